@@ -1,0 +1,63 @@
+/**
+ * User-facing CLI text in English and Simplified Chinese. County staff and central ops read
+ * Chinese; technicians often read both. Pick with --lang or from LANG / LC_ALL.
+ */
+export type Lang = 'en' | 'zh';
+
+export function pickLang(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Lang {
+  const source = flag ?? env.LC_ALL ?? env.LC_MESSAGES ?? env.LANG ?? '';
+  return source.toLowerCase().startsWith('zh') ? 'zh' : 'en';
+}
+
+type Text = Record<Lang, string | ((...args: any[]) => string)>;
+
+const TEXT = {
+  card: { en: 'Card', zh: '板卡' },
+  link: { en: 'link', zh: '串口链路' },
+  up: { en: 'up', zh: '正常' },
+  down: { en: 'down', zh: '中断' },
+  serial: { en: 'serial', zh: '序列号' },
+  firmware: { en: 'firmware', zh: '固件' },
+  protocol: { en: 'protocol', zh: '协议' },
+  heartbeatAgo: { en: (s: string) => `last heartbeat ${s} s ago`, zh: (s: string) => `上次心跳 ${s} 秒前` },
+  noInventory: { en: 'card has not answered yet', zh: '板卡尚未应答' },
+  span: { en: 'E1 span', zh: 'E1 中继' },
+  defects: { en: 'defects', zh: '告警' },
+  noDefects: { en: 'none', zh: '无' },
+  crc4On: { en: 'CRC-4 on', zh: 'CRC-4 开' },
+  crc4Off: { en: 'CRC-4 off', zh: 'CRC-4 关' },
+  clockLine: { en: 'clock from line', zh: '线路时钟' },
+  clockInternal: { en: 'internal clock', zh: '内部时钟' },
+  sendingRai: { en: 'sending RAI', zh: '正在发送 RAI' },
+  lastSecond: { en: (c: number, e: number, l: number, s: number) => `last second: CRC-4 ${c}, E-bits ${e}, LCV ${l}, slips ${s}`, zh: (c: number, e: number, l: number, s: number) => `上一秒: CRC-4 误码 ${c}, E 比特 ${e}, 码型违例 ${l}, 滑码 ${s}` },
+  signallingLink: { en: 'signalling link', zh: '信令链路' },
+  fxoHeader: { en: 'FXO port  line       voltage   loop      hook  polarity  tone', zh: 'FXO 端口  线路       电压      环流      摘挂机  极性      信号音' },
+  present: { en: 'present', zh: '已接入' },
+  unplugged: { en: 'unplugged', zh: '未接线' },
+  hookOn: { en: 'on', zh: '挂机' },
+  hookOff: { en: 'off', zh: '摘机' },
+  normal: { en: 'normal', zh: '正常' },
+  reversed: { en: 'reversed', zh: '反极' },
+  ringing: { en: 'RINGING', zh: '振铃中' },
+  callerId: { en: (n: string) => `last caller ${n}`, zh: (n: string) => `最近来电 ${n}` },
+  framesDropped: { en: (n: number, r: number) => `serial: ${n} corrupt frames dropped, ${r} resent`, zh: (n: number, r: number) => `串口: 丢弃损坏帧 ${n} 个, 重发 ${r} 次` },
+  notRunning: {
+    en: (socket: string, config: string) => `countyline firmware is not running (no answer on ${socket}). Start it with: countyline run --config ${config}`,
+    zh: (socket: string, config: string) => `countyline 固件未运行 (${socket} 无应答)。请先运行: countyline run --config ${config}`,
+  },
+  noPermission: { en: (socket: string) => `no permission to use ${socket}: run as root or a member of its group`, zh: (socket: string) => `无权访问 ${socket}: 请以 root 或该组成员身份运行` },
+  // card errors, by code; the English text from the driver carries the details
+  'open-failed': { en: (p: string, d: string) => `cannot open ${p}: ${d}. Check card.path in the config and that the card's serial device exists.`, zh: (p: string, d: string) => `无法打开 ${p}: ${d}。请检查配置中的 card.path 以及板卡串口设备是否存在。` },
+  'port-closed': { en: (p: string) => `serial port ${p} closed. Check the card's cable or USB connection.`, zh: (p: string) => `串口 ${p} 已关闭。请检查板卡连接线或 USB 连接。` },
+  'card-silent': { en: (p: string) => `card not answering on ${p}. Check that the card is powered, the serial cable is seated and card.baudRate matches.`, zh: (p: string) => `板卡在 ${p} 上无应答。请检查板卡电源、串口线是否插好、card.baudRate 是否一致。` },
+  'version-mismatch': { en: (p: string, v: number, ours: number) => `card on ${p} speaks protocol v${v}, this firmware speaks v${ours}. Install matching card and box firmware.`, zh: (p: string, v: number, ours: number) => `${p} 上的板卡使用协议 v${v}, 本固件使用 v${ours}。请安装匹配的板卡固件和主机固件。` },
+  'card-lost': { en: (p: string) => `card on ${p} stopped sending heartbeats. Check the card's power and serial cable.`, zh: (p: string) => `${p} 上的板卡心跳中断。请检查板卡电源和串口线。` },
+  'setup-failed': { en: (p: string, d: string) => `card on ${p} refused its setup: ${d}. Check the card section of the config.`, zh: (p: string, d: string) => `${p} 上的板卡拒绝配置: ${d}。请检查配置文件的 card 部分。` },
+} satisfies Record<string, Text>;
+
+export type TextKey = keyof typeof TEXT;
+
+export function text(lang: Lang, key: TextKey, ...args: unknown[]): string {
+  const entry = TEXT[key][lang];
+  return typeof entry === 'function' ? (entry as (...a: unknown[]) => string)(...args) : entry;
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config/load-config.js';
+import { callFirmware, ControlClientError } from '../control/control-client.js';
+import { Firmware } from '../firmware.js';
+import { createLogger } from '../logger.js';
+import type { BoxStatus } from '../status.js';
+import { formatStatus } from './format-status.js';
+import { pickLang, text, type Lang } from './i18n.js';
+
+const USAGE = `usage: countyline <command> [--config <file>] [--json] [--lang en|zh]
+
+commands:
+  run        run the firmware in the foreground (logs as JSON lines on stdout)
+  status     card inventory, card link, E1 span line status, signalling links, FXO lines
+  metrics    Prometheus metrics of the running firmware
+
+options:
+  --config <file>  box configuration (default ${DEFAULT_CONFIG_PATH})
+  --json           machine-readable output
+  --lang en|zh     language of the output (default from LANG)
+  --watch <s>      with status: print again every <s> seconds
+  -h, --help       this text
+
+exit codes: 0 ok, 1 the firmware reported a problem, 2 bad usage or config, 3 firmware not running`;
+
+/** Exit codes a script can rely on. */
+const EXIT = { ok: 0, problem: 1, usage: 2, notRunning: 3 } as const;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', default: DEFAULT_CONFIG_PATH },
+        json: { type: 'boolean', default: false },
+        lang: { type: 'string' },
+        watch: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]} after ${command}`);
+  if (values.lang !== undefined && values.lang !== 'en' && values.lang !== 'zh' && !values.lang.startsWith('zh')) {
+    throw new UsageError(`--lang takes en or zh, not ${values.lang}`);
+  }
+  const lang = pickLang(values.lang);
+  const config = await loadConfig(values.config);
+
+  switch (command) {
+    case 'run':
+      return run(config);
+    case 'status': {
+      const interval = values.watch === undefined ? 0 : Number(values.watch);
+      if (!(interval >= 0)) throw new UsageError(`--watch takes seconds, not ${values.watch}`);
+      return status(config.control.socket, values.config, lang, values.json, interval);
+    }
+    case 'metrics': {
+      const result = (await ask(config.control.socket, values.config, lang, 'metrics')) as { text: string };
+      process.stdout.write(result.text);
+      return EXIT.ok;
+    }
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+async function run(config: Awaited<ReturnType<typeof loadConfig>>): Promise<number> {
+  const log = createLogger(config.log.level);
+  const firmware = new Firmware(config, log);
+  await firmware.start();
+  return new Promise((resolve) => {
+    const shutdown = (signal: string) => {
+      log.info({ signal }, 'stopping');
+      firmware.stop().then(
+        () => resolve(EXIT.ok),
+        () => resolve(EXIT.problem),
+      );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+}
+
+async function status(socket: string, configPath: string, lang: Lang, json: boolean, watchSeconds: number): Promise<number> {
+  for (;;) {
+    const result = (await ask(socket, configPath, lang, 'status')) as BoxStatus;
+    if (json) process.stdout.write(`${JSON.stringify(result, null, watchSeconds > 0 ? 0 : 2)}\n`);
+    else process.stdout.write(`${watchSeconds > 0 ? '\x1b[2J\x1b[H' : ''}${formatStatus(result, lang, Date.now())}\n`);
+    if (watchSeconds <= 0) return result.card.link === 'up' ? EXIT.ok : EXIT.problem;
+    await new Promise((r) => setTimeout(r, watchSeconds * 1000));
+  }
+}
+
+async function ask(socket: string, configPath: string, lang: Lang, method: string): Promise<unknown> {
+  try {
+    return await callFirmware(socket, method);
+  } catch (err) {
+    if (err instanceof ControlClientError && err.code === 'not-running') throw new NotRunning(text(lang, 'notRunning', socket, configPath));
+    if (err instanceof ControlClientError && err.code === 'no-permission') throw new NotRunning(text(lang, 'noPermission', socket));
+    throw err;
+  }
+}
+
+class NotRunning extends Error {}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`countyline: ${err.message}\n\n${USAGE}\n`);
+      process.exitCode = EXIT.usage;
+    } else if (err instanceof ConfigError) {
+      process.stderr.write(`countyline: config ${err.message}\n`);
+      process.exitCode = EXIT.usage;
+    } else if (err instanceof NotRunning) {
+      process.stderr.write(`countyline: ${err.message}\n`);
+      process.exitCode = EXIT.notRunning;
+    } else {
+      process.stderr.write(`countyline: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = EXIT.problem;
+    }
+  },
+);

@@ -1,0 +1,52 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { ConfigError, loadConfig, parseConfig } from './load-config.js';
+
+const minimal = { card: { path: '/dev/ttyS1' }, dataDir: '/var/lib/countyline', control: { socket: '/run/countyline.sock' } };
+
+t.test('a minimal config gets every default', async (t) => {
+  const config = parseConfig(minimal);
+  t.equal(config.card.baudRate, 115200);
+  t.same(config.card.spans, [{ crc4: true, clock: 'line' }]);
+  t.same(config.card.links, [{ span: 0, timeslot: 16, mode: 'mtp2' }], 'SS7 on ts16 of span 0 by default');
+  t.equal(config.log.level, 'info');
+});
+
+t.test('unknown and misspelt keys are refused, each named', async (t) => {
+  const err = t.throws(() => parseConfig({ ...minimal, card: { path: '/dev/x', baudrate: 9600 }, extra: 1 }, 'box.json')) as ConfigError;
+  t.type(err, ConfigError);
+  t.match(err.problems, ['extra: unknown key', 'card.baudrate: unknown key']);
+  t.match(err.message, /^box\.json: /);
+});
+
+t.test('missing keys and wrong types say where', async (t) => {
+  const err = t.throws(() => parseConfig({ card: { path: 7 } })) as ConfigError;
+  t.ok(err.problems.includes('dataDir: missing'));
+  t.ok(err.problems.includes('control: missing'));
+  t.ok(err.problems.some((p) => p.startsWith('card.path: ') && p.includes('string')));
+  t.equal(err.problems.filter((p) => p.startsWith('dataDir')).length, 1, 'a missing key is reported once');
+});
+
+t.test('a signalling link on ts0 or twice on one timeslot is refused', async (t) => {
+  t.throws(() => parseConfig({ ...minimal, card: { path: '/x', links: [{ span: 0, timeslot: 0 }] } }), /card\.links\.0\.timeslot/);
+  t.throws(
+    () => parseConfig({ ...minimal, card: { path: '/x', links: [{ span: 0, timeslot: 16 }, { span: 0, timeslot: 16 }] } }),
+    /span 0 timeslot 16 is listed twice/,
+  );
+});
+
+t.test('files: relative paths are taken from the config folder; bad files are clear errors', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cl-config-'));
+  t.teardown(() => import('node:fs/promises').then((fs) => fs.rm(dir, { recursive: true, force: true })));
+  const path = join(dir, 'box.json');
+  await writeFile(path, JSON.stringify({ card: { path: '/dev/ttyS1' }, dataDir: 'data', control: { socket: 'cl.sock' } }));
+  const config = await loadConfig(path);
+  t.equal(config.dataDir, join(dir, 'data'));
+  t.equal(config.control.socket, join(dir, 'cl.sock'));
+
+  await t.rejects(loadConfig(join(dir, 'nope.json')), /no such file; pass --config/);
+  await writeFile(path, '{"card": ');
+  await t.rejects(loadConfig(path), /not valid JSON/);
+});

@@ -1,0 +1,64 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import { ConfigSchema, type Config } from './config-schema.js';
+
+export const DEFAULT_CONFIG_PATH = '/etc/countyline/config.json';
+
+/** A config file that cannot be used, with every problem listed. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly path: string,
+    readonly problems: string[],
+  ) {
+    super(`${path}: ${problems.join('; ')}`);
+  }
+}
+
+/** Reads, checks and completes a config file. Relative paths inside it are taken from its folder. */
+export async function loadConfig(path: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(path, [code === 'ENOENT' ? 'no such file; pass --config <file>' : `cannot read it (${code ?? String(err)})`]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(path, [`not valid JSON: ${(err as Error).message}`]);
+  }
+  return parseConfig(raw, path);
+}
+
+export function parseConfig(raw: unknown, path = 'config'): Config {
+  const withDefaults = Value.Default(ConfigSchema, structuredClone(raw));
+  const errors = [...Value.Errors(ConfigSchema, withDefaults)];
+  // A missing key also fails its type check; report it once, as missing.
+  const missing = new Set(errors.filter((e) => e.message.includes('required property')).map((e) => e.path));
+  const problems = errors.filter((e) => !missing.has(e.path) || e.message.includes('required property')).map(describe);
+  if (problems.length > 0) throw new ConfigError(path, [...new Set(problems)]);
+  const config = withDefaults as Config;
+  const base = dirname(resolve(path));
+  config.dataDir = resolve(base, config.dataDir);
+  config.control.socket = resolve(base, config.control.socket);
+  const seen = new Set<string>();
+  for (const link of config.card.links) {
+    const key = `${link.span}/${link.timeslot}`;
+    if (seen.has(key)) throw new ConfigError(path, [`card.links: span ${link.span} timeslot ${link.timeslot} is listed twice`]);
+    seen.add(key);
+  }
+  return config;
+}
+
+function describe(error: { path: string; message: string; schema: unknown; value: unknown }): string {
+  const where = error.path === '' ? '(top level)' : error.path.slice(1).replaceAll('/', '.');
+  if (error.message.includes('Unexpected property') || error.message.includes('additional')) {
+    return `${where}: unknown key`;
+  }
+  if (error.message.includes('required property')) return `${where}: missing`;
+  return `${where}: ${error.message.toLowerCase()}${error.value === undefined ? '' : ` (got ${JSON.stringify(error.value)})`}`;
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// `npm start`: the whole bench on this machine. Today that is the card simulator and the box
+// firmware, joined by socat's pseudo-terminal pair, each its own process; the control plane
+// joins when it exists. Prints the card inventory, then a line whenever the live status of
+// the span, the signalling link or an FXO line changes. Ctrl-C stops everything.
+import { startRig } from './lib/bench-rig.mjs';
+
+const lang = process.argv.includes('--lang') ? process.argv[process.argv.indexOf('--lang') + 1] : undefined;
+const zh = (lang ?? process.env.LANG ?? '').toLowerCase().startsWith('zh');
+const say = (en, cn) => console.log(zh ? cn : en);
+
+say('Starting the bench: socat pty pair, card simulator, firmware ...', '正在启动测试台: socat 虚拟串口、板卡模拟器、固件 ...');
+const rig = await startRig({ logLevel: 'warn' });
+let stopping = false;
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  say('\nStopping the bench ...', '\n正在停止测试台 ...');
+  await rig.stop();
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+for (const proc of [rig.sim, rig.firmware, rig.socat]) {
+  proc.exited.then(({ code, signal }) => {
+    if (stopping) return;
+    console.error(`${proc.name} exited (${signal ?? code}); last output:\n${proc.output.join('').slice(-2000)}`);
+    void stop(1);
+  });
+}
+
+const human = await rig.cli(['status', ...(lang ? ['--lang', lang] : [])]);
+console.log(`\n${human.stdout}`);
+say(
+  `Bench folder ${rig.dir}
+Card simulator control API: ${rig.simControl}
+  curl -X POST ${rig.simControl}/spans/0/defects -d '{"los":true}'     # pull the E1 cable
+  curl -X POST ${rig.simControl}/fxo/2/line -d '{"plugged":false}'     # unplug FXO line 2
+  curl -X POST ${rig.simControl}/fxo/0/ring -d '{"callerId":"13800138000"}'
+Box CLI: node firmware-ts/dist/cli/main.js status --config ${rig.configPath}
+Live status follows (Ctrl-C to stop):`,
+  `测试台目录 ${rig.dir}
+板卡模拟器控制接口: ${rig.simControl}
+  curl -X POST ${rig.simControl}/spans/0/defects -d '{"los":true}'     # 拔掉 E1 线
+  curl -X POST ${rig.simControl}/fxo/2/line -d '{"plugged":false}'     # 拔掉 FXO 第 2 路
+  curl -X POST ${rig.simControl}/fxo/0/ring -d '{"callerId":"13800138000"}'
+主机命令行: node firmware-ts/dist/cli/main.js status --config ${rig.configPath}
+实时状态 (Ctrl-C 停止):`,
+);
+
+function summary(s) {
+  const parts = [`card ${s.card.link}${s.card.error ? ` (${s.card.error.code})` : ''}`];
+  for (const span of s.spans) parts.push(`span ${span.span} ${span.causes.length ? span.causes.join('+') : 'ok'}`);
+  for (const link of s.links) parts.push(`link ${link.link} ${link.state}`);
+  parts.push(`fxo ${s.fxo.map((p) => `${p.port}:${p.line === 'present' ? `${p.voltage.toFixed(0)}V` : 'unplugged'}${p.ringing ? '(ring)' : ''}`).join(' ')}`);
+  return parts.join(' | ');
+}
+
+let last = '';
+for (;;) {
+  if (stopping) break;
+  try {
+    const line = summary(await rig.status());
+    if (line !== last) {
+      console.log(`${new Date().toISOString().slice(11, 19)}  ${line}`);
+      last = line;
+    }
+  } catch (err) {
+    if (!stopping) console.error(`status: ${err.message}`);
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+}

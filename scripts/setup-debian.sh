@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Countyline's bench and tests use. Safe to run again.
+# Needs root (or sudo). Prints what it installs and why before doing it.
+set -euo pipefail
+
+# package      command it provides   why
+PACKAGES=(
+  "socat        socat    the pseudo-terminal pair between the firmware and the card simulator"
+)
+
+missing=()
+for entry in "${PACKAGES[@]}"; do
+  read -r pkg cmd why <<<"$entry"
+  if ! command -v "$cmd" >/dev/null 2>&1; then
+    missing+=("$pkg")
+    echo "countyline setup: will install $pkg: $why"
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "countyline setup: Debian packages already present"
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "countyline setup: this is not a Debian-like system; install these yourself: ${missing[*]}" >&2
+  exit 1
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+    echo "countyline setup: not root, using sudo"
+  else
+    echo "countyline setup: need root to install ${missing[*]}; run: apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update
+$SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+echo "countyline setup: installed ${missing[*]}"
