@@ -1,15 +1,46 @@
 import type { CardDriver, CardStatusView } from './card/card-driver.js';
 import type { FxoView, LinkView, SpanView } from './card/card-state.js';
+import type { CircuitRecord, TestSchedule } from './trunks/test-call-scheduler.js';
+import type { TestCallScheduler } from './trunks/test-call-scheduler.js';
+import type { FxoHealth, SpanHealth, TrunkMonitor } from './trunks/trunk-monitor.js';
+import type { SpanAlarmState } from './trunks/span-alarm.js';
 
-/** What `countyline status --json` prints. Field names are a contract (ARCHITECTURE.md §5). */
+/** What `countyline status --json` prints. Field names are a contract (see README). */
 export interface BoxStatus {
   firmware: { uptimeMs: number };
   card: CardStatusView;
-  spans: SpanView[];
+  spans: (SpanView & { alarm: SpanAlarmState; alarmCauses: string[] })[];
   links: LinkView[];
-  fxo: FxoView[];
+  fxo: (Omit<FxoView, 'line'> & { line: FxoHealth['line'] })[];
 }
 
-export function buildStatus(card: CardDriver, uptimeMs: number): BoxStatus {
-  return { firmware: { uptimeMs }, card: card.status(), ...card.state.view() };
+export function buildStatus(card: CardDriver, trunks: TrunkMonitor, uptimeMs: number): BoxStatus {
+  const view = card.state.view();
+  const spanHealth = new Map(trunks.spanHealth().map((s) => [s.span, s]));
+  const fxoHealth = new Map(trunks.fxoHealth().map((p) => [p.port, p]));
+  return {
+    firmware: { uptimeMs },
+    card: card.status(),
+    spans: view.spans.map((s) => ({ ...s, alarm: spanHealth.get(s.span)?.alarm ?? 'none', alarmCauses: spanHealth.get(s.span)?.alarmCauses ?? [] })),
+    links: view.links,
+    // The supervised line state (debounced), not the instantaneous voltage reading.
+    fxo: view.fxo.map((p) => ({ ...p, line: fxoHealth.get(p.port)?.line ?? 'unknown' })),
+  };
+}
+
+/** What `countyline trunks --json` prints. */
+export interface TrunksView {
+  spans: (SpanHealth & { causes: string[] })[];
+  fxo: FxoHealth[];
+  circuits: CircuitRecord[];
+  testCalls: { schedule: TestSchedule; nextRunAt: number | null };
+}
+
+export function buildTrunks(card: CardDriver, trunks: TrunkMonitor, testCalls: TestCallScheduler): TrunksView {
+  return {
+    spans: trunks.spanHealth().map((s) => ({ ...s, causes: card.state.spans.get(s.span)?.causes ?? [] })),
+    fxo: trunks.fxoHealth(),
+    circuits: testCalls.list(),
+    testCalls: { schedule: testCalls.schedule, nextRunAt: testCalls.nextRunAt() },
+  };
 }

@@ -55,6 +55,12 @@ export interface CardDriverOptions {
   handshakeRetryMs?: number;
   retransmitMs?: number;
   attempts?: number;
+  /**
+   * How often to ask the card for a full snapshot while up. Every change is sent as an event
+   * and repeated until acknowledged, so this only repairs the rare event lost after every
+   * repeat on a very noisy line.
+   */
+  auditMs?: number;
 }
 
 type Ev<T extends CardMessage['type']> = (message: MessageOf<T>) => void;
@@ -143,11 +149,14 @@ export class CardDriver extends TypedEmitter<CardDriverEvents> {
   private lostCount = 0;
   private versionMismatchAt = -Infinity;
   private watchdog: TimerHandle | null = null;
+  private auditTimer: TimerHandle | null = null;
   private retryTimer: TimerHandle | null = null;
   private stopped = false;
   private handshaking = false;
   /** Link counters of earlier port openings, so reopening the port does not zero them. */
   private readonly retired = emptyStats();
+  /** Seq of the newest state report applied per object, to drop older ones that arrive late. */
+  private readonly newestState = new Map<string, number>();
   private readonly log: Logger;
 
   constructor(private readonly opts: CardDriverOptions) {
@@ -236,7 +245,7 @@ export class CardDriver extends TypedEmitter<CardDriverEvents> {
     this.link = link;
     transport.on('data', (chunk) => link.receive(chunk));
     transport.on('close', (err) => this.onTransportClosed(transport, err));
-    link.on('message', (message) => this.onMessage(message));
+    link.on('message', (message, header) => this.onMessage(message, header.seq));
     link.on('frame-error', (err) => this.emit('frame-error', err));
     link.on('version-mismatch', (peerVersion) => this.onVersionMismatch(peerVersion));
     link.on('event-lost', (message) => this.log.warn({ type: message.type }, 'message to the card lost after every retransmission'));
@@ -262,6 +271,7 @@ export class CardDriver extends TypedEmitter<CardDriverEvents> {
     if (!link) return;
     this.clearRetry();
     link.reset();
+    this.newestState.clear();
     this.handshaking = true;
     if (this.driverState !== 'lost') this.setState('handshake');
     try {
@@ -316,6 +326,7 @@ export class CardDriver extends TypedEmitter<CardDriverEvents> {
     this.upSince = this.opts.clock.now();
     this.setState('up');
     this.armWatchdog();
+    this.armAudit();
     this.log.info({ inventory }, wasLost ? 'card back' : 'card up');
     if (!this.everUp) {
       this.everUp = true;
@@ -325,7 +336,25 @@ export class CardDriver extends TypedEmitter<CardDriverEvents> {
     }
   }
 
-  private onMessage(message: CardMessage): void {
+  /**
+   * Events are repeated until acknowledged, so an old report can arrive after a newer one
+   * (PROTOCOL.md "Delivery"). A full-state report older than one already applied is dropped.
+   */
+  private isStale(message: CardMessage, seq: number): boolean {
+    let key: string;
+    if (message.type === 'spanStatus') key = `span/${message.span}`;
+    else if (message.type === 'fxoStatus') key = `fxo/${message.port}`;
+    else if (message.type === 'linkState') key = `link/${message.link}`;
+    else return false;
+    const newest = this.newestState.get(key);
+    // Sequence numbers wrap at 65,535: "older" means behind by less than half the space.
+    if (newest !== undefined && seq !== newest && ((newest - seq) & 0xffff) < 0x8000) return true;
+    this.newestState.set(key, seq);
+    return false;
+  }
+
+  private onMessage(message: CardMessage, seq: number): void {
+    if (this.isStale(message, seq)) return;
     switch (message.type) {
       case 'heartbeat':
         this.lastHeartbeatAt = this.opts.clock.now();
@@ -336,6 +365,7 @@ export class CardDriver extends TypedEmitter<CardDriverEvents> {
         return;
       case 'cardStarted':
         this.restarts++;
+        this.newestState.clear(); // a restarted card numbers its frames afresh
         this.log.warn({ reason: message.reason }, 'card restarted; setting it up again');
         this.state.markLinksDown();
         this.emit('card-restarted', message.reason);
@@ -367,6 +397,21 @@ export class CardDriver extends TypedEmitter<CardDriverEvents> {
     addStats(this.retired, this.link.stats);
     this.link.close();
     this.link = null;
+  }
+
+  private armAudit(): void {
+    if (this.auditTimer) this.opts.clock.clearTimeout(this.auditTimer);
+    this.auditTimer = this.opts.clock.setTimeout(() => {
+      this.auditTimer = null;
+      if (this.driverState !== 'up' || !this.link) return;
+      this.link.request({ type: 'snapshot' }).then(
+        () => this.armAudit(),
+        (err: Error) => {
+          this.log.warn({ err: err.message }, 'card did not answer the periodic snapshot request');
+          this.armAudit();
+        },
+      );
+    }, this.opts.auditMs ?? 60_000);
   }
 
   private armWatchdog(): void {
@@ -420,6 +465,8 @@ export class CardDriver extends TypedEmitter<CardDriverEvents> {
     this.clearRetry();
     if (this.watchdog) this.opts.clock.clearTimeout(this.watchdog);
     this.watchdog = null;
+    if (this.auditTimer) this.opts.clock.clearTimeout(this.auditTimer);
+    this.auditTimer = null;
   }
 }
 

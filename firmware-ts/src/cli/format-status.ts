@@ -37,7 +37,8 @@ export function formatStatus(status: BoxStatus, lang: Lang, now: number): string
     const defects = span.causes.length > 0 ? span.causes.join(' ') : t('noDefects');
     const config = [span.crc4 ? t('crc4On') : t('crc4Off'), span.clock === 'line' ? t('clockLine') : t('clockInternal')];
     if (span.sendingRai) config.push(t('sendingRai'));
-    lines.push(`${t('span')} ${span.span}  ${t('defects')}: ${defects}   ${config.join(', ')}`);
+    const alarm = `${t('alarmState')}: ${t('alarmNames', span.alarm)}${span.alarmCauses.length > 0 ? ` (${span.alarmCauses.join('+')})` : ''}`;
+    lines.push(`${t('span')} ${span.span}  ${t('defects')}: ${defects}   ${alarm}   ${config.join(', ')}`);
     if (span.lastSecond) {
       const s = span.lastSecond;
       lines.push(`  ${t('lastSecond', s.crc4Errors, s.eBits, s.lineCodeViolations, s.slips)}`);
@@ -52,7 +53,7 @@ export function formatStatus(status: BoxStatus, lang: Lang, now: number): string
     for (const port of status.fxo) {
       const cells = [
         String(port.port).padEnd(9),
-        pad(port.line === 'present' ? t('present') : t('unplugged'), 10),
+        pad(port.line === 'present' ? t('present') : port.line === 'unplugged' ? t('unplugged') : t('unknown'), 10),
         `${port.voltage.toFixed(1)} V`.padEnd(9),
         `${port.loopCurrent.toFixed(1)} mA`.padEnd(9),
         pad(port.hook === 'off' ? t('hookOff') : t('hookOn'), 6),

@@ -5,15 +5,22 @@ import { callFirmware, ControlClientError } from '../control/control-client.js';
 import { Firmware } from '../firmware.js';
 import { createLogger } from '../logger.js';
 import type { BoxStatus } from '../status.js';
+import type { AlarmRecord } from '../alarms/index.js';
+import type { TrunksView } from '../status.js';
+import type { TestOutcome } from '../trunks/test-call-scheduler.js';
+import { formatAlarms, formatOutcome, formatTrunks } from './format-trunks.js';
 import { formatStatus } from './format-status.js';
 import { pickLang, text, type Lang } from './i18n.js';
 
 const USAGE = `usage: countyline <command> [--config <file>] [--json] [--lang en|zh]
 
 commands:
-  run        run the firmware in the foreground (logs as JSON lines on stdout)
-  status     card inventory, card link, E1 span line status, signalling links, FXO lines
-  metrics    Prometheus metrics of the running firmware
+  run                   run the firmware in the foreground (logs as JSON lines on stdout)
+  status                card inventory, card link, E1 span line status, signalling links, FXO lines
+  trunks                span alarm state and G.826 counters, FXO lines, test-call record per circuit
+  alarms [--all]        active alarms (--all: cleared ones too)
+  test-call <circuit>   test one circuit now (fxo/N, e1/S/T) or all of them, one at a time
+  metrics               Prometheus metrics of the running firmware
 
 options:
   --config <file>  box configuration (default ${DEFAULT_CONFIG_PATH})
@@ -40,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean', default: false },
         lang: { type: 'string' },
         watch: { type: 'string' },
+        all: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -52,7 +60,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? EXIT.ok : EXIT.usage;
   }
-  if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]} after ${command}`);
+  const takesArgument = command === 'test-call';
+  if (rest.length > (takesArgument ? 1 : 0)) throw new UsageError(`unexpected argument ${rest[takesArgument ? 1 : 0]} after ${command}`);
+  if (takesArgument && rest.length === 0) throw new UsageError('test-call needs a circuit (fxo/N, e1/S/T) or all');
   if (values.lang !== undefined && values.lang !== 'en' && values.lang !== 'zh' && !values.lang.startsWith('zh')) {
     throw new UsageError(`--lang takes en or zh, not ${values.lang}`);
   }
@@ -67,6 +77,18 @@ async function main(argv: string[]): Promise<number> {
       if (!(interval >= 0)) throw new UsageError(`--watch takes seconds, not ${values.watch}`);
       return status(config.control.socket, values.config, lang, values.json, interval);
     }
+    case 'trunks': {
+      const view = (await ask(config.control.socket, values.config, lang, 'trunks')) as TrunksView;
+      process.stdout.write(values.json ? `${JSON.stringify(view, null, 2)}\n` : `${formatTrunks(view, lang)}\n`);
+      return EXIT.ok;
+    }
+    case 'alarms': {
+      const { alarms } = (await ask(config.control.socket, values.config, lang, 'alarms', { all: values.all })) as { alarms: AlarmRecord[] };
+      process.stdout.write(values.json ? `${JSON.stringify(alarms, null, 2)}\n` : `${formatAlarms(alarms, lang)}\n`);
+      return EXIT.ok;
+    }
+    case 'test-call':
+      return testCall(config.control.socket, values.config, lang, rest[0]!, values.json);
     case 'metrics': {
       const result = (await ask(config.control.socket, values.config, lang, 'metrics')) as { text: string };
       process.stdout.write(result.text);
@@ -104,9 +126,26 @@ async function status(socket: string, configPath: string, lang: Lang, json: bool
   }
 }
 
-async function ask(socket: string, configPath: string, lang: Lang, method: string): Promise<unknown> {
+async function testCall(socket: string, configPath: string, lang: Lang, circuit: string, json: boolean): Promise<number> {
+  const onProgress = (p: unknown) => {
+    const progress = p as { total: number; index?: number; outcome?: TestOutcome };
+    if (json) return;
+    if (progress.outcome && progress.index !== undefined) process.stdout.write(`${formatOutcome(progress.outcome, progress.index, progress.total, lang)}\n`);
+    else process.stdout.write(`${text(lang, 'testing', progress.total)}\n`);
+  };
+  // A test call can take a few seconds per circuit; the timeout is per circuit, not for all.
+  const { outcomes } = (await ask(socket, configPath, lang, 'test-call', { circuit }, onProgress)) as { outcomes: TestOutcome[] };
+  const passed = outcomes.filter((o) => o.result === 'pass').length;
+  const failed = outcomes.filter((o) => o.result === 'fail').length;
+  const skipped = outcomes.length - passed - failed;
+  if (json) process.stdout.write(`${JSON.stringify({ outcomes, passed, failed, skipped }, null, 2)}\n`);
+  else process.stdout.write(`${text(lang, 'testSummary', passed, failed, skipped)}\n`);
+  return failed > 0 ? EXIT.problem : EXIT.ok;
+}
+
+async function ask(socket: string, configPath: string, lang: Lang, method: string, params: Record<string, unknown> = {}, onProgress?: (p: unknown) => void): Promise<unknown> {
   try {
-    return await callFirmware(socket, method);
+    return await callFirmware(socket, method, params, 15_000, onProgress);
   } catch (err) {
     if (err instanceof ControlClientError && err.code === 'not-running') throw new NotRunning(text(lang, 'notRunning', socket, configPath));
     if (err instanceof ControlClientError && err.code === 'no-permission') throw new NotRunning(text(lang, 'noPermission', socket));

@@ -22,6 +22,63 @@ const LinkSetup = Type.Object(
   { additionalProperties: false },
 );
 
+const Thresholds = (defaults: Record<string, number>) =>
+  Type.Object(
+    {
+      es: Type.Optional(Type.Integer({ minimum: 1 })),
+      ses: Type.Optional(Type.Integer({ minimum: 1 })),
+      uas: Type.Optional(Type.Integer({ minimum: 1 })),
+      bbe: Type.Optional(Type.Integer({ minimum: 1 })),
+      slips: Type.Optional(Type.Integer({ minimum: 1 })),
+      lcv: Type.Optional(Type.Integer({ minimum: 1 })),
+    },
+    { additionalProperties: false, default: defaults },
+  );
+
+const Trunks = Type.Object(
+  {
+    redIntegrationMs: Type.Integer({ default: 2500, minimum: 0, description: 'LOS/LOF/LMFA this long declares red' }),
+    blueIntegrationMs: Type.Integer({ default: 2500, minimum: 0, description: 'AIS this long declares blue' }),
+    yellowIntegrationMs: Type.Integer({ default: 500, minimum: 0, description: 'RAI this long declares yellow' }),
+    settleMs: Type.Integer({ default: 10_000, minimum: 0, description: 'clean this long after an alarm before it clears' }),
+    sesThreshold: Type.Integer({ default: 300, minimum: 1, maximum: 1000, description: 'CRC-4 errors in a second that make it an SES' }),
+    intervalThresholds: Thresholds({ es: 65, ses: 10, uas: 10, bbe: 2000, slips: 4 }),
+    dayThresholds: Thresholds({ es: 650, ses: 100, uas: 100, bbe: 20000, slips: 40 }),
+    utcOffsetHours: Type.Number({ default: 8, minimum: -12, maximum: 14, description: "the box's time zone, for the day total and the nightly test" }),
+    fxo: Type.Object(
+      {
+        batteryThresholdV: Type.Number({ default: 3, minimum: 0.5, description: 'below this the line has no battery' }),
+        hangupDebounceMs: Type.Integer({ default: 64, minimum: 1 }),
+        alarmMs: Type.Integer({ default: 1000, minimum: 1, description: 'no battery this long is an unplugged line' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const Schedule = Type.Union(
+  [
+    Type.Object({ mode: Type.Literal('off') }, { additionalProperties: false }),
+    Type.Object({ mode: Type.Literal('nightly'), at: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }) }, { additionalProperties: false }),
+    Type.Object({ mode: Type.Literal('every'), hours: Type.Number({ minimum: 0.1, maximum: 168 }) }, { additionalProperties: false }),
+  ],
+  {
+    // No `default` here: TypeBox would merge it into a given schedule. load-config fills it.
+    description: 'one of {"mode": "off"}, {"mode": "nightly", "at": "HH:MM"}, {"mode": "every", "hours": N}',
+  },
+);
+
+const TestCalls = Type.Object(
+  {
+    schedule: Type.Optional(Schedule),
+    failuresToBlock: Type.Integer({ default: 2, minimum: 1, description: 'consecutive failures that take a circuit out of service' }),
+    dialToneTimeoutMs: Type.Integer({ default: 3000, minimum: 100 }),
+    toneTimeoutMs: Type.Integer({ default: 2000, minimum: 100, description: 'wait for the 2000 Hz continuity tone to come back' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     card: Type.Object(
@@ -51,8 +108,24 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     hostName: Type.String({ default: 'countyline' }),
+    trunks: Trunks,
+    testCalls: TestCalls,
+    alarms: Type.Object(
+      {
+        restoreSettleMs: Type.Integer({
+          default: 30_000,
+          minimum: 0,
+          description: 'after the card is up this long, alarms kept from before a restart that nothing raised again are cleared',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
   },
   { additionalProperties: false },
 );
 
-export type Config = Static<typeof ConfigSchema>;
+export const DEFAULT_TEST_SCHEDULE = { mode: 'nightly', at: '02:00' } as const;
+
+type RawConfig = Static<typeof ConfigSchema>;
+/** The config after defaults: every optional key filled. */
+export type Config = RawConfig & { testCalls: RawConfig['testCalls'] & { schedule: NonNullable<RawConfig['testCalls']['schedule']> } };

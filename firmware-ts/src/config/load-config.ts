@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
-import { ConfigSchema, type Config } from './config-schema.js';
+import { ConfigSchema, DEFAULT_TEST_SCHEDULE, type Config } from './config-schema.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/countyline/config.json';
 
@@ -42,6 +42,7 @@ export function parseConfig(raw: unknown, path = 'config'): Config {
   const problems = errors.filter((e) => !missing.has(e.path) || e.message.includes('required property')).map(describe);
   if (problems.length > 0) throw new ConfigError(path, [...new Set(problems)]);
   const config = withDefaults as Config;
+  config.testCalls.schedule ??= { ...DEFAULT_TEST_SCHEDULE };
   const base = dirname(resolve(path));
   config.dataDir = resolve(base, config.dataDir);
   config.control.socket = resolve(base, config.control.socket);
@@ -60,5 +61,7 @@ function describe(error: { path: string; message: string; schema: unknown; value
     return `${where}: unknown key`;
   }
   if (error.message.includes('required property')) return `${where}: missing`;
+  const description = (error.schema as { description?: string }).description;
+  if (error.message.includes('union') && description) return `${where}: expected ${description} (got ${JSON.stringify(error.value)})`;
   return `${where}: ${error.message.toLowerCase()}${error.value === undefined ? '' : ` (got ${JSON.stringify(error.value)})`}`;
 }

@@ -13,14 +13,25 @@ export class ControlClientError extends Error {
 }
 
 /** Sends one request over the control socket and resolves with its result. */
-export function callFirmware(socketPath: string, method: string, params: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<unknown> {
+export function callFirmware(
+  socketPath: string,
+  method: string,
+  params: Record<string, unknown> = {},
+  timeoutMs = 10_000,
+  onProgress?: (data: unknown) => void,
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(socketPath);
     let buffered = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new ControlClientError('timeout', `the firmware did not answer ${method} within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
+    let timer: ReturnType<typeof setTimeout>;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        socket.destroy();
+        reject(new ControlClientError('timeout', `the firmware did not answer ${method} within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+    };
+    arm();
     const done = (fn: () => void) => {
       clearTimeout(timer);
       socket.destroy();
@@ -30,19 +41,27 @@ export function callFirmware(socketPath: string, method: string, params: Record<
     socket.on('connect', () => socket.write(`${JSON.stringify({ id: 1, method, params })}\n`));
     socket.on('data', (chunk: string) => {
       buffered += chunk;
-      const newline = buffered.indexOf('\n');
-      if (newline < 0) return;
-      let reply: { result?: unknown; error?: { code: string; message: string } };
-      try {
-        reply = JSON.parse(buffered.slice(0, newline));
-      } catch {
-        done(() => reject(new ControlClientError('protocol', 'the firmware answered with something that is not JSON')));
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        let reply: { result?: unknown; progress?: unknown; error?: { code: string; message: string } };
+        try {
+          reply = JSON.parse(buffered.slice(0, newline));
+        } catch {
+          done(() => reject(new ControlClientError('protocol', 'the firmware answered with something that is not JSON')));
+          return;
+        }
+        buffered = buffered.slice(newline + 1);
+        if ('progress' in reply) {
+          arm(); // progress shows the work is alive: the timeout is per step
+          onProgress?.(reply.progress);
+          continue;
+        }
+        if (reply.error) {
+          const { code, message } = reply.error;
+          done(() => reject(new ControlClientError('remote', message, code)));
+        } else done(() => resolve(reply.result));
         return;
       }
-      if (reply.error) {
-        const { code, message } = reply.error;
-        done(() => reject(new ControlClientError('remote', message, code)));
-      } else done(() => resolve(reply.result));
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       const code = err.code;

@@ -3,11 +3,11 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { callFirmware, ControlClientError } from './control-client.js';
 import { ControlError, ControlServer } from './control-server.js';
 
-async function setup(t: Tap.Test) {
+async function setup(t: Test) {
   const dir = await mkdtemp(join(tmpdir(), 'cl-control-'));
   const path = join(dir, 'sock');
   const server = new ControlServer(

@@ -6,10 +6,16 @@ import type { Logger } from 'pino';
 /**
  * The local control socket: how the `countyline` CLI reaches the running firmware. One JSON
  * object per line each way: `{"id", "method", "params"}` in, `{"id", "result"}` or
- * `{"id", "error": {"code", "message"}}` out. Only root and the socket's group may connect
+ * `{"id", "error": {"code", "message"}}` out, optionally preceded by `{"id", "progress"}`
+ * lines from long work such as test calls. Only root and the socket's group may connect
  * (mode 0660), so the socket is the access control.
  */
-export type ControlHandler = (params: Record<string, unknown>) => unknown;
+export type ControlHandler = (params: Record<string, unknown>, ctx: ControlContext) => unknown;
+
+/** Lets a long-running handler report progress: each call sends `{"id", "progress"}`. */
+export interface ControlContext {
+  progress(data: unknown): void;
+}
 
 export class ControlError extends Error {
   constructor(
@@ -111,7 +117,12 @@ export class ControlServer {
     }
     const params = typeof request.params === 'object' && request.params !== null ? (request.params as Record<string, unknown>) : {};
     try {
-      this.reply(socket, id, await handler(params));
+      const ctx: ControlContext = {
+        progress: (data) => {
+          if (!socket.destroyed) socket.write(`${JSON.stringify({ id, progress: data })}\n`);
+        },
+      };
+      this.reply(socket, id, await handler(params, ctx));
     } catch (err) {
       const error = err instanceof ControlError ? err : new ControlError('failed', err instanceof Error ? err.message : String(err));
       if (!(err instanceof ControlError)) this.log.error({ err, method: request.method }, 'control request failed');

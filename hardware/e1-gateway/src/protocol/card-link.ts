@@ -58,6 +58,13 @@ export interface CardLinkEvents {
   'event-lost': (message: CardMessage) => void;
 }
 
+/** An answer given to a numbered frame, kept to repeat when that frame is retransmitted. */
+interface Answered {
+  /** The body it answered, to tell a retransmission from a new frame that reuses the seq. */
+  body: Uint8Array;
+  answer: Buffer | 'busy';
+}
+
 interface Pending {
   message: CardMessage;
   attempt: number;
@@ -74,13 +81,15 @@ const DEDUP_WINDOW = 512;
  * Reliability rule (PROTOCOL.md "Delivery"): a numbered frame is sent again, flagged as a
  * retransmission, until its answer arrives or `attempts` run out. The receiver remembers the
  * answers it gave to the last 512 seqs; a retransmission it has already handled gets the same
- * answer again and is not delivered twice.
+ * answer again and is not delivered twice. A retransmission counts as "already handled" only
+ * if it repeats the remembered frame octet for octet (flags aside): a peer that restarted
+ * numbers from 1 again, and its frames must not get answers meant for their predecessors.
  */
 export class CardLink extends TypedEmitter<CardLinkEvents> {
   readonly stats: CardLinkStats;
   private readonly deframer: Deframer;
   private readonly pending = new Map<number, Pending>();
-  private readonly answered = new Map<number, Buffer | 'busy'>();
+  private readonly answered = new Map<number, Answered>();
   private nextSeq = 1;
   private closed = false;
   private readonly retransmitMs: number;
@@ -237,7 +246,7 @@ export class CardLink extends TypedEmitter<CardLinkEvents> {
     if (entry.from !== 'both' && entry.from !== peer) {
       this.stats.dropped.unexpected++;
       this.emit('frame-error', new CardCodecError('bad-value', `the ${peer} may not send ${message.type}`, 1));
-      if (header.seq !== 0 && entry.cls !== 'answer') this.answer(header.seq, { type: 'nak', code: 'unknown-type', text: `${message.type} is not sent by the ${peer}` });
+      if (header.seq !== 0 && entry.cls !== 'answer') this.answer(header.seq, body, { type: 'nak', code: 'unknown-type', text: `${message.type} is not sent by the ${peer}` });
       return;
     }
     switch (entry.cls) {
@@ -248,7 +257,7 @@ export class CardLink extends TypedEmitter<CardLinkEvents> {
         return;
       case 'event':
       case 'request':
-        return this.onNumbered(header, message, entry.cls);
+        return this.onNumbered(header, message, entry.cls, body);
     }
   }
 
@@ -263,43 +272,45 @@ export class CardLink extends TypedEmitter<CardLinkEvents> {
     p.settle(message);
   }
 
-  private onNumbered(header: FrameHeader, message: CardMessage, cls: 'event' | 'request'): void {
+  private onNumbered(header: FrameHeader, message: CardMessage, cls: 'event' | 'request', body: Uint8Array): void {
     const { seq } = header;
     if (header.flags & FLAG_RETRANSMIT) {
       const previous = this.answered.get(seq);
-      if (previous !== undefined) {
+      if (previous !== undefined && sameFrame(previous.body, body)) {
         this.stats.duplicatesDropped++;
-        if (previous !== 'busy') this.opts.write(previous);
+        if (previous.answer !== 'busy') this.opts.write(previous.answer);
         return;
       }
     }
     if (cls === 'event') {
-      this.answer(seq, { type: 'ack' });
+      this.answer(seq, body, { type: 'ack' });
       this.emit('message', message, header);
       return;
     }
     const handler = this.opts.onRequest;
     if (!handler) {
-      this.answer(seq, { type: 'nak', code: 'not-ready', text: `the ${this.opts.role} takes no requests` });
+      this.answer(seq, body, { type: 'nak', code: 'not-ready', text: `the ${this.opts.role} takes no requests` });
       return;
     }
-    this.remember(seq, 'busy');
+    this.remember(seq, body, 'busy');
     Promise.resolve()
       .then(() => handler(message, header))
-      .then(
-        (reply) => this.answer(seq, reply),
-        (err: unknown) => this.answer(seq, { type: 'nak', code: 'bad-value', text: err instanceof Error ? err.message : String(err) }),
-      );
+      .then((reply) => {
+        if (CATALOGUE[reply.type]?.cls !== 'answer') throw new TypeError(`onRequest answered ${message.type} with ${String(reply.type)}, which is not an answer`);
+        this.answer(seq, body, reply);
+      })
+      // A handler that throws, or whose answer cannot be encoded, still answers the peer.
+      .catch((err: unknown) => this.answer(seq, body, { type: 'nak', code: 'bad-value', text: nakText(err instanceof Error ? err.message : String(err)) }));
   }
 
-  private answer(ref: number, reply: CardMessage): void {
+  private answer(ref: number, body: Uint8Array, reply: CardMessage): void {
     const frame = this.writeBody(encodeBody(reply, { seq: 0, ref, version: this.opts.version }));
-    this.remember(ref, frame);
+    this.remember(ref, body, frame);
   }
 
-  private remember(seq: number, answer: Buffer | 'busy'): void {
+  private remember(seq: number, body: Uint8Array, answer: Buffer | 'busy'): void {
     this.answered.delete(seq);
-    this.answered.set(seq, answer);
+    this.answered.set(seq, { body, answer });
     if (this.answered.size > DEDUP_WINDOW) this.answered.delete(this.answered.keys().next().value!);
   }
 
@@ -310,6 +321,23 @@ export class CardLink extends TypedEmitter<CardLinkEvents> {
     const code = body[1]!;
     const known = [...Object.values(CATALOGUE)].find((e) => e.code === code);
     if (seq === 0 || known?.cls === 'answer' || known?.cls === 'periodic') return;
-    this.answer(seq, { type: 'nak', code: err.code === 'unknown-type' ? 'unknown-type' : 'bad-value', text: err.message });
+    this.answer(seq, body, { type: 'nak', code: err.code === 'unknown-type' ? 'unknown-type' : 'bad-value', text: nakText(err.message) });
   }
+}
+
+/** Whether two frame bodies are the same frame, ignoring the flags octet (RETRANSMIT). */
+function sameFrame(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (i !== 2 && a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A nak's text is a `str` (at most 255 octets of UTF-8), so a long message is cut to fit. */
+function nakText(text: string): string {
+  let out = '';
+  for (const ch of text.replace(/[\ud800-\udfff]/gu, '\ufffd')) {
+    if (Buffer.byteLength(out + ch) > 255) break;
+    out += ch;
+  }
+  return out;
 }

@@ -223,11 +223,11 @@ const VECTORS: { [T in MessageType]: Vector<T> } = {
   },
   heartbeat: {
     header: { flags: 0, seq: 0, ref: 0 },
-    message: { type: 'heartbeat', uptime: 86400, rxErrors: 3 },
+    message: { type: 'heartbeat', uptime: 86_400_000, rxErrors: 3 },
     layout: ['uptime', 'rxErrors'],
     bytes: [
       0x01, 0xa1, 0x00, 0x00, 0x00, 0x00, 0x00, // header: v1, heartbeat, unnumbered
-      0x00, 0x01, 0x51, 0x80, //                   uptime 86400 s
+      0x05, 0x26, 0x5c, 0x00, //                   uptime 86400000 ms (one day)
       0x00, 0x00, 0x00, 0x03, //                   rxErrors 3
     ],
   },
@@ -253,12 +253,22 @@ const VECTORS: { [T in MessageType]: Vector<T> } = {
   },
   spanCounters: {
     header: { flags: 0, seq: 21, ref: 0 },
-    message: { type: 'spanCounters', span: 1, second: 1700000000, crc4Errors: 12, eBits: 3, lineCodeViolations: 517, slips: 2 },
-    layout: ['span', 'second', 'crc4Errors', 'eBits', 'lineCodeViolations', 'slips'],
+    message: {
+      type: 'spanCounters',
+      span: 1,
+      second: 1700000000,
+      defects: { los: false, lof: true, lmfa: false, ais: true, rai: false, ts16mfl: false },
+      crc4Errors: 12,
+      eBits: 3,
+      lineCodeViolations: 517,
+      slips: 2,
+    },
+    layout: ['span', 'second', 'defects', 'crc4Errors', 'eBits', 'lineCodeViolations', 'slips'],
     bytes: [
       0x01, 0xb1, 0x00, 0x00, 0x15, 0x00, 0x00, // header: v1, spanCounters, seq 21
       0x01, //                                     span 1
       0x65, 0x53, 0xf1, 0x00, //                   second 1700000000
+      0x0a, //                                     defects: lof (bit 1) + ais (bit 3)
       0x00, 0x0c, //                               crc4Errors 12
       0x00, 0x03, //                               eBits 3
       0x02, 0x05, //                               lineCodeViolations 517
@@ -388,6 +398,7 @@ const LISTS: { type: MessageType; field: string; offset: number; kind: 'enum' | 
   },
   { type: 'cardStarted', field: 'reason', offset: 7, kind: 'enum', names: ['power-on', 'reset', 'watchdog'] },
   { type: 'spanStatus', field: 'defects', offset: 8, kind: 'bits', names: ['los', 'lof', 'lmfa', 'ais', 'rai', 'ts16mfl'] },
+  { type: 'spanCounters', field: 'defects', offset: 12, kind: 'bits', names: ['los', 'lof', 'lmfa', 'ais', 'rai', 'ts16mfl'] },
   { type: 'spanStatus', field: 'clock', offset: 10, kind: 'enum', names: ['line', 'internal'] },
   {
     type: 'linkState',
@@ -514,7 +525,7 @@ t.test('header errors', async (t) => {
 t.test('payload errors name the offset', async (t) => {
   const counters = VECTORS.spanCounters.bytes;
   expectCodecError(t, counters.slice(0, 10), 'truncated', 8, 'u32 cut short (second starts at 8)');
-  expectCodecError(t, counters.slice(0, -1), 'truncated', 18, 'last u8 missing');
+  expectCodecError(t, counters.slice(0, -1), 'truncated', 19, 'last u8 missing');
   expectCodecError(t, VECTORS.fxoRing.bytes.slice(0, 7), 'truncated', 7, 'header only, payload missing');
   expectCodecError(t, VECTORS.hello.bytes.slice(0, 10), 'truncated', 8, 'str: length 5, 2 octets present');
   expectCodecError(t, VECTORS.msu.bytes.slice(0, 12), 'truncated', 10, 'bytes: length 5, 2 octets present');

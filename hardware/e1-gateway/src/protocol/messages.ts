@@ -79,6 +79,8 @@ export const CATALOGUE = {
   spanCounters: def(0xb1, 'event', 'card', [
     span,
     ['second', 'u32'],
+    // Every defect present at any moment of the second: G.826 counts such a second as an SES.
+    ['defects', { bits: SPAN_DEFECTS }],
     ['crc4Errors', 'u16'],
     ['eBits', 'u16'],
     ['lineCodeViolations', 'u16'],

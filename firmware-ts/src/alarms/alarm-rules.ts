@@ -1,0 +1,98 @@
+import type { Clock, TimerHandle } from '@countyline/e1-gateway';
+import type { CardDriver } from '../card/card-driver.js';
+import type { TestCallScheduler } from '../trunks/test-call-scheduler.js';
+import type { TrunkMonitor } from '../trunks/trunk-monitor.js';
+import type { AlarmStore } from './alarm-store.js';
+
+/**
+ * Which events raise and clear which alarms, with their severities (the policy of the box):
+ *
+ * | alarm                  | source            | severity | raised by                      | cleared by           |
+ * |------------------------|-------------------|----------|--------------------------------|----------------------|
+ * | card-link              | card              | critical | lost heartbeat, port, version  | card up again        |
+ * | span-red               | span/N            | critical | LOS/LOF/LMFA integrated        | span clear (settled) |
+ * | span-blue, span-yellow | span/N            | major    | AIS / RAI integrated           | span clear (settled) |
+ * | tca-<counter>-<period> | span/N            | minor    | G.826 threshold crossed        | end of the interval  |
+ * | fxo-unplugged          | fxo/N             | major    | no battery for 1 s             | battery back         |
+ * | test-call-failed       | circuit/<circuit> | major    | N test calls failed in a row   | a test call passes   |
+ */
+export interface AlarmRuleDeps {
+  store: AlarmStore;
+  card: CardDriver;
+  trunks: TrunkMonitor;
+  testCalls: TestCallScheduler;
+  clock: Clock;
+  intervalMs: number;
+  /** The box's time zone offset, for the end of a day's threshold alarm. */
+  utcOffsetMs: number;
+  /** After the card is up this long, restored alarms nobody raised again are cleared. */
+  restoreSettleMs: number;
+}
+
+const SPAN_ALARMS = { red: 'span-red', blue: 'span-blue', yellow: 'span-yellow' } as const;
+
+export function applyAlarmRules(deps: AlarmRuleDeps): () => void {
+  const { store, card, trunks, testCalls, clock } = deps;
+  const timers = new Set<TimerHandle>();
+  const later = (ms: number, fn: () => void) => {
+    const handle = clock.setTimeout(() => {
+      timers.delete(handle);
+      fn();
+    }, Math.max(0, ms));
+    timers.add(handle);
+  };
+
+  card.on('card-error', (error) => {
+    // A card that has never answered is as much a problem as one that stopped.
+    store.raise('card', 'card-link', 'critical', error.code);
+  });
+  card.on('card-lost', (error) => store.raise('card', 'card-link', 'critical', error.code));
+  const cardUp = () => {
+    store.clear('card', 'card-link');
+    later(deps.restoreSettleMs, () => {
+      if (card.current === 'up') store.clearRestored();
+    });
+  };
+  card.on('card-up', cardUp);
+  card.on('card-back', cardUp);
+
+  trunks.on('span-alarm', (span, transition) => {
+    const source = `span/${span}`;
+    const cause = transition.causes.join('+');
+    const to = transition.to;
+    if (to === 'red' || to === 'blue' || to === 'yellow') {
+      store.raise(source, SPAN_ALARMS[to], to === 'red' ? 'critical' : 'major', cause);
+      for (const [state, type] of Object.entries(SPAN_ALARMS)) if (state !== to) store.clear(source, type);
+    } else if (to === 'none') {
+      for (const type of Object.values(SPAN_ALARMS)) store.clear(source, type);
+    }
+    // recovering: the alarm stays until the span has been clean for the settle time.
+  });
+
+  trunks.on('span-tca', (span, crossing) => {
+    const source = `span/${span}`;
+    const type = `tca-${crossing.counter}-${crossing.period}`;
+    store.raise(source, type, 'minor', `${crossing.counter.toUpperCase()} ${crossing.value} >= ${crossing.threshold}`);
+    const end = crossing.period === '15min' ? crossing.start + deps.intervalMs : crossing.start + 86_400_000;
+    later(end - clock.now(), () => store.clear(source, type));
+  });
+
+  trunks.on('fxo-line', (port, event) => {
+    if (event.type === 'line-unplugged') store.raise(`fxo/${port}`, 'fxo-unplugged', 'major', 'no battery voltage');
+    else if (event.type === 'line-present') store.clear(`fxo/${port}`, 'fxo-unplugged');
+  });
+
+  testCalls.on('circuit-blocked', (record) => {
+    store.raise(`circuit/${record.circuit}`, 'test-call-failed', 'major', record.lastTest?.reason ?? 'test call failed');
+  });
+  testCalls.on('circuit-unblocked', (record) => store.clear(`circuit/${record.circuit}`, 'test-call-failed'));
+  // Circuits still blocked from before a restart keep their alarm (confirmed, not raised again).
+  for (const record of testCalls.toJSON()) {
+    if (record.blocked) store.raise(`circuit/${record.circuit}`, 'test-call-failed', 'major', record.lastTest?.reason ?? 'test call failed');
+  }
+
+  return () => {
+    for (const handle of timers) clock.clearTimeout(handle);
+    timers.clear();
+  };
+}

@@ -1,0 +1,240 @@
+import { TypedEmitter, type Clock, type TimerHandle } from '@countyline/e1-gateway';
+import type { Logger } from 'pino';
+import type { CardDriver } from '../card/card-driver.js';
+import type { DialToneTest, E1CircuitTest, TestVerdict } from './circuit-tests.js';
+
+/**
+ * Test calls on every circuit, one at a time (逐条拨测): on a schedule, or on demand from
+ * `countyline test-call`. A circuit that is busy, or whose span is in alarm, is skipped, never
+ * seized. N consecutive failures take the circuit out of service (locally blocked: no call is
+ * offered to it) and raise an alarm; the next pass puts it back.
+ */
+export type TestSchedule = { mode: 'off' } | { mode: 'nightly'; at: string } | { mode: 'every'; hours: number };
+
+export interface TestCallSettings {
+  schedule: TestSchedule;
+  /** Consecutive failures that block a circuit. */
+  failuresToBlock: number;
+  /** The box's time zone as an offset from UTC, for the nightly time (China: 8). */
+  utcOffsetHours: number;
+}
+
+export interface TestOutcome {
+  circuit: string;
+  result: 'pass' | 'fail' | 'skipped';
+  reason: string | null;
+  at: number;
+  durationMs: number;
+}
+
+export interface CircuitRecord {
+  circuit: string;
+  lastTest: TestOutcome | null;
+  consecutiveFailures: number;
+  blocked: boolean;
+  blockedSince: number | null;
+}
+
+export interface TestCallEvents {
+  [event: string]: (...args: any[]) => void;
+  'test-result': (outcome: TestOutcome, record: CircuitRecord) => void;
+  'circuit-blocked': (record: CircuitRecord) => void;
+  'circuit-unblocked': (record: CircuitRecord) => void;
+  /** The records changed and are worth saving. */
+  changed: () => void;
+}
+
+export interface TestCallDeps {
+  card: CardDriver;
+  clock: Clock;
+  logger: Logger;
+  fxoTest: Pick<DialToneTest, 'run'>;
+  e1Test: E1CircuitTest;
+  /** True while a span's alarm makes its circuits untestable. */
+  spanInAlarm: (span: number) => boolean;
+  /** True while a call holds the circuit (the call model supplies this). */
+  isBusy?: (circuit: string) => boolean;
+}
+
+export type ParsedCircuit = { kind: 'fxo'; port: number } | { kind: 'e1'; span: number; timeslot: number };
+
+export function parseCircuit(name: string): ParsedCircuit | null {
+  let m = /^fxo\/(\d+)$/.exec(name);
+  if (m) return { kind: 'fxo', port: Number(m[1]) };
+  m = /^e1\/(\d+)\/(\d+)$/.exec(name);
+  if (m) return { kind: 'e1', span: Number(m[1]), timeslot: Number(m[2]) };
+  return null;
+}
+
+export class TestCallScheduler extends TypedEmitter<TestCallEvents> {
+  private readonly records = new Map<string, CircuitRecord>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private timer: TimerHandle | null = null;
+  private lastScheduledRun: number | null = null;
+  private runningAll = false;
+
+  constructor(
+    private readonly deps: TestCallDeps,
+    private readonly settings: TestCallSettings,
+  ) {
+    super();
+  }
+
+  /** Every circuit the card has: FXO ports, then E1 timeslots 1-31 not used for signalling. */
+  circuits(): string[] {
+    const inventory = this.deps.card.state.inventory;
+    if (!inventory) return [...this.records.keys()];
+    const list: string[] = [];
+    for (let port = 0; port < inventory.fxoPorts; port++) list.push(`fxo/${port}`);
+    const signalling = new Set([...this.deps.card.state.links.values()].map((l) => `${l.span}/${l.timeslot}`));
+    for (let span = 0; span < inventory.spans; span++) {
+      for (let ts = 1; ts <= 31; ts++) if (!signalling.has(`${span}/${ts}`)) list.push(`e1/${span}/${ts}`);
+    }
+    return list;
+  }
+
+  list(): CircuitRecord[] {
+    return this.circuits().map((c) => this.record(c));
+  }
+
+  get schedule(): TestSchedule {
+    return this.settings.schedule;
+  }
+
+  isBlocked(circuit: string): boolean {
+    return this.records.get(circuit)?.blocked ?? false;
+  }
+
+  /** Tests circuits one after another; `onResult` sees each outcome as it comes. */
+  run(circuits: string[], onResult?: (outcome: TestOutcome, index: number) => void): Promise<TestOutcome[]> {
+    const job = this.queue.then(async () => {
+      const outcomes: TestOutcome[] = [];
+      for (const [index, circuit] of circuits.entries()) {
+        const outcome = await this.testOne(circuit);
+        outcomes.push(outcome);
+        onResult?.(outcome, index);
+      }
+      return outcomes;
+    });
+    this.queue = job.catch(() => {});
+    return job;
+  }
+
+  start(): void {
+    this.arm();
+  }
+
+  stop(): void {
+    if (this.timer) this.deps.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** When the schedule next runs every circuit, or null when it is off. */
+  nextRunAt(now = this.deps.clock.now()): number | null {
+    const schedule = this.settings.schedule;
+    if (schedule.mode === 'off') return null;
+    if (schedule.mode === 'every') return (this.lastScheduledRun ?? now) + schedule.hours * 3_600_000;
+    const [hh, mm] = schedule.at.split(':').map(Number) as [number, number];
+    const offset = this.settings.utcOffsetHours * 3_600_000;
+    const day = 86_400_000;
+    const localMidnight = Math.floor((now + offset) / day) * day - offset;
+    let at = localMidnight + (hh * 60 + mm) * 60_000;
+    if (at <= now) at += day;
+    return at;
+  }
+
+  toJSON(): CircuitRecord[] {
+    return [...this.records.values()].map((r) => structuredClone(r));
+  }
+
+  restore(records: CircuitRecord[]): void {
+    for (const r of records) this.records.set(r.circuit, structuredClone(r));
+  }
+
+  private arm(): void {
+    const at = this.nextRunAt();
+    if (at === null) return;
+    this.timer = this.deps.clock.setTimeout(() => {
+      this.timer = null;
+      this.lastScheduledRun = this.deps.clock.now();
+      void this.scheduledRun().finally(() => this.arm());
+    }, Math.max(0, at - this.deps.clock.now()));
+  }
+
+  private async scheduledRun(): Promise<void> {
+    if (this.runningAll) return;
+    if (this.deps.card.current !== 'up') {
+      this.deps.logger.warn('scheduled test calls skipped: the card is not up');
+      return;
+    }
+    this.runningAll = true;
+    try {
+      const outcomes = await this.run(this.circuits());
+      const failed = outcomes.filter((o) => o.result === 'fail').length;
+      this.deps.logger.info({ circuits: outcomes.length, failed }, 'scheduled test calls done');
+    } finally {
+      this.runningAll = false;
+    }
+  }
+
+  private record(circuit: string): CircuitRecord {
+    let r = this.records.get(circuit);
+    if (!r) this.records.set(circuit, (r = { circuit, lastTest: null, consecutiveFailures: 0, blocked: false, blockedSince: null }));
+    return r;
+  }
+
+  private async testOne(circuit: string): Promise<TestOutcome> {
+    const { clock, card } = this.deps;
+    const at = clock.now();
+    const parsed = parseCircuit(circuit);
+    const done = (result: TestOutcome['result'], reason: string | null): TestOutcome => ({ circuit, result, reason, at, durationMs: clock.now() - at });
+    if (!parsed || !this.circuits().includes(circuit)) return done('skipped', `no such circuit ${circuit}`);
+    if (card.current !== 'up') return this.finish(done('skipped', 'the card is not up'), false);
+    if (this.deps.isBusy?.(circuit)) return this.finish(done('skipped', 'busy with a call'), false);
+    let verdict: TestVerdict;
+    if (parsed.kind === 'fxo') {
+      const port = card.state.fxo.get(parsed.port);
+      if (port && (port.hook === 'off' || port.ringing)) return this.finish(done('skipped', 'line in use'), false);
+      if (port && port.line === 'unplugged') verdict = { ok: false, reason: 'no line on the port (no battery voltage)' };
+      else verdict = await this.safely(() => this.deps.fxoTest.run(parsed.port));
+    } else {
+      if (this.deps.spanInAlarm(parsed.span)) return this.finish(done('skipped', `span ${parsed.span} is in alarm`), false);
+      verdict = await this.safely(() => this.deps.e1Test.run(parsed.span, parsed.timeslot));
+    }
+    return this.finish(verdict.ok ? done('pass', null) : done('fail', verdict.reason), true);
+  }
+
+  private async safely(test: () => Promise<TestVerdict>): Promise<TestVerdict> {
+    try {
+      return await test();
+    } catch (err) {
+      return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  private finish(outcome: TestOutcome, counts: boolean): TestOutcome {
+    const record = this.record(outcome.circuit);
+    record.lastTest = outcome;
+    if (counts && outcome.result === 'pass') {
+      record.consecutiveFailures = 0;
+      if (record.blocked) {
+        record.blocked = false;
+        record.blockedSince = null;
+        this.deps.logger.info({ circuit: outcome.circuit }, 'test call passed: circuit back in service');
+        this.emit('circuit-unblocked', record);
+      }
+    } else if (counts && outcome.result === 'fail') {
+      record.consecutiveFailures++;
+      this.deps.logger.warn({ circuit: outcome.circuit, reason: outcome.reason, failures: record.consecutiveFailures }, 'test call failed');
+      if (!record.blocked && record.consecutiveFailures >= this.settings.failuresToBlock) {
+        record.blocked = true;
+        record.blockedSince = outcome.at;
+        this.deps.logger.warn({ circuit: outcome.circuit }, 'circuit taken out of service after repeated test call failures');
+        this.emit('circuit-blocked', record);
+      }
+    }
+    this.emit('test-result', outcome, record);
+    this.emit('changed');
+    return outcome;
+  }
+}

@@ -1,0 +1,236 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { parseArgs } from 'node:util';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { SerialPort } from 'serialport';
+import { parseCardDescription, type CardDescription } from './card-description.js';
+import { CardSimulator } from './card-simulator.js';
+import { buildControlApi, closeControlApi, CONTROL_HOST, listenControlApi } from './control-api.js';
+
+export const USAGE = `Usage: countyline-sim --port <path> [options]
+
+Simulates the Countyline E1/FXO card on the card end of a pseudo-terminal pair, e.g.
+  socat -d -d pty,raw,echo=0,link=/tmp/cl/card pty,raw,echo=0,link=/tmp/cl/host
+and serves an HTTP control API on ${CONTROL_HOST} for fault injection.
+
+Options:
+  --port <path>             card end of the pty pair (required)
+  --control <port>          control API port; 0 picks a free one (default 0)
+  --card <file>             JSON card description: model, serial, firmware, spans,
+                            fxoPorts, links (defaults: CL-E1F-108, 1 span, 5 ports, 2 links)
+  --proving-ms <n>          signalling link proving period (default 500)
+  --reset-ms <n>            how long a card reset keeps the card silent (default 1500)
+  --protocol-version <n>    protocol version the card sends (fault injection; default 1)
+  --log-level <level>       fatal, error, warn, info, debug, trace or silent (default info)
+  -h, --help                this text
+
+When ready it prints one JSON line to stdout:
+  {"event":"ready","control":"http://${CONTROL_HOST}:<port>","port":"<path>"}
+Logs go to stderr. SIGTERM or SIGINT closes the port and exits 0.
+`;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export interface SimCliOptions {
+  port: string;
+  control: number;
+  card?: CardDescription;
+  provingMs?: number;
+  resetMs?: number;
+  protocolVersion?: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** Bad arguments: exit code 2 with the message. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** The simulator could not start (port, control socket): exit code 2 with the message. */
+export class StartError extends Error {
+  override readonly name = 'StartError';
+}
+
+/** Reads the command line; `--card` is read and checked here so mistakes show at once. */
+export function parseCliArgs(argv: readonly string[]): { help: true } | { help: false; options: SimCliOptions } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        control: { type: 'string' },
+        card: { type: 'string' },
+        'proving-ms': { type: 'string' },
+        'reset-ms': { type: 'string' },
+        'protocol-version': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) return { help: true };
+  if (values.port === undefined || values.port === '') throw new UsageError('--port <path> is required: the card end of the socat pty pair');
+  const level = values['log-level'] ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level ${level}: use one of ${LOG_LEVELS.join(', ')}`);
+  const options: SimCliOptions = {
+    port: values.port,
+    control: wholeNumber('--control', values.control, 0, 65535) ?? 0,
+    logLevel: level as SimCliOptions['logLevel'],
+  };
+  const provingMs = wholeNumber('--proving-ms', values['proving-ms'], 0, 600_000);
+  const resetMs = wholeNumber('--reset-ms', values['reset-ms'], 0, 600_000);
+  const protocolVersion = wholeNumber('--protocol-version', values['protocol-version'], 0, 255);
+  if (provingMs !== undefined) options.provingMs = provingMs;
+  if (resetMs !== undefined) options.resetMs = resetMs;
+  if (protocolVersion !== undefined) options.protocolVersion = protocolVersion;
+  if (values.card !== undefined) options.card = readCardFile(values.card);
+  return { help: false, options };
+}
+
+function wholeNumber(flag: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n >= min && n <= max)) throw new UsageError(`${flag} ${text}: use a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function readCardFile(path: string): CardDescription {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read card file ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return parseCardDescription(JSON.parse(text));
+  } catch (err) {
+    throw new UsageError(`card file ${path}: ${(err as Error).message}`);
+  }
+}
+
+export interface RunningSim {
+  sim: CardSimulator;
+  controlUrl: string;
+  /** Resolves if the serial port closes by itself (socat went away). */
+  lost: Promise<Error>;
+  close(): Promise<void>;
+}
+
+/** Opens the port, starts the card and the control API. Throws StartError. */
+export async function startSim(options: SimCliOptions, logger: Logger): Promise<RunningSim> {
+  const port = new SerialPort({ path: options.port, baudRate: 115200, autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve()))).catch((err: Error) => {
+    throw new StartError(`cannot open ${options.port}: ${openFailure(err, options.port)}; is socat running?`);
+  });
+  port.on('error', (err) => logger.warn({ err }, 'serial port error'));
+  let closing = false;
+  const lost = new Promise<Error>((resolve) => {
+    port.on('close', (err?: Error) => {
+      if (!closing) resolve(err ?? new Error('closed'));
+    });
+  });
+
+  const sim = new CardSimulator({
+    write: (bytes) => {
+      if (port.isOpen) port.write(bytes);
+    },
+    card: options.card,
+    provingMs: options.provingMs,
+    resetMs: options.resetMs,
+    protocolVersion: options.protocolVersion,
+    logger,
+  });
+  port.on('data', (chunk: Buffer) => sim.receive(chunk));
+
+  const server: Server = buildControlApi({ sim, logger });
+  let controlUrl: string;
+  try {
+    ({ url: controlUrl } = await listenControlApi(server, options.control));
+  } catch (err) {
+    closing = true;
+    await closePort(port);
+    throw new StartError(`cannot listen on ${CONTROL_HOST}:${options.control}: ${(err as Error).message}`);
+  }
+  sim.start();
+  logger.info({ port: options.port, control: controlUrl, card: sim.description }, 'card simulator ready');
+  return {
+    sim,
+    controlUrl,
+    lost,
+    async close() {
+      closing = true;
+      sim.stop();
+      await Promise.all([closeControlApi(server), closePort(port)]);
+    },
+  };
+}
+
+/** node-serialport says "Error: No such file or directory, cannot open /x"; keep the reason. */
+function openFailure(err: Error, path: string): string {
+  return err.message.replace(/^Error: /, '').replace(`, cannot open ${path}`, '');
+}
+
+function closePort(port: SerialPort): Promise<void> {
+  return new Promise((resolve) => {
+    if (!port.isOpen) return resolve();
+    port.close(() => resolve());
+  });
+}
+
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: DestinationStream;
+}
+
+/**
+ * The `countyline-sim` command. Resolves with the exit code: 0 after SIGTERM/SIGINT or
+ * --help, 1 if the serial port goes away under it, 2 for bad arguments or a port that
+ * cannot be opened.
+ */
+export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseCliArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr.write(`countyline-sim: ${err.message}\nRun countyline-sim --help for usage.\n`);
+    return 2;
+  }
+  if (parsed.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const { options } = parsed;
+  const logger = pino({ name: 'sim', level: options.logLevel }, io.stderr);
+  let running: RunningSim;
+  try {
+    running = await startSim(options, logger);
+  } catch (err) {
+    if (!(err instanceof StartError)) throw err;
+    io.stderr.write(`countyline-sim: ${err.message}\n`);
+    return 2;
+  }
+  io.stdout.write(JSON.stringify({ event: 'ready', control: running.controlUrl, port: options.port }) + '\n');
+
+  let onSignal: (signal: NodeJS.Signals) => void = () => {};
+  const outcome = await new Promise<NodeJS.Signals | Error>((resolve) => {
+    onSignal = resolve;
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    void running.lost.then(resolve);
+  });
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  await running.close();
+  if (typeof outcome === 'string') {
+    logger.info({ signal: outcome }, 'stopped');
+    return 0;
+  }
+  io.stderr.write(`countyline-sim: serial port ${options.port} closed (${outcome.message}); did socat exit?\n`);
+  return 1;
+}

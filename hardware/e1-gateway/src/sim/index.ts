@@ -1,0 +1,16 @@
+export * from './card-description.js';
+export * from './card-simulator.js';
+export { answerRequest, MAX_TONE_HZ, type CardRequestTarget } from './card-requests.js';
+export * from './control-api.js';
+export { ROUTES, type Route } from './control-routes.js';
+export { main, parseCliArgs, startSim, StartError, UsageError, USAGE, type CliIo, type RunningSim, type SimCliOptions } from './cli.js';
+export * from './in-memory-bench.js';
+export * from './serial-noise.js';
+export * from './signalling-peer.js';
+export * from './sim-error.js';
+export * from './sim-fxo-port.js';
+export * from './sim-signalling-link.js';
+export * from './sim-span.js';
+export * from './sim-state.js';
+export * from './sim-timeslots.js';
+export * from './sim-timers.js';
