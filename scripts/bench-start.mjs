@@ -50,7 +50,10 @@ Live status follows (Ctrl-C to stop):`,
 
 function summary(s) {
   const parts = [`card ${s.card.link}${s.card.error ? ` (${s.card.error.code})` : ''}`];
-  for (const span of s.spans) parts.push(`span ${span.span} ${span.causes.length ? span.causes.join('+') : 'ok'}`);
+  for (const span of s.spans) {
+    const alarm = span.alarm === 'none' ? '' : ` ${span.alarm.toUpperCase()}`;
+    parts.push(`span ${span.span} ${span.causes.length ? span.causes.join('+') : 'ok'}${alarm}`);
+  }
   for (const link of s.links) parts.push(`link ${link.link} ${link.state}`);
   parts.push(`fxo ${s.fxo.map((p) => `${p.port}:${p.line === 'present' ? `${p.voltage.toFixed(0)}V` : 'unplugged'}${p.ringing ? '(ring)' : ''}`).join(' ')}`);
   return parts.join(' | ');

@@ -19,6 +19,8 @@ export interface RigOptions {
   /** Extra top-level config keys. */
   config?: Record<string, unknown>;
   logLevel?: string;
+  /** Keep the temporary folder (logs, data) after stop(). */
+  keepDir?: boolean;
   /** false: start socat and the simulator only. */
   firmware?: boolean;
 }

@@ -3,7 +3,7 @@
 // Every process it starts is killed by stop(), and by the exit of the process that started it.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -165,6 +165,8 @@ export async function startRig(options = {}) {
     await stopProcess(rig.firmware);
     await stopProcess(rig.sim);
     await stopProcess(rig.socat);
+    // A folder the rig made is the rig's to remove; one given by the caller is left alone.
+    if (!options.dir && !options.keepDir) await rm(dir, { recursive: true, force: true });
   };
 
   try {

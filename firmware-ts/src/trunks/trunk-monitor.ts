@@ -48,6 +48,8 @@ interface SpanWatch {
   g826: G826Counters;
   timer: DeadlineTimer;
   lastSecond: number | null;
+  /** RAI asked of the card. */
+  rai: boolean;
 }
 
 interface PortWatch {
@@ -57,8 +59,8 @@ interface PortWatch {
 
 /**
  * Trunk health from what the card reports: the span alarm state and G.826 counters of each
- * E1 span, and supervision of each FXO line. While a span is red it asks the card to send RAI
- * toward the far end, as G.704/G.775 practice requires. Typed events out; the alarm rules
+ * E1 span, and supervision of each FXO line. While a span is red or blue, and until it is
+ * declared clear, it asks the card to send RAI toward the far end. Typed events out; the alarm rules
  * turn them into alarm records.
  */
 export class TrunkMonitor extends TypedEmitter<TrunkMonitorEvents> {
@@ -133,6 +135,7 @@ export class TrunkMonitor extends TypedEmitter<TrunkMonitorEvents> {
         g826: new G826Counters(this.settings.g826),
         timer: new DeadlineTimer(this.clock, (now) => this.spanTransition(span, watch, alarm.tick(now))),
         lastSecond: null,
+        rai: false,
       };
       this.spans.set(span, (w = watch));
     }
@@ -149,7 +152,13 @@ export class TrunkMonitor extends TypedEmitter<TrunkMonitorEvents> {
     if (!transition) return;
     const level = transition.to === 'none' || transition.to === 'recovering' ? 'info' : 'warn';
     this.log[level]({ span, from: transition.from, to: transition.to, causes: transition.causes }, `span ${span} ${transition.to}`);
-    if ((transition.to === 'red') !== (transition.from === 'red')) this.sendRai(span, transition.to === 'red');
+    // Consequent action (G.732, as DAHDI does it): while the span has no usable signal (red or
+    // blue) send RAI to the far end, and keep sending it until the span is declared clear.
+    const raiWanted = transition.to === 'red' || transition.to === 'blue' || (transition.to === 'recovering' && w.rai);
+    if (raiWanted !== w.rai) {
+      w.rai = raiWanted;
+      this.sendRai(span, raiWanted);
+    }
     this.emit('span-alarm', span, transition);
   }
 
@@ -161,7 +170,7 @@ export class TrunkMonitor extends TypedEmitter<TrunkMonitorEvents> {
   }
 
   private resyncRai(): void {
-    for (const [span, w] of this.spans) if (w.alarm.current.state === 'red') this.sendRai(span, true);
+    for (const [span, w] of this.spans) if (w.rai) this.sendRai(span, true);
   }
 
   private onSpanCounters(m: MessageOf<'spanCounters'>): void {

@@ -152,6 +152,19 @@ export class CardLink extends TypedEmitter<CardLinkEvents> {
     this.writeBody(encodeBody(message, { seq: 0, version: this.opts.version }));
   }
 
+  /** Stops repeating outstanding frames that match (their senders get `closed`); returns how many. */
+  abandon(match: (message: CardMessage) => boolean): number {
+    let count = 0;
+    for (const [seq, p] of this.pending) {
+      if (!match(p.message)) continue;
+      this.opts.clock.clearTimeout(p.timer);
+      this.pending.delete(seq);
+      p.settle(new CardRequestError('closed', `${p.message.type} abandoned`));
+      count++;
+    }
+    return count;
+  }
+
   /** Forgets outstanding frames (their senders get `closed`) and remembered answers. */
   reset(): void {
     for (const [seq, p] of this.pending) {

@@ -14,6 +14,8 @@ export interface CardRequestTarget {
   readonly links: readonly SimSignallingLink[];
   /** Sends spanStatus if the span's status changed. */
   publishSpan(span: number): void;
+  /** A hello shows the host is listening: the card stops repeating its cardStarted. */
+  hostSaidHello(): void;
   /** Runs `fn` once the answer to the current request is on the wire. */
   afterAnswer(fn: () => void): void;
   sendSnapshot(): void;
@@ -40,6 +42,7 @@ function nak(code: NakCode, text: string): CardMessage {
 export function answerRequest(card: CardRequestTarget, message: CardMessage): CardMessage {
   switch (message.type) {
     case 'hello': {
+      card.hostSaidHello();
       const { model, serial, firmware, spans, fxoPorts, links } = card.description;
       return { type: 'inventory', model, serial, firmware, spans, fxoPorts, links };
     }

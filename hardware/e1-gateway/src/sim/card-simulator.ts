@@ -165,6 +165,10 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
     this.cardTimers.after(0, fn);
   }
 
+  hostSaidHello(): void {
+    this.link.abandon((m) => m.type === 'cardStarted');
+  }
+
   sendSnapshot(): void {
     for (const span of this.spans) this.send(span.status());
     for (const port of this.fxo) this.send(port.status());

@@ -99,3 +99,28 @@ t.test('negative or non-finite rates are refused', async (t) => {
   t.throws(() => span.setErrorRates({ crc4PerSecond: 4, eBitsPerSecond: -2 }), RangeError);
   t.equal(span.errors.crc4PerSecond, 0, 'a refused update changes nothing');
 });
+
+t.test('an error burst lasts exactly its seconds; a later setting ends it cleanly', async (t) => {
+  const span = new SimSpan(0);
+  span.setErrorRates({ crc4PerSecond: 400 }, 3);
+  const counts = Array.from({ length: 5 }, () => span.countSecond().crc4Errors);
+  t.same(counts, [400, 400, 400, 0, 0]);
+
+  span.setErrorRates({ crc4PerSecond: 400 }, 3);
+  span.countSecond();
+  span.setErrorRates({ slipsPerMinute: 2 });
+  t.equal(span.errors.crc4PerSecond, 0, 'the burst ended when another rate was set');
+  t.equal(span.errors.slipsPerMinute, 2);
+  t.throws(() => span.setErrorRates({ crc4PerSecond: 1 }, 0), /seconds 0/);
+});
+
+t.test('the counters carry every defect seen during the second, even a brief one', async (t) => {
+  const span = new SimSpan(0);
+  span.setDefects({ los: true });
+  span.setDefects({ los: false });
+  t.match(span.countSecond().defects, { los: true, ais: false }, 'LOS came and went within the second');
+  t.match(span.countSecond().defects, { los: false }, 'the next second is clean');
+  span.setDefects({ ais: true });
+  t.match(span.countSecond().defects, { ais: true });
+  t.match(span.countSecond().defects, { ais: true }, 'a lasting defect shows every second');
+});

@@ -103,6 +103,8 @@ export class SimSpan {
     }
     if (seconds !== undefined && !(Number.isInteger(seconds) && seconds >= 1)) throw new RangeError(`seconds ${seconds} must be a whole number of at least 1`);
     const fields = ERROR_RATE_FIELDS.filter((f) => update[f] !== undefined);
+    // A new setting ends a burst still running: its rates go back to 0 unless set again now.
+    if (this.burst) for (const f of this.burst.fields) if (update[f] === undefined) this.errors[f] = 0;
     this.burst = seconds === undefined ? null : { seconds, fields };
     if (seconds !== undefined) for (const key of Object.keys(this.owed) as (keyof typeof this.owed)[]) this.owed[key] = 0;
     for (const f of ERROR_RATE_FIELDS) {

@@ -1,0 +1,11 @@
+export { IsupCodecError, type IsupCodecErrorCode } from './isup-codec-error.js';
+export * from './mtp3-label.js';
+export * from './isup-codec.js';
+export * from './isup-msu.js';
+export * from './isup-messages.js';
+export * from './isup-indicators.js';
+export * from './isup-numbers.js';
+export * from './isup-cause.js';
+export * from './isup-range-status.js';
+export * from './pcap-writer.js';
+export type { ParamCodec, ParamValue } from './param-codec.js';

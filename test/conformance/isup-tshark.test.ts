@@ -1,0 +1,156 @@
+// Conformance: Wireshark's MTP3 and ISUP dissectors read what our codec writes. Every ISUP
+// message type is encoded behind an ITU and a China (24-bit) routing label, written to a
+// pcap with link type 141 (MTP3), and decoded by tshark; each row must say what we meant.
+// tshark is required: a missing tshark fails this test with an install hint, never skips.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import {
+  encodeIsupMsu,
+  LINKTYPE_MTP3,
+  writePcap,
+  type IsupMessage,
+  type IsupRoute,
+  type Mtp3Variant,
+} from '../../firmware-ts/src/signalling/isup/index.js';
+
+const TSHARK = process.env.TSHARK ?? 'tshark';
+const INSTALL_HINT = 'install it (Debian/Ubuntu: apt-get install -y tshark) or point TSHARK at the binary; this test does not skip';
+
+const FIELDS = [
+  'mtp3.network_indicator',
+  'mtp3.opc',
+  'mtp3.dpc',
+  'mtp3.sls',
+  'isup.cic',
+  'isup.message_type',
+  'isup.called',
+  'isup.calling',
+  'isup.cause_indicator',
+  'isup.range_indicator', // Wireshark shows the number of circuits: range + 1
+  'isup.cgs_message_type',
+  '_ws.expert.severity',
+  '_ws.malformed',
+] as const;
+type Row = Record<(typeof FIELDS)[number], string>;
+
+/** Wireshark expert severities: 0x200000 chat, 0x400000 note, 0x600000 warn, 0x800000 error. */
+const PI_WARN = 0x600000;
+
+const fci = { international: false, endToEndMethod: 'none', interworking: false, endToEndInformation: false, isupAllTheWay: true, isupPreference: 'preferred', isdnAccess: true, sccpMethod: 'none', national: 0 } as const;
+const bci = { charge: 'charge', calledPartysStatus: 'subscriber-free', calledPartysCategory: 'ordinary', endToEndMethod: 'none', interworking: false, endToEndInformation: false, isupAllTheWay: true, holdingRequested: false, isdnAccess: false, echoControlDevice: false, sccpMethod: 'none' } as const;
+const cause = (causeValue: number) => ({ codingStandard: 'itu-t', location: 2, causeValue, diagnostics: new Uint8Array() }) as const;
+const iam = (cic: number, called: string, endOfPulsing: boolean, calling?: string): IsupMessage => ({
+  type: 'IAM',
+  cic,
+  natureOfConnection: { satellite: 0, continuityCheck: 'not-required', echoControlDevice: false },
+  forwardCallIndicators: fci,
+  callingPartysCategory: 10,
+  transmissionMediumRequirement: 3,
+  calledPartyNumber: { natureOfAddress: 3, inn: 'allowed', numberingPlan: 1, digits: called, endOfPulsing },
+  ...(calling === undefined
+    ? {}
+    : { callingPartyNumber: { natureOfAddress: 3, numberIncomplete: false, numberingPlan: 1, presentation: 'allowed', screening: 'network-provided', digits: calling } }),
+});
+
+/** What we send, and what tshark must show for it (message type as a decimal code). */
+const CASES: { message: IsupMessage; type: number; show?: Partial<Row> }[] = [
+  { message: iam(1, '12345', true, '13912345678'), type: 1, show: { 'isup.called': '12345F', 'isup.calling': '13912345678' } },
+  { message: iam(2, '075512345678', false, '02088886666'), type: 1, show: { 'isup.called': '075512345678', 'isup.calling': '02088886666' } },
+  { message: iam(4095, '110', false), type: 1, show: { 'isup.called': '110' } },
+  { message: { type: 'COT', cic: 2, continuity: 'successful' }, type: 5 },
+  { message: { type: 'ACM', cic: 1, backwardCallIndicators: bci, causeIndicators: cause(17) }, type: 6, show: { 'isup.cause_indicator': '17' } },
+  { message: { type: 'CON', cic: 3, backwardCallIndicators: bci }, type: 7 },
+  { message: { type: 'ANM', cic: 1, backwardCallIndicators: bci }, type: 9 },
+  { message: { type: 'REL', cic: 1, causeIndicators: cause(16) }, type: 12, show: { 'isup.cause_indicator': '16' } },
+  { message: { type: 'RLC', cic: 1, causeIndicators: cause(31) }, type: 16, show: { 'isup.cause_indicator': '31' } },
+  { message: { type: 'CCR', cic: 2 }, type: 17 },
+  { message: { type: 'RSC', cic: 0xabc }, type: 18 },
+  { message: { type: 'BLO', cic: 17 }, type: 19 },
+  { message: { type: 'UBL', cic: 17 }, type: 20 },
+  { message: { type: 'BLA', cic: 17 }, type: 21 },
+  { message: { type: 'UBA', cic: 17 }, type: 22 },
+  { message: { type: 'GRS', cic: 1, rangeAndStatus: { range: 29 } }, type: 23, show: { 'isup.range_indicator': '30' } },
+  {
+    message: { type: 'CGB', cic: 33, supervisionType: 'maintenance', rangeAndStatus: { range: 7, status: [true, true, false, false, false, false, false, true] } },
+    type: 24,
+    show: { 'isup.range_indicator': '8', 'isup.cgs_message_type': '0' },
+  },
+  {
+    message: { type: 'CGU', cic: 33, supervisionType: 'hardware-failure', rangeAndStatus: { range: 9, status: Array<boolean>(10).fill(true) } },
+    type: 25,
+    show: { 'isup.range_indicator': '10', 'isup.cgs_message_type': '1' },
+  },
+  {
+    message: { type: 'CGBA', cic: 33, supervisionType: 'maintenance', rangeAndStatus: { range: 7, status: [true, true, false, false, false, false, false, true] } },
+    type: 26,
+    show: { 'isup.range_indicator': '8', 'isup.cgs_message_type': '0' },
+  },
+  {
+    message: { type: 'CGUA', cic: 33, supervisionType: 'hardware-failure', rangeAndStatus: { range: 9, status: Array<boolean>(10).fill(true) } },
+    type: 27,
+    show: { 'isup.range_indicator': '10', 'isup.cgs_message_type': '1' },
+  },
+  { message: { type: 'GRA', cic: 1, rangeAndStatus: { range: 29, status: Array<boolean>(30).fill(false) } }, type: 41, show: { 'isup.range_indicator': '30' } },
+];
+
+const SETUPS: { variant: Mtp3Variant; standard: string; route: IsupRoute; ni: string; opc: string; dpc: string }[] = [
+  // ITU: 14-bit point codes 3-200-1 -> 2-100-5; NI international (SIO bits 8-7 = 00)
+  { variant: 'itu', standard: 'itu', route: { variant: 'itu', ni: 'international', dpc: 4901, opc: 7745 }, ni: '0x00', opc: '7745', dpc: '4901' },
+  // China: 24-bit point codes 10-20-30 -> 1-2-3, too large for ITU; NI national (10)
+  { variant: 'china', standard: 'chinese-itu', route: { variant: 'china', ni: 'national', dpc: 0x010203, opc: 0x0a141e }, ni: '0x02', opc: '660510', dpc: '66051' },
+];
+
+function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: 60_000, env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') reject(new Error(`${file} not found: ${INSTALL_HINT}`));
+      else if (err) reject(new Error(`${file} failed: ${err.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+t.test('tshark decodes every ISUP message type behind both routing labels', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'countyline-isup-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  // A private HOME: the user's own Wireshark preferences must not change what we read.
+  const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir };
+
+  for (const setup of SETUPS) {
+    t.test(setup.variant, async (t) => {
+      const start = Date.UTC(2026, 0, 5, 2, 0, 0);
+      const records = CASES.map(({ message }, i) => ({ time: start + i * 250, data: encodeIsupMsu(setup.route, message) }));
+      const file = join(dir, `isup-${setup.variant}.pcap`);
+      await writeFile(file, writePcap(records, LINKTYPE_MTP3));
+
+      const args = ['-r', file, '-o', `mtp3.standard:${setup.standard}`, '-o', 'isup.variant:ITU Standard', '-T', 'fields', '-E', 'separator=,', '-E', 'aggregator=;'];
+      const stdout = await run(TSHARK, [...args, ...FIELDS.flatMap((f) => ['-e', f])], env);
+      const rows = stdout.trimEnd().split('\n').map((line) => Object.fromEntries(line.split(',').map((v, i) => [FIELDS[i], v])) as Row);
+      t.equal(rows.length, CASES.length, 'one row per MSU');
+
+      CASES.forEach(({ message, type, show }, i) => {
+        const row = rows[i];
+        if (row === undefined) return;
+        const blank = { 'isup.called': '', 'isup.calling': '', 'isup.cause_indicator': '', 'isup.range_indicator': '', 'isup.cgs_message_type': '' };
+        const wanted = {
+          'mtp3.network_indicator': setup.ni,
+          'mtp3.opc': setup.opc,
+          'mtp3.dpc': setup.dpc,
+          'mtp3.sls': String(message.cic & 0x0f),
+          'isup.cic': String(message.cic),
+          'isup.message_type': String(type),
+          ...blank,
+          ...show,
+        };
+        const { '_ws.expert.severity': severity, '_ws.malformed': malformed, ...seen } = row;
+        t.same(seen, wanted, `${message.type} CIC ${message.cic}`);
+        t.equal(malformed, '', `${message.type}: not malformed`);
+        const worst = Math.max(0, ...severity.split(';').filter(Boolean).map(Number));
+        t.ok(worst < PI_WARN, `${message.type}: no expert warning or error (worst severity 0x${worst.toString(16)})`);
+      });
+    });
+  }
+});
