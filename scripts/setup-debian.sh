@@ -6,6 +6,7 @@ set -euo pipefail
 # package      command it provides   why
 PACKAGES=(
   "socat        socat    the pseudo-terminal pair between the firmware and the card simulator"
+  "tshark       tshark   Wireshark's decoder, the oracle the SS7 codec's bytes are checked against"
 )
 
 missing=()

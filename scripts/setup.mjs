@@ -29,7 +29,7 @@ if (!existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > stat
   run('npm', existsSync(lock) ? ['ci'] : ['install']);
 }
 
-const tools = ['socat'];
+const tools = ['socat', 'tshark'];
 const missing = tools.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
 if (missing.length > 0) {
   console.log(`countyline setup: missing ${missing.join(', ')}; running scripts/setup-debian.sh`);

@@ -5,18 +5,18 @@ import { checkBytes, checkInt, type ParamCodec } from './param-codec.js';
 /**
  * An ISUP message as it follows the MTP3 routing label (Q.763 clause 1):
  *
- *       0          1                2
- *     +----------+----------------+--------------+
+ *       octet 0    octet 1             octet 2
+ *     +----------+-------+-----------+--------------+
  *     | CIC 8..1 | spare | CIC 12..9 | message type |
- *     +----------+----------------+--------------+
+ *     +----------+-------+-----------+--------------+
  *     | mandatory fixed part: each parameter at its fixed length, no name, no length
  *     | pointers: one per mandatory variable parameter, then one to the optional part
  *     | mandatory variable part: length indicator, contents (where the pointer says)
  *     | optional part: (name code, length, contents)..., then 0x00 (end of optional parameters)
  *
- * A pointer counts octets from itself to the length indicator it points at (Q.763 1.6, 2.3);
- * the optional-part pointer is 0 when no optional parameter is sent (Q.763 1.7). Messages
- * without an optional part in Q.763 have no pointer for it.
+ * A pointer counts octets from itself to the length indicator it points at; an
+ * optional-part pointer of 0 means no optional parameter is sent (Q.763 2.3). A message
+ * whose Q.763 table lists no optional parameter has no pointer for them either.
  *
  * CIC: 12 bits, least significant octet first (Q.763 1.2, 2.048 Mbit/s circuits). The four
  * high bits of octet 2 are spare: sent as 0 and masked off on receipt (Q.763 1.10), so a

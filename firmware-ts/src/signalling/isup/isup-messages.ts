@@ -14,8 +14,9 @@ import { RANGE_AND_STATUS, RANGE_ONLY } from './isup-range-status.js';
 import type { ParamCodec, ParamValue } from './param-codec.js';
 
 /**
- * The ISUP messages Countyline speaks, with their parameters as Q.763 clause 4 (Tables 21
- * onwards, 12/1999 numbering of the parameters) lists them:
+ * The ISUP messages Countyline speaks, with their parameters as the message tables of
+ * Q.763 clause 4 list them (parameter clauses cited in this directory follow the 12/1999
+ * edition):
  *
  * - `fixed`: mandatory fixed part, in wire order;
  * - `variable`: mandatory variable part, one pointer each, in wire order;

@@ -6,6 +6,10 @@ import { decodeMsu, encodeMsu, SI_ISUP, type Mtp3Label, type Mtp3Variant, type N
 /**
  * The two layers together, for a signalling link: an MSU that carries ISUP. Error offsets
  * count from the SIO octet, so they match the byte column of a capture.
+ *
+ * Only the routing label depends on the variant: the China national ISUP codes these
+ * messages as Q.763 does (Wireshark, too, decodes them with its ITU ISUP dissector behind
+ * its Chinese-ITU MTP3 label).
  */
 export interface IsupMsu {
   label: Mtp3Label;
