@@ -30,7 +30,8 @@ t.test(`1 % serial noise for ${NOISE_SECONDS} s: no crash, corrupt frames counte
   await rig.simPost('/serial/noise', { ratio: 0 });
 
   const card = await rig.simGet('/state');
-  t.ok(card.serial.corruptedBytes > 100, `the simulator corrupted ${card.serial.corruptedBytes} bytes`);
+  // About 10 kB cross the line in a minute here, so 1 % is about a hundred bytes.
+  t.ok(card.serial.corruptedBytes >= 40, `the simulator corrupted ${card.serial.corruptedBytes} bytes`);
 
   const s = await rig.waitStatus(
     'state to match the card',
