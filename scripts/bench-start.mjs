@@ -10,7 +10,7 @@ const zh = (lang ?? process.env.LANG ?? '').toLowerCase().startsWith('zh');
 const say = (en, cn) => console.log(zh ? cn : en);
 
 say('Starting the bench: socat pty pair, card simulator, firmware ...', '正在启动测试台: socat 虚拟串口、板卡模拟器、固件 ...');
-const rig = await startRig({ logLevel: 'warn' });
+const rig = await startRig({ logLevel: 'warn', isup: true });
 let stopping = false;
 async function stop(code = 0) {
   if (stopping) return;

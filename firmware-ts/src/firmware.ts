@@ -16,7 +16,11 @@ import { moveAside, writeFileAtomic } from './storage/atomic-file.js';
 import { CoalescingWriter } from './storage/coalescing-writer.js';
 import { CardLoopbackTest, DialToneTest, type E1CircuitTest } from './trunks/circuit-tests.js';
 import { parseCircuit, TestCallScheduler, type TestOutcome } from './trunks/test-call-scheduler.js';
+import type { CallOutcome } from './signalling/isup/isup-calls.js';
+import { ConfigError } from './config/load-config.js';
 import { TrunkMonitor } from './trunks/trunk-monitor.js';
+import { IsupStack } from './signalling/isup/isup-stack.js';
+import { CircuitMapError } from './circuits/circuit-map.js';
 import { readTrunkState, TrunkStateFileError, type TrunkStateFile } from './trunks/trunk-state-file.js';
 
 export interface FirmwareDeps {
@@ -37,6 +41,8 @@ export class Firmware {
   readonly trunks: TrunkMonitor;
   readonly testCalls: TestCallScheduler;
   readonly alarms: AlarmStore;
+  /** SS7 ISUP toward the exchange, when the config has an `isup` section. */
+  readonly isup: IsupStack | null;
   readonly metrics = new Registry();
   private readonly control: ControlServer;
   private readonly startedAt: number;
@@ -65,6 +71,7 @@ export class Firmware {
       heartbeatTimeoutMs: config.card.heartbeatTimeoutMs,
     });
     const t = config.trunks;
+    this.isup = config.isup ? this.buildIsup(config, clock, log) : null;
     this.trunks = new TrunkMonitor(
       this.card,
       clock,
@@ -88,7 +95,8 @@ export class Firmware {
         clock,
         logger: log.child({ module: 'test-calls' }),
         fxoTest: new DialToneTest(this.card, clock, config.testCalls.dialToneTimeoutMs),
-        e1Test: deps.e1Test ?? new CardLoopbackTest(this.card, clock, config.testCalls.toneTimeoutMs),
+        e1Test: deps.e1Test ?? this.isup ?? new CardLoopbackTest(this.card, clock, config.testCalls.toneTimeoutMs),
+        isBusy: (circuit) => this.isBusy(circuit),
         spanInAlarm: (span) => {
           const state = this.trunks.spanHealth().find((s) => s.span === span)?.alarm ?? 'none';
           return state === 'red' || state === 'blue';
@@ -105,6 +113,7 @@ export class Firmware {
       what: 'trunk state',
     });
     this.testCalls.on('changed', () => this.trunkWriter.changed());
+    if (this.isup) this.wireIsup(this.isup);
     registerCardMetrics(this.metrics, this.card);
     registerAlarmMetrics(this.metrics, this.alarms);
     this.control = new ControlServer(
@@ -115,6 +124,11 @@ export class Firmware {
         alarms: (params) => ({ alarms: params.all === true ? this.alarms.all() : this.alarms.active() }),
         'test-call': (params, ctx) => this.testCall(params, ctx),
         metrics: async () => ({ text: await this.metrics.metrics() }),
+        circuits: () => this.requireIsup().circuits(),
+        block: (params) => this.maintenance(params, 'block'),
+        unblock: (params) => this.maintenance(params, 'unblock'),
+        call: (params, ctx) => this.placeCalls(params, ctx),
+        capture: (params, ctx) => this.capture(params, ctx),
       },
       log.child({ module: 'control' }),
     );
@@ -144,6 +158,7 @@ export class Firmware {
   async stop(): Promise<void> {
     if (this.saveTimer) this.clock.clearTimeout(this.saveTimer);
     this.stopRules?.();
+    this.isup?.stop();
     this.testCalls.stop();
     this.trunks.stop();
     await this.control.close();
@@ -176,6 +191,110 @@ export class Firmware {
     return { outcomes };
   }
 
+  private buildIsup(config: Config, clock: Clock, log: Logger): IsupStack {
+    const isup = config.isup!;
+    try {
+      return new IsupStack(
+        this.card,
+        clock,
+        { ...isup, signalling: config.card.links.map((l) => ({ span: l.span, timeslot: l.timeslot })) },
+        log.child({ module: 'isup' }),
+      );
+    } catch (err) {
+      if (err instanceof CircuitMapError) throw new ConfigError('config', [`isup.${err.entry}: ${err.message}`]);
+      throw err;
+    }
+  }
+
+  private wireIsup(isup: IsupStack): void {
+    isup.registerMetrics(this.metrics);
+    // Hardware blocking follows the span: red or blue (no usable signal) blocks its circuits.
+    this.trunks.on('span-alarm', (span, transition) => {
+      if (transition.to === 'red' || transition.to === 'blue') isup.spanFailed(span, true);
+      else if (transition.to === 'none') isup.spanFailed(span, false);
+    });
+    // A circuit taken out of service by failed test calls is blocked toward the exchange.
+    const cicOf = (circuit: string) => {
+      const parsed = parseCircuit(circuit);
+      return parsed?.kind === 'e1' ? isup.map.byTimeslot(parsed.span, parsed.timeslot)?.cic : undefined;
+    };
+    this.testCalls.on('circuit-blocked', (r) => {
+      const cic = cicOf(r.circuit);
+      if (cic !== undefined) isup.maintenance.block(cic);
+    });
+    this.testCalls.on('circuit-unblocked', (r) => {
+      const cic = cicOf(r.circuit);
+      if (cic !== undefined) isup.maintenance.unblock(cic);
+    });
+    isup.maintenance.on('ready', () => {
+      for (const r of this.testCalls.toJSON()) {
+        const cic = cicOf(r.circuit);
+        if (r.blocked && cic !== undefined && isup.group.state(cic)?.maintenance === 'none') isup.maintenance.block(cic);
+      }
+    });
+  }
+
+  private isBusy(circuit: string): boolean {
+    const parsed = parseCircuit(circuit);
+    if (!this.isup || parsed?.kind !== 'e1') return false;
+    const cic = this.isup.map.byTimeslot(parsed.span, parsed.timeslot)?.cic;
+    return cic !== undefined && this.isup.group.state(cic)?.call !== 'idle';
+  }
+
+  private requireIsup(): IsupStack {
+    if (!this.isup) throw new ControlError('no-isup', 'this box has no SS7 signalling configured (no isup section in the config)');
+    return this.isup;
+  }
+
+  private maintenance(params: Record<string, unknown>, action: 'block' | 'unblock') {
+    const isup = this.requireIsup();
+    const cic = params.cic;
+    if (typeof cic !== 'number' || !Number.isInteger(cic)) throw new ControlError('bad-request', 'give a CIC number');
+    if (!isup.group.has(cic)) throw new ControlError('not-found', `CIC ${cic} is not in the circuit group`);
+    if (!isup.transport.isUp) throw new ControlError('link-down', `the signalling link is down; CIC ${cic} is ${action}ed locally and the exchange is told when it comes back`);
+    isup.maintenance[action](cic);
+    return isup.circuits().find((c) => c.cic === cic);
+  }
+
+  private async placeCalls(params: Record<string, unknown>, ctx: ControlContext) {
+    const isup = this.requireIsup();
+    const number = params.number;
+    const count = params.count ?? 1;
+    const perMinute = params.perMinute ?? 60;
+    const holdSeconds = params.holdSeconds ?? 5;
+    if (typeof number !== 'string' || !/^[0-9]{1,20}$/.test(number)) throw new ControlError('bad-request', 'the number must be 1 to 20 digits');
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 100_000) throw new ControlError('bad-request', '--count takes 1 to 100000');
+    if (typeof perMinute !== 'number' || !(perMinute > 0 && perMinute <= 6000)) throw new ControlError('bad-request', '--per-minute takes a rate above 0, at most 6000');
+    if (typeof holdSeconds !== 'number' || !(holdSeconds >= 0 && holdSeconds <= 3600)) throw new ControlError('bad-request', '--hold takes 0 to 3600 seconds');
+    const outcomes: Promise<CallOutcome>[] = [];
+    for (let i = 0; i < count; i++) {
+      if (i > 0) await new Promise((r) => this.clock.setTimeout(() => r(null), 60_000 / perMinute));
+      const placed = isup.calls.placeCall(number, '', holdSeconds * 1000);
+      placed.then((o) => ctx.progress({ index: i, total: count, outcome: summariseOutcome(o) }));
+      outcomes.push(placed);
+    }
+    const done = (await Promise.all(outcomes)).map(summariseOutcome);
+    return { completed: done.filter((o) => o.result === 'completed').length, failed: done.filter((o) => o.result === 'failed').length, outcomes: done };
+  }
+
+  private capture(params: Record<string, unknown>, ctx: ControlContext): Promise<{ frames: number }> {
+    const isup = this.requireIsup();
+    const seconds = params.seconds ?? 10;
+    if (typeof seconds !== 'number' || !(seconds > 0 && seconds <= 86_400)) throw new ControlError('bad-request', '--seconds takes 1 to 86400');
+    let frames = 0;
+    const listener = (msu: { at: number; direction: string; data: Uint8Array }) => {
+      frames++;
+      ctx.progress({ at: msu.at, direction: msu.direction, data: Buffer.from(msu.data).toString('base64') });
+    };
+    isup.on('capture', listener);
+    return new Promise((resolve) =>
+      this.clock.setTimeout(() => {
+        isup.off('capture', listener);
+        resolve({ frames });
+      }, seconds * 1000),
+    );
+  }
+
   private trunkState(): TrunkStateFile {
     return { version: 1, spans: this.trunks.savedSpans(), circuits: this.testCalls.toJSON() };
   }
@@ -199,6 +318,10 @@ export class Firmware {
       this.armSave();
     }, SAVE_EVERY_MS);
   }
+}
+
+function summariseOutcome(o: CallOutcome) {
+  return { cic: o.call.cic || null, result: o.result, reason: o.reason, cause: o.cause, repeats: o.repeats, answered: o.call.answeredAt !== null, durationMs: o.endedAt - o.call.startedAt };
 }
 
 function summarise(circuits: string[]): string {

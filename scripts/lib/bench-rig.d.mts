@@ -19,6 +19,8 @@ export interface RigOptions {
   /** Extra top-level config keys. */
   config?: Record<string, unknown>;
   logLevel?: string;
+  /** SS7 ISUP toward the simulator's exchange; an object adds or overrides `isup` keys. */
+  isup?: boolean | Record<string, unknown>;
   /** Keep the temporary folder (logs, data) after stop(). */
   keepDir?: boolean;
   /** false: start socat and the simulator only. */

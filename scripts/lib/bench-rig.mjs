@@ -107,6 +107,8 @@ export async function startRig(options = {}) {
     dataDir: join(dir, 'data'),
     control: { socket: socketPath },
     log: { level: options.logLevel ?? 'info' },
+    // SS7 toward the simulator's exchange (its bench defaults: point code 2000, CIC 1-30).
+    ...(options.isup ? { isup: { ownPointCode: 1000, peerPointCode: 2000, ...(options.isup === true ? {} : options.isup) } } : {}),
     ...(options.config ?? {}),
   };
   await writeFile(configPath, JSON.stringify(config, null, 2));

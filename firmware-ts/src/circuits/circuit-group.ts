@@ -158,6 +158,22 @@ export class CircuitGroup {
     return { ok: true, circuit: this.map.circuits[index]! };
   }
 
+  /**
+   * Reserves a circuit for a continuity check (CCR). Q.764 2.1.8 allows testing a circuit we
+   * blocked ourselves (that is how a circuit that failed its tests comes back); it must be
+   * idle and not blocked by the far end or by hardware.
+   */
+  reserveForTest(cic: number, now: number): ReserveSpecificResult {
+    const index = this.indexOf(cic);
+    const st = this.states[index]!;
+    const remoteOrHardware = st.maintenance === 'remote' || st.maintenance === 'both' || st.hardware !== 'none';
+    if (st.call !== 'idle' || remoteOrHardware) {
+      return { ok: false, reason: st.call === 'idle' ? 'blocked' : 'busy', call: st.call, maintenance: st.maintenance, hardware: st.hardware };
+    }
+    this.move(index, 'reserve', now);
+    return { ok: true, circuit: this.map.circuits[index]! };
+  }
+
   /** Gives back a reservation no IAM was sent for; the circuit keeps its old release time. */
   cancelReservation(cic: number, now: number): void {
     this.move(this.indexOf(cic), 'cancel', now);

@@ -73,6 +73,14 @@ const TEXT = {
   testSummary: { en: (p: number, f: number, s: number) => `${p} passed, ${f} failed, ${s} skipped`, zh: (p: number, f: number, s: number) => `通过 ${p} 条, 失败 ${f} 条, 跳过 ${s} 条` },
   noAlarms: { en: 'no active alarms', zh: '无活动告警' },
   unknown: { en: 'unknown', zh: '未知' },
+  circuitsHeader: { en: 'CIC   span/ts  call       blocks (maint/hw)  control  last release', zh: 'CIC   中继/时隙 呼叫       闭塞 (维护/硬件)   主控     上次释放' },
+  callSummary: { en: (c: number, f: number) => `${c} completed, ${f} failed`, zh: (c: number, f: number) => `完成 ${c} 次, 失败 ${f} 次` },
+  completed: { en: 'completed', zh: '完成' },
+  failed: { en: 'FAILED', zh: '失败' },
+  capturing: { en: (f: string, s: number) => `capturing SS7 signalling into ${f} for ${s} s ...`, zh: (f: string, s: number) => `正在抓取七号信令到 ${f}, ${s} 秒 ...` },
+  captured: { en: (n: number, f: string) => `${n} messages written to ${f} (open it in Wireshark)`, zh: (n: number, f: string) => `已写入 ${n} 条消息到 ${f} (可用 Wireshark 打开)` },
+  us: { en: 'us', zh: '本端' },
+  peer: { en: 'exchange', zh: '对端' },
 } satisfies Record<string, Text>;
 
 export type TextKey = keyof typeof TEXT;

@@ -9,6 +9,10 @@ import type { AlarmRecord } from '../alarms/index.js';
 import type { TrunksView } from '../status.js';
 import type { TestOutcome } from '../trunks/test-call-scheduler.js';
 import { formatAlarms, formatOutcome, formatTrunks } from './format-trunks.js';
+import { formatCall, formatCircuits, type CallSummary } from './format-circuits.js';
+import type { CircuitView } from '../signalling/isup/isup-stack.js';
+import { LINKTYPE_MTP3, pcapHeader, pcapRecord } from '../signalling/isup/pcap-writer.js';
+import { open } from 'node:fs/promises';
 import { formatStatus } from './format-status.js';
 import { pickLang, text, type Lang } from './i18n.js';
 
@@ -20,6 +24,10 @@ commands:
   trunks                span alarm state and G.826 counters, FXO lines, test-call record per circuit
   alarms [--all]        active alarms (--all: cleared ones too)
   test-call <circuit>   test one circuit now (fxo/N, e1/S/T) or all of them, one at a time
+  circuits              SS7 circuits: CIC, span/timeslot, call, blocks, who controls it, last release
+  block <cic>           block a circuit for maintenance (BLO to the exchange); unblock <cic> (UBL)
+  call <number>         outgoing test calls over SS7 [--count N] [--per-minute R] [--hold S]
+  capture <file.pcap>   record the SS7 signalling both ways for Wireshark [--seconds N] (default 10)
   metrics               Prometheus metrics of the running firmware
 
 options:
@@ -48,6 +56,10 @@ async function main(argv: string[]): Promise<number> {
         lang: { type: 'string' },
         watch: { type: 'string' },
         all: { type: 'boolean', default: false },
+        count: { type: 'string' },
+        'per-minute': { type: 'string' },
+        hold: { type: 'string' },
+        seconds: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -60,9 +72,16 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? EXIT.ok : EXIT.usage;
   }
-  const takesArgument = command === 'test-call';
+  const argumentNames: Record<string, string> = {
+    'test-call': 'a circuit (fxo/N, e1/S/T) or all',
+    block: 'a CIC',
+    unblock: 'a CIC',
+    call: 'a number to call',
+    capture: 'a file to write (.pcap)',
+  };
+  const takesArgument = command in argumentNames;
   if (rest.length > (takesArgument ? 1 : 0)) throw new UsageError(`unexpected argument ${rest[takesArgument ? 1 : 0]} after ${command}`);
-  if (takesArgument && rest.length === 0) throw new UsageError('test-call needs a circuit (fxo/N, e1/S/T) or all');
+  if (takesArgument && rest.length === 0) throw new UsageError(`${command} needs ${argumentNames[command]}`);
   if (values.lang !== undefined && values.lang !== 'en' && values.lang !== 'zh' && !values.lang.startsWith('zh')) {
     throw new UsageError(`--lang takes en or zh, not ${values.lang}`);
   }
@@ -89,6 +108,23 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'test-call':
       return testCall(config.control.socket, values.config, lang, rest[0]!, values.json);
+    case 'circuits': {
+      const rows = (await ask(config.control.socket, values.config, lang, 'circuits')) as CircuitView[];
+      process.stdout.write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatCircuits(rows, lang)}\n`);
+      return EXIT.ok;
+    }
+    case 'block':
+    case 'unblock': {
+      const cic = Number(rest[0]);
+      if (!Number.isInteger(cic) || cic < 0) throw new UsageError(`${rest[0]} is not a CIC`);
+      const row = (await ask(config.control.socket, values.config, lang, command, { cic })) as CircuitView;
+      process.stdout.write(values.json ? `${JSON.stringify(row, null, 2)}\n` : `${formatCircuits([row], lang)}\n`);
+      return EXIT.ok;
+    }
+    case 'call':
+      return placeCalls(config.control.socket, values.config, lang, rest[0]!, values);
+    case 'capture':
+      return capture(config.control.socket, values.config, lang, rest[0]!, values.seconds);
     case 'metrics': {
       const result = (await ask(config.control.socket, values.config, lang, 'metrics')) as { text: string };
       process.stdout.write(result.text);
@@ -143,9 +179,64 @@ async function testCall(socket: string, configPath: string, lang: Lang, circuit:
   return failed > 0 ? EXIT.problem : EXIT.ok;
 }
 
-async function ask(socket: string, configPath: string, lang: Lang, method: string, params: Record<string, unknown> = {}, onProgress?: (p: unknown) => void): Promise<unknown> {
+function numberOption(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} takes a number, not ${value}`);
+  return n;
+}
+
+async function placeCalls(socket: string, configPath: string, lang: Lang, number: string, values: Record<string, unknown>): Promise<number> {
+  const params = {
+    number,
+    count: numberOption('count', values.count as string | undefined, 1),
+    perMinute: numberOption('per-minute', values['per-minute'] as string | undefined, 60),
+    holdSeconds: numberOption('hold', values.hold as string | undefined, 5),
+  };
+  const json = values.json === true;
+  const onProgress = (p: unknown) => {
+    const { index, total, outcome } = p as { index: number; total: number; outcome: CallSummary };
+    if (!json) process.stdout.write(`${formatCall(outcome, index, total, lang)}\n`);
+  };
+  // Calls can last long: allow an hour between progress lines.
+  const result = (await ask(socket, configPath, lang, 'call', params, onProgress, 3_600_000)) as { completed: number; failed: number; outcomes: CallSummary[] };
+  if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else process.stdout.write(`${text(lang, 'callSummary', result.completed, result.failed)}\n`);
+  return result.failed > 0 ? EXIT.problem : EXIT.ok;
+}
+
+async function capture(socket: string, configPath: string, lang: Lang, file: string, secondsText: string | undefined): Promise<number> {
+  const seconds = numberOption('seconds', secondsText, 10);
+  const out = await open(file, 'w');
   try {
-    return await callFirmware(socket, method, params, 15_000, onProgress);
+    await out.write(pcapHeader(LINKTYPE_MTP3));
+    let writing = Promise.resolve();
+    const onProgress = (p: unknown) => {
+      const { at, data } = p as { at: number; data: string };
+      const record = pcapRecord({ time: at, data: Buffer.from(data, 'base64') });
+      writing = writing.then(() => out.write(record).then(() => {}));
+    };
+    process.stderr.write(`${text(lang, 'capturing', file, seconds)}\n`);
+    const { frames } = (await ask(socket, configPath, lang, 'capture', { seconds }, onProgress, (seconds + 15) * 1000)) as { frames: number };
+    await writing;
+    process.stderr.write(`${text(lang, 'captured', frames, file)}\n`);
+  } finally {
+    await out.close();
+  }
+  return EXIT.ok;
+}
+
+async function ask(
+  socket: string,
+  configPath: string,
+  lang: Lang,
+  method: string,
+  params: Record<string, unknown> = {},
+  onProgress?: (p: unknown) => void,
+  timeoutMs = 15_000,
+): Promise<unknown> {
+  try {
+    return await callFirmware(socket, method, params, timeoutMs, onProgress);
   } catch (err) {
     if (err instanceof ControlClientError && err.code === 'not-running') throw new NotRunning(text(lang, 'notRunning', socket, configPath));
     if (err instanceof ControlClientError && err.code === 'no-permission') throw new NotRunning(text(lang, 'noPermission', socket));

@@ -79,6 +79,49 @@ const TestCalls = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+const PointCode = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ minLength: 1 })], {
+  description: 'a point code: an integer, or ITU 3-8-3 ("2-100-5") / China 8-8-8 ("1-2-3") form',
+});
+
+const CicEntry = Type.Union(
+  [
+    Type.Object({ firstCic: Type.Integer({ minimum: 0, maximum: 4095 }), span: Type.Integer({ minimum: 0 }), timeslots: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    Type.Object({ cic: Type.Integer({ minimum: 0, maximum: 4095 }), span: Type.Integer({ minimum: 0 }), timeslot: Type.Integer({ minimum: 1, maximum: 31 }) }, { additionalProperties: false }),
+  ],
+  { description: '{"firstCic", "span", "timeslots": "1-15,17-31"} or {"cic", "span", "timeslot"}' },
+);
+
+const Isup = Type.Object(
+  {
+    variant: Type.Union([Type.Literal('itu'), Type.Literal('china')], { default: 'itu', description: 'MTP3 label: ITU 14-bit or China 24-bit point codes' }),
+    networkIndicator: Type.Union([Type.Literal('international'), Type.Literal('international-spare'), Type.Literal('national'), Type.Literal('national-spare')], {
+      default: 'national',
+    }),
+    ownPointCode: PointCode,
+    peerPointCode: PointCode,
+    link: Type.Integer({ default: 0, minimum: 0, description: 'index into card.links of the SS7 link to the exchange' }),
+    cics: Type.Array(CicEntry, { default: [{ firstCic: 1, span: 0, timeslots: '1-15,17-31' }], minItems: 1 }),
+    control: Type.Union([Type.Literal('point-code'), Type.Literal('all'), Type.Literal('none'), Type.Literal('even'), Type.Literal('odd')], {
+      default: 'point-code',
+      description: 'who controls which CICs in a dual seizure; point-code: the higher point code controls the even CICs',
+    }),
+    selection: Type.Union([Type.Literal('controlled-first'), Type.Literal('opposite-order')], { default: 'controlled-first' }),
+    huntDirection: Type.Optional(Type.Union([Type.Literal('high-to-low'), Type.Literal('low-to-high')])),
+    timers: Type.Object(
+      {
+        repeatMs: Type.Integer({ default: 15_000, minimum: 100, description: 'T1, T12, T14, T16, T18, T20, T22' }),
+        alertMs: Type.Integer({ default: 300_000, minimum: 100, description: 'T5, T13, T15, T17, T19, T21, T23' }),
+        t7Ms: Type.Integer({ default: 30_000, minimum: 100 }),
+        t9Ms: Type.Integer({ default: 180_000, minimum: 100 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    answerAfterMs: Type.Integer({ default: 200, minimum: 0, description: 'incoming calls are answered this long after ACM' }),
+    continuityToneMs: Type.Integer({ default: 2000, minimum: 100 }),
+  },
+  { additionalProperties: false },
+);
+
 export const ConfigSchema = Type.Object(
   {
     card: Type.Object(
@@ -109,6 +152,7 @@ export const ConfigSchema = Type.Object(
     ),
     hostName: Type.String({ default: 'countyline' }),
     trunks: Trunks,
+    isup: Type.Optional(Isup),
     testCalls: TestCalls,
     alarms: Type.Object(
       {
@@ -127,5 +171,9 @@ export const ConfigSchema = Type.Object(
 export const DEFAULT_TEST_SCHEDULE = { mode: 'nightly', at: '02:00' } as const;
 
 type RawConfig = Static<typeof ConfigSchema>;
-/** The config after defaults: every optional key filled. */
-export type Config = RawConfig & { testCalls: RawConfig['testCalls'] & { schedule: NonNullable<RawConfig['testCalls']['schedule']> } };
+type RawIsup = NonNullable<RawConfig['isup']>;
+/** The config after defaults: every optional key filled, point codes as numbers. */
+export type Config = Omit<RawConfig, 'isup'> & {
+  testCalls: RawConfig['testCalls'] & { schedule: NonNullable<RawConfig['testCalls']['schedule']> };
+  isup?: Omit<RawIsup, 'ownPointCode' | 'peerPointCode'> & { ownPointCode: number; peerPointCode: number };
+};

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
+import { parsePointCode, type Mtp3Variant } from '../signalling/isup/mtp3-label.js';
 import { ConfigSchema, DEFAULT_TEST_SCHEDULE, type Config } from './config-schema.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/countyline/config.json';
@@ -43,6 +44,18 @@ export function parseConfig(raw: unknown, path = 'config'): Config {
   if (problems.length > 0) throw new ConfigError(path, [...new Set(problems)]);
   const config = withDefaults as Config;
   config.testCalls.schedule ??= { ...DEFAULT_TEST_SCHEDULE };
+  if (config.isup) {
+    const isup = config.isup as { ownPointCode: number | string; peerPointCode: number | string; variant: Mtp3Variant; link: number };
+    for (const key of ['ownPointCode', 'peerPointCode'] as const) {
+      try {
+        isup[key] = parsePointCode(isup[key], isup.variant);
+      } catch (err) {
+        throw new ConfigError(path, [`isup.${key}: ${(err as Error).message}`]);
+      }
+    }
+    if (isup.ownPointCode === isup.peerPointCode) throw new ConfigError(path, ['isup: ownPointCode and peerPointCode are the same']);
+    if (isup.link >= config.card.links.length) throw new ConfigError(path, [`isup.link: ${isup.link} is not one of card.links (there are ${config.card.links.length})`]);
+  }
   const base = dirname(resolve(path));
   config.dataDir = resolve(base, config.dataDir);
   config.control.socket = resolve(base, config.control.socket);

@@ -9,3 +9,4 @@ export * from './isup-cause.js';
 export * from './isup-range-status.js';
 export * from './pcap-writer.js';
 export type { ParamCodec, ParamValue } from './param-codec.js';
+export * from './isup-builders.js';

@@ -14,7 +14,7 @@ export interface CardRequestTarget {
   readonly links: readonly SimSignallingLink[];
   /** Sends spanStatus if the span's status changed. */
   publishSpan(span: number): void;
-  /** A hello shows the host is listening: the card stops repeating its cardStarted. */
+  /** A hello starts a new host session: the card stops repeating what it sent the old one. */
   hostSaidHello(): void;
   /** Runs `fn` once the answer to the current request is on the wire. */
   afterAnswer(fn: () => void): void;

@@ -4,6 +4,7 @@ import { CardLink, PROTOCOL_VERSION, type CardMessage } from '../protocol/index.
 import { TypedEmitter } from '../typed-emitter.js';
 import { DEFAULT_CARD, parseCardDescription, type CardDescription } from './card-description.js';
 import { answerRequest, describeRange, type CardRequestTarget } from './card-requests.js';
+import type { FarEndExchange } from './exchange/far-end-exchange.js';
 import { SerialNoise } from './serial-noise.js';
 import type { SignallingPeer, TimeslotFarEnd } from './signalling-peer.js';
 import { SignallingRouter } from './signalling-router.js';
@@ -32,6 +33,11 @@ export interface CardSimulatorOptions {
   fxoTiming?: Partial<FxoTiming>;
   peer?: SignallingPeer;
   timeslotFarEnd?: TimeslotFarEnd;
+  /**
+   * A far-end exchange: it becomes the peer and the timeslot far end (unless those are
+   * given too), its loops are rechecked as they change, and the control API reaches it.
+   */
+  exchange?: FarEndExchange;
   /** Default: silent. */
   logger?: Logger;
   /** Passed to the card's CardLink. */
@@ -80,6 +86,8 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
   private droppedAtBoot = 0;
   private readonly router: SignallingRouter;
   private farEnd: TimeslotFarEnd | undefined;
+  private farExchange: FarEndExchange | undefined;
+  private readonly recheck = () => this.recheckTimeslots();
 
   constructor(private readonly opts: CardSimulatorOptions) {
     super();
@@ -120,6 +128,7 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
     this.router = new SignallingRouter({ links: this.links, send, cardUp: () => this.running && !this.resetting, log: this.log });
     this.farEnd = opts.timeslotFarEnd;
     if (opts.peer) this.setPeer(opts.peer);
+    if (opts.exchange) this.setExchange(opts.exchange, { peer: !opts.peer, timeslots: !opts.timeslotFarEnd });
   }
 
   // --- lifecycle and transport
@@ -166,7 +175,10 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
   }
 
   hostSaidHello(): void {
-    this.link.abandon((m) => m.type === 'cardStarted');
+    // A new host session: what was still being repeated belongs to the old one. State comes
+    // again with the snapshot; MSUs meant for a host that went away are lost, as on a real
+    // card, and the ISUP layer recovers with a circuit group reset.
+    this.link.abandon(() => true);
   }
 
   sendSnapshot(): void {
@@ -210,6 +222,25 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
   setTimeslotFarEnd(farEnd: TimeslotFarEnd | undefined): void {
     this.farEnd = farEnd;
     this.recheckTimeslots();
+  }
+
+  /** The far-end exchange behind the signalling links, if the simulator has one. */
+  get exchange(): FarEndExchange | undefined {
+    return this.farExchange;
+  }
+
+  /**
+   * Puts a far-end exchange behind the links (or, with undefined, takes it away): it becomes
+   * the peer and the timeslot far end, and the control API's exchange routes reach it.
+   */
+  setExchange(exchange: FarEndExchange | undefined, use: { peer?: boolean; timeslots?: boolean } = {}): void {
+    const old = this.farExchange;
+    if (old === exchange) return;
+    old?.off('loopback', this.recheck);
+    this.farExchange = exchange;
+    exchange?.on('loopback', this.recheck);
+    if (use.peer ?? true) this.setPeer(exchange);
+    if (use.timeslots ?? true) this.setTimeslotFarEnd(exchange);
   }
 
   /** The far end's loopbacks changed: detect (or lose) tones being sent now. */
@@ -331,6 +362,7 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
       spans: this.spans.map((s) => this.spanState(s.index)),
       fxo: this.fxo.map((p) => p.snapshot()),
       links: this.links.map((l) => l.snapshot()),
+      exchange: this.farExchange?.summary() ?? null,
       serial: {
         noiseRatio: this.noise.ratio,
         corruptedBytes: this.noise.corruptedBytes,

@@ -6,6 +6,8 @@ import { SerialPort } from 'serialport';
 import { parseCardDescription, type CardDescription } from './card-description.js';
 import { CardSimulator } from './card-simulator.js';
 import { buildControlApi, closeControlApi, CONTROL_HOST, listenControlApi } from './control-api.js';
+import { parseExchangeConfig, type ExchangeConfig } from './exchange/exchange-config.js';
+import { FarEndExchange } from './exchange/far-end-exchange.js';
 
 export const USAGE = `Usage: countyline-sim --port <path> [options]
 
@@ -21,6 +23,9 @@ Options:
   --proving-ms <n>          signalling link proving period (default 500)
   --reset-ms <n>            how long a card reset keeps the card silent (default 1500)
   --protocol-version <n>    protocol version the card sends (fault injection; default 1)
+  --exchange <file>         JSON settings of the far-end ISUP exchange behind link 0
+                            (default: ITU, point code 2000, box 1000, CIC 1-30 on span 0)
+  --no-exchange             run without a far-end exchange (nothing answers on the links)
   --log-level <level>       fatal, error, warn, info, debug, trace or silent (default info)
   -h, --help                this text
 
@@ -38,6 +43,8 @@ export interface SimCliOptions {
   provingMs?: number;
   resetMs?: number;
   protocolVersion?: number;
+  /** The far-end exchange's settings; left out: the bench defaults; null: no exchange. */
+  exchange?: ExchangeConfig | null;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -66,6 +73,8 @@ export function parseCliArgs(argv: readonly string[]): { help: true } | { help: 
         'proving-ms': { type: 'string' },
         'reset-ms': { type: 'string' },
         'protocol-version': { type: 'string' },
+        exchange: { type: 'string' },
+        'no-exchange': { type: 'boolean' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -89,6 +98,9 @@ export function parseCliArgs(argv: readonly string[]): { help: true } | { help: 
   if (resetMs !== undefined) options.resetMs = resetMs;
   if (protocolVersion !== undefined) options.protocolVersion = protocolVersion;
   if (values.card !== undefined) options.card = readCardFile(values.card);
+  if (values.exchange !== undefined && values['no-exchange']) throw new UsageError('--exchange and --no-exchange exclude each other; give one of them');
+  if (values.exchange !== undefined) options.exchange = readJsonFile('exchange', values.exchange, parseExchangeConfig);
+  if (values['no-exchange']) options.exchange = null;
   return { help: false, options };
 }
 
@@ -100,16 +112,20 @@ function wholeNumber(flag: string, text: string | undefined, min: number, max: n
 }
 
 function readCardFile(path: string): CardDescription {
+  return readJsonFile('card', path, parseCardDescription);
+}
+
+function readJsonFile<T>(what: string, path: string, parse: (value: unknown) => T): T {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read card file ${path}: ${(err as Error).message}`);
+    throw new UsageError(`cannot read ${what} file ${path}: ${(err as Error).message}`);
   }
   try {
-    return parseCardDescription(JSON.parse(text));
+    return parse(JSON.parse(text));
   } catch (err) {
-    throw new UsageError(`card file ${path}: ${(err as Error).message}`);
+    throw new UsageError(`${what} file ${path}: ${(err as Error).message}`);
   }
 }
 
@@ -135,6 +151,8 @@ export async function startSim(options: SimCliOptions, logger: Logger): Promise<
     });
   });
 
+  const exchange =
+    options.exchange === null ? undefined : new FarEndExchange({ config: options.exchange ?? parseExchangeConfig({}), logger: logger.child({ module: 'exchange' }) });
   const sim = new CardSimulator({
     write: (bytes) => {
       if (port.isOpen) port.write(bytes);
@@ -143,6 +161,7 @@ export async function startSim(options: SimCliOptions, logger: Logger): Promise<
     provingMs: options.provingMs,
     resetMs: options.resetMs,
     protocolVersion: options.protocolVersion,
+    exchange,
     logger,
   });
   port.on('data', (chunk: Buffer) => sim.receive(chunk));
@@ -157,7 +176,7 @@ export async function startSim(options: SimCliOptions, logger: Logger): Promise<
     throw new StartError(`cannot listen on ${CONTROL_HOST}:${options.control}: ${(err as Error).message}`);
   }
   sim.start();
-  logger.info({ port: options.port, control: controlUrl, card: sim.description }, 'card simulator ready');
+  logger.info({ port: options.port, control: controlUrl, card: sim.description, exchange: exchange?.config ?? null }, 'card simulator ready');
   return {
     sim,
     controlUrl,

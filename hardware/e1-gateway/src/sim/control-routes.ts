@@ -1,6 +1,10 @@
 import { SPAN_DEFECTS } from '../protocol/index.js';
 import type { CardSimulator } from './card-simulator.js';
+import { MAX_CALLS_PER_MINUTE, MAX_HOLD_SECONDS, MIN_HOLD_SECONDS } from './exchange/exchange-config.js';
+import { MAX_GROUP } from './exchange/exchange-maintenance.js';
+import type { FarEndExchange } from './exchange/far-end-exchange.js';
 import { readBody, type BodyShape, type FieldRule } from './json-body.js';
+import { SimError } from './sim-error.js';
 import { ERROR_RATE_FIELDS } from './sim-span.js';
 
 export interface Route {
@@ -24,6 +28,21 @@ const ringShape = {
   name: { type: 'string', pattern: /^\P{Cc}{0,32}$/u, describe: 'a name of up to 32 characters, no control characters' },
   maxRings: { type: 'number', min: 1, max: 255, integer: true },
 } as const;
+
+const trafficShape = {
+  callsPerMinute: { type: 'number', min: 0, max: MAX_CALLS_PER_MINUTE },
+  holdSeconds: { type: 'number', min: MIN_HOLD_SECONDS, max: MAX_HOLD_SECONDS },
+} as const;
+const groupBlockShape = {
+  firstCic: { type: 'number', min: 0, max: 4095, integer: true },
+  count: { type: 'number', min: 2, max: MAX_GROUP, integer: true },
+  on: bool,
+} as const;
+
+function exchangeOf(sim: CardSimulator): FarEndExchange {
+  if (!sim.exchange) throw new SimError('not-found', 'this simulator runs without a far-end exchange; start it without --no-exchange');
+  return sim.exchange;
+}
 
 /**
  * The control API's routes (ARCHITECTURE.md section 5, "Simulator control API").
@@ -88,6 +107,41 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     path: '/serial/noise',
     handle: (sim, _params, body) => sim.setNoiseRatio(readBody(body, { ratio: { type: 'number', min: 0, max: 1 } }, ['ratio']).ratio!),
+  },
+  // The far-end exchange (src/sim/exchange).
+  {
+    method: 'POST',
+    path: '/traffic',
+    handle: (sim, _params, body) => exchangeOf(sim).setTraffic(readBody(body, trafficShape)),
+  },
+  {
+    method: 'POST',
+    path: '/glare',
+    handle: (sim, _params, body) => exchangeOf(sim).setGlareRatio(readBody(body, { ratio: { type: 'number', min: 0, max: 1 } }, ['ratio']).ratio!),
+  },
+  { method: 'GET', path: '/exchange', handle: (sim) => exchangeOf(sim).snapshot() },
+  {
+    method: 'POST',
+    path: '/exchange/circuits/<n>/block',
+    handle: (sim, [cic], body) => exchangeOf(sim).blockCircuit(cic!, readBody(body, { on: bool }, ['on']).on!),
+  },
+  {
+    method: 'POST',
+    path: '/exchange/circuits/<n>/reset',
+    handle: (sim, [cic], body) => (readBody(body, {}), exchangeOf(sim).resetCircuit(cic!)),
+  },
+  {
+    method: 'POST',
+    path: '/exchange/group-block',
+    handle: (sim, _params, body) => {
+      const { firstCic, count, on } = readBody(body, groupBlockShape, ['firstCic', 'count', 'on']);
+      return exchangeOf(sim).groupBlock(firstCic!, count!, on!);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/exchange/reset-all',
+    handle: (sim, _params, body) => (readBody(body, {}), exchangeOf(sim).resetAll()),
   },
 ];
 

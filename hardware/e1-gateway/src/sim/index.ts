@@ -2,6 +2,8 @@ export * from './card-description.js';
 export * from './card-simulator.js';
 export { answerRequest, MAX_TONE_HZ, type CardRequestTarget } from './card-requests.js';
 export * from './control-api.js';
+export * from './exchange/index.js';
+export { BoxDouble, type BoxDoubleOptions, type SeenMessage } from './exchange/box-double.js';
 export { ROUTES, type Route } from './control-routes.js';
 export { main, parseCliArgs, startSim, StartError, UsageError, USAGE, type CliIo, type RunningSim, type SimCliOptions } from './cli.js';
 export * from './in-memory-bench.js';

@@ -1,4 +1,5 @@
 import type { CardLinkStats } from '../protocol/index.js';
+import type { ExchangeSummary } from './exchange/far-end-exchange.js';
 import type { FxoSnapshot } from './sim-fxo-port.js';
 import type { LinkSnapshot } from './sim-signalling-link.js';
 import type { SpanSnapshot } from './sim-span.js';
@@ -40,5 +41,7 @@ export interface SimState {
   spans: SpanState[];
   fxo: FxoSnapshot[];
   links: LinkSnapshot[];
+  /** The far-end exchange, or null when the simulator runs without one. */
+  exchange: ExchangeSummary | null;
   serial: SerialState;
 }

@@ -1,0 +1,340 @@
+import { TypedEmitter, type Clock } from '@countyline/e1-gateway';
+import type { Logger } from 'pino';
+import type { CircuitGroup } from '../../circuits/circuit-group.js';
+import type { CircuitMap } from '../../circuits/circuit-map.js';
+import { buildAcm, buildAnm, buildBare, buildIam, buildRel, buildRlc } from './isup-builders.js';
+import { CAUSE } from './isup-cause.js';
+import type { IsupMessageOf } from './isup-messages.js';
+import type { IsupTimers, IsupTimerSettings } from './isup-timers.js';
+import type { IsupTransport } from './isup-transport.js';
+
+/**
+ * ISUP call control (Q.764 clause 2.1-2.3 and 2.9): calls in and out on the circuits of one
+ * group, with dual seizure settled by the control rule and the non-controlling side's
+ * automatic repeat on another circuit.
+ */
+export type CallDirection = 'in' | 'out';
+export type CallPhase = 'iam-sent' | 'alerting' | 'answered' | 'incoming' | 'releasing' | 'continuity';
+
+export interface IsupCall {
+  id: number;
+  cic: number;
+  direction: CallDirection;
+  phase: CallPhase;
+  called: string;
+  calling: string;
+  startedAt: number;
+  answeredAt: number | null;
+  /** 1 for the first try; 2 for the repeat after a dual seizure, a BLO or an RSC. */
+  attempt: number;
+}
+
+export interface CallOutcome {
+  call: IsupCall;
+  result: 'completed' | 'failed';
+  /** For a failure, what went wrong, in words a technician can act on. */
+  reason: string | null;
+  cause: number | null;
+  endedAt: number;
+  /** Earlier attempts given up (dual seizure, blocking, reset) before this one. */
+  repeats: number;
+}
+
+export interface IncomingCall {
+  callId: number;
+  cic: number;
+  span: number;
+  timeslot: number;
+  calling: string;
+  called: string;
+}
+
+export interface IsupCallEvents {
+  [event: string]: (...args: any[]) => void;
+  'incoming-call': (call: IncomingCall) => void;
+  'call-ended': (outcome: CallOutcome) => void;
+  glare: (cic: number, outcome: 'won' | 'lost') => void;
+  /** T5 ran out: the far end never confirmed a release; the circuit is being reset. */
+  'maintenance-alert': (cic: number, what: string) => void;
+}
+
+export interface IsupCallsDeps {
+  group: CircuitGroup;
+  map: CircuitMap;
+  transport: IsupTransport;
+  timers: IsupTimers;
+  settings: IsupTimerSettings;
+  clock: Clock;
+  logger: Logger;
+  /** Resets a circuit whose state is in doubt (sends RSC); from the maintenance side. */
+  resetCircuit: (cic: number) => void;
+  /** Whether outgoing calls may start (the start-up circuit group reset is acknowledged). */
+  ready: () => boolean;
+  /** Inbound answer delay; the call model takes over here when it exists. */
+  answerAfterMs: number;
+}
+
+interface OutboundRequest {
+  called: string;
+  calling: string;
+  holdMs: number;
+  repeats: number;
+  resolve: (outcome: CallOutcome) => void;
+}
+
+export interface CallCounters {
+  inOffered: number;
+  inAnswered: number;
+  outAttempted: number;
+  outAnswered: number;
+  outFailed: number;
+  repeats: number;
+  unexpected: number;
+}
+
+export class IsupCalls extends TypedEmitter<IsupCallEvents> {
+  readonly counters: CallCounters = { inOffered: 0, inAnswered: 0, outAttempted: 0, outAnswered: 0, outFailed: 0, repeats: 0, unexpected: 0 };
+  private readonly calls = new Map<number, IsupCall>();
+  private readonly requests = new Map<number, OutboundRequest>();
+  private readonly failures = new Map<number, { reason: string; cause: number }>();
+  private nextId = 1;
+
+  constructor(private readonly d: IsupCallsDeps) {
+    super();
+  }
+
+  active(): IsupCall[] {
+    return [...this.calls.values()].map((c) => ({ ...c }));
+  }
+
+  onCircuit(cic: number): IsupCall | undefined {
+    return this.calls.get(cic);
+  }
+
+  /**
+   * Places an outgoing call and resolves when it is over: answered and released after
+   * `holdMs`, or failed. A dual seizure lost, a BLO or an RSC before any backward message
+   * makes the stack repeat the attempt once on another circuit by itself.
+   */
+  placeCall(called: string, calling = '', holdMs = 0): Promise<CallOutcome> {
+    return new Promise((resolve) => this.attempt({ called, calling, holdMs, repeats: 0, resolve }, 1));
+  }
+
+  /** Releases the call on `cic` from our side (REL, then RLC expected). */
+  release(cic: number, cause: number = CAUSE.normalClearing): boolean {
+    const call = this.calls.get(cic);
+    if (!call || call.phase === 'releasing') return false;
+    this.sendRel(call, cause);
+    return true;
+  }
+
+  // --- messages from the far end -------------------------------------------------------
+
+  onIam(m: IsupMessageOf<'IAM'>): void {
+    const now = this.d.clock.now();
+    const seized = this.d.group.seizeIncoming(m.cic, now);
+    switch (seized.outcome) {
+      case 'keep-ours':
+        // Q.764 2.9.1.4 a): the controlling exchange completes its call and ignores the IAM.
+        this.d.logger.info({ cic: m.cic }, 'dual seizure: we control this circuit, keeping our call');
+        this.emit('glare', m.cic, 'won');
+        return;
+      case 'yield': {
+        // Q.764 2.9.1.4 b): the non-controlling exchange drops its attempt without REL,
+        // takes the incoming call and repeats its own attempt on another circuit.
+        this.d.logger.info({ cic: m.cic }, 'dual seizure: the exchange controls this circuit, yielding and repeating elsewhere');
+        this.emit('glare', m.cic, 'lost');
+        this.repeatElsewhere(m.cic, 'dual seizure');
+        break;
+      }
+      case 'busy': {
+        this.counters.unexpected++;
+        this.d.logger.warn({ cic: m.cic, call: seized.call }, 'IAM on a busy circuit: resetting the circuit');
+        this.dropCall(m.cic, 'circuit reset: the exchange seized a busy circuit', CAUSE.temporaryFailure);
+        this.d.resetCircuit(m.cic);
+        return;
+      }
+      case 'seized':
+        // Q.764 2.8.2.3: an IAM on a circuit the far end had blocked shows it is unblocked.
+        if (seized.maintenance === 'remote' || seized.maintenance === 'both') this.d.group.unblock(m.cic, 'maintenance', 'remote');
+        break;
+    }
+    const circuit = this.d.map.byCic(m.cic)!;
+    const call = this.newCall(m.cic, 'in', 'incoming', m.calledPartyNumber.digits, m.callingPartyNumber?.digits ?? '');
+    this.counters.inOffered++;
+    this.d.logger.info({ cic: m.cic, calling: call.calling, called: call.called }, 'incoming call');
+    this.emit('incoming-call', { callId: call.id, cic: m.cic, span: circuit.span, timeslot: circuit.timeslot, calling: call.calling, called: call.called });
+    // Until the call model answers calls itself, the stack alerts and answers.
+    this.d.transport.send(buildAcm(m.cic));
+    this.d.timers.start('T9', m.cic, this.d.answerAfterMs, () => {
+      if (this.calls.get(m.cic) !== call || call.phase !== 'incoming') return;
+      call.phase = 'answered';
+      call.answeredAt = this.d.clock.now();
+      this.counters.inAnswered++;
+      this.d.transport.send(buildAnm(m.cic));
+    });
+  }
+
+  onBackward(m: IsupMessageOf<'ACM'> | IsupMessageOf<'CON'> | IsupMessageOf<'ANM'>): void {
+    const call = this.calls.get(m.cic);
+    if (!call || call.direction !== 'out' || (call.phase !== 'iam-sent' && call.phase !== 'alerting')) {
+      this.counters.unexpected++;
+      this.d.logger.warn({ cic: m.cic, type: m.type }, 'backward message for no call of ours; ignored');
+      return;
+    }
+    const now = this.d.clock.now();
+    if (call.phase === 'iam-sent') {
+      this.d.group.confirmOutgoing(m.cic, now); // the dual-seizure window ends
+      this.d.timers.stop('T7', m.cic);
+    }
+    if (m.type === 'ACM') {
+      call.phase = 'alerting';
+      this.d.timers.start('T9', m.cic, this.d.settings.t9Ms, () => this.sendRel(call, CAUSE.noAnswer, 'no answer (T9)'));
+      return;
+    }
+    this.d.timers.stop('T9', m.cic);
+    call.phase = 'answered';
+    call.answeredAt = now;
+    this.counters.outAnswered++;
+    const request = this.requests.get(call.id);
+    this.d.timers.start('T9', m.cic, request?.holdMs ?? 0, () => this.sendRel(call, CAUSE.normalClearing));
+  }
+
+  onRel(m: IsupMessageOf<'REL'>): void {
+    const call = this.calls.get(m.cic);
+    const cause = m.causeIndicators.causeValue;
+    this.d.transport.send(buildRlc(m.cic));
+    if (!call) {
+      // Q.764 2.3.1 d): REL for an idle circuit is answered with RLC all the same.
+      if (this.d.group.state(m.cic)?.call !== 'idle') this.d.group.release(m.cic, this.d.clock.now(), cause);
+      return;
+    }
+    const answered = call.answeredAt !== null;
+    const failed = call.direction === 'out' && !answered && call.phase !== 'releasing';
+    this.finish(call, failed ? 'failed' : 'completed', failed ? `the exchange released before answer (cause ${cause})` : null, cause);
+  }
+
+  onRlc(m: IsupMessageOf<'RLC'>): void {
+    const call = this.calls.get(m.cic);
+    if (!call || call.phase !== 'releasing') return; // the maintenance side handles RLC to RSC
+    const failure = this.failures.get(call.id);
+    this.finish(call, failure ? 'failed' : 'completed', failure?.reason ?? null, failure?.cause ?? CAUSE.normalClearing);
+  }
+
+  /** A BLO or RSC arrived before any backward message for our IAM (Q.764 2.8.2.1, 2.10.3.1). */
+  abandonAttempt(cic: number, why: string): boolean {
+    const call = this.calls.get(cic);
+    if (!call || call.direction !== 'out' || call.phase !== 'iam-sent') return false;
+    this.repeatElsewhere(cic, why);
+    this.d.group.release(cic, this.d.clock.now(), CAUSE.temporaryFailure);
+    return true;
+  }
+
+  /** The circuit was reset (GRS, RSC, hardware failure): its call ends without REL. */
+  dropCall(cic: number, reason: string, cause: number): void {
+    const call = this.calls.get(cic);
+    if (!call) return;
+    const failed = call.direction === 'out' && call.answeredAt === null;
+    this.finish(call, failed ? 'failed' : 'completed', failed ? reason : null, cause, false);
+  }
+
+  stop(): void {
+    for (const call of [...this.calls.values()]) this.finish(call, 'failed', 'firmware stopping', CAUSE.temporaryFailure, false);
+  }
+
+  // --- internals -----------------------------------------------------------------------
+
+  private attempt(request: OutboundRequest, attempt: number): void {
+    const now = this.d.clock.now();
+    const fail = (reason: string, cause: number) => {
+      this.counters.outFailed++;
+      request.resolve({
+        call: { id: 0, cic: 0, direction: 'out', phase: 'iam-sent', called: request.called, calling: request.calling, startedAt: now, answeredAt: null, attempt },
+        result: 'failed',
+        reason,
+        cause,
+        endedAt: now,
+        repeats: request.repeats,
+      });
+    };
+    if (!this.d.transport.isUp) return fail('signalling link out of service', CAUSE.temporaryFailure);
+    if (!this.d.ready()) return fail('circuits not yet reset with the exchange (waiting for GRA)', CAUSE.temporaryFailure);
+    const circuit = this.d.group.reserve(now); // reserved before the IAM leaves (Q.764 2.9.1.3)
+    if (!circuit) return fail('no circuit free', CAUSE.noCircuitAvailable);
+    const call = this.newCall(circuit.cic, 'out', 'iam-sent', request.called, request.calling, attempt);
+    this.requests.set(call.id, request);
+    this.counters.outAttempted++;
+    if (!this.d.transport.send(buildIam(circuit.cic, request.called, request.calling || undefined))) {
+      this.calls.delete(circuit.cic);
+      this.requests.delete(call.id);
+      this.d.group.cancelReservation(circuit.cic, now);
+      return fail('signalling link out of service', CAUSE.temporaryFailure);
+    }
+    this.d.timers.start('T7', circuit.cic, this.d.settings.t7Ms, () => this.sendRel(call, CAUSE.recoveryOnTimerExpiry, 'no address complete from the exchange (T7)'));
+  }
+
+  /** Our attempt on `cic` is given up without REL; repeat it once on another circuit. */
+  private repeatElsewhere(cic: number, why: string): void {
+    const call = this.calls.get(cic);
+    if (!call || call.direction !== 'out') return;
+    const request = this.requests.get(call.id);
+    this.d.timers.stop('T7', cic);
+    this.calls.delete(cic);
+    this.requests.delete(call.id);
+    if (!request) return;
+    if (call.attempt >= 2) {
+      this.counters.outFailed++;
+      request.resolve({ call, result: 'failed', reason: `${why} on the repeat attempt too`, cause: CAUSE.temporaryFailure, endedAt: this.d.clock.now(), repeats: request.repeats });
+      return;
+    }
+    this.counters.repeats++;
+    request.repeats++;
+    this.d.logger.info({ cic, why }, 'repeating the call attempt on another circuit');
+    // After the current message is handled, so the yielded circuit is not picked again.
+    queueMicrotask(() => this.attempt(request, call.attempt + 1));
+  }
+
+  private sendRel(call: IsupCall, cause: number, failure?: string): void {
+    if (this.calls.get(call.cic) !== call) return;
+    if (failure) this.failures.set(call.id, { reason: failure, cause });
+    call.phase = 'releasing';
+    for (const t of ['T7', 'T9'] as const) this.d.timers.stop(t, call.cic);
+    this.d.transport.send(buildRel(call.cic, cause));
+    const repeat = () => {
+      if (this.calls.get(call.cic) !== call) return;
+      this.d.transport.send(buildRel(call.cic, cause));
+      this.d.timers.start('T1', call.cic, this.d.settings.repeatMs, repeat);
+    };
+    this.d.timers.start('T1', call.cic, this.d.settings.repeatMs, repeat);
+    this.d.timers.start('T5', call.cic, this.d.settings.alertMs, () => {
+      // Q.764 2.10.6: no RLC in 5 minutes. Alert maintenance and reset the circuit.
+      this.d.timers.stop('T1', call.cic);
+      this.emit('maintenance-alert', call.cic, 'no release complete after 5 minutes (T5)');
+      this.finish(call, 'failed', failure ?? 'release not confirmed (T5)', cause, false);
+      this.d.resetCircuit(call.cic);
+    });
+  }
+
+  private newCall(cic: number, direction: CallDirection, phase: CallPhase, called: string, calling: string, attempt = 1): IsupCall {
+    const call: IsupCall = { id: this.nextId++, cic, direction, phase, called, calling, startedAt: this.d.clock.now(), answeredAt: null, attempt };
+    this.calls.set(cic, call);
+    return call;
+  }
+
+  private finish(call: IsupCall, result: CallOutcome['result'], reason: string | null, cause: number, releaseCircuit = true): void {
+    if (this.calls.get(call.cic) !== call) return;
+    this.calls.delete(call.cic);
+    for (const t of ['T1', 'T5', 'T7', 'T9'] as const) this.d.timers.stop(t, call.cic);
+    if (releaseCircuit && this.d.group.state(call.cic)?.call !== 'idle') this.d.group.release(call.cic, this.d.clock.now(), cause);
+    const request = this.requests.get(call.id);
+    this.requests.delete(call.id);
+    this.failures.delete(call.id);
+    if (result === 'failed' && call.direction === 'out') this.counters.outFailed++;
+    const outcome: CallOutcome = { call: { ...call }, result, reason, cause, endedAt: this.d.clock.now(), repeats: request?.repeats ?? 0 };
+    this.emit('call-ended', outcome);
+    request?.resolve(outcome);
+  }
+}
+
+/** CCR on a circuit, for the continuity test (Q.764 2.1.8): the message, kept with the calls. */
+export const buildCcr = (cic: number) => buildBare('CCR', cic);

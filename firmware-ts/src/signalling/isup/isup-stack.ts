@@ -1,0 +1,274 @@
+import { TypedEmitter, type Clock, type TimerHandle } from '@countyline/e1-gateway';
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { CardDriver } from '../../card/card-driver.js';
+import { CircuitGroup, type CircuitRow } from '../../circuits/circuit-group.js';
+import { CircuitMap, type CircuitMapConfig } from '../../circuits/circuit-map.js';
+import type { ControlRule } from '../../circuits/control-rule.js';
+import type { HuntDirection, SelectionMethod } from '../../circuits/circuit-selector.js';
+import { nextEvent, type E1CircuitTest, type TestVerdict } from '../../trunks/circuit-tests.js';
+import { buildRel } from './isup-builders.js';
+import { CAUSE } from './isup-cause.js';
+import { buildCcr, IsupCalls, type CallOutcome, type IncomingCall, type IsupCall } from './isup-calls.js';
+import { IsupMaintenance, type MaintenanceType } from './isup-maintenance.js';
+import type { IsupMessage } from './isup-messages.js';
+import { IsupTimers, type IsupTimerSettings } from './isup-timers.js';
+import { IsupTransport, type CapturedMsu } from './isup-transport.js';
+import type { Mtp3Variant, NetworkIndicator } from './mtp3-label.js';
+
+export interface IsupSettings {
+  variant: Mtp3Variant;
+  networkIndicator: NetworkIndicator;
+  ownPointCode: number;
+  peerPointCode: number;
+  /** The card's signalling link carrying this route. */
+  link: number;
+  /** Timeslots carrying signalling, never bearers. */
+  signalling: { span: number; timeslot: number }[];
+  cics: CircuitMapConfig['cics'];
+  control: ControlRule;
+  selection: SelectionMethod;
+  huntDirection?: HuntDirection;
+  timers: IsupTimerSettings;
+  /** How long after ACM the stack answers an incoming call (until the call model does). */
+  answerAfterMs: number;
+  /** How long the continuity check waits for its 2000 Hz tone to come back. */
+  continuityToneMs: number;
+}
+
+export interface IsupStackEvents {
+  [event: string]: (...args: any[]) => void;
+  'incoming-call': (call: IncomingCall) => void;
+  'call-ended': (outcome: CallOutcome) => void;
+  'maintenance-alert': (cic: number, what: string) => void;
+  capture: (msu: CapturedMsu) => void;
+}
+
+/** One row of `countyline circuits`: the circuit, its call and who controls it. */
+export type CircuitView = CircuitRow & {
+  /** Any block on the circuit, maintenance or hardware: `none`, `local`, `remote` or `both`. */
+  block: CircuitRow['maintenance'];
+  callPhase: IsupCall['phase'] | null;
+  direction: IsupCall['direction'] | null;
+};
+
+function combinedBlock(a: CircuitRow['maintenance'], b: CircuitRow['hardware']): CircuitRow['maintenance'] {
+  const local = a === 'local' || a === 'both' || b === 'local' || b === 'both';
+  const remote = a === 'remote' || a === 'both' || b === 'remote' || b === 'both';
+  return local && remote ? 'both' : local ? 'local' : remote ? 'remote' : 'none';
+}
+
+/**
+ * SS7 ISUP on the box: one route (our point code to the telco exchange) over one signalling
+ * link of the card, with one circuit group. A thin dispatcher in front of call control and
+ * maintenance; also the E1 test-call interface (CCR continuity check) and the CLI views.
+ */
+export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1CircuitTest {
+  readonly map: CircuitMap;
+  readonly group: CircuitGroup;
+  readonly transport: IsupTransport;
+  readonly calls: IsupCalls;
+  readonly maintenance: IsupMaintenance;
+  private readonly timers: IsupTimers;
+
+  constructor(
+    private readonly card: CardDriver,
+    private readonly clock: Clock,
+    readonly settings: IsupSettings,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.map = CircuitMap.fromConfig({ cics: settings.cics }, settings.signalling);
+    this.group = new CircuitGroup(this.map, {
+      ownPointCode: settings.ownPointCode,
+      peerPointCode: settings.peerPointCode,
+      control: settings.control,
+      selection: settings.selection,
+      huntDirection: settings.huntDirection,
+      now: clock.now(),
+    });
+    this.timers = new IsupTimers(clock);
+    this.transport = new IsupTransport({
+      card,
+      clock,
+      logger: log,
+      link: settings.link,
+      variant: settings.variant,
+      ni: settings.networkIndicator,
+      ownPointCode: settings.ownPointCode,
+      peerPointCode: settings.peerPointCode,
+    });
+    this.calls = new IsupCalls({
+      group: this.group,
+      map: this.map,
+      transport: this.transport,
+      timers: this.timers,
+      settings: settings.timers,
+      clock,
+      logger: log,
+      resetCircuit: (cic) => this.maintenance.resetCircuit(cic),
+      ready: () => this.maintenance.ready,
+      answerAfterMs: settings.answerAfterMs,
+    });
+    this.maintenance = new IsupMaintenance({ group: this.group, transport: this.transport, calls: this.calls, timers: this.timers, settings: settings.timers, clock, logger: log });
+    this.transport.on('message', (m) => this.dispatch(m));
+    this.transport.on('capture', (msu) => this.emit('capture', msu));
+    this.calls.on('incoming-call', (c) => this.emit('incoming-call', c));
+    this.calls.on('call-ended', (o) => this.emit('call-ended', o));
+    this.calls.on('maintenance-alert', (cic, what) => this.emit('maintenance-alert', cic, what));
+    this.maintenance.on('maintenance-alert', (cic, what) => this.emit('maintenance-alert', cic, what));
+  }
+
+  stop(): void {
+    this.calls.stop();
+    this.maintenance.stop();
+    this.timers.clear();
+  }
+
+  /** Hardware blocking follows the span alarm: a red span blocks its circuits. */
+  spanFailed(span: number, failed: boolean): void {
+    const changed = failed ? this.group.blockSpan(span) : this.group.unblockSpan(span);
+    if (changed.length === 0) return;
+    this.log.info({ span, circuits: changed.length }, failed ? 'span failed: its circuits are hardware blocked' : 'span back: its circuits are unblocked');
+    this.maintenance.hardwareBlock(changed, failed);
+  }
+
+  circuits(): CircuitView[] {
+    return this.group.list().map((row) => {
+      const call = this.calls.onCircuit(row.cic);
+      return { ...row, block: combinedBlock(row.maintenance, row.hardware), callPhase: call?.phase ?? null, direction: call?.direction ?? null };
+    });
+  }
+
+  /**
+   * The E1 test call: a continuity check with the exchange (Q.764 2.1.8). CCR asks the far
+   * end to loop the circuit back; the card sends 2000 Hz into it and must hear it return.
+   * Then REL/RLC ends the test. Allowed on a circuit we blocked ourselves.
+   */
+  async run(span: number, timeslot: number): Promise<TestVerdict> {
+    const circuit = this.map.byTimeslot(span, timeslot);
+    if (!circuit) return { ok: false, reason: `no CIC is assigned to span ${span} timeslot ${timeslot}` };
+    if (!this.transport.isUp) return { ok: false, reason: 'signalling link out of service' };
+    const cic = circuit.cic;
+    const reserved = this.group.reserveForTest(cic, this.clock.now());
+    if (!reserved.ok) return { ok: false, reason: `CIC ${cic} is ${reserved.reason}` };
+    const frequency = 2000;
+    const heard = nextEvent(this.card, this.clock, 'tone-detect', (m) => m.span === span && m.timeslot === timeslot && m.present && m.frequency === frequency, this.settings.continuityToneMs);
+    let verdict: TestVerdict;
+    try {
+      this.transport.send(buildCcr(cic));
+      await this.card.command({ type: 'tsTone', span, timeslot, frequency });
+      verdict = (await heard.promise) ? { ok: true } : { ok: false, reason: `no ${frequency} Hz tone back from the exchange within ${this.settings.continuityToneMs / 1000} s (CCR)` };
+    } catch (err) {
+      verdict = { ok: false, reason: (err as Error).message };
+    } finally {
+      heard.cancel();
+      await this.card.command({ type: 'tsTone', span, timeslot, frequency: 0 }).catch(() => {});
+    }
+    // The test ends like a call: REL, and the circuit is idle again when RLC comes.
+    this.transport.send(buildRel(cic, CAUSE.normalClearing));
+    await this.waitRlc(cic);
+    return verdict;
+  }
+
+  registerMetrics(registry: Registry): void {
+    const messages = new Counter({ name: 'countyline_isup_messages_total', help: 'ISUP messages by direction and type', labelNames: ['direction', 'type'], registers: [registry] });
+    this.transport.on('message', (m) => messages.inc({ direction: 'in', type: m.type }));
+    this.transport.on('sent', (m) => messages.inc({ direction: 'out', type: m.type }));
+    const stats = this.transport.stats;
+    new Gauge({ name: 'countyline_isup_malformed', help: 'Malformed ISUP MSUs dropped since start', registers: [registry], collect() { this.set(stats.malformed); } });
+    const group = this.group;
+    new Gauge({
+      name: 'countyline_isup_glares',
+      help: 'Dual seizures since start, by who kept the circuit',
+      labelNames: ['outcome'],
+      registers: [registry],
+      collect() {
+        const c = group.counts();
+        this.set({ outcome: 'won' }, c.glaresWon);
+        this.set({ outcome: 'lost' }, c.glaresLost);
+      },
+    });
+    const calls = new Counter({ name: 'countyline_isup_calls_total', help: 'ISUP calls ended, by direction and result', labelNames: ['direction', 'result'], registers: [registry] });
+    this.calls.on('call-ended', (o) => calls.inc({ direction: o.call.direction, result: o.result }));
+  }
+
+  /** Waits for the RLC that ends a continuity test, repeating REL (T1); resets the circuit if none comes. */
+  private waitRlc(cic: number): Promise<void> {
+    return new Promise((resolve) => {
+      let repeats = 0;
+      let timer: TimerHandle;
+      const done = () => {
+        this.clock.clearTimeout(timer);
+        this.pendingTestRlc.delete(cic);
+        resolve();
+      };
+      const repeat = () => {
+        if (++repeats > 3) {
+          this.log.warn({ cic }, 'no RLC after the continuity test; resetting the circuit');
+          this.group.release(cic, this.clock.now(), CAUSE.recoveryOnTimerExpiry);
+          this.maintenance.resetCircuit(cic);
+          return done();
+        }
+        this.transport.send(buildRel(cic, CAUSE.normalClearing));
+        timer = this.clock.setTimeout(repeat, this.settings.timers.repeatMs);
+      };
+      this.pendingTestRlc.set(cic, () => {
+        this.group.release(cic, this.clock.now(), CAUSE.normalClearing);
+        done();
+      });
+      timer = this.clock.setTimeout(repeat, this.settings.timers.repeatMs);
+    });
+  }
+
+  private readonly pendingTestRlc = new Map<number, () => void>();
+
+  private dispatch(m: IsupMessage): void {
+    if (!this.group.has(m.cic)) {
+      this.log.warn({ cic: m.cic, type: m.type }, 'ISUP message for a CIC we do not have; ignored');
+      return;
+    }
+    switch (m.type) {
+      case 'IAM':
+        return this.calls.onIam(m);
+      case 'ACM':
+      case 'CON':
+      case 'ANM':
+        return this.calls.onBackward(m);
+      case 'REL':
+        return this.calls.onRel(m);
+      case 'RLC': {
+        const test = this.pendingTestRlc.get(m.cic);
+        if (test) {
+          this.pendingTestRlc.delete(m.cic);
+          return test();
+        }
+        this.calls.onRlc(m);
+        return this.maintenance.onMessage(m);
+      }
+      case 'CCR':
+        return this.onContinuityRequest(m.cic);
+      case 'COT':
+        return; // only meaningful with an IAM asking for continuity, which we never send
+      default:
+        return this.maintenance.onMessage(m as Extract<IsupMessage, { type: MaintenanceType }>);
+    }
+  }
+
+  /** The exchange tests a circuit: loop it back until its REL (Q.764 2.1.8). */
+  private onContinuityRequest(cic: number): void {
+    const circuit = this.map.byCic(cic)!;
+    const seized = this.group.seizeIncoming(cic, this.clock.now());
+    if (seized.outcome !== 'seized' && seized.outcome !== 'yield') {
+      this.log.warn({ cic }, 'continuity check request on a busy circuit; ignored');
+      return;
+    }
+    this.card.command({ type: 'tsLoopback', span: circuit.span, timeslot: circuit.timeslot, on: true }).catch(() => {});
+    const onRel = (m: IsupMessage) => {
+      if (m.cic !== cic || m.type !== 'REL') return;
+      this.transport.off('message', onRel);
+      this.card.command({ type: 'tsLoopback', span: circuit.span, timeslot: circuit.timeslot, on: false }).catch(() => {});
+    };
+    this.transport.on('message', onRel);
+  }
+}

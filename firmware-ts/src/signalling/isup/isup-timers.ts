@@ -1,0 +1,67 @@
+import type { Clock, TimerHandle } from '@countyline/e1-gateway';
+
+/**
+ * Q.764 timers, named as the standard names them, one of each per circuit (or per range for
+ * the group messages, keyed by the range's first CIC).
+ *
+ * | timer | runs while                        | on expiry                                 |
+ * |-------|-----------------------------------|-------------------------------------------|
+ * | T1    | waiting for RLC after our REL     | send REL again                            |
+ * | T5    | the same, long                    | alert, send RSC, stop T1                  |
+ * | T7    | waiting for ACM/CON after our IAM | release with cause 102                    |
+ * | T9    | waiting for ANM after ACM         | release with cause 19 (no answer)         |
+ * | T12/13| waiting for BLA                   | repeat BLO / alert and keep repeating     |
+ * | T14/15| waiting for UBA                   | repeat UBL / alert and keep repeating     |
+ * | T16/17| waiting for RLC after our RSC     | repeat RSC / alert and keep repeating     |
+ * | T18/19| waiting for CGBA                  | repeat CGB / alert and keep repeating     |
+ * | T20/21| waiting for CGUA                  | repeat CGU / alert and keep repeating     |
+ * | T22/23| waiting for GRA                   | repeat GRS / alert and keep repeating     |
+ */
+export type IsupTimerName = 'T1' | 'T5' | 'T7' | 'T9' | 'T12' | 'T13' | 'T14' | 'T15' | 'T16' | 'T17' | 'T18' | 'T19' | 'T20' | 'T21' | 'T22' | 'T23';
+
+export interface IsupTimerSettings {
+  /** T1, T12, T14, T16, T18, T20, T22: repeat the message (ITU default 15 s). */
+  repeatMs: number;
+  /** T5, T13, T15, T17, T19, T21, T23: alert maintenance (ITU default 5 min). */
+  alertMs: number;
+  /** T7: waiting for the address complete message (ITU 20-30 s). */
+  t7Ms: number;
+  /** T9: waiting for answer after ACM (ITU 90 s - 3 min). */
+  t9Ms: number;
+}
+
+export const DEFAULT_ISUP_TIMERS: Readonly<IsupTimerSettings> = Object.freeze({ repeatMs: 15_000, alertMs: 300_000, t7Ms: 30_000, t9Ms: 180_000 });
+
+export class IsupTimers {
+  private readonly running = new Map<string, TimerHandle>();
+
+  constructor(private readonly clock: Clock) {}
+
+  start(name: IsupTimerName, cic: number, ms: number, onExpiry: () => void): void {
+    const key = `${name}/${cic}`;
+    this.stop(name, cic);
+    this.running.set(
+      key,
+      this.clock.setTimeout(() => {
+        this.running.delete(key);
+        onExpiry();
+      }, ms),
+    );
+  }
+
+  stop(name: IsupTimerName, cic: number): void {
+    const key = `${name}/${cic}`;
+    const handle = this.running.get(key);
+    if (handle) this.clock.clearTimeout(handle);
+    this.running.delete(key);
+  }
+
+  isRunning(name: IsupTimerName, cic: number): boolean {
+    return this.running.has(`${name}/${cic}`);
+  }
+
+  clear(): void {
+    for (const handle of this.running.values()) this.clock.clearTimeout(handle);
+    this.running.clear();
+  }
+}

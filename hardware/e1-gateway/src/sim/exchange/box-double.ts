@@ -1,0 +1,118 @@
+import { decodeIsupMsu, encodeIsupMsu, type IsupMessage, type IsupMessageOf, type IsupMessageType, type IsupRoute } from '@countyline/firmware/isup';
+import { FakeClock } from '../../clock.js';
+import { parseExchangeConfig } from './exchange-config.js';
+import { FarEndExchange } from './far-end-exchange.js';
+
+export interface BoxDoubleOptions {
+  /** Raw exchange settings, as in an `--exchange` file. */
+  config?: Record<string, unknown>;
+  random?: () => number;
+}
+
+export interface SeenMessage {
+  at: number;
+  message: IsupMessage;
+}
+
+/**
+ * The box as a test sees it from the far end: a `FarEndExchange` on a FakeClock, fed MSUs
+ * encoded with the box's route (as the card would hand them over) and with everything it
+ * sends decoded and recorded. No card, no serial line: for tests of the exchange itself.
+ *
+ * With `autoAnswer`, the double answers like a well-behaved box one millisecond later:
+ * ACM then ANM to the exchange's IAMs, RLC to its RELs, GRA to its GRS.
+ */
+export class BoxDouble {
+  readonly clock = new FakeClock(0);
+  readonly exchange: FarEndExchange;
+  /** Everything the exchange sent, in order. */
+  readonly seen: SeenMessage[] = [];
+  /** Whether the card would take what the exchange sends. */
+  linkInService = true;
+  autoAnswer = false;
+  private readonly route: IsupRoute;
+
+  constructor(opts: BoxDoubleOptions = {}) {
+    const config = parseExchangeConfig(opts.config ?? {});
+    this.exchange = new FarEndExchange({ config, clock: this.clock, ...(opts.random ? { random: opts.random } : {}) });
+    this.route = { variant: config.variant, ni: config.ni, dpc: config.pointCode, opc: config.peerPointCode };
+    this.exchange.attach((link, data) => {
+      if (!this.linkInService || link !== config.link) return false;
+      const { message } = decodeIsupMsu(data, config.variant);
+      this.seen.push({ at: this.clock.now(), message });
+      if (this.autoAnswer) this.answer(message);
+      return true;
+    });
+  }
+
+  /** The link comes into service: the exchange sends its GRS. */
+  linkUp(): void {
+    this.linkInService = true;
+    this.exchange.onLinkState(this.exchange.config.link, 'in-service');
+  }
+
+  linkDown(): void {
+    this.linkInService = false;
+    this.exchange.onLinkState(this.exchange.config.link, 'out-of-service');
+  }
+
+  /** Link up, the exchange's GRS answered with GRA, and the messages so far forgotten. */
+  ready(): void {
+    this.linkUp();
+    for (const grs of this.of('GRS')) this.send({ type: 'GRA', cic: grs.cic, rangeAndStatus: { range: grs.rangeAndStatus.range, status: new Array<boolean>(grs.rangeAndStatus.range + 1).fill(false) } });
+    this.clear();
+  }
+
+  /** Sends a message from the box (route overrides for wrong-route tests). */
+  send(message: IsupMessage, route: Partial<IsupRoute> = {}): void {
+    this.sendBytes(encodeIsupMsu({ ...this.route, ...route }, message));
+  }
+
+  sendBytes(bytes: Uint8Array): void {
+    this.exchange.onMsu(this.exchange.config.link, bytes);
+  }
+
+  advance(ms: number): void {
+    this.clock.advance(ms);
+  }
+
+  /** The messages of one type the exchange sent. */
+  of<T extends IsupMessageType>(type: T): (IsupMessageOf<T> & { at: number })[] {
+    return this.seen.filter((s) => s.message.type === type).map((s) => ({ ...(s.message as IsupMessageOf<T>), at: s.at }));
+  }
+
+  /** `TYPE cic` for each message sent, in order: a compact view for assertions. */
+  trace(): string[] {
+    return this.seen.map((s) => `${s.message.type} ${s.message.cic}`);
+  }
+
+  clear(): void {
+    this.seen.length = 0;
+  }
+
+  private answer(m: IsupMessage): void {
+    const reply = (message: IsupMessage, delay = 1) => this.clock.setTimeout(() => this.send(message), delay);
+    if (m.type === 'IAM') {
+      reply({ type: 'ACM', cic: m.cic, backwardCallIndicators: ACM_INDICATORS });
+      reply({ type: 'ANM', cic: m.cic }, 2);
+    } else if (m.type === 'REL') {
+      reply({ type: 'RLC', cic: m.cic });
+    } else if (m.type === 'GRS') {
+      reply({ type: 'GRA', cic: m.cic, rangeAndStatus: { range: m.rangeAndStatus.range, status: new Array<boolean>(m.rangeAndStatus.range + 1).fill(false) } });
+    }
+  }
+}
+
+const ACM_INDICATORS: IsupMessageOf<'ACM'>['backwardCallIndicators'] = {
+  charge: 'no-charge',
+  calledPartysStatus: 'subscriber-free',
+  calledPartysCategory: 'ordinary',
+  endToEndMethod: 'none',
+  interworking: false,
+  endToEndInformation: false,
+  isupAllTheWay: true,
+  holdingRequested: false,
+  isdnAccess: false,
+  echoControlDevice: false,
+  sccpMethod: 'none',
+};
