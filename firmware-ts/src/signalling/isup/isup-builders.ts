@@ -1,6 +1,8 @@
 import type { BackwardCallIndicators, ForwardCallIndicators } from './isup-indicators.js';
 import type { IsupMessageOf } from './isup-messages.js';
 import { CAUSE_LOCATION } from './isup-cause.js';
+import { CATEGORY, MEDIUM } from './isup-indicators.js';
+import { NATURE_OF_ADDRESS, NUMBERING_PLAN_ISDN } from './isup-numbers.js';
 
 /**
  * The messages a plain voice exchange sends, with the indicator values Countyline uses:
@@ -33,13 +35,8 @@ const BACKWARD: BackwardCallIndicators = {
   sccpMethod: 'none',
 };
 
-/** Q.763 3.11: ordinary calling subscriber. */
-const ORDINARY_SUBSCRIBER = 0x0a;
-/** Q.763 3.54: speech. */
-const SPEECH = 0;
-/** Q.763 3.9 / 3.10: national (significant) number, ISDN (E.164) numbering plan. */
-const NATIONAL = 3;
-const ISDN_PLAN = 1;
+const NATIONAL = NATURE_OF_ADDRESS.national;
+const ISDN_PLAN = NUMBERING_PLAN_ISDN;
 
 export function buildIam(cic: number, called: string, calling?: string): IsupMessageOf<'IAM'> {
   return {
@@ -47,8 +44,8 @@ export function buildIam(cic: number, called: string, calling?: string): IsupMes
     cic,
     natureOfConnection: { satellite: 0, continuityCheck: 'not-required', echoControlDevice: false },
     forwardCallIndicators: FORWARD,
-    callingPartysCategory: ORDINARY_SUBSCRIBER,
-    transmissionMediumRequirement: SPEECH,
+    callingPartysCategory: CATEGORY.ordinarySubscriber,
+    transmissionMediumRequirement: MEDIUM.speech,
     calledPartyNumber: { natureOfAddress: NATIONAL, inn: 'allowed', numberingPlan: ISDN_PLAN, digits: called, endOfPulsing: true },
     ...(calling
       ? {
@@ -65,8 +62,13 @@ export function buildIam(cic: number, called: string, calling?: string): IsupMes
   };
 }
 
-export function buildAcm(cic: number): IsupMessageOf<'ACM'> {
-  return { type: 'ACM', cic, backwardCallIndicators: BACKWARD };
+/** ACM; `charge` says whether the call is charged (a hotline's own calls are free: no-charge). */
+export function buildAcm(cic: number, charge: BackwardCallIndicators['charge'] = 'no-charge'): IsupMessageOf<'ACM'> {
+  return { type: 'ACM', cic, backwardCallIndicators: { ...BACKWARD, charge } };
+}
+
+export function buildCon(cic: number, charge: BackwardCallIndicators['charge'] = 'no-charge'): IsupMessageOf<'CON'> {
+  return { type: 'CON', cic, backwardCallIndicators: { ...BACKWARD, charge } };
 }
 
 export function buildAnm(cic: number): IsupMessageOf<'ANM'> {

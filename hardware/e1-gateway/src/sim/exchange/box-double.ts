@@ -1,4 +1,4 @@
-import { decodeIsupMsu, encodeIsupMsu, type IsupMessage, type IsupMessageOf, type IsupMessageType, type IsupRoute } from '@countyline/firmware/isup';
+import { buildAcm, decodeIsupMsu, encodeIsupMsu, type IsupMessage, type IsupMessageOf, type IsupMessageType, type IsupRoute } from '@countyline/firmware/isup';
 import { FakeClock } from '../../clock.js';
 import { parseExchangeConfig } from './exchange-config.js';
 import { FarEndExchange } from './far-end-exchange.js';
@@ -93,7 +93,7 @@ export class BoxDouble {
   private answer(m: IsupMessage): void {
     const reply = (message: IsupMessage, delay = 1) => this.clock.setTimeout(() => this.send(message), delay);
     if (m.type === 'IAM') {
-      reply({ type: 'ACM', cic: m.cic, backwardCallIndicators: ACM_INDICATORS });
+      reply(buildAcm(m.cic));
       reply({ type: 'ANM', cic: m.cic }, 2);
     } else if (m.type === 'REL') {
       reply({ type: 'RLC', cic: m.cic });
@@ -102,17 +102,3 @@ export class BoxDouble {
     }
   }
 }
-
-const ACM_INDICATORS: IsupMessageOf<'ACM'>['backwardCallIndicators'] = {
-  charge: 'no-charge',
-  calledPartysStatus: 'subscriber-free',
-  calledPartysCategory: 'ordinary',
-  endToEndMethod: 'none',
-  interworking: false,
-  endToEndInformation: false,
-  isupAllTheWay: true,
-  holdingRequested: false,
-  isdnAccess: false,
-  echoControlDevice: false,
-  sccpMethod: 'none',
-};
