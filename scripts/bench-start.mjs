@@ -37,6 +37,7 @@ Card simulator control API: ${rig.simControl}
   curl -X POST ${rig.simControl}/spans/0/defects -d '{"los":true}'     # pull the E1 cable
   curl -X POST ${rig.simControl}/fxo/2/line -d '{"plugged":false}'     # unplug FXO line 2
   curl -X POST ${rig.simControl}/fxo/0/ring -d '{"callerId":"13800138000"}'
+  curl -X POST ${rig.simControl}/traffic -d '{"callsPerMinute":30,"holdSeconds":20}'   # calls from the exchange
 Box CLI: node firmware-ts/dist/cli/main.js status --config ${rig.configPath}
 Live status follows (Ctrl-C to stop):`,
   `测试台目录 ${rig.dir}
@@ -44,6 +45,7 @@ Live status follows (Ctrl-C to stop):`,
   curl -X POST ${rig.simControl}/spans/0/defects -d '{"los":true}'     # 拔掉 E1 线
   curl -X POST ${rig.simControl}/fxo/2/line -d '{"plugged":false}'     # 拔掉 FXO 第 2 路
   curl -X POST ${rig.simControl}/fxo/0/ring -d '{"callerId":"13800138000"}'
+  curl -X POST ${rig.simControl}/traffic -d '{"callsPerMinute":30,"holdSeconds":20}'   # 交换机呼入话务
 主机命令行: node firmware-ts/dist/cli/main.js status --config ${rig.configPath}
 实时状态 (Ctrl-C 停止):`,
 );
@@ -55,6 +57,10 @@ function summary(s) {
     parts.push(`span ${span.span} ${span.causes.length ? span.causes.join('+') : 'ok'}${alarm}`);
   }
   for (const link of s.links) parts.push(`link ${link.link} ${link.state}`);
+  if (s.isup) {
+    const c = s.isup.circuits;
+    parts.push(`ss7 ${s.isup.ready ? 'ready' : s.isup.linkUp ? 'resetting' : 'link down'} ${c.incoming + c.outgoing + c.reserved}/${c.total} busy${c.maintenanceBlocked + c.hardwareBlocked ? `, ${c.maintenanceBlocked + c.hardwareBlocked} blocked` : ''}`);
+  }
   parts.push(`fxo ${s.fxo.map((p) => `${p.port}:${p.line === 'present' ? `${p.voltage.toFixed(0)}V` : 'unplugged'}${p.ringing ? '(ring)' : ''}`).join(' ')}`);
   return parts.join(' | ');
 }

@@ -169,7 +169,7 @@ export class Firmware {
   }
 
   status(): BoxStatus {
-    return buildStatus(this.card, this.trunks, this.clock.now() - this.startedAt);
+    return buildStatus(this.card, this.trunks, this.clock.now() - this.startedAt, this.isup);
   }
 
   trunkView(): TrunksView {

@@ -4,6 +4,8 @@ import type { CircuitRecord, TestSchedule } from './trunks/test-call-scheduler.j
 import type { TestCallScheduler } from './trunks/test-call-scheduler.js';
 import type { FxoHealth, SpanHealth, TrunkMonitor } from './trunks/trunk-monitor.js';
 import type { SpanAlarmState } from './trunks/span-alarm.js';
+import type { CircuitCounts } from './circuits/circuit-group.js';
+import type { IsupStack } from './signalling/isup/isup-stack.js';
 
 /** What `countyline status --json` prints. Field names are a contract (see README). */
 export interface BoxStatus {
@@ -12,9 +14,11 @@ export interface BoxStatus {
   spans: (SpanView & { alarm: SpanAlarmState; alarmCauses: string[] })[];
   links: LinkView[];
   fxo: (Omit<FxoView, 'line'> & { line: FxoHealth['line'] })[];
+  /** SS7 toward the exchange, when configured: link, start-up reset done, circuit counts. */
+  isup: { linkUp: boolean; ready: boolean; circuits: CircuitCounts } | null;
 }
 
-export function buildStatus(card: CardDriver, trunks: TrunkMonitor, uptimeMs: number): BoxStatus {
+export function buildStatus(card: CardDriver, trunks: TrunkMonitor, uptimeMs: number, isup: IsupStack | null = null): BoxStatus {
   const view = card.state.view();
   const spanHealth = new Map(trunks.spanHealth().map((s) => [s.span, s]));
   const fxoHealth = new Map(trunks.fxoHealth().map((p) => [p.port, p]));
@@ -25,6 +29,7 @@ export function buildStatus(card: CardDriver, trunks: TrunkMonitor, uptimeMs: nu
     links: view.links,
     // The supervised line state (debounced), not the instantaneous voltage reading.
     fxo: view.fxo.map((p) => ({ ...p, line: fxoHealth.get(p.port)?.line ?? 'unknown' })),
+    isup: isup && { linkUp: isup.transport.isUp, ready: isup.maintenance.ready, circuits: isup.group.counts() },
   };
 }
 

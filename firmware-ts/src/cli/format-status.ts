@@ -48,6 +48,12 @@ export function formatStatus(status: BoxStatus, lang: Lang, now: number): string
     }
   }
 
+  if (status.isup) {
+    const { linkUp, ready, circuits: c } = status.isup;
+    const state = ready ? t('ss7Ready') : linkUp ? t('ss7Resetting') : t('ss7LinkDown');
+    lines.push('', t('ss7Line', state, c.incoming + c.outgoing + c.reserved, c.total, c.maintenanceBlocked + c.hardwareBlocked));
+  }
+
   if (status.fxo.length > 0) {
     lines.push('', t('fxoHeader'));
     for (const port of status.fxo) {

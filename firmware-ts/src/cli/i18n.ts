@@ -80,6 +80,13 @@ const TEXT = {
   capturing: { en: (f: string, s: number) => `capturing SS7 signalling into ${f} for ${s} s ...`, zh: (f: string, s: number) => `正在抓取七号信令到 ${f}, ${s} 秒 ...` },
   captured: { en: (n: number, f: string) => `${n} messages written to ${f} (open it in Wireshark)`, zh: (n: number, f: string) => `已写入 ${n} 条消息到 ${f} (可用 Wireshark 打开)` },
   us: { en: 'us', zh: '本端' },
+  ss7Ready: { en: 'ready', zh: '正常' },
+  ss7Resetting: { en: 'resetting circuits with the exchange', zh: '正在与交换机复原电路' },
+  ss7LinkDown: { en: 'signalling link down', zh: '信令链路中断' },
+  ss7Line: {
+    en: (s: string, busy: number, total: number, blocked: number) => `SS7: ${s}; ${busy} of ${total} circuits busy, ${blocked} blocked`,
+    zh: (s: string, busy: number, total: number, blocked: number) => `七号信令: ${s}; ${total} 条电路中 ${busy} 条占用, ${blocked} 条闭塞`,
+  },
   peer: { en: 'exchange', zh: '对端' },
 } satisfies Record<string, Text>;
 
