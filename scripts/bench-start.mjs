@@ -10,13 +10,14 @@ const zh = (lang ?? process.env.LANG ?? '').toLowerCase().startsWith('zh');
 const say = (en, cn) => console.log(zh ? cn : en);
 
 say('Starting the bench: socat pty pair, card simulator, firmware ...', '正在启动测试台: socat 虚拟串口、板卡模拟器、固件 ...');
-const rig = await startRig({ logLevel: 'warn', isup: true });
+const rig = await startRig({ logLevel: 'info', isup: true, keepDir: true });
 let stopping = false;
 async function stop(code = 0) {
   if (stopping) return;
   stopping = true;
   say('\nStopping the bench ...', '\n正在停止测试台 ...');
   await rig.stop();
+  say(`Logs kept in ${rig.dir} (firmware.log, sim.log)`, `日志保存在 ${rig.dir} (firmware.log, sim.log)`);
   process.exit(code);
 }
 process.on('SIGINT', () => void stop(0));

@@ -48,6 +48,8 @@ export interface Rig {
   simPost(path: string, body?: unknown): Promise<any>;
   simGet(path: string): Promise<any>;
   logs(): { sim: string; firmware: string; socat: string };
+  /** The whole log of a process since the rig started (every run of it). */
+  fullLog(name: 'sim' | 'firmware' | 'socat'): string;
   stop(): Promise<void>;
 }
 

@@ -2,7 +2,7 @@
 // separate process, wired the way they are on a box. Used by `npm start` and the bench tests.
 // Every process it starts is killed by stop(), and by the exit of the process that started it.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,15 +26,22 @@ export function requireTool(tool, why) {
   }
 }
 
-function startProcess(name, cmd, args, opts) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+/**
+ * Starts a child process; its whole output goes to `<logFile>` and the last part is kept in
+ * memory for error messages.
+ */
+function startProcess(name, cmd, args, logFile) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   const output = [];
+  const log = createWriteStream(logFile, { flags: 'a' });
   const keep = (chunk) => {
+    log.write(chunk);
     output.push(chunk.toString());
     if (output.length > 400) output.splice(0, output.length - 400);
   };
   child.stderr.on('data', keep);
+  child.on('close', () => log.end());
   child.on('exit', () => live.delete(child));
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return { name, child, output, exited, keep };
@@ -77,11 +84,11 @@ export async function startRig(options = {}) {
   const rig = { dir, cardPath, hostPath, configPath, socketPath, socat: null, sim: null, firmware: null, simControl: null };
 
   // ignoreeof on both ends: a process that closes and reopens its end (a restart) does not end socat.
-  rig.socat = startProcess('socat', 'socat', ['-d', '-d', `pty,raw,echo=0,ignoreeof,link=${cardPath}`, `pty,raw,echo=0,ignoreeof,link=${hostPath}`]);
+  rig.socat = startProcess('socat', 'socat', ['-d', '-d', `pty,raw,echo=0,ignoreeof,link=${cardPath}`, `pty,raw,echo=0,ignoreeof,link=${hostPath}`], join(dir, 'socat.log'));
   await waitFor('socat to create the pty pair', () => existsSync(cardPath) && existsSync(hostPath), 5000);
 
   rig.startSim = async (extraArgs = options.simArgs ?? []) => {
-    const sim = startProcess('sim', process.execPath, [SIM_CLI, '--port', cardPath, '--control', '0', ...extraArgs]);
+    const sim = startProcess('sim', process.execPath, [SIM_CLI, '--port', cardPath, '--control', '0', ...extraArgs], join(dir, 'sim.log'));
     rig.sim = sim;
     const lines = createInterface({ input: sim.child.stdout });
     rig.simControl = await new Promise((resolve, reject) => {
@@ -114,7 +121,7 @@ export async function startRig(options = {}) {
   await writeFile(configPath, JSON.stringify(config, null, 2));
 
   rig.startFirmware = async ({ waitUp = true } = {}) => {
-    const firmware = startProcess('firmware', process.execPath, [FIRMWARE_CLI, 'run', '--config', configPath]);
+    const firmware = startProcess('firmware', process.execPath, [FIRMWARE_CLI, 'run', '--config', configPath], join(dir, 'firmware.log'));
     firmware.child.stdout.on('data', firmware.keep);
     rig.firmware = firmware;
     await waitFor('the firmware control socket', () => socketReady(socketPath), 10_000);
@@ -162,6 +169,8 @@ export async function startRig(options = {}) {
   rig.simGet = (path) => rig.simRequest('GET', path);
 
   rig.logs = () => ({ sim: rig.sim?.output.join('') ?? '', firmware: rig.firmware?.output.join('') ?? '', socat: rig.socat?.output.join('') ?? '' });
+  /** The whole log of a process since the rig started (all its runs). */
+  rig.fullLog = (name) => (existsSync(join(dir, `${name}.log`)) ? readFileSync(join(dir, `${name}.log`), 'utf8') : '');
 
   rig.stop = async () => {
     await stopProcess(rig.firmware);

@@ -31,8 +31,8 @@ export async function exchange(rig: Rig): Promise<any> {
 /** Firmware log lines (JSON) that match. */
 export function firmwareLog(rig: Rig, match: (entry: any) => boolean): any[] {
   return rig
-    .logs()
-    .firmware.split('\n')
+    .fullLog('firmware')
+    .split('\n')
     .flatMap((line) => {
       try {
         return [JSON.parse(line)];

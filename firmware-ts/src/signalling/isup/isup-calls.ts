@@ -209,6 +209,9 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
       if (this.d.group.state(m.cic)?.call !== 'idle') this.d.group.release(m.cic, this.d.clock.now(), cause);
       return;
     }
+    // Their REL crossed ours: the call ends as our RLC would have ended it (T7, T9 failures kept).
+    const failure = this.failures.get(call.id);
+    if (failure) return this.finish(call, 'failed', failure.reason, failure.cause);
     const answered = call.answeredAt !== null;
     const failed = call.direction === 'out' && !answered && call.phase !== 'releasing';
     this.finish(call, failed ? 'failed' : 'completed', failed ? `the exchange released before answer (cause ${cause})` : null, cause);
@@ -244,22 +247,26 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
 
   // --- internals -----------------------------------------------------------------------
 
-  private attempt(request: OutboundRequest, attempt: number): void {
+  /** `avoid`: the circuit an earlier attempt was given up on; a repeat goes elsewhere. */
+  private attempt(request: OutboundRequest, attempt: number, avoid?: number): void {
     const now = this.d.clock.now();
     const fail = (reason: string, cause: number) => {
       this.counters.outFailed++;
-      request.resolve({
+      const outcome: CallOutcome = {
         call: { id: 0, cic: 0, direction: 'out', phase: 'iam-sent', called: request.called, calling: request.calling, startedAt: now, answeredAt: null, attempt },
         result: 'failed',
         reason,
         cause,
         endedAt: now,
         repeats: request.repeats,
-      });
+      };
+      // A repeat that cannot start ends a call that was on the line: listeners hear of it.
+      if (attempt > 1) this.emit('call-ended', outcome);
+      request.resolve(outcome);
     };
     if (!this.d.transport.isUp) return fail('signalling link out of service', CAUSE.temporaryFailure);
     if (!this.d.ready()) return fail('circuits not yet reset with the exchange (waiting for GRA)', CAUSE.temporaryFailure);
-    const circuit = this.d.group.reserve(now); // reserved before the IAM leaves (Q.764 2.9.1.3)
+    const circuit = this.reserveAvoiding(now, avoid); // reserved before the IAM leaves (Q.764 2.9.1.3)
     if (!circuit) return fail('no circuit free', CAUSE.noCircuitAvailable);
     const call = this.newCall(circuit.cic, 'out', 'iam-sent', request.called, request.calling, attempt);
     this.requests.set(call.id, request);
@@ -284,14 +291,26 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     if (!request) return;
     if (call.attempt >= 2) {
       this.counters.outFailed++;
-      request.resolve({ call, result: 'failed', reason: `${why} on the repeat attempt too`, cause: CAUSE.temporaryFailure, endedAt: this.d.clock.now(), repeats: request.repeats });
+      const outcome: CallOutcome = { call: { ...call }, result: 'failed', reason: `${why} on the repeat attempt too`, cause: CAUSE.temporaryFailure, endedAt: this.d.clock.now(), repeats: request.repeats };
+      this.emit('call-ended', outcome);
+      request.resolve(outcome);
       return;
     }
     this.counters.repeats++;
     request.repeats++;
     this.d.logger.info({ cic, why }, 'repeating the call attempt on another circuit');
-    // After the current message is handled, so the yielded circuit is not picked again.
-    queueMicrotask(() => this.attempt(request, call.attempt + 1));
+    // After the current message is handled; and never on `cic` itself, which a reset leaves
+    // idle and possibly first in line again.
+    queueMicrotask(() => this.attempt(request, call.attempt + 1, cic));
+  }
+
+  /** The circuit selection gives, unless it is `avoid`: then the next one, `avoid` left in its place. */
+  private reserveAvoiding(now: number, avoid: number | undefined) {
+    const first = this.d.group.reserve(now);
+    if (!first || first.cic !== avoid) return first;
+    const next = this.d.group.reserve(now);
+    this.d.group.cancelReservation(first.cic, now);
+    return next;
   }
 
   private sendRel(call: IsupCall, cause: number, failure?: string): void {

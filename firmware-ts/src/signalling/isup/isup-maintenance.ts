@@ -57,6 +57,11 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
     for (const run of this.d.group.contiguousRuns(32)) {
       this.resetPending.set(run.firstCic, run.count);
       this.clearCircuits(run.firstCic, run.count, 'circuit group reset at start-up');
+      if (run.count === 1) {
+        // Q.763 3.43: a GRS covers 2 to 32 circuits (range 1-31); a lone circuit takes RSC.
+        this.repeatUntilAnswered(run.firstCic, this.rscPending(run.firstCic));
+        continue;
+      }
       this.repeatUntilAnswered(run.firstCic, {
         message: () => {
           this.counters.grsSent++;
@@ -72,7 +77,7 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
   /** Resets one circuit whose state is in doubt (RSC; RLC expected). */
   resetCircuit(cic: number): void {
     this.clearCircuits(cic, 1, 'circuit reset');
-    this.repeatUntilAnswered(cic, { message: () => this.d.transport.send(buildBare('RSC', cic)), repeat: 'T16', alert: 'T17', what: `reset of CIC ${cic} not acknowledged` });
+    this.repeatUntilAnswered(cic, this.rscPending(cic));
   }
 
   /** Blocks a circuit for maintenance from our side (BLO; BLA expected). */
@@ -111,10 +116,13 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
         this.clearCircuits(m.cic, 1, 'reset by the exchange');
         this.d.group.unblock(m.cic, 'maintenance', 'remote');
         this.d.transport.send(buildRlc(m.cic));
+        // Q.764 2.9.3.1: the reset may have wiped our block at the exchange; say it again.
+        if (this.blockedLocally(m.cic)) this.block(m.cic);
         return;
       case 'RLC':
         // The answer to our RSC.
         this.stopPending(m.cic, ['T16', 'T17']);
+        if (this.resetPending.get(m.cic) === 1) this.startupRunAcknowledged(m.cic);
         return;
       case 'BLO':
         this.counters.blocksByExchange++;
@@ -148,7 +156,7 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
 
   private linkDown(): void {
     this.isReady = false;
-    for (const [cic] of this.resetPending) this.stopPending(cic, ['T22', 'T23']);
+    for (const [cic, count] of this.resetPending) this.stopPending(cic, count === 1 ? ['T16', 'T17'] : ['T22', 'T23']);
     this.resetPending.clear();
   }
 
@@ -181,7 +189,12 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
       if (blocked) this.d.group.block(cic, 'maintenance', 'remote');
       else this.d.group.unblock(cic, 'maintenance', 'remote');
     });
-    if (!this.resetPending.delete(m.cic) || this.resetPending.size > 0 || this.isReady) return;
+    this.startupRunAcknowledged(m.cic);
+  }
+
+  /** A start-up GRS (or the RSC of a lone circuit) is answered; the last one makes us ready. */
+  private startupRunAcknowledged(firstCic: number): void {
+    if (!this.resetPending.delete(firstCic) || this.resetPending.size > 0 || this.isReady) return;
     this.isReady = true;
     this.d.logger.info('circuits reset with the exchange: ready for calls');
     // Blocks of ours the GRS did not carry: tell the exchange again.
@@ -220,17 +233,31 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
       let end = start;
       while (end + 1 < sorted.length && sorted[end + 1] === sorted[end]! + 1 && end + 1 - start < 32) end++;
       const first = sorted[start]!;
-      const status = Array.from({ length: end - start + 1 }, () => true);
+      const last = sorted[end]!;
+      // Q.763 3.43: range 0 is reserved for CGB/CGU; a lone circuit goes out with the CIC
+      // below it (above CIC 0) as a neighbour whose status bit is 0.
+      const lone = first === last;
+      const from = lone && first > 0 ? first - 1 : first;
+      const status = lone ? (from === first ? [true, false] : [false, true]) : Array.from({ length: last - first + 1 }, () => true);
       const type = blocked ? 'CGB' : 'CGU';
-      this.stopPending(first, blocked ? ['T20', 'T21'] : ['T18', 'T19']);
-      this.repeatUntilAnswered(first, {
-        message: () => this.d.transport.send(buildGroupSupervision(type, first, 'hardware-failure', status)),
+      this.stopPending(from, blocked ? ['T20', 'T21'] : ['T18', 'T19']);
+      this.repeatUntilAnswered(from, {
+        message: () => this.d.transport.send(buildGroupSupervision(type, from, 'hardware-failure', status)),
         repeat: blocked ? 'T18' : 'T20',
         alert: blocked ? 'T19' : 'T21',
-        what: `hardware ${blocked ? 'blocking' : 'unblocking'} of CIC ${first}-${first + status.length - 1} not acknowledged`,
+        what: `hardware ${blocked ? 'blocking' : 'unblocking'} of CIC ${first}-${last} not acknowledged`,
       });
       start = end + 1;
     }
+  }
+
+  private blockedLocally(cic: number): boolean {
+    const st = this.d.group.state(cic)?.maintenance;
+    return st === 'local' || st === 'both';
+  }
+
+  private rscPending(cic: number): Pending {
+    return { message: () => this.d.transport.send(buildBare('RSC', cic)), repeat: 'T16', alert: 'T17', what: `reset of CIC ${cic} not acknowledged` };
   }
 
   /** Clears the circuits' calls without REL and makes them idle (reset semantics). */

@@ -224,7 +224,7 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
   private readonly pendingTestRlc = new Map<number, () => void>();
 
   private dispatch(m: IsupMessage): void {
-    if (!this.group.has(m.cic)) {
+    if (!this.concernsUs(m)) {
       this.log.warn({ cic: m.cic, type: m.type }, 'ISUP message for a CIC we do not have; ignored');
       return;
     }
@@ -255,7 +255,19 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     }
   }
 
-  /** The exchange tests a circuit: loop it back until its REL (Q.764 2.1.8). */
+  /**
+   * Whether a message is about circuits of ours. A group message names the first CIC of its
+   * range, which need not be ours (a GRS for a whole E1 starts on the CIC of ts0); the
+   * maintenance side answers it for the CICs of the range we have.
+   */
+  private concernsUs(m: IsupMessage): boolean {
+    if (this.group.has(m.cic)) return true;
+    if (!('rangeAndStatus' in m)) return false;
+    for (let cic = m.cic + 1; cic <= m.cic + m.rangeAndStatus.range; cic++) if (this.group.has(cic)) return true;
+    return false;
+  }
+
+  /** The exchange tests a circuit: loop it back until its REL, or a reset of it (Q.764 2.1.8). */
   private onContinuityRequest(cic: number): void {
     const circuit = this.map.byCic(cic)!;
     const seized = this.group.seizeIncoming(cic, this.clock.now());
@@ -264,11 +276,12 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
       return;
     }
     this.card.command({ type: 'tsLoopback', span: circuit.span, timeslot: circuit.timeslot, on: true }).catch(() => {});
-    const onRel = (m: IsupMessage) => {
-      if (m.cic !== cic || m.type !== 'REL') return;
-      this.transport.off('message', onRel);
+    const ends = (m: IsupMessage) => (m.type === 'REL' || m.type === 'RSC' ? m.cic === cic : m.type === 'GRS' && cic >= m.cic && cic <= m.cic + m.rangeAndStatus.range);
+    const onEnd = (m: IsupMessage) => {
+      if (!ends(m)) return;
+      this.transport.off('message', onEnd);
       this.card.command({ type: 'tsLoopback', span: circuit.span, timeslot: circuit.timeslot, on: false }).catch(() => {});
     };
-    this.transport.on('message', onRel);
+    this.transport.on('message', onEnd);
   }
 }

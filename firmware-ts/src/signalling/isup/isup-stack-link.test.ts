@@ -1,0 +1,173 @@
+import { Registry } from 'prom-client';
+import t from 'tap';
+import { buildBare, buildIam, buildRel } from './isup-builders.js';
+import { CAUSE } from './isup-cause.js';
+import { encodeIsupMsu } from './isup-msu.js';
+import { BOX_PC, EXCHANGE_PC, rig } from './isup-stack-rig.js';
+
+// What reaches the stack from the link, good and bad, the link going and coming, and the
+// continuity check (CCR) both ways.
+
+const FROM_EXCHANGE = { variant: 'itu', ni: 'national', opc: EXCHANGE_PC, dpc: BOX_PC } as const;
+
+t.test('an MSU that overtakes the linkState putting the link in service is dropped', async (t) => {
+  // The first linkState in-service frame is lost on the serial line; the card repeats it
+  // 250 ms later, after the MSU carrying the exchange's start-up GRS has arrived.
+  const r = rig(t);
+  let lost = 0;
+  r.loseFromCard((m) => m.type === 'linkState' && m.state === 'in-service' && lost === 0 && ++lost === 1);
+  r.sim.start();
+  await r.run(1500);
+  r.card.start();
+  t.ok(await r.until(() => r.stack.maintenance.ready), 'the box gets ready: its own GRS is answered');
+  t.equal(lost, 1);
+  t.equal(r.stack.transport.stats.beforeLinkUp, 1, 'the exchange GRS came before the link was in service, and was dropped');
+  t.same(r.tap.of('box', 'GRA'), [], 'so it got no GRA');
+  t.equal(r.exchange.summary().readyCircuits, 0, 'and the exchange may not call yet');
+  t.ok(await r.until(() => r.exchange.summary().readyCircuits === 30, 16_000), 'its GRS repeated on T22 (15 s) is answered');
+  t.equal(r.tap.of('box', 'GRA').length, 1);
+  t.equal(r.tap.of('exchange', 'GRS').length, 2);
+});
+
+t.test('a malformed MSU is counted and dropped; the stack carries on', async (t) => {
+  const r = rig(t);
+  await r.up();
+  const metrics = new Registry();
+  r.stack.registerMetrics(metrics);
+  const iam = encodeIsupMsu(FROM_EXCHANGE, buildIam(2, '12345', '13900000000'));
+  t.ok(r.tap.inject(iam.subarray(0, iam.length - 4)), 'an IAM cut short');
+  t.ok(r.tap.inject(Uint8Array.of(0x85, 0xd0)), 'a label cut short');
+  const unknownType = encodeIsupMsu(FROM_EXCHANGE, buildBare('BLO', 2));
+  unknownType[7] = 0xee; // SIO, 4-octet label, 2-octet CIC, then the message type
+  t.ok(r.tap.inject(unknownType), 'an unknown message type');
+  await r.run(50);
+  t.same(r.incoming, []);
+  t.equal(r.stack.transport.stats.malformed, 3);
+  t.match(await metrics.metrics(), /^countyline_isup_malformed 3$/m);
+  t.match(await r.settle(r.stack.calls.placeCall('95598', '', 100)), { result: 'completed' }, 'calls still work');
+});
+
+t.test('messages for a CIC we do not have, or from another point code, are ignored', async (t) => {
+  const r = rig(t);
+  await r.up();
+  const mark = r.tap.mark();
+  r.tap.injectMessage(buildIam(200, '12345', '13900000000'));
+  r.tap.injectMessage(buildBare('BLO', 300));
+  r.tap.injectMessage(buildBare('RSC', 4000));
+  r.tap.injectMessage(buildRel(31, CAUSE.normalClearing));
+  r.tap.inject(encodeIsupMsu({ ...FROM_EXCHANGE, opc: EXCHANGE_PC + 1 }, buildIam(2, '12345', '')));
+  await r.run(100);
+  t.same(r.tap.trace('box', mark), [], 'no answer to any of them');
+  t.same(r.incoming, []);
+  t.ok(r.stack.circuits().every((c) => c.call === 'idle' && c.block === 'none'));
+  t.equal(r.stack.transport.stats.misrouted, 1);
+  t.match(await r.settle(r.stack.calls.placeCall('95598', '', 100)), { result: 'completed' });
+});
+
+t.test('the link fails: no calls meanwhile; back in service, both ends reset again and calls resume', async (t) => {
+  const r = rig(t);
+  await r.up();
+  const placed = r.stack.calls.placeCall('95598', '', 600_000);
+  t.ok(await r.until(() => r.circuit(1).callPhase === 'answered'));
+  r.sim.setSpanDefects(0, { los: true });
+  t.ok(await r.until(() => !r.stack.transport.isUp), 'the link goes out of service');
+  t.notOk(r.stack.maintenance.ready);
+  t.match(await r.stack.calls.placeCall('95598'), { result: 'failed', reason: 'signalling link out of service' });
+  const mark = r.tap.mark();
+  r.sim.setSpanDefects(0, { los: false });
+  t.ok(await r.until(() => r.stack.maintenance.ready && r.exchange.summary().readyCircuits === 30), 'ready again');
+  t.same(r.tap.trace('box', mark), ['GRS 1', 'GRA 1']);
+  // The reset at link-up clears the call that was up when the link failed.
+  t.match(await r.settle(placed, 1000), { result: 'completed', call: { cic: 1 } });
+  t.match(await r.settle(r.stack.calls.placeCall('95598', '', 100)), { result: 'completed' });
+});
+
+t.test('continuity test (CCR): the exchange loops the circuit, the 2000 Hz tone comes back', async (t) => {
+  const r = rig(t);
+  await r.up();
+  const mark = r.tap.mark();
+  const verdict = await r.settle(r.stack.run(0, 5));
+  t.same(verdict, { ok: true });
+  t.same(r.tap.trace('box', mark), ['CCR 5', 'REL 5'], 'CCR, then REL ends the test');
+  t.same(r.tap.trace('exchange', mark), ['RLC 5']);
+  t.match(r.circuit(5), { call: 'idle', callPhase: null });
+  t.equal(r.farCircuit(5).loopback, false, 'the exchange took its loop off');
+  t.same(r.sim.timeslots[0]!.snapshot().tones, [], 'the tone is off');
+});
+
+t.test('continuity test: a broken loop fails it; the circuit is released all the same', async (t) => {
+  const r = rig(t);
+  await r.up();
+  r.sim.setLoopbackFault(0, 5, true);
+  const mark = r.tap.mark();
+  const verdict = await r.settle(r.stack.run(0, 5));
+  t.same(verdict, { ok: false, reason: 'no 2000 Hz tone back from the exchange within 0.5 s (CCR)' });
+  t.same(r.tap.trace('box', mark), ['CCR 5', 'REL 5']);
+  t.same(r.tap.trace('exchange', mark), ['RLC 5']);
+  t.match(r.circuit(5), { call: 'idle' });
+  t.same(r.sim.timeslots[0]!.snapshot().tones, []);
+});
+
+t.test('continuity test refused: no circuit there, circuit busy, link down', async (t) => {
+  const r = rig(t);
+  t.same(await r.stack.run(0, 5), { ok: false, reason: 'signalling link out of service' });
+  await r.up();
+  t.same(await r.stack.run(0, 16), { ok: false, reason: 'no CIC is assigned to span 0 timeslot 16' });
+  void r.stack.calls.placeCall('95598', '', 600_000);
+  await r.run(500);
+  t.same(await r.stack.run(0, 1), { ok: false, reason: 'CIC 1 is busy' });
+  r.exchange.blockCircuit(3, true);
+  await r.run(50);
+  t.same(await r.stack.run(0, 3), { ok: false, reason: 'CIC 3 is blocked' }, 'not on a circuit the exchange blocked');
+  r.stack.maintenance.block(5);
+  await r.run(50);
+  t.same(await r.settle(r.stack.run(0, 5)), { ok: true }, 'allowed on a circuit we blocked ourselves');
+});
+
+t.test('an exchange IAM crossing our CCR leaves the circuit and its call in agreement', async (t) => {
+  // The continuity test holds the circuit "reserved", the state that means "our IAM is out",
+  // so the crossing IAM is taken for a dual seizure on a CIC the exchange controls.
+  const r = rig(t);
+  await r.up();
+  const mark = r.tap.mark();
+  const test = r.stack.run(0, 31); // CIC 30
+  await r.run(1);
+  r.tap.injectMessage(buildIam(30, '12345', '13900000000'));
+  await r.settle(test);
+  await r.run(1000);
+  const onThirty = r.tap.trace('box', mark);
+  const rel = onThirty.indexOf('REL 30');
+  t.ok(rel < 0 || !onThirty.slice(rel).includes('ANM 30'), `no answer after our REL (${onThirty.join(', ')})`);
+  const view = r.circuit(30);
+  t.ok((view.call === 'idle') === (view.callPhase === null), `circuit ${view.call}, call ${String(view.callPhase)}: they agree`);
+  t.same(r.glares, [], 'not counted as a dual seizure: no IAM of ours was out');
+});
+
+t.test('a CCR from the exchange: the timeslot is looped back until its REL, then RLC', async (t) => {
+  const r = rig(t);
+  await r.up();
+  const mark = r.tap.mark();
+  r.tap.injectMessage(buildBare('CCR', 7));
+  await r.run(50);
+  t.same(r.sim.timeslots[0]!.snapshot().loopbacks, [7], 'span 0 timeslot 7 looped at the card');
+  t.match(r.circuit(7), { call: 'incoming' }, 'and kept from our calls');
+  r.tap.injectMessage(buildRel(7, CAUSE.normalClearing));
+  await r.run(50);
+  t.same(r.sim.timeslots[0]!.snapshot().loopbacks, []);
+  t.same(r.tap.trace('box', mark), ['RLC 7']);
+  t.match(r.circuit(7), { call: 'idle' });
+});
+
+t.test('a reset from the exchange also ends its continuity loop', async (t) => {
+  const r = rig(t);
+  await r.up();
+  r.tap.injectMessage(buildBare('CCR', 7));
+  r.tap.injectMessage(buildBare('CCR', 9));
+  await r.run(50);
+  t.same(r.sim.timeslots[0]!.snapshot().loopbacks, [7, 9]);
+  r.exchange.resetCircuit(7);
+  r.exchange.resetAll();
+  await r.run(100);
+  t.same(r.sim.timeslots[0]!.snapshot().loopbacks, [], 'no timeslot left looped: a call on it would hear itself');
+  t.match(r.circuit(7), { call: 'idle' });
+});
