@@ -66,8 +66,13 @@ export interface IsupCallsDeps {
   settings: IsupTimerSettings;
   clock: Clock;
   logger: Logger;
-  /** Resets a circuit whose state is in doubt (sends RSC); from the maintenance side. */
-  resetCircuit: (cic: number) => void;
+  /**
+   * Resets a circuit whose state is in doubt (sends RSC); from the maintenance side. With
+   * `outOfService` the circuit is kept from calls until the exchange answers (after T5).
+   */
+  resetCircuit: (cic: number, outOfService?: boolean) => void;
+  /** Tells the exchange again that we block this circuit (BLO). */
+  reassertBlock: (cic: number) => void;
   /** Whether outgoing calls may start (the start-up circuit group reset is acknowledged). */
   ready: () => boolean;
   /** Inbound answer delay; the call model takes over here when it exists. */
@@ -130,8 +135,18 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
 
   // --- messages from the far end -------------------------------------------------------
 
+  /** Circuits under our continuity check (CCR sent): not a call of ours, not free either. */
+  readonly testing = new Set<number>();
+
   onIam(m: IsupMessageOf<'IAM'>): void {
     const now = this.d.clock.now();
+    if (this.testing.has(m.cic)) {
+      // We sent CCR on this circuit: it is looped for the test, no call can use it. The
+      // exchange gets our REL when the test ends; its IAM is not a dual seizure.
+      this.counters.unexpected++;
+      this.d.logger.warn({ cic: m.cic }, 'IAM on a circuit under continuity check; ignored');
+      return;
+    }
     const seized = this.d.group.seizeIncoming(m.cic, now);
     switch (seized.outcome) {
       case 'keep-ours':
@@ -154,10 +169,22 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
         this.d.resetCircuit(m.cic);
         return;
       }
-      case 'seized':
+      case 'seized': {
         // Q.764 2.8.2.3: an IAM on a circuit the far end had blocked shows it is unblocked.
         if (seized.maintenance === 'remote' || seized.maintenance === 'both') this.d.group.unblock(m.cic, 'maintenance', 'remote');
+        const blockedHere = (s: string) => s === 'local' || s === 'both';
+        if (blockedHere(seized.maintenance) || blockedHere(seized.hardware)) {
+          // Q.764 2.8.2.1: only test calls may use a circuit we block. Refuse the call and,
+          // for a maintenance block the exchange seems to have missed, say it again.
+          this.counters.unexpected++;
+          this.d.logger.warn({ cic: m.cic }, 'IAM on a circuit we block: released');
+          const refused = this.newCall(m.cic, 'in', 'incoming', m.calledPartyNumber.digits, m.callingPartyNumber?.digits ?? '');
+          this.sendRel(refused, CAUSE.temporaryFailure, 'circuit blocked at the box');
+          if (blockedHere(seized.maintenance)) this.d.reassertBlock(m.cic);
+          return;
+        }
         break;
+      }
     }
     const circuit = this.d.map.byCic(m.cic)!;
     const call = this.newCall(m.cic, 'in', 'incoming', m.calledPartyNumber.digits, m.callingPartyNumber?.digits ?? '');
@@ -179,7 +206,10 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     const call = this.calls.get(m.cic);
     if (!call || call.direction !== 'out' || (call.phase !== 'iam-sent' && call.phase !== 'alerting')) {
       this.counters.unexpected++;
-      this.d.logger.warn({ cic: m.cic, type: m.type }, 'backward message for no call of ours; ignored');
+      this.d.logger.warn({ cic: m.cic, type: m.type }, 'backward message for no call of ours');
+      // Q.764 2.9.5: an unexpected message on a circuit we hold idle means the two ends
+      // disagree (an RSC crossed our IAM, say): reset the circuit so both are free.
+      if (!call && this.d.group.state(m.cic)?.call === 'idle') this.d.resetCircuit(m.cic);
       return;
     }
     const now = this.d.clock.now();
@@ -330,7 +360,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
       this.d.timers.stop('T1', call.cic);
       this.emit('maintenance-alert', call.cic, 'no release complete after 5 minutes (T5)');
       this.finish(call, 'failed', failure ?? 'release not confirmed (T5)', cause, false);
-      this.d.resetCircuit(call.cic);
+      this.d.resetCircuit(call.cic, true);
     });
   }
 

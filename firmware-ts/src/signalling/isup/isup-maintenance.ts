@@ -75,10 +75,18 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
   }
 
   /** Resets one circuit whose state is in doubt (RSC; RLC expected). */
-  resetCircuit(cic: number): void {
+  resetCircuit(cic: number, outOfService = false): void {
     this.clearCircuits(cic, 1, 'circuit reset');
+    if (outOfService && this.d.group.state(cic)?.maintenance === 'none') {
+      // Q.764 Annex A, T5: the circuit stays out of service until the reset is answered.
+      this.d.group.block(cic, 'maintenance', 'local');
+      this.awaitingReset.add(cic);
+    }
     this.repeatUntilAnswered(cic, this.rscPending(cic));
   }
+
+  /** Circuits kept out of service until the exchange answers their RSC (after T5). */
+  private readonly awaitingReset = new Set<number>();
 
   /** Blocks a circuit for maintenance from our side (BLO; BLA expected). */
   block(cic: number): void {
@@ -122,6 +130,7 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
       case 'RLC':
         // The answer to our RSC.
         this.stopPending(m.cic, ['T16', 'T17']);
+        if (this.awaitingReset.delete(m.cic)) this.d.group.unblock(m.cic, 'maintenance', 'local');
         if (this.resetPending.get(m.cic) === 1) this.startupRunAcknowledged(m.cic);
         return;
       case 'BLO':

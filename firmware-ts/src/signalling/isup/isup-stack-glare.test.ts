@@ -109,6 +109,20 @@ t.test('an RSC crossing our IAM: RLC, and the call repeated on another circuit',
   t.match(r.circuit(1), { block: 'none', callPhase: null });
 });
 
+t.test('an RSC crossing our IAM: afterwards both ends agree the circuit is free', async (t) => {
+  // The exchange took our abandoned IAM (it arrived after its RSC) as a new call and answers
+  // it; the box, with no call there, ignores the ACM and ANM. Q.764 2.9.5 has an unexpected
+  // message on an idle circuit answered with a reset, which would clear the exchange's side.
+  const r = rig(t);
+  await r.up();
+  const placed = r.stack.calls.placeCall('95598', '', 1000);
+  r.exchange.resetCircuit(1);
+  await r.settle(placed);
+  await r.run(2000);
+  t.match(r.circuit(1), { call: 'idle' });
+  t.equal(r.farCircuit(1).call, 'idle', 'the exchange holds no call on CIC 1 either');
+});
+
 t.test('an RSC crossing our IAM: the repeat goes to another circuit even when the reset one is first in line', async (t) => {
   // Hunting high to low, CIC 30 is first in line again as soon as the RSC makes it idle.
   const r = rig(t, HIGH_TO_LOW);

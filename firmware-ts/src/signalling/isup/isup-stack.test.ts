@@ -53,10 +53,10 @@ t.test('calls wait for the GRA: while the GRS is unanswered they fail, and T22 r
 t.test('an outbound call: IAM, ACM, ANM, our REL after the hold time, RLC', async (t) => {
   const r = rig(t);
   await r.up();
-  const since = r.tap.mark();
+  const mark = r.tap.mark();
   const outcome = await r.settle(r.stack.calls.placeCall('95598', '13800138000', 2000));
-  t.same(r.tap.trace('box', since), ['IAM 1', 'REL 1'], 'the call took CIC 1, the box controls it and it was released longest ago');
-  t.same(r.tap.trace('exchange', since), ['ACM 1', 'ANM 1', 'RLC 1']);
+  t.same(r.tap.trace('box', mark), ['IAM 1', 'REL 1'], 'the call took CIC 1, the box controls it and it was released longest ago');
+  t.same(r.tap.trace('exchange', mark), ['ACM 1', 'ANM 1', 'RLC 1']);
   const [iam] = r.tap.of('box', 'IAM');
   t.equal(iam?.calledPartyNumber.digits, '95598');
   t.equal(iam?.callingPartyNumber?.digits, '13800138000');

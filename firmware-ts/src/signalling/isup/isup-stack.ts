@@ -106,7 +106,8 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
       settings: settings.timers,
       clock,
       logger: log,
-      resetCircuit: (cic) => this.maintenance.resetCircuit(cic),
+      resetCircuit: (cic, outOfService) => this.maintenance.resetCircuit(cic, outOfService),
+      reassertBlock: (cic) => this.maintenance.block(cic),
       ready: () => this.maintenance.ready,
       answerAfterMs: settings.answerAfterMs,
     });
@@ -152,6 +153,7 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     const cic = circuit.cic;
     const reserved = this.group.reserveForTest(cic, this.clock.now());
     if (!reserved.ok) return { ok: false, reason: `CIC ${cic} is ${reserved.reason}` };
+    this.calls.testing.add(cic);
     const frequency = 2000;
     const heard = nextEvent(this.card, this.clock, 'tone-detect', (m) => m.span === span && m.timeslot === timeslot && m.present && m.frequency === frequency, this.settings.continuityToneMs);
     let verdict: TestVerdict;
@@ -167,7 +169,11 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     }
     // The test ends like a call: REL, and the circuit is idle again when RLC comes.
     this.transport.send(buildRel(cic, CAUSE.normalClearing));
-    await this.waitRlc(cic);
+    try {
+      await this.waitRlc(cic);
+    } finally {
+      this.calls.testing.delete(cic);
+    }
     return verdict;
   }
 
