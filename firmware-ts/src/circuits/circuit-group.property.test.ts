@@ -2,6 +2,7 @@ import t from 'tap';
 import { CircuitGroup, type CircuitGroupOptions } from './circuit-group.js';
 import { CircuitMap } from './circuit-map.js';
 import type { CallState } from './circuit-state.js';
+import { seededRandom as mulberry32 } from '@countyline/e1-gateway';
 
 /**
  * Thousands of random operations on a group, each checked against a slow reference that
@@ -9,16 +10,6 @@ import type { CallState } from './circuit-state.js';
  * repeats; the message gives seed and step.
  */
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RefCircuit {
   cic: number;

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { CardCodecError } from './codec-error.js';
 import { Deframer, encodeFrame, MAX_BODY, type DeframerStats } from './framing.js';
+import { seededRandom as mulberry32 } from '../random.js';
 
 // Hand-written frames. Each FCS is CRC-16/X-25 over the unstuffed body (checked against the
 // bitwise definition in crc16.test.ts), sent least significant octet first.
@@ -66,16 +67,6 @@ function feed(bytes: readonly number[], chunks?: readonly number[]): Received {
 
 const NO_DROPS: Omit<DeframerStats, 'frames' | 'discardedBytes'> = { crc: 0, short: 0, escape: 0, oversize: 0 };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 t.test('encodeFrame writes flags, stuffed body and stuffed FCS', async (t) => {
   t.strictSame([...encodeFrame(Uint8Array.from(PLAIN_BODY))], PLAIN_FRAME, 'nothing to stuff');

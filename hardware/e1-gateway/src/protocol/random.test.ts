@@ -5,21 +5,11 @@ import { CardCodecError } from './codec-error.js';
 import type { FieldKind } from './fields.js';
 import { Deframer, encodeFrame } from './framing.js';
 import { CATALOGUE, type CardMessage, type MessageType } from './messages.js';
+import { seededRandom as mulberry32 } from '../random.js';
 
 // Seeded random inputs. A failure names its seed; rerun it with CARD_RANDOM_SEED=<seed>.
 const SEED = Number(process.env.CARD_RANDOM_SEED ?? 0xc0ffee);
 
-/** mulberry32: a tiny, good-enough PRNG that makes every run repeatable from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Random {
   private readonly next: () => number;

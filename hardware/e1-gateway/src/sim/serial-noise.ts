@@ -50,16 +50,4 @@ export class SerialNoise {
   }
 }
 
-/**
- * A small seeded generator (mulberry32) for reproducible noise and tests; any
- * `() => number` in [0, 1) will do.
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(a ^ (a >>> 15), 1 | a);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../random.js';
