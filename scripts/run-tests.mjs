@@ -22,7 +22,9 @@ const targets = files.length > 0 ? files : unitOnly ? ['hardware/*/src', 'firmwa
 mkdirSync(join(root, '.tap'), { recursive: true });
 const raw = createWriteStream(join(root, '.tap', 'last-run.tap'));
 const tapBin = join(root, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs');
-const child = spawn(process.execPath, [tapBin, '-R', 'tap', '--disable-coverage', '--timeout=600', ...targets.flatMap(expand)], {
+// Per test file; the 10-minute soak (`npm run soak`) raises it.
+const timeoutSeconds = Number(process.env.COUNTYLINE_TEST_TIMEOUT ?? 600);
+const child = spawn(process.execPath, [tapBin, '-R', 'tap', '--disable-coverage', `--timeout=${timeoutSeconds}`, ...targets.flatMap(expand)], {
   cwd: root,
   env: { ...process.env, TS_NODE_PROJECT: join(root, 'tsconfig.test.json'), FORCE_COLOR: '0' },
   stdio: ['ignore', 'pipe', 'inherit'],
