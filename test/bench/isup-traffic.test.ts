@@ -80,7 +80,11 @@ t.test('SIGKILL mid-traffic: GRS resynchronises every circuit within 5 s and tra
     const ex = await exchange(rig);
     return (ex.counters.maintenanceReceived.GRS ?? 0) > (before.maintenanceReceived.GRS ?? 0) && ex.readyCircuits === 30 && Date.now();
   }, 15_000, 100);
-  const ready = firmwareLog(rig, (e) => /ready for calls/.test(e.msg ?? '') && e.time >= startedAt);
+  // The log line reaches the file a moment after the exchange has answered.
+  const ready = await until('the ready line in the firmware log', async () => {
+    const lines = firmwareLog(rig, (e) => /ready for calls/.test(e.msg ?? '') && e.time >= startedAt);
+    return lines.length > 0 && lines;
+  }, 5000, 100);
   t.equal(ready.length, 1, 'the restarted box reset its circuits with the exchange once');
   const readyAfter = ready[0].time - startedAt;
   t.ok(readyAfter < 5000, `every circuit reset and acknowledged ${readyAfter} ms after the firmware was started again`);
