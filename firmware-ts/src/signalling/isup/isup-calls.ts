@@ -2,7 +2,7 @@ import { TypedEmitter, type Clock } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
 import type { CircuitGroup } from '../../circuits/circuit-group.js';
 import type { CircuitMap } from '../../circuits/circuit-map.js';
-import { buildAcm, buildAnm, buildBare, buildIam, buildRel, buildRlc } from './isup-builders.js';
+import { buildAcm, buildAnm, buildIam, buildRel, buildRlc } from './isup-builders.js';
 import { CAUSE } from './isup-cause.js';
 import type { IsupMessageOf } from './isup-messages.js';
 import type { IsupTimers, IsupTimerSettings } from './isup-timers.js';
@@ -14,7 +14,7 @@ import type { IsupTransport } from './isup-transport.js';
  * automatic repeat on another circuit.
  */
 export type CallDirection = 'in' | 'out';
-export type CallPhase = 'iam-sent' | 'alerting' | 'answered' | 'incoming' | 'releasing' | 'continuity';
+export type CallPhase = 'iam-sent' | 'alerting' | 'answered' | 'incoming' | 'releasing';
 
 export interface IsupCall {
   id: number;
@@ -193,7 +193,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     this.emit('incoming-call', { callId: call.id, cic: m.cic, span: circuit.span, timeslot: circuit.timeslot, calling: call.calling, called: call.called });
     // Until the call model answers calls itself, the stack alerts and answers.
     this.d.transport.send(buildAcm(m.cic));
-    this.d.timers.start('T9', m.cic, this.d.answerAfterMs, () => {
+    this.d.timers.start('answer', m.cic, this.d.answerAfterMs, () => {
       if (this.calls.get(m.cic) !== call || call.phase !== 'incoming') return;
       call.phase = 'answered';
       call.answeredAt = this.d.clock.now();
@@ -227,7 +227,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     call.answeredAt = now;
     this.counters.outAnswered++;
     const request = this.requests.get(call.id);
-    this.d.timers.start('T9', m.cic, request?.holdMs ?? 0, () => this.sendRel(call, CAUSE.normalClearing));
+    this.d.timers.start('hold', m.cic, request?.holdMs ?? 0, () => this.sendRel(call, CAUSE.normalClearing));
   }
 
   onRel(m: IsupMessageOf<'REL'>): void {
@@ -347,7 +347,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     if (this.calls.get(call.cic) !== call) return;
     if (failure) this.failures.set(call.id, { reason: failure, cause });
     call.phase = 'releasing';
-    for (const t of ['T7', 'T9'] as const) this.d.timers.stop(t, call.cic);
+    for (const t of ['T7', 'T9', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
     this.d.transport.send(buildRel(call.cic, cause));
     const repeat = () => {
       if (this.calls.get(call.cic) !== call) return;
@@ -373,7 +373,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
   private finish(call: IsupCall, result: CallOutcome['result'], reason: string | null, cause: number, releaseCircuit = true): void {
     if (this.calls.get(call.cic) !== call) return;
     this.calls.delete(call.cic);
-    for (const t of ['T1', 'T5', 'T7', 'T9'] as const) this.d.timers.stop(t, call.cic);
+    for (const t of ['T1', 'T5', 'T7', 'T9', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
     if (releaseCircuit && this.d.group.state(call.cic)?.call !== 'idle') this.d.group.release(call.cic, this.d.clock.now(), cause);
     const request = this.requests.get(call.id);
     this.requests.delete(call.id);
@@ -384,6 +384,3 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     request?.resolve(outcome);
   }
 }
-
-/** CCR on a circuit, for the continuity test (Q.764 2.1.8): the message, kept with the calls. */
-export const buildCcr = (cic: number) => buildBare('CCR', cic);

@@ -106,8 +106,7 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
    * and the exchange is told with hardware-failure CGB / CGU (Q.764 2.8.2.2).
    */
   hardwareBlock(cics: number[], blocked: boolean): void {
-    for (const cic of cics) if (blocked) this.d.calls.dropCall(cic, 'span failed', CAUSE.temporaryFailure);
-    if (blocked) for (const cic of cics) if (this.d.group.state(cic)?.call !== 'idle') this.d.group.release(cic, this.d.clock.now(), CAUSE.temporaryFailure);
+    if (blocked) for (const cic of cics) this.clearCircuits(cic, 1, 'span failed');
     if (this.d.transport.isUp && this.isReady) this.sendGroupHardware(cics, blocked);
   }
 

@@ -7,9 +7,9 @@ import { CircuitMap, type CircuitMapConfig } from '../../circuits/circuit-map.js
 import type { ControlRule } from '../../circuits/control-rule.js';
 import type { HuntDirection, SelectionMethod } from '../../circuits/circuit-selector.js';
 import { nextEvent, type E1CircuitTest, type TestVerdict } from '../../trunks/circuit-tests.js';
-import { buildRel } from './isup-builders.js';
+import { buildBare, buildRel } from './isup-builders.js';
 import { CAUSE } from './isup-cause.js';
-import { buildCcr, IsupCalls, type CallOutcome, type IncomingCall, type IsupCall } from './isup-calls.js';
+import { IsupCalls, type CallOutcome, type IncomingCall, type IsupCall } from './isup-calls.js';
 import { IsupMaintenance, type MaintenanceType } from './isup-maintenance.js';
 import type { IsupMessage } from './isup-messages.js';
 import { IsupTimers, type IsupTimerSettings } from './isup-timers.js';
@@ -158,7 +158,7 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     const heard = nextEvent(this.card, this.clock, 'tone-detect', (m) => m.span === span && m.timeslot === timeslot && m.present && m.frequency === frequency, this.settings.continuityToneMs);
     let verdict: TestVerdict;
     try {
-      this.transport.send(buildCcr(cic));
+      this.transport.send(buildBare('CCR', cic));
       await this.card.command({ type: 'tsTone', span, timeslot, frequency });
       verdict = (await heard.promise) ? { ok: true } : { ok: false, reason: `no ${frequency} Hz tone back from the exchange within ${this.settings.continuityToneMs / 1000} s (CCR)` };
     } catch (err) {

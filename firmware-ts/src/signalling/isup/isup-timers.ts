@@ -17,7 +17,8 @@ import type { Clock, TimerHandle } from '@countyline/e1-gateway';
  * | T20/21| waiting for CGUA                  | repeat CGU / alert and keep repeating     |
  * | T22/23| waiting for GRA                   | repeat GRS / alert and keep repeating     |
  */
-export type IsupTimerName = 'T1' | 'T5' | 'T7' | 'T9' | 'T12' | 'T13' | 'T14' | 'T15' | 'T16' | 'T17' | 'T18' | 'T19' | 'T20' | 'T21' | 'T22' | 'T23';
+/** `answer` and `hold` are the box's own: the answer delay of incoming calls, the hold time of test calls. */
+export type IsupTimerName = 'answer' | 'hold' | 'T1' | 'T5' | 'T7' | 'T9' | 'T12' | 'T13' | 'T14' | 'T15' | 'T16' | 'T17' | 'T18' | 'T19' | 'T20' | 'T21' | 'T22' | 'T23';
 
 export interface IsupTimerSettings {
   /** T1, T12, T14, T16, T18, T20, T22: repeat the message (ITU default 15 s). */
