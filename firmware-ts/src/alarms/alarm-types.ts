@@ -31,7 +31,6 @@ export interface AlarmRecord {
 }
 
 export interface AlarmEvents {
-  [event: string]: (alarm: AlarmRecord) => void;
   /** A new active alarm. */
   raised: (alarm: AlarmRecord) => void;
   /** An active alarm raised again (count, cause or severity changed). */

@@ -65,7 +65,6 @@ export interface CardDriverOptions {
 
 type Ev<T extends CardMessage['type']> = (message: MessageOf<T>) => void;
 export interface CardDriverEvents {
-  [event: string]: (...args: any[]) => void;
   state: (state: CardDriverState) => void;
   /** First successful handshake since start. */
   'card-up': (inventory: Inventory) => void;

@@ -11,7 +11,6 @@ export interface CardTransport extends TypedEmitter<CardTransportEvents> {
 }
 
 export interface CardTransportEvents {
-  [event: string]: (...args: any[]) => void;
   data: (chunk: Buffer) => void;
   /** The pipe went away (cable pulled, pty closed); `error` says why when known. */
   close: (error?: Error) => void;

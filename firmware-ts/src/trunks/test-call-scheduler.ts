@@ -36,7 +36,6 @@ export interface CircuitRecord {
 }
 
 export interface TestCallEvents {
-  [event: string]: (...args: any[]) => void;
   'test-result': (outcome: TestOutcome, record: CircuitRecord) => void;
   'circuit-blocked': (record: CircuitRecord) => void;
   'circuit-unblocked': (record: CircuitRecord) => void;

@@ -13,7 +13,6 @@ export interface TrunkMonitorSettings {
 }
 
 export interface TrunkMonitorEvents {
-  [event: string]: (...args: any[]) => void;
   'span-alarm': (span: number, transition: SpanAlarmTransition) => void;
   'span-tca': (span: number, crossing: ThresholdCrossing) => void;
   'fxo-line': (port: number, event: FxoSupervisionEvent) => void;

@@ -1,12 +1,18 @@
 import { EventEmitter } from 'node:events';
 
 /**
- * EventEmitter with an event map, so that `on('x', fn)` checks fn's arguments. Producers
- * declare their events once; consumers subscribe and never import the producer's internals.
+ * The shape an event map must have: every event a listener signature. It is a mapped type
+ * over the map's own keys, not an index signature, so the map's event names are the only
+ * names `on`, `off`, `once` and `emit` accept: a misspelt event does not compile.
  */
-export type EventMap = { [event: string]: (...args: any[]) => void };
+export type EventMap<E> = { [K in keyof E]: (...args: any[]) => void };
 
-export class TypedEmitter<E extends EventMap> {
+/**
+ * EventEmitter with an event map, so that `on('x', fn)` checks the name and fn's arguments.
+ * Producers declare their events once as an interface; consumers subscribe and never import
+ * the producer's internals.
+ */
+export class TypedEmitter<E extends EventMap<E>> {
   private readonly emitter = new EventEmitter();
 
   constructor() {

@@ -50,7 +50,6 @@ export interface IncomingCall {
 }
 
 export interface IsupCallEvents {
-  [event: string]: (...args: any[]) => void;
   'incoming-call': (call: IncomingCall) => void;
   'call-ended': (outcome: CallOutcome) => void;
   glare: (cic: number, outcome: 'won' | 'lost') => void;

@@ -16,7 +16,6 @@ import type { IsupTransport } from './isup-transport.js';
  * GRS per run of up to 32 contiguous CICs); outgoing calls wait for the GRAs.
  */
 export interface IsupMaintenanceEvents {
-  [event: string]: (...args: any[]) => void;
   /** Every start-up GRS is acknowledged: outgoing calls may start. */
   ready: () => void;
   /** A long timer (T13, T15, T17, T19, T21, T23) ran out: the exchange is not answering. */

@@ -37,7 +37,6 @@ export interface IsupSettings {
 }
 
 export interface IsupStackEvents {
-  [event: string]: (...args: any[]) => void;
   'incoming-call': (call: IncomingCall) => void;
   'call-ended': (outcome: CallOutcome) => void;
   'maintenance-alert': (cic: number, what: string) => void;

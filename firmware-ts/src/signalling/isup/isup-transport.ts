@@ -26,7 +26,6 @@ export interface CapturedMsu {
 }
 
 export interface IsupTransportEvents {
-  [event: string]: (...args: any[]) => void;
   message: (message: IsupMessage) => void;
   sent: (message: IsupMessage) => void;
   /** The signalling link went in service (true) or out of it (false). */

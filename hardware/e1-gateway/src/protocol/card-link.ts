@@ -47,7 +47,6 @@ export interface CardLinkStats {
 }
 
 export interface CardLinkEvents {
-  [event: string]: (...args: any[]) => void;
   /** An event or periodic message from the peer (each delivered once). */
   message: (message: CardMessage, header: FrameHeader) => void;
   /** A frame was dropped; the link stays up. */

@@ -46,7 +46,6 @@ export interface CardSimulatorOptions {
 }
 
 export interface CardSimulatorEvents {
-  [event: string]: (...args: any[]) => void;
   'card-started': (reason: 'power-on' | 'reset') => void;
   /** The host dialled on an FXO port. */
   'fxo-digits': (port: number, digits: string) => void;

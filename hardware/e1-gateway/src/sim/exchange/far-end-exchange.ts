@@ -27,7 +27,6 @@ export interface FarEndExchangeOptions {
 }
 
 export interface FarEndExchangeEvents {
-  [event: string]: (...args: any[]) => void;
   /** A far-end loop came or went: whoever detects tones should look again. */
   loopback: (span: number, timeslot: number, on: boolean) => void;
 }
