@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock, type TimerHandle } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
-import { Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import { applyAlarmRules } from './alarms/alarm-rules.js';
 import { registerAlarmMetrics } from './alarms/alarm-metrics.js';
 import { AlarmStore } from './alarms/alarm-store.js';
@@ -10,13 +10,15 @@ import { CardDriver } from './card/card-driver.js';
 import { registerCardMetrics } from './card/card-metrics.js';
 import { openSerialTransport, type OpenTransport } from './card/card-transport.js';
 import type { Config } from './config/config-schema.js';
-import { ControlError, ControlServer, type ControlContext } from './control/control-server.js';
+import { ControlDispatcher } from './control/control-dispatcher.js';
+import type { MethodName, ParamsOf, ProgressOf, ResultOf } from './control/control-methods.js';
+import { ControlServer } from './control/control-server.js';
+import { controlHandlers } from './firmware-control.js';
 import { buildStatus, buildTrunks, type BoxStatus, type TrunksView } from './status.js';
 import { moveAside, writeFileAtomic } from './storage/atomic-file.js';
 import { CoalescingWriter } from './storage/coalescing-writer.js';
 import { CardLoopbackTest, DialToneTest, type E1CircuitTest } from './trunks/circuit-tests.js';
-import { parseCircuit, TestCallScheduler, type TestOutcome } from './trunks/test-call-scheduler.js';
-import type { CallOutcome } from './signalling/isup/isup-calls.js';
+import { parseCircuit, TestCallScheduler } from './trunks/test-call-scheduler.js';
 import { ConfigError } from './config/load-config.js';
 import { TrunkMonitor } from './trunks/trunk-monitor.js';
 import { IsupStack } from './signalling/isup/isup-stack.js';
@@ -28,6 +30,8 @@ export interface FirmwareDeps {
   openTransport?: OpenTransport;
   /** The E1 circuit test; the card loopback test until ISUP supplies CCR/COT. */
   e1Test?: E1CircuitTest;
+  /** False: no control socket; the firmware is driven in-process through `handle()` (tests). */
+  controlSocket?: boolean;
 }
 
 const SAVE_EVERY_MS = 60_000;
@@ -44,7 +48,10 @@ export class Firmware {
   /** SS7 ISUP toward the exchange, when the config has an `isup` section. */
   readonly isup: IsupStack | null;
   readonly metrics = new Registry();
-  private readonly control: ControlServer;
+  private readonly dispatcher: ControlDispatcher;
+  private readonly control: ControlServer | null;
+  /** Aborted by stop(): long control work (calls, captures) ends early. */
+  private readonly stopping = new AbortController();
   private readonly startedAt: number;
   private readonly clock: Clock;
   private readonly trunkFile: string;
@@ -116,22 +123,32 @@ export class Firmware {
     if (this.isup) this.wireIsup(this.isup);
     registerCardMetrics(this.metrics, this.card);
     registerAlarmMetrics(this.metrics, this.alarms);
-    this.control = new ControlServer(
-      config.control.socket,
-      {
+    const refused = new Counter({ name: 'countyline_control_refused_total', help: 'Control requests refused or failed, by error code', labelNames: ['code'], registers: [this.metrics] });
+    const controlLog = log.child({ module: 'control' });
+    this.dispatcher = new ControlDispatcher(
+      controlHandlers({
+        clock,
+        card: this.card,
+        alarms: this.alarms,
+        testCalls: this.testCalls,
+        isup: this.isup,
+        metrics: this.metrics,
         status: () => this.status(),
-        trunks: () => this.trunkView(),
-        alarms: (params) => ({ alarms: params.all === true ? this.alarms.all() : this.alarms.active() }),
-        'test-call': (params, ctx) => this.testCall(params, ctx),
-        metrics: async () => ({ text: await this.metrics.metrics() }),
-        circuits: () => this.requireIsup().circuits(),
-        block: (params) => this.maintenance(params, 'block'),
-        unblock: (params) => this.maintenance(params, 'unblock'),
-        call: (params, ctx) => this.placeCalls(params, ctx),
-        capture: (params, ctx) => this.capture(params, ctx),
-      },
-      log.child({ module: 'control' }),
+        trunkView: () => this.trunkView(),
+        stopping: this.stopping.signal,
+      }),
+      controlLog,
+      (code) => refused.inc({ code }),
     );
+    this.control = deps.controlSocket === false ? null : new ControlServer(config.control.socket, this.dispatcher, controlLog, (code) => refused.inc({ code }));
+  }
+
+  /**
+   * Runs one control method in-process, with the same parameter checks and coded errors as
+   * a request on the control socket (as fastify's `inject()` does for HTTP).
+   */
+  handle<M extends MethodName>(method: M, params: ParamsOf<M>, onProgress?: (data: ProgressOf<M>) => void): Promise<ResultOf<M>> {
+    return this.dispatcher.call(method, params, onProgress);
   }
 
   async start(): Promise<void> {
@@ -148,7 +165,7 @@ export class Firmware {
       utcOffsetMs: this.config.trunks.utcOffsetHours * 3_600_000,
       restoreSettleMs: this.config.alarms.restoreSettleMs,
     });
-    await this.control.listen();
+    await this.control?.listen();
     this.card.start();
     this.testCalls.start();
     this.armSave();
@@ -156,12 +173,13 @@ export class Firmware {
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort();
     if (this.saveTimer) this.clock.clearTimeout(this.saveTimer);
     this.stopRules?.();
     this.isup?.stop();
     this.testCalls.stop();
     this.trunks.stop();
-    await this.control.close();
+    await this.control?.close();
     await this.card.stop();
     this.trunkWriter.changed();
     await Promise.all([this.trunkWriter.flush(), this.alarms.close()]);
@@ -174,21 +192,6 @@ export class Firmware {
 
   trunkView(): TrunksView {
     return buildTrunks(this.card, this.trunks, this.testCalls);
-  }
-
-  private async testCall(params: Record<string, unknown>, ctx: ControlContext): Promise<{ outcomes: TestOutcome[] }> {
-    const which = params.circuit;
-    if (typeof which !== 'string' || which === '') throw new ControlError('bad-request', 'name a circuit (fxo/N or e1/S/T) or all');
-    if (this.card.current !== 'up') throw new ControlError('card-down', `the card is not up (${this.card.current}); no test call possible`);
-    const known = this.testCalls.circuits();
-    let circuits: string[];
-    if (which === 'all') circuits = known;
-    else if (!parseCircuit(which)) throw new ControlError('bad-request', `${which} is not a circuit name: use fxo/N or e1/S/T, or all`);
-    else if (!known.includes(which)) throw new ControlError('not-found', `no circuit ${which} on this box; circuits are ${summarise(known)}`);
-    else circuits = [which];
-    ctx.progress({ total: circuits.length });
-    const outcomes = await this.testCalls.run(circuits, (outcome, index) => ctx.progress({ index, total: circuits.length, outcome }));
-    return { outcomes };
   }
 
   private buildIsup(config: Config, clock: Clock, log: Logger): IsupStack {
@@ -241,60 +244,6 @@ export class Firmware {
     return cic !== undefined && this.isup.group.state(cic)?.call !== 'idle';
   }
 
-  private requireIsup(): IsupStack {
-    if (!this.isup) throw new ControlError('no-isup', 'this box has no SS7 signalling configured (no isup section in the config)');
-    return this.isup;
-  }
-
-  private maintenance(params: Record<string, unknown>, action: 'block' | 'unblock') {
-    const isup = this.requireIsup();
-    const cic = params.cic;
-    if (typeof cic !== 'number' || !Number.isInteger(cic)) throw new ControlError('bad-request', 'give a CIC number');
-    if (!isup.group.has(cic)) throw new ControlError('not-found', `CIC ${cic} is not in the circuit group`);
-    if (!isup.transport.isUp) throw new ControlError('link-down', `the signalling link is down; CIC ${cic} is ${action}ed locally and the exchange is told when it comes back`);
-    isup.maintenance[action](cic);
-    return isup.circuits().find((c) => c.cic === cic);
-  }
-
-  private async placeCalls(params: Record<string, unknown>, ctx: ControlContext) {
-    const isup = this.requireIsup();
-    const number = params.number;
-    const count = params.count ?? 1;
-    const perMinute = params.perMinute ?? 60;
-    const holdSeconds = params.holdSeconds ?? 5;
-    if (typeof number !== 'string' || !/^[0-9]{1,20}$/.test(number)) throw new ControlError('bad-request', 'the number must be 1 to 20 digits');
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 100_000) throw new ControlError('bad-request', '--count takes 1 to 100000');
-    if (typeof perMinute !== 'number' || !(perMinute > 0 && perMinute <= 6000)) throw new ControlError('bad-request', '--per-minute takes a rate above 0, at most 6000');
-    if (typeof holdSeconds !== 'number' || !(holdSeconds >= 0 && holdSeconds <= 3600)) throw new ControlError('bad-request', '--hold takes 0 to 3600 seconds');
-    const outcomes: Promise<CallOutcome>[] = [];
-    for (let i = 0; i < count; i++) {
-      if (i > 0) await new Promise((r) => this.clock.setTimeout(() => r(null), 60_000 / perMinute));
-      const placed = isup.calls.placeCall(number, '', holdSeconds * 1000);
-      placed.then((o) => ctx.progress({ index: i, total: count, outcome: summariseOutcome(o) }));
-      outcomes.push(placed);
-    }
-    const done = (await Promise.all(outcomes)).map(summariseOutcome);
-    return { completed: done.filter((o) => o.result === 'completed').length, failed: done.filter((o) => o.result === 'failed').length, outcomes: done };
-  }
-
-  private capture(params: Record<string, unknown>, ctx: ControlContext): Promise<{ frames: number }> {
-    const isup = this.requireIsup();
-    const seconds = params.seconds ?? 10;
-    if (typeof seconds !== 'number' || !(seconds > 0 && seconds <= 86_400)) throw new ControlError('bad-request', '--seconds takes 1 to 86400');
-    let frames = 0;
-    const listener = (msu: { at: number; direction: string; data: Uint8Array }) => {
-      frames++;
-      ctx.progress({ at: msu.at, direction: msu.direction, data: Buffer.from(msu.data).toString('base64') });
-    };
-    isup.on('capture', listener);
-    return new Promise((resolve) =>
-      this.clock.setTimeout(() => {
-        isup.off('capture', listener);
-        resolve({ frames });
-      }, seconds * 1000),
-    );
-  }
-
   private trunkState(): TrunkStateFile {
     return { version: 1, spans: this.trunks.savedSpans(), circuits: this.testCalls.toJSON() };
   }
@@ -318,13 +267,4 @@ export class Firmware {
       this.armSave();
     }, SAVE_EVERY_MS);
   }
-}
-
-function summariseOutcome(o: CallOutcome) {
-  return { cic: o.call.cic || null, result: o.result, reason: o.reason, cause: o.cause, repeats: o.repeats, answered: o.call.answeredAt !== null, durationMs: o.endedAt - o.call.startedAt };
-}
-
-function summarise(circuits: string[]): string {
-  if (circuits.length <= 6) return circuits.join(', ');
-  return `${circuits.slice(0, 3).join(', ')} ... ${circuits.slice(-2).join(', ')}`;
 }

@@ -1,72 +1,141 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
-import { callFirmware, ControlClientError } from './control-client.js';
-import { ControlError, ControlServer } from './control-server.js';
+import { inProcessFirmware } from '../../test-support/in-process-firmware.js';
+import { CountylineError, RemoteError } from '../errors.js';
+import { socketConnection } from './control-client.js';
+import { ControlDispatcher } from './control-dispatcher.js';
+import { ControlServer, type RequestRunner } from './control-server.js';
 
-async function setup(t: Test) {
+// The control socket as the CLI meets it: the in-process firmware behind a real unix socket
+// in a temp dir, and the CLI's client in front.
+
+async function socketDir(t: Test) {
   const dir = await mkdtemp(join(tmpdir(), 'cl-control-'));
-  const path = join(dir, 'sock');
-  const server = new ControlServer(
-    path,
-    {
-      echo: (params) => params,
-      refuse: () => {
-        throw new ControlError('no-card', 'card is not up');
-      },
-      crash: () => {
-        throw new Error('internal');
-      },
-    },
-    pino({ level: 'silent' }),
-  );
-  await server.listen();
-  t.teardown(async () => {
-    await server.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return { path, server };
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return join(dir, 'control.sock');
 }
 
-t.test('requests get their results; errors keep their code', async (t) => {
-  const { path } = await setup(t);
-  t.same(await callFirmware(path, 'echo', { a: 1 }), { a: 1 });
-  const refused = (await callFirmware(path, 'refuse').catch((e) => e)) as ControlClientError;
-  t.equal(refused.code, 'remote');
-  t.equal(refused.remoteCode, 'no-card');
-  t.equal(refused.message, 'card is not up');
-  const unknown = (await callFirmware(path, 'nope').catch((e) => e)) as ControlClientError;
-  t.equal(unknown.remoteCode, 'unknown-method');
-  t.match(unknown.message, /known: echo, refuse, crash/);
-  t.equal(((await callFirmware(path, 'crash').catch((e) => e)) as ControlClientError).remoteCode, 'failed');
-});
+async function serve(t: Test, path: string, runner: RequestRunner) {
+  const garbage: string[] = [];
+  const server = new ControlServer(path, runner, pino({ level: 'silent' }), (code) => garbage.push(code));
+  await server.listen();
+  t.teardown(() => server.close());
+  return { server, garbage };
+}
 
-t.test('garbage on the socket is answered with an error and the server keeps serving', async (t) => {
-  const { path, server } = await setup(t);
-  const reply = await new Promise<string>((resolve) => {
+/** Writes raw lines to the socket and collects the answers until `count` lines came. */
+function raw(path: string, text: string, count: number): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
     const s = createConnection(path);
+    let got = '';
     s.setEncoding('utf8');
-    s.on('connect', () => s.write('this is not json\n'));
+    s.on('connect', () => s.write(text));
+    s.on('error', reject);
     s.on('data', (d: string) => {
-      s.destroy();
-      resolve(d);
+      got += d;
+      const lines = got.split('\n').filter(Boolean);
+      if (lines.length >= count) {
+        s.destroy();
+        resolve(lines.map((l) => JSON.parse(l)));
+      }
     });
   });
-  t.match(JSON.parse(reply), { error: { code: 'bad-request' } });
-  t.equal(server.requestErrors, 1);
-  t.same(await callFirmware(path, 'echo', { still: 'ok' }), { still: 'ok' });
+}
+
+t.test('a firmware behind the socket: typed results, progress lines, coded errors', async (t) => {
+  const r = await inProcessFirmware(t);
+  await r.up();
+  const path = await socketDir(t);
+  // The firmware's own dispatcher, reached as the socket server reaches it.
+  await serve(t, path, { dispatch: (method, params, onProgress) => r.firmware.handle(method as 'status', params as object, onProgress) });
+  const client = socketConnection(path, '/etc/countyline/config.json');
+
+  // Real time for the socket, fake time for the firmware: keep the fake clock going.
+  let ticking = true;
+  void (async () => {
+    while (ticking) await r.run(10);
+  })();
+  t.teardown(() => void (ticking = false));
+
+  const status = await client.call('status', {});
+  t.equal(status.card.link, 'up');
+  t.equal(status.isup?.circuits.total, 30);
+
+  const progress: unknown[] = [];
+  const tested = await client.call('test-call', { circuit: 'fxo/0' }, { onProgress: (p) => progress.push(p) });
+  t.equal(tested.outcomes[0]!.circuit, 'fxo/0');
+  t.same(progress[0], { total: 1 });
+
+  const refused = await client.call('block', { cic: 77 }).catch((e: unknown) => e);
+  t.ok(refused instanceof CountylineError, 'a coded error the CLI knows');
+  t.equal((refused as CountylineError).code, 'no-cic');
+  t.equal((refused as CountylineError).text('zh'), 'CIC 77 不在电路群内 (CIC 1 至 30); 请查看 countyline circuits');
 });
 
-t.test('no firmware: the client says not-running', async (t) => {
-  const err = (await callFirmware('/nonexistent/countyline.sock', 'status').catch((e) => e)) as ControlClientError;
-  t.equal(err.code, 'not-running');
+t.test('garbage on the socket is answered, counted, and the server keeps serving', async (t) => {
+  const path = await socketDir(t);
+  const dispatcher = new ControlDispatcher({ status: () => ({}) } as never, pino({ level: 'silent' }));
+  const { garbage } = await serve(t, path, { dispatch: (m, p, onProgress) => (m === 'echo' ? Promise.resolve(p) : dispatcher.dispatch(m, p, onProgress)) });
+  const answers = await raw(path, 'this is not json\n[1,2]\n{"id": 7, "method": "reboot"}\n{"id": 8, "method": "echo", "params": {"still": "ok"}}\n', 4);
+  t.match(answers[0], { id: null, error: { code: 'bad-request', message: /not JSON/ } });
+  t.match(answers[1], { id: null, error: { code: 'bad-request', message: /not a JSON object/ } });
+  t.match(answers[2], { id: 7, error: { code: 'unknown-method', args: { method: 'reboot' } } });
+  t.same(answers[3], { id: 8, result: { still: 'ok' } });
+  t.same(garbage, ['bad-request', 'bad-request'], 'both unreadable lines counted');
+
+  const long = await raw(path, 'x'.repeat(70 * 1024), 1);
+  t.match(long[0], { error: { code: 'too-long', args: { limit: 65536 } } });
+});
+
+t.test('an answer that does not fit the schema is a bad answer, not a crash later', async (t) => {
+  const path = await socketDir(t);
+  await serve(t, path, { dispatch: async () => ({ card: 'up' }) });
+  const err = await socketConnection(path, 'c.json').call('status', {}).catch((e: unknown) => e);
+  t.ok(err instanceof CountylineError);
+  t.equal((err as CountylineError).code, 'bad-answer');
+  t.match((err as CountylineError).message, /answer to status is not what this CLI expects \(\/firmware: Expected required property\)/);
+});
+
+t.test('an error code from a newer firmware keeps its English message', async (t) => {
+  const path = await socketDir(t);
+  await serve(t, path, {
+    dispatch: async () => {
+      throw Object.assign(new CountylineError('internal', { detail: 'x' }), { toWire: () => ({ code: 'quantum-flux', message: 'the flux is out of range' }) });
+    },
+  });
+  const err = await socketConnection(path, 'c.json').call('status', {}).catch((e: unknown) => e);
+  t.ok(err instanceof RemoteError);
+  t.equal((err as RemoteError).code, 'quantum-flux');
+  t.equal((err as RemoteError).message, 'the flux is out of range');
+});
+
+t.test('no firmware: not-running, naming the socket and the config', async (t) => {
+  const path = await socketDir(t);
+  const err = await socketConnection(path, '/etc/cl.json').call('status', {}).catch((e: unknown) => e);
+  t.equal((err as CountylineError).code, 'not-running');
+  t.equal((err as CountylineError).exitCode, 3);
+  t.match((err as CountylineError).message, /no answer on .*control\.sock\)\. Start it with: countyline run --config \/etc\/cl.json/);
+  await writeFile(path, 'not a socket');
+  t.equal(((await socketConnection(path, 'c').call('status', {}).catch((e: unknown) => e)) as CountylineError).code, 'not-running', 'a plain file where the socket should be');
 });
 
 t.test('a second server on a live socket refuses to start; a stale socket file is replaced', async (t) => {
-  const { path } = await setup(t);
-  const second = new ControlServer(path, {}, pino({ level: 'silent' }));
-  await t.rejects(second.listen(), /another countyline firmware is already running/);
+  const path = await socketDir(t);
+  const runner: RequestRunner = { dispatch: async () => 'first' };
+  const first = await serve(t, path, runner);
+  const second = new ControlServer(path, runner, pino({ level: 'silent' }));
+  const err = await second.listen().catch((e: unknown) => e);
+  t.equal((err as CountylineError).code, 'socket-in-use');
+  await first.server.close();
+  // A firmware that died leaves its socket file behind (a close unlinks it; a crash does
+  // not): nothing answers there, and the next firmware takes the path over.
+  await writeFile(path, '');
+  const third = new ControlServer(path, { dispatch: async () => 'third' }, pino({ level: 'silent' }));
+  await third.listen();
+  t.teardown(() => third.close());
+  t.same(await raw(path, '{"id":1,"method":"status"}\n', 1), [{ id: 1, result: 'third' }]);
 });

@@ -2,28 +2,20 @@ import { chmod, mkdir, unlink } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import { CountylineError } from '../errors.js';
 
 /**
  * The local control socket: how the `countyline` CLI reaches the running firmware. One JSON
- * object per line each way: `{"id", "method", "params"}` in, `{"id", "result"}` or
- * `{"id", "error": {"code", "message"}}` out, optionally preceded by `{"id", "progress"}`
- * lines from long work such as test calls. Only root and the socket's group may connect
- * (mode 0660), so the socket is the access control.
+ * object per line each way: `{"id", "method", "params"}` in; `{"id", "result"}` or
+ * `{"id", "error": {"code", "message", "args"}}` out, optionally preceded by
+ * `{"id", "progress"}` lines from long work such as test calls. Only root and the socket's
+ * group may connect (mode 0660), so the socket is the access control.
+ *
+ * This is only the transport: what a method means and which parameters it takes is the
+ * dispatcher's (control-dispatcher.ts), the same one in-process callers use.
  */
-export type ControlHandler = (params: Record<string, unknown>, ctx: ControlContext) => unknown;
-
-/** Lets a long-running handler report progress: each call sends `{"id", "progress"}`. */
-export interface ControlContext {
-  progress(data: unknown): void;
-}
-
-export class ControlError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+export interface RequestRunner {
+  dispatch(method: unknown, params: unknown, onProgress: (data: unknown) => void): Promise<unknown>;
 }
 
 const MAX_LINE = 64 * 1024;
@@ -31,12 +23,13 @@ const MAX_LINE = 64 * 1024;
 export class ControlServer {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
-  requestErrors = 0;
 
   constructor(
     private readonly path: string,
-    private readonly handlers: Record<string, ControlHandler>,
+    private readonly runner: RequestRunner,
     private readonly log: Logger,
+    /** Requests that are not even a request (not JSON, too long), by code, for the metrics. */
+    private readonly onGarbage: (code: 'bad-request' | 'too-long') => void = () => {},
   ) {}
 
   async listen(): Promise<void> {
@@ -71,20 +64,27 @@ export class ControlServer {
       });
       probe.once('error', () => resolve(false));
     });
-    if (alive) throw new ControlError('socket-in-use', `another countyline firmware is already running on ${this.path}`);
-    await unlink(this.path).catch(() => {});
+    if (alive) throw new CountylineError('socket-in-use', { socket: this.path });
+    try {
+      await unlink(this.path);
+    } catch (err) {
+      // Nothing there is the usual case; anything else (a directory, no permission) makes
+      // listen() fail next with the reason.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn({ err, path: this.path }, 'cannot remove the old control socket');
+    }
   }
 
   private onConnection(socket: Socket): void {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
-    socket.on('error', () => {});
+    // A CLI that goes away (Ctrl-C) resets the socket: nothing to report.
+    socket.on('error', (err) => this.log.debug({ err }, 'control connection error'));
     let buffered = '';
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       buffered += chunk;
       if (buffered.length > MAX_LINE && !buffered.includes('\n')) {
-        this.reply(socket, null, undefined, new ControlError('too-long', `request longer than ${MAX_LINE} bytes`));
+        this.garbage(socket, null, new CountylineError('too-long', { limit: MAX_LINE }));
         socket.end();
         buffered = '';
         return;
@@ -99,40 +99,35 @@ export class ControlServer {
   }
 
   private async handle(socket: Socket, line: string): Promise<void> {
-    let request: { id?: unknown; method?: unknown; params?: unknown };
+    let request: unknown;
     try {
       request = JSON.parse(line);
-      if (typeof request !== 'object' || request === null) throw new Error('not an object');
-    } catch {
-      this.requestErrors++;
-      this.reply(socket, null, undefined, new ControlError('bad-request', 'request is not a JSON object'));
-      return;
-    }
-    const id = typeof request.id === 'number' || typeof request.id === 'string' ? request.id : null;
-    const handler = typeof request.method === 'string' ? this.handlers[request.method] : undefined;
-    if (!handler) {
-      this.requestErrors++;
-      this.reply(socket, id, undefined, new ControlError('unknown-method', `unknown method ${JSON.stringify(request.method)}; known: ${Object.keys(this.handlers).join(', ')}`));
-      return;
-    }
-    const params = typeof request.params === 'object' && request.params !== null ? (request.params as Record<string, unknown>) : {};
-    try {
-      const ctx: ControlContext = {
-        progress: (data) => {
-          if (!socket.destroyed) socket.write(`${JSON.stringify({ id, progress: data })}\n`);
-        },
-      };
-      this.reply(socket, id, await handler(params, ctx));
     } catch (err) {
-      const error = err instanceof ControlError ? err : new ControlError('failed', err instanceof Error ? err.message : String(err));
-      if (!(err instanceof ControlError)) this.log.error({ err, method: request.method }, 'control request failed');
-      this.reply(socket, id, undefined, error);
+      return this.garbage(socket, null, new CountylineError('bad-request', { detail: `not JSON: ${(err as Error).message}` }));
+    }
+    if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+      return this.garbage(socket, null, new CountylineError('bad-request', { detail: 'not a JSON object' }));
+    }
+    const { id: rawId, method, params } = request as { id?: unknown; method?: unknown; params?: unknown };
+    const id = typeof rawId === 'number' || typeof rawId === 'string' ? rawId : null;
+    const progress = (data: unknown) => this.send(socket, { id, progress: data });
+    try {
+      const result = await this.runner.dispatch(method, params ?? {}, progress);
+      this.send(socket, { id, result: result ?? null });
+    } catch (err) {
+      // The dispatcher turns every failure into a coded error; anything else is a bug here.
+      const error = err instanceof CountylineError ? err : new CountylineError('internal', { detail: String(err) });
+      this.send(socket, { id, error: error.toWire() });
     }
   }
 
-  private reply(socket: Socket, id: unknown, result: unknown, error?: ControlError): void {
-    if (socket.destroyed) return;
-    const body = error ? { id, error: { code: error.code, message: error.message } } : { id, result: result ?? null };
-    socket.write(`${JSON.stringify(body)}\n`);
+  private garbage(socket: Socket, id: null, error: CountylineError<'bad-request' | 'too-long'>): void {
+    this.onGarbage(error.code);
+    this.log.warn({ code: error.code }, `control request refused: ${error.message}`);
+    this.send(socket, { id, error: error.toWire() });
+  }
+
+  private send(socket: Socket, body: unknown): void {
+    if (!socket.destroyed) socket.write(`${JSON.stringify(body)}\n`);
   }
 }

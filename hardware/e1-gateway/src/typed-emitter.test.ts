@@ -16,6 +16,9 @@ class Door extends TypedEmitter<DoorEvents> {
   }
   shut(): void {
     this.emit('closed');
+  }
+  /** Never called: only its types are checked. */
+  wrongEmits(): void {
     // @ts-expect-error: an event the map does not declare cannot be emitted
     this.emit('slammed');
     // @ts-expect-error: the arguments must match the listener
@@ -31,7 +34,7 @@ t.test('listeners get the arguments of their event, and only their event', async
   door.open('warden');
   door.shut();
   door.shut();
-  t.same(heard, ['opened by warden', 'closed'], 'once() hears one close; the undeclared event reaches nobody');
+  t.same(heard, ['opened by warden', 'closed'], 'once() hears one close');
   t.equal(door.listenerCount('opened'), 1);
   t.equal(door.listenerCount('closed'), 0);
 });

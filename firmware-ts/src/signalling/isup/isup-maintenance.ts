@@ -87,17 +87,37 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
   /** Circuits kept out of service until the exchange answers their RSC (after T5). */
   private readonly awaitingReset = new Set<number>();
 
-  /** Blocks a circuit for maintenance from our side (BLO; BLA expected). */
-  block(cic: number): void {
+  /**
+   * Blocks a circuit for maintenance from our side (BLO; BLA expected). The circuit is out
+   * of our selection at once. Returns whether the BLO went now: while the link is down or
+   * the start-up reset is unanswered it goes once the reset is acknowledged (a circuit
+   * group reset carries no blocking of the sender's, so every local block is sent again
+   * after it: Q.764, reset of circuits).
+   */
+  block(cic: number): boolean {
     this.d.group.block(cic, 'maintenance', 'local');
     this.stopPending(cic, ['T14', 'T15']);
+    if (!this.canSignal) return false;
     this.repeatUntilAnswered(cic, { message: () => this.d.transport.send(buildBare('BLO', cic)), repeat: 'T12', alert: 'T13', what: `blocking of CIC ${cic} not acknowledged` });
+    return true;
   }
 
-  unblock(cic: number): void {
+  /**
+   * Lifts our maintenance block (UBL; UBA expected). Returns whether the UBL went now: while
+   * the link is down nothing needs to go, because the reset that follows the link's return
+   * clears the exchange's record of our blocks (Q.764: a GRS removes the remote blocks).
+   */
+  unblock(cic: number): boolean {
     this.d.group.unblock(cic, 'maintenance', 'local');
     this.stopPending(cic, ['T12', 'T13']);
+    if (!this.canSignal) return false;
     this.repeatUntilAnswered(cic, { message: () => this.d.transport.send(buildBare('UBL', cic)), repeat: 'T14', alert: 'T15', what: `unblocking of CIC ${cic} not acknowledged` });
+    return true;
+  }
+
+  /** Blocking messages go only on a link in service whose start-up reset is acknowledged. */
+  private get canSignal(): boolean {
+    return this.d.transport.isUp && this.isReady;
   }
 
   /**
@@ -106,7 +126,7 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
    */
   hardwareBlock(cics: number[], blocked: boolean): void {
     if (blocked) for (const cic of cics) this.clearCircuits(cic, 1, 'span failed');
-    if (this.d.transport.isUp && this.isReady) this.sendGroupHardware(cics, blocked);
+    if (this.canSignal) this.sendGroupHardware(cics, blocked);
   }
 
   onMessage(m: Extract<Parameters<IsupTransport['send']>[0], { type: MaintenanceType }>): void {
@@ -165,6 +185,9 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
     this.isReady = false;
     for (const [cic, count] of this.resetPending) this.stopPending(cic, count === 1 ? ['T16', 'T17'] : ['T22', 'T23']);
     this.resetPending.clear();
+    // Blocking and unblocking waiting for their answer: repeating into a dead link would only
+    // raise false alerts. The reset when the link is back settles them (see block()).
+    for (const c of this.d.group.list()) this.stopPending(c.cic, ['T12', 'T13', 'T14', 'T15', 'T18', 'T19', 'T20', 'T21']);
   }
 
   private onGrs(m: IsupMessageOf<'GRS'>): void {

@@ -1,0 +1,70 @@
+import type { Lang } from './i18n.js';
+
+/**
+ * The CLI's own words: its usage text and the lines its commands add around the firmware's
+ * views. (The views' words are in i18n.ts; errors in ../errors.ts.)
+ */
+export const CLI_TEXT = {
+  blockSent: { en: (cic: number) => `CIC ${cic} blocked; BLO sent to the exchange`, zh: (cic: number) => `CIC ${cic} 已闭塞; 已向交换机发送 BLO` },
+  blockPending: {
+    en: (cic: number) => `CIC ${cic} blocked here; the signalling link is down, so the exchange is told (BLO) when it is back`,
+    zh: (cic: number) => `CIC ${cic} 已在本端闭塞; 信令链路中断, 链路恢复后再通知交换机 (BLO)`,
+  },
+  unblockSent: { en: (cic: number) => `CIC ${cic} unblocked; UBL sent to the exchange`, zh: (cic: number) => `CIC ${cic} 已解除闭塞; 已向交换机发送 UBL` },
+  unblockPending: {
+    en: (cic: number) => `CIC ${cic} unblocked here; the signalling link is down, and the circuit reset when it is back clears the block at the exchange`,
+    zh: (cic: number) => `CIC ${cic} 已在本端解除闭塞; 信令链路中断, 链路恢复后的电路复原会清除交换机侧的闭塞`,
+  },
+} satisfies Record<string, Record<Lang, (...args: any[]) => string>>;
+
+export function usage(lang: Lang, defaultConfig: string): string {
+  return lang === 'zh' ? USAGE_ZH(defaultConfig) : USAGE_EN(defaultConfig);
+}
+
+const USAGE_EN = (config: string) => `usage: countyline <command> [--config <file>] [--json] [--lang en|zh]
+
+commands:
+  run                   run the firmware in the foreground (logs as JSON lines on stdout)
+  status                card inventory, card link, E1 span line status, signalling links, FXO lines
+  trunks                span alarm state and G.826 counters, FXO lines, test-call record per circuit
+  alarms [--all]        active alarms (--all: cleared ones too)
+  test-call <circuit>   test one circuit now (fxo/N, e1/S/T) or all of them, one at a time
+  circuits              SS7 circuits: CIC, span/timeslot, call, blocks, who controls it, last release
+  block <cic>           block a circuit for maintenance (BLO to the exchange); unblock <cic> (UBL)
+  call <number>         outgoing test calls over SS7 [--count N] [--per-minute R] [--hold S]
+                        (defaults: 1 call, 60 a minute, held 5 s)
+  capture <file.pcap>   record the SS7 signalling both ways for Wireshark [--seconds N] (default 10)
+  metrics               Prometheus metrics of the running firmware
+
+options:
+  --config <file>  box configuration (default ${config})
+  --json           machine-readable output
+  --lang en|zh     language of the output (default from LANG)
+  --watch <s>      with status: print again every <s> seconds
+  -h, --help       this text
+
+exit codes: 0 ok, 1 the firmware reported a problem, 2 bad usage or config, 3 firmware not running`;
+
+const USAGE_ZH = (config: string) => `用法: countyline <命令> [--config <文件>] [--json] [--lang en|zh]
+
+命令:
+  run                   在前台运行固件 (日志以 JSON 行输出到标准输出)
+  status                板卡信息、串口链路、E1 中继线路状态、信令链路、FXO 外线
+  trunks                中继告警状态与 G.826 误码统计、FXO 外线、各电路拨测记录
+  alarms [--all]        活动告警 (--all: 含已清除的告警)
+  test-call <电路>      立即拨测一条电路 (fxo/N、e1/S/T) 或逐条拨测全部 (all)
+  circuits              七号信令电路: CIC、中继/时隙、呼叫、闭塞、主控方、上次释放
+  block <cic>           维护闭塞一条电路 (向交换机发 BLO); unblock <cic> 解除闭塞 (UBL)
+  call <号码>           经七号信令发起测试呼叫 [--count N] [--per-minute R] [--hold S]
+                        (默认: 1 次, 每分钟 60 次, 通话 5 秒)
+  capture <文件.pcap>   双向抓取七号信令供 Wireshark 分析 [--seconds N] (默认 10 秒)
+  metrics               运行中固件的 Prometheus 指标
+
+选项:
+  --config <文件>  本机配置文件 (默认 ${config})
+  --json           输出机器可读的 JSON
+  --lang en|zh     输出语言 (默认取自 LANG)
+  --watch <秒>     与 status 同用: 每隔若干秒刷新
+  -h, --help       显示本帮助
+
+退出码: 0 正常, 1 固件报告问题, 2 用法或配置错误, 3 固件未运行`;

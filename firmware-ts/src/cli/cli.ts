@@ -1,0 +1,258 @@
+import { open } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config/load-config.js';
+import type { Config } from '../config/config-schema.js';
+import { socketConnection, type FirmwareConnection } from '../control/control-client.js';
+import { CountylineError, EXIT, RemoteError, type ExitCode } from '../errors.js';
+import { LINKTYPE_MTP3, pcapHeader, pcapRecord } from '../signalling/isup/pcap-writer.js';
+import { CLI_TEXT, usage } from './cli-text.js';
+import { formatCall, formatCircuits } from './format-circuits.js';
+import { formatStatus } from './format-status.js';
+import { formatAlarms, formatOutcome, formatTrunks } from './format-trunks.js';
+import { pickLang, text, type Lang } from './i18n.js';
+
+/** What the CLI needs of the world; tests pass their own (see cli.test.ts). */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: NodeJS.ProcessEnv;
+  /** Reaches the running firmware; by default over its control socket. */
+  connect(socket: string, configPath: string): FirmwareConnection;
+  /** `countyline run`: runs the firmware until it is told to stop; resolves with the exit code. */
+  runFirmware(config: Config): Promise<number>;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const OPTIONS = {
+  config: { type: 'string', default: DEFAULT_CONFIG_PATH },
+  json: { type: 'boolean', default: false },
+  lang: { type: 'string' },
+  watch: { type: 'string' },
+  all: { type: 'boolean', default: false },
+  count: { type: 'string' },
+  'per-minute': { type: 'string' },
+  hold: { type: 'string' },
+  seconds: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+/** Commands that take one argument, and what it is. */
+const ARGUMENT: Record<string, { en: string; zh: string }> = {
+  'test-call': { en: 'a circuit (fxo/N, e1/S/T) or all', zh: '一条电路 (fxo/N、e1/S/T) 或 all' },
+  block: { en: 'a CIC', zh: '一个 CIC' },
+  unblock: { en: 'a CIC', zh: '一个 CIC' },
+  call: { en: 'a number to call', zh: '被叫号码' },
+  capture: { en: 'a file to write (.pcap)', zh: '要写入的文件 (.pcap)' },
+};
+
+const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'capture', 'metrics']);
+
+/**
+ * The `countyline` command. Returns the exit code; everything it prints goes through `io`.
+ * Errors come from the table in ../errors.ts and print in the reader's language.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  // The language is known before anything else can fail, so every error prints in it.
+  const langFlag = argv.find((a, i) => argv[i - 1] === '--lang' || a.startsWith('--lang='))?.replace(/^--lang=/, '');
+  let lang: Lang = pickLang(langFlag === 'en' || langFlag?.startsWith('zh') ? langFlag : undefined, io.env);
+  try {
+    const { values, positionals } = parse(argv);
+    if (values.lang !== undefined) {
+      if (values.lang !== 'en' && !values.lang.startsWith('zh')) throw optionValue('--lang', values.lang, { en: 'en or zh', zh: 'en 或 zh' });
+      lang = pickLang(values.lang, io.env);
+    }
+    const [command, ...rest] = positionals;
+    if (values.help || command === undefined) {
+      io.stdout.write(`${usage(lang, DEFAULT_CONFIG_PATH)}\n`);
+      return values.help ? EXIT.ok : EXIT.usage;
+    }
+    if (!COMMANDS.has(command)) throw new CountylineError('unknown-command', { command });
+    const wanted = ARGUMENT[command];
+    if (rest.length > (wanted ? 1 : 0)) throw new CountylineError('extra-argument', { command, argument: rest[wanted ? 1 : 0]! });
+    if (wanted && rest.length === 0) throw new CountylineError('missing-argument', { command, what: wanted });
+    return await run(command, rest[0] ?? '', values, lang, io);
+  } catch (err) {
+    return report(err, lang, io);
+  }
+}
+
+function parse(argv: readonly string[]) {
+  try {
+    return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const option = /'([^']+)'/.exec(e.message)?.[1] ?? e.message;
+    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new CountylineError('missing-argument', { command: option.split(' ')[0]!, what: { en: 'a value', zh: '一个值' } });
+    throw new CountylineError('unknown-option', { option });
+  }
+}
+
+async function run(command: string, argument: string, values: Values, lang: Lang, io: CliIo): Promise<number> {
+  const out = (s: string) => io.stdout.write(`${s}\n`);
+  const json = (v: unknown) => out(JSON.stringify(v, null, 2));
+  const config = await loadConfig(values.config);
+  if (command === 'run') return io.runFirmware(config);
+  const firmware = io.connect(config.control.socket, values.config);
+
+  switch (command) {
+    case 'status': {
+      const every = values.watch === undefined ? 0 : Number(values.watch);
+      if (!(every >= 0)) throw optionValue('--watch', values.watch!, { en: 'seconds (0 or more)', zh: '秒数 (不小于 0)' });
+      for (;;) {
+        const status = await firmware.call('status', {});
+        if (values.json) out(JSON.stringify(status, null, every > 0 ? 0 : 2));
+        else out(`${every > 0 ? '\x1b[2J\x1b[H' : ''}${formatStatus(status, lang, io.now())}`);
+        if (every <= 0) return status.card.link === 'up' ? EXIT.ok : EXIT.problem;
+        await io.sleep(every * 1000);
+      }
+    }
+    case 'trunks': {
+      const view = await firmware.call('trunks', {});
+      if (values.json) json(view);
+      else out(formatTrunks(view, lang));
+      return EXIT.ok;
+    }
+    case 'alarms': {
+      const { alarms } = await firmware.call('alarms', { all: values.all });
+      if (values.json) json(alarms);
+      else out(formatAlarms(alarms, lang));
+      return EXIT.ok;
+    }
+    case 'test-call': {
+      // A test can take a few seconds per circuit; the timeout is per circuit, not for all.
+      const { outcomes } = await firmware.call(
+        'test-call',
+        { circuit: argument },
+        {
+          onProgress: (p) => {
+            if (values.json) return;
+            if ('outcome' in p) out(formatOutcome(p.outcome, p.index, p.total, lang));
+            else out(text(lang, 'testing', p.total));
+          },
+        },
+      );
+      const passed = outcomes.filter((o) => o.result === 'pass').length;
+      const failed = outcomes.filter((o) => o.result === 'fail').length;
+      const skipped = outcomes.length - passed - failed;
+      if (values.json) json({ outcomes, passed, failed, skipped });
+      else out(text(lang, 'testSummary', passed, failed, skipped));
+      return failed > 0 ? EXIT.problem : EXIT.ok;
+    }
+    case 'circuits': {
+      const rows = await firmware.call('circuits', {});
+      if (values.json) json(rows);
+      else out(formatCircuits(rows, lang));
+      return EXIT.ok;
+    }
+    case 'block':
+    case 'unblock': {
+      const cic = wholeNumber('CIC', argument, 0, 4095);
+      const answer = await firmware.call(command, { cic });
+      if (values.json) json(answer);
+      else {
+        out(formatCircuits([answer.circuit], lang));
+        const line = command === 'block' ? (answer.exchange === 'sent' ? 'blockSent' : 'blockPending') : answer.exchange === 'sent' ? 'unblockSent' : 'unblockPending';
+        out(CLI_TEXT[line][lang](cic));
+      }
+      return EXIT.ok;
+    }
+    case 'call': {
+      const params = {
+        number: argument,
+        count: numberOption('--count', values.count, 1),
+        perMinute: numberOption('--per-minute', values['per-minute'], 60),
+        holdSeconds: numberOption('--hold', values.hold, 5),
+      };
+      // Calls can last long: allow an hour between progress lines.
+      const result = await firmware.call('call', params, { timeoutMs: 3_600_000, onProgress: (p) => values.json || out(formatCall(p.outcome, p.index, p.total, lang)) });
+      if (values.json) json(result);
+      else out(text(lang, 'callSummary', result.completed, result.failed));
+      return result.failed > 0 ? EXIT.problem : EXIT.ok;
+    }
+    case 'capture':
+      return capture(firmware, argument, numberOption('--seconds', values.seconds, 10), lang, io);
+    case 'metrics': {
+      io.stdout.write((await firmware.call('metrics', {})).text);
+      return EXIT.ok;
+    }
+  }
+  throw new CountylineError('unknown-command', { command });
+}
+
+async function capture(firmware: FirmwareConnection, file: string, seconds: number, lang: Lang, io: CliIo): Promise<number> {
+  let out;
+  try {
+    out = await open(file, 'w');
+  } catch (err) {
+    throw new CountylineError('cannot-write', { file, detail: (err as Error).message });
+  }
+  try {
+    await out.write(pcapHeader(LINKTYPE_MTP3));
+    let writing = Promise.resolve();
+    io.stderr.write(`${text(lang, 'capturing', file, seconds)}\n`);
+    const { frames } = await firmware.call(
+      'capture',
+      { seconds },
+      {
+        timeoutMs: (seconds + 15) * 1000,
+        onProgress: ({ at, data }) => {
+          const record = pcapRecord({ time: at, data: Buffer.from(data, 'base64') });
+          writing = writing.then(() => out.write(record).then(() => {}));
+        },
+      },
+    );
+    await writing;
+    io.stderr.write(`${text(lang, 'captured', frames, file)}\n`);
+  } finally {
+    await out.close();
+  }
+  return EXIT.ok;
+}
+
+function numberOption(option: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw optionValue(option, value, { en: 'a number', zh: '数字' });
+  return n;
+}
+
+function wholeNumber(what: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || n < min || n > max) throw optionValue(what, value, { en: `a whole number from ${min} to ${max}`, zh: `${min} 到 ${max} 之间的整数` });
+  return n;
+}
+
+function optionValue(option: string, got: string, expected: { en: string; zh: string }): CountylineError<'option-value'> {
+  return new CountylineError('option-value', { option, got, expected });
+}
+
+function report(err: unknown, lang: Lang, io: CliIo): ExitCode {
+  const error = err instanceof ConfigError ? new CountylineError('config', { path: err.path, problems: err.problems }) : err;
+  if (error instanceof CountylineError) {
+    io.stderr.write(`countyline: ${error.text(lang)}\n`);
+    if (['unknown-command', 'unknown-option', 'missing-argument', 'extra-argument'].includes(error.code)) io.stderr.write(`\n${usage(lang, DEFAULT_CONFIG_PATH)}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof RemoteError) {
+    io.stderr.write(`countyline: ${error.message} (${error.code})\n`);
+    return EXIT.problem;
+  }
+  io.stderr.write(`countyline: ${error instanceof Error ? error.message : String(error)}\n`);
+  return EXIT.problem;
+}
+
+/** The real world: the process's streams and environment, the control socket, real time. */
+export function processIo(runFirmware: CliIo['runFirmware']): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    connect: socketConnection,
+    runFirmware,
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}

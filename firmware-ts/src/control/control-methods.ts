@@ -1,0 +1,100 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { literals } from './schema-kit.js';
+import {
+  AlarmRecordSchema,
+  BoxStatusSchema,
+  CallSummarySchema,
+  CircuitViewSchema,
+  TestOutcomeSchema,
+  TrunksViewSchema,
+} from './view-schemas.js';
+
+/**
+ * Every method of the control socket (`countyline` CLI <-> firmware), typed once: the schema
+ * of its parameters, of its result and, for long work, of the progress lines it sends before
+ * the result. The firmware checks parameters against these schemas before a handler runs;
+ * the CLI checks results and progress against them before it prints anything; tests drive
+ * the firmware in-process through the same table.
+ *
+ * Parameters are complete: every field is sent, none is filled in by the firmware. The CLI
+ * owns the defaults it documents in its usage text.
+ */
+export interface MethodSpec {
+  summary: string;
+  params: TSchema;
+  result: TSchema;
+  progress?: TSchema;
+}
+
+const NoParams = Type.Object({}, { additionalProperties: false });
+
+/** Circuit names as `countyline trunks` shows them. */
+const CircuitName = Type.String({ pattern: '^(all|fxo/[0-9]{1,2}|e1/[0-9]{1,2}/[0-9]{1,2})$', description: 'fxo/N, e1/S/T or all', descriptionZh: 'fxo/N、e1/S/T 或 all' });
+
+/** A CIC is 12 bits (Q.763 1.2). */
+const Cic = Type.Integer({ minimum: 0, maximum: 4095, description: 'a CIC' });
+
+const CircuitChange = {
+  summary: '',
+  params: Type.Object({ cic: Cic }, { additionalProperties: false }),
+  result: Type.Object({
+    circuit: CircuitViewSchema,
+    /** `sent`: BLO/UBL went to the exchange; `pending`: the link is down, it goes when the link is back. */
+    exchange: literals(['sent', 'pending']),
+  }),
+} satisfies MethodSpec;
+
+export const CONTROL_METHODS = {
+  status: { summary: 'card, spans, signalling links, FXO lines, SS7 summary', params: NoParams, result: BoxStatusSchema },
+  trunks: { summary: 'span alarms and G.826 counters, FXO line health, test-call records', params: NoParams, result: TrunksViewSchema },
+  alarms: {
+    summary: 'active alarms, or all kept alarms',
+    params: Type.Object({ all: Type.Boolean({ description: 'true: cleared alarms too' }) }, { additionalProperties: false }),
+    result: Type.Object({ alarms: Type.Array(AlarmRecordSchema) }),
+  },
+  'test-call': {
+    summary: 'test circuits now, one at a time',
+    params: Type.Object({ circuit: CircuitName }, { additionalProperties: false }),
+    result: Type.Object({ outcomes: Type.Array(TestOutcomeSchema) }),
+    progress: Type.Union([
+      Type.Object({ total: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+      Type.Object({ total: Type.Integer({ minimum: 0 }), index: Type.Integer({ minimum: 0 }), outcome: TestOutcomeSchema }),
+    ]),
+  },
+  metrics: { summary: 'Prometheus text', params: NoParams, result: Type.Object({ text: Type.String() }) },
+  circuits: { summary: 'SS7 circuits', params: NoParams, result: Type.Array(CircuitViewSchema) },
+  block: { ...CircuitChange, summary: 'block a circuit for maintenance (BLO)' },
+  unblock: { ...CircuitChange, summary: 'lift our maintenance block (UBL)' },
+  call: {
+    summary: 'outgoing test calls over SS7',
+    params: Type.Object(
+      {
+        number: Type.String({ pattern: '^[0-9]{1,20}$', description: '1 to 20 digits', descriptionZh: '1 到 20 位数字' }),
+        count: Type.Integer({ minimum: 1, maximum: 100_000 }),
+        perMinute: Type.Number({ exclusiveMinimum: 0, maximum: 6000 }),
+        holdSeconds: Type.Number({ minimum: 0, maximum: 3600 }),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({ completed: Type.Integer({ minimum: 0 }), failed: Type.Integer({ minimum: 0 }), outcomes: Type.Array(CallSummarySchema) }),
+    progress: Type.Object({ index: Type.Integer({ minimum: 0 }), total: Type.Integer({ minimum: 1 }), outcome: CallSummarySchema }),
+  },
+  capture: {
+    summary: 'the SS7 signalling both ways, as it crosses',
+    params: Type.Object({ seconds: Type.Number({ exclusiveMinimum: 0, maximum: 86_400 }) }, { additionalProperties: false }),
+    result: Type.Object({ frames: Type.Integer({ minimum: 0 }) }),
+    progress: Type.Object({ at: Type.Number(), direction: literals(['in', 'out']), data: Type.String({ contentEncoding: 'base64' }) }),
+  },
+} as const satisfies Record<string, MethodSpec>;
+
+export type Methods = typeof CONTROL_METHODS;
+export type MethodName = keyof Methods;
+export type ParamsOf<M extends MethodName> = Static<Methods[M]['params']>;
+export type ResultOf<M extends MethodName> = Static<Methods[M]['result']>;
+export type ProgressOf<M extends MethodName> = Methods[M] extends { progress: infer P extends TSchema } ? Static<P> : never;
+
+export const METHOD_NAMES = Object.keys(CONTROL_METHODS) as MethodName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(CONTROL_METHODS, name);
+}

@@ -1,0 +1,226 @@
+import { FXO_TONES, LINK_STATES, SPAN_DEFECTS, type CardCodecErrorCode } from '@countyline/e1-gateway';
+import { Type, type Static } from '@sinclair/typebox';
+import type { AlarmRecord } from '../alarms/alarm-types.js';
+import { SEVERITIES } from '../alarms/alarm-types.js';
+import type { CardStatusView } from '../card/card-driver.js';
+import type { CircuitCounts } from '../circuits/circuit-group.js';
+import type { CircuitView } from '../signalling/isup/isup-stack.js';
+import type { BoxStatus, TrunksView } from '../status.js';
+import type { TestOutcome } from '../trunks/test-call-scheduler.js';
+import { literals, nullable, type Assert, type Same } from './schema-kit.js';
+
+/**
+ * The views the firmware answers on its control socket, as TypeBox schemas: what
+ * `countyline <command> --json` prints. The modules that build them keep their own types;
+ * each schema is checked against its type at compile time (`Same`), and the CLI checks every
+ * answer against the schema before it uses it, so the two ends cannot disagree silently.
+ */
+
+const count = Type.Integer({ minimum: 0 });
+const time = Type.Number({ description: 'ms since the epoch' });
+
+// --- card
+
+const CARD_CODEC_ERRORS = ['short', 'crc', 'escape', 'oversize', 'version', 'unknown-type', 'truncated', 'trailing', 'bad-value'] as const;
+type _codecErrors = Assert<Same<(typeof CARD_CODEC_ERRORS)[number], CardCodecErrorCode>>;
+
+const Inventory = Type.Object({ model: Type.String(), serial: Type.String(), firmware: Type.String(), spans: count, fxoPorts: count, links: count });
+
+const CardError = Type.Object({
+  code: literals(['open-failed', 'port-closed', 'card-silent', 'version-mismatch', 'card-lost', 'setup-failed']),
+  message: Type.String(),
+  path: Type.String(),
+  at: time,
+  detail: Type.Optional(Type.String()),
+  peerVersion: Type.Optional(Type.Integer()),
+});
+
+const CardStatus = Type.Object({
+  link: literals(['up', 'down']),
+  state: literals(['closed', 'opening', 'handshake', 'up', 'lost']),
+  path: Type.String(),
+  protocolVersion: Type.Integer(),
+  inventory: nullable(Inventory),
+  error: nullable(CardError),
+  lastHeartbeatAt: nullable(time),
+  cardUptimeMs: nullable(Type.Number()),
+  upSince: nullable(time),
+  restarts: count,
+  lost: count,
+  serial: Type.Object({
+    framesSent: count,
+    framesReceived: count,
+    retransmits: count,
+    duplicatesDropped: count,
+    eventsLost: count,
+    requestTimeouts: count,
+    staleAnswers: count,
+    dropped: Type.Record(literals([...CARD_CODEC_ERRORS, 'unexpected']), count),
+    discardedBytes: count,
+    cardRxErrors: count,
+  }),
+});
+type _card = Assert<Same<Static<typeof CardStatus>, CardStatusView>>;
+
+// --- spans, links, FXO ports
+
+const Defects = Type.Record(literals(SPAN_DEFECTS), Type.Boolean());
+const SpanAlarmState = literals(['none', 'red', 'blue', 'yellow', 'recovering']);
+
+const SpanStatus = Type.Object({
+  span: count,
+  causes: Type.Array(Type.String()),
+  defects: Defects,
+  crc4: Type.Boolean(),
+  clock: literals(['line', 'internal']),
+  sendingRai: Type.Boolean(),
+  lastSecond: nullable(Type.Object({ second: count, defects: Defects, crc4Errors: count, eBits: count, lineCodeViolations: count, slips: count })),
+  totals: Type.Object({ seconds: count, crc4Errors: count, eBits: count, lineCodeViolations: count, slips: count }),
+  alarm: SpanAlarmState,
+  alarmCauses: Type.Array(Type.String()),
+});
+
+const LinkStatus = Type.Object({ link: count, span: count, timeslot: count, mode: literals(['mtp2', 'hdlc']), state: literals(LINK_STATES) });
+
+const FxoLine = literals(['unknown', 'present', 'unplugged']);
+const Hook = literals(['on', 'off']);
+const Polarity = literals(['normal', 'reversed']);
+
+const FxoStatus = Type.Object({
+  port: count,
+  line: FxoLine,
+  voltage: Type.Number(),
+  loopCurrent: Type.Number(),
+  hook: Hook,
+  ringing: Type.Boolean(),
+  polarity: Polarity,
+  tone: literals(FXO_TONES),
+  lastCallerId: nullable(Type.Object({ number: Type.String(), name: Type.String(), time: Type.String() })),
+});
+
+export const CircuitCountsSchema = Type.Object({
+  total: count,
+  offerable: count,
+  idle: count,
+  reserved: count,
+  outgoing: count,
+  incoming: count,
+  maintenanceBlocked: count,
+  hardwareBlocked: count,
+  glaresWon: count,
+  glaresLost: count,
+});
+type _counts = Assert<Same<Static<typeof CircuitCountsSchema>, CircuitCounts>>;
+
+/** `countyline status`. */
+export const BoxStatusSchema = Type.Object({
+  firmware: Type.Object({ uptimeMs: Type.Number() }),
+  card: CardStatus,
+  spans: Type.Array(SpanStatus),
+  links: Type.Array(LinkStatus),
+  fxo: Type.Array(FxoStatus),
+  isup: nullable(Type.Object({ linkUp: Type.Boolean(), ready: Type.Boolean(), circuits: CircuitCountsSchema })),
+});
+type _status = Assert<Same<Static<typeof BoxStatusSchema>, BoxStatus>>;
+
+// --- trunk health
+
+const IntervalCounts = Type.Object({ start: time, es: count, ses: count, uas: count, bbe: count, slips: count, lcv: count, eBits: count, seconds: count });
+
+export const TestOutcomeSchema = Type.Object({
+  circuit: Type.String(),
+  result: literals(['pass', 'fail', 'skipped']),
+  reason: nullable(Type.String()),
+  at: time,
+  durationMs: Type.Number({ minimum: 0 }),
+});
+type _outcome = Assert<Same<Static<typeof TestOutcomeSchema>, TestOutcome>>;
+
+const TestSchedule = Type.Union([
+  Type.Object({ mode: Type.Literal('off') }),
+  Type.Object({ mode: Type.Literal('nightly'), at: Type.String() }),
+  Type.Object({ mode: Type.Literal('every'), hours: Type.Number() }),
+]);
+
+/** `countyline trunks`. */
+export const TrunksViewSchema = Type.Object({
+  spans: Type.Array(
+    Type.Object({
+      span: count,
+      alarm: SpanAlarmState,
+      alarmCauses: Type.Array(Type.String()),
+      alarmSince: time,
+      available: Type.Boolean(),
+      pendingSeconds: count,
+      current15min: nullable(IntervalCounts),
+      day: nullable(IntervalCounts),
+      intervals: Type.Array(IntervalCounts),
+      causes: Type.Array(Type.String()),
+    }),
+  ),
+  fxo: Type.Array(
+    Type.Object({
+      port: count,
+      line: FxoLine,
+      since: time,
+      voltage: nullable(Type.Number()),
+      loopCurrent: nullable(Type.Number()),
+      hook: Hook,
+      polarity: nullable(Polarity),
+    }),
+  ),
+  circuits: Type.Array(
+    Type.Object({ circuit: Type.String(), lastTest: nullable(TestOutcomeSchema), consecutiveFailures: count, blocked: Type.Boolean(), blockedSince: nullable(time) }),
+  ),
+  testCalls: Type.Object({ schedule: TestSchedule, nextRunAt: nullable(time) }),
+});
+type _trunks = Assert<Same<Static<typeof TrunksViewSchema>, TrunksView>>;
+
+/** One alarm record of `countyline alarms`. */
+export const AlarmRecordSchema = Type.Object({
+  id: Type.String(),
+  source: Type.String(),
+  type: Type.String(),
+  severity: literals(SEVERITIES),
+  state: literals(['active', 'cleared']),
+  raisedAt: time,
+  clearedAt: nullable(time),
+  lastRaisedAt: time,
+  cause: Type.String(),
+  count: Type.Integer({ minimum: 1 }),
+});
+type _alarm = Assert<Same<Static<typeof AlarmRecordSchema>, AlarmRecord>>;
+
+// --- SS7 circuits and calls
+
+const BlockState = literals(['none', 'local', 'remote', 'both']);
+
+/** One row of `countyline circuits`. */
+export const CircuitViewSchema = Type.Object({
+  cic: count,
+  span: count,
+  timeslot: count,
+  call: literals(['idle', 'reserved', 'outgoing', 'incoming']),
+  maintenance: BlockState,
+  hardware: BlockState,
+  block: BlockState,
+  controlledBy: literals(['us', 'peer']),
+  releasedAt: time,
+  since: time,
+  lastRelease: nullable(Type.Object({ cause: count, at: time })),
+  callPhase: nullable(literals(['iam-sent', 'alerting', 'answered', 'incoming', 'releasing'])),
+  direction: nullable(literals(['in', 'out'])),
+});
+type _circuit = Assert<Same<Static<typeof CircuitViewSchema>, CircuitView>>;
+
+/** How one call of `countyline call` ended. */
+export const CallSummarySchema = Type.Object({
+  cic: nullable(count),
+  result: literals(['completed', 'failed']),
+  reason: nullable(Type.String()),
+  cause: nullable(count),
+  repeats: count,
+  answered: Type.Boolean(),
+  durationMs: Type.Number({ minimum: 0 }),
+});
+export type CallSummary = Static<typeof CallSummarySchema>;

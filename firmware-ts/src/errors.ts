@@ -1,0 +1,244 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+
+/**
+ * Every error the firmware package reports to a person, in one table: its code, the exit
+ * code of the `countyline` command, the arguments it carries and its text in English and
+ * Chinese. The firmware sends `{code, message, args}` over the control socket (message in
+ * English for logs and scripts); the CLI prints the text in the reader's language from the
+ * code and arguments.
+ *
+ * Exit codes: 0 ok, 1 the firmware reports a problem, 2 bad usage or config (including a
+ * value the firmware refused), 3 the firmware is not running or not reachable.
+ */
+export const EXIT = { ok: 0, problem: 1, usage: 2, notRunning: 3 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+interface ErrorSpec<S extends TSchema> {
+  exit: ExitCode;
+  args: S;
+  en: (a: Static<S>) => string;
+  zh: (a: Static<S>) => string;
+}
+
+function spec<S extends TSchema>(exit: ExitCode, args: S, en: (a: Static<S>) => string, zh: (a: Static<S>) => string): ErrorSpec<S> {
+  return { exit, args, en, zh };
+}
+
+const Bilingual = Type.Object({ en: Type.String(), zh: Type.String() });
+const NoArgs = Type.Object({});
+const list = (items: readonly string[]) => items.join(', ');
+const listZh = (items: readonly string[]) => items.join('、');
+
+export const ERRORS = {
+  // --- answered by the firmware on its control socket
+  'bad-request': spec(
+    EXIT.problem,
+    Type.Object({ detail: Type.String() }),
+    (a) => `the request is not understood (${a.detail}); send one JSON object per line: {"id", "method", "params"}`,
+    (a) => `无法识别的请求 (${a.detail}); 每行应为一个 JSON 对象: {"id", "method", "params"}`,
+  ),
+  'too-long': spec(
+    EXIT.problem,
+    Type.Object({ limit: Type.Integer() }),
+    (a) => `request longer than ${a.limit} bytes`,
+    (a) => `请求超过 ${a.limit} 字节`,
+  ),
+  'unknown-method': spec(
+    EXIT.problem,
+    Type.Object({ method: Type.String(), known: Type.Array(Type.String()) }),
+    (a) => `the firmware has no method ${JSON.stringify(a.method)} (known: ${list(a.known)}); are the CLI and the firmware the same version?`,
+    (a) => `固件没有方法 ${JSON.stringify(a.method)} (已知: ${listZh(a.known)}); 命令行与固件版本是否一致?`,
+  ),
+  'bad-params': spec(
+    EXIT.usage,
+    Type.Object({ field: Type.String(), problem: Type.Union([Type.Literal('missing'), Type.Literal('unknown'), Type.Literal('invalid')]), expected: Bilingual, got: Type.Optional(Type.String()) }),
+    (a) =>
+      a.problem === 'missing'
+        ? `${a.field} is missing; give ${a.expected.en}`
+        : a.problem === 'unknown'
+          ? `${a.field} is not a parameter of this command; accepted: ${a.expected.en}`
+          : `${a.field} is ${a.got ?? 'wrong'}; it must be ${a.expected.en}`,
+    (a) =>
+      a.problem === 'missing'
+        ? `缺少 ${a.field}; 应为 ${a.expected.zh}`
+        : a.problem === 'unknown'
+          ? `${a.field} 不是此命令的参数; 可用参数: ${a.expected.zh}`
+          : `${a.field} 为 ${a.got ?? '错误值'}; 应为 ${a.expected.zh}`,
+  ),
+  'card-down': spec(
+    EXIT.problem,
+    Type.Object({ state: Type.String() }),
+    (a) => `the card is not up (${a.state}); no test call is possible until it is. Run countyline status to see why.`,
+    (a) => `板卡未就绪 (${a.state}); 板卡恢复前无法拨测。请运行 countyline status 查看原因。`,
+  ),
+  'no-circuit': spec(
+    EXIT.usage,
+    Type.Object({ circuit: Type.String(), known: Type.String() }),
+    (a) => `no circuit ${a.circuit} on this box; its circuits are ${a.known}`,
+    (a) => `本机没有电路 ${a.circuit}; 现有电路: ${a.known}`,
+  ),
+  'no-cic': spec(
+    EXIT.usage,
+    Type.Object({ cic: Type.Integer(), first: Type.Integer(), last: Type.Integer() }),
+    (a) => `CIC ${a.cic} is not in the circuit group (CICs ${a.first} to ${a.last}); see countyline circuits`,
+    (a) => `CIC ${a.cic} 不在电路群内 (CIC ${a.first} 至 ${a.last}); 请查看 countyline circuits`,
+  ),
+  'no-isup': spec(
+    EXIT.usage,
+    NoArgs,
+    () => 'this box has no SS7 signalling configured (no isup section in its config)',
+    () => '本机未配置 SS7 信令 (配置文件中没有 isup 部分)',
+  ),
+  internal: spec(
+    EXIT.problem,
+    Type.Object({ detail: Type.String() }),
+    (a) => `the firmware failed: ${a.detail}; its log has the details`,
+    (a) => `固件内部错误: ${a.detail}; 详见固件日志`,
+  ),
+  'socket-in-use': spec(
+    EXIT.problem,
+    Type.Object({ socket: Type.String() }),
+    (a) => `another countyline firmware is already running on ${a.socket}`,
+    (a) => `已有另一个 countyline 固件在 ${a.socket} 上运行`,
+  ),
+  // --- found by the CLI itself
+  'not-running': spec(
+    EXIT.notRunning,
+    Type.Object({ socket: Type.String(), config: Type.String() }),
+    (a) => `countyline firmware is not running (no answer on ${a.socket}). Start it with: countyline run --config ${a.config}`,
+    (a) => `countyline 固件未运行 (${a.socket} 无应答)。请先运行: countyline run --config ${a.config}`,
+  ),
+  'no-permission': spec(
+    EXIT.notRunning,
+    Type.Object({ socket: Type.String() }),
+    (a) => `no permission to use ${a.socket}: run as root or a member of its group`,
+    (a) => `无权访问 ${a.socket}: 请以 root 或该组成员身份运行`,
+  ),
+  timeout: spec(
+    EXIT.problem,
+    Type.Object({ method: Type.String(), seconds: Type.Number() }),
+    (a) => `the firmware did not answer ${a.method} within ${a.seconds} s; it may be overloaded or stuck (see its log)`,
+    (a) => `固件在 ${a.seconds} 秒内未应答 ${a.method}; 可能过载或卡死 (请查看日志)`,
+  ),
+  'bad-answer': spec(
+    EXIT.problem,
+    Type.Object({ method: Type.String(), detail: Type.String() }),
+    (a) => `the firmware's answer to ${a.method} is not what this CLI expects (${a.detail}); are the CLI and the firmware the same version?`,
+    (a) => `固件对 ${a.method} 的应答与本命令行不符 (${a.detail}); 命令行与固件版本是否一致?`,
+  ),
+  'unknown-command': spec(
+    EXIT.usage,
+    Type.Object({ command: Type.String() }),
+    (a) => `unknown command ${a.command}`,
+    (a) => `未知命令 ${a.command}`,
+  ),
+  'unknown-option': spec(
+    EXIT.usage,
+    Type.Object({ option: Type.String() }),
+    (a) => `unknown option ${a.option}`,
+    (a) => `未知选项 ${a.option}`,
+  ),
+  'option-value': spec(
+    EXIT.usage,
+    Type.Object({ option: Type.String(), got: Type.String(), expected: Bilingual }),
+    (a) => `${a.option} ${a.got}: use ${a.expected.en}`,
+    (a) => `${a.option} ${a.got}: 应为 ${a.expected.zh}`,
+  ),
+  'missing-argument': spec(
+    EXIT.usage,
+    Type.Object({ command: Type.String(), what: Bilingual }),
+    (a) => `${a.command} needs ${a.what.en}`,
+    (a) => `${a.command} 需要 ${a.what.zh}`,
+  ),
+  'extra-argument': spec(
+    EXIT.usage,
+    Type.Object({ command: Type.String(), argument: Type.String() }),
+    (a) => `unexpected argument ${a.argument} after ${a.command}`,
+    (a) => `${a.command} 后多余的参数 ${a.argument}`,
+  ),
+  config: spec(
+    EXIT.usage,
+    Type.Object({ path: Type.String(), problems: Type.Array(Type.String()) }),
+    (a) => `config ${a.path}: ${a.problems.join('; ')}`,
+    (a) => `配置文件 ${a.path} 有误: ${a.problems.join('; ')}`,
+  ),
+  'cannot-write': spec(
+    EXIT.problem,
+    Type.Object({ file: Type.String(), detail: Type.String() }),
+    (a) => `cannot write ${a.file}: ${a.detail}`,
+    (a) => `无法写入 ${a.file}: ${a.detail}`,
+  ),
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+export type ErrorArgs<C extends ErrorCode> = Static<(typeof ERRORS)[C]['args']>;
+type Lang = 'en' | 'zh';
+
+const argChecks = new Map(Object.entries(ERRORS).map(([code, s]) => [code, TypeCompiler.Compile(s.args as TSchema)]));
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERRORS, code);
+}
+
+/** The text of an error in a language. */
+export function errorText<C extends ErrorCode>(code: C, args: ErrorArgs<C>, lang: Lang): string {
+  const render = ERRORS[code][lang] as (a: ErrorArgs<C>) => string;
+  return render(args);
+}
+
+/**
+ * An error with a code from the table. Its `message` is the English text, for logs and for
+ * scripts reading the socket; `text(lang)` is what a person reads.
+ */
+export class CountylineError<C extends ErrorCode = ErrorCode> extends Error {
+  override readonly name = 'CountylineError';
+  constructor(
+    readonly code: C,
+    readonly args: ErrorArgs<C>,
+  ) {
+    super(errorText(code, args, 'en'));
+  }
+
+  get exitCode(): ExitCode {
+    return ERRORS[this.code].exit;
+  }
+
+  text(lang: Lang): string {
+    return errorText(this.code, this.args, lang);
+  }
+
+  /** What goes over the control socket. */
+  toWire(): WireError {
+    return { code: this.code, message: this.message, args: this.args };
+  }
+}
+
+export interface WireError {
+  code: string;
+  message: string;
+  args?: unknown;
+}
+
+/**
+ * An error the firmware sent over the socket. A code and arguments this CLI knows are
+ * rebuilt into a `CountylineError` (so they print in the reader's language); anything else,
+ * say from a newer firmware, keeps the firmware's English message.
+ */
+export function fromWire(wire: WireError): CountylineError | RemoteError {
+  if (isErrorCode(wire.code) && argChecks.get(wire.code)!.Check(wire.args)) {
+    return new CountylineError(wire.code, wire.args as ErrorArgs<typeof wire.code>);
+  }
+  return new RemoteError(wire.code, wire.message);
+}
+
+/** An error from the firmware whose code or arguments this CLI does not know. */
+export class RemoteError extends Error {
+  override readonly name = 'RemoteError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,126 @@
+import type { Clock, TimerHandle } from '@countyline/e1-gateway';
+import type { Registry } from 'prom-client';
+import type { AlarmStore } from './alarms/alarm-store.js';
+import type { CardDriver } from './card/card-driver.js';
+import type { ControlHandlers } from './control/control-dispatcher.js';
+import type { CallSummary } from './control/view-schemas.js';
+import { CountylineError } from './errors.js';
+import type { CallOutcome } from './signalling/isup/isup-calls.js';
+import type { IsupStack } from './signalling/isup/isup-stack.js';
+import type { BoxStatus, TrunksView } from './status.js';
+import { parseCircuit, type TestCallScheduler } from './trunks/test-call-scheduler.js';
+
+/** What the control handlers need of the running firmware. */
+export interface ControlTarget {
+  clock: Clock;
+  card: CardDriver;
+  alarms: AlarmStore;
+  testCalls: TestCallScheduler;
+  isup: IsupStack | null;
+  metrics: Registry;
+  status(): BoxStatus;
+  trunkView(): TrunksView;
+  /** Aborted when the firmware stops: long work (calls, captures) ends early. */
+  stopping: AbortSignal;
+}
+
+/**
+ * The control methods of the firmware (the method table is control/control-methods.ts).
+ * Parameters arrive checked against their schemas; what is left to check here is what only
+ * the running box knows (which circuits exist, whether the card is up).
+ */
+export function controlHandlers(fw: ControlTarget): ControlHandlers {
+  const requireIsup = (): IsupStack => {
+    if (!fw.isup) throw new CountylineError('no-isup', {});
+    return fw.isup;
+  };
+
+  const maintenance = (cic: number, action: 'block' | 'unblock') => {
+    const isup = requireIsup();
+    if (!isup.group.has(cic)) {
+      const cics = isup.circuits().map((c) => c.cic);
+      throw new CountylineError('no-cic', { cic, first: Math.min(...cics), last: Math.max(...cics) });
+    }
+    // With the link down the block takes effect here at once and reaches the exchange after
+    // the reset that follows the link's return (IsupMaintenance.block).
+    const sent = isup.maintenance[action](cic);
+    return { circuit: isup.circuits().find((c) => c.cic === cic)!, exchange: sent ? ('sent' as const) : ('pending' as const) };
+  };
+
+  return {
+    status: () => fw.status(),
+    trunks: () => fw.trunkView(),
+    alarms: ({ all }) => ({ alarms: all ? fw.alarms.all() : fw.alarms.active() }),
+    metrics: async () => ({ text: await fw.metrics.metrics() }),
+    circuits: () => requireIsup().circuits(),
+    block: ({ cic }) => maintenance(cic, 'block'),
+    unblock: ({ cic }) => maintenance(cic, 'unblock'),
+
+    'test-call': async ({ circuit }, ctx) => {
+      if (fw.card.current !== 'up') throw new CountylineError('card-down', { state: fw.card.current });
+      const known = fw.testCalls.circuits();
+      if (circuit !== 'all' && (!parseCircuit(circuit) || !known.includes(circuit))) {
+        throw new CountylineError('no-circuit', { circuit, known: summarise(known) });
+      }
+      const circuits = circuit === 'all' ? known : [circuit];
+      ctx.progress({ total: circuits.length });
+      const outcomes = await fw.testCalls.run(circuits, (outcome, index) => ctx.progress({ index, total: circuits.length, outcome }));
+      return { outcomes };
+    },
+
+    call: async ({ number, count, perMinute, holdSeconds }, ctx) => {
+      const isup = requireIsup();
+      const placed: Promise<CallSummary>[] = [];
+      for (let i = 0; i < count && !fw.stopping.aborted; i++) {
+        if (i > 0 && !(await pause(fw.clock, 60_000 / perMinute, fw.stopping))) break;
+        const index = i;
+        const call = isup.calls.placeCall(number, '', holdSeconds * 1000).then(summariseOutcome);
+        void call.then((outcome) => ctx.progress({ index, total: count, outcome }));
+        placed.push(call);
+      }
+      const outcomes = await Promise.all(placed);
+      return { completed: outcomes.filter((o) => o.result === 'completed').length, failed: outcomes.filter((o) => o.result === 'failed').length, outcomes };
+    },
+
+    capture: async ({ seconds }, ctx) => {
+      const isup = requireIsup();
+      let frames = 0;
+      const listener = (msu: { at: number; direction: 'in' | 'out'; data: Uint8Array }) => {
+        frames++;
+        ctx.progress({ at: msu.at, direction: msu.direction, data: Buffer.from(msu.data).toString('base64') });
+      };
+      isup.on('capture', listener);
+      try {
+        await pause(fw.clock, seconds * 1000, fw.stopping);
+      } finally {
+        isup.off('capture', listener);
+      }
+      return { frames };
+    },
+  };
+}
+
+/** Waits `ms` on the clock; resolves false early when `signal` aborts. */
+function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clock.clearTimeout(timer);
+      resolve(false);
+    };
+    const timer: TimerHandle = clock.setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function summariseOutcome(o: CallOutcome): CallSummary {
+  return { cic: o.call.cic || null, result: o.result, reason: o.reason, cause: o.cause, repeats: o.repeats, answered: o.call.answeredAt !== null, durationMs: o.endedAt - o.call.startedAt };
+}
+
+function summarise(circuits: string[]): string {
+  if (circuits.length <= 6) return circuits.join(', ');
+  return `${circuits.slice(0, 3).join(', ')} ... ${circuits.slice(-2).join(', ')}`;
+}
