@@ -1,6 +1,6 @@
 /**
  * Supervision of one analog loop-start line from the card's voltage reports (China: idle
- * about -48 V, off-hook 5-12 V; DOMAIN.md §3; DAHDI wctdm `battthresh`, `battdebounce`,
+ * about -48 V, off-hook 5-12 V, ringing above 60 V AC; DAHDI wctdm `battthresh`, `battdebounce`,
  * `battalarm`):
  *
  * - battery lost (|V| below the threshold) for `hangupDebounceMs` while off-hook: the far end

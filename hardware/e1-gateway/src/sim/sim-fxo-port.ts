@@ -24,7 +24,7 @@ const MOVES: Record<FxoCallState, readonly FxoCallState[]> = {
 };
 const OFF_HOOK: readonly FxoCallState[] = ['seized', 'connected', 'open-loop', 'released'];
 
-/** Line timing (DOMAIN.md section 3, China): defaults as a Chinese exchange behaves. */
+/** Line timing: the defaults are what a Chinese exchange does (ring 1 s on, 4 s off; tones 450 Hz). */
 export interface FxoTiming {
   ringOnMs: number;
   ringOffMs: number;
@@ -79,7 +79,7 @@ export interface FxoSnapshot {
 }
 
 /**
- * One analog loop-start line with the exchange behind it (DOMAIN.md section 3). The host
+ * One analog loop-start line with a Chinese exchange behind it (see the README, "FXO lines"). The host
  * works the hook; the control API works the exchange side (plug, ring, hang up, reverse).
  * Every change of what the card measures goes to the host as `fxoStatus`.
  */
