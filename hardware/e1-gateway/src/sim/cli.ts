@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { SerialPort } from 'serialport';
+import { EXIT_OK, exitCode } from '../errors.js';
 import { parseCardDescription, type CardDescription } from './card-description.js';
 import { CardSimulator } from './card-simulator.js';
 import { buildControlApi, closeControlApi, CONTROL_HOST, listenControlApi } from './control-api.js';
@@ -48,12 +49,12 @@ export interface SimCliOptions {
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
-/** Bad arguments: exit code 2 with the message. */
+/** Bad arguments: exits with the `usage` code of ERROR_CODES, with the message. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** The simulator could not start (port, control socket): exit code 2 with the message. */
+/** The simulator could not start (port, control socket): exits with the `start-failed` code, with the message. */
 export class StartError extends Error {
   override readonly name = 'StartError';
 }
@@ -207,9 +208,9 @@ export interface CliIo {
 }
 
 /**
- * The `countyline-sim` command. Resolves with the exit code: 0 after SIGTERM/SIGINT or
- * --help, 1 if the serial port goes away under it, 2 for bad arguments or a port that
- * cannot be opened.
+ * The `countyline-sim` command. Resolves with the exit code (ERROR_CODES in src/errors.ts):
+ * EXIT_OK after SIGTERM/SIGINT or --help, `port-closed` if the serial port goes away under
+ * it, `usage` for bad arguments, `start-failed` for a port that cannot be opened.
  */
 export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let parsed;
@@ -218,11 +219,11 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     io.stderr.write(`countyline-sim: ${err.message}\nRun countyline-sim --help for usage.\n`);
-    return 2;
+    return exitCode('usage');
   }
   if (parsed.help) {
     io.stdout.write(USAGE);
-    return 0;
+    return EXIT_OK;
   }
   const { options } = parsed;
   const logger = pino({ name: 'sim', level: options.logLevel }, io.stderr);
@@ -232,7 +233,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
   } catch (err) {
     if (!(err instanceof StartError)) throw err;
     io.stderr.write(`countyline-sim: ${err.message}\n`);
-    return 2;
+    return exitCode('start-failed');
   }
   io.stdout.write(JSON.stringify({ event: 'ready', control: running.controlUrl, port: options.port }) + '\n');
 
@@ -248,8 +249,8 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
   await running.close();
   if (typeof outcome === 'string') {
     logger.info({ signal: outcome }, 'stopped');
-    return 0;
+    return EXIT_OK;
   }
   io.stderr.write(`countyline-sim: serial port ${options.port} closed (${outcome.message}); did socat exit?\n`);
-  return 1;
+  return exitCode('port-closed');
 }

@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
+import { HTTP_ERROR_CODES, type HttpErrorCode } from '../errors.js';
 import type { CardSimulator } from './card-simulator.js';
+import type { ControlApiStats } from './control-route.js';
 import { matchRoutes, ROUTES } from './control-routes.js';
-import { BadRequest, parseJson } from './json-body.js';
 import { SimError } from './sim-error.js';
 
 export interface ControlApiOptions {
@@ -12,6 +13,11 @@ export interface ControlApiOptions {
   logger?: Logger;
   /** Larger bodies get 413; default 64 KiB. */
   maxBodyBytes?: number;
+  /**
+   * Check every answer against its route's response schema; one that does not match is a
+   * 500. For tests: the schemas document the answers, and this keeps them true. Default off.
+   */
+  checkResponses?: boolean;
 }
 
 /** Only loopback: the control API can break the card on purpose, so it is never exposed. */
@@ -19,19 +25,50 @@ export const CONTROL_HOST = '127.0.0.1';
 
 /**
  * Builds the simulator's HTTP control API (JSON in, JSON out) without listening, so tests
- * and the CLI choose where it listens. Every answer is JSON; errors are
- * `{"error": "..."}` with 400 (bad body), 404 (no such route, span, port or timeslot),
- * 405 (wrong method), 409 (not possible in the current state) or 413 (body too large).
+ * and the CLI choose where it listens. Each route checks its path numbers and body against
+ * the TypeBox schemas in control-routes.ts. Every error is answered as
+ * `{"error": "<message>", "code": "<code>"}` with the code's status from `ERROR_CODES`
+ * (src/errors.ts), logged at warn and counted by code in `GET /state` (`control.rejected`).
  */
 export function buildControlApi(opts: ControlApiOptions): Server {
   const log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'control-api' });
   const maxBody = opts.maxBodyBytes ?? 64 * 1024;
+  const rejected = Object.fromEntries(HTTP_ERROR_CODES.map((code) => [code, 0])) as Record<HttpErrorCode, number>;
+  const api: Api = { sim: opts.sim, stats: { rejected }, rejected, maxBody, log, checkResponses: opts.checkResponses ?? false };
   return createServer((req, res) => {
-    handle(req, res, opts.sim, log, maxBody).catch((err: unknown) => {
-      log.error({ err }, 'control request failed');
-      if (!res.headersSent) reply(res, 500, { error: 'internal error in the simulator; see its log' });
-    });
+    void serve(req, res, api);
   });
+}
+
+interface Api {
+  sim: CardSimulator;
+  /** What handlers see of the counters below. */
+  stats: ControlApiStats;
+  rejected: Record<HttpErrorCode, number>;
+  maxBody: number;
+  log: Logger;
+  checkResponses: boolean;
+}
+
+/** Answers one request: 200 with the route's result, or the error with its code. Never throws. */
+async function serve(req: IncomingMessage, res: ServerResponse, api: Api): Promise<void> {
+  const { rejected, log } = api;
+  req.on('error', () => {}); // a client that goes away mid-body is not our problem
+  const method = req.method ?? 'GET';
+  try {
+    const text = JSON.stringify(await answer(req, res, api));
+    log.debug({ method, url: req.url }, 'control request');
+    send(res, 200, text);
+  } catch (err) {
+    req.resume(); // whatever is left of the body is not read
+    const refusal = err instanceof SimError ? err : undefined;
+    const code: HttpErrorCode = refusal?.code ?? 'internal';
+    rejected[code]++;
+    if (refusal) log.warn({ code, method, url: req.url, error: refusal.message }, 'control request refused');
+    else log.error({ err, method, url: req.url }, 'control request failed');
+    const message = refusal?.message ?? 'internal error in the simulator; see its log';
+    if (!res.headersSent) send(res, refusal?.status ?? 500, JSON.stringify({ error: message, code }));
+  }
 }
 
 /** Listens on 127.0.0.1 (port 0: any free port); resolves with the base URL. */
@@ -55,45 +92,42 @@ export function closeControlApi(server: Server): Promise<void> {
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, sim: CardSimulator, log: Logger, maxBody: number): Promise<void> {
-  req.on('error', () => {}); // a client that goes away mid-body is not our problem
+/** The answer to a request; a refusal is thrown as a SimError with its code. */
+async function answer(req: IncomingMessage, res: ServerResponse, { sim, stats, maxBody, checkResponses }: Api): Promise<unknown> {
   const method = req.method ?? 'GET';
   let pathname: string;
   try {
     pathname = new URL(req.url ?? '/', 'http://control').pathname.replace(/(.)\/$/, '$1');
   } catch {
-    drain(req);
-    return reply(res, 400, { error: `cannot read the request path ${JSON.stringify(req.url)}` });
+    throw new SimError('bad-path', `cannot read the request path ${JSON.stringify(req.url)}`);
   }
-  const matches = matchRoutes(pathname);
-  if (matches.length === 0) {
-    drain(req);
-    return reply(res, 404, { error: `no route ${method} ${pathname}; routes: ${ROUTES.map((r) => `${r.method} ${r.path}`).join(', ')}` });
-  }
+  const matches = matchRoutes(ROUTES, pathname);
+  if (matches.length === 0) throw new SimError('no-route', `no route ${method} ${pathname}; routes: ${ROUTES.map((r) => `${r.method} ${r.path}`).join(', ')}`);
   const match = matches.find((m) => m.route.method === method);
   if (!match) {
-    drain(req);
     const allow = [...new Set(matches.map((m) => m.route.method))].join(', ');
     res.setHeader('Allow', allow);
-    return reply(res, 405, { error: `${pathname} takes ${allow}, not ${method}` });
+    throw new SimError('wrong-method', `${pathname} takes ${allow}, not ${method}`);
   }
-  let text = '';
+  let body: unknown = {};
   if (method === 'POST') {
-    const body = await readText(req, maxBody);
-    if (body === undefined) {
+    const text = await readText(req, maxBody);
+    if (text === undefined) {
       res.setHeader('Connection', 'close');
-      return reply(res, 413, { error: `body larger than ${maxBody} bytes; control bodies are small JSON objects` });
+      throw new SimError('body-too-large', `body larger than ${maxBody} bytes; control bodies are small JSON objects`);
     }
-    text = body;
+    body = parseJson(text);
   }
+  return match.route.run(sim, match.pathNumbers, body, stats, checkResponses);
+}
+
+/** A request body as JSON; an empty body reads as `{}`. */
+export function parseJson(text: string): unknown {
+  if (text.trim() === '') return {};
   try {
-    const result = match.route.handle(sim, match.params, parseJson(text));
-    log.debug({ method, path: pathname }, 'control request');
-    reply(res, 200, result);
+    return JSON.parse(text);
   } catch (err) {
-    if (err instanceof BadRequest) return reply(res, 400, { error: err.message });
-    if (err instanceof SimError) return reply(res, err.status, { error: err.message });
-    throw err;
+    throw new SimError('bad-body', `body is not valid JSON (${(err as Error).message}); send a JSON object`);
   }
 }
 
@@ -119,12 +153,7 @@ function readText(req: IncomingMessage, max: number): Promise<string | undefined
   });
 }
 
-function drain(req: IncomingMessage): void {
-  req.resume();
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+function send(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }

@@ -1,43 +1,73 @@
+import { MAX_CIC } from '@countyline/firmware/circuits';
+import { Type, type TProperties } from '@sinclair/typebox';
 import { SPAN_DEFECTS } from '../protocol/index.js';
 import type { CardSimulator } from './card-simulator.js';
+import {
+  CardResponse,
+  CircuitResponse,
+  ExchangeResponse,
+  ExchangeSummaryResponse,
+  FxoResponse,
+  SerialResponse,
+  SpanResponse,
+  StateResponse,
+  TrafficResponse,
+} from './control-responses.js';
+import { NO_FIELDS, route, type Route } from './control-route.js';
 import { MAX_CALLS_PER_MINUTE, MAX_HOLD_SECONDS, MIN_HOLD_SECONDS } from './exchange/exchange-config.js';
 import { MAX_GROUP } from './exchange/exchange-maintenance.js';
 import type { FarEndExchange } from './exchange/far-end-exchange.js';
-import { readBody, type BodyShape, type FieldRule } from './json-body.js';
 import { SimError } from './sim-error.js';
 import { ERROR_RATE_FIELDS } from './sim-span.js';
 
-export interface Route {
-  method: 'GET' | 'POST';
-  /** The path as documented, `<n>` for a number. */
-  path: string;
-  handle: (sim: CardSimulator, params: number[], body: unknown) => unknown;
+export { matchRoutes, type Route } from './control-route.js';
+
+/** A body of these fields and no other; a field is required unless wrapped in `Type.Optional`. */
+function Body<T extends TProperties>(properties: T) {
+  return Type.Object(properties, { additionalProperties: false });
 }
 
-const bool: FieldRule = { type: 'boolean' };
-const rate: FieldRule = { type: 'number', min: 0, max: Number.MAX_SAFE_INTEGER };
+// The numbers in paths. A card has at most 255 spans and 255 FXO ports (their counts are
+// octets in the card protocol), so indexes run to 254; whether this card has the span or port
+// is the simulator's to say (404 not-found).
+const Index = Type.Integer({ minimum: 0, maximum: 254 });
+const Span = Type.Object({ span: Index });
+const Port = Type.Object({ port: Index });
+// G.704: timeslot 0 carries framing and CRC-4, so only 1..31 can be looped or tested.
+const SpanTimeslot = Type.Object({ span: Index, timeslot: Type.Integer({ minimum: 1, maximum: 31 }) });
+// Q.763 1.2: the CIC field is 12 bits.
+const Cic = Type.Object({ cic: Type.Integer({ minimum: 0, maximum: MAX_CIC }) });
 
-const defectShape: BodyShape = Object.fromEntries(SPAN_DEFECTS.map((d) => [d, bool]));
-const errorShape: BodyShape = {
-  ...Object.fromEntries(ERROR_RATE_FIELDS.map((f) => [f, rate])),
-  seconds: { type: 'number', min: 1, max: 86_400, integer: true },
-};
-const ringShape = {
+const Ratio = Type.Number({ minimum: 0, maximum: 1 });
+/** Error rates: Number.MAX_SAFE_INTEGER keeps the simulator's running sums exact. */
+const Rate = Type.Number({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+
+const DefectsBody = Type.Partial(Type.Record(Type.Union(SPAN_DEFECTS.map((d) => Type.Literal(d))), Type.Boolean()), { additionalProperties: false });
+const ErrorsBody = Type.Object(
+  {
+    ...Type.Partial(Type.Record(Type.Union(ERROR_RATE_FIELDS.map((f) => Type.Literal(f))), Rate)).properties,
+    seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+  },
+  { additionalProperties: false },
+);
+const RingBody = Body({
   // YD/T 1277.1 numbers are digits; letters cover its "P" (private) and "O" (unavailable).
-  callerId: { type: 'string', pattern: /^[0-9A-Za-z*#+]{1,32}$/, describe: 'a number of 1 to 32 digits (also * # + and letters)' },
-  name: { type: 'string', pattern: /^\P{Cc}{0,32}$/u, describe: 'a name of up to 32 characters, no control characters' },
-  maxRings: { type: 'number', min: 1, max: 255, integer: true },
-} as const;
-
-const trafficShape = {
-  callsPerMinute: { type: 'number', min: 0, max: MAX_CALLS_PER_MINUTE },
-  holdSeconds: { type: 'number', min: MIN_HOLD_SECONDS, max: MAX_HOLD_SECONDS },
-} as const;
-const groupBlockShape = {
-  firstCic: { type: 'number', min: 0, max: 4095, integer: true },
-  count: { type: 'number', min: 2, max: MAX_GROUP, integer: true },
-  on: bool,
-} as const;
+  callerId: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z*#+]{1,32}$', description: 'a number of 1 to 32 digits (also * # + and letters)' })),
+  // A RegExp schema, not a string pattern: \P{Cc} and counting characters (not UTF-16 units)
+  // need the `u` flag, which JSON Schema patterns cannot carry.
+  name: Type.Optional(Type.RegExp(/^\P{Cc}{0,32}$/u, { description: 'a name of up to 32 characters, no control characters' })),
+  maxRings: Type.Optional(Type.Integer({ minimum: 1, maximum: 255 })),
+});
+const TrafficBody = Body({
+  callsPerMinute: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_CALLS_PER_MINUTE })),
+  holdSeconds: Type.Optional(Type.Number({ minimum: MIN_HOLD_SECONDS, maximum: MAX_HOLD_SECONDS })),
+});
+const GroupBlockBody = Body({
+  firstCic: Type.Integer({ minimum: 0, maximum: MAX_CIC }),
+  // Q.763 3.43: a group message covers 2 to 32 circuits.
+  count: Type.Integer({ minimum: 2, maximum: MAX_GROUP }),
+  on: Type.Boolean(),
+});
 
 function exchangeOf(sim: CardSimulator): FarEndExchange {
   if (!sim.exchange) throw new SimError('not-found', 'this simulator runs without a far-end exchange; start it without --no-exchange');
@@ -45,117 +75,179 @@ function exchangeOf(sim: CardSimulator): FarEndExchange {
 }
 
 /**
- * The control API's routes (ARCHITECTURE.md section 5, "Simulator control API").
- * Spans and FXO ports are numbered from 0, timeslots 1..31.
+ * The control API's routes. Spans and FXO ports are numbered from 0, timeslots 1..31.
+ * README.md's route table is rendered from this one (`npm run docs`).
  */
 export const ROUTES: readonly Route[] = [
-  { method: 'GET', path: '/state', handle: (sim) => sim.state() },
-  {
+  route({
+    method: 'GET',
+    path: '/state',
+    description: 'The card, each span and FXO port, the signalling links, the exchange summary, the serial line, and the control requests refused so far.',
+    params: NO_FIELDS,
+    body: NO_FIELDS,
+    response: StateResponse,
+    handle: ({ sim, api }) => ({ ...sim.state(), control: { rejected: api.rejected } }),
+  }),
+  route({
     method: 'POST',
-    path: '/spans/<n>/defects',
-    handle: (sim, [span], body) => sim.setSpanDefects(span!, readBody(body, defectShape)),
-  },
-  {
+    path: '/spans/<span>/defects',
+    description: 'Sets or clears line defects; defects left out stay as they are.',
+    params: Span,
+    body: DefectsBody,
+    response: SpanResponse,
+    handle: ({ sim, params, body }) => sim.setSpanDefects(params.span, body),
+  }),
+  route({
     method: 'POST',
-    path: '/spans/<n>/errors',
-    handle: (sim, [span], body) => {
-      const { seconds, ...rates } = readBody(body, errorShape) as Record<string, number | undefined>;
-      return sim.setSpanErrors(span!, rates, seconds);
-    },
-  },
-  {
+    path: '/spans/<span>/errors',
+    description: 'Sets error rates; rates left out stay as they are. With `seconds`, the rates given hold for that many one-second reports, then go back to 0.',
+    params: Span,
+    body: ErrorsBody,
+    response: SpanResponse,
+    handle: ({ sim, params, body: { seconds, ...rates } }) => sim.setSpanErrors(params.span, rates, seconds),
+  }),
+  route({
     method: 'POST',
-    path: '/spans/<n>/timeslots/<n>/loopback-fault',
-    handle: (sim, [span, ts], body) => sim.setLoopbackFault(span!, ts!, readBody(body, { broken: bool }, ['broken']).broken!),
-  },
-  {
+    path: '/spans/<span>/timeslots/<timeslot>/loopback-fault',
+    description: 'Breaks (or mends) the loopback of a timeslot: a tone sent into it never comes back.',
+    params: SpanTimeslot,
+    body: Body({ broken: Type.Boolean() }),
+    response: SpanResponse,
+    handle: ({ sim, params, body }) => sim.setLoopbackFault(params.span, params.timeslot, body.broken),
+  }),
+  route({
     method: 'POST',
-    path: '/fxo/<n>/line',
-    handle: (sim, [port], body) => sim.setLinePlugged(port!, readBody(body, { plugged: bool }, ['plugged']).plugged!),
-  },
-  {
+    path: '/fxo/<port>/line',
+    description: 'Unplugs (or plugs back) the line of an FXO port.',
+    params: Port,
+    body: Body({ plugged: Type.Boolean() }),
+    response: FxoResponse,
+    handle: ({ sim, params, body }) => sim.setLinePlugged(params.port, body.plugged),
+  }),
+  route({
     method: 'POST',
-    path: '/fxo/<n>/ring',
-    handle: (sim, [port], body) => sim.ringLine(port!, readBody(body, ringShape)),
-  },
-  {
+    path: '/fxo/<port>/ring',
+    description: 'The exchange rings a plugged, idle line, with FSK caller ID when `callerId` is given; `maxRings` defaults to 10.',
+    params: Port,
+    body: RingBody,
+    response: FxoResponse,
+    handle: ({ sim, params, body }) => sim.ringLine(params.port, body),
+  }),
+  route({
     method: 'POST',
-    path: '/fxo/<n>/hangup',
-    handle: (sim, [port], body) => (readBody(body, {}), sim.hangUpLine(port!)),
-  },
-  {
+    path: '/fxo/<port>/hangup',
+    description: 'The far end hangs up: a ringing line stops ringing, an off-hook line gets the open-loop disconnect.',
+    params: Port,
+    body: NO_FIELDS,
+    response: FxoResponse,
+    handle: ({ sim, params }) => sim.hangUpLine(params.port),
+  }),
+  route({
     method: 'POST',
-    path: '/fxo/<n>/polarity',
-    handle: (sim, [port], body) => sim.setLinePolarity(port!, readBody(body, { reversed: bool }).reversed),
-  },
-  {
+    path: '/fxo/<port>/polarity',
+    description: 'Sets the line polarity; without `reversed` it flips.',
+    params: Port,
+    body: Body({ reversed: Type.Optional(Type.Boolean()) }),
+    response: FxoResponse,
+    handle: ({ sim, params, body }) => sim.setLinePolarity(params.port, body.reversed),
+  }),
+  route({
     method: 'POST',
     path: '/card/reset',
-    handle: (sim, _params, body) => (readBody(body, {}), sim.injectReset()),
-  },
-  {
+    description: 'Resets the card as the host can: silent for the reset time, then it starts afresh.',
+    params: NO_FIELDS,
+    body: NO_FIELDS,
+    response: CardResponse,
+    handle: ({ sim }) => sim.injectReset(),
+  }),
+  route({
     method: 'POST',
     path: '/card/silence',
-    handle: (sim, _params, body) => sim.setSilent(readBody(body, { on: bool }, ['on']).on!),
-  },
-  {
+    description: 'The card stops (or starts again) sending and hearing anything, heartbeats included.',
+    params: NO_FIELDS,
+    body: Body({ on: Type.Boolean() }),
+    response: CardResponse,
+    handle: ({ sim, body }) => sim.setSilent(body.on),
+  }),
+  route({
     method: 'POST',
     path: '/card/protocol-version',
-    handle: (sim, _params, body) => sim.setProtocolVersion(readBody(body, { version: { type: 'number', min: 0, max: 255, integer: true } }, ['version']).version!),
-  },
-  {
+    description: 'Changes the protocol version written into the frames the card sends.',
+    params: NO_FIELDS,
+    body: Body({ version: Type.Integer({ minimum: 0, maximum: 255 }) }),
+    response: CardResponse,
+    handle: ({ sim, body }) => sim.setProtocolVersion(body.version),
+  }),
+  route({
     method: 'POST',
     path: '/serial/noise',
-    handle: (sim, _params, body) => sim.setNoiseRatio(readBody(body, { ratio: { type: 'number', min: 0, max: 1 } }, ['ratio']).ratio!),
-  },
-  // The far-end exchange (src/sim/exchange).
-  {
+    description: 'Corrupts each byte on the serial line, both ways, with probability `ratio`.',
+    params: NO_FIELDS,
+    body: Body({ ratio: Ratio }),
+    response: SerialResponse,
+    handle: ({ sim, body }) => sim.setNoiseRatio(body.ratio),
+  }),
+  route({
     method: 'POST',
     path: '/traffic',
-    handle: (sim, _params, body) => exchangeOf(sim).setTraffic(readBody(body, trafficShape)),
-  },
-  {
+    description: "Sets the exchange's own call rate and mean hold time; fields left out stay as they are.",
+    params: NO_FIELDS,
+    body: TrafficBody,
+    response: TrafficResponse,
+    handle: ({ sim, body }) => exchangeOf(sim).setTraffic(body),
+  }),
+  route({
     method: 'POST',
     path: '/glare',
-    handle: (sim, _params, body) => exchangeOf(sim).setGlareRatio(readBody(body, { ratio: { type: 'number', min: 0, max: 1 } }, ['ratio']).ratio!),
-  },
-  { method: 'GET', path: '/exchange', handle: (sim) => exchangeOf(sim).snapshot() },
-  {
+    description: "Each of the box's IAMs meets an IAM of the exchange on the same CIC with probability `ratio`.",
+    params: NO_FIELDS,
+    body: Body({ ratio: Ratio }),
+    response: TrafficResponse,
+    handle: ({ sim, body }) => exchangeOf(sim).setGlareRatio(body.ratio),
+  }),
+  route({
+    method: 'GET',
+    path: '/exchange',
+    description: 'The exchange: its summary, its settings and every circuit.',
+    params: NO_FIELDS,
+    body: NO_FIELDS,
+    response: ExchangeResponse,
+    handle: ({ sim }) => exchangeOf(sim).snapshot(),
+  }),
+  route({
     method: 'POST',
-    path: '/exchange/circuits/<n>/block',
-    handle: (sim, [cic], body) => exchangeOf(sim).blockCircuit(cic!, readBody(body, { on: bool }, ['on']).on!),
-  },
-  {
+    path: '/exchange/circuits/<cic>/block',
+    description: 'The exchange blocks (`on`: true, BLO) or unblocks (false, UBL) a circuit.',
+    params: Cic,
+    body: Body({ on: Type.Boolean() }),
+    response: CircuitResponse,
+    handle: ({ sim, params, body }) => exchangeOf(sim).blockCircuit(params.cic, body.on),
+  }),
+  route({
     method: 'POST',
-    path: '/exchange/circuits/<n>/reset',
-    handle: (sim, [cic], body) => (readBody(body, {}), exchangeOf(sim).resetCircuit(cic!)),
-  },
-  {
+    path: '/exchange/circuits/<cic>/reset',
+    description: 'The exchange resets a circuit (RSC).',
+    params: Cic,
+    body: NO_FIELDS,
+    response: CircuitResponse,
+    handle: ({ sim, params }) => exchangeOf(sim).resetCircuit(params.cic),
+  }),
+  route({
     method: 'POST',
     path: '/exchange/group-block',
-    handle: (sim, _params, body) => {
-      const { firstCic, count, on } = readBody(body, groupBlockShape, ['firstCic', 'count', 'on']);
-      return exchangeOf(sim).groupBlock(firstCic!, count!, on!);
-    },
-  },
-  {
+    description: 'The exchange blocks (`on`: true, CGB) or unblocks (false, CGU) `count` circuits from `firstCic`, maintenance oriented.',
+    params: NO_FIELDS,
+    body: GroupBlockBody,
+    response: Type.Array(CircuitResponse, { title: 'the circuits, a list' }),
+    handle: ({ sim, body }) => exchangeOf(sim).groupBlock(body.firstCic, body.count, body.on),
+  }),
+  route({
     method: 'POST',
     path: '/exchange/reset-all',
-    handle: (sim, _params, body) => (readBody(body, {}), exchangeOf(sim).resetAll()),
-  },
+    description: 'The exchange resets its whole circuit group (GRS).',
+    params: NO_FIELDS,
+    body: NO_FIELDS,
+    response: ExchangeSummaryResponse,
+    handle: ({ sim }) => exchangeOf(sim).resetAll(),
+  }),
 ];
-
-const patterns = ROUTES.map((route) => ({
-  route,
-  regex: new RegExp(`^${route.path.replace(/<n>/g, '(\\d{1,9})')}$`),
-}));
-
-/** The routes whose path matches, with the numbers taken from it. */
-export function matchRoutes(pathname: string): { route: Route; params: number[] }[] {
-  const found: { route: Route; params: number[] }[] = [];
-  for (const { route, regex } of patterns) {
-    const m = regex.exec(pathname);
-    if (m) found.push({ route, params: m.slice(1).map(Number) });
-  }
-  return found;
-}

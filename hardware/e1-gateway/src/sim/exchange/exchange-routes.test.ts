@@ -10,7 +10,8 @@ async function setup(t: Test, withExchange = true) {
   if (withExchange) bench.sim.setExchange(new FarEndExchange({ clock: bench.clock }));
   bench.sim.start();
   await bench.run(10);
-  const server = buildControlApi({ sim: bench.sim });
+  // Every answer is checked against its route's response schema: one that does not match is a 500.
+  const server = buildControlApi({ sim: bench.sim, checkResponses: true });
   const { url } = await listenControlApi(server, 0);
   t.teardown(() => closeControlApi(server));
   const call = async (method: string, path: string, body?: unknown) => {
@@ -38,7 +39,7 @@ t.test('the exchange through the control API, with the card in between', async (
   let r = await call('GET', '/state');
   t.match(r.body.exchange, { pointCode: 2000, peerPointCode: 1000, link: 0, linkInService: false, readyCircuits: 0, counts: { total: 30 } });
   r = await call('POST', '/exchange/circuits/2/block', { on: true });
-  t.same([r.status, r.body.error], [409, 'link 0 is not in service, so the exchange cannot send BLO; start the link from the box first']);
+  t.same([r.status, r.body], [409, { error: 'link 0 is not in service, so the exchange cannot send BLO; start the link from the box first', code: 'conflict' }]);
 
   await linkUp();
   t.same(trace(), ['GRS 1'], 'link in service: the exchange resets its group');
@@ -126,28 +127,37 @@ t.test('CCR: the far end loops the circuit, so the tone the box sends comes back
 t.test('bad requests to the exchange routes', async (t) => {
   const { call, linkUp } = await setup(t);
   await linkUp();
-  const expect = async (method: string, path: string, body: unknown, status: number, error: RegExp) => {
+  const expect = async (method: string, path: string, body: unknown, status: number, code: string, error: string | RegExp) => {
     const r = await call(method, path, body);
-    t.equal(r.status, status, `${method} ${path} ${JSON.stringify(body)}`);
-    t.match(r.body.error, error);
+    t.same([r.status, r.body.code], [status, code], `${method} ${path} ${JSON.stringify(body)}`);
+    if (typeof error === 'string') t.equal(r.body.error, error);
+    else t.match(r.body.error, error);
   };
-  await expect('POST', '/traffic', { callsPerMinute: -1 }, 400, /"callsPerMinute" is -1/);
-  await expect('POST', '/traffic', { holdSeconds: 0 }, 400, /"holdSeconds" is 0; it must be a number from 0.1 to 86400/);
-  await expect('POST', '/traffic', { rate: 1 }, 400, /unknown field "rate"/);
-  await expect('POST', '/glare', {}, 400, /missing "ratio"/);
-  await expect('POST', '/glare', { ratio: 1.5 }, 400, /"ratio" is 1.5/);
-  await expect('POST', '/exchange/circuits/99/block', { on: true }, 404, /CIC 99 is not in the exchange's circuit group \(CICs 1..30\)/);
-  await expect('POST', '/exchange/circuits/3/block', {}, 400, /missing "on"/);
-  await expect('POST', '/exchange/circuits/3/reset', { now: true }, 400, /unknown field "now"/);
-  await expect('POST', '/exchange/group-block', { firstCic: 1, count: 1, on: true }, 400, /"count" is 1; it must be a whole number from 2 to 32/);
-  await expect('POST', '/exchange/group-block', { firstCic: 29, count: 3, on: true }, 404, /CIC 31/);
-  await expect('GET', '/exchange/reset-all', undefined, 405, /takes POST/);
+  await expect('POST', '/traffic', { callsPerMinute: -1 }, 400, 'bad-body', '"callsPerMinute" is -1; it must be a number from 0 to 6000');
+  await expect('POST', '/traffic', { callsPerMinute: 6001 }, 400, 'bad-body', '"callsPerMinute" is 6001; it must be a number from 0 to 6000');
+  await expect('POST', '/traffic', { holdSeconds: 0 }, 400, 'bad-body', '"holdSeconds" is 0; it must be a number from 0.1 to 86400');
+  await expect('POST', '/traffic', { rate: 1 }, 400, 'bad-body', 'unknown field "rate"; accepted: fields "callsPerMinute", "holdSeconds"');
+  await expect('POST', '/glare', {}, 400, 'bad-body', 'missing "ratio"; accepted: fields "ratio"');
+  await expect('POST', '/glare', { ratio: 1.5 }, 400, 'bad-body', '"ratio" is 1.5; it must be a number from 0 to 1');
+  await expect('POST', '/exchange/circuits/99/block', { on: true }, 404, 'not-found', "CIC 99 is not in the exchange's circuit group (CICs 1..30)");
+  await expect('POST', '/exchange/circuits/4096/block', { on: true }, 404, 'bad-path', 'in the path, "cic" is 4096; it must be a whole number from 0 to 4095');
+  await expect('POST', '/exchange/circuits/3/block', {}, 400, 'bad-body', 'missing "on"; accepted: fields "on"');
+  await expect('POST', '/exchange/circuits/3/reset', { now: true }, 400, 'bad-body', 'unknown field "now"; accepted: no fields');
+  await expect('POST', '/exchange/group-block', { firstCic: 1, count: 1, on: true }, 400, 'bad-body', '"count" is 1; it must be a whole number from 2 to 32');
+  await expect('POST', '/exchange/group-block', { firstCic: 1 }, 400, 'bad-body', 'missing "count", "on"; accepted: fields "firstCic", "count", "on"');
+  await expect('POST', '/exchange/group-block', { firstCic: 4096, count: 2, on: true }, 400, 'bad-body', '"firstCic" is 4096; it must be a whole number from 0 to 4095');
+  await expect('POST', '/exchange/group-block', { firstCic: 29, count: 3, on: true }, 404, 'not-found', /CIC 31/);
+  await expect('GET', '/exchange/reset-all', undefined, 405, 'wrong-method', '/exchange/reset-all takes POST, not GET');
+  const r = await call('GET', '/state');
+  t.match(r.body.control.rejected, { 'bad-body': 11, 'not-found': 2, 'bad-path': 1, 'wrong-method': 1 }, 'each refusal counted by its code');
+  t.match(r.body.exchange, { traffic: { callsPerMinute: 0, holdSeconds: 60, glareRatio: 0 }, counts: { maintenanceBlocked: 0 } }, 'and nothing changed');
 });
 
 t.test('without an exchange: the routes say so and /state shows null', async (t) => {
   const { call } = await setup(t, false);
   const r = await call('GET', '/exchange');
-  t.same([r.status, r.body.error], [404, 'this simulator runs without a far-end exchange; start it without --no-exchange']);
-  t.equal((await call('POST', '/traffic', { callsPerMinute: 1 })).status, 404);
+  t.same([r.status, r.body], [404, { error: 'this simulator runs without a far-end exchange; start it without --no-exchange', code: 'not-found' }]);
+  t.same((await call('POST', '/traffic', { callsPerMinute: 1 })).body.code, 'not-found');
+  t.same((await call('POST', '/exchange/reset-all')).body.code, 'not-found');
   t.equal((await call('GET', '/state')).body.exchange, null);
 });
