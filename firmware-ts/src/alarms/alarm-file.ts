@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { alarmKey, isSeverity, type AlarmRecord } from './alarm-types.js';
+import { alarmKey, isSeverity, readCauseCode, type AlarmRecord } from './alarm-types.js';
 
 /**
  * The alarm file on the box's data folder. JSON, one object:
@@ -78,6 +78,7 @@ function checkRecord(raw: unknown, state: AlarmRecord['state'], where: string, p
     clearedAt: raw.clearedAt as number | null,
     lastRaisedAt: raw.lastRaisedAt as number,
     cause: raw.cause as string,
+    ...readCauseCode(raw),
     count: raw.count as number,
   };
 }

@@ -3,6 +3,8 @@ import type { CardDriver } from '../card/card-driver.js';
 import type { TestCallScheduler } from '../trunks/test-call-scheduler.js';
 import type { TrunkMonitor } from '../trunks/trunk-monitor.js';
 import type { AlarmStore } from './alarm-store.js';
+import { alarmCause, type CodedCause } from './alarm-types.js';
+import type { CircuitRecord } from '../trunks/test-call-scheduler.js';
 
 /**
  * Which events raise and clear which alarms, with their severities (the policy of the box):
@@ -44,9 +46,9 @@ export function applyAlarmRules(deps: AlarmRuleDeps): () => void {
 
   card.on('card-error', (error) => {
     // A card that has never answered is as much a problem as one that stopped.
-    store.raise('card', 'card-link', 'critical', error.code);
+    store.raise('card', 'card-link', 'critical', error.code, alarmCause('card-error', error.code));
   });
-  card.on('card-lost', (error) => store.raise('card', 'card-link', 'critical', error.code));
+  card.on('card-lost', (error) => store.raise('card', 'card-link', 'critical', error.code, alarmCause('card-error', error.code)));
   const cardUp = () => {
     store.clear('card', 'card-link');
     later(deps.restoreSettleMs, () => {
@@ -61,7 +63,7 @@ export function applyAlarmRules(deps: AlarmRuleDeps): () => void {
     const cause = transition.causes.join('+');
     const to = transition.to;
     if (to === 'red' || to === 'blue' || to === 'yellow') {
-      store.raise(source, SPAN_ALARMS[to], to === 'red' ? 'critical' : 'major', cause);
+      store.raise(source, SPAN_ALARMS[to], to === 'red' ? 'critical' : 'major', cause, alarmCause('span-defects', ...transition.causes));
       for (const [state, type] of Object.entries(SPAN_ALARMS)) if (state !== to) store.clear(source, type);
     } else if (to === 'none') {
       for (const type of Object.values(SPAN_ALARMS)) store.clear(source, type);
@@ -72,27 +74,37 @@ export function applyAlarmRules(deps: AlarmRuleDeps): () => void {
   trunks.on('span-tca', (span, crossing) => {
     const source = `span/${span}`;
     const type = `tca-${crossing.counter}-${crossing.period}`;
-    store.raise(source, type, 'minor', `${crossing.counter.toUpperCase()} ${crossing.value} >= ${crossing.threshold}`);
+    store.raise(source, type, 'minor', `${crossing.counter.toUpperCase()} ${crossing.value} >= ${crossing.threshold}`, alarmCause('threshold-crossed', crossing.counter, crossing.value, crossing.threshold));
     const end = crossing.period === '15min' ? crossing.start + deps.intervalMs : crossing.start + 86_400_000;
     later(end - clock.now(), () => store.clear(source, type));
   });
 
   trunks.on('fxo-line', (port, event) => {
-    if (event.type === 'line-unplugged') store.raise(`fxo/${port}`, 'fxo-unplugged', 'major', 'no battery voltage');
+    if (event.type === 'line-unplugged') store.raise(`fxo/${port}`, 'fxo-unplugged', 'major', 'no battery voltage', alarmCause('no-battery'));
     else if (event.type === 'line-present') store.clear(`fxo/${port}`, 'fxo-unplugged');
   });
 
   testCalls.on('circuit-blocked', (record) => {
-    store.raise(`circuit/${record.circuit}`, 'test-call-failed', 'major', record.lastTest?.reason ?? 'test call failed');
+    store.raise(`circuit/${record.circuit}`, 'test-call-failed', 'major', record.lastTest?.reason ?? 'test call failed', testFailureCause(record));
   });
   testCalls.on('circuit-unblocked', (record) => store.clear(`circuit/${record.circuit}`, 'test-call-failed'));
   // Circuits still blocked from before a restart keep their alarm (confirmed, not raised again).
   for (const record of testCalls.toJSON()) {
-    if (record.blocked) store.raise(`circuit/${record.circuit}`, 'test-call-failed', 'major', record.lastTest?.reason ?? 'test call failed');
+    if (record.blocked) store.raise(`circuit/${record.circuit}`, 'test-call-failed', 'major', record.lastTest?.reason ?? 'test call failed', testFailureCause(record));
   }
 
   return () => {
     for (const handle of timers) clock.clearTimeout(handle);
     timers.clear();
   };
+}
+
+/**
+ * A failed test call's alarm cause is its last test's reason code. A reason without a code
+ * stays without one, so its English text shows rather than a vaguer translation.
+ */
+function testFailureCause(record: CircuitRecord): CodedCause | undefined {
+  const last = record.lastTest;
+  if (last?.reasonCode !== undefined) return { causeCode: last.reasonCode, causeArgs: [...last.reasonArgs] };
+  return last?.reason ? undefined : alarmCause('test-failed');
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { moveAside, writeFileAtomic } from '../storage/atomic-file.js';
 import { CoalescingWriter } from '../storage/coalescing-writer.js';
 import { readAlarmFile, serializeAlarmFile, type AlarmFileContent } from './alarm-file.js';
-import { alarmKey, isSeverity, type AlarmEvents, type AlarmRecord, type Severity } from './alarm-types.js';
+import { alarmKey, isSeverity, setCauseCode, type AlarmEvents, type AlarmRecord, type CodedCause, type Severity } from './alarm-types.js';
 
 export interface AlarmStoreOptions {
   /** The alarm file, e.g. `<dataDir>/alarms.json`. Its folder is created if missing. */
@@ -89,9 +89,10 @@ export class AlarmStore extends TypedEmitter<AlarmEvents> {
    * Raises (source, type). Creates a record and emits `raised` if none is active; else updates
    * cause, severity and lastRaisedAt, counts, and emits `updated`. A restored alarm's first
    * raise only confirms it; it emits `updated` (without counting) only if its severity or
-   * cause changed. Returns the record as it now stands.
+   * cause changed. Returns the record as it now stands. `coded`: the cause as a code with
+   * arguments, for texts in the reader's language.
    */
-  raise(source: string, type: string, severity: Severity, cause: string): AlarmRecord {
+  raise(source: string, type: string, severity: Severity, cause: string, coded?: CodedCause): AlarmRecord {
     this.mustBeLoaded();
     if (!isSeverity(severity)) throw new TypeError(`unknown alarm severity ${JSON.stringify(severity)}`);
     const now = this.clock.now();
@@ -109,6 +110,7 @@ export class AlarmStore extends TypedEmitter<AlarmEvents> {
         cause,
         count: 1,
       };
+      setCauseCode(alarm, coded);
       this.activeByKey.set(alarmKey(source, type), alarm);
       this.changed();
       this.log.warn({ alarm }, 'alarm raised');
@@ -117,6 +119,7 @@ export class AlarmStore extends TypedEmitter<AlarmEvents> {
     const changed = current.severity !== severity || current.cause !== cause;
     current.severity = severity;
     current.cause = cause;
+    setCauseCode(current, coded);
     if (this.restored.delete(current.id)) {
       // Raised before the restart; the operator has seen it. Confirm, do not count.
       if (!changed) return { ...current };

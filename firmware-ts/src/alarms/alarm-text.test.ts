@@ -1,5 +1,5 @@
 import t from 'tap';
-import { alarmSourceText, alarmTypeText, describeAlarm, severityName } from './alarm-text.js';
+import { alarmCauseText, alarmSourceText, alarmTypeText, describeAlarm, severityName, testReasonText } from './alarm-text.js';
 import { SEVERITIES, type AlarmRecord } from './alarm-types.js';
 
 const red: AlarmRecord = {
@@ -44,7 +44,9 @@ t.test('every known type has its own text in both languages', async (t) => {
 t.test('threshold crossings name the counter and the period', async (t) => {
   t.equal(alarmTypeText('tca-es-15min', 'en'), 'performance threshold crossed: ES in 15 min');
   t.equal(alarmTypeText('tca-es-15min', 'zh'), '性能门限越限: 15 分钟 ES');
-  t.equal(alarmTypeText('tca-uas-1day', 'zh'), '性能门限越限: 1 天 UAS');
+  t.equal(alarmTypeText('tca-uas-day', 'zh'), '性能门限越限: 1 天 UAS', 'the day total, as alarm-rules names it');
+  t.equal(alarmTypeText('tca-slips-15min', 'zh'), '性能门限越限: 15 分钟 滑码', 'slips in Chinese');
+  t.equal(alarmTypeText('tca-slips-15min', 'en'), 'performance threshold crossed: slips in 15 min');
   t.equal(alarmTypeText('tca-bbe', 'en'), 'performance threshold crossed: BBE');
   t.equal(alarmTypeText('tca-ses-5min', 'en'), 'performance threshold crossed: SES in 5min', 'an unknown period as written');
 });
@@ -75,4 +77,36 @@ t.test('severity names', async (t) => {
     SEVERITIES.map((s) => severityName(s, 'en')),
     ['critical', 'major', 'minor', 'warning'],
   );
+});
+
+t.test('a coded cause reads in the chosen language; the English cause stays as written', async (t) => {
+  const unplugged: AlarmRecord = { ...red, source: 'fxo/3', type: 'fxo-unplugged', severity: 'major', cause: 'no battery voltage', causeCode: 'no-battery', causeArgs: [] };
+  t.equal(describeAlarm(unplugged, 'zh'), '[主要] FXO 端口 3: 外线未接/无馈电 - 无馈电电压');
+  t.equal(describeAlarm(unplugged, 'en'), '[major] FXO port 3: line unplugged / no battery - no battery voltage');
+  t.equal(unplugged.cause, 'no battery voltage');
+  const card = { cause: 'card-silent', causeCode: 'card-error' as const, causeArgs: ['card-silent'] };
+  t.equal(alarmCauseText(card, 'zh'), '板卡无应答');
+  t.equal(alarmCauseText(card, 'en'), 'card not answering');
+  const tca = { cause: 'SLIPS 5 >= 4', causeCode: 'threshold-crossed' as const, causeArgs: ['slips', 5, 4] };
+  t.equal(alarmCauseText(tca, 'zh'), '滑码 5, 门限 4');
+  t.equal(alarmCauseText(tca, 'en'), 'slips 5 >= 4');
+  const test = { cause: 'no dial tone within 3 s', causeCode: 'no-dial-tone' as const, causeArgs: [3] };
+  t.equal(alarmCauseText(test, 'zh'), '3 秒内无拨号音', 'a failed test call: its reason is the cause');
+  t.equal(alarmCauseText({ cause: 'LOS+LOF', causeCode: 'span-defects', causeArgs: ['LOS', 'LOF'] }, 'zh'), 'LOS+LOF');
+});
+
+t.test('a cause without a usable code shows the English text', async (t) => {
+  t.equal(alarmCauseText({ cause: 'LOS' }, 'zh'), 'LOS', 'an alarm file from before the codes');
+  t.equal(alarmCauseText({ cause: 'a  new\ncause', causeCode: 'from-a-newer-firmware' as never, causeArgs: [] }, 'zh'), 'a new cause', 'an unknown code');
+  t.equal(alarmCauseText({ cause: 'no dial tone within 3 s', causeCode: 'no-dial-tone', causeArgs: [] }, 'zh'), 'no dial tone within 3 s', 'arguments missing');
+  t.equal(alarmCauseText({ cause: 'x', causeCode: 'no-dial-tone', causeArgs: [{}] as never }, 'zh'), 'x', 'arguments of the wrong kind');
+  t.equal(alarmCauseText({ cause: 'card-silent', causeCode: 'card-error', causeArgs: ['card-on-fire'] }, 'zh'), 'card-on-fire', 'an unknown card error by its code');
+});
+
+t.test('test reasons: coded ones in both languages, others as the firmware wrote them', async (t) => {
+  t.equal(testReasonText({ reason: 'span 0 is in alarm', reasonCode: 'span-in-alarm', reasonArgs: [0] }, 'zh'), 'E1 中继 0 告警中');
+  t.equal(testReasonText({ reason: 'span 0 is in alarm', reasonCode: 'span-in-alarm', reasonArgs: [0] }, 'en'), 'span 0 is in alarm');
+  t.equal(testReasonText({ reason: 'no 2000 Hz tone back within 2 s', reasonCode: 'no-tone-back', reasonArgs: [2000, 2] }, 'zh'), '2 秒内未收回 2000 Hz 测试音');
+  t.equal(testReasonText({ reason: 'CIC 3 is blocked' }, 'zh'), 'CIC 3 is blocked', 'no code yet: the English reason');
+  t.equal(testReasonText({ reason: null }, 'zh'), null);
 });

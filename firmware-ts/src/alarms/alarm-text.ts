@@ -1,22 +1,38 @@
-import type { AlarmRecord, Severity } from './alarm-types.js';
+import type { CardErrorCode } from '../card/card-driver.js';
+import type { TestReasonCode, TestReasons } from '../trunks/circuit-tests.js';
+import type { CounterName, ThresholdCrossing } from '../trunks/g826-counters.js';
+import type { AlarmCauses, AlarmRecord, AlarmState, KnownAlarmType, Severity } from './alarm-types.js';
 
 /**
- * One-line alarm text for people: the CLI, the local screen, text messages to the duty
- * leader. English and Simplified Chinese; unknown types and sources fall back to their raw
- * names, so a new alarm type is readable before it gets a translation.
+ * Alarm text for people: the CLI, the local screen, text messages to the duty leader.
+ * English and Simplified Chinese. Each table is keyed by its type's union, so a new severity,
+ * alarm type or cause code does not compile until it has words in both languages. Values
+ * that come from outside (a file, a newer firmware) and are unknown fall back to their raw
+ * names or to the English cause the raiser wrote.
+ *
+ * A failed test call's reason is the cause of its `test-call-failed` alarm, so the test
+ * reasons' words live here too; the CLI's test outcomes use them.
  */
 export type AlarmLang = 'en' | 'zh';
 
 type Words = Record<AlarmLang, string>;
 
-const SEVERITY: Record<Severity, Words> = {
+/** Words for each code of a catalogue, with the arguments the catalogue gives the code. */
+export type Phrases<A> = { [K in keyof A]: Record<AlarmLang, (...args: Extract<A[K], unknown[]>) => string> };
+
+export const SEVERITY_TEXT: Record<Severity, Words> = {
   critical: { en: 'critical', zh: '紧急' },
   major: { en: 'major', zh: '主要' },
   minor: { en: 'minor', zh: '次要' },
   warning: { en: 'warning', zh: '提示' },
 };
 
-const TYPE: Record<string, Words> = {
+export const ALARM_STATE_TEXT: Record<AlarmState, Words> = {
+  active: { en: 'active', zh: '活动' },
+  cleared: { en: 'cleared', zh: '已清除' },
+};
+
+export const ALARM_TYPE_TEXT: Record<KnownAlarmType, Words> = {
   'card-link': { en: 'card link down', zh: '板卡链路中断' },
   // Colours after DAHDI / TR 54016; the causes in brackets are what sets each one.
   'span-red': { en: 'red alarm (LOS/LOF/LMFA)', zh: '红色告警 (LOS/LOF/LMFA)' },
@@ -26,14 +42,23 @@ const TYPE: Record<string, Words> = {
   'test-call-failed': { en: 'test call failed', zh: '拨测失败' },
 };
 
-const PERIOD: Record<string, Words> = {
+export const PERIOD_TEXT: Record<ThresholdCrossing['period'], Words> = {
   '15min': { en: '15 min', zh: '15 分钟' },
-  '1day': { en: '1 day', zh: '1 天' },
-  '24h': { en: '24 h', zh: '24 小时' },
   day: { en: '1 day', zh: '1 天' },
 };
 
-const SOURCE: Record<string, Words> = {
+/** G.826 counters: ES, SES, UAS and BBE are read as they are in both languages. */
+export const COUNTER_TEXT: Record<CounterName, Words> = {
+  es: { en: 'ES', zh: 'ES' },
+  ses: { en: 'SES', zh: 'SES' },
+  uas: { en: 'UAS', zh: 'UAS' },
+  bbe: { en: 'BBE', zh: 'BBE' },
+  slips: { en: 'slips', zh: '滑码' },
+  lcv: { en: 'LCV', zh: '码型违例' },
+};
+
+/** The first part of an alarm source: `card`, `span/0`, `fxo/3`, `link/0`, `circuit/e1/0/5`. */
+export const SOURCE_TEXT: Record<'card' | 'span' | 'fxo' | 'link' | 'circuit', Words> = {
   card: { en: 'card', zh: '板卡' },
   span: { en: 'E1 span', zh: 'E1 中继' },
   fxo: { en: 'FXO port', zh: 'FXO 端口' },
@@ -41,19 +66,86 @@ const SOURCE: Record<string, Words> = {
   circuit: { en: 'circuit', zh: '电路' },
 };
 
+/** Card errors in a few words, as an alarm cause (the CLI's status explains them at length). */
+export const CARD_ERROR_TEXT: Record<CardErrorCode, Words> = {
+  'open-failed': { en: 'serial port cannot be opened', zh: '串口无法打开' },
+  'port-closed': { en: 'serial port closed', zh: '串口已关闭' },
+  'card-silent': { en: 'card not answering', zh: '板卡无应答' },
+  'version-mismatch': { en: 'card protocol version does not match', zh: '板卡协议版本不匹配' },
+  'card-lost': { en: 'card heartbeats stopped', zh: '板卡心跳中断' },
+  'setup-failed': { en: 'card refused its setup', zh: '板卡拒绝配置' },
+};
+
+export const TEST_REASON_TEXT: Phrases<TestReasons> = {
+  'no-such-circuit': { en: (c) => `no such circuit ${c}`, zh: (c) => `无此电路 ${c}` },
+  'card-not-up': { en: () => 'the card is not up', zh: () => '板卡未就绪' },
+  'card-no-answer': { en: () => 'the card did not answer the test command', zh: () => '板卡未应答测试命令' },
+  'card-refused': { en: () => 'the card refused the test command', zh: () => '板卡拒绝测试命令' },
+  busy: { en: () => 'busy with a call', zh: () => '通话占用中' },
+  'line-in-use': { en: () => 'line in use', zh: () => '线路使用中' },
+  'no-line': { en: () => 'no line on the port (no battery voltage)', zh: () => '端口未接外线 (无馈电电压)' },
+  'span-in-alarm': { en: (s) => `span ${s} is in alarm`, zh: (s) => `E1 中继 ${s} 告警中` },
+  'no-dial-tone': { en: (s) => `no dial tone within ${s} s`, zh: (s) => `${s} 秒内无拨号音` },
+  'no-tone-back': { en: (hz, s) => `no ${hz} Hz tone back within ${s} s`, zh: (hz, s) => `${s} 秒内未收回 ${hz} Hz 测试音` },
+  'no-cic': { en: (span, ts) => `no CIC is assigned to span ${span} timeslot ${ts}`, zh: (span, ts) => `E1 中继 ${span} 时隙 ${ts} 未分配 CIC` },
+  'signalling-down': { en: () => 'signalling link out of service', zh: () => '信令链路退出服务' },
+  'cic-busy': { en: (cic) => `CIC ${cic} is busy`, zh: (cic) => `CIC ${cic} 占用中` },
+  'cic-blocked': { en: (cic) => `CIC ${cic} is blocked`, zh: (cic) => `CIC ${cic} 已闭塞` },
+  'no-tone-from-exchange': {
+    en: (hz, s) => `no ${hz} Hz tone back from the exchange within ${s} s (CCR)`,
+    zh: (hz, s) => `${s} 秒内未收到交换机环回的 ${hz} Hz 测试音 (CCR)`,
+  },
+};
+
+export const ALARM_CAUSE_TEXT: Phrases<AlarmCauses> = {
+  ...TEST_REASON_TEXT,
+  'card-error': { en: (code) => CARD_ERROR_TEXT[code]?.en ?? code, zh: (code) => CARD_ERROR_TEXT[code]?.zh ?? code },
+  'span-defects': { en: (...defects) => defects.join('+'), zh: (...defects) => defects.join('+') },
+  'threshold-crossed': {
+    en: (counter, value, threshold) => `${counterName(counter, 'en')} ${value} >= ${threshold}`,
+    zh: (counter, value, threshold) => `${counterName(counter, 'zh')} ${value}, 门限 ${threshold}`,
+  },
+  'no-battery': { en: () => 'no battery voltage', zh: () => '无馈电电压' },
+  'test-failed': { en: () => 'test call failed', zh: () => '拨测失败' },
+};
+
+/**
+ * Words a code from a catalogue with its arguments; null when the code is unknown or the
+ * arguments do not fit it (a record from a newer firmware or a hand-edited file).
+ */
+export function phrase<A>(table: Phrases<A>, code: unknown, args: unknown, lang: AlarmLang): string | null {
+  if (typeof code !== 'string' || !Object.hasOwn(table, code) || !Array.isArray(args)) return null;
+  const words = table[code as keyof A][lang] as (...a: unknown[]) => string;
+  if (args.length < words.length || !args.every((a) => typeof a === 'string' || typeof a === 'number')) return null;
+  return words(...args);
+}
+
+function known<T extends string>(table: Record<T, Words>, key: string, lang: AlarmLang): string | undefined {
+  return Object.hasOwn(table, key) ? table[key as T][lang] : undefined;
+}
+
 export function severityName(severity: Severity, lang: AlarmLang): string {
-  return SEVERITY[severity][lang];
+  return known(SEVERITY_TEXT, severity, lang) ?? severity;
+}
+
+export function alarmStateName(state: AlarmState, lang: AlarmLang): string {
+  return known(ALARM_STATE_TEXT, state, lang) ?? state;
+}
+
+/** `slips` -> `滑码`; an unknown counter in capitals, as DS1-MIB names them. */
+export function counterName(counter: string, lang: AlarmLang): string {
+  return known(COUNTER_TEXT, counter, lang) ?? counter.toUpperCase();
 }
 
 /** `span-red` -> `red alarm (LOS/LOF/LMFA)`; `tca-es-15min` -> `performance threshold crossed: ES in 15 min`. */
 export function alarmTypeText(type: string, lang: AlarmLang): string {
-  const known = TYPE[type];
-  if (known) return known[lang];
+  const fixed = known(ALARM_TYPE_TEXT, type, lang);
+  if (fixed) return fixed;
   // Threshold crossing alerts: tca-<counter>-<period>, counters as in DS1-MIB (es, ses, uas, bbe, ...).
   const tca = /^tca-([a-z0-9]+)(?:-([a-z0-9]+))?$/.exec(type);
   if (tca) {
-    const counter = (tca[1] ?? '').toUpperCase();
-    const period = tca[2] === undefined ? undefined : (PERIOD[tca[2]]?.[lang] ?? tca[2]);
+    const counter = counterName(tca[1] ?? '', lang);
+    const period = tca[2] === undefined ? undefined : (known(PERIOD_TEXT, tca[2], lang) ?? tca[2]);
     if (lang === 'zh') return `性能门限越限: ${period ? `${period} ` : ''}${counter}`;
     return `performance threshold crossed: ${counter}${period ? ` in ${period}` : ''}`;
   }
@@ -63,7 +155,7 @@ export function alarmTypeText(type: string, lang: AlarmLang): string {
 /** `span/0` -> `E1 span 0`; `circuit/e1/0/5` -> `circuit E1 0/5`; unknown sources as they are. */
 export function alarmSourceText(source: string, lang: AlarmLang): string {
   const [kind = '', ...rest] = source.split('/');
-  const name = SOURCE[kind]?.[lang];
+  const name = known(SOURCE_TEXT, kind, lang);
   if (!name) return source;
   if (rest.length === 0) return name;
   if (kind === 'circuit' && rest.length >= 2) {
@@ -73,16 +165,32 @@ export function alarmSourceText(source: string, lang: AlarmLang): string {
   return `${name} ${rest.join('/')}`;
 }
 
+/** The alarm's cause in the reader's language, on one line; the raiser's English when it has no usable code. */
+export function alarmCauseText(alarm: Pick<AlarmRecord, 'cause' | 'causeCode' | 'causeArgs'>, lang: AlarmLang): string {
+  return phrase(ALARM_CAUSE_TEXT, alarm.causeCode, alarm.causeArgs, lang) ?? alarm.cause.replace(/\s+/g, ' ').trim();
+}
+
+/** Why a test call failed or was skipped, in the reader's language; the English reason when it has no usable code. */
+export function testReasonText(outcome: { reason: string | null; reasonCode?: TestReasonCode; reasonArgs?: readonly unknown[] }, lang: AlarmLang): string | null {
+  return phrase(TEST_REASON_TEXT, outcome.reasonCode, outcome.reasonArgs, lang) ?? outcome.reason;
+}
+
+/** `3 times, cleared`: what the one-line text adds after the cause. */
+export function alarmNotes(alarm: Pick<AlarmRecord, 'count' | 'state'>, lang: AlarmLang): string[] {
+  const notes: string[] = [];
+  if (alarm.count > 1) notes.push(lang === 'zh' ? `${alarm.count} 次` : `${alarm.count} times`);
+  if (alarm.state === 'cleared') notes.push(alarmStateName('cleared', lang));
+  return notes;
+}
+
 /**
  * `[critical] E1 span 0: red alarm (LOS/LOF/LMFA) - LOS (3 times, cleared)`
  * `[紧急] E1 中继 0: 红色告警 (LOS/LOF/LMFA) - LOS (3 次, 已清除)`
  */
 export function describeAlarm(alarm: AlarmRecord, lang: AlarmLang): string {
   const what = `[${severityName(alarm.severity, lang)}] ${alarmSourceText(alarm.source, lang)}: ${alarmTypeText(alarm.type, lang)}`;
-  const oneLine = alarm.cause.replace(/\s+/g, ' ').trim();
-  const cause = oneLine === '' ? '' : ` - ${oneLine}`;
-  const notes: string[] = [];
-  if (alarm.count > 1) notes.push(lang === 'zh' ? `${alarm.count} 次` : `${alarm.count} times`);
-  if (alarm.state === 'cleared') notes.push(lang === 'zh' ? '已清除' : 'cleared');
+  const causeText = alarmCauseText(alarm, lang);
+  const cause = causeText === '' ? '' : ` - ${causeText}`;
+  const notes = alarmNotes(alarm, lang);
   return `${what}${cause}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
 }

@@ -1,34 +1,48 @@
+import type { CallReasonArg, CallReasonCode } from '../signalling/isup/isup-call-reasons.js';
 import type { CircuitView } from '../signalling/isup/isup-stack.js';
-import { clockTime } from './format-trunks.js';
-import { text, type Lang } from './i18n.js';
+import { clockTime } from './clock-time.js';
+import { callReasonText, heads, stateText, text, type Lang } from './i18n.js';
+import { renderTable } from './table.js';
+import { padDisplay } from './text-width.js';
 
 /** What the firmware reports for each call of `countyline call`. */
 export interface CallSummary {
   cic: number | null;
   result: 'completed' | 'failed';
   reason: string | null;
+  /** The failure as a code with arguments (ISUP `CallOutcome`), worded in the reader's language. */
+  reasonCode?: CallReasonCode;
+  reasonArgs?: CallReasonArg[];
   cause: number | null;
   repeats: number;
   answered: boolean;
   durationMs: number;
 }
 
-export function formatCircuits(rows: CircuitView[], lang: Lang): string {
-  const lines = [text(lang, 'circuitsHeader')];
-  for (const r of rows) {
-    const call = r.callPhase ? `${r.call}/${r.callPhase}` : r.call;
-    const release = r.lastRelease ? `cause ${r.lastRelease.cause} ${clockTime(r.lastRelease.at)}` : '-';
-    lines.push(
-      `${String(r.cic).padEnd(5)} ${`${r.span}/${r.timeslot}`.padEnd(8)} ${call.padEnd(10)} ${`${r.maintenance}/${r.hardware}`.padEnd(18)} ${text(lang, r.controlledBy === 'us' ? 'us' : 'peer').padEnd(8)} ${release}`,
-    );
-  }
-  return lines.join('\n');
+/** `countyline circuits`: one row per CIC. */
+export function formatCircuits(rows: CircuitView[], lang: Lang, now = Date.now()): string {
+  const cells = rows.map((r) => {
+    const call = stateText(lang, 'call', r.call);
+    return [
+      String(r.cic),
+      `${r.span}/${r.timeslot}`,
+      r.callPhase ? `${call}/${stateText(lang, 'callPhase', r.callPhase)}` : call,
+      stateText(lang, 'block', r.maintenance),
+      stateText(lang, 'block', r.hardware),
+      stateText(lang, 'controlledBy', r.controlledBy),
+      r.lastRelease ? text(lang, 'releaseCause', r.lastRelease.cause, clockTime(r.lastRelease.at, 8, now)) : '-',
+    ];
+  });
+  return renderTable(heads(lang, 'cic', 'spanTimeslot', 'call', 'maintenanceBlock', 'hardwareBlock', 'control', 'lastRelease'), cells);
 }
 
+/** One line per call of `countyline call`, printed as each one ends. */
 export function formatCall(o: CallSummary, index: number, total: number, lang: Lang): string {
   const head = `[${String(index + 1).padStart(String(total).length)}/${total}]`;
   const cic = o.cic === null ? '-' : `CIC ${o.cic}`;
-  const repeat = o.repeats > 0 ? ` (repeated ${o.repeats}x)` : '';
-  const result = o.result === 'completed' ? text(lang, 'completed') : text(lang, 'failed');
-  return `${head} ${cic.padEnd(8)} ${result} ${(o.durationMs / 1000).toFixed(1)} s${repeat}${o.reason ? `  ${o.reason}` : ''}`;
+  const repeat = o.repeats > 0 ? ` (${text(lang, 'repeated', o.repeats)})` : '';
+  const result = stateText(lang, 'callResult', o.result);
+  const reason = callReasonText(o, lang);
+  const seconds = text(lang, 'seconds', (o.durationMs / 1000).toFixed(1));
+  return `${head} ${cic.padEnd(8)} ${padDisplay(result, 9)} ${seconds}${repeat}${reason ? `  ${reason}` : ''}`;
 }

@@ -1,7 +1,8 @@
 import { PROTOCOL_VERSION } from '@countyline/e1-gateway';
 import type { CardError } from '../card/card-driver.js';
 import type { BoxStatus } from '../status.js';
-import { text, type Lang } from './i18n.js';
+import { heads, stateText, text, type Lang, type TextKey } from './i18n.js';
+import { renderTable } from './table.js';
 
 /** Explains a card error in the reader's language. */
 export function describeCardError(lang: Lang, error: CardError): string {
@@ -16,35 +17,36 @@ export function describeCardError(lang: Lang, error: CardError): string {
   }
 }
 
-/** `countyline status` for a person: one block per card part. */
+/** `countyline status` for a person: one block per card part, FXO lines as a table. */
 export function formatStatus(status: BoxStatus, lang: Lang, now: number): string {
-  const t = (key: Parameters<typeof text>[1], ...args: unknown[]) => text(lang, key, ...args);
+  const t = (key: TextKey, ...args: unknown[]) => text(lang, key, ...args);
   const lines: string[] = [];
   const { card } = status;
   const inv = card.inventory;
   const head = inv
-    ? `${t('card')} ${inv.model}  ${t('serial')} ${inv.serial}  ${t('firmware')} ${inv.firmware}  ${t('protocol')} v${card.protocolVersion}  (${card.path})`
+    ? `${t('card')} ${inv.model}  ${t('serial')} ${inv.serial}  ${t('firmware')} ${inv.firmware}  ${t('protocolVersion', card.protocolVersion)}  (${card.path})`
     : `${t('card')} ${card.path}  ${t('noInventory')}`;
   lines.push(head);
   const beat = card.lastHeartbeatAt === null ? '' : `  ${t('heartbeatAgo', ((now - card.lastHeartbeatAt) / 1000).toFixed(1))}`;
-  lines.push(`  ${t('link')}: ${card.link === 'up' ? t('up') : t('down')}${beat}`);
+  lines.push(`  ${t('link')}: ${stateText(lang, 'cardLink', card.link)}${beat}`);
   if (card.error) lines.push(`  ! ${describeCardError(lang, card.error)}`);
   const dropped = Object.values(card.serial.dropped).reduce((a, b) => a + b, 0);
   if (dropped > 0 || card.serial.retransmits > 0) lines.push(`  ${t('framesDropped', dropped, card.serial.retransmits)}`);
 
   for (const span of status.spans) {
     lines.push('');
+    // Defect names (LOS, AIS, ...) are read as they are in both languages.
     const defects = span.causes.length > 0 ? span.causes.join(' ') : t('noDefects');
-    const config = [span.crc4 ? t('crc4On') : t('crc4Off'), span.clock === 'line' ? t('clockLine') : t('clockInternal')];
+    const config = [span.crc4 ? t('crc4On') : t('crc4Off'), stateText(lang, 'clock', span.clock)];
     if (span.sendingRai) config.push(t('sendingRai'));
-    const alarm = `${t('alarmState')}: ${t('alarmNames', span.alarm)}${span.alarmCauses.length > 0 ? ` (${span.alarmCauses.join('+')})` : ''}`;
+    const alarm = `${t('alarmState')}: ${stateText(lang, 'spanAlarm', span.alarm)}${span.alarmCauses.length > 0 ? ` (${span.alarmCauses.join('+')})` : ''}`;
     lines.push(`${t('span')} ${span.span}  ${t('defects')}: ${defects}   ${alarm}   ${config.join(', ')}`);
     if (span.lastSecond) {
       const s = span.lastSecond;
       lines.push(`  ${t('lastSecond', s.crc4Errors, s.eBits, s.lineCodeViolations, s.slips)}`);
     }
     for (const link of status.links.filter((l) => l.span === span.span)) {
-      lines.push(`  ${t('signallingLink')} ${link.link}  ts${link.timeslot}  ${link.mode.toUpperCase()}  ${link.state}`);
+      lines.push(`  ${t('signallingLink')} ${link.link}  ${t('timeslot', link.timeslot)}  ${stateText(lang, 'linkMode', link.mode)}  ${stateText(lang, 'linkState', link.state)}`);
     }
   }
 
@@ -55,29 +57,18 @@ export function formatStatus(status: BoxStatus, lang: Lang, now: number): string
   }
 
   if (status.fxo.length > 0) {
-    lines.push('', t('fxoHeader'));
-    for (const port of status.fxo) {
-      const cells = [
-        String(port.port).padEnd(9),
-        pad(port.line === 'present' ? t('present') : port.line === 'unplugged' ? t('unplugged') : t('unknown'), 10),
-        `${port.voltage.toFixed(1)} V`.padEnd(9),
-        `${port.loopCurrent.toFixed(1)} mA`.padEnd(9),
-        pad(port.hook === 'off' ? t('hookOff') : t('hookOn'), 6),
-        pad(port.polarity === 'normal' ? t('normal') : t('reversed'), 9),
-        port.tone,
-      ];
-      let line = cells.join(' ');
-      if (port.ringing) line += `  ${t('ringing')}`;
-      if (port.lastCallerId) line += `  ${t('callerId', port.lastCallerId.number)}`;
-      lines.push(line);
-    }
+    const rows = status.fxo.map((port) => [
+      String(port.port),
+      stateText(lang, 'fxoLine', port.line),
+      `${port.voltage.toFixed(1)} V`,
+      `${port.loopCurrent.toFixed(1)} mA`,
+      stateText(lang, 'hook', port.hook),
+      stateText(lang, 'polarity', port.polarity),
+      stateText(lang, 'tone', port.tone),
+      stateText(lang, 'ringing', port.ringing),
+      port.lastCallerId?.number || '-',
+    ]);
+    lines.push('', renderTable(heads(lang, 'fxoPort', 'line', 'voltage', 'loopCurrent', 'hook', 'polarity', 'tone', 'ringing', 'lastCaller'), rows));
   }
   return lines.join('\n');
-}
-
-/** Pads by display width: a CJK character takes two columns. */
-function pad(s: string, width: number): string {
-  let w = 0;
-  for (const ch of s) w += /[\u1100-\uffdc]/.test(ch) ? 2 : 1;
-  return s + ' '.repeat(Math.max(0, width - w));
 }

@@ -1,6 +1,22 @@
+import type { FxoTone, LinkState } from '@countyline/e1-gateway';
+import { phrase, type Phrases } from '../alarms/alarm-text.js';
+import type { CardStatusView } from '../card/card-driver.js';
+import type { FxoView, LinkView, SpanView } from '../card/card-state.js';
+import type { CircuitRow } from '../circuits/circuit-group.js';
+import type { BlockState, CallState } from '../circuits/circuit-state.js';
+import type { CallFailure, CallReasons } from '../signalling/isup/isup-call-reasons.js';
+import type { CallPhase } from '../signalling/isup/isup-calls.js';
+import type { FxoLineState } from '../trunks/fxo-supervisor.js';
+import type { SpanAlarmState } from '../trunks/span-alarm.js';
+import type { TestOutcome } from '../trunks/test-call-scheduler.js';
+
 /**
  * User-facing CLI text in English and Simplified Chinese. County staff and central ops read
  * Chinese; technicians often read both. Pick with --lang or from LANG / LC_ALL.
+ *
+ * Chinese keeps as they are only the terms Chinese technicians use as is (E1, CRC-4, SS7,
+ * CIC, FXO, the G.826 counters, the defect and ISUP message names, units); the unit test
+ * beside this file holds that list and checks every text against it.
  */
 export type Lang = 'en' | 'zh';
 
@@ -9,16 +25,15 @@ export function pickLang(flag: string | undefined, env: NodeJS.ProcessEnv = proc
   return source.toLowerCase().startsWith('zh') ? 'zh' : 'en';
 }
 
+type Words = Record<Lang, string>;
 type Text = Record<Lang, string | ((...args: any[]) => string)>;
 
-const TEXT = {
+export const TEXT = {
   card: { en: 'Card', zh: '板卡' },
   link: { en: 'link', zh: '串口链路' },
-  up: { en: 'up', zh: '正常' },
-  down: { en: 'down', zh: '中断' },
   serial: { en: 'serial', zh: '序列号' },
   firmware: { en: 'firmware', zh: '固件' },
-  protocol: { en: 'protocol', zh: '协议' },
+  protocolVersion: { en: (v: number) => `protocol v${v}`, zh: (v: number) => `协议版本 ${v}` },
   heartbeatAgo: { en: (s: string) => `last heartbeat ${s} s ago`, zh: (s: string) => `上次心跳 ${s} 秒前` },
   noInventory: { en: 'card has not answered yet', zh: '板卡尚未应答' },
   span: { en: 'E1 span', zh: 'E1 中继' },
@@ -26,20 +41,13 @@ const TEXT = {
   noDefects: { en: 'none', zh: '无' },
   crc4On: { en: 'CRC-4 on', zh: 'CRC-4 开' },
   crc4Off: { en: 'CRC-4 off', zh: 'CRC-4 关' },
-  clockLine: { en: 'clock from line', zh: '线路时钟' },
-  clockInternal: { en: 'internal clock', zh: '内部时钟' },
   sendingRai: { en: 'sending RAI', zh: '正在发送 RAI' },
-  lastSecond: { en: (c: number, e: number, l: number, s: number) => `last second: CRC-4 ${c}, E-bits ${e}, LCV ${l}, slips ${s}`, zh: (c: number, e: number, l: number, s: number) => `上一秒: CRC-4 误码 ${c}, E 比特 ${e}, 码型违例 ${l}, 滑码 ${s}` },
+  lastSecond: {
+    en: (c: number, e: number, l: number, s: number) => `last second: CRC-4 ${c}, E-bits ${e}, LCV ${l}, slips ${s}`,
+    zh: (c: number, e: number, l: number, s: number) => `上一秒: CRC-4 误码 ${c}, E 比特 ${e}, 码型违例 ${l}, 滑码 ${s}`,
+  },
   signallingLink: { en: 'signalling link', zh: '信令链路' },
-  fxoHeader: { en: 'FXO port  line       voltage   loop      hook  polarity  tone', zh: 'FXO 端口  线路       电压      环流      摘挂机  极性      信号音' },
-  present: { en: 'present', zh: '已接入' },
-  unplugged: { en: 'unplugged', zh: '未接线' },
-  hookOn: { en: 'on', zh: '挂机' },
-  hookOff: { en: 'off', zh: '摘机' },
-  normal: { en: 'normal', zh: '正常' },
-  reversed: { en: 'reversed', zh: '反极' },
-  ringing: { en: 'RINGING', zh: '振铃中' },
-  callerId: { en: (n: string) => `last caller ${n}`, zh: (n: string) => `最近来电 ${n}` },
+  timeslot: { en: (ts: number) => `timeslot ${ts}`, zh: (ts: number) => `时隙 ${ts}` },
   framesDropped: { en: (n: number, r: number) => `serial: ${n} corrupt frames dropped, ${r} resent`, zh: (n: number, r: number) => `串口: 丢弃损坏帧 ${n} 个, 重发 ${r} 次` },
   notRunning: {
     en: (socket: string, config: string) => `countyline firmware is not running (no answer on ${socket}). Start it with: countyline run --config ${config}`,
@@ -50,36 +58,31 @@ const TEXT = {
   'open-failed': { en: (p: string, d: string) => `cannot open ${p}: ${d}. Check card.path in the config and that the card's serial device exists.`, zh: (p: string, d: string) => `无法打开 ${p}: ${d}。请检查配置中的 card.path 以及板卡串口设备是否存在。` },
   'port-closed': { en: (p: string) => `serial port ${p} closed. Check the card's cable or USB connection.`, zh: (p: string) => `串口 ${p} 已关闭。请检查板卡连接线或 USB 连接。` },
   'card-silent': { en: (p: string) => `card not answering on ${p}. Check that the card is powered, the serial cable is seated and card.baudRate matches.`, zh: (p: string) => `板卡在 ${p} 上无应答。请检查板卡电源、串口线是否插好、card.baudRate 是否一致。` },
-  'version-mismatch': { en: (p: string, v: number, ours: number) => `card on ${p} speaks protocol v${v}, this firmware speaks v${ours}. Install matching card and box firmware.`, zh: (p: string, v: number, ours: number) => `${p} 上的板卡使用协议 v${v}, 本固件使用 v${ours}。请安装匹配的板卡固件和主机固件。` },
+  'version-mismatch': {
+    en: (p: string, v: number | string, ours: number) => `card on ${p} speaks protocol v${v}, this firmware speaks v${ours}. Install matching card and box firmware.`,
+    zh: (p: string, v: number | string, ours: number) => `${p} 上的板卡使用协议版本 ${v}, 本固件使用版本 ${ours}。请安装匹配的板卡固件和主机固件。`,
+  },
   'card-lost': { en: (p: string) => `card on ${p} stopped sending heartbeats. Check the card's power and serial cable.`, zh: (p: string) => `${p} 上的板卡心跳中断。请检查板卡电源和串口线。` },
-  'setup-failed': { en: (p: string, d: string) => `card on ${p} refused its setup: ${d}. Check the card section of the config.`, zh: (p: string, d: string) => `${p} 上的板卡拒绝配置: ${d}。请检查配置文件的 card 部分。` },
+  'setup-failed': { en: (p: string, d: string) => `card on ${p} refused its setup: ${d}. Check the card section of the config.`, zh: (p: string, d: string) => `${p} 上的板卡拒绝配置: ${d}。请检查配置文件中的 card 部分。` },
   alarmState: { en: 'alarm', zh: '告警状态' },
-  alarmNames: { en: (a: string) => ({ none: 'clear', red: 'RED', blue: 'BLUE', yellow: 'YELLOW', recovering: 'recovering' })[a] ?? a, zh: (a: string) => ({ none: '正常', red: '红色告警', blue: '蓝色告警', yellow: '黄色告警', recovering: '恢复中' })[a] ?? a },
   since: { en: (t: string) => `since ${t}`, zh: (t: string) => `自 ${t}` },
   current15: { en: 'this 15 min', zh: '本 15 分钟' },
   today: { en: 'today', zh: '今日' },
-  countersHead: { en: 'ES  SES  UAS  BBE  slips  LCV', zh: 'ES  SES  UAS  BBE  滑码  码型违例' },
   unavailable: { en: 'UNAVAILABLE', zh: '不可用' },
-  circuitsHead: { en: 'circuit      last test             result   failures  state', zh: '电路         上次拨测              结果     连续失败  状态' },
   neverTested: { en: 'never', zh: '未测' },
   inService: { en: 'in service', zh: '可用' },
   blocked: { en: 'BLOCKED', zh: '已闭塞' },
   nextTest: { en: (t: string) => `next scheduled test calls: ${t}`, zh: (t: string) => `下次定时拨测: ${t}` },
   noSchedule: { en: 'scheduled test calls are off', zh: '定时拨测已关闭' },
-  pass: { en: 'pass', zh: '通过' },
-  fail: { en: 'FAIL', zh: '失败' },
-  skipped: { en: 'skipped', zh: '跳过' },
   testing: { en: (n: number) => `testing ${n} circuit(s), one at a time`, zh: (n: number) => `逐条拨测 ${n} 条电路` },
   testSummary: { en: (p: number, f: number, s: number) => `${p} passed, ${f} failed, ${s} skipped`, zh: (p: number, f: number, s: number) => `通过 ${p} 条, 失败 ${f} 条, 跳过 ${s} 条` },
   noAlarms: { en: 'no active alarms', zh: '无活动告警' },
-  unknown: { en: 'unknown', zh: '未知' },
-  circuitsHeader: { en: 'CIC   span/ts  call       blocks (maint/hw)  control  last release', zh: 'CIC   中继/时隙 呼叫       闭塞 (维护/硬件)   主控     上次释放' },
+  releaseCause: { en: (cause: number, at: string) => `cause ${cause} at ${at}`, zh: (cause: number, at: string) => `原因值 ${cause}, ${at}` },
+  repeated: { en: (n: number) => `repeated ${n}x`, zh: (n: number) => `重试 ${n} 次` },
+  seconds: { en: (s: string) => `${s} s`, zh: (s: string) => `${s} 秒` },
   callSummary: { en: (c: number, f: number) => `${c} completed, ${f} failed`, zh: (c: number, f: number) => `完成 ${c} 次, 失败 ${f} 次` },
-  completed: { en: 'completed', zh: '完成' },
-  failed: { en: 'FAILED', zh: '失败' },
   capturing: { en: (f: string, s: number) => `capturing SS7 signalling into ${f} for ${s} s ...`, zh: (f: string, s: number) => `正在抓取七号信令到 ${f}, ${s} 秒 ...` },
   captured: { en: (n: number, f: string) => `${n} messages written to ${f} (open it in Wireshark)`, zh: (n: number, f: string) => `已写入 ${n} 条消息到 ${f} (可用 Wireshark 打开)` },
-  us: { en: 'us', zh: '本端' },
   ss7Ready: { en: 'ready', zh: '正常' },
   ss7Resetting: { en: 'resetting circuits with the exchange', zh: '正在与交换机复原电路' },
   ss7LinkDown: { en: 'signalling link down', zh: '信令链路中断' },
@@ -87,7 +90,6 @@ const TEXT = {
     en: (s: string, busy: number, total: number, blocked: number) => `SS7: ${s}; ${busy} of ${total} circuits busy, ${blocked} blocked`,
     zh: (s: string, busy: number, total: number, blocked: number) => `七号信令: ${s}; ${total} 条电路中 ${busy} 条占用, ${blocked} 条闭塞`,
   },
-  peer: { en: 'exchange', zh: '对端' },
 } satisfies Record<string, Text>;
 
 export type TextKey = keyof typeof TEXT;
@@ -95,4 +97,150 @@ export type TextKey = keyof typeof TEXT;
 export function text(lang: Lang, key: TextKey, ...args: unknown[]): string {
   const entry = TEXT[key][lang];
   return typeof entry === 'function' ? (entry as (...a: unknown[]) => string)(...args) : entry;
+}
+
+/** Column heads of the CLI's tables. */
+export const HEADS = {
+  fxoPort: { en: 'FXO port', zh: 'FXO 端口' },
+  line: { en: 'line', zh: '线路' },
+  voltage: { en: 'voltage', zh: '电压' },
+  loopCurrent: { en: 'loop', zh: '环流' },
+  hook: { en: 'hook', zh: '摘挂机' },
+  polarity: { en: 'polarity', zh: '极性' },
+  tone: { en: 'tone', zh: '信号音' },
+  ringing: { en: 'ringing', zh: '振铃' },
+  lastCaller: { en: 'last caller', zh: '最近来电' },
+  span: { en: 'span', zh: '中继' },
+  period: { en: 'period', zh: '时段' },
+  circuit: { en: 'circuit', zh: '电路' },
+  lastTest: { en: 'last test', zh: '上次拨测' },
+  result: { en: 'result', zh: '结果' },
+  failures: { en: 'failures', zh: '连续失败' },
+  state: { en: 'state', zh: '状态' },
+  reason: { en: 'reason', zh: '原因' },
+  cic: { en: 'CIC', zh: 'CIC' },
+  spanTimeslot: { en: 'span/ts', zh: '中继/时隙' },
+  call: { en: 'call', zh: '呼叫' },
+  maintenanceBlock: { en: 'maint. block', zh: '维护闭塞' },
+  hardwareBlock: { en: 'hw block', zh: '硬件闭塞' },
+  control: { en: 'control', zh: '主控' },
+  lastRelease: { en: 'last release', zh: '上次释放' },
+  raised: { en: 'raised', zh: '发生时间' },
+  severity: { en: 'severity', zh: '级别' },
+  source: { en: 'source', zh: '来源' },
+  alarm: { en: 'alarm', zh: '告警' },
+  cause: { en: 'cause', zh: '原因' },
+  count: { en: 'count', zh: '次数' },
+} satisfies Record<string, Words>;
+
+export function heads(lang: Lang, ...keys: (keyof typeof HEADS)[]): string[] {
+  return keys.map((k) => HEADS[k][lang]);
+}
+
+/**
+ * Words for each value of the states and enums the CLI prints, keyed by the value's union
+ * type: a new state without words in both languages does not compile.
+ */
+export const STATE_TEXT = {
+  cardLink: { up: { en: 'up', zh: '正常' }, down: { en: 'down', zh: '中断' } } satisfies Record<CardStatusView['link'], Words>,
+  // MTP2 link states (Q.703 link state control).
+  linkState: {
+    'out-of-service': { en: 'out of service', zh: '退出服务' },
+    alignment: { en: 'aligning', zh: '初始定位中' },
+    proving: { en: 'proving', zh: '验证中' },
+    'in-service': { en: 'in service', zh: '服务中' },
+    'processor-outage': { en: 'processor outage', zh: '处理机故障' },
+  } satisfies Record<LinkState, Words>,
+  linkMode: { mtp2: { en: 'MTP2', zh: 'MTP2' }, hdlc: { en: 'HDLC', zh: 'HDLC' } } satisfies Record<LinkView['mode'], Words>,
+  clock: { line: { en: 'clock from line', zh: '线路时钟' }, internal: { en: 'internal clock', zh: '内部时钟' } } satisfies Record<SpanView['clock'], Words>,
+  spanAlarm: {
+    none: { en: 'clear', zh: '正常' },
+    red: { en: 'RED', zh: '红色告警' },
+    blue: { en: 'BLUE', zh: '蓝色告警' },
+    yellow: { en: 'YELLOW', zh: '黄色告警' },
+    recovering: { en: 'recovering', zh: '恢复中' },
+  } satisfies Record<SpanAlarmState, Words>,
+  fxoLine: {
+    unknown: { en: 'unknown', zh: '未知' },
+    present: { en: 'present', zh: '已接入' },
+    unplugged: { en: 'unplugged', zh: '未接线' },
+  } satisfies Record<FxoLineState, Words>,
+  hook: { on: { en: 'on', zh: '挂机' }, off: { en: 'off', zh: '摘机' } } satisfies Record<FxoView['hook'], Words>,
+  polarity: { normal: { en: 'normal', zh: '正常' }, reversed: { en: 'reversed', zh: '反极' } } satisfies Record<FxoView['polarity'], Words>,
+  tone: {
+    none: { en: 'none', zh: '无' },
+    dial: { en: 'dial', zh: '拨号音' },
+    busy: { en: 'busy', zh: '忙音' },
+    ringback: { en: 'ringback', zh: '回铃音' },
+    congestion: { en: 'congestion', zh: '拥塞音' },
+  } satisfies Record<FxoTone, Words>,
+  ringing: { true: { en: 'RINGING', zh: '振铃中' }, false: { en: '-', zh: '-' } } satisfies Record<`${boolean}`, Words>,
+  call: {
+    idle: { en: 'idle', zh: '空闲' },
+    reserved: { en: 'reserved', zh: '预占' },
+    outgoing: { en: 'outgoing', zh: '去话' },
+    incoming: { en: 'incoming', zh: '来话' },
+  } satisfies Record<CallState, Words>,
+  callPhase: {
+    'iam-sent': { en: 'IAM sent', zh: '已发 IAM' },
+    alerting: { en: 'alerting', zh: '振铃' },
+    answered: { en: 'answered', zh: '通话' },
+    incoming: { en: 'incoming', zh: '来话' },
+    releasing: { en: 'releasing', zh: '释放中' },
+  } satisfies Record<CallPhase, Words>,
+  block: {
+    none: { en: 'none', zh: '无' },
+    local: { en: 'local', zh: '本端' },
+    remote: { en: 'remote', zh: '对端' },
+    both: { en: 'both', zh: '双方' },
+  } satisfies Record<BlockState, Words>,
+  controlledBy: { us: { en: 'us', zh: '本端' }, peer: { en: 'exchange', zh: '对端' } } satisfies Record<CircuitRow['controlledBy'], Words>,
+  testResult: { pass: { en: 'pass', zh: '通过' }, fail: { en: 'FAIL', zh: '失败' }, skipped: { en: 'skipped', zh: '跳过' } } satisfies Record<TestOutcome['result'], Words>,
+  callResult: { completed: { en: 'completed', zh: '完成' }, failed: { en: 'FAILED', zh: '失败' } } satisfies Record<'completed' | 'failed', Words>,
+};
+
+export type StateGroup = keyof typeof STATE_TEXT;
+
+/** The words for one state value; an unknown value (from a newer firmware) as it is. */
+export function stateText<G extends StateGroup>(lang: Lang, group: G, value: keyof (typeof STATE_TEXT)[G] | (G extends 'ringing' ? boolean : never)): string {
+  const table = STATE_TEXT[group] as Record<string, Words>;
+  const key = String(value);
+  return Object.hasOwn(table, key) ? table[key]![lang] : key;
+}
+
+/** Why a call of `countyline call` failed. */
+export const CALL_REASON_TEXT: Phrases<CallReasons> = {
+  'link-down': { en: () => 'signalling link out of service', zh: () => '信令链路退出服务' },
+  'not-ready': { en: () => 'circuits not yet reset with the exchange (waiting for GRA)', zh: () => '电路尚未与交换机复原 (等待 GRA)' },
+  'no-circuit': { en: () => 'no circuit free', zh: () => '无空闲电路' },
+  'no-acm': { en: () => 'no address complete from the exchange (T7)', zh: () => '交换机未回地址全 (T7 超时)' },
+  'no-answer': { en: () => 'no answer (T9)', zh: () => '无人应答 (T9 超时)' },
+  'released-before-answer': { en: (cause) => `the exchange released before answer (cause ${cause})`, zh: (cause) => `应答前交换机释放 (原因值 ${cause})` },
+  'busy-circuit-seized': { en: () => 'circuit reset: the exchange seized a busy circuit', zh: () => '电路复原: 交换机占用了忙电路' },
+  'blocked-here': { en: () => 'circuit blocked at the box', zh: () => '电路在本端闭塞' },
+  'release-not-confirmed': { en: () => 'release not confirmed (T5)', zh: () => '释放未获证实 (T5 超时)' },
+  'firmware-stopping': { en: () => 'firmware stopping', zh: () => '固件正在停止' },
+  'dual-seizure': { en: () => 'dual seizure', zh: () => '双向同抢' },
+  'failed-on-repeat': {
+    en: (why) => `${callReasonWords(why, 'en')} on the repeat attempt too`,
+    zh: (why) => `重试时再次${callReasonWords(why, 'zh')}`,
+  },
+  'reset-by-exchange': { en: () => 'reset by the exchange', zh: () => '被交换机复原' },
+  'blocked-by-exchange': { en: () => 'blocked by the exchange', zh: () => '被交换机闭塞' },
+  'group-reset-at-start': { en: () => 'circuit group reset at start-up', zh: () => '启动时电路群复原' },
+  'group-reset-by-exchange': { en: () => 'circuit group reset by the exchange', zh: () => '交换机复原电路群' },
+  'circuit-reset': { en: () => 'circuit reset', zh: () => '电路复原' },
+  'span-failed': { en: () => 'span failed', zh: () => 'E1 中继故障' },
+  'exchange-hardware-failure': { en: () => 'hardware failure at the exchange', zh: () => '交换机硬件故障' },
+};
+
+/** A nested reason (the first trouble of a repeated call) without its own arguments. */
+function callReasonWords(code: string, lang: Lang): string {
+  const words = Object.hasOwn(CALL_REASON_TEXT, code) ? CALL_REASON_TEXT[code as keyof CallReasons][lang] : undefined;
+  return words && words.length === 0 ? (words as () => string)() : code;
+}
+
+/** Why a call failed, in the reader's language; the English reason when it has no usable code. */
+export function callReasonText(o: { reason: string | null; reasonCode?: CallFailure['reasonCode']; reasonArgs?: CallFailure['reasonArgs'] }, lang: Lang): string | null {
+  return phrase(CALL_REASON_TEXT, o.reasonCode, o.reasonArgs, lang) ?? o.reason;
 }

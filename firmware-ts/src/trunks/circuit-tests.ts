@@ -6,7 +6,46 @@ import type { CardDriver, CardDriverEvents } from '../card/card-driver.js';
  *
  * Circuits are named `fxo/<port>` and `e1/<span>/<timeslot>`.
  */
-export type TestVerdict = { ok: true } | { ok: false; reason: string };
+export type TestVerdict = { ok: true } | ({ ok: false; reason: string } & TestReasonCoded);
+
+/**
+ * Why a test call failed or was skipped, as a code and its arguments, carried beside the
+ * English `reason` (kept as it was for JSON readers and logs) so that each reader's language
+ * can word it. The last five are the ISUP continuity check's (CCR).
+ */
+export interface TestReasons {
+  'no-such-circuit': [circuit: string];
+  'card-not-up': [];
+  'card-no-answer': [];
+  'card-refused': [];
+  busy: [];
+  'line-in-use': [];
+  'no-line': [];
+  'span-in-alarm': [span: number];
+  'no-dial-tone': [seconds: number];
+  'no-tone-back': [hertz: number, seconds: number];
+  'no-cic': [span: number, timeslot: number];
+  'signalling-down': [];
+  'cic-busy': [cic: number];
+  'cic-blocked': [cic: number];
+  'no-tone-from-exchange': [hertz: number, seconds: number];
+}
+export type TestReasonCode = keyof TestReasons;
+
+/** Code and arguments that belong together; both absent where a reason has no code yet. */
+export type TestReasonCoded =
+  | { [K in TestReasonCode]: { reasonCode: K; reasonArgs: TestReasons[K] } }[TestReasonCode]
+  | { reasonCode?: undefined; reasonArgs?: undefined };
+
+/** Only the code fields of a verdict (nothing when it has no code). */
+export function reasonFields(from: TestReasonCoded): TestReasonCoded {
+  return from.reasonCode === undefined ? {} : ({ reasonCode: from.reasonCode, reasonArgs: from.reasonArgs } as TestReasonCoded);
+}
+
+/** `{ reasonCode, reasonArgs }` with the arguments checked against the code. */
+export function testReason<K extends TestReasonCode>(code: K, ...args: TestReasons[K]): TestReasonCoded {
+  return { reasonCode: code, reasonArgs: args } as TestReasonCoded;
+}
 
 /**
  * Tests one E1 circuit. Until ISUP signalling exists this is the card-level loopback test;
@@ -68,7 +107,8 @@ export class CardLoopbackTest implements E1CircuitTest {
       await this.card.command({ type: 'tsLoopback', span, timeslot, on: true });
       await this.card.command({ type: 'tsTone', span, timeslot, frequency: this.frequency });
       const got = await heard.promise;
-      return got ? { ok: true } : { ok: false, reason: `no ${this.frequency} Hz tone back within ${this.toneTimeoutMs / 1000} s` };
+      const seconds = this.toneTimeoutMs / 1000;
+      return got ? { ok: true } : { ok: false, reason: `no ${this.frequency} Hz tone back within ${seconds} s`, ...testReason('no-tone-back', this.frequency, seconds) };
     } finally {
       heard.cancel();
       await this.card.command({ type: 'tsTone', span, timeslot, frequency: 0 }).catch(() => {});
@@ -90,7 +130,8 @@ export class DialToneTest {
     try {
       await this.card.command({ type: 'fxoHook', port, offHook: true });
       const got = await tone.promise;
-      return got ? { ok: true } : { ok: false, reason: `no dial tone within ${this.dialToneTimeoutMs / 1000} s` };
+      const seconds = this.dialToneTimeoutMs / 1000;
+      return got ? { ok: true } : { ok: false, reason: `no dial tone within ${seconds} s`, ...testReason('no-dial-tone', seconds) };
     } finally {
       tone.cancel();
       await this.card.command({ type: 'fxoHook', port, offHook: false }).catch(() => {});

@@ -1,7 +1,8 @@
 import { TypedEmitter, type Clock, type TimerHandle } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
-import type { CardDriver } from '../card/card-driver.js';
-import type { DialToneTest, E1CircuitTest, TestVerdict } from './circuit-tests.js';
+import { CardRequestError } from '@countyline/e1-gateway';
+import { CardNotReadyError, type CardDriver } from '../card/card-driver.js';
+import { reasonFields, testReason, type DialToneTest, type E1CircuitTest, type TestReasonCoded, type TestVerdict } from './circuit-tests.js';
 
 /**
  * Test calls on every circuit, one at a time (逐条拨测): on a schedule, or on demand from
@@ -19,13 +20,14 @@ export interface TestCallSettings {
   utcOffsetHours: number;
 }
 
-export interface TestOutcome {
+/** `reason` in English; `reasonCode` and `reasonArgs` for the CLI to word it (absent in older records). */
+export type TestOutcome = {
   circuit: string;
   result: 'pass' | 'fail' | 'skipped';
   reason: string | null;
   at: number;
   durationMs: number;
-}
+} & TestReasonCoded;
 
 export interface CircuitRecord {
   circuit: string;
@@ -186,28 +188,32 @@ export class TestCallScheduler extends TypedEmitter<TestCallEvents> {
     const { clock, card } = this.deps;
     const at = clock.now();
     const parsed = parseCircuit(circuit);
-    const done = (result: TestOutcome['result'], reason: string | null): TestOutcome => ({ circuit, result, reason, at, durationMs: clock.now() - at });
-    if (!parsed || !this.circuits().includes(circuit)) return done('skipped', `no such circuit ${circuit}`);
-    if (card.current !== 'up') return this.finish(done('skipped', 'the card is not up'), false);
-    if (this.deps.isBusy?.(circuit)) return this.finish(done('skipped', 'busy with a call'), false);
+    const done = (result: TestOutcome['result'], reason: string | null, coded: TestReasonCoded = {}): TestOutcome => ({ circuit, result, reason, ...reasonFields(coded), at, durationMs: clock.now() - at });
+    if (!parsed || !this.circuits().includes(circuit)) return done('skipped', `no such circuit ${circuit}`, testReason('no-such-circuit', circuit));
+    if (card.current !== 'up') return this.finish(done('skipped', 'the card is not up', testReason('card-not-up')), false);
+    if (this.deps.isBusy?.(circuit)) return this.finish(done('skipped', 'busy with a call', testReason('busy')), false);
     let verdict: TestVerdict;
     if (parsed.kind === 'fxo') {
       const port = card.state.fxo.get(parsed.port);
-      if (port && (port.hook === 'off' || port.ringing)) return this.finish(done('skipped', 'line in use'), false);
-      if (port && port.line === 'unplugged') verdict = { ok: false, reason: 'no line on the port (no battery voltage)' };
+      if (port && (port.hook === 'off' || port.ringing)) return this.finish(done('skipped', 'line in use', testReason('line-in-use')), false);
+      if (port && port.line === 'unplugged') verdict = { ok: false, reason: 'no line on the port (no battery voltage)', ...testReason('no-line') };
       else verdict = await this.safely(() => this.deps.fxoTest.run(parsed.port));
     } else {
-      if (this.deps.spanInAlarm(parsed.span)) return this.finish(done('skipped', `span ${parsed.span} is in alarm`), false);
+      if (this.deps.spanInAlarm(parsed.span)) return this.finish(done('skipped', `span ${parsed.span} is in alarm`, testReason('span-in-alarm', parsed.span)), false);
       verdict = await this.safely(() => this.deps.e1Test.run(parsed.span, parsed.timeslot));
     }
-    return this.finish(verdict.ok ? done('pass', null) : done('fail', verdict.reason), true);
+    return this.finish(verdict.ok ? done('pass', null) : done('fail', verdict.reason, verdict), true);
   }
 
   private async safely(test: () => Promise<TestVerdict>): Promise<TestVerdict> {
     try {
       return await test();
     } catch (err) {
-      return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+      const reason = err instanceof Error ? err.message : String(err);
+      // The card went away or said no mid-test: worded for the CLI; anything else stays as thrown.
+      if (err instanceof CardNotReadyError || (err instanceof CardRequestError && err.code === 'closed')) return { ok: false, reason, ...testReason('card-not-up') };
+      if (err instanceof CardRequestError) return { ok: false, reason, ...testReason(err.code === 'timeout' ? 'card-no-answer' : 'card-refused') };
+      return { ok: false, reason };
     }
   }
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { CircuitGroup } from '../../circuits/circuit-group.js';
 import type { CircuitMap } from '../../circuits/circuit-map.js';
 import { buildAcm, buildAnm, buildIam, buildRel, buildRlc } from './isup-builders.js';
+import { asFailure, callFailure, LINK_DOWN, NOT_CONFIRMED, onRepeatToo, released, type CallFailure } from './isup-call-reasons.js';
 import { CAUSE } from './isup-cause.js';
 import type { IsupMessageOf } from './isup-messages.js';
 import type { IsupTimers, IsupTimerSettings } from './isup-timers.js';
@@ -34,6 +35,9 @@ export interface CallOutcome {
   result: 'completed' | 'failed';
   /** For a failure, what went wrong, in words a technician can act on. */
   reason: string | null;
+  /** The failure as a code and arguments, for the CLI to word in the reader's language. */
+  reasonCode?: CallFailure['reasonCode'];
+  reasonArgs?: CallFailure['reasonArgs'];
   cause: number | null;
   endedAt: number;
   /** Earlier attempts given up (dual seizure, blocking, reset) before this one. */
@@ -100,7 +104,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
   readonly counters: CallCounters = { inOffered: 0, inAnswered: 0, outAttempted: 0, outAnswered: 0, outFailed: 0, repeats: 0, unexpected: 0 };
   private readonly calls = new Map<number, IsupCall>();
   private readonly requests = new Map<number, OutboundRequest>();
-  private readonly failures = new Map<number, { reason: string; cause: number }>();
+  private readonly failures = new Map<number, CallFailure & { cause: number }>();
   private nextId = 1;
 
   constructor(private readonly d: IsupCallsDeps) {
@@ -158,13 +162,13 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
         // takes the incoming call and repeats its own attempt on another circuit.
         this.d.logger.info({ cic: m.cic }, 'dual seizure: the exchange controls this circuit, yielding and repeating elsewhere');
         this.emit('glare', m.cic, 'lost');
-        this.repeatElsewhere(m.cic, 'dual seizure');
+        this.repeatElsewhere(m.cic, callFailure('dual seizure', 'dual-seizure'));
         break;
       }
       case 'busy': {
         this.counters.unexpected++;
         this.d.logger.warn({ cic: m.cic, call: seized.call }, 'IAM on a busy circuit: resetting the circuit');
-        this.dropCall(m.cic, 'circuit reset: the exchange seized a busy circuit', CAUSE.temporaryFailure);
+        this.dropCall(m.cic, callFailure('circuit reset: the exchange seized a busy circuit', 'busy-circuit-seized'), CAUSE.temporaryFailure);
         this.d.resetCircuit(m.cic);
         return;
       }
@@ -178,7 +182,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
           this.counters.unexpected++;
           this.d.logger.warn({ cic: m.cic }, 'IAM on a circuit we block: released');
           const refused = this.newCall(m.cic, 'in', 'incoming', m.calledPartyNumber.digits, m.callingPartyNumber?.digits ?? '');
-          this.sendRel(refused, CAUSE.temporaryFailure, 'circuit blocked at the box');
+          this.sendRel(refused, CAUSE.temporaryFailure, callFailure('circuit blocked at the box', 'blocked-here'));
           if (blockedHere(seized.maintenance)) this.d.reassertBlock(m.cic);
           return;
         }
@@ -218,7 +222,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     }
     if (m.type === 'ACM') {
       call.phase = 'alerting';
-      this.d.timers.start('T9', m.cic, this.d.settings.t9Ms, () => this.sendRel(call, CAUSE.noAnswer, 'no answer (T9)'));
+      this.d.timers.start('T9', m.cic, this.d.settings.t9Ms, () => this.sendRel(call, CAUSE.noAnswer, callFailure('no answer (T9)', 'no-answer')));
       return;
     }
     this.d.timers.stop('T9', m.cic);
@@ -240,38 +244,38 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     }
     // Their REL crossed ours: the call ends as our RLC would have ended it (T7, T9 failures kept).
     const failure = this.failures.get(call.id);
-    if (failure) return this.finish(call, 'failed', failure.reason, failure.cause);
+    if (failure) return this.finish(call, 'failed', failure, failure.cause);
     const answered = call.answeredAt !== null;
     const failed = call.direction === 'out' && !answered && call.phase !== 'releasing';
-    this.finish(call, failed ? 'failed' : 'completed', failed ? `the exchange released before answer (cause ${cause})` : null, cause);
+    this.finish(call, failed ? 'failed' : 'completed', failed ? released(cause) : null, cause);
   }
 
   onRlc(m: IsupMessageOf<'RLC'>): void {
     const call = this.calls.get(m.cic);
     if (!call || call.phase !== 'releasing') return; // the maintenance side handles RLC to RSC
     const failure = this.failures.get(call.id);
-    this.finish(call, failure ? 'failed' : 'completed', failure?.reason ?? null, failure?.cause ?? CAUSE.normalClearing);
+    this.finish(call, failure ? 'failed' : 'completed', failure ?? null, failure?.cause ?? CAUSE.normalClearing);
   }
 
   /** A BLO or RSC arrived before any backward message for our IAM (Q.764 2.8.2.1, 2.10.3.1). */
-  abandonAttempt(cic: number, why: string): boolean {
+  abandonAttempt(cic: number, why: string | CallFailure): boolean {
     const call = this.calls.get(cic);
     if (!call || call.direction !== 'out' || call.phase !== 'iam-sent') return false;
-    this.repeatElsewhere(cic, why);
+    this.repeatElsewhere(cic, asFailure(why));
     this.d.group.release(cic, this.d.clock.now(), CAUSE.temporaryFailure);
     return true;
   }
 
   /** The circuit was reset (GRS, RSC, hardware failure): its call ends without REL. */
-  dropCall(cic: number, reason: string, cause: number): void {
+  dropCall(cic: number, reason: string | CallFailure, cause: number): void {
     const call = this.calls.get(cic);
     if (!call) return;
     const failed = call.direction === 'out' && call.answeredAt === null;
-    this.finish(call, failed ? 'failed' : 'completed', failed ? reason : null, cause, false);
+    this.finish(call, failed ? 'failed' : 'completed', failed ? asFailure(reason) : null, cause, false);
   }
 
   stop(): void {
-    for (const call of [...this.calls.values()]) this.finish(call, 'failed', 'firmware stopping', CAUSE.temporaryFailure, false);
+    for (const call of [...this.calls.values()]) this.finish(call, 'failed', callFailure('firmware stopping', 'firmware-stopping'), CAUSE.temporaryFailure, false);
   }
 
   // --- internals -----------------------------------------------------------------------
@@ -279,12 +283,12 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
   /** `avoid`: the circuit an earlier attempt was given up on; a repeat goes elsewhere. */
   private attempt(request: OutboundRequest, attempt: number, avoid?: number): void {
     const now = this.d.clock.now();
-    const fail = (reason: string, cause: number) => {
+    const fail = (why: CallFailure, cause: number) => {
       this.counters.outFailed++;
       const outcome: CallOutcome = {
         call: { id: 0, cic: 0, direction: 'out', phase: 'iam-sent', called: request.called, calling: request.calling, startedAt: now, answeredAt: null, attempt },
         result: 'failed',
-        reason,
+        ...why,
         cause,
         endedAt: now,
         repeats: request.repeats,
@@ -293,10 +297,10 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
       if (attempt > 1) this.emit('call-ended', outcome);
       request.resolve(outcome);
     };
-    if (!this.d.transport.isUp) return fail('signalling link out of service', CAUSE.temporaryFailure);
-    if (!this.d.ready()) return fail('circuits not yet reset with the exchange (waiting for GRA)', CAUSE.temporaryFailure);
+    if (!this.d.transport.isUp) return fail(LINK_DOWN, CAUSE.temporaryFailure);
+    if (!this.d.ready()) return fail(callFailure('circuits not yet reset with the exchange (waiting for GRA)', 'not-ready'), CAUSE.temporaryFailure);
     const circuit = this.reserveAvoiding(now, avoid); // reserved before the IAM leaves (Q.764 2.9.1.3)
-    if (!circuit) return fail('no circuit free', CAUSE.noCircuitAvailable);
+    if (!circuit) return fail(callFailure('no circuit free', 'no-circuit'), CAUSE.noCircuitAvailable);
     const call = this.newCall(circuit.cic, 'out', 'iam-sent', request.called, request.calling, attempt);
     this.requests.set(call.id, request);
     this.counters.outAttempted++;
@@ -304,13 +308,13 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
       this.calls.delete(circuit.cic);
       this.requests.delete(call.id);
       this.d.group.cancelReservation(circuit.cic, now);
-      return fail('signalling link out of service', CAUSE.temporaryFailure);
+      return fail(LINK_DOWN, CAUSE.temporaryFailure);
     }
-    this.d.timers.start('T7', circuit.cic, this.d.settings.t7Ms, () => this.sendRel(call, CAUSE.recoveryOnTimerExpiry, 'no address complete from the exchange (T7)'));
+    this.d.timers.start('T7', circuit.cic, this.d.settings.t7Ms, () => this.sendRel(call, CAUSE.recoveryOnTimerExpiry, callFailure('no address complete from the exchange (T7)', 'no-acm')));
   }
 
   /** Our attempt on `cic` is given up without REL; repeat it once on another circuit. */
-  private repeatElsewhere(cic: number, why: string): void {
+  private repeatElsewhere(cic: number, why: CallFailure): void {
     const call = this.calls.get(cic);
     if (!call || call.direction !== 'out') return;
     const request = this.requests.get(call.id);
@@ -320,14 +324,14 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     if (!request) return;
     if (call.attempt >= 2) {
       this.counters.outFailed++;
-      const outcome: CallOutcome = { call: { ...call }, result: 'failed', reason: `${why} on the repeat attempt too`, cause: CAUSE.temporaryFailure, endedAt: this.d.clock.now(), repeats: request.repeats };
+      const outcome: CallOutcome = { call: { ...call }, result: 'failed', ...onRepeatToo(why), cause: CAUSE.temporaryFailure, endedAt: this.d.clock.now(), repeats: request.repeats };
       this.emit('call-ended', outcome);
       request.resolve(outcome);
       return;
     }
     this.counters.repeats++;
     request.repeats++;
-    this.d.logger.info({ cic, why }, 'repeating the call attempt on another circuit');
+    this.d.logger.info({ cic, why: why.reason }, 'repeating the call attempt on another circuit');
     // After the current message is handled; and never on `cic` itself, which a reset leaves
     // idle and possibly first in line again.
     queueMicrotask(() => this.attempt(request, call.attempt + 1, cic));
@@ -342,9 +346,9 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     return next;
   }
 
-  private sendRel(call: IsupCall, cause: number, failure?: string): void {
+  private sendRel(call: IsupCall, cause: number, failure?: CallFailure): void {
     if (this.calls.get(call.cic) !== call) return;
-    if (failure) this.failures.set(call.id, { reason: failure, cause });
+    if (failure) this.failures.set(call.id, { ...failure, cause });
     call.phase = 'releasing';
     for (const t of ['T7', 'T9', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
     this.d.transport.send(buildRel(call.cic, cause));
@@ -358,7 +362,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
       // Q.764 2.10.6: no RLC in 5 minutes. Alert maintenance and reset the circuit.
       this.d.timers.stop('T1', call.cic);
       this.emit('maintenance-alert', call.cic, 'no release complete after 5 minutes (T5)');
-      this.finish(call, 'failed', failure ?? 'release not confirmed (T5)', cause, false);
+      this.finish(call, 'failed', failure ?? NOT_CONFIRMED, cause, false);
       this.d.resetCircuit(call.cic, true);
     });
   }
@@ -369,7 +373,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     return call;
   }
 
-  private finish(call: IsupCall, result: CallOutcome['result'], reason: string | null, cause: number, releaseCircuit = true): void {
+  private finish(call: IsupCall, result: CallOutcome['result'], why: CallFailure | null, cause: number, releaseCircuit = true): void {
     if (this.calls.get(call.cic) !== call) return;
     this.calls.delete(call.cic);
     for (const t of ['T1', 'T5', 'T7', 'T9', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
@@ -378,7 +382,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     this.requests.delete(call.id);
     this.failures.delete(call.id);
     if (result === 'failed' && call.direction === 'out') this.counters.outFailed++;
-    const outcome: CallOutcome = { call: { ...call }, result, reason, cause, endedAt: this.d.clock.now(), repeats: request?.repeats ?? 0 };
+    const outcome: CallOutcome = { call: { ...call }, result, reason: why?.reason ?? null, ...(why?.reasonCode && { reasonCode: why.reasonCode, reasonArgs: why.reasonArgs }), cause, endedAt: this.d.clock.now(), repeats: request?.repeats ?? 0 };
     this.emit('call-ended', outcome);
     request?.resolve(outcome);
   }

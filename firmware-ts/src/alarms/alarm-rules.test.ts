@@ -1,0 +1,66 @@
+import { FakeClock, TypedEmitter, type EventMap } from '@countyline/e1-gateway';
+import t from 'tap';
+import type { CardDriver, CardDriverEvents } from '../card/card-driver.js';
+import type { CircuitRecord, TestCallEvents, TestCallScheduler } from '../trunks/test-call-scheduler.js';
+import type { TrunkMonitor, TrunkMonitorEvents } from '../trunks/trunk-monitor.js';
+import { applyAlarmRules } from './alarm-rules.js';
+import type { AlarmStore } from './alarm-store.js';
+import type { CodedCause, Severity } from './alarm-types.js';
+
+// What the rules hand the store: the English cause as before, and its code and arguments.
+
+/** An event source the test fires by hand. */
+class Source<E extends EventMap<E>> extends TypedEmitter<E> {
+  fire<K extends keyof E & string>(event: K, ...args: Parameters<E[K]>): void {
+    this.emit(event, ...args);
+  }
+}
+
+type Raise = [source: string, type: string, severity: Severity, cause: string, coded: CodedCause | undefined];
+
+function rig(saved: CircuitRecord[] = []) {
+  const raised: Raise[] = [];
+  const store = { raise: (...args: Raise) => raised.push(args), clear: () => null, clearRestored: () => [] } as unknown as AlarmStore;
+  const card = Object.assign(new Source<CardDriverEvents>(), { current: 'up' });
+  const trunks = new Source<TrunkMonitorEvents>();
+  const testCalls = Object.assign(new Source<TestCallEvents>(), { toJSON: () => saved });
+  const clock = new FakeClock(1_000_000);
+  applyAlarmRules({
+    store,
+    card: card as unknown as CardDriver,
+    trunks: trunks as unknown as TrunkMonitor,
+    testCalls: testCalls as unknown as TestCallScheduler,
+    clock,
+    intervalMs: 900_000,
+    utcOffsetMs: 8 * 3_600_000,
+    restoreSettleMs: 30_000,
+  });
+  return { raised, card, trunks, testCalls };
+}
+
+const error = { code: 'card-silent' as const, message: 'card not answering on /dev/ttyS1', path: '/dev/ttyS1', at: 0 };
+const failedRecord = (lastTest: CircuitRecord['lastTest']): CircuitRecord => ({ circuit: 'fxo/1', lastTest, consecutiveFailures: 2, blocked: true, blockedSince: 0 });
+
+t.test('each alarm the rules raise carries its cause as a code', async (t) => {
+  const r = rig();
+  r.card.fire('card-error', error);
+  r.trunks.fire('span-alarm', 0, { from: 'none', to: 'red', causes: ['LOS', 'LOF'], at: 0 });
+  r.trunks.fire('span-tca', 0, { period: '15min', counter: 'slips', value: 5, threshold: 4, start: 1_000_000 });
+  r.trunks.fire('fxo-line', 3, { type: 'line-unplugged', at: 0 });
+  r.testCalls.fire('circuit-blocked', failedRecord({ circuit: 'fxo/1', result: 'fail', reason: 'no dial tone within 3 s', reasonCode: 'no-dial-tone', reasonArgs: [3], at: 0, durationMs: 3000 }));
+  t.same(r.raised, [
+    ['card', 'card-link', 'critical', 'card-silent', { causeCode: 'card-error', causeArgs: ['card-silent'] }],
+    ['span/0', 'span-red', 'critical', 'LOS+LOF', { causeCode: 'span-defects', causeArgs: ['LOS', 'LOF'] }],
+    ['span/0', 'tca-slips-15min', 'minor', 'SLIPS 5 >= 4', { causeCode: 'threshold-crossed', causeArgs: ['slips', 5, 4] }],
+    ['fxo/3', 'fxo-unplugged', 'major', 'no battery voltage', { causeCode: 'no-battery', causeArgs: [] }],
+    ['circuit/fxo/1', 'test-call-failed', 'major', 'no dial tone within 3 s', { causeCode: 'no-dial-tone', causeArgs: [3] }],
+  ]);
+});
+
+t.test('a failed test call without a reason code keeps its English reason as the cause', async (t) => {
+  const r = rig([failedRecord({ circuit: 'fxo/1', result: 'fail', reason: 'CIC 1 is blocked', at: 0, durationMs: 0 }), { ...failedRecord(null), circuit: 'fxo/2' }]);
+  t.same(r.raised, [
+    ['circuit/fxo/1', 'test-call-failed', 'major', 'CIC 1 is blocked', undefined],
+    ['circuit/fxo/2', 'test-call-failed', 'major', 'test call failed', { causeCode: 'test-failed', causeArgs: [] }],
+  ], 'blocked before a restart: raised again from the saved records');
+});
