@@ -117,7 +117,16 @@ function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> 
 }
 
 function summariseOutcome(o: CallOutcome): CallSummary {
-  return { cic: o.call.cic || null, result: o.result, reason: o.reason, cause: o.cause, repeats: o.repeats, answered: o.call.answeredAt !== null, durationMs: o.endedAt - o.call.startedAt };
+  return {
+    cic: o.call.cic || null,
+    result: o.result,
+    reason: o.reason,
+    ...(o.reasonCode && { reasonCode: o.reasonCode, reasonArgs: o.reasonArgs ?? [] }),
+    cause: o.cause,
+    repeats: o.repeats,
+    answered: o.call.answeredAt !== null,
+    durationMs: o.endedAt - o.call.startedAt,
+  };
 }
 
 function summarise(circuits: string[]): string {

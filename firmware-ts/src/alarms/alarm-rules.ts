@@ -105,6 +105,6 @@ export function applyAlarmRules(deps: AlarmRuleDeps): () => void {
  */
 function testFailureCause(record: CircuitRecord): CodedCause | undefined {
   const last = record.lastTest;
-  if (last?.reasonCode !== undefined) return { causeCode: last.reasonCode, causeArgs: [...last.reasonArgs] };
+  if (last?.reasonCode !== undefined) return { causeCode: last.reasonCode, causeArgs: [...(last.reasonArgs ?? [])] };
   return last?.reason ? undefined : alarmCause('test-failed');
 }

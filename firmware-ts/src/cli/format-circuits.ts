@@ -1,23 +1,12 @@
-import type { CallReasonArg, CallReasonCode } from '../signalling/isup/isup-call-reasons.js';
+import type { CallSummary } from '../control/view-schemas.js';
 import type { CircuitView } from '../signalling/isup/isup-stack.js';
 import { clockTime } from './clock-time.js';
 import { callReasonText, heads, stateText, text, type Lang } from './i18n.js';
 import { renderTable } from './table.js';
 import { padDisplay } from './text-width.js';
 
-/** What the firmware reports for each call of `countyline call`. */
-export interface CallSummary {
-  cic: number | null;
-  result: 'completed' | 'failed';
-  reason: string | null;
-  /** The failure as a code with arguments (ISUP `CallOutcome`), worded in the reader's language. */
-  reasonCode?: CallReasonCode;
-  reasonArgs?: CallReasonArg[];
-  cause: number | null;
-  repeats: number;
-  answered: boolean;
-  durationMs: number;
-}
+/** What the firmware reports for each call of `countyline call` (its schema is the wire's). */
+export type { CallSummary };
 
 /** `countyline circuits`: one row per CIC. */
 export function formatCircuits(rows: CircuitView[], lang: Lang, now = Date.now()): string {

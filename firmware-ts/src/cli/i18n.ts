@@ -241,6 +241,6 @@ function callReasonWords(code: string, lang: Lang): string {
 }
 
 /** Why a call failed, in the reader's language; the English reason when it has no usable code. */
-export function callReasonText(o: { reason: string | null; reasonCode?: CallFailure['reasonCode']; reasonArgs?: CallFailure['reasonArgs'] }, lang: Lang): string | null {
+export function callReasonText(o: { reason: string | null; reasonCode?: CallFailure['reasonCode']; reasonArgs?: readonly (string | number)[] }, lang: Lang): string | null {
   return phrase(CALL_REASON_TEXT, o.reasonCode, o.reasonArgs, lang) ?? o.reason;
 }

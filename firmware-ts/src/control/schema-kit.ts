@@ -19,9 +19,13 @@ export function nullable<T extends TSchema>(schema: T): TUnion<[T, TNull]> {
 }
 
 /**
- * True when A and B are assignable both ways. Used as `Assert<Same<Static<typeof S>, T>>` to
+ * True when A and B are the same type, field by field at every depth: the same keys, the
+ * same optional ones, the same value types. Used as `Assert<Same<Static<typeof S>, T>>` to
  * keep a wire schema and the module type it describes from drifting apart: a field added to
- * one and not the other stops the build.
+ * one and not the other, even an optional one, stops the build. Intersections and
+ * interfaces are flattened first, so only the shape counts.
  */
-export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export type Same<A, B> = (<T>() => T extends Flat<A> ? 1 : 2) extends <T>() => T extends Flat<B> ? 1 : 2 ? true : false;
 export type Assert<T extends true> = T;
+
+type Flat<T> = T extends (...args: never[]) => unknown ? T : T extends object ? { [K in keyof T]: Flat<T[K]> } : T;

@@ -1,10 +1,12 @@
 import { FXO_TONES, LINK_STATES, SPAN_DEFECTS, type CardCodecErrorCode } from '@countyline/e1-gateway';
 import { Type, type Static } from '@sinclair/typebox';
-import type { AlarmRecord } from '../alarms/alarm-types.js';
+import type { AlarmCauseCode, AlarmRecord } from '../alarms/alarm-types.js';
 import { SEVERITIES } from '../alarms/alarm-types.js';
 import type { CardStatusView } from '../card/card-driver.js';
 import type { CircuitCounts } from '../circuits/circuit-group.js';
+import type { CallReasonCode } from '../signalling/isup/isup-call-reasons.js';
 import type { CircuitView } from '../signalling/isup/isup-stack.js';
+import type { TestReasonCode } from '../trunks/circuit-tests.js';
 import type { BoxStatus, TrunksView } from '../status.js';
 import type { TestOutcome } from '../trunks/test-call-scheduler.js';
 import { literals, nullable, type Assert, type Same } from './schema-kit.js';
@@ -18,6 +20,56 @@ import { literals, nullable, type Assert, type Same } from './schema-kit.js';
 
 const count = Type.Integer({ minimum: 0 });
 const time = Type.Number({ description: 'ms since the epoch' });
+
+// --- reasons and causes as codes, for the reader's language (the English text goes beside)
+
+const TEST_REASON_CODES = [
+  'no-such-circuit',
+  'card-not-up',
+  'card-no-answer',
+  'card-refused',
+  'busy',
+  'line-in-use',
+  'no-line',
+  'span-in-alarm',
+  'no-dial-tone',
+  'no-tone-back',
+  'no-cic',
+  'signalling-down',
+  'cic-busy',
+  'cic-blocked',
+  'no-tone-from-exchange',
+] as const;
+type _testReasons = Assert<Same<(typeof TEST_REASON_CODES)[number], TestReasonCode>>;
+
+const ALARM_CAUSE_CODES = [...TEST_REASON_CODES, 'card-error', 'span-defects', 'threshold-crossed', 'no-battery', 'test-failed'] as const;
+type _alarmCauses = Assert<Same<(typeof ALARM_CAUSE_CODES)[number], AlarmCauseCode>>;
+
+const CALL_REASON_CODES = [
+  'link-down',
+  'not-ready',
+  'no-circuit',
+  'no-acm',
+  'no-answer',
+  'released-before-answer',
+  'busy-circuit-seized',
+  'blocked-here',
+  'release-not-confirmed',
+  'firmware-stopping',
+  'dual-seizure',
+  'failed-on-repeat',
+  'reset-by-exchange',
+  'blocked-by-exchange',
+  'group-reset-at-start',
+  'group-reset-by-exchange',
+  'circuit-reset',
+  'span-failed',
+  'exchange-hardware-failure',
+] as const;
+type _callReasons = Assert<Same<(typeof CALL_REASON_CODES)[number], CallReasonCode>>;
+
+/** The arguments of a coded reason: the numbers and names its text takes. */
+const ReasonArgs = Type.Array(Type.Union([Type.String(), Type.Number()]));
 
 // --- card
 
@@ -133,6 +185,8 @@ export const TestOutcomeSchema = Type.Object({
   reason: nullable(Type.String()),
   at: time,
   durationMs: Type.Number({ minimum: 0 }),
+  reasonCode: Type.Optional(literals(TEST_REASON_CODES)),
+  reasonArgs: Type.Optional(ReasonArgs),
 });
 type _outcome = Assert<Same<Static<typeof TestOutcomeSchema>, TestOutcome>>;
 
@@ -187,6 +241,8 @@ export const AlarmRecordSchema = Type.Object({
   clearedAt: nullable(time),
   lastRaisedAt: time,
   cause: Type.String(),
+  causeCode: Type.Optional(literals(ALARM_CAUSE_CODES)),
+  causeArgs: Type.Optional(ReasonArgs),
   count: Type.Integer({ minimum: 1 }),
 });
 type _alarm = Assert<Same<Static<typeof AlarmRecordSchema>, AlarmRecord>>;
@@ -218,6 +274,8 @@ export const CallSummarySchema = Type.Object({
   cic: nullable(count),
   result: literals(['completed', 'failed']),
   reason: nullable(Type.String()),
+  reasonCode: Type.Optional(literals(CALL_REASON_CODES)),
+  reasonArgs: Type.Optional(ReasonArgs),
   cause: nullable(count),
   repeats: count,
   answered: Type.Boolean(),

@@ -31,6 +31,7 @@ export interface TestReasons {
   'no-tone-from-exchange': [hertz: number, seconds: number];
 }
 export type TestReasonCode = keyof TestReasons;
+export type TestReasonArg = TestReasons[TestReasonCode][number];
 
 /** Code and arguments that belong together; both absent where a reason has no code yet. */
 export type TestReasonCoded =

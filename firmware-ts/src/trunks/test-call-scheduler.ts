@@ -2,7 +2,7 @@ import { TypedEmitter, type Clock, type TimerHandle } from '@countyline/e1-gatew
 import type { Logger } from 'pino';
 import { CardRequestError } from '@countyline/e1-gateway';
 import { CardNotReadyError, type CardDriver } from '../card/card-driver.js';
-import { reasonFields, testReason, type DialToneTest, type E1CircuitTest, type TestReasonCoded, type TestVerdict } from './circuit-tests.js';
+import { reasonFields, testReason, type DialToneTest, type E1CircuitTest, type TestReasonArg, type TestReasonCode, type TestReasonCoded, type TestVerdict } from './circuit-tests.js';
 
 /**
  * Test calls on every circuit, one at a time (逐条拨测): on a schedule, or on demand from
@@ -21,13 +21,15 @@ export interface TestCallSettings {
 }
 
 /** `reason` in English; `reasonCode` and `reasonArgs` for the CLI to word it (absent in older records). */
-export type TestOutcome = {
+export interface TestOutcome {
   circuit: string;
   result: 'pass' | 'fail' | 'skipped';
   reason: string | null;
   at: number;
   durationMs: number;
-} & TestReasonCoded;
+  reasonCode?: TestReasonCode;
+  reasonArgs?: TestReasonArg[];
+}
 
 export interface CircuitRecord {
   circuit: string;
