@@ -1,107 +1,29 @@
-import { FakeClock } from '@countyline/e1-gateway';
-import { pino } from 'pino';
 import t, { type Test } from 'tap';
-import { CardDriver } from '../card/card-driver.js';
-import { createSimSerial } from '../card/sim-transport.js';
-import { CardLoopbackTest, DialToneTest } from './circuit-tests.js';
-import { DEFAULT_FXO_SUPERVISOR_SETTINGS } from './fxo-supervisor.js';
-import { DEFAULT_G826_SETTINGS } from './g826-counters.js';
-import { DEFAULT_SPAN_ALARM_SETTINGS } from './span-alarm.js';
-import { parseCircuit, TestCallScheduler, type CircuitRecord, type TestCallSettings, type TestOutcome } from './test-call-scheduler.js';
-import { TrunkMonitor } from './trunk-monitor.js';
+import { flush } from '../../test-support/fake-time.js';
+import { inProcessRig, START } from '../../test-support/in-process-rig.js';
+import { parseCircuit, type CircuitRecord, type TestCallSettings, type TestOutcome } from './test-call-scheduler.js';
 
 // Test calls through the real card driver and the card simulator, in memory, on a FakeClock.
+// The rig starts at 2025-03-10 09:00 China time (UTC+8).
 
 const HOUR = 3_600_000;
-/** 2025-03-10 09:00 China time (UTC+8). */
-const START = Date.UTC(2025, 2, 10, 1, 0, 0);
-const silent = pino({ level: 'silent' });
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function rig(t: Test, settings: Partial<TestCallSettings> = {}, start = START) {
-  const clock = new FakeClock(start);
-  const serial = createSimSerial({ clock });
-  const sim = serial.sim;
-  const card = new CardDriver({
-    path: '/dev/ttyS1',
-    baudRate: 115200,
-    openTransport: serial.open,
-    clock,
-    logger: silent,
-    hostName: 'box-test',
-    spans: [{ crc4: true, clock: 'line' }],
-    links: [{ span: 0, timeslot: 16, mode: 'mtp2' }],
-  });
-  const trunks = new TrunkMonitor(card, clock, { spanAlarm: DEFAULT_SPAN_ALARM_SETTINGS, g826: DEFAULT_G826_SETTINGS, fxo: DEFAULT_FXO_SUPERVISOR_SETTINGS }, silent);
-  const fullSettings: TestCallSettings = { schedule: { mode: 'off' }, failuresToBlock: 2, utcOffsetHours: 8, ...settings };
-  // Wired as the firmware wires it: a span in red or blue alarm has no testable circuits.
-  const spanInAlarm = (span: number) => ['red', 'blue'].includes(trunks.spanHealth().find((s) => s.span === span)?.alarm ?? 'none');
-  const makeScheduler = () =>
-    new TestCallScheduler(
-      { card, clock, logger: silent, fxoTest: new DialToneTest(card, clock), e1Test: new CardLoopbackTest(card, clock), spanInAlarm },
-      fullSettings,
-    );
-  const scheduler = makeScheduler();
+  const r = inProcessRig(t, { start, testCalls: settings });
+  const scheduler = r.testCalls;
   const results: TestOutcome[] = [];
   const blocked: CircuitRecord[] = [];
   const unblocked: CircuitRecord[] = [];
   scheduler.on('test-result', (outcome) => results.push(outcome));
   scheduler.on('circuit-blocked', (record) => blocked.push(structuredClone(record)));
   scheduler.on('circuit-unblocked', (record) => unblocked.push(structuredClone(record)));
-
-  /** Called after every step, to watch the card while tests run. */
-  let onStep: () => void = () => {};
-  async function run(ms: number, step = 5): Promise<void> {
-    await flush();
-    for (let done = 0; done < ms; done += step) {
-      clock.advance(Math.min(step, ms - done));
-      await flush();
-      onStep();
-    }
-  }
-  /** Runs the clock until the promise settles; resolves with its value. */
-  async function settle<T>(promise: Promise<T>, limitMs = 600_000): Promise<T> {
-    let settled = false;
-    promise.then(
-      () => (settled = true),
-      () => (settled = true),
-    );
-    await flush();
-    for (let waited = 0; !settled && waited < limitMs; waited += 5) await run(5);
-    return promise;
-  }
-  const test = (circuits: string[]) => settle(scheduler.run(circuits));
-
-  t.teardown(async () => {
-    scheduler.stop();
-    trunks.stop();
-    await card.stop();
-    sim.stop();
-  });
-  return {
-    clock,
-    sim,
-    card,
-    trunks,
+  return Object.assign(r, {
     scheduler,
-    makeScheduler,
     results,
     blocked,
     unblocked,
-    run,
-    settle,
-    test,
-    watch: (fn: () => void) => (onStep = fn),
-    /** Card powered on, firmware started, card up. */
-    async up() {
-      sim.start();
-      await run(1500); // the card's power-on report goes unheard, as on a box whose card booted first
-      card.start();
-      await run(1000);
-      if (card.current !== 'up') throw new Error('the card did not come up');
-    },
-  };
+    test: (circuits: string[]) => r.settle(scheduler.run(circuits), 600_000),
+  });
 }
 
 const e1 = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `e1/0/${from + i}`);

@@ -3,7 +3,8 @@ import t from 'tap';
 import { buildBare, buildIam, buildRel } from './isup-builders.js';
 import { CAUSE } from './isup-cause.js';
 import { encodeIsupMsu } from './isup-msu.js';
-import { BOX_PC, EXCHANGE_PC, rig } from './isup-stack-rig.js';
+import { BOX_PC, EXCHANGE_PC } from '../../../test-support/exchange-tap.js';
+import { isupRig as rig } from '../../../test-support/in-process-rig.js';
 
 // What reaches the stack from the link, good and bad, the link going and coming, and the
 // continuity check (CCR) both ways.
