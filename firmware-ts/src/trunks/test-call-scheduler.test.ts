@@ -221,3 +221,32 @@ t.test('a blocked circuit stays blocked across a restart (toJSON / restore)', as
   await r.settle(after.run(['e1/0/7']));
   t.same(unblocked, ['e1/0/7'], 'a pass after the restart puts it back in service');
 });
+
+t.test('stop() during a scheduled pass: the circuit under test finishes, no other is tested, no further pass runs', async (t) => {
+  const r = rig(t, { schedule: { mode: 'every', hours: 0.1 } }); // every 6 minutes
+  await r.up();
+  r.scheduler.start();
+  t.ok(await r.until(() => r.results.length >= 2, 7 * 60_000, 25), 'the pass is under way');
+  const tested = r.results.length;
+  r.scheduler.stop(); // the third circuit is under test
+  await r.run(30 * 60_000, 500);
+  t.same(
+    r.results.slice(tested, tested + 1).map((o) => [o.circuit, o.result]),
+    [['fxo/2', 'pass']],
+    'the circuit under test at stop() finished',
+  );
+  t.equal(r.results.length, tested + 1, 'no other circuit was tested, and no pass ran in the next 30 minutes');
+});
+
+t.test('stop() during a scheduled pass, then the card (as on SIGTERM): nothing is left pending on the clock', async (t) => {
+  const r = rig(t, { schedule: { mode: 'every', hours: 0.1 } });
+  await r.up();
+  r.scheduler.start();
+  t.ok(await r.until(() => r.results.length >= 2, 7 * 60_000, 25), 'the pass is under way');
+  r.scheduler.stop();
+  r.trunks.stop();
+  await r.card.stop();
+  r.sim.stop();
+  await r.run(10_000); // the test under way ends on its own
+  t.equal(r.clock.pending(), 0, 'no timer left: the process can exit');
+});
