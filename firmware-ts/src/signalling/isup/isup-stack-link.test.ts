@@ -109,6 +109,48 @@ t.test('continuity test: a broken loop fails it; the circuit is released all the
   t.same(r.sim.timeslots[0]!.snapshot().tones, []);
 });
 
+t.test('continuity test with no RLC: REL repeated on T1 until T5, then an alert and a reset', async (t) => {
+  const r = rig(t);
+  await r.up();
+  const mark = r.tap.mark();
+  const test = r.stack.run(0, 5);
+  t.ok(await r.until(() => r.tap.of('box', 'CCR', mark).length === 1), 'CCR sent');
+  r.tap.deaf = true; // the exchange loops the circuit but hears nothing after: no RLC
+  t.ok(await r.until(() => r.tap.of('box', 'REL', mark).length === 1), 'the test ends with REL');
+  const relAt = r.tap.of('box', 'REL', mark)[0]!.at;
+  t.same(await r.settle(test), { ok: true }, 'the verdict stands');
+  await r.run(100);
+  t.same(
+    r.tap.of('box', 'REL', mark).map((m) => m.at - relAt),
+    [0, 1000, 2000, 3000, 4000],
+    'REL again every T1 (1 s here) until T5 (5 s here)',
+  );
+  t.same(
+    r.tap.of('box', 'RSC', mark).map((m) => m.at - relAt),
+    [5000],
+    'Q.764 2.10.6: on T5 the circuit is reset',
+  );
+  t.match(r.alerts, [{ cic: 5, at: relAt + 5000, what: /release complete.*T5/ }], 'and maintenance is alerted');
+  t.match(r.circuit(5), { call: 'idle', maintenance: 'local' }, 'out of service until the exchange answers the reset');
+});
+
+t.test('stop() while a continuity test waits for its RLC: no REL repeated, the test ends, no timer left', async (t) => {
+  const r = rig(t);
+  await r.up();
+  const mark = r.tap.mark();
+  const test = r.stack.run(0, 5);
+  t.ok(await r.until(() => r.tap.of('box', 'CCR', mark).length === 1), 'CCR sent');
+  r.tap.deaf = true; // no RLC will come
+  t.ok(await r.until(() => r.tap.of('box', 'REL', mark).length === 2), 'REL repeated on T1');
+  r.stack.stop();
+  const stoppedAt = r.tap.mark();
+  t.same(await r.settle(test, 100), { ok: true }, 'the test under way ends at once with its verdict');
+  await r.run(10_000);
+  t.same(r.tap.trace('box', stoppedAt), [], 'nothing sent after stop(): no REL repeated, no reset');
+  await r.stop();
+  t.equal(r.clock.pending(), 0, 'with the card stopped too, no timer is left');
+});
+
 t.test('continuity test refused: no circuit there, circuit busy, link down', async (t) => {
   const r = rig(t);
   t.same(await r.stack.run(0, 5), { ok: false, reason: 'signalling link out of service' });
