@@ -1,11 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pino } from 'pino';
 import t, { type Test } from 'tap';
-import { inProcessRig } from '../test-support/in-process-rig.js';
-import { parseConfig } from './config/load-config.js';
-import { Firmware } from './firmware.js';
+import { inProcessFirmware } from '../test-support/in-process-firmware.js';
 import type { TestOutcome } from './trunks/test-call-scheduler.js';
 
 // Firmware.stop() (what SIGTERM runs) must leave no timer behind, or the process does not
@@ -13,35 +7,20 @@ import type { TestOutcome } from './trunks/test-call-scheduler.js';
 // its far-end exchange on the in-memory serial line, SS7 on, test calls every 6 minutes.
 
 async function firmware(t: Test) {
-  const dir = await mkdtemp(join(tmpdir(), 'cl-fw-stop-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const r = inProcessRig(t, { card: false, exchange: {} });
-  const config = parseConfig({
-    card: { path: r.serial.path },
-    dataDir: join(dir, 'data'),
-    control: { socket: join(dir, 'control.sock') },
-    log: { level: 'silent' },
+  const f = await inProcessFirmware(t, {
     isup: { ownPointCode: 1000, peerPointCode: 2000, timers: { repeatMs: 1000, alertMs: 5000 } },
     testCalls: { schedule: { mode: 'every', hours: 0.1 } },
   });
-  const fw = new Firmware(config, pino({ level: 'silent' }), { clock: r.clock, openTransport: r.open });
-  let stopped = false;
-  t.teardown(() => (stopped ? undefined : fw.stop()));
   const results: TestOutcome[] = [];
-  fw.testCalls.on('test-result', (o) => results.push(o));
-  await r.powerOn();
-  await fw.start();
-  if (!(await r.until(() => fw.card.current === 'up' && fw.isup!.maintenance.ready))) throw new Error('the firmware did not get ready');
+  f.fw.testCalls.on('test-result', (o) => results.push(o));
   return {
-    r,
-    fw,
+    ...f,
+    r: f.rig,
     results,
-    /** Stops the firmware as SIGTERM does, then powers the card off and lets time run on. */
+    /** Stops the firmware and the card, then lets a minute pass for anything under way to end. */
     async stopAll(): Promise<void> {
-      stopped = true;
-      await fw.stop();
-      await r.stop();
-      await r.run(60_000);
+      await f.stop();
+      await f.rig.run(60_000);
     },
   };
 }

@@ -123,6 +123,8 @@ export class InProcessRig {
       hostName: 'box-test',
       spans: [{ crc4: true, clock: 'line' }],
       links: [{ span: 0, timeslot: 16, mode: 'mtp2' }],
+      // As the firmware wires it: the card's view and the line supervision judge battery alike.
+      batteryThresholdV: fxo.batteryThresholdV,
       ...o.card,
       openTransport: this.open,
       clock,
@@ -182,6 +184,17 @@ export class InProcessRig {
   /** From now on the serial line loses or alters frames from the card as `faults` say. */
   lineFaults(faults: Partial<LineFaults>): void {
     this.faults = { ...NO_FAULTS, ...faults };
+  }
+  /**
+   * From now on the line on FXO `port` reads `volts` on-hook (a weak exchange battery), which
+   * the simulator cannot make: the serial line rewrites the card's fxoStatus reports of that
+   * port. The card reports it with its next fxoStatus; ask for a snapshot to have it at once.
+   */
+  lineVoltage(port: number, volts: number): void {
+    this.lineFaults({
+      ...this.faults,
+      alter: (m) => (m.type === 'fxoStatus' && m.port === port && !m.offHook ? { ...m, voltage: volts } : m),
+    });
   }
   /** From now on the serial line loses the frames from the card that `which` picks. */
   loseFromCard(which: (m: CardMessage) => boolean): void {

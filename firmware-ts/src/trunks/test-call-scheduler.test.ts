@@ -1,6 +1,8 @@
 import t, { type Test } from 'tap';
 import { flush } from '../../test-support/fake-time.js';
 import { inProcessRig, START } from '../../test-support/in-process-rig.js';
+import { buildStatus } from '../status.js';
+import type { FxoSupervisorSettings } from './fxo-supervisor.js';
 import { parseCircuit, type CircuitRecord, type TestCallSettings, type TestOutcome } from './test-call-scheduler.js';
 
 // Test calls through the real card driver and the card simulator, in memory, on a FakeClock.
@@ -8,8 +10,8 @@ import { parseCircuit, type CircuitRecord, type TestCallSettings, type TestOutco
 
 const HOUR = 3_600_000;
 
-function rig(t: Test, settings: Partial<TestCallSettings> = {}, start = START) {
-  const r = inProcessRig(t, { start, testCalls: settings });
+function rig(t: Test, settings: Partial<TestCallSettings> = {}, start = START, fxo: Partial<FxoSupervisorSettings> = {}) {
+  const r = inProcessRig(t, { start, testCalls: settings, trunks: { fxo } });
   const scheduler = r.testCalls;
   const results: TestOutcome[] = [];
   const blocked: CircuitRecord[] = [];
@@ -61,6 +63,31 @@ t.test('an unplugged FXO line fails without going off-hook', async (t) => {
   t.same(seized, [], 'the port never went off-hook');
   t.equal(r.sim.state().fxo[3]?.call, 'idle');
 });
+
+for (const { threshold, line, result } of [
+  { threshold: 5, line: 'unplugged', result: 'fail' },
+  { threshold: 3, line: 'present', result: 'pass' },
+] as const) {
+  t.test(`a line at 4 V with trunks.fxo.batteryThresholdV ${threshold}: ${line}, its test call a ${result}`, async (t) => {
+    const r = rig(t, {}, START, { batteryThresholdV: threshold });
+    await r.up();
+    r.lineVoltage(3, -4);
+    await r.settle(r.card.command({ type: 'snapshot' }));
+    await r.run(1100); // longer than the 1 s a line must be without battery to count as unplugged
+    t.match(buildStatus(r.card, r.trunks, 0).fxo[3], { line, voltage: -4 }, `${line} in the status`);
+    t.equal(r.card.state.fxo.get(3)?.line, line, "and in the card's own view");
+    let seized = false;
+    r.watch(() => (seized ||= r.sim.state().fxo[3]!.offHook));
+    const [outcome] = await r.test(['fxo/3']);
+    if (result === 'fail') {
+      t.match(outcome, { circuit: 'fxo/3', result: 'fail', reason: 'no line on the port (no battery voltage)' });
+      t.notOk(seized, 'the port never went off-hook');
+    } else {
+      t.match(outcome, { circuit: 'fxo/3', result: 'pass', reason: null });
+      t.ok(seized, 'the port went off-hook for its dial tone');
+    }
+  });
+}
 
 t.test('a broken loopback fails; two failures in a row block the circuit, a pass unblocks it', async (t) => {
   const r = rig(t);
