@@ -308,10 +308,19 @@ export class InProcessRig {
   }
 }
 
-/** Builds the rig and registers its teardown on the tap test. */
+/**
+ * Builds the rig and registers its teardown on the tap test: every module stopped, and a
+ * failure if any of them leaves a timer behind.
+ */
 export function inProcessRig(t: Test, options: InProcessRigOptions = {}): InProcessRig {
   const rig = new InProcessRig(options);
-  t.teardown(() => rig.stop());
+  t.teardown(async () => {
+    await rig.stop();
+    // A minute for whatever was under way (a test call waiting for its tone) to end on its own.
+    await rig.run(60_000, 1000);
+    const left = rig.clock.pending();
+    if (left > 0) throw new Error(`${left} timer(s) still pending on the FakeClock after every module stopped: a stop() leaves a timer behind`);
+  });
   return rig;
 }
 
