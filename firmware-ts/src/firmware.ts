@@ -76,6 +76,7 @@ export class Firmware {
       spans: config.card.spans,
       links: config.card.links,
       heartbeatTimeoutMs: config.card.heartbeatTimeoutMs,
+      batteryThresholdV: config.trunks.fxo.batteryThresholdV,
     });
     const t = config.trunks;
     this.isup = config.isup ? this.buildIsup(config, clock, log) : null;
@@ -92,7 +93,7 @@ export class Firmware {
           dayThresholds: t.dayThresholds,
           utcOffsetMs: t.utcOffsetHours * 3_600_000,
         },
-        fxo: { ...t.fxo, polarityDebounceMs: t.fxo.hangupDebounceMs },
+        fxo: t.fxo,
       },
       log.child({ module: 'trunks' }),
     );

@@ -1,116 +1,79 @@
-// The whole firmware in one process for tests: the Firmware class as `countyline run` builds
-// it, on a FakeClock, its card the in-memory card simulator with the far-end exchange behind
-// its SS7 link, no control socket (driven through `firmware.handle()`), state in a temp dir.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock } from '@countyline/e1-gateway';
-import { FarEndExchange, parseExchangeConfig } from '@countyline/e1-gateway/sim';
 import { pino } from 'pino';
 import type { Test } from 'tap';
-import { createSimSerial } from '../src/card/sim-transport.js';
-import { checkProgress, checkResult, type FirmwareConnection } from '../src/control/control-client.js';
 import { parseConfig } from '../src/config/load-config.js';
+import { checkProgress, checkResult, type FirmwareConnection } from '../src/control/control-client.js';
 import { Firmware } from '../src/firmware.js';
+import { inProcessRig, TIMERS, type InProcessRig } from './in-process-rig.js';
 
-/** 2025-03-10 09:00 China time. */
-export const START = Date.UTC(2025, 2, 10, 1, 0, 0);
+/** An `isup` config section toward the rig's exchange (point codes 1000 and 2000), with short timers. */
+export const ISUP_CONFIG = { ownPointCode: 1000, peerPointCode: 2000, timers: TIMERS };
 
-export interface InProcessOptions {
-  /** Config keys over the defaults (the minimal config plus SS7 toward point code 2000). */
+export interface InProcessFirmwareOptions {
+  /** The config file's content past the three required keys (`isup`: with the exchange). */
   config?: Record<string, unknown>;
-  /** No `isup` section: a box without SS7. */
-  noIsup?: boolean;
   /** The far-end exchange's settings, as in a simulator `--exchange` file. */
   exchange?: Record<string, unknown>;
+  /** Also listen on a control socket in the temp dir; default: in-process only (`fw.handle`). */
+  controlSocket?: boolean;
 }
 
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-export async function inProcessFirmware(t: Test, o: InProcessOptions = {}) {
-  const dir = await mkdtemp(join(tmpdir(), 'cl-fw-'));
-  const clock = new FakeClock(START);
-  // The exchange holds answered calls for an hour unless told otherwise: the box decides.
-  const exchange = new FarEndExchange({ config: parseExchangeConfig({ holdSeconds: 3600, ...o.exchange }), clock });
-  const serial = createSimSerial({ clock, exchange });
-  const config = parseConfig(
-    {
-      card: { path: '/dev/ttyS1' },
-      dataDir: 'data',
-      control: { socket: 'control.sock' },
-      log: { level: 'silent' },
-      testCalls: { schedule: { mode: 'off' } },
-      ...(o.noIsup ? {} : { isup: { ownPointCode: 1000, peerPointCode: 2000, timers: { repeatMs: 1000, alertMs: 5000, t7Ms: 3000, t9Ms: 10_000 } } }),
-      ...o.config,
-    },
-    join(dir, 'config.json'),
-  );
-  const firmware = new Firmware(config, pino({ level: 'silent' }), { clock, openTransport: serial.open, controlSocket: false });
-
-  /** Moves time on in small steps, letting bytes and microtasks run between them. */
-  async function run(ms: number, step = 10): Promise<void> {
-    await flush();
-    for (let done = 0; done < ms; done += step) {
-      clock.advance(Math.min(step, ms - done));
-      await flush();
-    }
-  }
-  /** Runs until `done()` holds or `limitMs` passes; returns whether it held. */
-  async function until(done: () => boolean, limitMs = 10_000, step = 10): Promise<boolean> {
-    await flush();
-    for (let waited = 0; !done() && waited < limitMs; waited += step) await run(step, step);
-    return done();
-  }
-  /** Runs the clock until the promise settles and gives its outcome. */
-  async function settle<T>(promise: Promise<T>, limitMs = 120_000): Promise<T> {
-    let settled = false;
-    promise.then(
-      () => (settled = true),
-      () => (settled = true),
-    );
-    if (!(await until(() => settled, limitMs))) throw new Error(`not settled within ${limitMs} ms of fake time`);
-    return promise;
-  }
-
-  let started = false;
-  t.teardown(async () => {
-    if (started) await firmware.stop();
-    serial.sim.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
-
+export interface InProcessFirmware {
+  rig: InProcessRig;
+  fw: Firmware;
+  /** The test's own temp dir: `config.json` (written), `data/`, `control.sock`. */
+  dir: string;
+  configPath: string;
   /**
    * What the CLI's `connect` gives, reaching this firmware in-process: parameters and answers
    * cross as JSON, and answers are checked as the socket client checks them.
    */
+  connection: FirmwareConnection;
+  /** Stops the firmware as SIGTERM does, then powers the card off. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole firmware in process on the rig's FakeClock: the card simulator (with the far-end
+ * exchange when the config has an `isup` section) on the in-memory serial line, the state in
+ * a temp dir of the test's own, driven through `fw.handle()` as the control socket drives it.
+ * Resolves once the card is up, every FXO line judged (and the circuits reset with the
+ * exchange); the teardown stops everything.
+ */
+export async function inProcessFirmware(t: Test, o: InProcessFirmwareOptions = {}): Promise<InProcessFirmware> {
+  const config = { testCalls: { schedule: { mode: 'off' } }, ...o.config };
+  const dir = await mkdtemp(join(tmpdir(), 'cl-fw-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const rig = inProcessRig(t, { card: false, ...('isup' in config || o.exchange ? { exchange: o.exchange ?? {} } : {}) });
+  const file = { card: { path: rig.serial.path }, dataDir: 'data', control: { socket: 'control.sock' }, ...config };
+  const configPath = join(dir, 'config.json');
+  await writeFile(configPath, JSON.stringify(file));
+  const fw = new Firmware(parseConfig(file, configPath), pino({ level: 'silent' }), { clock: rig.clock, openTransport: rig.open, controlSocket: o.controlSocket ?? false });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await fw.stop();
+    await rig.stop();
+  };
+  t.teardown(stop);
+  await rig.powerOn();
+  await fw.start();
+  const ready = () => {
+    if (fw.card.current !== 'up' || (fw.isup !== null && !fw.isup.maintenance.ready)) return false;
+    const lines = fw.trunks.fxoHealth();
+    return lines.length === fw.card.state.inventory?.fxoPorts && lines.every((p) => p.line !== 'unknown');
+  };
+  if (!(await rig.until(ready))) throw new Error(`the firmware did not get ready: card ${fw.card.current}, SS7 ready ${fw.isup?.maintenance.ready}`);
+
+  const wire = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
   const connection: FirmwareConnection = {
     async call(method, params, options = {}) {
-      const wire = <T>(v: T): unknown => JSON.parse(JSON.stringify(v));
-      const result = await firmware.handle(method, wire(params) as typeof params, (p) => options.onProgress?.(checkProgress(method, wire(p))));
+      const result = await fw.handle(method, wire(params) as typeof params, (p) => options.onProgress?.(checkProgress(method, wire(p))));
       return checkResult(method, wire(result));
     },
   };
-
-  return {
-    clock,
-    dir,
-    connection,
-    config,
-    firmware,
-    exchange,
-    sim: serial.sim,
-    serial,
-    run,
-    until,
-    settle,
-    /** Card on, firmware started, and (with SS7) the circuits reset with the exchange. */
-    async up(): Promise<void> {
-      serial.sim.start();
-      await run(1500); // the card booted before the firmware opened its port
-      await firmware.start();
-      started = true;
-      const ready = await until(() => firmware.card.current === 'up' && (firmware.isup === null || firmware.isup.maintenance.ready), 10_000);
-      if (!ready) throw new Error(`the firmware did not get ready: card ${firmware.card.current}, SS7 ready ${firmware.isup?.maintenance.ready}`);
-    },
-  };
+  return { rig, fw, dir, configPath, connection, stop };
 }

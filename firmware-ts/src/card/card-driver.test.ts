@@ -1,19 +1,13 @@
-import { decodeBody, Deframer, FakeClock, type CardMessage } from '@countyline/e1-gateway';
-import { pino } from 'pino';
 import t, { type Test } from 'tap';
-import { CardDriver, CardNotReadyError, type CardDriverEvents, type CardDriverOptions, type CardError } from './card-driver.js';
-import type { OpenTransport } from './card-transport.js';
-import { createSimSerial, type SimSerialOptions } from './sim-transport.js';
+import { inProcessRig, type InProcessRigOptions } from '../../test-support/in-process-rig.js';
+import { CardNotReadyError, type CardDriverEvents, type CardError } from './card-driver.js';
 
 // The driver against the real card simulator, in memory, on a FakeClock.
 
 const PATH = '/dev/ttyS1';
 const START = Date.UTC(2025, 2, 10, 2, 0, 0);
 
-interface RigOptions {
-  sim?: Omit<SimSerialOptions, 'clock'>;
-  driver?: Partial<CardDriverOptions>;
-}
+type DriverRigOptions = { sim?: InProcessRigOptions['sim']; card?: Exclude<InProcessRigOptions['card'], false> };
 
 interface Seen {
   at: number;
@@ -21,41 +15,8 @@ interface Seen {
   args: unknown[];
 }
 
-function rig(t: Test, o: RigOptions = {}) {
-  const clock = new FakeClock(START);
-  const serial = createSimSerial({ clock, ...o.sim });
-  const opens: { at: number; ok: boolean }[] = [];
-  const sent: CardMessage[] = [];
-  // Counts open attempts and reads what the driver writes, without changing either.
-  const open: OpenTransport = async (path, baudRate) => {
-    try {
-      const transport = await serial.open(path, baudRate);
-      opens.push({ at: clock.now(), ok: true });
-      const deframer = new Deframer((body) => sent.push(decodeBody(body).message));
-      const write = transport.write.bind(transport);
-      transport.write = (bytes) => {
-        deframer.push(bytes);
-        write(bytes);
-      };
-      return transport;
-    } catch (err) {
-      opens.push({ at: clock.now(), ok: false });
-      throw err;
-    }
-  };
-  const driver = new CardDriver({
-    path: PATH,
-    baudRate: 115200,
-    openTransport: open,
-    clock,
-    logger: pino({ level: 'silent' }),
-    hostName: 'box-test',
-    spans: [{ crc4: true, clock: 'line' }],
-    links: [{ span: 0, timeslot: 16, mode: 'mtp2' }],
-    heartbeatTimeoutMs: 3500,
-    reopenMs: 2000,
-    ...o.driver,
-  });
+function rig(t: Test, o: DriverRigOptions = {}) {
+  const r = inProcessRig(t, { start: START, ...o, card: { path: PATH, heartbeatTimeoutMs: 3500, reopenMs: 2000, ...o.card } });
   const seen: Seen[] = [];
   const names: (keyof CardDriverEvents & string)[] = [
     'state',
@@ -70,43 +31,14 @@ function rig(t: Test, o: RigOptions = {}) {
     'fxo-ring',
     'fxo-caller-id',
   ];
-  for (const event of names) driver.on(event, (...args: unknown[]) => seen.push({ at: clock.now(), event, args }));
-
-  const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-  /** Moves time on in small steps, letting bytes and answers cross between steps. */
-  async function run(ms: number, step = 5): Promise<void> {
-    await flush();
-    for (let done = 0; done < ms; done += step) {
-      clock.advance(Math.min(step, ms - done));
-      await flush();
-    }
-  }
-  /** Runs until `done()` holds (or `limitMs` passes); returns whether it held. */
-  async function until(done: () => boolean, limitMs = 10_000): Promise<boolean> {
-    await flush();
-    for (let waited = 0; !done() && waited < limitMs; waited += 5) await run(5);
-    return done();
-  }
+  for (const event of names) r.card.on(event, (...args: unknown[]) => seen.push({ at: r.clock.now(), event, args }));
   const of = (event: string) => seen.filter((s) => s.event === event);
   const since = (at: number, event: string) => of(event).filter((s) => s.at >= at);
-
-  t.teardown(async () => {
-    await driver.stop();
-    serial.sim.stop();
-  });
-  /**
-   * Powers the card on and lets its power-on report go unheard (nobody has the port open;
-   * the card gives it up after 5 sends), as on a box whose card boots before the firmware.
-   */
-  async function powerOn(): Promise<void> {
-    serial.sim.start();
-    await run(1500);
-  }
-  return { clock, serial, sim: serial.sim, driver, opens, sent, seen, of, since, run, until, powerOn };
+  return Object.assign(r, { driver: r.card, seen, of, since });
 }
 
 /** Powers the card on, starts the driver and waits for the card to be up. */
-async function upAndRunning(t: Test, o: RigOptions = {}) {
+async function upAndRunning(t: Test, o: DriverRigOptions = {}) {
   const r = rig(t, o);
   await r.powerOn();
   r.driver.start();
@@ -117,7 +49,7 @@ async function upAndRunning(t: Test, o: RigOptions = {}) {
 t.test('start: hello, each span and link set up, snapshot, then up once with the state filled in', async (t) => {
   const r = rig(t, {
     sim: { card: { spans: 2 } },
-    driver: {
+    card: {
       spans: [
         { crc4: true, clock: 'line' },
         { crc4: false, clock: 'internal' },
@@ -228,7 +160,7 @@ t.test('card events become typed events: a ring with caller ID, LOS on a span', 
 });
 
 t.test('a card that goes silent is lost after the heartbeat timeout, and comes back when it speaks', async (t) => {
-  const r = await upAndRunning(t, { driver: { heartbeatTimeoutMs: 3000 } });
+  const r = await upAndRunning(t, { card: { heartbeatTimeoutMs: 3000 } });
   await r.run(2000);
   r.sim.setSilent(true);
   const lastBeat = r.driver.status().lastHeartbeatAt!;
@@ -250,7 +182,7 @@ t.test('a card that goes silent is lost after the heartbeat timeout, and comes b
 });
 
 t.test('a card reset: card-restarted, and the driver sets the card up again', async (t) => {
-  const r = await upAndRunning(t, { driver: { spans: [{ crc4: false, clock: 'internal' }] } });
+  const r = await upAndRunning(t, { card: { spans: [{ crc4: false, clock: 'internal' }] } });
   await r.run(1000);
   t.match(r.sim.state().links[0], { state: 'in-service' });
   const resetAt = r.clock.now();
@@ -294,7 +226,7 @@ t.test('a card speaking another protocol version: version-mismatch, no inventory
 });
 
 t.test('a port that will not open: open-failed, retried every reopenMs, up once it opens', async (t) => {
-  const r = rig(t, { driver: { reopenMs: 1000 } });
+  const r = rig(t, { card: { reopenMs: 1000 } });
   r.sim.start();
   r.serial.openFailure = 'No such file or directory';
   r.driver.start();
@@ -342,7 +274,7 @@ t.test('the cable pulled: port-closed, card lost, reopened after reopenMs', asyn
 });
 
 t.test('commands while the card is not up are refused with CardNotReadyError', async (t) => {
-  const r = rig(t, { driver: { heartbeatTimeoutMs: 3000 } });
+  const r = rig(t, { card: { heartbeatTimeoutMs: 3000 } });
   r.sim.start();
   const offHook = { type: 'fxoHook', port: 0, offHook: true } as const;
   await t.rejects(r.driver.command(offHook), CardNotReadyError, 'before start');

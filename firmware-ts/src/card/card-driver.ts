@@ -49,6 +49,8 @@ export interface CardDriverOptions {
   links: LinkSetup[];
   /** No heartbeat for this long means the card is lost. The card beats every second. */
   heartbeatTimeoutMs?: number;
+  /** Below this line voltage an FXO port has no battery (`trunks.fxo.batteryThresholdV`); default 3 V. */
+  batteryThresholdV?: number;
   /** Wait before opening the port again after it failed or closed. */
   reopenMs?: number;
   /** Wait before saying hello again after the card did not answer. */
@@ -133,7 +135,7 @@ export interface CardStatusView {
  * with the reason kept in `error` for the operator.
  */
 export class CardDriver extends TypedEmitter<CardDriverEvents> {
-  readonly state = new CardState();
+  readonly state: CardState;
   private driverState: CardDriverState = 'closed';
   private transport: CardTransport | null = null;
   private link: CardLink | null = null;
@@ -161,6 +163,7 @@ export class CardDriver extends TypedEmitter<CardDriverEvents> {
   constructor(private readonly opts: CardDriverOptions) {
     super();
     this.log = opts.logger;
+    this.state = new CardState(opts.batteryThresholdV);
   }
 
   get current(): CardDriverState {

@@ -50,14 +50,20 @@ export const DEFECT_CAUSES: Record<SpanDefect, string> = {
   ts16mfl: 'TS16-MFL',
 };
 
-/** Below this line voltage (magnitude, volts) a port has no exchange battery (DAHDI battthresh). */
-export const BATTERY_THRESHOLD_V = 3;
+/**
+ * Below this line voltage (magnitude, volts) a port has no exchange battery (DAHDI battthresh);
+ * the default of `trunks.fxo.batteryThresholdV`.
+ */
+export const DEFAULT_BATTERY_THRESHOLD_V = 3;
 
 export class CardState {
   inventory: Inventory | null = null;
   readonly spans = new Map<number, SpanView>();
   readonly links = new Map<number, LinkView>();
   readonly fxo = new Map<number, FxoView>();
+
+  /** `batteryThresholdV`: the configured line voltage below which a port has no battery. */
+  constructor(private readonly batteryThresholdV = DEFAULT_BATTERY_THRESHOLD_V) {}
 
   /** Sets the card's shape from its inventory; keeps what is already known of each part. */
   setInventory(inventory: Inventory): void {
@@ -110,7 +116,7 @@ export class CardState {
         port.hook = message.offHook ? 'off' : 'on';
         port.ringing = message.ringing;
         port.polarity = message.polarity;
-        port.line = Math.abs(message.voltage) >= BATTERY_THRESHOLD_V ? 'present' : 'unplugged';
+        port.line = Math.abs(message.voltage) >= this.batteryThresholdV ? 'present' : 'unplugged';
         return true;
       }
       case 'fxoRing':

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { inProcessFirmware } from '../../test-support/in-process-firmware.js';
+import { inProcessFirmware, ISUP_CONFIG } from '../../test-support/in-process-firmware.js';
 import type { FirmwareConnection } from '../control/control-client.js';
 import { socketConnection } from '../control/control-client.js';
 import { main, type CliIo } from './cli.js';
@@ -26,10 +26,9 @@ function cli(configDir: string, connection?: FirmwareConnection, env: NodeJS.Pro
   return { out, run: (...argv: string[]) => main(['--config', config, ...argv], io) };
 }
 
-async function withConfig(t: Test) {
-  const r = await inProcessFirmware(t);
-  await writeFile(join(r.dir, 'config.json'), JSON.stringify({ card: { path: '/dev/ttyS1' }, dataDir: 'data', control: { socket: 'control.sock' } }));
-  return r;
+/** The firmware in-process, with its config file where `cli()` looks for it. */
+function withConfig(t: Test) {
+  return inProcessFirmware(t, { config: { isup: ISUP_CONFIG } });
 }
 
 t.test('help and usage, in both languages', async (t) => {
@@ -91,26 +90,24 @@ t.test('no firmware running: exit 3 and how to start it', async (t) => {
 
 t.test('status: exit 0 with the card up, 1 with it down; --json is the view', async (t) => {
   const r = await withConfig(t);
-  await r.up();
   const c = cli(r.dir, r.connection);
   t.equal(await c.run('status', '--json'), 0);
   const status = JSON.parse(c.out.stdout);
   t.equal(status.card.link, 'up');
   t.equal(status.isup.circuits.total, 30);
 
-  r.sim.setSilent(true);
-  t.ok(await r.until(() => r.firmware.card.current !== 'up', 10_000));
+  r.rig.sim.setSilent(true);
+  t.ok(await r.rig.until(() => r.fw.card.current !== 'up', 10_000));
   const down = cli(r.dir, r.connection);
   t.equal(await down.run('status'), 1, 'a card that is down is a problem');
 });
 
 t.test('test-call: a line per circuit as it goes, a summary, exit 1 when one fails', async (t) => {
   const r = await withConfig(t);
-  await r.up();
-  r.sim.setLinePlugged(1, false);
-  await r.run(1500);
+  r.rig.sim.setLinePlugged(1, false);
+  await r.rig.run(1500);
   const c = cli(r.dir, r.connection);
-  const code = await r.settle(c.run('test-call', 'all'), 600_000);
+  const code = await r.rig.settle(c.run('test-call', 'all'), 600_000);
   t.equal(code, 1, 'the unplugged line fails its test');
   const lines = c.out.stdout.trim().split('\n');
   t.match(lines[0], /testing 35 circuit\(s\), one at a time/);
@@ -118,13 +115,12 @@ t.test('test-call: a line per circuit as it goes, a summary, exit 1 when one fai
   t.match(lines.at(-1), /^34 passed, 1 failed, 0 skipped$/);
 
   const json = cli(r.dir, r.connection);
-  t.equal(await r.settle(json.run('test-call', 'fxo/0', '--json')), 0);
+  t.equal(await r.rig.settle(json.run('test-call', 'fxo/0', '--json')), 0);
   t.match(JSON.parse(json.out.stdout), { passed: 1, failed: 0, outcomes: [{ circuit: 'fxo/0', result: 'pass' }] });
 });
 
 t.test('the firmware refuses a value: exit 2 and its reason, translated', async (t) => {
   const r = await withConfig(t);
-  await r.up();
   const c = cli(r.dir, r.connection);
   t.equal(await c.run('call', '12345', '--count', '0'), 2);
   t.equal(c.out.stderr, 'countyline: count is 0; it must be a whole number from 1 to 100000\n');
@@ -138,12 +134,11 @@ t.test('the firmware refuses a value: exit 2 and its reason, translated', async 
 
 t.test('block and unblock say whether the exchange was told', async (t) => {
   const r = await withConfig(t);
-  await r.up();
   const up = cli(r.dir, r.connection);
   t.equal(await up.run('block', '7'), 0);
   t.match(up.out.stdout, /CIC 7 blocked; BLO sent to the exchange\n$/);
-  r.sim.setSpanDefects(0, { los: true });
-  t.ok(await r.until(() => !r.firmware.isup!.transport.isUp, 1000));
+  r.rig.sim.setSpanDefects(0, { los: true });
+  t.ok(await r.rig.until(() => !r.fw.isup!.transport.isUp, 1000));
   const down = cli(r.dir, r.connection);
   t.equal(await down.run('block', '9', '--lang', 'zh'), 0);
   t.match(down.out.stdout, /CIC 9 已在本端闭塞; 信令链路中断, 链路恢复后再通知交换机 \(BLO\)\n$/);
@@ -154,7 +149,6 @@ t.test('block and unblock say whether the exchange was told', async (t) => {
 
 t.test('capture writes a pcap of what crossed', async (t) => {
   const r = await withConfig(t);
-  await r.up();
   const file = join(r.dir, 'ss7.pcap');
   const c = cli(r.dir, r.connection);
   const running = c.run('capture', file, '--seconds', '3');
@@ -162,9 +156,9 @@ t.test('capture writes a pcap of what crossed', async (t) => {
   // wait in real time, with the firmware's clock standing still.
   for (const end = Date.now() + 5000; !c.out.stderr.includes('capturing') && Date.now() < end; ) await new Promise((resolve) => setTimeout(resolve, 5));
   t.match(c.out.stderr, /capturing/, 'the capture started');
-  await r.run(100);
-  void r.firmware.handle('block', { cic: 11 }); // BLO out, BLA in
-  t.equal(await r.settle(running), 0);
+  await r.rig.run(100);
+  void r.fw.handle('block', { cic: 11 }); // BLO out, BLA in
+  t.equal(await r.rig.settle(running), 0);
   t.match(c.out.stderr, /capturing SS7 signalling into .*ss7\.pcap for 3 s \.\.\.\n2 messages written to .*ss7\.pcap/);
   const pcap = await readFile(file);
   t.equal(pcap.readUInt32LE(0), 0xa1b2c3d4, 'pcap magic');

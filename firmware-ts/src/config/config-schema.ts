@@ -50,6 +50,7 @@ const Trunks = Type.Object(
         batteryThresholdV: Type.Number({ default: 3, minimum: 0.5, description: 'below this the line has no battery' }),
         hangupDebounceMs: Type.Integer({ default: 64, minimum: 1 }),
         alarmMs: Type.Integer({ default: 1000, minimum: 1, description: 'no battery this long is an unplugged line' }),
+        polarityDebounceMs: Type.Integer({ default: 64, minimum: 1, description: 'the line polarity must stay reversed (or back) this long to count as a reversal' }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
-import { inProcessFirmware } from '../../test-support/in-process-firmware.js';
+import { inProcessFirmware, ISUP_CONFIG } from '../../test-support/in-process-firmware.js';
 import { CountylineError, RemoteError } from '../errors.js';
 import { socketConnection } from './control-client.js';
 import { ControlDispatcher } from './control-dispatcher.js';
@@ -47,17 +47,16 @@ function raw(path: string, text: string, count: number): Promise<unknown[]> {
 }
 
 t.test('a firmware behind the socket: typed results, progress lines, coded errors', async (t) => {
-  const r = await inProcessFirmware(t);
-  await r.up();
+  const r = await inProcessFirmware(t, { config: { isup: ISUP_CONFIG } });
   const path = await socketDir(t);
   // The firmware's own dispatcher, reached as the socket server reaches it.
-  await serve(t, path, { dispatch: (method, params, onProgress) => r.firmware.handle(method as 'status', params as object, onProgress) });
+  await serve(t, path, { dispatch: (method, params, onProgress) => r.fw.handle(method as 'status', params as object, onProgress) });
   const client = socketConnection(path, '/etc/countyline/config.json');
 
   // Real time for the socket, fake time for the firmware: keep the fake clock going.
   let ticking = true;
   void (async () => {
-    while (ticking) await r.run(10);
+    while (ticking) await r.rig.run(10);
   })();
   t.teardown(() => void (ticking = false));
 

@@ -1,107 +1,31 @@
-import { FakeClock } from '@countyline/e1-gateway';
-import { pino } from 'pino';
 import t, { type Test } from 'tap';
-import { CardDriver } from '../card/card-driver.js';
-import { createSimSerial } from '../card/sim-transport.js';
-import { CardLoopbackTest, DialToneTest } from './circuit-tests.js';
-import { DEFAULT_FXO_SUPERVISOR_SETTINGS } from './fxo-supervisor.js';
-import { DEFAULT_G826_SETTINGS } from './g826-counters.js';
-import { DEFAULT_SPAN_ALARM_SETTINGS } from './span-alarm.js';
-import { parseCircuit, TestCallScheduler, type CircuitRecord, type TestCallSettings, type TestOutcome } from './test-call-scheduler.js';
-import { TrunkMonitor } from './trunk-monitor.js';
+import { flush } from '../../test-support/fake-time.js';
+import { inProcessRig, START } from '../../test-support/in-process-rig.js';
+import { buildStatus } from '../status.js';
+import type { FxoSupervisorSettings } from './fxo-supervisor.js';
+import { parseCircuit, type CircuitRecord, type TestCallSettings, type TestOutcome } from './test-call-scheduler.js';
 
 // Test calls through the real card driver and the card simulator, in memory, on a FakeClock.
+// The rig starts at 2025-03-10 09:00 China time (UTC+8).
 
 const HOUR = 3_600_000;
-/** 2025-03-10 09:00 China time (UTC+8). */
-const START = Date.UTC(2025, 2, 10, 1, 0, 0);
-const silent = pino({ level: 'silent' });
 
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function rig(t: Test, settings: Partial<TestCallSettings> = {}, start = START) {
-  const clock = new FakeClock(start);
-  const serial = createSimSerial({ clock });
-  const sim = serial.sim;
-  const card = new CardDriver({
-    path: '/dev/ttyS1',
-    baudRate: 115200,
-    openTransport: serial.open,
-    clock,
-    logger: silent,
-    hostName: 'box-test',
-    spans: [{ crc4: true, clock: 'line' }],
-    links: [{ span: 0, timeslot: 16, mode: 'mtp2' }],
-  });
-  const trunks = new TrunkMonitor(card, clock, { spanAlarm: DEFAULT_SPAN_ALARM_SETTINGS, g826: DEFAULT_G826_SETTINGS, fxo: DEFAULT_FXO_SUPERVISOR_SETTINGS }, silent);
-  const fullSettings: TestCallSettings = { schedule: { mode: 'off' }, failuresToBlock: 2, utcOffsetHours: 8, ...settings };
-  // Wired as the firmware wires it: a span in red or blue alarm has no testable circuits.
-  const spanInAlarm = (span: number) => ['red', 'blue'].includes(trunks.spanHealth().find((s) => s.span === span)?.alarm ?? 'none');
-  const makeScheduler = () =>
-    new TestCallScheduler(
-      { card, clock, logger: silent, fxoTest: new DialToneTest(card, clock), e1Test: new CardLoopbackTest(card, clock), spanInAlarm },
-      fullSettings,
-    );
-  const scheduler = makeScheduler();
+function rig(t: Test, settings: Partial<TestCallSettings> = {}, start = START, fxo: Partial<FxoSupervisorSettings> = {}) {
+  const r = inProcessRig(t, { start, testCalls: settings, trunks: { fxo } });
+  const scheduler = r.testCalls;
   const results: TestOutcome[] = [];
   const blocked: CircuitRecord[] = [];
   const unblocked: CircuitRecord[] = [];
   scheduler.on('test-result', (outcome) => results.push(outcome));
   scheduler.on('circuit-blocked', (record) => blocked.push(structuredClone(record)));
   scheduler.on('circuit-unblocked', (record) => unblocked.push(structuredClone(record)));
-
-  /** Called after every step, to watch the card while tests run. */
-  let onStep: () => void = () => {};
-  async function run(ms: number, step = 5): Promise<void> {
-    await flush();
-    for (let done = 0; done < ms; done += step) {
-      clock.advance(Math.min(step, ms - done));
-      await flush();
-      onStep();
-    }
-  }
-  /** Runs the clock until the promise settles; resolves with its value. */
-  async function settle<T>(promise: Promise<T>, limitMs = 600_000): Promise<T> {
-    let settled = false;
-    promise.then(
-      () => (settled = true),
-      () => (settled = true),
-    );
-    await flush();
-    for (let waited = 0; !settled && waited < limitMs; waited += 5) await run(5);
-    return promise;
-  }
-  const test = (circuits: string[]) => settle(scheduler.run(circuits));
-
-  t.teardown(async () => {
-    scheduler.stop();
-    trunks.stop();
-    await card.stop();
-    sim.stop();
-  });
-  return {
-    clock,
-    sim,
-    card,
-    trunks,
+  return Object.assign(r, {
     scheduler,
-    makeScheduler,
     results,
     blocked,
     unblocked,
-    run,
-    settle,
-    test,
-    watch: (fn: () => void) => (onStep = fn),
-    /** Card powered on, firmware started, card up. */
-    async up() {
-      sim.start();
-      await run(1500); // the card's power-on report goes unheard, as on a box whose card booted first
-      card.start();
-      await run(1000);
-      if (card.current !== 'up') throw new Error('the card did not come up');
-    },
-  };
+    test: (circuits: string[]) => r.settle(scheduler.run(circuits), 600_000),
+  });
 }
 
 const e1 = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `e1/0/${from + i}`);
@@ -139,6 +63,31 @@ t.test('an unplugged FXO line fails without going off-hook', async (t) => {
   t.same(seized, [], 'the port never went off-hook');
   t.equal(r.sim.state().fxo[3]?.call, 'idle');
 });
+
+for (const { threshold, line, result } of [
+  { threshold: 5, line: 'unplugged', result: 'fail' },
+  { threshold: 3, line: 'present', result: 'pass' },
+] as const) {
+  t.test(`a line at 4 V with trunks.fxo.batteryThresholdV ${threshold}: ${line}, its test call a ${result}`, async (t) => {
+    const r = rig(t, {}, START, { batteryThresholdV: threshold });
+    await r.up();
+    r.lineVoltage(3, -4);
+    await r.settle(r.card.command({ type: 'snapshot' }));
+    await r.run(1100); // longer than the 1 s a line must be without battery to count as unplugged
+    t.match(buildStatus(r.card, r.trunks, 0).fxo[3], { line, voltage: -4 }, `${line} in the status`);
+    t.equal(r.card.state.fxo.get(3)?.line, line, "and in the card's own view");
+    let seized = false;
+    r.watch(() => (seized ||= r.sim.state().fxo[3]!.offHook));
+    const [outcome] = await r.test(['fxo/3']);
+    if (result === 'fail') {
+      t.match(outcome, { circuit: 'fxo/3', result: 'fail', reason: 'no line on the port (no battery voltage)' });
+      t.notOk(seized, 'the port never went off-hook');
+    } else {
+      t.match(outcome, { circuit: 'fxo/3', result: 'pass', reason: null });
+      t.ok(seized, 'the port went off-hook for its dial tone');
+    }
+  });
+}
 
 t.test('a broken loopback fails; two failures in a row block the circuit, a pass unblocks it', async (t) => {
   const r = rig(t);
@@ -298,4 +247,33 @@ t.test('a blocked circuit stays blocked across a restart (toJSON / restore)', as
   r.sim.setLoopbackFault(0, 7, false);
   await r.settle(after.run(['e1/0/7']));
   t.same(unblocked, ['e1/0/7'], 'a pass after the restart puts it back in service');
+});
+
+t.test('stop() during a scheduled pass: the circuit under test finishes, no other is tested, no further pass runs', async (t) => {
+  const r = rig(t, { schedule: { mode: 'every', hours: 0.1 } }); // every 6 minutes
+  await r.up();
+  r.scheduler.start();
+  t.ok(await r.until(() => r.results.length >= 2, 7 * 60_000, 25), 'the pass is under way');
+  const tested = r.results.length;
+  r.scheduler.stop(); // the third circuit is under test
+  await r.run(30 * 60_000, 500);
+  t.same(
+    r.results.slice(tested, tested + 1).map((o) => [o.circuit, o.result]),
+    [['fxo/2', 'pass']],
+    'the circuit under test at stop() finished',
+  );
+  t.equal(r.results.length, tested + 1, 'no other circuit was tested, and no pass ran in the next 30 minutes');
+});
+
+t.test('stop() during a scheduled pass, then the card (as on SIGTERM): nothing is left pending on the clock', async (t) => {
+  const r = rig(t, { schedule: { mode: 'every', hours: 0.1 } });
+  await r.up();
+  r.scheduler.start();
+  t.ok(await r.until(() => r.results.length >= 2, 7 * 60_000, 25), 'the pass is under way');
+  r.scheduler.stop();
+  r.trunks.stop();
+  await r.card.stop();
+  r.sim.stop();
+  await r.run(10_000); // the test under way ends on its own
+  t.equal(r.clock.pending(), 0, 'no timer left: the process can exit');
 });

@@ -75,6 +75,8 @@ export class TestCallScheduler extends TypedEmitter<TestCallEvents> {
   private timer: TimerHandle | null = null;
   private lastScheduledRun: number | null = null;
   private runningAll = false;
+  /** Set by stop(): no circuit is tested and no pass is armed until start() again. */
+  private stopped = false;
 
   constructor(
     private readonly deps: TestCallDeps,
@@ -108,11 +110,15 @@ export class TestCallScheduler extends TypedEmitter<TestCallEvents> {
     return this.records.get(circuit)?.blocked ?? false;
   }
 
-  /** Tests circuits one after another; `onResult` sees each outcome as it comes. */
+  /**
+   * Tests circuits one after another; `onResult` sees each outcome as it comes. After stop()
+   * it resolves with the outcomes of the circuits tested so far.
+   */
   run(circuits: string[], onResult?: (outcome: TestOutcome, index: number) => void): Promise<TestOutcome[]> {
     const job = this.queue.then(async () => {
       const outcomes: TestOutcome[] = [];
       for (const [index, circuit] of circuits.entries()) {
+        if (this.stopped) break; // stopping: the test under way finished, no other starts
         const outcome = await this.testOne(circuit);
         outcomes.push(outcome);
         onResult?.(outcome, index);
@@ -124,10 +130,16 @@ export class TestCallScheduler extends TypedEmitter<TestCallEvents> {
   }
 
   start(): void {
+    this.stopped = false;
     this.arm();
   }
 
+  /**
+   * Stops the schedule for good (the firmware is stopping): the timer is cleared, a pass under
+   * way ends once the circuit under test is done, and nothing arms the timer again.
+   */
   stop(): void {
+    this.stopped = true;
     if (this.timer) this.deps.clock.clearTimeout(this.timer);
     this.timer = null;
   }
@@ -155,6 +167,8 @@ export class TestCallScheduler extends TypedEmitter<TestCallEvents> {
   }
 
   private arm(): void {
+    // A pass that ends after stop() must not arm the next one.
+    if (this.stopped) return;
     const at = this.nextRunAt();
     if (at === null) return;
     this.timer = this.deps.clock.setTimeout(() => {

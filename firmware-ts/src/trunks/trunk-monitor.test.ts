@@ -1,74 +1,25 @@
-import { FakeClock } from '@countyline/e1-gateway';
-import { pino } from 'pino';
 import t, { type Test } from 'tap';
-import { CardDriver } from '../card/card-driver.js';
-import { createSimSerial } from '../card/sim-transport.js';
-import { DEFAULT_FXO_SUPERVISOR_SETTINGS, type FxoSupervisionEvent } from './fxo-supervisor.js';
-import { DEFAULT_G826_SETTINGS } from './g826-counters.js';
-import { DEFAULT_SPAN_ALARM_SETTINGS, type SpanAlarmTransition } from './span-alarm.js';
-import { TrunkMonitor } from './trunk-monitor.js';
+import { inProcessRig, START } from '../../test-support/in-process-rig.js';
+import type { FxoSupervisionEvent } from './fxo-supervisor.js';
+import type { SpanAlarmTransition } from './span-alarm.js';
 
 // Trunk health from what the real card driver hears from the card simulator, in memory, on
 // a FakeClock. Default settings: red and blue after 2.5 s, yellow after 0.5 s, 10 s settle.
-
-/** 2025-03-10 09:00 China time: the start of a 15-minute interval. */
-const START = Date.UTC(2025, 2, 10, 1, 0, 0);
-const silent = pino({ level: 'silent' });
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+// The rig starts at 2025-03-10 09:00 China time: the start of a 15-minute interval.
 
 async function rig(t: Test) {
-  const clock = new FakeClock(START);
-  const serial = createSimSerial({ clock });
-  const sim = serial.sim;
-  const card = new CardDriver({
-    path: '/dev/ttyS1',
-    baudRate: 115200,
-    openTransport: serial.open,
-    clock,
-    logger: silent,
-    hostName: 'box-test',
-    spans: [{ crc4: true, clock: 'line' }],
-    links: [{ span: 0, timeslot: 16, mode: 'mtp2' }],
-  });
-  const trunks = new TrunkMonitor(card, clock, { spanAlarm: DEFAULT_SPAN_ALARM_SETTINGS, g826: DEFAULT_G826_SETTINGS, fxo: DEFAULT_FXO_SUPERVISOR_SETTINGS }, silent);
+  const r = inProcessRig(t, { trunks: {} });
   const alarms: SpanAlarmTransition[] = [];
   const lines: { port: number; event: FxoSupervisionEvent }[] = [];
-  trunks.on('span-alarm', (_span, transition) => alarms.push(transition));
-  trunks.on('fxo-line', (port, event) => lines.push({ port, event }));
-
-  let onStep: () => void = () => {};
-  async function run(ms: number, step = 5): Promise<void> {
-    await flush();
-    for (let done = 0; done < ms; done += step) {
-      clock.advance(Math.min(step, ms - done));
-      await flush();
-      onStep();
-    }
-  }
-  t.teardown(async () => {
-    trunks.stop();
-    await card.stop();
-    sim.stop();
-  });
-
-  sim.start();
-  await run(1500); // the card booted before the firmware opened the port
-  card.start();
-  await run(1000);
-  if (card.current !== 'up') throw new Error('the card did not come up');
-  return {
-    clock,
-    sim,
-    card,
-    trunks,
+  r.trunks.on('span-alarm', (_span, transition) => alarms.push(transition));
+  r.trunks.on('fxo-line', (port, event) => lines.push({ port, event }));
+  await r.up();
+  return Object.assign(r, {
     alarms,
     lines,
-    run,
-    watch: (fn: () => void) => (onStep = fn),
-    sendingRai: () => sim.state().spans[0]!.sendingRai,
-    span: () => trunks.spanHealth()[0]!,
-  };
+    sendingRai: () => r.sim.state().spans[0]!.sendingRai,
+    span: () => r.trunks.spanHealth()[0]!,
+  });
 }
 
 const brief = (a: SpanAlarmTransition, since: number) => [a.from, a.to, a.causes, a.at - since];

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { callFailure, onRepeatToo } from './isup-call-reasons.js';
-import { rig } from './isup-stack-rig.js';
+import { isupRig as rig } from '../../../test-support/in-process-rig.js';
 
 // A failed call carries a code and arguments beside its English reason, so that
 // `countyline call --lang zh` can word it.

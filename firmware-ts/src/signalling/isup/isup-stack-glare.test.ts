@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { CAUSE } from './isup-cause.js';
-import { rig } from './isup-stack-rig.js';
+import { isupRig as rig } from '../../../test-support/in-process-rig.js';
 
 // Dual seizure (Q.764 2.9.1) and the other ways an outgoing attempt is given up before any
 // backward message (BLO, RSC), against the simulator's exchange. The exchange's forced glare

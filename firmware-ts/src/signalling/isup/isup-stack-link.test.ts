@@ -3,7 +3,8 @@ import t from 'tap';
 import { buildBare, buildIam, buildRel } from './isup-builders.js';
 import { CAUSE } from './isup-cause.js';
 import { encodeIsupMsu } from './isup-msu.js';
-import { BOX_PC, EXCHANGE_PC, rig } from './isup-stack-rig.js';
+import { BOX_PC, EXCHANGE_PC } from '../../../test-support/exchange-tap.js';
+import { isupRig as rig } from '../../../test-support/in-process-rig.js';
 
 // What reaches the stack from the link, good and bad, the link going and coming, and the
 // continuity check (CCR) both ways.
@@ -108,6 +109,48 @@ t.test('continuity test: a broken loop fails it; the circuit is released all the
   t.same(r.sim.timeslots[0]!.snapshot().tones, []);
 });
 
+t.test('continuity test with no RLC: REL repeated on T1 until T5, then an alert and a reset', async (t) => {
+  const r = rig(t);
+  await r.up();
+  const mark = r.tap.mark();
+  const test = r.stack.run(0, 5);
+  t.ok(await r.until(() => r.tap.of('box', 'CCR', mark).length === 1), 'CCR sent');
+  r.tap.deaf = true; // the exchange loops the circuit but hears nothing after: no RLC
+  t.ok(await r.until(() => r.tap.of('box', 'REL', mark).length === 1), 'the test ends with REL');
+  const relAt = r.tap.of('box', 'REL', mark)[0]!.at;
+  t.same(await r.settle(test), { ok: true }, 'the verdict stands');
+  await r.run(100);
+  t.same(
+    r.tap.of('box', 'REL', mark).map((m) => m.at - relAt),
+    [0, 1000, 2000, 3000, 4000],
+    'REL again every T1 (1 s here) until T5 (5 s here)',
+  );
+  t.same(
+    r.tap.of('box', 'RSC', mark).map((m) => m.at - relAt),
+    [5000],
+    'Q.764 2.10.6: on T5 the circuit is reset',
+  );
+  t.match(r.alerts, [{ cic: 5, at: relAt + 5000, what: /release complete.*T5/ }], 'and maintenance is alerted');
+  t.match(r.circuit(5), { call: 'idle', maintenance: 'local' }, 'out of service until the exchange answers the reset');
+});
+
+t.test('stop() while a continuity test waits for its RLC: no REL repeated, the test ends, no timer left', async (t) => {
+  const r = rig(t);
+  await r.up();
+  const mark = r.tap.mark();
+  const test = r.stack.run(0, 5);
+  t.ok(await r.until(() => r.tap.of('box', 'CCR', mark).length === 1), 'CCR sent');
+  r.tap.deaf = true; // no RLC will come
+  t.ok(await r.until(() => r.tap.of('box', 'REL', mark).length === 2), 'REL repeated on T1');
+  r.stack.stop();
+  const stoppedAt = r.tap.mark();
+  t.same(await r.settle(test, 100), { ok: true }, 'the test under way ends at once with its verdict');
+  await r.run(10_000);
+  t.same(r.tap.trace('box', stoppedAt), [], 'nothing sent after stop(): no REL repeated, no reset');
+  await r.stop();
+  t.equal(r.clock.pending(), 0, 'with the card stopped too, no timer is left');
+});
+
 t.test('continuity test refused: no circuit there, circuit busy, link down', async (t) => {
   const r = rig(t);
   t.same(await r.stack.run(0, 5), { ok: false, reason: 'signalling link out of service' });
@@ -124,23 +167,25 @@ t.test('continuity test refused: no circuit there, circuit busy, link down', asy
   t.same(await r.settle(r.stack.run(0, 5)), { ok: true }, 'allowed on a circuit we blocked ourselves');
 });
 
-t.test('an exchange IAM crossing our CCR leaves the circuit and its call in agreement', async (t) => {
-  // The continuity test holds the circuit "reserved", the state that means "our IAM is out",
-  // so the crossing IAM is taken for a dual seizure on a CIC the exchange controls.
+t.test('an exchange IAM crossing our CCR is ignored: the test runs to its end, its REL clears the circuit', async (t) => {
+  // The continuity test holds the circuit looped for its tone; no call can use it. Q.764
+  // 2.9.1.3 calls an IAM a dual seizure only on a circuit where our own IAM is out, and a CCR
+  // is none: the box neither answers the IAM nor counts a glare. The REL that ends the test
+  // (Q.764 2.1.8) releases the circuit at the exchange too, whatever it thought it had.
   const r = rig(t);
   await r.up();
   const mark = r.tap.mark();
   const test = r.stack.run(0, 31); // CIC 30
   await r.run(1);
   r.tap.injectMessage(buildIam(30, '12345', '13900000000'));
-  await r.settle(test);
+  const verdict = await r.settle(test);
   await r.run(1000);
-  const onThirty = r.tap.trace('box', mark);
-  const rel = onThirty.indexOf('REL 30');
-  t.ok(rel < 0 || !onThirty.slice(rel).includes('ANM 30'), `no answer after our REL (${onThirty.join(', ')})`);
-  const view = r.circuit(30);
-  t.ok((view.call === 'idle') === (view.callPhase === null), `circuit ${view.call}, call ${String(view.callPhase)}: they agree`);
-  t.same(r.glares, [], 'not counted as a dual seizure: no IAM of ours was out');
+  t.same(verdict, { ok: true }, 'the loop stayed and the tone came back');
+  t.same(r.tap.trace('box', mark), ['CCR 30', 'REL 30'], 'no ACM, ANM or reset for the IAM: only the test');
+  t.same(r.tap.trace('exchange', mark), ['RLC 30']);
+  t.same(r.incoming, [], 'no incoming call offered');
+  t.match(r.circuit(30), { call: 'idle', callPhase: null, direction: null, block: 'none' }, 'the circuit is free again, with no call on it');
+  t.same(r.glares, [], 'not counted as a dual seizure');
 });
 
 t.test('a CCR from the exchange: the timeslot is looped back until its REL, then RLC', async (t) => {

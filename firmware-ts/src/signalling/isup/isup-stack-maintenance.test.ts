@@ -1,7 +1,7 @@
 import t from 'tap';
 import { buildIam } from './isup-builders.js';
 import { CAUSE } from './isup-cause.js';
-import { rig, TIMERS, type Rig } from './isup-stack-rig.js';
+import { isupRig as rig, TIMERS, type InProcessRig as Rig } from '../../../test-support/in-process-rig.js';
 
 // Circuit maintenance (Q.764 2.8, 2.9.3) between the box and the simulator's exchange:
 // blocking both ways, group blocking for maintenance and for hardware failure, resets.

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { buildRel } from './isup-builders.js';
 import { CAUSE } from './isup-cause.js';
-import { rig, TIMERS } from './isup-stack-rig.js';
+import { isupRig as rig, TIMERS } from '../../../test-support/in-process-rig.js';
 
 // The ISUP stack against the simulator's far-end exchange, through the real card driver and
 // card simulator, in memory, on a FakeClock. The exchange runs the bench defaults: point

@@ -1,4 +1,4 @@
-import { TypedEmitter, type Clock, type TimerHandle } from '@countyline/e1-gateway';
+import { TypedEmitter, type Clock } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { CardDriver } from '../../card/card-driver.js';
@@ -120,6 +120,10 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
   }
 
   stop(): void {
+    this.stopped = true;
+    // A continuity test waiting for its RLC ends now with its verdict; its T1 and T5 go with
+    // the rest of the timer set.
+    for (const wait of [...this.pendingTestRlc.values()]) wait.abandon();
     this.calls.stop();
     this.maintenance.stop();
     this.timers.clear();
@@ -198,35 +202,46 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     this.calls.on('call-ended', (o) => calls.inc({ direction: o.call.direction, result: o.result }));
   }
 
-  /** Waits for the RLC that ends a continuity test, repeating REL (T1); resets the circuit if none comes. */
+  /**
+   * Waits for the RLC that ends a continuity test, as for the REL of a call (Q.764 2.10.6): REL
+   * again each time T1 runs out; when T5 runs out, maintenance is alerted, T1 stops and the
+   * circuit is reset and kept out of service until the exchange answers the reset.
+   */
   private waitRlc(cic: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const { repeatMs, alertMs } = this.settings.timers;
     return new Promise((resolve) => {
-      let repeats = 0;
-      let timer: TimerHandle;
       const done = () => {
-        this.clock.clearTimeout(timer);
+        this.timers.stop('T1', cic);
+        this.timers.stop('T5', cic);
         this.pendingTestRlc.delete(cic);
         resolve();
       };
       const repeat = () => {
-        if (++repeats > 3) {
-          this.log.warn({ cic }, 'no RLC after the continuity test; resetting the circuit');
-          this.group.release(cic, this.clock.now(), CAUSE.recoveryOnTimerExpiry);
-          this.maintenance.resetCircuit(cic);
-          return done();
-        }
         this.transport.send(buildRel(cic, CAUSE.normalClearing));
-        timer = this.clock.setTimeout(repeat, this.settings.timers.repeatMs);
+        this.timers.start('T1', cic, repeatMs, repeat);
       };
-      this.pendingTestRlc.set(cic, () => {
-        this.group.release(cic, this.clock.now(), CAUSE.normalClearing);
-        done();
+      this.pendingTestRlc.set(cic, {
+        rlc: () => {
+          this.group.release(cic, this.clock.now(), CAUSE.normalClearing);
+          done();
+        },
+        abandon: done,
       });
-      timer = this.clock.setTimeout(repeat, this.settings.timers.repeatMs);
+      this.timers.start('T1', cic, repeatMs, repeat);
+      this.timers.start('T5', cic, alertMs, () => {
+        done();
+        this.log.warn({ cic }, 'no RLC after the continuity test (T5); resetting the circuit');
+        this.emit('maintenance-alert', cic, 'no release complete after the continuity test (T5)');
+        this.group.release(cic, this.clock.now(), CAUSE.recoveryOnTimerExpiry);
+        this.maintenance.resetCircuit(cic, true);
+      });
     });
   }
 
-  private readonly pendingTestRlc = new Map<number, () => void>();
+  /** Continuity tests waiting for their RLC: `rlc` when it comes, `abandon` when the stack stops. */
+  private readonly pendingTestRlc = new Map<number, { rlc: () => void; abandon: () => void }>();
+  private stopped = false;
 
   private dispatch(m: IsupMessage): void {
     if (!this.concernsUs(m)) {
@@ -244,10 +259,7 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
         return this.calls.onRel(m);
       case 'RLC': {
         const test = this.pendingTestRlc.get(m.cic);
-        if (test) {
-          this.pendingTestRlc.delete(m.cic);
-          return test();
-        }
+        if (test) return test.rlc();
         this.calls.onRlc(m);
         return this.maintenance.onMessage(m);
       }
