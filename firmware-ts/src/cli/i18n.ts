@@ -49,11 +49,6 @@ export const TEXT = {
   signallingLink: { en: 'signalling link', zh: '信令链路' },
   timeslot: { en: (ts: number) => `timeslot ${ts}`, zh: (ts: number) => `时隙 ${ts}` },
   framesDropped: { en: (n: number, r: number) => `serial: ${n} corrupt frames dropped, ${r} resent`, zh: (n: number, r: number) => `串口: 丢弃损坏帧 ${n} 个, 重发 ${r} 次` },
-  notRunning: {
-    en: (socket: string, config: string) => `countyline firmware is not running (no answer on ${socket}). Start it with: countyline run --config ${config}`,
-    zh: (socket: string, config: string) => `countyline 固件未运行 (${socket} 无应答)。请先运行: countyline run --config ${config}`,
-  },
-  noPermission: { en: (socket: string) => `no permission to use ${socket}: run as root or a member of its group`, zh: (socket: string) => `无权访问 ${socket}: 请以 root 或该组成员身份运行` },
   // card errors, by code; the English text from the driver carries the details
   'open-failed': { en: (p: string, d: string) => `cannot open ${p}: ${d}. Check card.path in the config and that the card's serial device exists.`, zh: (p: string, d: string) => `无法打开 ${p}: ${d}。请检查配置中的 card.path 以及板卡串口设备是否存在。` },
   'port-closed': { en: (p: string) => `serial port ${p} closed. Check the card's cable or USB connection.`, zh: (p: string) => `串口 ${p} 已关闭。请检查板卡连接线或 USB 连接。` },

@@ -32,6 +32,8 @@ import { formatCall, formatCircuits, type CallSummary } from './format-circuits.
 import { describeCardError, formatStatus } from './format-status.js';
 import { formatAlarms, formatOutcome, formatTrunks } from './format-trunks.js';
 import { CALL_REASON_TEXT, HEADS, STATE_TEXT, TEXT, type TextKey } from './i18n.js';
+import { CLI_TEXT, usage } from './cli-text.js';
+import { ERRORS, errorText, type ErrorArgs, type ErrorCode } from '../errors.js';
 
 // The Chinese output holds no English word but the technical terms Chinese technicians use as
 // they are, and its tables line up on a terminal.
@@ -86,8 +88,6 @@ const TEXT_ARGS: { [K in TextFnKey]: Parameters<(typeof TEXT)[K]['en']> } = {
   lastSecond: [1, 2, 3, 4],
   timeslot: [16],
   framesDropped: [3, 1],
-  notRunning: ['/run/countyline/control.sock', '/etc/countyline/config.json'],
-  noPermission: ['/run/countyline/control.sock'],
   'open-failed': ['/dev/ttyS1', 'ENOENT'],
   'port-closed': ['/dev/ttyS1'],
   'card-silent': ['/dev/ttyS1'],
@@ -485,4 +485,54 @@ t.test('the width check sees a row that is off by a CJK character', async (t) =>
   t.same(cellStarts(before[0]!), [0, 10, 21, 31, 41, 49, 59]);
   t.same(cellStarts(before[1]!), [0, 10, 21, 31, 41, 48, 58]);
   t.same(cellStarts('电压  无'), [0, 6]);
+});
+
+// --- the CLI's own words and its errors ------------------------------------------------
+
+/** Sample arguments for every error code; a code without samples does not compile. */
+const ERROR_ARGS: { [C in ErrorCode]: ErrorArgs<C> } = {
+  'bad-request': { detail: 'not JSON' },
+  'too-long': { limit: 65536 },
+  'unknown-method': { method: 'reboot', known: ['status', 'trunks'] },
+  'bad-params': { field: 'count', problem: 'invalid', expected: { en: 'a whole number from 1 to 100000', zh: '1 到 100000 之间的整数' }, got: '0' },
+  'card-down': { state: 'lost' },
+  'no-circuit': { circuit: 'e1/0/16', known: 'fxo/0, fxo/1' },
+  'no-cic': { cic: 99, first: 1, last: 30 },
+  'no-isup': {},
+  internal: { detail: 'registry exploded' },
+  'socket-in-use': { socket: '/run/countyline/control.sock' },
+  'not-running': { socket: '/run/countyline/control.sock', config: '/etc/countyline/config.json' },
+  'no-permission': { socket: '/run/countyline/control.sock' },
+  timeout: { method: 'status', seconds: 15 },
+  'bad-answer': { method: 'status', detail: '/card: Expected object' },
+  'unknown-command': { command: 'reboot' },
+  'unknown-option': { option: '--colour' },
+  'option-value': { option: '--count', got: 'many', expected: { en: 'a number', zh: '数字' } },
+  'missing-argument': { command: 'block', what: { en: 'a CIC', zh: '一个 CIC' } },
+  'extra-argument': { command: 'status', argument: 'now' },
+  config: { path: '/etc/countyline/config.json', problems: ['colour: unknown key'] },
+  'cannot-write': { file: 'ss7.pcap', detail: 'EACCES' },
+};
+
+t.test('every error has English and Chinese, and the Chinese is Chinese', async (t) => {
+  for (const code of Object.keys(ERRORS) as ErrorCode[]) {
+    const args = ERROR_ARGS[code];
+    // What the arguments carry is data shown in the text, not words to translate.
+    const data = (JSON.stringify(args).match(/"[^"]*"/g) ?? []).map((s) => JSON.parse(s) as string).filter((s) => !['en', 'zh'].includes(s));
+    const english = errorText(code, args as never, 'en');
+    const chinese = errorText(code, args as never, 'zh');
+    checkPair(t, `error ${code}`, english, chinese, [...data.filter((d) => !/[\u4e00-\u9fff]/.test(d) && d !== (args as { expected?: { en: string } }).expected?.en), 'JSON', 'id', 'method', 'params', 'countyline circuits', 'countyline status', 'isup', 'SS7', 'BLO', 'UBL']);
+  }
+  for (const [key, words] of Object.entries(CLI_TEXT)) checkPair(t, `cli ${key}`, words.en(7), words.zh(7), ['BLO', 'UBL']);
+});
+
+t.test('the usage text in Chinese explains every command and option in Chinese', async (t) => {
+  const en = usage('en', '/etc/countyline/config.json').split('\n');
+  const zh = usage('zh', '/etc/countyline/config.json').split('\n');
+  t.equal(zh.length, en.length, 'line for line the English text');
+  // What a user types stays as it is: commands, options, their placeholders, the path.
+  const typed = /(countyline|<[^>]+>|\[[^\]]*\]|--?[a-z][a-z-]*|en\|zh|fxo\/N|e1\/S\/T|\ball\b|\/etc\/countyline\/config\.json|\b(run|status|trunks|alarms|test-call|circuits|block|unblock|call|capture|metrics|cic)\b)/g;
+  for (const line of zh) {
+    t.same(englishWords(line.replace(typed, ' '), ['JSON', 'LANG', 'Prometheus', 'Wireshark', 'pcap', 'BLO', 'UBL', 'G.826']), [], `no English in: ${line}`);
+  }
 });
