@@ -161,3 +161,18 @@ t.test('FXO: an unplugged line is reported after 1 s, a plugged one again at onc
   );
   t.match(r.trunks.fxoHealth()[3], { line: 'present', voltage: -48 });
 });
+
+t.test('after stop() the monitor hears nothing more: no alarm, no timer, no RAI', async (t) => {
+  // Firmware.stop() stops the trunks before it closes the card; a report arriving in between
+  // must not start an integration timer that holds the process up.
+  const r = await rig(t);
+  const linesBefore = r.lines.length;
+  r.trunks.stop();
+  r.sim.setSpanDefects(0, { los: true });
+  r.sim.setLinePlugged(1, false);
+  await r.run(5000);
+  t.same(r.alarms, [], 'no span alarm after stop');
+  t.same(r.lines.slice(linesBefore), [], 'no line event after stop');
+  t.equal(r.sendingRai(), false, 'no RAI asked of the card');
+  t.equal(r.span().alarm, 'none');
+});

@@ -77,13 +77,25 @@ export class TrunkMonitor extends TypedEmitter<TrunkMonitorEvents> {
   ) {
     super();
     this.wallClock = wallClock ?? (() => clock.now());
-    card.on('span-status', (m) => this.onSpanStatus(m));
-    card.on('span-counters', (m) => this.onSpanCounters(m));
-    card.on('fxo-status', (m) => this.onFxoStatus(m));
-    card.on('card-back', () => this.resyncRai());
+    card.on('span-status', this.listeners.spanStatus);
+    card.on('span-counters', this.listeners.spanCounters);
+    card.on('fxo-status', this.listeners.fxoStatus);
+    card.on('card-back', this.listeners.cardBack);
   }
 
+  private readonly listeners = {
+    spanStatus: (m: MessageOf<'spanStatus'>) => this.onSpanStatus(m),
+    spanCounters: (m: MessageOf<'spanCounters'>) => this.onSpanCounters(m),
+    fxoStatus: (m: MessageOf<'fxoStatus'>) => this.onFxoStatus(m),
+    cardBack: () => this.resyncRai(),
+  };
+
+  /** Stops listening to the card and cancels every timer: nothing the card says later counts. */
   stop(): void {
+    this.card.off('span-status', this.listeners.spanStatus);
+    this.card.off('span-counters', this.listeners.spanCounters);
+    this.card.off('fxo-status', this.listeners.fxoStatus);
+    this.card.off('card-back', this.listeners.cardBack);
     for (const w of this.spans.values()) w.timer.cancel();
     for (const w of this.ports.values()) w.timer.cancel();
   }
