@@ -328,3 +328,34 @@ t.test('stop: the port is closed and not opened again', async (t) => {
   t.equal(r.of('card-lost').length, 0, 'stopping is not losing the card');
   await t.rejects(r.driver.command({ type: 'snapshot' }), CardNotReadyError);
 });
+
+t.test('a loopback the card did not take off is logged, counted and taken off when the card is back', async (t) => {
+  // A circuit left looped back hears itself: the "off" must not be lost with a failed command.
+  const r = await upAndRunning(t, { card: { heartbeatTimeoutMs: 3000 } });
+  const failed: unknown[] = [];
+  r.driver.on('command-failed', (command, purpose) => failed.push({ command, purpose }));
+  await r.settle(r.driver.command({ type: 'tsLoopback', span: 0, timeslot: 5, on: true }));
+  t.same(r.sim.state().spans[0]!.timeslots.loopbacks, [5], 'looped back');
+
+  r.sim.setSilent(true);
+  const taken = await r.settle(r.driver.commandOrReport({ type: 'tsLoopback', span: 0, timeslot: 5, on: false }, 'end of a test call'));
+  t.equal(taken, false, 'the card did not take it');
+  t.same(failed, [{ command: { type: 'tsLoopback', span: 0, timeslot: 5, on: false }, purpose: 'end of a test call' }], 'reported with what it was for');
+  t.same(r.sim.state().spans[0]!.timeslots.loopbacks, [5], 'still looped back on the card');
+
+  r.sim.setSilent(false);
+  t.ok(await r.until(() => r.driver.current === 'up' && r.sim.state().spans[0]!.timeslots.loopbacks.length === 0, 10_000), 'the loopback is off once the card is back');
+  t.equal(failed.length, 1, 'taken the second time: no further failure');
+});
+
+t.test('a newer command for the same timeslot replaces a rest command still waiting', async (t) => {
+  const r = await upAndRunning(t, { card: { heartbeatTimeoutMs: 3000 } });
+  r.sim.setSilent(true);
+  await r.settle(r.driver.commandOrReport({ type: 'tsLoopback', span: 0, timeslot: 7, on: false }, 'end of a test call'));
+  r.sim.setSilent(false);
+  t.ok(await r.until(() => r.driver.current === 'up', 10_000));
+  // Once up, the waiting "off" went out; a loop put on now stays on.
+  await r.settle(r.driver.command({ type: 'tsLoopback', span: 0, timeslot: 7, on: true }));
+  await r.run(5000);
+  t.same(r.sim.state().spans[0]!.timeslots.loopbacks, [7], 'the newer loop stays');
+});

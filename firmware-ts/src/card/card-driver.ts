@@ -66,6 +66,13 @@ export interface CardDriverOptions {
 }
 
 type Ev<T extends CardMessage['type']> = (message: MessageOf<T>) => void;
+
+/** Commands that put a timeslot or a line back to rest. */
+export type RestCommand = MessageOf<'tsLoopback'> | MessageOf<'tsTone'> | MessageOf<'fxoHook'>;
+
+function restKey(m: RestCommand): string {
+  return m.type === 'fxoHook' ? `fxo/${m.port}` : `${m.type}/${m.span}/${m.timeslot}`;
+}
 export interface CardDriverEvents {
   state: (state: CardDriverState) => void;
   /** First successful handshake since start. */
@@ -77,6 +84,8 @@ export interface CardDriverEvents {
   /** The card reported it started (power-on, reset, watchdog); the driver sets it up again. */
   'card-restarted': (reason: MessageOf<'cardStarted'>['reason']) => void;
   'card-error': (error: CardError) => void;
+  /** A rest command (`commandOrReport`) the card did not take; it is sent again when the card is back. */
+  'command-failed': (command: RestCommand, purpose: string) => void;
   'frame-error': (error: CardCodecError) => void;
   'span-status': Ev<'spanStatus'>;
   'span-counters': Ev<'spanCounters'>;
@@ -91,6 +100,9 @@ export interface CardDriverEvents {
   'fxo-tone': Ev<'fxoTone'>;
   'fxo-caller-id': Ev<'fxoCallerId'>;
 }
+
+/** How soon a rest command the card did not take is sent again while the card is up. */
+const RESEND_REST_MS = 2000;
 
 const EVENT_NAMES = {
   spanStatus: 'span-status',
@@ -210,7 +222,53 @@ export class CardDriver extends TypedEmitter<CardDriverEvents> {
     if (this.driverState !== 'up' || !this.link) {
       throw new CardNotReadyError(`card on ${this.opts.path} is not up (${this.driverState}); ${message.type} not sent`);
     }
+    // A newer command for a timeslot or port replaces a rest command still waiting for it.
+    if (message.type === 'tsLoopback' || message.type === 'tsTone' || message.type === 'fxoHook') this.unsettled.delete(restKey(message));
     return this.link.request(message);
+  }
+
+  /**
+   * Sends a command that puts the card back to rest (a loopback off, a tone off, a line back
+   * on-hook) where the caller cannot wait or undo anything if it fails. A failure is logged
+   * and counted (`command-failed`), never dropped: a loopback that stays on is a circuit that
+   * hears itself. The command is sent again each time the card comes back until the card
+   * takes it, unless a newer command for the same timeslot or port replaced it.
+   * Resolves true when the card took it now.
+   */
+  async commandOrReport(message: RestCommand, purpose: string): Promise<boolean> {
+    const key = restKey(message);
+    try {
+      await this.command(message);
+      this.unsettled.delete(key);
+      return true;
+    } catch (err) {
+      this.emit('command-failed', message, purpose);
+      if (err instanceof CardRequestError && err.code === 'nak') {
+        // The card refused it outright (no such port, say): sending it again would not help.
+        this.unsettled.delete(key);
+        this.log.error({ err: err.message, nak: err.nakCode, command: message, purpose }, `card refused ${message.type} (${purpose})`);
+        return false;
+      }
+      if (!this.unsettled.has(key)) this.unsettled.set(key, { message, purpose });
+      this.log.error({ err: (err as Error).message, command: message, purpose }, `card did not take ${message.type} (${purpose}); sending it again`);
+      // Up but not answering this once: try again shortly; down: when it is back (up()).
+      if (this.driverState === 'up' && !this.stopped && !this.resendTimer) {
+        this.resendTimer = this.opts.clock.setTimeout(() => {
+          this.resendTimer = null;
+          this.resendUnsettled();
+        }, RESEND_REST_MS);
+      }
+      return false;
+    }
+  }
+
+  /** Rest commands the card has not taken yet, by timeslot or port, with what they were for. */
+  private readonly unsettled = new Map<string, { message: RestCommand; purpose: string }>();
+  private resendTimer: TimerHandle | null = null;
+
+  private resendUnsettled(): void {
+    if (this.driverState !== 'up') return;
+    for (const { message, purpose } of [...this.unsettled.values()]) void this.commandOrReport(message, purpose);
   }
 
   /** Sends an event-class message (MSU, HDLC frame) toward the card. */
@@ -336,6 +394,7 @@ export class CardDriver extends TypedEmitter<CardDriverEvents> {
     } else {
       this.emit('card-back', inventory);
     }
+    this.resendUnsettled();
   }
 
   /**
@@ -465,6 +524,8 @@ export class CardDriver extends TypedEmitter<CardDriverEvents> {
 
   private clearTimers(): void {
     this.clearRetry();
+    if (this.resendTimer) this.opts.clock.clearTimeout(this.resendTimer);
+    this.resendTimer = null;
     if (this.watchdog) this.opts.clock.clearTimeout(this.watchdog);
     this.watchdog = null;
     if (this.auditTimer) this.opts.clock.clearTimeout(this.auditTimer);

@@ -32,4 +32,6 @@ export function registerCardMetrics(registry: Registry, driver: CardDriver): voi
   driver.on('card-lost', () => lost.inc());
   driver.on('card-restarted', () => restarts.inc());
   driver.on('card-error', (err) => errors.inc({ code: err.code }));
+  const failed = new Counter({ name: 'countyline_card_commands_failed_total', help: 'Commands the card did not take (a loopback or tone left on, a line left off-hook), by message type', labelNames: ['type'], registers: [registry] });
+  driver.on('command-failed', (command) => failed.inc({ type: command.type }));
 }

@@ -112,8 +112,8 @@ export class CardLoopbackTest implements E1CircuitTest {
       return got ? { ok: true } : { ok: false, reason: `no ${this.frequency} Hz tone back within ${seconds} s`, ...testReason('no-tone-back', this.frequency, seconds) };
     } finally {
       heard.cancel();
-      await this.card.command({ type: 'tsTone', span, timeslot, frequency: 0 }).catch(() => {});
-      await this.card.command({ type: 'tsLoopback', span, timeslot, on: false }).catch(() => {});
+      await this.card.commandOrReport({ type: 'tsTone', span, timeslot, frequency: 0 }, `end of the test call on e1/${span}/${timeslot}`);
+      await this.card.commandOrReport({ type: 'tsLoopback', span, timeslot, on: false }, `end of the test call on e1/${span}/${timeslot}`);
     }
   }
 }
@@ -135,7 +135,7 @@ export class DialToneTest {
       return got ? { ok: true } : { ok: false, reason: `no dial tone within ${seconds} s`, ...testReason('no-dial-tone', seconds) };
     } finally {
       tone.cancel();
-      await this.card.command({ type: 'fxoHook', port, offHook: false }).catch(() => {});
+      await this.card.commandOrReport({ type: 'fxoHook', port, offHook: false }, `end of the test call on fxo/${port}`);
     }
   }
 }

@@ -18,6 +18,7 @@ function stubCard(fxo: Partial<FxoView>[] = []) {
     current: 'up',
     state: { inventory: { spans: 1, fxoPorts: 3 }, links: new Map([[0, { span: 0, timeslot: 16 }]]), fxo: ports },
     command: async () => ({ type: 'ack' }),
+    commandOrReport: async () => true,
     on: () => {},
     off: () => {},
   };

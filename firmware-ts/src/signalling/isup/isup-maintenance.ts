@@ -5,6 +5,7 @@ import type { BlockKind } from '../../circuits/circuit-state.js';
 import { buildBare, buildGra, buildGroupSupervision, buildGrs, buildRlc } from './isup-builders.js';
 import { CAUSE } from './isup-cause.js';
 import type { IsupMessageOf } from './isup-messages.js';
+import { callFailure, type CallFailure } from './isup-call-reasons.js';
 import type { IsupCalls } from './isup-calls.js';
 import type { IsupTimerName, IsupTimers, IsupTimerSettings } from './isup-timers.js';
 import type { IsupTransport } from './isup-transport.js';
@@ -32,6 +33,17 @@ export interface IsupMaintenanceDeps {
   logger: Logger;
 }
 
+/** Why maintenance ends or gives up calls, in English and as codes for the reader's language. */
+const WHY = {
+  startupReset: callFailure('circuit group reset at start-up', 'group-reset-at-start'),
+  circuitReset: callFailure('circuit reset', 'circuit-reset'),
+  spanFailed: callFailure('span failed', 'span-failed'),
+  resetByExchange: callFailure('reset by the exchange', 'reset-by-exchange'),
+  blockedByExchange: callFailure('blocked by the exchange', 'blocked-by-exchange'),
+  groupResetByExchange: callFailure('circuit group reset by the exchange', 'group-reset-by-exchange'),
+  exchangeHardwareFailure: callFailure('hardware failure at the exchange', 'exchange-hardware-failure'),
+};
+
 type Pending = { message: () => void; repeat: IsupTimerName; alert: IsupTimerName; what: string };
 
 export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
@@ -55,7 +67,7 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
     this.resetPending.clear();
     for (const run of this.d.group.contiguousRuns(32)) {
       this.resetPending.set(run.firstCic, run.count);
-      this.clearCircuits(run.firstCic, run.count, 'circuit group reset at start-up');
+      this.clearCircuits(run.firstCic, run.count, WHY.startupReset);
       if (run.count === 1) {
         // Q.763 3.43: a GRS covers 2 to 32 circuits (range 1-31); a lone circuit takes RSC.
         this.repeatUntilAnswered(run.firstCic, this.rscPending(run.firstCic));
@@ -75,7 +87,7 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
 
   /** Resets one circuit whose state is in doubt (RSC; RLC expected). */
   resetCircuit(cic: number, outOfService = false): void {
-    this.clearCircuits(cic, 1, 'circuit reset');
+    this.clearCircuits(cic, 1, WHY.circuitReset);
     if (outOfService && this.d.group.state(cic)?.maintenance === 'none') {
       // Q.764 Annex A, T5: the circuit stays out of service until the reset is answered.
       this.d.group.block(cic, 'maintenance', 'local');
@@ -125,7 +137,7 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
    * and the exchange is told with hardware-failure CGB / CGU (Q.764 2.8.2.2).
    */
   hardwareBlock(cics: number[], blocked: boolean): void {
-    if (blocked) for (const cic of cics) this.clearCircuits(cic, 1, 'span failed');
+    if (blocked) for (const cic of cics) this.clearCircuits(cic, 1, WHY.spanFailed);
     if (this.canSignal) this.sendGroupHardware(cics, blocked);
   }
 
@@ -138,8 +150,8 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
       case 'RSC':
         this.counters.resetsByExchange++;
         // Q.764 2.10.3.1: an RSC crossing our IAM: clear, and repeat the attempt elsewhere.
-        this.d.calls.abandonAttempt(m.cic, 'reset by the exchange');
-        this.clearCircuits(m.cic, 1, 'reset by the exchange');
+        this.d.calls.abandonAttempt(m.cic, WHY.resetByExchange);
+        this.clearCircuits(m.cic, 1, WHY.resetByExchange);
         this.d.group.unblock(m.cic, 'maintenance', 'remote');
         this.d.transport.send(buildRlc(m.cic));
         // Q.764 2.9.3.1: the reset may have wiped our block at the exchange; say it again.
@@ -155,7 +167,7 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
         this.counters.blocksByExchange++;
         // Q.764 2.8.2.1: a BLO after our IAM and before a backward message: BLA, release,
         // repeat the attempt on another circuit.
-        this.d.calls.abandonAttempt(m.cic, 'blocked by the exchange');
+        this.d.calls.abandonAttempt(m.cic, WHY.blockedByExchange);
         this.d.group.block(m.cic, 'maintenance', 'remote');
         this.d.transport.send(buildBare('BLA', m.cic));
         return;
@@ -199,8 +211,8 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
         status.push(false);
         continue;
       }
-      this.d.calls.abandonAttempt(cic, 'reset by the exchange');
-      this.clearCircuits(cic, 1, 'circuit group reset by the exchange');
+      this.d.calls.abandonAttempt(cic, WHY.resetByExchange);
+      this.clearCircuits(cic, 1, WHY.groupResetByExchange);
       // Q.764 2.10.3.2: a GRS removes remote blocks; the GRA reports our own.
       this.d.group.unblock(cic, 'maintenance', 'remote');
       const local = this.d.group.state(cic)!.maintenance;
@@ -243,9 +255,9 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
       if (!marked || !this.d.group.has(cic)) return;
       if (blocking) {
         this.counters.blocksByExchange++;
-        this.d.calls.abandonAttempt(cic, 'blocked by the exchange');
+        this.d.calls.abandonAttempt(cic, WHY.blockedByExchange);
         // Q.764 2.8.2.3: hardware failure blocking releases the calls on the circuits.
-        if (kind === 'hardware') this.clearCircuits(cic, 1, 'hardware failure at the exchange');
+        if (kind === 'hardware') this.clearCircuits(cic, 1, WHY.exchangeHardwareFailure);
         this.d.group.block(cic, kind, 'remote');
       } else {
         this.d.group.unblock(cic, kind, 'remote');
@@ -291,7 +303,7 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
   }
 
   /** Clears the circuits' calls without REL and makes them idle (reset semantics). */
-  private clearCircuits(first: number, count: number, why: string): void {
+  private clearCircuits(first: number, count: number, why: CallFailure): void {
     const now = this.d.clock.now();
     for (let cic = first; cic < first + count; cic++) {
       if (!this.d.group.has(cic)) continue;

@@ -102,7 +102,7 @@ t.test('continuity test: a broken loop fails it; the circuit is released all the
   r.sim.setLoopbackFault(0, 5, true);
   const mark = r.tap.mark();
   const verdict = await r.settle(r.stack.run(0, 5));
-  t.same(verdict, { ok: false, reason: 'no 2000 Hz tone back from the exchange within 0.5 s (CCR)' });
+  t.same(verdict, { ok: false, reason: 'no 2000 Hz tone back from the exchange within 0.5 s (CCR)', reasonCode: 'no-tone-from-exchange', reasonArgs: [2000, 0.5] });
   t.same(r.tap.trace('box', mark), ['CCR 5', 'REL 5']);
   t.same(r.tap.trace('exchange', mark), ['RLC 5']);
   t.match(r.circuit(5), { call: 'idle' });
@@ -153,15 +153,15 @@ t.test('stop() while a continuity test waits for its RLC: no REL repeated, the t
 
 t.test('continuity test refused: no circuit there, circuit busy, link down', async (t) => {
   const r = rig(t);
-  t.same(await r.stack.run(0, 5), { ok: false, reason: 'signalling link out of service' });
+  t.same(await r.stack.run(0, 5), { ok: false, reason: 'signalling link out of service', reasonCode: 'signalling-down', reasonArgs: [] });
   await r.up();
-  t.same(await r.stack.run(0, 16), { ok: false, reason: 'no CIC is assigned to span 0 timeslot 16' });
+  t.same(await r.stack.run(0, 16), { ok: false, reason: 'no CIC is assigned to span 0 timeslot 16', reasonCode: 'no-cic', reasonArgs: [0, 16] });
   void r.stack.calls.placeCall('95598', '', 600_000);
   await r.run(500);
-  t.same(await r.stack.run(0, 1), { ok: false, reason: 'CIC 1 is busy' });
+  t.same(await r.stack.run(0, 1), { ok: false, reason: 'CIC 1 is busy', reasonCode: 'cic-busy', reasonArgs: [1] });
   r.exchange.blockCircuit(3, true);
   await r.run(50);
-  t.same(await r.stack.run(0, 3), { ok: false, reason: 'CIC 3 is blocked' }, 'not on a circuit the exchange blocked');
+  t.same(await r.stack.run(0, 3), { ok: false, reason: 'CIC 3 is blocked', reasonCode: 'cic-blocked', reasonArgs: [3] }, 'not on a circuit the exchange blocked');
   r.stack.maintenance.block(5);
   await r.run(50);
   t.same(await r.settle(r.stack.run(0, 5)), { ok: true }, 'allowed on a circuit we blocked ourselves');

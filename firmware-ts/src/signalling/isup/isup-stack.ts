@@ -6,7 +6,7 @@ import { CircuitGroup, type CircuitRow } from '../../circuits/circuit-group.js';
 import { CircuitMap, type CircuitMapConfig } from '../../circuits/circuit-map.js';
 import type { ControlRule } from '../../circuits/control-rule.js';
 import type { HuntDirection, SelectionMethod } from '../../circuits/circuit-selector.js';
-import { nextEvent, type E1CircuitTest, type TestVerdict } from '../../trunks/circuit-tests.js';
+import { nextEvent, testReason, type E1CircuitTest, type TestVerdict } from '../../trunks/circuit-tests.js';
 import { buildBare, buildRel } from './isup-builders.js';
 import { CAUSE } from './isup-cause.js';
 import { IsupCalls, type CallOutcome, type IncomingCall, type IsupCall } from './isup-calls.js';
@@ -151,11 +151,11 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
    */
   async run(span: number, timeslot: number): Promise<TestVerdict> {
     const circuit = this.map.byTimeslot(span, timeslot);
-    if (!circuit) return { ok: false, reason: `no CIC is assigned to span ${span} timeslot ${timeslot}` };
-    if (!this.transport.isUp) return { ok: false, reason: 'signalling link out of service' };
+    if (!circuit) return { ok: false, reason: `no CIC is assigned to span ${span} timeslot ${timeslot}`, ...testReason('no-cic', span, timeslot) };
+    if (!this.transport.isUp) return { ok: false, reason: 'signalling link out of service', ...testReason('signalling-down') };
     const cic = circuit.cic;
     const reserved = this.group.reserveForTest(cic, this.clock.now());
-    if (!reserved.ok) return { ok: false, reason: `CIC ${cic} is ${reserved.reason}` };
+    if (!reserved.ok) return { ok: false, reason: `CIC ${cic} is ${reserved.reason}`, ...testReason(reserved.reason === 'busy' ? 'cic-busy' : 'cic-blocked', cic) };
     this.calls.testing.add(cic);
     const frequency = 2000;
     const heard = nextEvent(this.card, this.clock, 'tone-detect', (m) => m.span === span && m.timeslot === timeslot && m.present && m.frequency === frequency, this.settings.continuityToneMs);
@@ -163,12 +163,14 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     try {
       this.transport.send(buildBare('CCR', cic));
       await this.card.command({ type: 'tsTone', span, timeslot, frequency });
-      verdict = (await heard.promise) ? { ok: true } : { ok: false, reason: `no ${frequency} Hz tone back from the exchange within ${this.settings.continuityToneMs / 1000} s (CCR)` };
+      const seconds = this.settings.continuityToneMs / 1000;
+      verdict = (await heard.promise) ? { ok: true } : { ok: false, reason: `no ${frequency} Hz tone back from the exchange within ${seconds} s (CCR)`, ...testReason('no-tone-from-exchange', frequency, seconds) };
     } catch (err) {
+      // The test-call scheduler words a card that is not up or does not answer.
       verdict = { ok: false, reason: (err as Error).message };
     } finally {
       heard.cancel();
-      await this.card.command({ type: 'tsTone', span, timeslot, frequency: 0 }).catch(() => {});
+      await this.card.commandOrReport({ type: 'tsTone', span, timeslot, frequency: 0 }, `end of the continuity check on CIC ${cic}`);
     }
     // The test ends like a call: REL, and the circuit is idle again when RLC comes.
     this.transport.send(buildRel(cic, CAUSE.normalClearing));
@@ -292,12 +294,15 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
       this.log.warn({ cic }, 'continuity check request on a busy circuit; ignored');
       return;
     }
-    this.card.command({ type: 'tsLoopback', span: circuit.span, timeslot: circuit.timeslot, on: true }).catch(() => {});
+    this.card.command({ type: 'tsLoopback', span: circuit.span, timeslot: circuit.timeslot, on: true }).catch((err: Error) => {
+      // The exchange will not hear its tone back and fails its check: say why here.
+      this.log.error({ cic, err: err.message }, 'the card did not loop the circuit back for the continuity check');
+    });
     const ends = (m: IsupMessage) => (m.type === 'REL' || m.type === 'RSC' ? m.cic === cic : m.type === 'GRS' && cic >= m.cic && cic <= m.cic + m.rangeAndStatus.range);
     const onEnd = (m: IsupMessage) => {
       if (!ends(m)) return;
       this.transport.off('message', onEnd);
-      this.card.command({ type: 'tsLoopback', span: circuit.span, timeslot: circuit.timeslot, on: false }).catch(() => {});
+      void this.card.commandOrReport({ type: 'tsLoopback', span: circuit.span, timeslot: circuit.timeslot, on: false }, `end of the exchange's continuity check on CIC ${cic}`);
     };
     this.transport.on('message', onEnd);
   }
