@@ -69,6 +69,14 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
   readonly calls: IsupCalls;
   readonly maintenance: IsupMaintenance;
   private readonly timers: IsupTimers;
+  /**
+   * Set by stop(): a continuity test still running stops waiting (for its tone, for the RLC)
+   * and sends nothing more. REL repeats or a reset started after stop() would keep the
+   * firmware from exiting.
+   */
+  private stopping = false;
+  /** Ends the waits of the continuity tests in progress. */
+  private readonly testWaits = new Set<() => void>();
 
   constructor(
     private readonly card: CardDriver,
@@ -120,6 +128,8 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
   }
 
   stop(): void {
+    this.stopping = true;
+    for (const end of [...this.testWaits]) end();
     this.calls.stop();
     this.maintenance.stop();
     this.timers.clear();
@@ -155,16 +165,23 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     this.calls.testing.add(cic);
     const frequency = 2000;
     const heard = nextEvent(this.card, this.clock, 'tone-detect', (m) => m.span === span && m.timeslot === timeslot && m.present && m.frequency === frequency, this.settings.continuityToneMs);
+    let endWait = () => {};
+    const ended = new Promise<null>((resolve) => this.testWaits.add((endWait = () => resolve(null))));
     let verdict: TestVerdict;
     try {
       this.transport.send(buildBare('CCR', cic));
       await this.card.command({ type: 'tsTone', span, timeslot, frequency });
-      verdict = (await heard.promise) ? { ok: true } : { ok: false, reason: `no ${frequency} Hz tone back from the exchange within ${this.settings.continuityToneMs / 1000} s (CCR)` };
+      verdict = (await Promise.race([heard.promise, ended])) ? { ok: true } : { ok: false, reason: `no ${frequency} Hz tone back from the exchange within ${this.settings.continuityToneMs / 1000} s (CCR)` };
     } catch (err) {
       verdict = { ok: false, reason: (err as Error).message };
     } finally {
+      this.testWaits.delete(endWait);
       heard.cancel();
       await this.card.command({ type: 'tsTone', span, timeslot, frequency: 0 }).catch(() => {});
+    }
+    if (this.stopping) {
+      this.calls.testing.delete(cic);
+      return { ok: false, reason: 'the firmware stopped during the continuity check' };
     }
     // The test ends like a call: REL, and the circuit is idle again when RLC comes.
     this.transport.send(buildRel(cic, CAUSE.normalClearing));
@@ -206,8 +223,10 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
       const done = () => {
         this.clock.clearTimeout(timer);
         this.pendingTestRlc.delete(cic);
+        this.testWaits.delete(done);
         resolve();
       };
+      this.testWaits.add(done);
       const repeat = () => {
         if (++repeats > 3) {
           this.log.warn({ cic }, 'no RLC after the continuity test; resetting the circuit');
