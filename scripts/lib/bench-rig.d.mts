@@ -4,11 +4,23 @@ export const FIRMWARE_CLI: string;
 export const SIM_CLI: string;
 export function requireTool(tool: string, why: string): void;
 
+/**
+ * Waits until `check` returns something truthy, and returns it. `check` gets `seen(x)`,
+ * which records `x` as the latest observation (and returns it) for the failure message.
+ */
+export function waitFor<T>(
+  what: string,
+  check: (seen: <V>(value: V) => V) => T | false | null | undefined | Promise<T | false | null | undefined>,
+  deadlineMs: number,
+  opts?: { intervalMs?: number },
+): Promise<T>;
+
 export interface RigProcess {
   name: string;
   child: ChildProcess;
   output: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves when the process has exited; `at` is when (Date.now()). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
 export interface RigOptions {
@@ -23,8 +35,42 @@ export interface RigOptions {
   isup?: boolean | Record<string, unknown>;
   /** Keep the temporary folder (logs, data) after stop(). */
   keepDir?: boolean;
+  /** false: no simulator on the card end (start it later with startSim, or never). */
+  sim?: boolean;
   /** false: start socat and the simulator only. */
   firmware?: boolean;
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A `countyline` run in progress. */
+export interface CliRun {
+  child: ChildProcess;
+  /** Resolves when the run has ended and its output is read, whatever its exit code. */
+  closed: Promise<CliResult>;
+  stdout(): string;
+  stderr(): string;
+  /** Waits until stdout or stderr matches `pattern`; fails at once if the run ends first. */
+  waitOutput(what: string, pattern: RegExp, deadlineMs: number): Promise<true>;
+  /** Its result; fails with its stderr unless it exited with `expect` (default 0). */
+  result(expect?: number | number[]): Promise<CliResult>;
+}
+
+/** A long-running `countyline status --json --watch`. */
+export interface StatusWatch {
+  /** Every snapshot so far, with the time it arrived (Date.now()). */
+  snapshots: { at: number; status: any }[];
+  /**
+   * The first snapshot that satisfies `predicate`, from index `from` of `snapshots` (default:
+   * the next one to arrive), with its index.
+   */
+  until(what: string, predicate: (status: any) => boolean, deadlineMs: number, opts?: { from?: number }): Promise<{ at: number; status: any; index: number }>;
+  stop(): Promise<void>;
 }
 
 export interface Rig {
@@ -35,15 +81,23 @@ export interface Rig {
   socketPath: string;
   simControl: string;
   socat: RigProcess;
-  sim: RigProcess;
+  sim: RigProcess | null;
   firmware: RigProcess | null;
   startSim(extraArgs?: string[]): Promise<string>;
   startFirmware(opts?: { waitUp?: boolean }): Promise<void>;
   stopFirmware(signal?: NodeJS.Signals): Promise<void>;
   stopSim(signal?: NodeJS.Signals): Promise<void>;
-  cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  /** Starts `countyline <args>` and returns at once. */
+  spawnCli(args: string[]): CliRun;
+  /** Runs `countyline <args>`; fails with its stderr unless it exits with `expect` (default 0). */
+  cli(args: string[], expect?: number | number[]): Promise<CliResult>;
+  /** `countyline <args> --json`, exit code checked, parsed. */
+  json(args: string[], expect?: number | number[]): Promise<any>;
+  /** `countyline status --json` (exit 0, or 1 while the card link is down), parsed. */
   status(): Promise<any>;
-  waitStatus(what: string, predicate: (status: any) => boolean, timeoutMs?: number): Promise<any>;
+  watchStatus(): StatusWatch;
+  /** Waits for a status that satisfies `predicate` and returns it. */
+  waitStatus(what: string, predicate: (status: any) => boolean, deadlineMs?: number): Promise<any>;
   simRequest(method: string, path: string, body?: unknown): Promise<any>;
   simPost(path: string, body?: unknown): Promise<any>;
   simGet(path: string): Promise<any>;

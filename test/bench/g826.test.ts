@@ -2,26 +2,36 @@
 // 15 s they give 15 unavailable seconds and no SES (the 10 seconds that open unavailability
 // are counted back). Read through `countyline trunks --json`.
 import t from 'tap';
-import { startRig, type Rig } from '../../scripts/lib/bench-rig.mjs';
+import { startRig, waitFor, type Rig } from '../../scripts/lib/bench-rig.mjs';
+import { row } from './cli-text.js';
+
+/** G.826 annex A: a second's availability is known once the 10 seconds after it are in. */
+const LOOK_AHEAD_SECONDS = 10;
 
 async function day(rig: Rig) {
-  const r = await rig.cli(['trunks', '--json']);
-  if (r.code !== 0) throw new Error(`countyline trunks: ${r.stderr}`);
-  const span = JSON.parse(r.stdout).spans[0];
+  const span = (await rig.json(['trunks'])).spans[0];
   return { ...span.day, pending: span.pendingSeconds, available: span.available };
 }
 
-/** Waits until every second of the burst is booked, and returns the change in the day counts. */
+/**
+ * An error burst of `seconds` card seconds; waits until the firmware has received the burst
+ * and the look-ahead seconds after it and holds no second back, and returns the change in the
+ * day counts.
+ */
 async function burst(rig: Rig, seconds: number) {
   const before = await day(rig);
-  await rig.simPost('/spans/0/errors', { crc4PerSecond: 400, seconds });
-  // The burst, then 10 clean seconds for held seconds to be booked, and a margin.
-  await new Promise((r) => setTimeout(r, (seconds + 12) * 1000));
-  let after = await day(rig);
-  for (let i = 0; i < 20 && (after.pending > 0 || !after.available); i++) {
-    await new Promise((r) => setTimeout(r, 1000));
-    after = await day(rig);
-  }
+  const span = await rig.simPost('/spans/0/errors', { crc4PerSecond: 400, seconds });
+  // The card's next one-second report is the burst's first second.
+  const last = span.counters.secondsSent + seconds - 1;
+  await rig.waitStatus(
+    `card second ${last + LOOK_AHEAD_SECONDS} (the burst ends with second ${last})`,
+    (s) => s.spans[0].lastSecond?.second >= last + LOOK_AHEAD_SECONDS,
+    (seconds + LOOK_AHEAD_SECONDS) * 1000 + 10_000,
+  );
+  const after = await waitFor('every second of the burst booked', async (seen) => {
+    const d = seen(await day(rig));
+    return d.pending === 0 && d.available && d;
+  }, 10_000);
   if (after.start !== before.start) throw new Error('the day rolled over during the test; run it again');
   return { es: after.es - before.es, ses: after.ses - before.ses, uas: after.uas - before.uas, bbe: after.bbe - before.bbe };
 }
@@ -35,5 +45,5 @@ t.test('G.826 counting through the whole chain', async (t) => {
   t.same(await burst(rig, 15), { es: 0, ses: 0, uas: 15, bbe: 0 }, '15 s: 15 unavailable seconds, no SES, no ES');
 
   const human = await rig.cli(['trunks', '--lang', 'zh']);
-  t.match(human.stdout, /今日 +8 +8 +15/, 'the day line in Chinese shows ES 8, SES 8, UAS 15');
+  t.match(human.stdout, row('今日', 8, 8, 15), 'the day line in Chinese shows ES 8, SES 8, UAS 15');
 });

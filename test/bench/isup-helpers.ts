@@ -1,18 +1,17 @@
 // Shared readings for the SS7 bench tests: the box's side through `countyline`, the
 // exchange's side through the simulator's control API.
+import { statSync } from 'node:fs';
 import type { Rig } from '../../scripts/lib/bench-rig.mjs';
+import { waitFor } from '../../scripts/lib/bench-rig.mjs';
 
 export async function circuits(rig: Rig): Promise<any[]> {
-  const r = await rig.cli(['circuits', '--json']);
-  if (r.code !== 0) throw new Error(`countyline circuits: exit ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout);
+  return rig.json(['circuits']);
 }
 
 /** The box's ISUP counters from `countyline metrics` (Prometheus text). */
 export async function boxCounters(rig: Rig) {
-  const r = await rig.cli(['metrics']);
-  if (r.code !== 0) throw new Error(`countyline metrics: ${r.stderr}`);
-  const value = (pattern: RegExp) => Number(pattern.exec(r.stdout)?.[1] ?? 0);
+  const { stdout } = await rig.cli(['metrics']);
+  const value = (pattern: RegExp) => Number(pattern.exec(stdout)?.[1] ?? 0);
   return {
     inCompleted: value(/^countyline_isup_calls_total\{direction="in",result="completed"\} (\d+)/m),
     inFailed: value(/^countyline_isup_calls_total\{direction="in",result="failed"\} (\d+)/m),
@@ -26,6 +25,11 @@ export async function boxCounters(rig: Rig) {
 
 export async function exchange(rig: Rig): Promise<any> {
   return rig.simGet('/exchange');
+}
+
+/** Waits until the exchange has every one of its 30 circuits reset with the box. */
+export function exchangeReady(rig: Rig): Promise<unknown> {
+  return waitFor('the exchange to have all 30 circuits reset with the box', async (seen) => seen((await exchange(rig)).readyCircuits) === 30, 10_000);
 }
 
 /** Firmware log lines (JSON) that match. */
@@ -43,12 +47,20 @@ export function firmwareLog(rig: Rig, match: (entry: any) => boolean): any[] {
     .filter(match);
 }
 
-export async function until<T>(what: string, fn: () => Promise<T | false | null | undefined>, timeoutMs: number, stepMs = 250): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
+const PCAP_HEADER_BYTES = 24;
+/** The capture probe's circuit: one the exchange controls, which our selection takes last. */
+export const PROBE_CIC = 30;
+
+/**
+ * Waits until `countyline capture` is recording into `file`: the exchange resets an idle
+ * circuit (RSC, our RLC) until the file holds more than its header. The capture records from
+ * the moment the firmware has its request, which no output of the CLI shows.
+ */
+export async function captureRecording(rig: Rig, file: string): Promise<void> {
+  await waitFor('the capture file to get its first record', async (seen) => {
+    const size = seen(statSync(file, { throwIfNoEntry: false })?.size ?? 0);
+    if (size > PCAP_HEADER_BYTES) return true;
+    await rig.simPost(`/exchange/circuits/${PROBE_CIC}/reset`);
+    return false;
+  }, 10_000, { intervalMs: 300 });
 }

@@ -7,17 +7,20 @@
 // The run lasts COUNTYLINE_SOAK_SECONDS (default 60 s in `npm test`; `npm run soak` runs the
 // full 10 minutes).
 import t from 'tap';
-import { startRig, type Rig } from '../../scripts/lib/bench-rig.mjs';
-import { boxCounters, circuits, exchange, firmwareLog, until } from './isup-helpers.js';
+import { startRig, waitFor, type Rig } from '../../scripts/lib/bench-rig.mjs';
+import { boxCounters, circuits, exchange, exchangeReady, firmwareLog } from './isup-helpers.js';
 
 const SOAK_SECONDS = Number(process.env.COUNTYLINE_SOAK_SECONDS ?? 60);
+/** How long the box stays down after the SIGKILL: a duration on purpose. */
+const DOWN_MS = 1000;
 
 async function drained(rig: Rig) {
-  return until('every circuit idle and unblocked at both ends', async () => {
+  return waitFor('every circuit idle and unblocked at both ends', async (seen) => {
     const ours = await circuits(rig);
     const theirs = (await exchange(rig)).circuits;
+    seen({ busyOrBlockedHere: ours.filter((r) => r.call !== 'idle' || r.block !== 'none'), busyOrBlockedThere: theirs.filter((r: any) => r.call !== 'idle' || r.maintenance !== 'none' || r.hardware !== 'none') });
     return ours.every((r) => r.call === 'idle' && r.block === 'none') && theirs.every((r: any) => r.call === 'idle' && r.maintenance === 'none' && r.hardware === 'none') && ours;
-  }, 90_000, 500);
+  }, 90_000, { intervalMs: 500 });
 }
 
 t.test(`${SOAK_SECONDS} s of two-way traffic with 20 % forced glare`, async (t) => {
@@ -25,13 +28,14 @@ t.test(`${SOAK_SECONDS} s of two-way traffic with 20 % forced glare`, async (t) 
   // exchange's even circuits too, so glare is settled both ways.
   const rig = await startRig({ isup: { selection: 'opposite-order' }, logLevel: 'info' });
   t.teardown(() => rig.stop());
-  await until('ready', async () => (await exchange(rig)).readyCircuits === 30, 10_000);
+  await exchangeReady(rig);
 
   await rig.simPost('/glare', { ratio: 0.2 });
   await rig.simPost('/traffic', { callsPerMinute: 120, holdSeconds: 3 });
   // Our calls at 80 a minute for the whole run (the exchange's come at 120 a minute).
   const outboundCount = Math.max(10, Math.round((SOAK_SECONDS * 80) / 60));
-  const outbound = await rig.cli(['call', '12345', '--count', String(outboundCount), '--per-minute', '80', '--hold', '4', '--json']);
+  // Exit 1 when a call failed: some may, with a reason (checked below).
+  const outbound = await rig.cli(['call', '12345', '--count', String(outboundCount), '--per-minute', '80', '--hold', '4', '--json'], [0, 1]);
   await rig.simPost('/traffic', { callsPerMinute: 0, holdSeconds: 3 });
   await drained(rig);
 
@@ -66,33 +70,34 @@ t.test(`${SOAK_SECONDS} s of two-way traffic with 20 % forced glare`, async (t) 
 t.test('SIGKILL mid-traffic: GRS resynchronises every circuit within 5 s and traffic resumes', async (t) => {
   const rig = await startRig({ isup: true });
   t.teardown(() => rig.stop());
-  await until('ready', async () => (await exchange(rig)).readyCircuits === 30, 10_000);
+  await exchangeReady(rig);
   await rig.simPost('/traffic', { callsPerMinute: 240, holdSeconds: 3 });
-  await until('calls up', async () => (await exchange(rig)).counts.outgoing >= 5, 20_000);
+  await waitFor('calls up', async (seen) => seen((await exchange(rig)).counts.outgoing) >= 5, 20_000);
 
   const before = (await exchange(rig)).counters;
   await rig.stopFirmware('SIGKILL');
-  await new Promise((r) => setTimeout(r, 1000));
+  await new Promise((r) => setTimeout(r, DOWN_MS));
   const startedAt = Date.now();
   await rig.startFirmware({ waitUp: false });
   // Read the exchange directly (no CLI start-up in the way of the timing).
-  const resynced = await until('our GRS acknowledged', async () => {
+  const resynced = await waitFor('our GRS to reach the exchange', async (seen) => {
     const ex = await exchange(rig);
+    seen(ex.counters.maintenanceReceived);
     // Our GRS reached the exchange. (Its own resets lost while the box was down are repeated
     // on its 15 s timer; the drain check below shows both ends agree in the end.)
     return (ex.counters.maintenanceReceived.GRS ?? 0) > (before.maintenanceReceived.GRS ?? 0) && Date.now();
-  }, 15_000, 100);
+  }, 15_000);
   // The log line reaches the file a moment after the exchange has answered.
-  const ready = await until('the ready line in the firmware log', async () => {
+  const ready = await waitFor('the ready line in the firmware log', () => {
     const lines = firmwareLog(rig, (e) => /ready for calls/.test(e.msg ?? '') && e.time >= startedAt);
     return lines.length > 0 && lines;
-  }, 5000, 100);
+  }, 5000);
   t.equal(ready.length, 1, 'the restarted box reset its circuits with the exchange once');
   const readyAfter = ready[0].time - startedAt;
   t.ok(readyAfter < 5000, `every circuit reset and acknowledged ${readyAfter} ms after the firmware was started again`);
   t.ok(resynced - startedAt < 5000, `the exchange saw the reset within ${resynced - startedAt} ms`);
 
-  await until('traffic to resume', async () => (await exchange(rig)).counters.callsCompleted >= before.callsCompleted + 10, 30_000);
+  await waitFor('traffic to resume', async (seen) => seen((await exchange(rig)).counters.callsCompleted) >= before.callsCompleted + 10, 30_000);
   await rig.simPost('/traffic', { callsPerMinute: 0, holdSeconds: 3 });
   const rows = await drained(rig);
   t.equal(rows.length, 30, 'traffic resumed and drained: no circuit left busy or blocked at either end');

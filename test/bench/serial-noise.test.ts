@@ -4,6 +4,9 @@ import t from 'tap';
 import { startRig } from '../../scripts/lib/bench-rig.mjs';
 
 const NOISE_SECONDS = Number(process.env.COUNTYLINE_NOISE_SECONDS ?? 60);
+/** Durations on purpose: one round of changes this often, and noise kept on this long after the last. */
+const ROUND_MS = 700;
+const NOISE_TAIL_MS = 2000;
 
 t.test(`1 % serial noise for ${NOISE_SECONDS} s: no crash, corrupt frames counted, state right after`, async (t) => {
   const rig = await startRig();
@@ -20,13 +23,14 @@ t.test(`1 % serial noise for ${NOISE_SECONDS} s: no crash, corrupt frames counte
     await rig.simPost('/spans/0/defects', { rai: round % 3 === 0 });
     await rig.simPost('/spans/0/errors', { crc4PerSecond: round % 4 });
     round++;
-    await new Promise((r) => setTimeout(r, 700));
+    await new Promise((r) => setTimeout(r, ROUND_MS));
   }
   // The final state: ports 0..4 as set last, RAI off, errors off.
   for (let port = 0; port < 5; port++) await rig.simPost(`/fxo/${port}/line`, { plugged: port % 2 === 0 });
   await rig.simPost('/spans/0/defects', { rai: false, ais: true });
   await rig.simPost('/spans/0/errors', { crc4PerSecond: 0 });
-  await new Promise((r) => setTimeout(r, 2000));
+  // The final changes cross the noisy line too; what arrives is read after, by condition.
+  await new Promise((r) => setTimeout(r, NOISE_TAIL_MS));
   await rig.simPost('/serial/noise', { ratio: 0 });
 
   const card = await rig.simGet('/state');
@@ -48,6 +52,6 @@ t.test(`1 % serial noise for ${NOISE_SECONDS} s: no crash, corrupt frames counte
     s.fxo.map((p: any) => p.voltage),
     [-48, 0, -48, 0, -48],
   );
-  const metrics = await rig.cli(['metrics']);
+  const metrics = await rig.cli(['metrics'], 0);
   t.match(metrics.stdout, /countyline_card_frames_dropped_total\{reason="crc"\} [1-9]/, 'corrupt frames show in the metrics');
 });

@@ -121,8 +121,9 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
 
   stop(): void {
     this.stopped = true;
-    // A continuity test waiting for its RLC ends now with its verdict; its T1 and T5 go with
-    // the rest of the timer set.
+    // A continuity test waiting for its tone or its RLC ends now; its T1 and T5 go with the
+    // rest of the timer set.
+    for (const end of [...this.toneWaits]) end();
     for (const wait of [...this.pendingTestRlc.values()]) wait.abandon();
     this.calls.stop();
     this.maintenance.stop();
@@ -159,18 +160,27 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     this.calls.testing.add(cic);
     const frequency = 2000;
     const heard = nextEvent(this.card, this.clock, 'tone-detect', (m) => m.span === span && m.timeslot === timeslot && m.present && m.frequency === frequency, this.settings.continuityToneMs);
+    // stop() ends the wait for the tone at once rather than after its timeout.
+    let endWait = () => {};
+    const ended = new Promise<false>((resolve) => this.toneWaits.add((endWait = () => resolve(false))));
     let verdict: TestVerdict;
     try {
       this.transport.send(buildBare('CCR', cic));
       await this.card.command({ type: 'tsTone', span, timeslot, frequency });
       const seconds = this.settings.continuityToneMs / 1000;
-      verdict = (await heard.promise) ? { ok: true } : { ok: false, reason: `no ${frequency} Hz tone back from the exchange within ${seconds} s (CCR)`, ...testReason('no-tone-from-exchange', frequency, seconds) };
+      verdict = (await Promise.race([heard.promise, ended])) ? { ok: true } : { ok: false, reason: `no ${frequency} Hz tone back from the exchange within ${seconds} s (CCR)`, ...testReason('no-tone-from-exchange', frequency, seconds) };
     } catch (err) {
       // The test-call scheduler words a card that is not up or does not answer.
       verdict = { ok: false, reason: (err as Error).message };
     } finally {
+      this.toneWaits.delete(endWait);
       heard.cancel();
       await this.card.commandOrReport({ type: 'tsTone', span, timeslot, frequency: 0 }, `end of the continuity check on CIC ${cic}`);
+    }
+    if (this.stopped) {
+      // Nothing more goes to the exchange: the reset after the next start settles the circuit.
+      this.calls.testing.delete(cic);
+      return { ok: false, reason: 'the firmware stopped during the continuity check' };
     }
     // The test ends like a call: REL, and the circuit is idle again when RLC comes.
     this.transport.send(buildRel(cic, CAUSE.normalClearing));
@@ -242,6 +252,9 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
   }
 
   /** Continuity tests waiting for their RLC: `rlc` when it comes, `abandon` when the stack stops. */
+  /** Ends the wait for a continuity tone (stop()). */
+  private readonly toneWaits = new Set<() => void>();
+
   private readonly pendingTestRlc = new Map<number, { rlc: () => void; abandon: () => void }>();
   private stopped = false;
 
