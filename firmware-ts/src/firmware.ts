@@ -178,7 +178,9 @@ export class Firmware {
     if (this.saveTimer) this.clock.clearTimeout(this.saveTimer);
     this.stopRules?.();
     this.isup?.stop();
-    this.testCalls.stop();
+    // The test under way is cut short and puts its circuit back to rest while the card still
+    // listens: a line left off-hook or a timeslot left looped would outlive the firmware.
+    await this.testCalls.stop();
     this.trunks.stop();
     await this.control?.close();
     await this.card.stop();

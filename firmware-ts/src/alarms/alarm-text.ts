@@ -95,6 +95,7 @@ export const TEST_REASON_TEXT: Phrases<TestReasons> = {
     en: (hz, s) => `no ${hz} Hz tone back from the exchange within ${s} s (CCR)`,
     zh: (hz, s) => `${s} 秒内未收到交换机环回的 ${hz} Hz 测试音 (CCR)`,
   },
+  stopped: { en: () => 'the firmware stopped during the test', zh: () => '拨测期间固件停止' },
 };
 
 export const ALARM_CAUSE_TEXT: Phrases<AlarmCauses> = {

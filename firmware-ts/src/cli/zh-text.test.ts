@@ -123,6 +123,7 @@ const TEST_ARGS: { [K in keyof TestReasons]: TestReasons[K] } = {
   'cic-busy': [5],
   'cic-blocked': [5],
   'no-tone-from-exchange': [2000, 2],
+  stopped: [],
 };
 
 const CARD_ERRORS = every<CardErrorCode>()('open-failed', 'port-closed', 'card-silent', 'version-mismatch', 'card-lost', 'setup-failed');

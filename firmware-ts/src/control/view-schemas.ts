@@ -39,6 +39,7 @@ const TEST_REASON_CODES = [
   'cic-busy',
   'cic-blocked',
   'no-tone-from-exchange',
+  'stopped',
 ] as const;
 type _testReasons = Assert<Same<(typeof TEST_REASON_CODES)[number], TestReasonCode>>;
 

@@ -29,6 +29,8 @@ export interface TestReasons {
   'cic-busy': [cic: number];
   'cic-blocked': [cic: number];
   'no-tone-from-exchange': [hertz: number, seconds: number];
+  /** The firmware stopped during the test: not a failure of the circuit. */
+  stopped: [];
 }
 export type TestReasonCode = keyof TestReasons;
 export type TestReasonArg = TestReasons[TestReasonCode][number];
@@ -53,16 +55,18 @@ export function testReason<K extends TestReasonCode>(code: K, ...args: TestReaso
  * the ISUP work supplies a CCR/COT continuity check behind the same interface.
  */
 export interface E1CircuitTest {
-  run(span: number, timeslot: number): Promise<TestVerdict>;
+  /** `signal` aborts the test: it ends at once, its circuit put back to rest. */
+  run(span: number, timeslot: number, signal?: AbortSignal): Promise<TestVerdict>;
 }
 
-/** Resolves with the first matching event, or null after `timeoutMs`. */
+/** Resolves with the first matching event, or null after `timeoutMs` or when `signal` aborts. */
 export function nextEvent<K extends keyof CardDriverEvents & string>(
   card: CardDriver,
   clock: Clock,
   event: K,
   match: (...args: Parameters<CardDriverEvents[K]>) => boolean,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): { promise: Promise<Parameters<CardDriverEvents[K]> | null>; cancel: () => void } {
   let cancel = () => {};
   const promise = new Promise<Parameters<CardDriverEvents[K]> | null>((resolve) => {
@@ -71,15 +75,19 @@ export function nextEvent<K extends keyof CardDriverEvents & string>(
       cancel();
       resolve(args);
     }) as CardDriverEvents[K];
-    const timer = clock.setTimeout(() => {
+    const giveUp = () => {
       cancel();
       resolve(null);
-    }, timeoutMs);
+    };
+    const timer = clock.setTimeout(giveUp, timeoutMs);
     card.on(event, listener);
+    signal?.addEventListener('abort', giveUp, { once: true });
     cancel = () => {
       clock.clearTimeout(timer);
       card.off(event, listener);
+      signal?.removeEventListener('abort', giveUp);
     };
+    if (signal?.aborted) giveUp();
   });
   return { promise, cancel: () => cancel() };
 }
@@ -96,13 +104,14 @@ export class CardLoopbackTest implements E1CircuitTest {
     private readonly frequency = 2000,
   ) {}
 
-  async run(span: number, timeslot: number): Promise<TestVerdict> {
+  async run(span: number, timeslot: number, signal?: AbortSignal): Promise<TestVerdict> {
     const heard = nextEvent(
       this.card,
       this.clock,
       'tone-detect',
       (m: MessageOf<'tsToneDetect'>) => m.span === span && m.timeslot === timeslot && m.present && m.frequency === this.frequency,
       this.toneTimeoutMs,
+      signal,
     );
     try {
       await this.card.command({ type: 'tsLoopback', span, timeslot, on: true });
@@ -126,8 +135,9 @@ export class DialToneTest {
     private readonly dialToneTimeoutMs = 3000,
   ) {}
 
-  async run(port: number): Promise<TestVerdict> {
-    const tone = nextEvent(this.card, this.clock, 'fxo-tone', (m: MessageOf<'fxoTone'>) => m.port === port && m.tone === 'dial', this.dialToneTimeoutMs);
+  /** `signal` aborts the test: it ends at once and the line goes back on-hook. */
+  async run(port: number, signal?: AbortSignal): Promise<TestVerdict> {
+    const tone = nextEvent(this.card, this.clock, 'fxo-tone', (m: MessageOf<'fxoTone'>) => m.port === port && m.tone === 'dial', this.dialToneTimeoutMs, signal);
     try {
       await this.card.command({ type: 'fxoHook', port, offHook: true });
       const got = await tone.promise;

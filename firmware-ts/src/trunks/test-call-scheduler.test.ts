@@ -249,19 +249,23 @@ t.test('a blocked circuit stays blocked across a restart (toJSON / restore)', as
   t.same(unblocked, ['e1/0/7'], 'a pass after the restart puts it back in service');
 });
 
-t.test('stop() during a scheduled pass: the circuit under test finishes, no other is tested, no further pass runs', async (t) => {
+t.test('stop() during a scheduled pass: the test under way is cut short, its line back on-hook, no other is tested, no further pass runs', async (t) => {
   const r = rig(t, { schedule: { mode: 'every', hours: 0.1 } }); // every 6 minutes
   await r.up();
   r.scheduler.start();
-  t.ok(await r.until(() => r.results.length >= 2, 7 * 60_000, 25), 'the pass is under way');
+  t.ok(await r.until(() => r.results.length >= 2 && r.card.state.fxo.get(2)?.hook === 'off', 7 * 60_000, 5), 'the pass is under way, fxo/2 off-hook for its test');
   const tested = r.results.length;
-  r.scheduler.stop(); // the third circuit is under test
-  await r.run(30 * 60_000, 500);
+  const stopped = r.scheduler.stop();
+  await r.settle(stopped, 100);
   t.same(
-    r.results.slice(tested, tested + 1).map((o) => [o.circuit, o.result]),
-    [['fxo/2', 'pass']],
-    'the circuit under test at stop() finished',
+    r.results.slice(tested).map((o) => [o.circuit, o.result, o.reasonCode]),
+    [['fxo/2', 'skipped', 'stopped']],
+    'the test under way ended at once, recorded as skipped, not as a failure of the line',
   );
+  t.equal(r.scheduler.list().find((c) => c.circuit === 'fxo/2')?.consecutiveFailures, 0);
+  await r.run(200);
+  t.equal(r.card.state.fxo.get(2)?.hook, 'on', 'the line is back on-hook');
+  await r.run(30 * 60_000, 500);
   t.equal(r.results.length, tested + 1, 'no other circuit was tested, and no pass ran in the next 30 minutes');
 });
 

@@ -131,18 +131,25 @@ export class TestCallScheduler extends TypedEmitter<TestCallEvents> {
 
   start(): void {
     this.stopped = false;
+    this.aborting = new AbortController();
     this.arm();
   }
 
   /**
-   * Stops the schedule for good (the firmware is stopping): the timer is cleared, a pass under
-   * way ends once the circuit under test is done, and nothing arms the timer again.
+   * Stops the schedule for good (the firmware is stopping): the timer is cleared, the test
+   * under way is cut short (its circuit put back to rest, the outcome recorded as skipped), no
+   * other starts, and nothing arms the timer again. Resolves once the test under way ended.
    */
-  stop(): void {
+  stop(): Promise<void> {
     this.stopped = true;
+    this.aborting.abort();
     if (this.timer) this.deps.clock.clearTimeout(this.timer);
     this.timer = null;
+    return this.queue.then(() => {});
   }
+
+  /** Aborted by stop(): cuts the test under way short. */
+  private aborting = new AbortController();
 
   /** When the schedule next runs every circuit, or null when it is off. */
   nextRunAt(now = this.deps.clock.now()): number | null {
@@ -213,11 +220,13 @@ export class TestCallScheduler extends TypedEmitter<TestCallEvents> {
       const port = card.state.fxo.get(parsed.port);
       if (port && (port.hook === 'off' || port.ringing)) return this.finish(done('skipped', 'line in use', testReason('line-in-use')), false);
       if (port && port.line === 'unplugged') verdict = { ok: false, reason: 'no line on the port (no battery voltage)', ...testReason('no-line') };
-      else verdict = await this.safely(() => this.deps.fxoTest.run(parsed.port));
+      else verdict = await this.safely(() => this.deps.fxoTest.run(parsed.port, this.aborting.signal));
     } else {
       if (this.deps.spanInAlarm(parsed.span)) return this.finish(done('skipped', `span ${parsed.span} is in alarm`, testReason('span-in-alarm', parsed.span)), false);
-      verdict = await this.safely(() => this.deps.e1Test.run(parsed.span, parsed.timeslot));
+      verdict = await this.safely(() => this.deps.e1Test.run(parsed.span, parsed.timeslot, this.aborting.signal));
     }
+    // A test cut short by stop() says nothing about the circuit: recorded as skipped.
+    if (this.stopped && !verdict.ok) return this.finish(done('skipped', 'the firmware stopped during the test', testReason('stopped')), false);
     return this.finish(verdict.ok ? done('pass', null) : done('fail', verdict.reason, verdict), true);
   }
 

@@ -12,7 +12,7 @@ t.test('stop() while the check waits for its tone: it ends at once, with no REL 
   const check = r.stack.run(0, 5);
   await r.run(100);
   r.stack.stop();
-  t.same(await r.settle(check, 10), { ok: false, reason: 'the firmware stopped during the continuity check' }, 'ended by stop(), not by the tone timeout');
+  t.same(await r.settle(check, 10), { ok: false, reason: 'the firmware stopped during the continuity check', reasonCode: 'stopped', reasonArgs: [] }, 'ended by stop(), not by the tone timeout');
   await r.run(60_000);
   t.same(r.tap.trace('box', mark), ['CCR 5'], 'nothing sent on the circuit after stop()');
 });

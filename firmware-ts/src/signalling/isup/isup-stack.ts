@@ -180,7 +180,7 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     if (this.stopped) {
       // Nothing more goes to the exchange: the reset after the next start settles the circuit.
       this.calls.testing.delete(cic);
-      return { ok: false, reason: 'the firmware stopped during the continuity check' };
+      return { ok: false, reason: 'the firmware stopped during the continuity check', ...testReason('stopped') };
     }
     // The test ends like a call: REL, and the circuit is idle again when RLC comes.
     this.transport.send(buildRel(cic, CAUSE.normalClearing));
