@@ -78,6 +78,8 @@ export interface IsupCallsDeps {
   reassertBlock: (cic: number) => void;
   /** Whether outgoing calls may start (the start-up circuit group reset is acknowledged). */
   ready: () => boolean;
+  /** Whether our reset of this circuit (GRS or RSC) is still unanswered. */
+  resetting: (cic: number) => boolean;
   /** Inbound answer delay; the call model takes over here when it exists. */
   answerAfterMs: number;
 }
@@ -98,10 +100,12 @@ export interface CallCounters {
   outFailed: number;
   repeats: number;
   unexpected: number;
+  /** IAMs discarded because our reset of their circuit was not yet answered. */
+  discardedInReset: number;
 }
 
 export class IsupCalls extends TypedEmitter<IsupCallEvents> {
-  readonly counters: CallCounters = { inOffered: 0, inAnswered: 0, outAttempted: 0, outAnswered: 0, outFailed: 0, repeats: 0, unexpected: 0 };
+  readonly counters: CallCounters = { inOffered: 0, inAnswered: 0, outAttempted: 0, outAnswered: 0, outFailed: 0, repeats: 0, unexpected: 0, discardedInReset: 0 };
   private readonly calls = new Map<number, IsupCall>();
   private readonly requests = new Map<number, OutboundRequest>();
   private readonly failures = new Map<number, CallFailure & { cause: number }>();
@@ -148,6 +152,14 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
       // exchange gets our REL when the test ends; its IAM is not a dual seizure.
       this.counters.unexpected++;
       this.d.logger.warn({ cic: m.cic }, 'IAM on a circuit under continuity check; ignored');
+      return;
+    }
+    if (this.d.resetting(m.cic)) {
+      // Our reset crossed the exchange's IAM: when the reset reaches it, the exchange clears
+      // that call without REL (Q.764: a reset takes the circuit to idle whatever its state).
+      // Taking the call here would leave a call the exchange no longer has.
+      this.counters.discardedInReset++;
+      this.d.logger.info({ cic: m.cic }, 'IAM on a circuit whose reset is not yet answered; discarded');
       return;
     }
     const seized = this.d.group.seizeIncoming(m.cic, now);

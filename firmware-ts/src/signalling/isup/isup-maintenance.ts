@@ -61,6 +61,13 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
     return this.isReady;
   }
 
+  /** Whether our reset of this circuit is unanswered: its start-up GRS (or RSC), or an RSC since. */
+  resetting(cic: number): boolean {
+    if (this.d.timers.isRunning('T16', cic)) return true;
+    for (const [first, count] of this.resetPending) if (cic >= first && cic < first + count) return true;
+    return false;
+  }
+
   /** GRS for every circuit of the group, one message per run of up to 32 contiguous CICs. */
   resetAll(): void {
     this.isReady = false;

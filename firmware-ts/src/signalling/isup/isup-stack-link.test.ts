@@ -216,3 +216,25 @@ t.test('a reset from the exchange also ends its continuity loop', async (t) => {
   t.same(r.sim.timeslots[0]!.snapshot().loopbacks, [], 'no timeslot left looped: a call on it would hear itself');
   t.match(r.circuit(7), { call: 'idle' });
 });
+
+t.test('an IAM on a circuit whose reset is not yet answered is discarded: the reset wins', async (t) => {
+  // After a restart the box resets every circuit (GRS). An IAM the exchange sent before our
+  // GRS reached it crosses the GRS; the exchange then clears that call when the GRS arrives,
+  // without REL. Answering it would leave a call at the box the exchange no longer has.
+  const r = rig(t);
+  await r.up();
+  r.tap.deaf = true; // the exchange does not hear our GRS yet
+  r.stack.maintenance.resetAll();
+  const mark = r.tap.mark();
+  r.tap.injectMessage(buildIam(3, '12345', '13900000000'));
+  await r.run(500);
+  t.same(r.incoming, [], 'no incoming call');
+  t.same(r.tap.of('box', 'ACM', mark), [], 'no ACM');
+  t.equal(r.circuit(3).call, 'idle');
+  t.equal(r.stack.calls.counters.discardedInReset, 1, 'counted');
+  r.tap.deaf = false;
+  t.ok(await r.until(() => r.stack.maintenance.ready, 5000), 'the GRS repeated on T22 is answered');
+  t.equal(r.circuit(3).call, 'idle', 'idle at the box');
+  t.equal(r.farCircuit(3).call, 'idle', 'and at the exchange');
+  t.match(await r.settle(r.stack.calls.placeCall('95598', '', 100)), { result: 'completed' }, 'calls work after the reset');
+});

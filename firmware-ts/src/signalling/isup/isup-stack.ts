@@ -108,6 +108,7 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
       resetCircuit: (cic, outOfService) => this.maintenance.resetCircuit(cic, outOfService),
       reassertBlock: (cic) => this.maintenance.block(cic),
       ready: () => this.maintenance.ready,
+      resetting: (cic) => this.maintenance.resetting(cic),
       answerAfterMs: settings.answerAfterMs,
     });
     this.maintenance = new IsupMaintenance({ group: this.group, transport: this.transport, calls: this.calls, timers: this.timers, settings: settings.timers, clock, logger: log });
@@ -208,6 +209,15 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
         const c = group.counts();
         this.set({ outcome: 'won' }, c.glaresWon);
         this.set({ outcome: 'lost' }, c.glaresLost);
+      },
+    });
+    const callCounters = this.calls.counters;
+    new Gauge({
+      name: 'countyline_isup_iam_discarded_in_reset',
+      help: 'IAMs discarded since start because our reset of their circuit was not yet answered',
+      registers: [registry],
+      collect() {
+        this.set(callCounters.discardedInReset);
       },
     });
     const calls = new Counter({ name: 'countyline_isup_calls_total', help: 'ISUP calls ended, by direction and result', labelNames: ['direction', 'result'], registers: [registry] });
