@@ -3,7 +3,7 @@ import type { TSchema } from '@sinclair/typebox';
 import t, { type Test } from 'tap';
 import { inProcessFirmware, ISUP_CONFIG } from '../test-support/in-process-firmware.js';
 import { CONTROL_METHODS, type MethodName } from './control/control-methods.js';
-import { CountylineError } from './errors.js';
+import { refusal } from '../test-support/refusal.js';
 
 // The firmware driven in-process through its control methods: the same checks and handlers
 // as a request on the control socket, without spawning anything.
@@ -19,14 +19,6 @@ function fitsSchema(t: Test, method: MethodName, key: 'result' | 'progress', val
   t.same(Value.Clean(schema, structuredClone(value)), value, `${method} ${key} has no field its schema lacks`);
 }
 
-async function refusal(p: Promise<unknown>): Promise<CountylineError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof CountylineError)) throw new Error(`expected a CountylineError, got ${String(err)}`);
-  return err;
-}
 
 t.test('every view answers in the shape its schema gives', async (t) => {
   const r = await inProcessFirmware(t, { config: { isup: ISUP_CONFIG } });

@@ -3,6 +3,7 @@ import t from 'tap';
 import { CountylineError, type ErrorCode } from '../errors.js';
 import { ControlDispatcher, type ControlHandlers } from './control-dispatcher.js';
 import { CONTROL_METHODS, METHOD_NAMES } from './control-methods.js';
+import { refusal } from '../../test-support/refusal.js';
 
 // The dispatcher's checks against the method table, with handlers that only say they ran:
 // what is tested here is what reaches a handler and what is refused before.
@@ -35,14 +36,6 @@ function dispatcher() {
   return { d: new ControlDispatcher(handlers, pino({ level: 'silent' }), (code) => refused.push(code)), ran, refused };
 }
 
-async function refusal(p: Promise<unknown>): Promise<CountylineError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof CountylineError)) throw new Error(`expected a CountylineError, got ${String(err)}`);
-  return err;
-}
 
 t.test('every method of the table takes an object of named parameters and nothing else', async (t) => {
   for (const method of METHOD_NAMES) {
