@@ -50,7 +50,7 @@ t.test('blocking both ways', async (t) => {
   t.match(farBlocked, { maintenance: 'remote' });
   t.ok((await exchange(rig)).counters.maintenanceSent.BLA >= 1, 'acknowledged with BLA');
 
-  t.match(await rig.json(['unblock', '5']), { cic: 5 });
+  t.match(await rig.json(['unblock', '5']), { exchange: 'sent', circuit: { cic: 5, maintenance: 'none' } });
   await waitFor('CIC 5 unblocked at the exchange', async (seen) => seen(await theirCircuit(rig, 5)).maintenance === 'none', 5000);
 
   await rig.simPost('/exchange/circuits/8/block', { on: true });
