@@ -39,7 +39,7 @@ Card simulator control API: ${rig.simControl}
   curl -X POST ${rig.simControl}/fxo/2/line -d '{"plugged":false}'     # unplug FXO line 2
   curl -X POST ${rig.simControl}/fxo/0/ring -d '{"callerId":"13800138000"}'
   curl -X POST ${rig.simControl}/traffic -d '{"callsPerMinute":30,"holdSeconds":20}'   # calls from the exchange
-Box CLI: node firmware-ts/dist/cli/main.js status --config ${rig.configPath}
+Box CLI: npx countyline status --config ${rig.configPath}
 Live status follows (Ctrl-C to stop):`,
   `测试台目录 ${rig.dir}
 板卡模拟器控制接口: ${rig.simControl}
@@ -47,7 +47,7 @@ Live status follows (Ctrl-C to stop):`,
   curl -X POST ${rig.simControl}/fxo/2/line -d '{"plugged":false}'     # 拔掉 FXO 第 2 路
   curl -X POST ${rig.simControl}/fxo/0/ring -d '{"callerId":"13800138000"}'
   curl -X POST ${rig.simControl}/traffic -d '{"callsPerMinute":30,"holdSeconds":20}'   # 交换机呼入话务
-主机命令行: node firmware-ts/dist/cli/main.js status --config ${rig.configPath}
+主机命令行: npx countyline status --config ${rig.configPath}
 实时状态 (Ctrl-C 停止):`,
 );
 
