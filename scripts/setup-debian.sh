@@ -3,16 +3,21 @@
 # Needs root (or sudo). Prints what it installs and why before doing it.
 set -euo pipefail
 
-# package      command it provides   why
+# package      command (or file) it provides   why
 PACKAGES=(
-  "socat        socat    the pseudo-terminal pair between the firmware and the card simulator"
-  "tshark       tshark   Wireshark's decoder, the oracle the SS7 codec's bytes are checked against"
+  "socat        socat                   the pseudo-terminal pair between the firmware and the card simulator"
+  "tshark       tshark                  Wireshark's decoder, the oracle the SS7 codec's bytes are checked against"
+  "gcc          gcc                     compiles the libss7 reference exchange (test/peers/libss7) when a test first needs it"
+  "libc6-dev    /usr/include/stdio.h    the C library headers gcc needs (only recommended by gcc, so named here)"
+  "libss7-dev   /usr/include/libss7.h   Asterisk's SS7 library: the far-end exchange the SS7 tests run against, written by nobody here"
 )
+
+present() { if [[ "$1" == /* ]]; then [ -e "$1" ]; else command -v "$1" >/dev/null 2>&1; fi; }
 
 missing=()
 for entry in "${PACKAGES[@]}"; do
   read -r pkg cmd why <<<"$entry"
-  if ! command -v "$cmd" >/dev/null 2>&1; then
+  if ! present "$cmd"; then
     missing+=("$pkg")
     echo "countyline setup: will install $pkg: $why"
   fi
