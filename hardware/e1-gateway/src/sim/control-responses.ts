@@ -1,8 +1,8 @@
-import { CALL_STATES, CONTROL_RULES, SELECTION_METHODS } from '@countyline/firmware/circuits';
-import { NETWORK_INDICATORS } from '@countyline/firmware/isup';
 import { Type, type TObject, type TProperties } from '@sinclair/typebox';
 import { HTTP_ERROR_CODES } from '../errors.js';
 import { FXO_TONES, LINK_STATES, SPAN_DEFECTS } from '../protocol/index.js';
+import { CALL_STATES, CONTROL_RULES, SELECTION_METHODS } from './exchange/circuits/index.js';
+import { NETWORK_INDICATORS } from './exchange/isup/index.js';
 import { ERROR_RATE_FIELDS } from './sim-span.js';
 
 // What the control API answers with, as TypeBox schemas. Each handler's return type is the
@@ -24,7 +24,7 @@ const Count = Type.Integer({ minimum: 0 });
 /** Milliseconds on the simulator's clock. */
 const Time = Type.Number();
 const Counts = Type.Record(Type.String(), Count);
-/** The firmware's circuit map keeps its timeslot lists read-only; the JSON is the same. */
+/** The exchange's circuit map keeps its timeslot lists read-only; the JSON is the same. */
 const ReadonlyCounts = Type.Unsafe<readonly number[]>(Type.Array(Count));
 
 const SpanCounts = Fields({ crc4Errors: Count, eBits: Count, lineCodeViolations: Count, slips: Count });
@@ -149,6 +149,18 @@ const summaryFields = {
   peerPointCode: Count,
   link: Count,
   linkInService: Type.Boolean(),
+  linkTest: Fields({
+    required: Type.Boolean(),
+    state: Literals(['stopped', 'testing', 'passed', 'failed'] as const),
+    isupAvailable: Type.Boolean(),
+    sltmSent: Count,
+    passed: Count,
+    timedOut: Count,
+    failures: Count,
+    badSlta: Count,
+    sltmAnswered: Count,
+    lastPassedAt: Type.Union([Time, Type.Null()]),
+  }),
   readyCircuits: Count,
   traffic: TrafficResponse,
   counts: Fields({
@@ -184,6 +196,10 @@ const summaryFields = {
     msusSent: Count,
     notSent: Count,
     malformedMsus: Count,
+    otherServices: Count,
+    unrecognised: Count,
+    confusionReceived: Count,
+    isupHeld: Count,
     wrongRoute: Count,
     unknownCic: Count,
     badRange: Count,
@@ -218,6 +234,7 @@ const ExchangeConfigResponse = Fields({
   callsPerMinute: Type.Number(),
   seed: Type.Number(),
   calledNumber: Type.String(),
+  linkTest: Fields({ required: Type.Boolean(), periodMs: Count, timeoutMs: Count, slc: Count }),
 });
 
 export const ExchangeResponse = Fields({ ...summaryFields, config: ExchangeConfigResponse, circuits: Type.Array(CircuitResponse) }, 'the exchange');

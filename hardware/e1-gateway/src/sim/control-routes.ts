@@ -1,4 +1,3 @@
-import { MAX_CIC } from '@countyline/firmware/circuits';
 import { Type, type TProperties } from '@sinclair/typebox';
 import { SPAN_DEFECTS } from '../protocol/index.js';
 import type { CardSimulator } from './card-simulator.js';
@@ -17,6 +16,7 @@ import { NO_FIELDS, route, type Route } from './control-route.js';
 import { MAX_CALLS_PER_MINUTE, MAX_HOLD_SECONDS, MIN_HOLD_SECONDS } from './exchange/exchange-config.js';
 import { MAX_GROUP } from './exchange/exchange-maintenance.js';
 import type { FarEndExchange } from './exchange/far-end-exchange.js';
+import { MAX_CIC } from './exchange/isup/index.js';
 import { SimError } from './sim-error.js';
 import { ERROR_RATE_FIELDS } from './sim-span.js';
 

@@ -1,7 +1,18 @@
-import { buildAcm, decodeIsupMsu, encodeIsupMsu, type IsupMessage, type IsupMessageOf, type IsupMessageType, type IsupRoute } from '@countyline/firmware/isup';
 import { FakeClock } from '../../clock.js';
 import { parseExchangeConfig } from './exchange-config.js';
+import { acm } from './exchange-messages.js';
 import { FarEndExchange } from './far-end-exchange.js';
+import {
+  decodeMsu,
+  encodeIsupMsu,
+  encodeLinkTestMsu,
+  type IsupMessage,
+  type IsupMessageOf,
+  type IsupMessageType,
+  type LinkTestMessage,
+  type Mtp3Route,
+  type UnrecognisedMessage,
+} from './isup/index.js';
 
 export interface BoxDoubleOptions {
   /** Raw exchange settings, as in an `--exchange` file. */
@@ -11,7 +22,12 @@ export interface BoxDoubleOptions {
 
 export interface SeenMessage {
   at: number;
-  message: IsupMessage;
+  message: IsupMessage | UnrecognisedMessage;
+}
+
+export interface SeenLinkTest {
+  at: number;
+  test: LinkTestMessage;
 }
 
 /**
@@ -20,17 +36,21 @@ export interface SeenMessage {
  * sends decoded and recorded. No card, no serial line: for tests of the exchange itself.
  *
  * With `autoAnswer`, the double answers like a well-behaved box one millisecond later:
- * ACM then ANM to the exchange's IAMs, RLC to its RELs, GRA to its GRS.
+ * ACM then ANM to the exchange's IAMs, RLC to its RELs, GRA to its GRS. With
+ * `answerLinkTests` it answers SLTM with SLTA at once.
  */
 export class BoxDouble {
   readonly clock = new FakeClock(0);
   readonly exchange: FarEndExchange;
-  /** Everything the exchange sent, in order. */
+  /** Every ISUP message the exchange sent, in order. */
   readonly seen: SeenMessage[] = [];
+  /** Every SLTM and SLTA the exchange sent, in order. */
+  readonly linkTests: SeenLinkTest[] = [];
   /** Whether the card would take what the exchange sends. */
   linkInService = true;
   autoAnswer = false;
-  private readonly route: IsupRoute;
+  answerLinkTests = false;
+  private readonly route: Mtp3Route;
 
   constructor(opts: BoxDoubleOptions = {}) {
     const config = parseExchangeConfig(opts.config ?? {});
@@ -38,9 +58,16 @@ export class BoxDouble {
     this.route = { variant: config.variant, ni: config.ni, dpc: config.pointCode, opc: config.peerPointCode };
     this.exchange.attach((link, data) => {
       if (!this.linkInService || link !== config.link) return false;
-      const { message } = decodeIsupMsu(data, config.variant);
-      this.seen.push({ at: this.clock.now(), message });
-      if (this.autoAnswer) this.answer(message);
+      const msu = decodeMsu(data, config.variant);
+      if (msu.kind === 'link-test') {
+        this.linkTests.push({ at: this.clock.now(), test: msu.test });
+        if (this.answerLinkTests && msu.test.type === 'SLTM') this.sendLinkTest({ ...msu.test, type: 'SLTA' });
+      } else if (msu.kind === 'isup') {
+        this.seen.push({ at: this.clock.now(), message: msu.message });
+        if (this.autoAnswer) this.answer(msu.message);
+      } else {
+        throw new Error(`the exchange sent an MSU of service indicator ${msu.header.si}`);
+      }
       return true;
     });
   }
@@ -64,8 +91,13 @@ export class BoxDouble {
   }
 
   /** Sends a message from the box (route overrides for wrong-route tests). */
-  send(message: IsupMessage, route: Partial<IsupRoute> = {}): void {
+  send(message: IsupMessage | UnrecognisedMessage, route: Partial<Mtp3Route> = {}): void {
     this.sendBytes(encodeIsupMsu({ ...this.route, ...route }, message));
+  }
+
+  /** Sends an SLTM or SLTA from the box. */
+  sendLinkTest(test: LinkTestMessage, route: Partial<Mtp3Route> = {}): void {
+    this.sendBytes(encodeLinkTestMsu({ ...this.route, ...route }, test));
   }
 
   sendBytes(bytes: Uint8Array): void {
@@ -90,10 +122,10 @@ export class BoxDouble {
     this.seen.length = 0;
   }
 
-  private answer(m: IsupMessage): void {
+  private answer(m: IsupMessage | UnrecognisedMessage): void {
     const reply = (message: IsupMessage, delay = 1) => this.clock.setTimeout(() => this.send(message), delay);
     if (m.type === 'IAM') {
-      reply(buildAcm(m.cic));
+      reply(acm(m.cic));
       reply({ type: 'ANM', cic: m.cic }, 2);
     } else if (m.type === 'REL') {
       reply({ type: 'RLC', cic: m.cic });

@@ -33,6 +33,8 @@ export const T9_MS = 90_000;
 export const T8_MS = 15_000;
 export const T1_MS = 15_000;
 export const T5_MS = 300_000;
+/** T6: a suspended call waits this long for RES (Q.764 Annex A leaves its value to Q.118). */
+export const T6_MS = 120_000;
 
 /** How a call ended: `completed` (answered), `repeated` (its repeat carries on), or why it failed. */
 export type Outcome = string;
@@ -43,7 +45,8 @@ export interface Call {
   readonly direction: 'out' | 'in';
   state: CallState;
   readonly attempt: 1 | 2;
-  readonly called: string;
+  /** Grows with SAM digits while an incoming call is set up. */
+  called: string;
   readonly calling: string;
   answered: boolean;
   /** Decided when our REL goes, counted when the call is gone. */
@@ -52,6 +55,8 @@ export interface Call {
   looped: boolean;
   timer: Timer | undefined;
   t5: Timer | undefined;
+  /** Running while the call is suspended (SUS without RES yet). */
+  t6: Timer | undefined;
 }
 
 export interface CallView {

@@ -1,8 +1,8 @@
-import { CAUSE, type IsupMessageOf } from '@countyline/firmware/isup';
 import t from 'tap';
 import { BoxDouble } from './box-double.js';
-import { T1_MS, T5_MS, T7_MS } from './exchange-call-state.js';
-import { acm, anm, iam, rel } from './exchange-messages.js';
+import { T1_MS, T5_MS, T6_MS, T7_MS } from './exchange-call-state.js';
+import { acm, anm, CAUSE, iam, rel } from './exchange-messages.js';
+import type { IsupMessageOf } from './isup/index.js';
 
 /** A box call to the hotline's far end: IAM with called and calling party numbers. */
 const boxIam = (cic: number): IsupMessageOf<'IAM'> => iam(cic, '95598', '12345');
@@ -200,4 +200,45 @@ t.test('link failure clears calls; link up resets again before any call', async 
   box.linkUp();
   box.advance(60_000);
   t.same(box.trace(), ['GRS 1', 'GRS 1', 'GRS 1', 'GRS 1', 'GRS 1'], 'GRS first and repeated; no IAM before the GRA');
+});
+
+t.test('SUS holds an answered call; without RES within T6 the exchange releases it (cause 102)', async (t) => {
+  const box = new BoxDouble({ config: { holdSeconds: 3600 } });
+  box.ready();
+  box.send(boxIam(6));
+  box.advance(400);
+  box.send({ type: 'SUS', cic: 6, suspendResumeIndicators: 'network' });
+  box.advance(T6_MS - 1);
+  box.send({ type: 'RES', cic: 6, suspendResumeIndicators: 'network' });
+  box.advance(T6_MS);
+  t.same(box.trace(), ['ACM 6', 'ANM 6'], 'RES in time: the call goes on');
+  box.send({ type: 'SUS', cic: 6, suspendResumeIndicators: 'network' });
+  box.advance(T6_MS);
+  t.same(box.trace(), ['ACM 6', 'ANM 6', 'REL 6']);
+  t.equal(relCause(box.of('REL')[0]!), CAUSE.recoveryOnTimerExpiry);
+  box.send({ type: 'RLC', cic: 6 });
+  t.match(box.exchange.summary().counters, { incomingAnswered: 1, incomingCompleted: 1, unexpected: 0 });
+  box.send({ type: 'SUS', cic: 6, suspendResumeIndicators: 'network' });
+  t.equal(box.exchange.summary().counters.unexpected, 1, 'a SUS with no answered call is counted, not answered');
+  t.same(box.trace(), ['ACM 6', 'ANM 6', 'REL 6']);
+});
+
+t.test('CPG after ACM on a call of ours is taken; SAM adds digits to a box call in setup', async (t) => {
+  const box = new BoxDouble({ config: { callsPerMinute: 60, answerDelayMs: 1000 } });
+  box.ready();
+  while (box.of('IAM').length === 0) box.advance(100);
+  box.exchange.setTraffic({ callsPerMinute: 0 });
+  const cic = box.of('IAM')[0]!.cic;
+  box.send({ type: 'CPG', cic, eventInformation: { event: 1, presentationRestricted: false } });
+  t.equal(box.exchange.summary().counters.unexpected, 1, 'CPG before ACM fits no state');
+  box.send(acm(cic));
+  box.send({ type: 'CPG', cic, eventInformation: { event: 3, presentationRestricted: false }, optionalBackwardCallIndicators: { inBandInformation: true, callDiversionMayOccur: false, simpleSegmentation: false, mlppUser: false } });
+  t.equal(box.exchange.summary().counters.unexpected, 1, 'after ACM it is taken');
+  t.equal(box.exchange.snapshot().circuits.find((c) => c.cic === cic)?.exchangeCall?.state, 'out-alerting');
+
+  const overlap = iam(9, '955', '12345');
+  overlap.calledPartyNumber = { ...overlap.calledPartyNumber, endOfPulsing: false };
+  box.send(overlap);
+  box.send({ type: 'SAM', cic: 9, subsequentNumber: { digits: '98', endOfPulsing: true } });
+  t.equal(box.exchange.snapshot().circuits.find((c) => c.cic === 9)?.exchangeCall?.called, '95598');
 });

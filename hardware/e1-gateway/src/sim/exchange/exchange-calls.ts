@@ -1,8 +1,8 @@
-import type { Circuit } from '@countyline/firmware/circuits';
-import { CAUSE, CATEGORY, type IsupMessageOf } from '@countyline/firmware/isup';
-import { ACM_DELAY_MS, moveCall, T1_MS, T5_MS, T7_MS, T8_MS, T9_MS, type Call, type CallState, type CallView, type Outcome } from './exchange-call-state.js';
+import type { BlockState, CircuitRow } from './circuits/index.js';
+import { ACM_DELAY_MS, moveCall, T1_MS, T5_MS, T6_MS, T7_MS, T8_MS, T9_MS, type Call, type CallState, type CallView, type Outcome } from './exchange-call-state.js';
 import { bump, exponentialMs, type ExchangeContext } from './exchange-context.js';
-import { acm, anm, con, iam, rel, rlc } from './exchange-messages.js';
+import { acm, anm, CAUSE, CATEGORY, con, iam, rel, rlc } from './exchange-messages.js';
+import type { IsupMessageOf } from './isup/index.js';
 
 export interface ExchangeCallsHooks {
   /** The circuit may carry our calls: its GRS/RSC has been acknowledged. */
@@ -121,7 +121,7 @@ export class ExchangeCalls {
       return;
     }
     this.unloop(call);
-    if (m.continuity === 'successful') {
+    if (m.continuityIndicators === 'successful') {
       this.move(call, 'in-setup');
       this.scheduleAnswer(call);
       return;
@@ -129,6 +129,35 @@ export class ExchangeCalls {
     // Q.764 2.1.8: the call fails at the incoming end without REL; the box retests with CCR.
     call.outcome = 'continuity';
     this.end(call, CAUSE.temporaryFailure);
+  }
+
+  /** SAM: more digits for a box call still in setup (overlap sending). */
+  onSam(m: IsupMessageOf<'SAM'>): void {
+    const call = this.calls.get(m.cic);
+    if (!call || call.direction !== 'in' || (call.state !== 'in-setup' && call.state !== 'in-continuity')) return this.misfit(m.type, m.cic, call);
+    call.called += m.subsequentNumber.digits;
+  }
+
+  /** CPG on one of our calls after its ACM (alerting, in-band information, ...): nothing to do but take note. */
+  onCpg(m: IsupMessageOf<'CPG'>): void {
+    const call = this.calls.get(m.cic);
+    if (!call || call.direction !== 'out' || (call.state !== 'out-alerting' && call.state !== 'out-answered')) return this.misfit(m.type, m.cic, call);
+    this.ctx.log.debug({ cic: m.cic, event: m.eventInformation.event }, 'call progress');
+  }
+
+  /**
+   * SUS on an answered call (Q.764, suspend and resume): the call is held; if no RES comes
+   * within T6 the exchange releases it with cause 102. RES takes the call up again.
+   */
+  onSuspendResume(m: IsupMessageOf<'SUS'> | IsupMessageOf<'RES'>): void {
+    const call = this.calls.get(m.cic);
+    if (!call || !call.answered || call.state === 'releasing') return this.misfit(m.type, m.cic, call);
+    if (m.type === 'SUS') {
+      call.t6 ??= this.ctx.timers.after(T6_MS, () => this.release(call, CAUSE.recoveryOnTimerExpiry, 'completed'));
+      return;
+    }
+    call.t6?.cancel();
+    call.t6 = undefined;
   }
 
   /**
@@ -170,7 +199,7 @@ export class ExchangeCalls {
   /** Forced glare: our own IAM on the CIC the box just seized, as if the two had crossed. */
   private forceGlare(cic: number): void {
     const { ctx } = this;
-    if (!this.hooks.isReady(cic) || !ctx.group.reserveSpecific(cic, ctx.now()).ok) return;
+    if (!this.hooks.isReady(cic) || !ctx.group.reserveSpecific(cic, ctx.now())) return;
     ctx.counters.forcedGlares++;
     ctx.counters.callsOriginated++;
     this.startOutgoing(cic, 1, ctx.config.calledNumber, this.randomCaller());
@@ -192,7 +221,7 @@ export class ExchangeCalls {
     this.startOutgoing(circuit.cic, 2, old.called, old.calling);
   }
 
-  private accept(m: IsupMessageOf<'IAM'>, maintenance: string): void {
+  private accept(m: IsupMessageOf<'IAM'>, maintenance: BlockState): void {
     const continuity = m.natureOfConnection.continuityCheck === 'required';
     const call = this.add(m.cic, 'in', continuity ? 'in-continuity' : 'in-setup', 1, m.calledPartyNumber.digits, m.callingPartyNumber?.digits ?? '');
     if ((maintenance === 'local' || maintenance === 'both') && m.callingPartysCategory !== CATEGORY.testCall) {
@@ -236,9 +265,17 @@ export class ExchangeCalls {
     call.timer = this.ctx.timers.after(holdMs, () => this.release(call, CAUSE.normalClearing, 'completed'));
   }
 
+  /** A call message that fits no call on its circuit: counted, logged, not answered. */
+  private misfit(type: string, cic: number, call: Call | undefined): void {
+    this.ctx.counters.unexpected++;
+    this.ctx.log.warn({ cic, type, state: call?.state }, 'message with no call in a state for it ignored');
+  }
+
   /** We clear: REL, then wait for RLC, repeating REL on T1 and resetting on T5. */
   private release(call: Call, cause: number, outcome: Outcome): void {
     this.unloop(call);
+    call.t6?.cancel();
+    call.t6 = undefined;
     this.move(call, 'releasing');
     call.outcome = outcome;
     call.cause = cause;
@@ -262,6 +299,7 @@ export class ExchangeCalls {
   private drop(call: Call): void {
     call.timer?.cancel();
     call.t5?.cancel();
+    call.t6?.cancel();
     this.unloop(call);
     if (this.calls.get(call.cic) === call) this.calls.delete(call.cic);
   }
@@ -295,30 +333,18 @@ export class ExchangeCalls {
   }
 
   private add(cic: number, direction: 'out' | 'in', state: CallState, attempt: 1 | 2, called: string, calling: string): Call {
-    const call: Call = { id: this.nextId++, cic, direction, state, attempt, called, calling, answered: false, outcome: undefined, cause: 0, looped: false, timer: undefined, t5: undefined };
+    const call: Call = { id: this.nextId++, cic, direction, state, attempt, called, calling, answered: false, outcome: undefined, cause: 0, looped: false, timer: undefined, t5: undefined, t6: undefined };
     this.calls.set(cic, call);
     return call;
   }
 
   /**
-   * The circuit selection hands out (controlled-first or opposite-order, as configured),
-   * skipping circuits whose reset is not acknowledged yet and `exclude` (the circuit a
-   * repeat attempt leaves). Skipped circuits are given back with their release time kept.
+   * The circuit the selection gives (controlled-first or opposite-order, as configured)
+   * among those whose reset is acknowledged, other than `exclude` (the circuit a repeat
+   * attempt leaves).
    */
-  private pick(exclude?: number): Circuit | null {
-    const { group } = this.ctx;
-    const now = this.ctx.now();
-    const skipped: number[] = [];
-    let found: Circuit | null = null;
-    for (let c = group.reserve(now); c; c = group.reserve(now)) {
-      if (c.cic !== exclude && this.hooks.isReady(c.cic)) {
-        found = c;
-        break;
-      }
-      skipped.push(c.cic);
-    }
-    for (const cic of skipped) group.cancelReservation(cic, now);
-    return found;
+  private pick(exclude?: number): CircuitRow | null {
+    return this.ctx.group.reserve(this.ctx.now(), (cic) => cic !== exclude && this.hooks.isReady(cic));
   }
 
   private randomCaller(): string {

@@ -17,6 +17,7 @@ t.test('defaults: the bench agreement', async (t) => {
     callsPerMinute: 0,
     seed: 1,
     calledNumber: '12345',
+    linkTest: { required: false, periodMs: 60_000, timeoutMs: 8_000, slc: 0 },
   });
   const a = parseExchangeConfig({});
   a.cics.push({ cic: 40, span: 1, timeslot: 1 });
@@ -39,7 +40,9 @@ t.test('every field, point codes written out', async (t) => {
     callsPerMinute: 12.5,
     seed: 99,
     calledNumber: '95598',
+    linkTest: { required: true, periodMs: 30_000, slc: 3 },
   });
+  t.same(config.linkTest, { required: true, periodMs: 30_000, timeoutMs: 8000, slc: 3 }, 'link test fields left out keep their defaults');
   t.match(config, { variant: 'china', ni: 'international', pointCode: 0x010203, peerPointCode: 0x010204, control: 'odd', huntDirection: 'low-to-high', holdSeconds: 0.5 });
   t.equal(parseExchangeConfig({ pointCode: '0-250-0' }).pointCode, 2000, 'ITU 3-8-3');
 });
@@ -50,12 +53,19 @@ t.test('mistakes are named', async (t) => {
   bad({ pc: 1 }, /unknown exchange field "pc"; accepted: variant, ni, pointCode/);
   bad({ variant: 'ansi' }, /variant must be one of itu, china/);
   bad({ ni: 'local' }, /ni must be one of international, international-spare, national, national-spare/);
-  bad({ pointCode: 20000 }, /pointCode: point code 20000 is too large for itu/);
+  bad({ pointCode: 20000 }, /pointCode: point code 20000 is too large for itu: 14 bits/);
   bad({ pointCode: true }, /pointCode must be a number or a string/);
   bad({ control: 'higher' }, /control must be one of point-code, all, none, even, odd/);
   bad({ pointCode: 1000 }, /exchange own and peer point code are both 1000/);
-  bad({ cics: [{ firstCic: 1, span: 0, timeslots: '0-3' }] }, /exchange circuit map cics\[0\]: .*ts0/);
-  bad({ cics: 'all' }, /exchange circuit map cics: must be a list/);
+  bad({ cics: [{ firstCic: 1, span: 0, timeslots: '0-3' }] }, /exchange circuit map cics\[0\]\.timeslots: ts0 carries the E1 frame alignment/);
+  bad({ cics: 'all' }, /exchange circuit map cics must be a list/);
+  bad({ linkTest: { required: 'yes' } }, /linkTest.required must be true or false/);
+  bad({ linkTest: { t1: 4000 } }, /unknown exchange linkTest field "t1"; accepted: required, periodMs, timeoutMs, slc/);
+  bad({ linkTest: { periodMs: 120_000 } }, /linkTest.periodMs must be a whole number from 100 to 90000/);
+  bad({ linkTest: { timeoutMs: 13_000 } }, /linkTest.timeoutMs must be a whole number from 50 to 12000/);
+  bad({ linkTest: { periodMs: 1000, timeoutMs: 1000 } }, /linkTest.timeoutMs \(1000\) must be shorter than linkTest.periodMs \(1000\)/);
+  bad({ linkTest: { slc: 16 } }, /linkTest.slc must be a whole number from 0 to 15/);
+  bad({ linkTest: true }, /exchange linkTest must be an object/);
   bad({ holdSeconds: 0 }, /holdSeconds must be a number from 0.1 to 86400/);
   bad({ callsPerMinute: -1 }, /callsPerMinute must be a number from 0 to 6000/);
   bad({ answerDelayMs: 1.5 }, /answerDelayMs must be a whole number/);

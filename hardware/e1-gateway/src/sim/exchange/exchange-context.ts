@@ -1,11 +1,11 @@
-import type { CircuitGroup } from '@countyline/firmware/circuits';
-import type { IsupMessage } from '@countyline/firmware/isup';
 import type { Logger } from 'pino';
 import type { Timers } from '../sim-timers.js';
+import type { CircuitGroup } from './circuits/index.js';
 import type { ExchangeConfig } from './exchange-config.js';
+import type { IsupMessage, UnrecognisedMessage } from './isup/index.js';
 
 /** The messages counted in `maintenanceSent` / `maintenanceReceived`. */
-export const MAINTENANCE_TYPES = ['BLO', 'UBL', 'BLA', 'UBA', 'CGB', 'CGU', 'CGBA', 'CGUA', 'RSC', 'GRS', 'GRA', 'CCR'] as const;
+export const MAINTENANCE_TYPES = ['BLO', 'UBL', 'BLA', 'UBA', 'CGB', 'CGU', 'CGBA', 'CGUA', 'RSC', 'GRS', 'GRA', 'CCR', 'CQM', 'CQR', 'UCIC'] as const;
 
 /**
  * What the exchange counts. Every call the exchange places (`callsOriginated`) ends as
@@ -41,8 +41,16 @@ export interface ExchangeCounters {
   msusSent: number;
   /** MSUs the card would not take (link not in service). */
   notSent: number;
-  /** MSUs that could not be decoded as ISUP under our variant. */
+  /** MSUs that could not be decoded under our variant: a label, ISUP or link test message Q.704/Q.707/Q.763 do not allow. */
   malformedMsus: number;
+  /** MSUs of another service indicator than ISUP and link test (network management, say): ignored. */
+  otherServices: number;
+  /** ISUP message types the exchange does not know, answered with CFN (cause 97). */
+  unrecognised: number;
+  /** CFNs from the box. */
+  confusionReceived: number;
+  /** ISUP MSUs dropped because the link had not passed its link test (`linkTest.required`). */
+  isupHeld: number;
   /** Decoded, but not for us: DPC, OPC or network indicator not ours. */
   wrongRoute: number;
   unknownCic: number;
@@ -74,6 +82,10 @@ export function newCounters(): ExchangeCounters {
     msusSent: 0,
     notSent: 0,
     malformedMsus: 0,
+    otherServices: 0,
+    unrecognised: 0,
+    confusionReceived: 0,
+    isupHeld: 0,
     wrongRoute: 0,
     unknownCic: 0,
     badRange: 0,
@@ -105,7 +117,7 @@ export interface ExchangeContext {
   readonly log: Logger;
   now(): number;
   /** Sends one ISUP message to the box on our link; false if the card would not take it. */
-  send(message: IsupMessage): boolean;
+  send(message: IsupMessage | UnrecognisedMessage): boolean;
   /** Loops a circuit back at the far end (continuity check), or removes the loop. */
   setLoop(cic: number, on: boolean): void;
 }

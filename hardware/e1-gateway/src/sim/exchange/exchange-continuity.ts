@@ -1,6 +1,5 @@
-import { CAUSE } from '@countyline/firmware/isup';
 import type { ExchangeContext } from './exchange-context.js';
-import { rlc } from './exchange-messages.js';
+import { CAUSE, rlc } from './exchange-messages.js';
 
 /**
  * Continuity re-checks the box asks for with CCR (Q.764 2.1.8): the far end loops the

@@ -1,7 +1,6 @@
-import { CAUSE } from '@countyline/firmware/isup';
 import t from 'tap';
 import { BoxDouble } from './box-double.js';
-import { iam, rel } from './exchange-messages.js';
+import { CAUSE, iam, rel } from './exchange-messages.js';
 import { REPEAT_MS } from './exchange-maintenance.js';
 
 const boxIam = (cic: number) => iam(cic, '95598', '13800138000');

@@ -1,8 +1,8 @@
-import type { BlockKind, BlockState } from '@countyline/firmware/circuits';
-import type { IsupMessage, IsupMessageOf } from '@countyline/firmware/isup';
 import type { Timer } from '../sim-timers.js';
+import { blockedBy, type BlockKind, type CircuitRow } from './circuits/index.js';
 import type { ExchangeContext } from './exchange-context.js';
 import { bare, gra, grs, group as groupMessage, rlc } from './exchange-messages.js';
+import type { CircuitStateCode, IsupMessage, IsupMessageOf } from './isup/index.js';
 
 /** The maintenance messages the far end sends and waits on, with the Q.764 timer that repeats each. */
 export type PendingType = 'BLO' | 'UBL' | 'RSC' | 'CGB' | 'CGU' | 'GRS';
@@ -37,7 +37,7 @@ export interface ExchangeMaintenanceHooks {
 
 type GroupMessage = IsupMessageOf<'CGB'> | IsupMessageOf<'CGU'>;
 
-const locally = (s: BlockState | undefined) => s === 'local' || s === 'both';
+const locally = (row: CircuitRow | undefined) => row !== undefined && blockedBy(row.maintenance, 'local');
 
 /**
  * Circuit maintenance at the far end (Q.764 2.8, 2.9.3): it answers BLO, UBL, CGB, CGU, RSC
@@ -97,33 +97,36 @@ export class ExchangeMaintenance {
     this.acknowledged(type === 'BLA' ? 'BLO' : 'UBL', cic);
   }
 
-  /** Q.764 2.9.3.1: clear the circuit, lift the box's block, RLC; a block of ours is said again. */
+  /** Q.764 2.9.3.1: clear the circuit, lift the box's blocks, RLC; a block of ours is said again. */
   onRsc(cic: number): void {
     const { group } = this.ctx;
     this.hooks.clearCircuit(cic, 'reset');
-    group.unblock(cic, 'maintenance', 'remote');
+    this.liftRemoteBlocks(cic);
     this.ctx.send(rlc(cic));
-    if (locally(group.state(cic)?.maintenance)) this.sendBlock(cic, true);
+    if (locally(group.state(cic))) this.sendBlock(cic, true);
   }
 
   /** RLC answering our RSC; false when no RSC of ours waits on this circuit. */
   onRlc(cic: number): boolean {
     if (!this.acknowledged('RSC', cic, true)) return false;
     this.unready.delete(cic);
-    if (locally(this.ctx.group.state(cic)?.maintenance)) this.sendBlock(cic, true);
+    if (locally(this.ctx.group.state(cic))) this.sendBlock(cic, true);
     this.hooks.onReady();
     return true;
   }
 
-  /** GRS: every circuit of the range is reset; GRA says which ones we have blocked. */
+  /**
+   * GRS (Q.764 2.9.3.2): every circuit of the range is reset and loses the box's blocks,
+   * maintenance and hardware; the GRA's status bits say which ones we have maintenance-blocked.
+   */
   onGrs(m: IsupMessageOf<'GRS'>): void {
     const { group } = this.ctx;
     if (!this.rangeOk(m.cic, m.rangeAndStatus.range)) return;
     const status = this.cicsOf(m.cic, m.rangeAndStatus.range).map((cic) => {
       if (!group.has(cic)) return false;
       this.hooks.clearCircuit(cic, 'reset');
-      group.unblock(cic, 'maintenance', 'remote');
-      return locally(group.state(cic)?.maintenance);
+      this.liftRemoteBlocks(cic);
+      return locally(group.state(cic));
     });
     this.ctx.send(gra(m.cic, status));
   }
@@ -144,7 +147,7 @@ export class ExchangeMaintenance {
       else group.unblock(cic, 'maintenance', 'remote');
       this.unready.delete(cic);
       // The box forgot our blocks with its reset: say them again.
-      if (locally(group.state(cic)?.maintenance)) this.sendBlock(cic, true);
+      if (locally(group.state(cic))) this.sendBlock(cic, true);
     });
     this.hooks.onReady();
   }
@@ -154,6 +157,11 @@ export class ExchangeMaintenance {
     const { group } = this.ctx;
     const { range, status } = m.rangeAndStatus;
     if (!this.rangeOk(m.cic, range)) return;
+    if (m.supervisionType !== 'maintenance' && m.supervisionType !== 'hardware-failure') {
+      this.ctx.counters.unexpected++;
+      this.ctx.log.warn({ cic: m.cic, type: m.type, supervisionType: m.supervisionType }, 'group message with a supervision type for national use or spare ignored');
+      return;
+    }
     const kind: BlockKind = m.supervisionType === 'maintenance' ? 'maintenance' : 'hardware';
     this.cicsOf(m.cic, range).forEach((cic, i) => {
       if (!status[i] || !group.has(cic)) return;
@@ -164,6 +172,36 @@ export class ExchangeMaintenance {
       else this.hooks.blockedInSetup(cic);
     });
     this.ctx.send(groupMessage(m.type === 'CGB' ? 'CGBA' : 'CGUA', m.cic, m.supervisionType, status));
+  }
+
+  /**
+   * CQM (Q.764, circuit group query): a CQR with each circuit's state as we see it; a CIC not in our group
+   * is unequipped. A range outside 0..31 is dropped like the other group messages' ranges.
+   */
+  onCqm(m: IsupMessageOf<'CQM'>): void {
+    const { range } = m.rangeAndStatus;
+    if (range >= MAX_GROUP) {
+      this.ctx.counters.badRange++;
+      this.ctx.log.warn({ cic: m.cic, range }, 'CQM with a range above 31 dropped');
+      return;
+    }
+    const states = this.cicsOf(m.cic, range).map((cic): CircuitStateCode => {
+      const row = this.ctx.group.state(cic);
+      if (!row) return { state: 'unequipped' };
+      // A hardware-blocked circuit is reported idle (Q.763, circuit state indicator).
+      const call = row.hardware !== 'none' || row.call === 'idle' ? 'idle' : row.call === 'incoming' ? 'incoming-busy' : 'outgoing-busy';
+      return { state: call, maintenance: row.maintenance, hardware: row.hardware };
+    });
+    this.ctx.send({ type: 'CQR', cic: m.cic, rangeAndStatus: { range }, circuitStateIndicators: states });
+  }
+
+  /**
+   * UCIC: the box has no such circuit. The exchange stops offering calls on it until a reset
+   * (RSC or GRS) is acknowledged again.
+   */
+  onUcic(cic: number): void {
+    this.unready.add(cic);
+    this.ctx.log.warn({ cic }, 'the box says the CIC is unequipped at its end: no calls on it until it is reset again');
   }
 
   onGroupAck(m: IsupMessageOf<'CGBA'> | IsupMessageOf<'CGUA'>): void {
@@ -209,7 +247,7 @@ export class ExchangeMaintenance {
 
   /** GRS for each run of at most 32 consecutive CICs (RSC for a run of one), as at start-up. */
   resetAll(): void {
-    for (const run of this.ctx.group.contiguousRuns(MAX_GROUP)) {
+    for (const run of this.ctx.group.map.contiguousRuns(MAX_GROUP)) {
       if (run.count === 1) {
         this.sendReset(run.firstCic);
         continue;
@@ -259,6 +297,12 @@ export class ExchangeMaintenance {
     }
     this.cancel(type, cic);
     return true;
+  }
+
+  /** Q.764 2.9.3: a reset ends every block the other end had put on the circuit. */
+  private liftRemoteBlocks(cic: number): void {
+    this.ctx.group.unblock(cic, 'maintenance', 'remote');
+    this.ctx.group.unblock(cic, 'hardware', 'remote');
   }
 
   private rangeOk(cic: number, range: number): boolean {

@@ -1,9 +1,9 @@
-import { CAUSE, encodeIsupMsu } from '@countyline/firmware/isup';
 import t from 'tap';
 import { seededRandom } from '../serial-noise.js';
 import { BoxDouble } from './box-double.js';
 import { T8_MS } from './exchange-call-state.js';
-import { acm, iam, rel } from './exchange-messages.js';
+import { acm, CAUSE, iam, rel } from './exchange-messages.js';
+import { encodeIsupMsu } from './isup/index.js';
 
 const boxIam = (cic: number) => iam(cic, '95598', '13800138000');
 
@@ -13,13 +13,17 @@ t.test('undecodable MSUs are counted and dropped; the exchange carries on', asyn
   const random = seededRandom(42);
   const junk: Uint8Array[] = [new Uint8Array(0), Uint8Array.of(0x85), Uint8Array.of(0x85, 1, 2, 3, 4, 1, 0, 0xee)];
   for (let i = 0; i < 500; i++) junk.push(Uint8Array.from({ length: 1 + Math.floor(random() * 40) }, () => Math.floor(random() * 256)));
-  // A good IAM cut short, and one with a service indicator other than ISUP.
-  const good = encodeIsupMsu({ variant: 'itu', ni: 'national', dpc: 2000, opc: 1000 }, boxIam(3));
-  junk.push(good.subarray(0, good.length - 3), Uint8Array.from([0x83, ...good.subarray(1)]));
   for (const bytes of junk) t.doesNotThrow(() => box.sendBytes(bytes));
   const c = box.exchange.summary().counters;
-  t.ok(c.malformedMsus >= 400, `${c.malformedMsus} of ${junk.length} counted as malformed`);
-  box.clear();
+  t.equal(c.malformedMsus + c.wrongRoute, junk.length, `each counted once: ${c.malformedMsus} malformed, ${c.wrongRoute} not for us`);
+  t.ok(c.malformedMsus >= 40, 'among them, MSUs too short for a label or with a broken ISUP message');
+  t.same(box.trace(), [], 'none answered');
+
+  // A good IAM cut short, and the same bytes behind another service indicator (SCCP).
+  const good = encodeIsupMsu({ variant: 'itu', ni: 'national', dpc: 2000, opc: 1000 }, boxIam(3));
+  box.sendBytes(good.subarray(0, good.length - 3));
+  box.sendBytes(Uint8Array.from([0x83, ...good.subarray(1)]));
+  t.match(box.exchange.summary().counters, { malformedMsus: c.malformedMsus + 1, otherServices: 1, iamsReceived: 0 });
   box.send(rel(20, CAUSE.normalClearing));
   t.same(box.trace().at(-1), 'RLC 20', 'still answering');
 });
@@ -53,7 +57,7 @@ t.test('messages that fit no state are counted, not answered', async (t) => {
   box.send(acm(5));
   box.send({ type: 'RLC', cic: 5 });
   box.send({ type: 'BLA', cic: 5 });
-  box.send({ type: 'COT', cic: 5, continuity: 'successful' });
+  box.send({ type: 'COT', cic: 5, continuityIndicators: 'successful' });
   t.same(box.trace(), []);
   t.equal(box.exchange.summary().counters.unexpected, 4);
 });
@@ -91,7 +95,7 @@ t.test('an IAM asking for a continuity check: looped until COT, then answered', 
   t.equal(box.exchange.farEndLoopback(0, 2), true);
   box.advance(1000);
   t.same(box.trace(), [], 'no ACM before the COT');
-  box.send({ type: 'COT', cic: 2, continuity: 'successful' });
+  box.send({ type: 'COT', cic: 2, continuityIndicators: 'successful' });
   t.equal(box.exchange.farEndLoopback(0, 2), false);
   box.advance(300);
   t.same(box.trace(), ['ACM 2', 'ANM 2']);
@@ -103,7 +107,7 @@ t.test('an IAM asking for a continuity check: looped until COT, then answered', 
   t.equal(box.exchange.farEndLoopback(0, 4), false);
   box.send({ type: 'RLC', cic: 4 });
   box.send({ ...withCheck, cic: 6 });
-  box.send({ type: 'COT', cic: 6, continuity: 'failed' });
+  box.send({ type: 'COT', cic: 6, continuityIndicators: 'failed' });
   t.equal(box.exchange.group.state(6)?.call, 'idle', 'a failed check ends the call without REL');
   t.match(box.exchange.summary().counters.incomingFailed, { continuity: 2 });
 });

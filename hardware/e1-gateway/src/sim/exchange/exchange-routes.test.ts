@@ -1,8 +1,8 @@
-import { decodeIsupMsu, encodeIsupMsu, type IsupMessage } from '@countyline/firmware/isup';
 import t, { type Test } from 'tap';
 import { buildControlApi, closeControlApi, listenControlApi } from '../control-api.js';
 import { InMemoryBench } from '../in-memory-bench.js';
 import { FarEndExchange } from './far-end-exchange.js';
+import { decodeMsu, encodeIsupMsu, type IsupMessage } from './isup/index.js';
 
 /** The card simulator with the exchange behind link 0, the box played by the bench's host end. */
 async function setup(t: Test, withExchange = true) {
@@ -19,7 +19,10 @@ async function setup(t: Test, withExchange = true) {
     return { status: res.status, body: (await res.json()) as any };
   };
   /** What the exchange sent the box, decoded, as `TYPE cic`. */
-  const fromExchange = () => bench.of('msu').map((m) => decodeIsupMsu(m.data, 'itu').message);
+  const fromExchange = () => bench.of('msu').flatMap((m) => {
+    const msu = decodeMsu(m.data, 'itu');
+    return msu.kind === 'isup' ? [msu.message] : [];
+  });
   const trace = () => fromExchange().map((m) => `${m.type} ${m.cic}`);
   /** The box sends an ISUP message to the exchange. */
   const boxSends = async (message: IsupMessage) => {

@@ -1,5 +1,3 @@
-import type { CircuitCounts, CircuitGroup, CircuitRow } from '@countyline/firmware/circuits';
-import { decodeIsupMsu, encodeIsupMsu, type IsupMessage, type IsupMsu } from '@countyline/firmware/isup';
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from '../../clock.js';
 import type { LinkState } from '../../protocol/index.js';
@@ -8,13 +6,17 @@ import { seededRandom } from '../serial-noise.js';
 import type { PeerSend, SignallingPeer, TimeslotFarEnd } from '../signalling-peer.js';
 import { SimError } from '../sim-error.js';
 import { Timers } from '../sim-timers.js';
+import type { CircuitCounts, CircuitGroup, CircuitRow } from './circuits/index.js';
 import type { CallView } from './exchange-call-state.js';
 import { ExchangeCalls } from './exchange-calls.js';
 import { buildGroup, MAX_HOLD_SECONDS, parseExchangeConfig, type ExchangeConfig } from './exchange-config.js';
 import { bump, MAINTENANCE_TYPES, newCounters, type ExchangeContext, type ExchangeCounters, type ExchangeTraffic } from './exchange-context.js';
 import { ExchangeContinuity } from './exchange-continuity.js';
+import { ExchangeLinkTest, type LinkTestView } from './exchange-link-test.js';
 import { ExchangeMaintenance, MAX_GROUP, type PendingView } from './exchange-maintenance.js';
+import { cfn, CAUSE } from './exchange-messages.js';
 import { PoissonArrivals } from './exchange-traffic.js';
+import { decodeMsu, encodeIsupMsu, encodeLinkTestMsu, Ss7CodecError, type DecodedMsu, type IsupMessage, type LinkTestMessage, type Mtp3Route, type UnrecognisedMessage } from './isup/index.js';
 
 export interface FarEndExchangeOptions {
   /** Parsed settings (see `parseExchangeConfig`); default: the bench defaults. */
@@ -40,7 +42,10 @@ export interface ExchangeSummary {
   pointCode: number;
   peerPointCode: number;
   link: number;
+  /** The card's link is in service (MTP2). */
   linkInService: boolean;
+  /** The signalling link test, and whether ISUP flows. */
+  linkTest: LinkTestView;
   /** Circuits whose GRS/RSC is acknowledged: the ones the exchange may call on. */
   readyCircuits: number;
   traffic: ExchangeTraffic;
@@ -59,7 +64,9 @@ export interface ExchangeSnapshot extends ExchangeSummary {
  * The simulated far-end telephone exchange behind one signalling link of the card: an ISUP
  * exchange with its own point code and circuit group, speaking Q.764 with the box. It
  * answers the box's calls, places its own (Poisson), handles dual seizure, maintenance
- * (BLO/UBL, CGB/CGU, RSC, GRS) and continuity checks, and counts what happens.
+ * (BLO/UBL, CGB/CGU, RSC, GRS, CQM) and continuity checks, tests its signalling link
+ * (Q.707), and counts what happens. Its SS7 codec and circuit code are its own, written
+ * apart from the firmware's, so that the two ends do not share a misreading.
  *
  * It is the card's `SignallingPeer` (MSUs) and `TimeslotFarEnd` (continuity loops); the
  * `loopback` event tells the card when a loop changes.
@@ -77,8 +84,13 @@ export class FarEndExchange extends TypedEmitter<FarEndExchangeEvents> implement
   private readonly continuity: ExchangeContinuity;
   private readonly maintenance: ExchangeMaintenance;
   private readonly arrivals: PoissonArrivals;
+  private readonly linkTest: ExchangeLinkTest;
+  private readonly route: Mtp3Route;
   private sendFn: PeerSend | undefined;
+  /** The card's link is in service. */
   private inService = false;
+  /** ISUP flows: the link is in service and, if the link test is required, it passed. */
+  private isupUp = false;
 
   constructor(opts: FarEndExchangeOptions = {}) {
     super();
@@ -102,7 +114,7 @@ export class FarEndExchange extends TypedEmitter<FarEndExchangeEvents> implement
       setLoop: (cic, on) => this.setLoop(cic, on),
     };
     this.calls = new ExchangeCalls(ctx, {
-      isReady: (cic) => this.inService && this.maintenance.isReady(cic),
+      isReady: (cic) => this.isupUp && this.maintenance.isReady(cic),
       reassertBlock: (cic) => this.maintenance.sendBlock(cic, true),
       requestReset: (cic) => this.maintenance.sendReset(cic),
     });
@@ -118,6 +130,11 @@ export class FarEndExchange extends TypedEmitter<FarEndExchangeEvents> implement
       },
     });
     this.arrivals = new PoissonArrivals(this.timers, random, () => this.calls.originate());
+    this.route = { variant: this.config.variant, ni: this.config.ni, opc: this.config.pointCode, dpc: this.config.peerPointCode };
+    this.linkTest = new ExchangeLinkTest(this.config.linkTest, this.timers, () => this.clock.now(), this.log, {
+      send: (test) => this.sendLinkTest(test),
+      onIsupAvailable: (available) => (available ? this.isupStart() : this.isupStop('link-test')),
+    });
   }
 
   // --- SignallingPeer
@@ -136,8 +153,8 @@ export class FarEndExchange extends TypedEmitter<FarEndExchangeEvents> implement
     if (link !== this.config.link) return;
     if (state === 'in-service' && !this.inService) {
       this.inService = true;
-      this.log.info({ link }, 'link in service: resetting the circuit group (GRS)');
-      this.maintenance.linkUp();
+      this.log.info({ link, linkTestRequired: this.config.linkTest.required }, 'link in service: testing it (SLTM)');
+      this.linkTest.linkUp();
     } else if (state !== 'in-service' && this.inService) {
       this.log.info({ link, state }, 'link out of service: calls cleared');
       this.linkDown();
@@ -148,18 +165,36 @@ export class FarEndExchange extends TypedEmitter<FarEndExchangeEvents> implement
     const { counters, config } = this;
     if (link !== config.link) return;
     counters.msusReceived++;
-    let msu: IsupMsu;
+    let msu: DecodedMsu;
     try {
-      msu = decodeIsupMsu(data, config.variant);
+      msu = decodeMsu(data, config.variant);
     } catch (err) {
+      if (!(err instanceof Ss7CodecError)) throw err;
       counters.malformedMsus++;
-      this.log.warn({ err: (err as Error).message, bytes: Buffer.from(data).toString('hex') }, 'undecodable MSU dropped');
+      this.log.warn({ err: err.message, bytes: Buffer.from(data).toString('hex') }, 'undecodable MSU dropped');
       return;
     }
-    const { label, message } = msu;
-    if (label.dpc !== config.pointCode || label.opc !== config.peerPointCode || label.ni !== config.ni) {
+    const { header } = msu;
+    if (header.dpc !== config.pointCode || header.opc !== config.peerPointCode || header.ni !== config.ni) {
       counters.wrongRoute++;
-      this.log.warn({ dpc: label.dpc, opc: label.opc, ni: label.ni, type: message.type }, 'MSU not routed to us dropped');
+      this.log.warn({ dpc: header.dpc, opc: header.opc, ni: header.ni, si: header.si }, 'MSU not routed to us dropped');
+      return;
+    }
+    if (msu.kind === 'link-test') {
+      if (msu.test.type === 'SLTM') this.linkTest.onSltm(msu.test);
+      else this.linkTest.onSlta(msu.test);
+      return;
+    }
+    if (msu.kind === 'other') {
+      // Q.704: a user part or management function this exchange does not have; nothing to answer.
+      counters.otherServices++;
+      this.log.debug({ si: header.si }, 'MSU for another service indicator ignored');
+      return;
+    }
+    const { message } = msu;
+    if (!this.isupUp) {
+      counters.isupHeld++;
+      this.log.debug({ cic: message.cic, type: message.type }, 'ISUP before the link test passed dropped');
       return;
     }
     if (!this.group.has(message.cic)) {
@@ -190,7 +225,7 @@ export class FarEndExchange extends TypedEmitter<FarEndExchangeEvents> implement
     if (update.callsPerMinute !== undefined) {
       if (!(update.callsPerMinute >= 0)) throw new SimError('bad-value', `callsPerMinute ${update.callsPerMinute} must be 0 or more`);
       this.traffic.callsPerMinute = update.callsPerMinute;
-      if (this.inService && this.maintenance.readyCount > 0) this.arrivals.run(update.callsPerMinute);
+      if (this.isupUp && this.maintenance.readyCount > 0) this.arrivals.run(update.callsPerMinute);
     }
     this.log.info({ ...this.traffic }, 'traffic set');
     return { ...this.traffic };
@@ -244,7 +279,8 @@ export class FarEndExchange extends TypedEmitter<FarEndExchangeEvents> implement
       peerPointCode: this.config.peerPointCode,
       link: this.config.link,
       linkInService: this.inService,
-      readyCircuits: this.inService ? this.maintenance.readyCount : 0,
+      linkTest: this.linkTest.view(),
+      readyCircuits: this.isupUp ? this.maintenance.readyCount : 0,
       traffic: { ...this.traffic },
       counts,
       counters: { ...structuredClone(this.counters), glaresWon: counts.glaresWon, glaresLost: counts.glaresLost },
@@ -258,8 +294,34 @@ export class FarEndExchange extends TypedEmitter<FarEndExchangeEvents> implement
 
   // --- internals
 
-  private dispatch(m: IsupMessage): void {
+  private dispatch(m: IsupMessage | UnrecognisedMessage): void {
     switch (m.type) {
+      case 'unrecognised':
+        // Q.764 2.9.5.1: a message type we do not know, with no compatibility information to
+        // say otherwise, is discarded and answered with CFN, cause 97, naming the type.
+        this.counters.unrecognised++;
+        this.log.warn({ cic: m.cic, code: m.code }, 'unknown message type: answered with CFN (cause 97)');
+        this.sendMessage(cfn(m.cic, CAUSE.messageTypeNonExistent, [m.code]));
+        return;
+      case 'CFN':
+        this.counters.confusionReceived++;
+        this.log.warn({ cic: m.cic, cause: m.causeIndicators.causeValue }, 'the box did not understand something we sent (CFN)');
+        return;
+      case 'SAM':
+        return this.calls.onSam(m);
+      case 'CPG':
+        return this.calls.onCpg(m);
+      case 'SUS':
+      case 'RES':
+        return this.calls.onSuspendResume(m);
+      case 'CQM':
+        return this.maintenance.onCqm(m);
+      case 'UCIC':
+        return this.maintenance.onUcic(m.cic);
+      case 'CQR':
+        // We send no CQM, so no CQR answers one of ours.
+        this.counters.unexpected++;
+        return;
       case 'IAM':
         return this.calls.onIam(m);
       case 'ACM':
@@ -298,10 +360,13 @@ export class FarEndExchange extends TypedEmitter<FarEndExchangeEvents> implement
     }
   }
 
-  private sendMessage(message: IsupMessage): boolean {
+  private sendMessage(message: IsupMessage | UnrecognisedMessage): boolean {
     const { config, counters } = this;
-    const bytes = encodeIsupMsu({ variant: config.variant, ni: config.ni, dpc: config.peerPointCode, opc: config.pointCode }, message);
-    const sent = this.sendFn?.(config.link, bytes) ?? false;
+    if (!this.isupUp) {
+      counters.notSent++;
+      return false;
+    }
+    const sent = this.sendFn?.(config.link, encodeIsupMsu(this.route, message)) ?? false;
     if (!sent) {
       counters.notSent++;
       return false;
@@ -312,12 +377,34 @@ export class FarEndExchange extends TypedEmitter<FarEndExchangeEvents> implement
     return true;
   }
 
-  private linkDown(): void {
-    this.inService = false;
+  private sendLinkTest(test: LinkTestMessage): boolean {
+    const sent = this.sendFn?.(this.config.link, encodeLinkTestMsu(this.route, test)) ?? false;
+    if (sent) this.counters.msusSent++;
+    else this.counters.notSent++;
+    this.log.debug({ type: test.type, slc: test.slc, sent }, 'link test message');
+    return sent;
+  }
+
+  /** ISUP may flow: reset the whole group (GRS), as at start-up; calls follow the GRA. */
+  private isupStart(): void {
+    this.isupUp = true;
+    this.log.info({ link: this.config.link }, 'ISUP available: resetting the circuit group (GRS)');
+    this.maintenance.linkUp();
+  }
+
+  /** ISUP stops (link failed, or its link test failed): calls, tests and pending maintenance go. */
+  private isupStop(reason: string): void {
+    this.isupUp = false;
     this.arrivals.stop();
     this.maintenance.linkDown();
     this.continuity.clearAll();
-    this.calls.clearAll('link-down');
+    this.calls.clearAll(reason);
+  }
+
+  private linkDown(): void {
+    this.inService = false;
+    this.linkTest.linkDown();
+    this.isupStop('link-down');
   }
 
   private setLoop(cic: number, on: boolean): void {
@@ -336,6 +423,7 @@ export class FarEndExchange extends TypedEmitter<FarEndExchangeEvents> implement
 
   private checkLink(what: string): void {
     if (!this.inService) throw new SimError('conflict', `link ${this.config.link} is not in service, so the exchange cannot send ${what}; start the link from the box first`);
+    if (!this.isupUp) throw new SimError('conflict', `link ${this.config.link} has not passed its signalling link test (the box must answer SLTM with SLTA), so the exchange cannot send ${what}`);
   }
 
   private circuit(cic: number): ExchangeCircuit {
@@ -343,6 +431,6 @@ export class FarEndExchange extends TypedEmitter<FarEndExchangeEvents> implement
   }
 
   private row(row: CircuitRow): ExchangeCircuit {
-    return { ...row, ready: this.inService && this.maintenance.isReady(row.cic), loopback: this.loops.has(row.cic), exchangeCall: this.calls.get(row.cic) ?? null };
+    return { ...row, ready: this.isupUp && this.maintenance.isReady(row.cic), loopback: this.loops.has(row.cic), exchangeCall: this.calls.get(row.cic) ?? null };
   }
 }
