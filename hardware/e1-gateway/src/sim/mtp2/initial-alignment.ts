@@ -163,6 +163,7 @@ export class InitialAlignmentControl {
   }
 
   private arm(ms: number, fn: () => void): void {
+    this.cancel();
     this.timer = this.timers.after(ms, fn);
   }
 

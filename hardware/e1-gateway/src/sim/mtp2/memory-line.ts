@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock.js';
+import type { Mtp2Transport } from './peer-socket.js';
 import { decodeSignalUnit, type SignalUnit } from './signal-unit.js';
 
 export type LineEnd = 'a' | 'b';
@@ -39,6 +40,18 @@ export class MemoryLine {
   /** Where units for end `to` are delivered. */
   connect(to: LineEnd, receive: (bytes: Uint8Array) => void): void {
     this.ends[to] = receive;
+  }
+
+  /** End `end` as a transport, for a simulator's `mtp2Peer`. */
+  transport(end: LineEnd): Mtp2Transport {
+    let datagramsIn = 0;
+    const send = this.sender(end);
+    return {
+      send: (su) => send(su),
+      onReceive: (handler) => this.connect(end, (bytes) => (datagramsIn++, handler?.(bytes))),
+      close: () => this.connect(end, () => {}),
+      snapshot: () => ({ local: `memory:${end}`, remote: `memory:${end === 'a' ? 'b' : 'a'}`, datagramsIn, datagramsOut: this.sent.filter((u) => u.from === end).length, sendErrors: {} }),
+    };
   }
 
   /** The units end `from` sent, decoded, optionally of one kind. */

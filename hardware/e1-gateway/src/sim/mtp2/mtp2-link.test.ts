@@ -73,6 +73,8 @@ t.test('alignment with the Q.703 timers: SIO, SIN, normal proving for T4 = 8.2 s
   t.equal(states.a.find((s) => s.state === 'aligned-ready')!.at - proving, 8200, 'T4 = Pn');
   t.same(statusRuns(line.from('a')), ['SIOS', 'SIO', 'SIN', 'FISU'], 'out of service before the start, then alignment');
   t.same(a.snapshot().counters.alignmentAttempts, 1);
+  clock.advance(60_000);
+  t.equal(a.state, 'in-service', 'T2 and T3 were stopped when alignment moved on');
 });
 
 t.test('an end started late is met: the first waits on T2 sending SIO', async (t) => {

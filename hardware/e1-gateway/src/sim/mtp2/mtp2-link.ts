@@ -10,7 +10,7 @@ import { mtp2Timers, type Mtp2TimerValues } from './mtp2-timers.js';
 import { decodeSignalUnit, encodeSignalUnit, MAX_MSU_DATA, MIN_MSU_DATA, SignalUnitError, type Fisu, type LssuStatus, type Msu, type SignalUnit, type SignalUnitErrorCode } from './signal-unit.js';
 
 /** Link state control states (Q.703 12, Figure 8), as far as this link goes. */
-export type Mtp2State = 'out-of-service' | 'initial-alignment' | 'aligned-ready' | 'in-service' | 'processor-outage';
+export type Mtp2State = 'power-off' | 'out-of-service' | 'initial-alignment' | 'aligned-ready' | 'in-service' | 'processor-outage';
 
 /**
  * Why the link went out of service: `stop` from the level above, an alignment failure, or
@@ -20,11 +20,12 @@ export type Mtp2State = 'out-of-service' | 'initial-alignment' | 'aligned-ready'
 export type Mtp2Cause = 'stop' | AlignmentFailure | 'T1' | 'T6' | 'T7' | 'suerm' | 'abnormal-bsn' | 'abnormal-fib' | `received-${Extract<LssuStatus, 'SIO' | 'SIN' | 'SIE' | 'SIOS'>}`;
 
 const MOVES: Record<Mtp2State, readonly Mtp2State[]> = {
-  'out-of-service': ['initial-alignment'],
-  'initial-alignment': ['aligned-ready', 'out-of-service'],
-  'aligned-ready': ['in-service', 'processor-outage', 'out-of-service'],
-  'in-service': ['processor-outage', 'out-of-service'],
-  'processor-outage': ['in-service', 'out-of-service'],
+  'power-off': ['out-of-service'],
+  'out-of-service': ['initial-alignment', 'power-off'],
+  'initial-alignment': ['aligned-ready', 'out-of-service', 'power-off'],
+  'aligned-ready': ['in-service', 'processor-outage', 'out-of-service', 'power-off'],
+  'in-service': ['processor-outage', 'out-of-service', 'power-off'],
+  'processor-outage': ['in-service', 'out-of-service', 'power-off'],
 };
 
 export interface Mtp2LinkOptions {
@@ -40,6 +41,8 @@ export interface Mtp2LinkOptions {
   fillMs?: number;
   /** Check CK on reception (default true); the peer socket turns it off. */
   checkFcs?: boolean;
+  /** Start powered on, out of service and sending SIOS (default true); else in power off until `powerOn`. */
+  powered?: boolean;
   logger?: Logger;
 }
 
@@ -132,6 +135,7 @@ export class Mtp2Link extends TypedEmitter<Mtp2LinkEvents> {
   private t6: Timer | undefined;
   private t7: Timer | undefined;
   private lastFailure: Mtp2Snapshot['lastFailure'] = null;
+  private fillTimer: Timer | undefined;
   /** The last unit received during alignment was a FISU or MSU: the far end is aligned ready or in service. */
   private farEndFilling = false;
   private closed = false;
@@ -149,7 +153,29 @@ export class Mtp2Link extends TypedEmitter<Mtp2LinkEvents> {
       // Leaving alignment is reported by link state control's own move.
       moved: (state) => state !== 'idle' && this.report(undefined),
     });
-    this.timers.every(opts.fillMs ?? 50, () => this.sendFill());
+    if (opts.powered ?? true) this.powerOn();
+    else this.state = 'power-off';
+  }
+
+  /** Q.703 12: power on puts the link out of service, sending SIOS. */
+  powerOn(): void {
+    if (this.closed || this.fillTimer?.active) return;
+    if (this.state === 'power-off') this.transition('out-of-service');
+    this.fill = 'SIOS';
+    this.fillTimer = this.timers.every(this.opts.fillMs ?? 50, () => this.sendFill());
+  }
+
+  /**
+   * Power off: the link sends nothing and hears nothing (the card lost its configuration
+   * or the span its signal). Unacknowledged MSUs are lost; the far end notices its own way.
+   */
+  powerOff(): void {
+    if (this.state === 'power-off') return;
+    this.iac.stop();
+    this.timers.cancelAll();
+    this.fillTimer = undefined;
+    this.clearTransfer();
+    this.transition('power-off');
   }
 
   get alignment(): AlignmentState {
@@ -162,7 +188,7 @@ export class Mtp2Link extends TypedEmitter<Mtp2LinkEvents> {
 
   /** Start (or, with `emergency`, emergency start) from the level above: initial alignment (Q.703 7.3). */
   start(emergency: boolean): void {
-    if (this.closed || this.state !== 'out-of-service') return;
+    if (this.state !== 'out-of-service') return;
     this.counters.alignmentAttempts++;
     this.ec.reset();
     this.farEndFilling = false;
@@ -173,7 +199,7 @@ export class Mtp2Link extends TypedEmitter<Mtp2LinkEvents> {
 
   /** Stop from the level above: out of service, sending SIOS. */
   stop(): void {
-    if (this.state !== 'out-of-service') this.outOfService('stop');
+    if (this.state !== 'out-of-service' && this.state !== 'power-off') this.outOfService('stop');
   }
 
   /**
@@ -191,7 +217,7 @@ export class Mtp2Link extends TypedEmitter<Mtp2LinkEvents> {
 
   /** One signal unit from the line (flags removed, CK included). Never throws for bad input. */
   receive(bytes: Uint8Array): void {
-    if (this.closed) return;
+    if (this.state === 'power-off') return;
     this.counters.framesIn++;
     let su: SignalUnit;
     try {
@@ -204,10 +230,10 @@ export class Mtp2Link extends TypedEmitter<Mtp2LinkEvents> {
     this.unit(su);
   }
 
-  /** Stops every timer; the link sends nothing more. */
+  /** Powers off for good: nothing is sent or heard any more. */
   close(): void {
+    this.powerOff();
     this.closed = true;
-    this.timers.cancelAll();
   }
 
   snapshot(): Mtp2Snapshot {
@@ -226,6 +252,7 @@ export class Mtp2Link extends TypedEmitter<Mtp2LinkEvents> {
 
   private unit(su: SignalUnit): void {
     switch (this.state) {
+      case 'power-off':
       case 'out-of-service':
         return;
       case 'initial-alignment':
@@ -329,7 +356,7 @@ export class Mtp2Link extends TypedEmitter<Mtp2LinkEvents> {
     if (this.state === 'initial-alignment') {
       this.iac.errored();
       this.syncProvingAborts();
-    } else if (this.state !== 'out-of-service' && this.suerm.received(true)) {
+    } else if (this.state !== 'out-of-service' && this.state !== 'power-off' && this.suerm.received(true)) {
       this.linkFailure('suerm');
     }
   }
@@ -356,13 +383,13 @@ export class Mtp2Link extends TypedEmitter<Mtp2LinkEvents> {
   }
 
   private sendFill(): void {
-    if (this.closed) return;
+    if (this.state === 'power-off') return;
     const seq = this.ec.sequence();
     this.transmit(this.fill === 'FISU' ? { kind: 'fisu', ...seq } : { kind: 'lssu', ...seq, status: this.fill });
   }
 
   private transmit(su: SignalUnit): void {
-    if (this.closed) return;
+    if (this.state === 'power-off') return;
     this.counters.framesOut++;
     this.opts.send(encodeSignalUnit(su));
   }
@@ -395,10 +422,7 @@ export class Mtp2Link extends TypedEmitter<Mtp2LinkEvents> {
 
   private outOfService(cause: Mtp2Cause): void {
     this.iac.stop();
-    for (const name of ['t1', 't6', 't7'] as const) this.stopTimer(name);
-    this.ec.reset();
-    this.waiting.length = 0;
-    this.suerm.reset();
+    this.clearTransfer();
     if (cause !== 'stop') {
       this.lastFailure = { cause, at: this.opts.clock.now() };
       this.log.info({ cause }, 'signalling link out of service');
@@ -406,6 +430,14 @@ export class Mtp2Link extends TypedEmitter<Mtp2LinkEvents> {
     this.fill = 'SIOS';
     this.transition('out-of-service', cause);
     this.sendFill();
+  }
+
+  /** Forgets everything in transfer: timers T1, T6, T7, both buffers, the sequence numbers. */
+  private clearTransfer(): void {
+    for (const name of ['t1', 't6', 't7'] as const) this.stopTimer(name);
+    this.ec.reset();
+    this.waiting.length = 0;
+    this.suerm.reset();
   }
 
   private startT7(): void {
