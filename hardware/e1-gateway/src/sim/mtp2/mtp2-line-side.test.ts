@@ -49,7 +49,7 @@ t.test('the card sends nothing until the link is configured, SIOS until it is st
     ['alignment', 'proving', 'in-service'],
     'the host sees alignment, proving, in service',
   );
-  const [[alignedAt], [provingAt], [inServiceAt]] = states;
+  const [alignedAt, provingAt, inServiceAt] = states.map(([at]) => at);
   t.equal(alignedAt, started);
   t.ok(provingAt! - started <= 3, 'SIO and SIN cross in a few ms');
   t.ok(inServiceAt! - provingAt! >= 300 && inServiceAt! - provingAt! <= 305, `proved for T4 = 300 ms (${inServiceAt! - provingAt!})`);
