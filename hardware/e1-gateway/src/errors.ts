@@ -34,7 +34,7 @@ export const ERROR_CODES = {
   // countyline-sim (src/sim/cli.ts).
   'port-closed': { meaning: 'the serial port closed under the simulator (did socat exit?)', exit: 1 },
   usage: { meaning: 'bad command-line arguments, or an unreadable or invalid --card or --exchange file', exit: 2 },
-  'start-failed': { meaning: 'the serial port cannot be opened (is socat running?) or the control port cannot be bound', exit: 2 },
+  'start-failed': { meaning: 'the serial port cannot be opened (is socat running?), the control port or the --mtp2-peer socket cannot be bound', exit: 2 },
   // The card protocol's framing (framing.ts) and message codec (codec.ts), see PROTOCOL.md.
   short: { meaning: 'card frame: shorter than its FCS or its header' },
   crc: { meaning: 'card frame: the FCS does not match (line noise)' },

@@ -5,6 +5,8 @@ import { TypedEmitter } from '../typed-emitter.js';
 import { DEFAULT_CARD, parseCardDescription, type CardDescription } from './card-description.js';
 import { answerRequest, describeRange, type CardRequestTarget } from './card-requests.js';
 import type { FarEndExchange } from './exchange/far-end-exchange.js';
+import type { Mtp2TimerValues } from './mtp2/mtp2-timers.js';
+import { Mtp2PeerSocket, type Mtp2Transport } from './mtp2/peer-socket.js';
 import { SerialNoise } from './serial-noise.js';
 import type { SignallingPeer, TimeslotFarEnd } from './signalling-peer.js';
 import { SignallingRouter } from './signalling-router.js';
@@ -43,6 +45,26 @@ export interface CardSimulatorOptions {
   /** Passed to the card's CardLink. */
   retransmitMs?: number;
   attempts?: number;
+  /**
+   * Hands link 0's line side to an outside far end: the card runs MTP2 (Q.703) on it
+   * instead of passing MSUs to `peer` or `exchange`.
+   */
+  mtp2Peer?: Mtp2PeerOptions;
+}
+
+export interface Mtp2PeerOptions {
+  /**
+   * The folder of the peer socket: the simulator binds `card.sock` there and sends to
+   * `peer.sock` (see Mtp2PeerSocket); stop() closes it. Or give a `transport` of your own.
+   */
+  dir?: string;
+  transport?: Mtp2Transport;
+  /** MTP2 timers; the rest keep their Q.703 values. */
+  timers?: Partial<Mtp2TimerValues>;
+  /** How often FISUs or LSSUs are repeated, default 50 ms. */
+  fillMs?: number;
+  /** Delay before a failed link aligns again (Q.704 T17), default 1000 ms. */
+  restartMs?: number;
 }
 
 export interface CardSimulatorEvents {
@@ -87,6 +109,8 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
   private farEnd: TimeslotFarEnd | undefined;
   private farExchange: FarEndExchange | undefined;
   private readonly recheck = () => this.recheckTimeslots();
+  /** The peer socket the simulator opened itself (and so closes). */
+  private ownSocket: Mtp2PeerSocket | undefined;
 
   constructor(private readonly opts: CardSimulatorOptions) {
     super();
@@ -113,6 +137,7 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
         }),
     );
     this.fxo = Array.from({ length: fxoPorts }, (_, index) => new SimFxoPort({ index, timers: this.lineTimers, clock: this.clock, send, timing: opts.fxoTiming }));
+    const mtp2 = opts.mtp2Peer && this.mtp2Line(opts.mtp2Peer);
     this.links = Array.from(
       { length: links },
       (_, index) =>
@@ -122,6 +147,8 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
           provingMs: opts.provingMs ?? 500,
           spanUsable: (span) => this.spans[span]?.signallingBlocked === false,
           onState: (link, state) => this.router.linkState(link, state),
+          mtp2: index === 0 ? mtp2 : undefined,
+          onMsu: (link, data) => this.router.fromLine(link, data),
         }),
     );
     this.router = new SignallingRouter({ links: this.links, send, cardUp: () => this.running && !this.resetting, log: this.log });
@@ -147,6 +174,8 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
     this.lineTimers.cancelAll();
     this.link.close();
     this.setPeer(undefined);
+    for (const link of this.links) link.close();
+    this.ownSocket?.close();
   }
 
   /** Bytes the host wrote. Ignored while the card is off, resetting or silent. */
@@ -387,6 +416,16 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
 
   private spanState(index: number): SpanState {
     return { ...this.spans[index]!.snapshot(), timeslots: this.timeslots[index]!.snapshot() };
+  }
+
+  private mtp2Line(peer: Mtp2PeerOptions) {
+    const logger = this.log.child({ module: 'mtp2', link: 0 });
+    if (!peer.transport) {
+      if (peer.dir === undefined) throw new SimError('bad-value', 'mtp2Peer needs a dir or a transport');
+      this.ownSocket = new Mtp2PeerSocket(peer.dir, { logger });
+    }
+    const transport = peer.transport ?? this.ownSocket!;
+    return { transport, clock: this.clock, timers: peer.timers, fillMs: peer.fillMs, restartMs: peer.restartMs, logger };
   }
 
   private makeLink(): CardLink {

@@ -31,6 +31,21 @@ t.test('arguments: defaults and every option', async (t) => {
   t.same(parseCliArgs(['-h']), { help: true });
 });
 
+t.test('--mtp2-peer hands link 0 to an outside process: no exchange; --mtp2-timers shortens its timers', async (t) => {
+  t.same(parseCliArgs(['--port', 'p', '--mtp2-peer', '/tmp/ss7']), { help: false, options: { port: 'p', control: 0, logLevel: 'info', exchange: null, mtp2Peer: '/tmp/ss7' } });
+  t.same(parseCliArgs(['--port', 'p', '--mtp2-peer', '/tmp/ss7', '--mtp2-timers', 'T4n=2000, t7=800,t17=200']), {
+    help: false,
+    options: { port: 'p', control: 0, logLevel: 'info', exchange: null, mtp2Peer: '/tmp/ss7', mtp2Timers: { t4n: 2000, t7: 800 }, mtp2RestartMs: 200 },
+  });
+  const bad = (argv: string[], message: RegExp) => t.throws(() => parseCliArgs(['--port', 'p', ...argv]), { name: 'UsageError', message }, argv.join(' '));
+  bad(['--mtp2-peer', ''], /--mtp2-peer <dir>: give the folder/);
+  bad(['--mtp2-peer', 'd', '--exchange', 'x.json'], /--mtp2-peer and --exchange exclude each other/);
+  bad(['--mtp2-timers', 't1=5'], /--mtp2-timers needs --mtp2-peer/);
+  bad(['--mtp2-peer', 'd', '--mtp2-timers', 't9=5'], /"t9=5" is not <timer>=<ms>; timers: t1, t2, t3, t4n, t4e, t6, t7, t17/);
+  bad(['--mtp2-peer', 'd', '--mtp2-timers', 't1'], /"t1" is not <timer>=<ms>/);
+  bad(['--mtp2-peer', 'd', '--mtp2-timers', 't7=0'], /--mtp2-timers t7 0: use a whole number from 1 to 600000/);
+});
+
 t.test('bad arguments are explained', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'cl-sim-cli-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));

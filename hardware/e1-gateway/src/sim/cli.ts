@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { pino, type DestinationStream, type Logger } from 'pino';
@@ -9,6 +10,8 @@ import { CardSimulator } from './card-simulator.js';
 import { buildControlApi, closeControlApi, CONTROL_HOST, listenControlApi } from './control-api.js';
 import { parseExchangeConfig, type ExchangeConfig } from './exchange/exchange-config.js';
 import { FarEndExchange } from './exchange/far-end-exchange.js';
+import { MTP2_TIMER_NAMES, mtp2Timers, type Mtp2TimerValues } from './mtp2/mtp2-timers.js';
+import { CARD_SOCKET, Mtp2PeerSocket, PEER_SOCKET } from './mtp2/peer-socket.js';
 
 export const USAGE = `Usage: countyline-sim --port <path> [options]
 
@@ -27,6 +30,11 @@ Options:
   --exchange <file>         JSON settings of the far-end ISUP exchange behind link 0
                             (default: ITU, point code 2000, box 1000, CIC 1-30 on span 0)
   --no-exchange             run without a far-end exchange (nothing answers on the links)
+  --mtp2-peer <dir>         hand link 0's line side to an outside process: the card runs
+                            MTP2 (Q.703) on it, binds <dir>/card.sock and sends to
+                            <dir>/peer.sock, one signal unit per datagram (no exchange)
+  --mtp2-timers <list>      MTP2 timers in ms for --mtp2-peer, e.g. t4n=2000,t7=1000
+                            (t1 t2 t3 t4n t4e t6 t7 t17; default Q.703 values, t17 1000)
   --log-level <level>       fatal, error, warn, info, debug, trace or silent (default info)
   -h, --help                this text
 
@@ -46,6 +54,11 @@ export interface SimCliOptions {
   protocolVersion?: number;
   /** The far-end exchange's settings; left out: the bench defaults; null: no exchange. */
   exchange?: ExchangeConfig | null;
+  /** The folder of the MTP2 peer socket for link 0 (no exchange then). */
+  mtp2Peer?: string;
+  mtp2Timers?: Partial<Mtp2TimerValues>;
+  /** Q.704 T17 for link 0's MTP2: delay before a failed link aligns again. */
+  mtp2RestartMs?: number;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -76,6 +89,8 @@ export function parseCliArgs(argv: readonly string[]): { help: true } | { help: 
         'protocol-version': { type: 'string' },
         exchange: { type: 'string' },
         'no-exchange': { type: 'boolean' },
+        'mtp2-peer': { type: 'string' },
+        'mtp2-timers': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -100,9 +115,40 @@ export function parseCliArgs(argv: readonly string[]): { help: true } | { help: 
   if (protocolVersion !== undefined) options.protocolVersion = protocolVersion;
   if (values.card !== undefined) options.card = readCardFile(values.card);
   if (values.exchange !== undefined && values['no-exchange']) throw new UsageError('--exchange and --no-exchange exclude each other; give one of them');
+  if (values['mtp2-peer'] !== undefined && values.exchange !== undefined) {
+    throw new UsageError('--mtp2-peer and --exchange exclude each other: with --mtp2-peer the outside process is the far end of link 0');
+  }
   if (values.exchange !== undefined) options.exchange = readJsonFile('exchange', values.exchange, parseExchangeConfig);
   if (values['no-exchange']) options.exchange = null;
+  if (values['mtp2-peer'] !== undefined) {
+    if (values['mtp2-peer'] === '') throw new UsageError('--mtp2-peer <dir>: give the folder for card.sock and peer.sock');
+    options.mtp2Peer = values['mtp2-peer'];
+    options.exchange = null;
+  }
+  if (values['mtp2-timers'] !== undefined) {
+    if (options.mtp2Peer === undefined) throw new UsageError('--mtp2-timers needs --mtp2-peer: without it the links use the abstract timing (--proving-ms)');
+    Object.assign(options, parseMtp2Timers(values['mtp2-timers']));
+  }
   return { help: false, options };
+}
+
+/** `t4n=2000,t7=1000`: MTP2 timer values, and t17 (the restart delay). */
+function parseMtp2Timers(text: string): Pick<SimCliOptions, 'mtp2Timers' | 'mtp2RestartMs'> {
+  const timers: Partial<Mtp2TimerValues> = {};
+  let restartMs: number | undefined;
+  const names = [...MTP2_TIMER_NAMES, 't17'];
+  for (const item of text.split(',')) {
+    const [name, value, extra] = item.trim().split('=');
+    const key = name?.toLowerCase() ?? '';
+    if (extra !== undefined || value === undefined || !names.includes(key)) {
+      throw new UsageError(`--mtp2-timers: "${item}" is not <timer>=<ms>; timers: ${names.join(', ')}`);
+    }
+    const ms = wholeNumber(`--mtp2-timers ${key}`, value, 1, 600_000)!;
+    if (key === 't17') restartMs = ms;
+    else timers[key as keyof Mtp2TimerValues] = ms;
+  }
+  mtp2Timers(timers);
+  return restartMs === undefined ? { mtp2Timers: timers } : { mtp2Timers: timers, mtp2RestartMs: restartMs };
 }
 
 function wholeNumber(flag: string, text: string | undefined, min: number, max: number): number | undefined {
@@ -152,6 +198,16 @@ export async function startSim(options: SimCliOptions, logger: Logger): Promise<
     });
   });
 
+  let mtp2Socket: Mtp2PeerSocket | undefined;
+  if (options.mtp2Peer !== undefined) {
+    try {
+      mtp2Socket = new Mtp2PeerSocket(options.mtp2Peer, { logger: logger.child({ module: 'mtp2', link: 0 }) });
+    } catch (err) {
+      closing = true;
+      await closePort(port);
+      throw new StartError(`--mtp2-peer: ${(err as Error).message}`);
+    }
+  }
   const exchange =
     options.exchange === null ? undefined : new FarEndExchange({ config: options.exchange ?? parseExchangeConfig({}), logger: logger.child({ module: 'exchange' }) });
   const sim = new CardSimulator({
@@ -164,6 +220,7 @@ export async function startSim(options: SimCliOptions, logger: Logger): Promise<
     protocolVersion: options.protocolVersion,
     exchange,
     logger,
+    mtp2Peer: mtp2Socket && { transport: mtp2Socket, timers: options.mtp2Timers, restartMs: options.mtp2RestartMs },
   });
   port.on('data', (chunk: Buffer) => sim.receive(chunk));
 
@@ -173,11 +230,12 @@ export async function startSim(options: SimCliOptions, logger: Logger): Promise<
     ({ url: controlUrl } = await listenControlApi(server, options.control));
   } catch (err) {
     closing = true;
+    mtp2Socket?.close();
     await closePort(port);
     throw new StartError(`cannot listen on ${CONTROL_HOST}:${options.control}: ${(err as Error).message}`);
   }
   sim.start();
-  logger.info({ port: options.port, control: controlUrl, card: sim.description, exchange: exchange?.config ?? null }, 'card simulator ready');
+  logger.info({ port: options.port, control: controlUrl, card: sim.description, exchange: exchange?.config ?? null, mtp2Peer: mtp2Socket?.snapshot() ?? null }, 'card simulator ready');
   return {
     sim,
     controlUrl,
@@ -185,6 +243,7 @@ export async function startSim(options: SimCliOptions, logger: Logger): Promise<
     async close() {
       closing = true;
       sim.stop();
+      mtp2Socket?.close();
       await Promise.all([closeControlApi(server), closePort(port)]);
     },
   };
@@ -235,7 +294,8 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     io.stderr.write(`countyline-sim: ${err.message}\n`);
     return exitCode('start-failed');
   }
-  io.stdout.write(JSON.stringify({ event: 'ready', control: running.controlUrl, port: options.port }) + '\n');
+  const mtp2Peer = options.mtp2Peer === undefined ? {} : { mtp2Peer: { card: join(options.mtp2Peer, CARD_SOCKET), peer: join(options.mtp2Peer, PEER_SOCKET) } };
+  io.stdout.write(JSON.stringify({ event: 'ready', control: running.controlUrl, port: options.port, ...mtp2Peer }) + '\n');
 
   let onSignal: (signal: NodeJS.Signals) => void = () => {};
   const outcome = await new Promise<NodeJS.Signals | Error>((resolve) => {

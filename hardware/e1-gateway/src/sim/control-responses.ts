@@ -3,6 +3,7 @@ import { HTTP_ERROR_CODES } from '../errors.js';
 import { FXO_TONES, LINK_STATES, SPAN_DEFECTS } from '../protocol/index.js';
 import { CALL_STATES, CONTROL_RULES, SELECTION_METHODS } from './exchange/circuits/index.js';
 import { NETWORK_INDICATORS } from './exchange/isup/index.js';
+import { Mtp2Response } from './mtp2/mtp2-response.js';
 import { ERROR_RATE_FIELDS } from './sim-span.js';
 
 // What the control API answers with, as TypeBox schemas. Each handler's return type is the
@@ -109,6 +110,7 @@ const LinkResponse = Fields({
   started: Type.Boolean(),
   state: Literals(LINK_STATES),
   counters: Fields({ fromHost: Count, toPeer: Count, toHost: Count, dropped: Count }),
+  mtp2: Type.Union([Mtp2Response, Type.Null()]),
 });
 
 export const TrafficResponse = Fields({ callsPerMinute: Type.Number(), holdSeconds: Type.Number(), glareRatio: Type.Number() }, 'the traffic');

@@ -7,6 +7,7 @@ export { BoxDouble, type BoxDoubleOptions, type SeenMessage } from './exchange/b
 export { ROUTES, type Route } from './control-routes.js';
 export { main, parseCliArgs, startSim, StartError, UsageError, USAGE, type CliIo, type RunningSim, type SimCliOptions } from './cli.js';
 export * from './in-memory-bench.js';
+export * from './mtp2/index.js';
 export * from './serial-noise.js';
 export * from './signalling-peer.js';
 export * from './sim-error.js';
@@ -16,3 +17,4 @@ export * from './sim-span.js';
 export * from './sim-state.js';
 export * from './sim-timeslots.js';
 export * from './sim-timers.js';
+export * from './timed-line-side.js';
