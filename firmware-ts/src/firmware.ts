@@ -110,7 +110,7 @@ export class Firmware {
           return state === 'red' || state === 'blue';
         },
       },
-      { schedule: config.testCalls.schedule, failuresToBlock: config.testCalls.failuresToBlock, utcOffsetHours: t.utcOffsetHours },
+      { schedule: config.testCalls.schedule, failuresToBlock: config.testCalls.failuresToBlock, maxBlockedPerPass: config.testCalls.maxBlockedPerPass, utcOffsetHours: t.utcOffsetHours },
     );
     this.alarms = new AlarmStore({ file: join(config.dataDir, 'alarms.json'), clock, logger: log.child({ module: 'alarms' }) });
     this.trunkFile = join(config.dataDir, 'trunks.json');

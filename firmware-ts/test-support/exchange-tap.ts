@@ -24,6 +24,12 @@ export class ExchangeTap implements SignallingPeer {
   readonly crossed: Crossed[] = [];
   /** While true, what the box sends never reaches the exchange. */
   deaf = false;
+  /**
+   * While true, the exchange is not told when the link goes out of service or comes back: it
+   * keeps its calls across the outage, as an exchange whose ISUP rides out an MTP pause
+   * (the simulator's exchange otherwise clears its calls and resets the group).
+   */
+  hideLinkState = false;
   private send: PeerSend | undefined;
 
   constructor(
@@ -51,7 +57,7 @@ export class ExchangeTap implements SignallingPeer {
   }
 
   onLinkState(link: number, state: LinkState): void {
-    this.exchange.onLinkState(link, state);
+    if (!this.hideLinkState) this.exchange.onLinkState(link, state);
   }
 
   /** Bytes on link 0 as if the exchange sent them; false when the card would not take them. */

@@ -43,14 +43,19 @@ export interface InProcessFirmware {
  * exchange); the teardown stops everything.
  */
 export async function inProcessFirmware(t: Test, o: InProcessFirmwareOptions = {}): Promise<InProcessFirmware> {
-  const config = { testCalls: { schedule: { mode: 'off' } }, ...o.config };
+  const config: Record<string, unknown> = { testCalls: { schedule: { mode: 'off' } }, ...o.config };
   const dir = await mkdtemp(join(tmpdir(), 'cl-fw-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const rig = inProcessRig(t, { card: false, ...('isup' in config || o.exchange ? { exchange: o.exchange ?? {} } : {}) });
-  const file = { card: { path: rig.serial.path }, dataDir: 'data', control: { socket: 'control.sock' }, ...config };
+  // Test timers far below Q.764's ranges, which a config file may not carry, go to the
+  // firmware past the file's checks.
+  const { timers, ...isup } = (config.isup ?? {}) as { timers?: Record<string, number> };
+  const file = { card: { path: rig.serial.path }, dataDir: 'data', control: { socket: 'control.sock' }, ...config, ...(config.isup ? { isup } : {}) };
   const configPath = join(dir, 'config.json');
   await writeFile(configPath, JSON.stringify(file));
-  const fw = new Firmware(parseConfig(file, configPath), pino({ level: 'silent' }), { clock: rig.clock, openTransport: rig.open, controlSocket: o.controlSocket ?? false });
+  const parsed = parseConfig(file, configPath);
+  if (timers && parsed.isup) parsed.isup.timers = { ...parsed.isup.timers, ...timers };
+  const fw = new Firmware(parsed, pino({ level: 'silent' }), { clock: rig.clock, openTransport: rig.open, controlSocket: o.controlSocket ?? false });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;

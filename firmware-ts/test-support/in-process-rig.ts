@@ -87,6 +87,8 @@ export class InProcessRig {
     stack: IsupStack | null;
   } = { card: null, trunks: null, testCalls: null, exchange: null, tap: null, stack: null };
   private stopped = false;
+  /** The driver's settings, for the new driver of `restartStack`. */
+  private cardOptions: Omit<CardDriverOptions, 'openTransport' | 'clock' | 'logger'> | null = null;
 
   constructor(private readonly o: InProcessRigOptions = {}) {
     this.clock = new FakeClock(o.start ?? START);
@@ -117,7 +119,7 @@ export class InProcessRig {
     if (o.card === false) return;
 
     const fxo = { ...DEFAULT_FXO_SUPERVISOR_SETTINGS, ...o.trunks?.fxo };
-    const card = new CardDriver({
+    this.cardOptions = {
       path: this.serial.path,
       baudRate: 115200,
       hostName: 'box-test',
@@ -126,10 +128,8 @@ export class InProcessRig {
       // As the firmware wires it: the card's view and the line supervision judge battery alike.
       batteryThresholdV: fxo.batteryThresholdV,
       ...o.card,
-      openTransport: this.open,
-      clock,
-      logger: silent,
-    });
+    };
+    const card = new CardDriver({ ...this.cardOptions, openTransport: this.open, clock, logger: silent });
     this.parts.card = card;
     if (o.isup !== undefined) this.parts.stack = this.buildStack(card, o.isup ?? {});
     if (o.trunks !== undefined || o.testCalls !== undefined) {
@@ -250,10 +250,26 @@ export class InProcessRig {
       {
         schedule: o.schedule ?? { mode: 'off' },
         failuresToBlock: o.failuresToBlock ?? 2,
+        maxBlockedPerPass: o.maxBlockedPerPass ?? 2,
         utcOffsetHours: o.utcOffsetHours ?? 8,
         ...settings,
       },
     );
+  }
+
+  /**
+   * The firmware side restarts, as after a crash or a reboot of the box: the ISUP stack and
+   * the card driver stop, and a new driver and stack (nothing remembered) start on the same
+   * card and exchange. Resolves once the new stack is ready; `stack` and `card` are the new ones.
+   */
+  async restartStack(limitMs = 20_000): Promise<void> {
+    const old = this.stack;
+    old.stop();
+    await this.card.stop();
+    this.parts.card = new CardDriver({ ...this.cardOptions!, openTransport: this.open, clock: this.clock, logger: silent });
+    this.parts.stack = this.buildStack(this.parts.card, this.o.isup ?? {});
+    this.parts.card.start();
+    if (!(await this.until(() => this.ready(), limitMs))) throw new Error(`the restarted stack did not get ready within ${limitMs} ms`);
   }
 
   /** Stops every module, the driver and the card, as the teardown does. Safe to call twice. */

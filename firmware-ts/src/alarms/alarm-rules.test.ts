@@ -20,7 +20,8 @@ type Raise = [source: string, type: string, severity: Severity, cause: string, c
 
 function rig(saved: CircuitRecord[] = []) {
   const raised: Raise[] = [];
-  const store = { raise: (...args: Raise) => raised.push(args), clear: () => null, clearRestored: () => [] } as unknown as AlarmStore;
+  const cleared: [source: string, type: string][] = [];
+  const store = { raise: (...args: Raise) => raised.push(args), clear: (source: string, type: string) => cleared.push([source, type]), clearRestored: () => [] } as unknown as AlarmStore;
   const card = Object.assign(new Source<CardDriverEvents>(), { current: 'up' });
   const trunks = new Source<TrunkMonitorEvents>();
   const testCalls = Object.assign(new Source<TestCallEvents>(), { toJSON: () => saved });
@@ -35,7 +36,7 @@ function rig(saved: CircuitRecord[] = []) {
     utcOffsetMs: 8 * 3_600_000,
     restoreSettleMs: 30_000,
   });
-  return { raised, card, trunks, testCalls };
+  return { raised, cleared, card, trunks, testCalls };
 }
 
 const error = { code: 'card-silent' as const, message: 'card not answering on /dev/ttyS1', path: '/dev/ttyS1', at: 0 };
@@ -63,4 +64,14 @@ t.test('a failed test call without a reason code keeps its English reason as the
     ['circuit/fxo/1', 'test-call-failed', 'major', 'CIC 1 is blocked', undefined],
     ['circuit/fxo/2', 'test-call-failed', 'major', 'test call failed', { causeCode: 'test-failed', causeArgs: [] }],
   ], 'blocked before a restart: raised again from the saved records');
+});
+
+t.test('a pass of test calls reaching its block limit raises one group alarm; a pass within it clears it', async (t) => {
+  const r = rig();
+  r.testCalls.fire('block-limit', 2, 'e1/0/7');
+  t.same(r.raised, [
+    ['test-calls', 'test-call-block-limit', 'major', 'one pass may block 2 circuits; e1/0/7 and the circuits failing after it stay in service', { causeCode: 'block-limit', causeArgs: [2, 'e1/0/7'] }],
+  ]);
+  r.testCalls.fire('block-limit-clear');
+  t.same(r.cleared, [['test-calls', 'test-call-block-limit']]);
 });

@@ -17,6 +17,7 @@ import type { CircuitRecord } from '../trunks/test-call-scheduler.js';
  * | tca-<counter>-<period> | span/N            | minor    | G.826 threshold crossed        | end of the interval  |
  * | fxo-unplugged          | fxo/N             | major    | no battery for 1 s             | battery back         |
  * | test-call-failed       | circuit/<circuit> | major    | N test calls failed in a row   | a test call passes   |
+ * | test-call-block-limit  | test-calls        | major    | a pass reached its block limit | a pass within it     |
  */
 export interface AlarmRuleDeps {
   store: AlarmStore;
@@ -88,6 +89,13 @@ export function applyAlarmRules(deps: AlarmRuleDeps): () => void {
     store.raise(`circuit/${record.circuit}`, 'test-call-failed', 'major', record.lastTest?.reason ?? 'test call failed', testFailureCause(record));
   });
   testCalls.on('circuit-unblocked', (record) => store.clear(`circuit/${record.circuit}`, 'test-call-failed'));
+  // Many circuits failing in one pass point at the test path or the far end: one alarm for
+  // the group, raised once per pass, rather than a block for each circuit.
+  testCalls.on('block-limit', (limit, circuit) => {
+    const cause = `one pass may block ${limit} circuits; ${circuit} and the circuits failing after it stay in service`;
+    store.raise('test-calls', 'test-call-block-limit', 'major', cause, alarmCause('block-limit', limit, circuit));
+  });
+  testCalls.on('block-limit-clear', () => store.clear('test-calls', 'test-call-block-limit'));
   // Circuits still blocked from before a restart keep their alarm (confirmed, not raised again).
   for (const record of testCalls.toJSON()) {
     if (record.blocked) store.raise(`circuit/${record.circuit}`, 'test-call-failed', 'major', record.lastTest?.reason ?? 'test call failed', testFailureCause(record));

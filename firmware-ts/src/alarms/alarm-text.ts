@@ -40,6 +40,7 @@ export const ALARM_TYPE_TEXT: Record<KnownAlarmType, Words> = {
   'span-yellow': { en: 'yellow alarm (RAI, far end in alarm)', zh: '黄色告警 (RAI/远端告警)' },
   'fxo-unplugged': { en: 'line unplugged / no battery', zh: '外线未接/无馈电' },
   'test-call-failed': { en: 'test call failed', zh: '拨测失败' },
+  'test-call-block-limit': { en: 'too many circuits failing test calls: no more blocked', zh: '拨测失败电路过多: 不再闭塞' },
 };
 
 export const PERIOD_TEXT: Record<ThresholdCrossing['period'], Words> = {
@@ -57,13 +58,14 @@ export const COUNTER_TEXT: Record<CounterName, Words> = {
   lcv: { en: 'LCV', zh: '码型违例' },
 };
 
-/** The first part of an alarm source: `card`, `span/0`, `fxo/3`, `link/0`, `circuit/e1/0/5`. */
-export const SOURCE_TEXT: Record<'card' | 'span' | 'fxo' | 'link' | 'circuit', Words> = {
+/** The first part of an alarm source: `card`, `span/0`, `fxo/3`, `link/0`, `circuit/e1/0/5`, `test-calls`. */
+export const SOURCE_TEXT: Record<'card' | 'span' | 'fxo' | 'link' | 'circuit' | 'test-calls', Words> = {
   card: { en: 'card', zh: '板卡' },
   span: { en: 'E1 span', zh: 'E1 中继' },
   fxo: { en: 'FXO port', zh: 'FXO 端口' },
   link: { en: 'signalling link', zh: '信令链路' },
   circuit: { en: 'circuit', zh: '电路' },
+  'test-calls': { en: 'test calls', zh: '拨测' },
 };
 
 /** Card errors in a few words, as an alarm cause (the CLI's status explains them at length). */
@@ -108,6 +110,10 @@ export const ALARM_CAUSE_TEXT: Phrases<AlarmCauses> = {
   },
   'no-battery': { en: () => 'no battery voltage', zh: () => '无馈电电压' },
   'test-failed': { en: () => 'test call failed', zh: () => '拨测失败' },
+  'block-limit': {
+    en: (limit, circuit) => `one pass may block ${limit} circuits; ${circuit} and the circuits failing after it stay in service`,
+    zh: (limit, circuit) => `每轮拨测最多闭塞 ${limit} 条电路; ${circuit} 及其后失败的电路保持在用`,
+  },
 };
 
 /**

@@ -16,7 +16,7 @@ export const ALARM_STATES = ['active', 'cleared'] as const;
 export type AlarmState = (typeof ALARM_STATES)[number];
 
 /** Alarm types with fixed names (alarm-rules.ts); threshold crossings are `tca-<counter>-<period>`. */
-export const ALARM_TYPES = ['card-link', 'span-red', 'span-blue', 'span-yellow', 'fxo-unplugged', 'test-call-failed'] as const;
+export const ALARM_TYPES = ['card-link', 'span-red', 'span-blue', 'span-yellow', 'fxo-unplugged', 'test-call-failed', 'test-call-block-limit'] as const;
 export type KnownAlarmType = (typeof ALARM_TYPES)[number];
 
 export interface AlarmRecord {
@@ -53,6 +53,8 @@ export interface AlarmCauses extends TestReasons {
   'threshold-crossed': [counter: CounterName, value: number, threshold: number];
   'no-battery': [];
   'test-failed': [];
+  /** One pass of test calls reached its blocking limit at `circuit`, which stayed in service. */
+  'block-limit': [limit: number, circuit: string];
 }
 export type AlarmCauseCode = keyof AlarmCauses;
 export type AlarmCauseArg = AlarmCauses[AlarmCauseCode][number];

@@ -5,7 +5,7 @@ import type { FxoView, LinkView, SpanView } from '../card/card-state.js';
 import type { CircuitRow } from '../circuits/circuit-group.js';
 import type { BlockState, CallState } from '../circuits/circuit-state.js';
 import type { CallFailure, CallReasons } from '../signalling/isup/isup-call-reasons.js';
-import type { CallPhase } from '../signalling/isup/isup-calls.js';
+import type { CallOutcome, CallPhase } from '../signalling/isup/isup-calls.js';
 import type { FxoLineState } from '../trunks/fxo-supervisor.js';
 import type { SpanAlarmState } from '../trunks/span-alarm.js';
 import type { TestOutcome } from '../trunks/test-call-scheduler.js';
@@ -181,6 +181,7 @@ export const STATE_TEXT = {
     alerting: { en: 'alerting', zh: '振铃' },
     answered: { en: 'answered', zh: '通话' },
     incoming: { en: 'incoming', zh: '来话' },
+    continuity: { en: 'continuity test', zh: '导通测试' },
     releasing: { en: 'releasing', zh: '释放中' },
   } satisfies Record<CallPhase, Words>,
   block: {
@@ -191,7 +192,12 @@ export const STATE_TEXT = {
   } satisfies Record<BlockState, Words>,
   controlledBy: { us: { en: 'us', zh: '本端' }, peer: { en: 'exchange', zh: '对端' } } satisfies Record<CircuitRow['controlledBy'], Words>,
   testResult: { pass: { en: 'pass', zh: '通过' }, fail: { en: 'FAIL', zh: '失败' }, skipped: { en: 'skipped', zh: '跳过' } } satisfies Record<TestOutcome['result'], Words>,
-  callResult: { completed: { en: 'completed', zh: '完成' }, failed: { en: 'FAILED', zh: '失败' } } satisfies Record<'completed' | 'failed', Words>,
+  callResult: {
+    completed: { en: 'completed', zh: '完成' },
+    failed: { en: 'FAILED', zh: '失败' },
+    // The caller hung up before answer: an abandoned call, as call centres count them.
+    abandoned: { en: 'abandoned', zh: '放弃' },
+  } satisfies Record<CallOutcome['result'], Words>,
 };
 
 export type StateGroup = keyof typeof STATE_TEXT;
@@ -227,6 +233,7 @@ export const CALL_REASON_TEXT: Phrases<CallReasons> = {
   'circuit-reset': { en: () => 'circuit reset', zh: () => '电路复原' },
   'span-failed': { en: () => 'span failed', zh: () => 'E1 中继故障' },
   'exchange-hardware-failure': { en: () => 'hardware failure at the exchange', zh: () => '交换机硬件故障' },
+  'continuity-check-by-exchange': { en: () => 'the exchange tested the circuit (CCR)', zh: () => '交换机对该电路做导通测试 (CCR)' },
 };
 
 /** A nested reason (the first trouble of a repeated call) without its own arguments. */

@@ -135,6 +135,7 @@ const ALARM_ARGS: { [K in keyof AlarmCauses]: AlarmCauses[K] } = {
   'threshold-crossed': ['slips', 5, 4],
   'no-battery': [],
   'test-failed': [],
+  'block-limit': [2, 'e1/0/7'],
 };
 
 const CALL_ARGS: { [K in keyof CallReasons]: CallReasons[K] } = {
@@ -157,6 +158,7 @@ const CALL_ARGS: { [K in keyof CallReasons]: CallReasons[K] } = {
   'circuit-reset': [],
   'span-failed': [],
   'exchange-hardware-failure': [],
+  'continuity-check-by-exchange': [],
 };
 
 /** Both languages present and not empty; the Chinese free of English. */
@@ -231,10 +233,10 @@ const CLOCKS = every<SpanView['clock']>()('line', 'internal');
 const LINK_MODES = every<LinkView['mode']>()('mtp2', 'hdlc');
 const CARD_LINKS = every<CardStatusView['link']>()('up', 'down');
 const BLOCKS = every<BlockState>()('none', 'local', 'remote', 'both');
-const PHASES = every<CallPhase>()('iam-sent', 'alerting', 'answered', 'incoming', 'releasing');
+const PHASES = every<CallPhase>()('iam-sent', 'alerting', 'answered', 'incoming', 'continuity', 'releasing');
 const CONTROLLERS = every<CircuitRow['controlledBy']>()('us', 'peer');
 const TEST_RESULTS = every<TestOutcome['result']>()('pass', 'fail', 'skipped');
-const CALL_RESULTS = every<CallSummary['result']>()('completed', 'failed');
+const CALL_RESULTS = every<CallSummary['result']>()('completed', 'failed', 'abandoned');
 const PERIODS = every<ThresholdCrossing['period']>()('15min', 'day');
 const DEFECT_NAMES = SPAN_DEFECTS.map((d) => DEFECT_CAUSES[d]);
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { ISUP_TIMER_RANGES } from '../signalling/isup/isup-timers.js';
 
 /**
  * The box configuration file (JSON). Every key but the three a box cannot guess (the card's
@@ -74,6 +75,7 @@ const TestCalls = Type.Object(
   {
     schedule: Type.Optional(Schedule),
     failuresToBlock: Type.Integer({ default: 2, minimum: 1, description: 'consecutive failures that take a circuit out of service' }),
+    maxBlockedPerPass: Type.Integer({ default: 2, minimum: 0, description: 'circuits one pass of test calls may take out of service; past that, one group alarm' }),
     dialToneTimeoutMs: Type.Integer({ default: 3000, minimum: 100 }),
     toneTimeoutMs: Type.Integer({ default: 2000, minimum: 100, description: 'wait for the 2000 Hz continuity tone to come back' }),
   },
@@ -91,6 +93,12 @@ const CicEntry = Type.Union(
   ],
   { description: '{"firstCic", "span", "timeslots": "1-15,17-31"} or {"cic", "span", "timeslot"}' },
 );
+
+/** An ISUP timer setting, kept inside its Q.764 Annex A range (`q764` names the timers for the error). */
+const timer = (key: keyof typeof ISUP_TIMER_RANGES, value: number) => {
+  const { min, max, timers } = ISUP_TIMER_RANGES[key];
+  return Type.Integer({ default: value, minimum: min, maximum: max, description: timers, q764: timers });
+};
 
 const Isup = Type.Object(
   {
@@ -110,10 +118,10 @@ const Isup = Type.Object(
     huntDirection: Type.Optional(Type.Union([Type.Literal('high-to-low'), Type.Literal('low-to-high')])),
     timers: Type.Object(
       {
-        repeatMs: Type.Integer({ default: 15_000, minimum: 100, description: 'T1, T12, T14, T16, T18, T20, T22' }),
-        alertMs: Type.Integer({ default: 300_000, minimum: 100, description: 'T5, T13, T15, T17, T19, T21, T23' }),
-        t7Ms: Type.Integer({ default: 30_000, minimum: 100 }),
-        t9Ms: Type.Integer({ default: 180_000, minimum: 100 }),
+        repeatMs: timer('repeatMs', 15_000),
+        alertMs: timer('alertMs', 300_000),
+        t7Ms: timer('t7Ms', 30_000),
+        t9Ms: timer('t9Ms', 180_000),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -74,6 +74,10 @@ function describe(error: { path: string; message: string; schema: unknown; value
     return `${where}: unknown key`;
   }
   if (error.message.includes('required property')) return `${where}: missing`;
+  const range = error.schema as { q764?: string; minimum?: number; maximum?: number };
+  if (range.q764 && typeof error.value === 'number') {
+    return `${where}: ${error.value} ms is outside ${range.minimum}-${range.maximum} ms, the range Q.764 Annex A gives ${range.q764}`;
+  }
   const description = (error.schema as { description?: string }).description;
   if (error.message.includes('union') && description) return `${where}: expected ${description} (got ${JSON.stringify(error.value)})`;
   return `${where}: ${error.message.toLowerCase()}${error.value === undefined ? '' : ` (got ${JSON.stringify(error.value)})`}`;

@@ -4,6 +4,7 @@ import type { AlarmCauseCode, AlarmRecord } from '../alarms/alarm-types.js';
 import { SEVERITIES } from '../alarms/alarm-types.js';
 import type { CardStatusView } from '../card/card-driver.js';
 import type { CircuitCounts } from '../circuits/circuit-group.js';
+import { CALL_PHASES } from '../signalling/isup/isup-call-phase.js';
 import type { CallReasonCode } from '../signalling/isup/isup-call-reasons.js';
 import type { CircuitView } from '../signalling/isup/isup-stack.js';
 import type { TestReasonCode } from '../trunks/circuit-tests.js';
@@ -43,7 +44,7 @@ const TEST_REASON_CODES = [
 ] as const;
 type _testReasons = Assert<Same<(typeof TEST_REASON_CODES)[number], TestReasonCode>>;
 
-const ALARM_CAUSE_CODES = [...TEST_REASON_CODES, 'card-error', 'span-defects', 'threshold-crossed', 'no-battery', 'test-failed'] as const;
+const ALARM_CAUSE_CODES = [...TEST_REASON_CODES, 'card-error', 'span-defects', 'threshold-crossed', 'no-battery', 'test-failed', 'block-limit'] as const;
 type _alarmCauses = Assert<Same<(typeof ALARM_CAUSE_CODES)[number], AlarmCauseCode>>;
 
 const CALL_REASON_CODES = [
@@ -66,6 +67,7 @@ const CALL_REASON_CODES = [
   'circuit-reset',
   'span-failed',
   'exchange-hardware-failure',
+  'continuity-check-by-exchange',
 ] as const;
 type _callReasons = Assert<Same<(typeof CALL_REASON_CODES)[number], CallReasonCode>>;
 
@@ -265,7 +267,7 @@ export const CircuitViewSchema = Type.Object({
   releasedAt: time,
   since: time,
   lastRelease: nullable(Type.Object({ cause: count, at: time })),
-  callPhase: nullable(literals(['iam-sent', 'alerting', 'answered', 'incoming', 'releasing'])),
+  callPhase: nullable(literals(CALL_PHASES)),
   direction: nullable(literals(['in', 'out'])),
 });
 type _circuit = Assert<Same<Static<typeof CircuitViewSchema>, CircuitView>>;
@@ -273,7 +275,7 @@ type _circuit = Assert<Same<Static<typeof CircuitViewSchema>, CircuitView>>;
 /** How one call of `countyline call` ended. */
 export const CallSummarySchema = Type.Object({
   cic: nullable(count),
-  result: literals(['completed', 'failed']),
+  result: literals(['completed', 'failed', 'abandoned']),
   reason: nullable(Type.String()),
   reasonCode: Type.Optional(literals(CALL_REASON_CODES)),
   reasonArgs: Type.Optional(ReasonArgs),

@@ -4,9 +4,11 @@ import type { CardDriver, CardDriverEvents } from '../card/card-driver.js';
 /**
  * The single-circuit tests behind the scheduled test calls (逐条拨测).
  *
- * Circuits are named `fxo/<port>` and `e1/<span>/<timeslot>`.
+ * Circuits are named `fxo/<port>` and `e1/<span>/<timeslot>`. A verdict `skipped` is a test
+ * that could not run (the ISUP continuity check with the signalling link down, say): it says
+ * nothing about the circuit, and the scheduler neither counts it nor blocks for it.
  */
-export type TestVerdict = { ok: true } | ({ ok: false; reason: string } & TestReasonCoded);
+export type TestVerdict = { ok: true } | ({ ok: false; reason: string; skipped?: true } & TestReasonCoded);
 
 /**
  * Why a test call failed or was skipped, as a code and its arguments, carried beside the

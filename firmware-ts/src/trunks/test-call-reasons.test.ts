@@ -35,7 +35,7 @@ function scheduler(card: ReturnType<typeof stubCard>, over: { fxo?: () => Promis
       spanInAlarm: () => over.spanInAlarm ?? false,
       isBusy: () => over.busy ?? false,
     },
-    { schedule: { mode: 'off' }, failuresToBlock: 2, utcOffsetHours: 8 },
+    { schedule: { mode: 'off' }, failuresToBlock: 2, maxBlockedPerPass: 2, utcOffsetHours: 8 },
   );
 }
 

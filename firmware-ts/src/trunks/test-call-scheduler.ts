@@ -7,8 +7,13 @@ import { reasonFields, testReason, type DialToneTest, type E1CircuitTest, type T
 /**
  * Test calls on every circuit, one at a time (逐条拨测): on a schedule, or on demand from
  * `countyline test-call`. A circuit that is busy, or whose span is in alarm, is skipped, never
- * seized. N consecutive failures take the circuit out of service (locally blocked: no call is
- * offered to it) and raise an alarm; the next pass puts it back.
+ * seized; so is a test that cannot run (an ISUP continuity check with the signalling link
+ * down, say), which says nothing about the circuit. N consecutive failures take the circuit
+ * out of service (locally blocked: no call is offered to it) and raise an alarm; the next
+ * pass puts it back. One pass takes at most `maxBlockedPerPass` circuits out of service:
+ * many circuits failing at once is a fault of the test path or the far end rather than of
+ * each circuit, and blocking them all would leave the exchange no circuit to route calls to.
+ * Past the limit the pass raises one group alarm (`block-limit`) and blocks nothing more.
  */
 export type TestSchedule = { mode: 'off' } | { mode: 'nightly'; at: string } | { mode: 'every'; hours: number };
 
@@ -16,6 +21,8 @@ export interface TestCallSettings {
   schedule: TestSchedule;
   /** Consecutive failures that block a circuit. */
   failuresToBlock: number;
+  /** Circuits one pass may block at most; past that the pass raises one group alarm. */
+  maxBlockedPerPass: number;
   /** The box's time zone as an offset from UTC, for the nightly time (China: 8). */
   utcOffsetHours: number;
 }
@@ -43,6 +50,13 @@ export interface TestCallEvents {
   'test-result': (outcome: TestOutcome, record: CircuitRecord) => void;
   'circuit-blocked': (record: CircuitRecord) => void;
   'circuit-unblocked': (record: CircuitRecord) => void;
+  /**
+   * A pass reached `maxBlockedPerPass`: `circuit` failed enough to be blocked and was not, nor
+   * will any other be in this pass. Once per pass.
+   */
+  'block-limit': (limit: number, circuit: string) => void;
+  /** A pass ended without reaching the limit (after one that did, the group alarm clears). */
+  'block-limit-clear': () => void;
   /** The records changed and are worth saving. */
   changed: () => void;
 }
@@ -57,6 +71,12 @@ export interface TestCallDeps {
   spanInAlarm: (span: number) => boolean;
   /** True while a call holds the circuit (the call model supplies this). */
   isBusy?: (circuit: string) => boolean;
+}
+
+/** What one pass (one `run`) has done so far toward its blocking limit. */
+interface Pass {
+  blocked: number;
+  limitReached: boolean;
 }
 
 export type ParsedCircuit = { kind: 'fxo'; port: number } | { kind: 'e1'; span: number; timeslot: number };
@@ -117,12 +137,14 @@ export class TestCallScheduler extends TypedEmitter<TestCallEvents> {
   run(circuits: string[], onResult?: (outcome: TestOutcome, index: number) => void): Promise<TestOutcome[]> {
     const job = this.queue.then(async () => {
       const outcomes: TestOutcome[] = [];
+      const pass: Pass = { blocked: 0, limitReached: false };
       for (const [index, circuit] of circuits.entries()) {
         if (this.stopped) break; // stopping: the test under way finished, no other starts
-        const outcome = await this.testOne(circuit);
+        const outcome = await this.testOne(circuit, pass);
         outcomes.push(outcome);
         onResult?.(outcome, index);
       }
+      if (!pass.limitReached && !this.stopped) this.emit('block-limit-clear');
       return outcomes;
     });
     this.queue = job.catch(() => {});
@@ -207,7 +229,7 @@ export class TestCallScheduler extends TypedEmitter<TestCallEvents> {
     return r;
   }
 
-  private async testOne(circuit: string): Promise<TestOutcome> {
+  private async testOne(circuit: string, pass: Pass): Promise<TestOutcome> {
     const { clock, card } = this.deps;
     const at = clock.now();
     const parsed = parseCircuit(circuit);
@@ -227,7 +249,24 @@ export class TestCallScheduler extends TypedEmitter<TestCallEvents> {
     }
     // A test cut short by stop() says nothing about the circuit: recorded as skipped.
     if (this.stopped && !verdict.ok) return this.finish(done('skipped', 'the firmware stopped during the test', testReason('stopped')), false);
-    return this.finish(verdict.ok ? done('pass', null) : done('fail', verdict.reason, verdict), true);
+    // Nor does one that could not run (the circuit busy or blocked at the far end, no signalling).
+    if (!verdict.ok && verdict.skipped) return this.finish(done('skipped', verdict.reason, verdict), false);
+    return this.finish(verdict.ok ? done('pass', null) : done('fail', verdict.reason, verdict), true, pass);
+  }
+
+  /** Whether blocking one more circuit would pass the limit of this pass; the first time, the group event. */
+  private overLimit(circuit: string, pass: Pass | undefined): boolean {
+    if (!pass) return false;
+    if (!pass.limitReached && pass.blocked < this.settings.maxBlockedPerPass) {
+      pass.blocked++;
+      return false;
+    }
+    if (!pass.limitReached) {
+      pass.limitReached = true;
+      this.deps.logger.error({ circuit, limit: this.settings.maxBlockedPerPass }, 'test calls: too many circuits failing in one pass; blocking no more of them');
+      this.emit('block-limit', this.settings.maxBlockedPerPass, circuit);
+    }
+    return true;
   }
 
   private async safely(test: () => Promise<TestVerdict>): Promise<TestVerdict> {
@@ -242,7 +281,7 @@ export class TestCallScheduler extends TypedEmitter<TestCallEvents> {
     }
   }
 
-  private finish(outcome: TestOutcome, counts: boolean): TestOutcome {
+  private finish(outcome: TestOutcome, counts: boolean, pass?: Pass): TestOutcome {
     const record = this.record(outcome.circuit);
     record.lastTest = outcome;
     if (counts && outcome.result === 'pass') {
@@ -256,7 +295,7 @@ export class TestCallScheduler extends TypedEmitter<TestCallEvents> {
     } else if (counts && outcome.result === 'fail') {
       record.consecutiveFailures++;
       this.deps.logger.warn({ circuit: outcome.circuit, reason: outcome.reason, failures: record.consecutiveFailures }, 'test call failed');
-      if (!record.blocked && record.consecutiveFailures >= this.settings.failuresToBlock) {
+      if (!record.blocked && record.consecutiveFailures >= this.settings.failuresToBlock && !this.overLimit(outcome.circuit, pass)) {
         record.blocked = true;
         record.blockedSince = outcome.at;
         this.deps.logger.warn({ circuit: outcome.circuit }, 'circuit taken out of service after repeated test call failures');

@@ -1,7 +1,7 @@
 /**
  * Why a call failed, as codes with their arguments, carried beside the English `reason` of
- * `CallOutcome` so that the CLI can word it in the reader's language. The last seven are the
- * resets and blocks of the maintenance side (the `why` it passes to `dropCall` and
+ * `CallOutcome` so that the CLI can word it in the reader's language. The last eight are the
+ * resets, blocks and continuity checks that give an attempt up (the `why` it passes to `dropCall` and
  * `abandonAttempt`); a plain string there still works and shows as it is.
  */
 export interface CallReasons {
@@ -24,6 +24,7 @@ export interface CallReasons {
   'circuit-reset': [];
   'span-failed': [];
   'exchange-hardware-failure': [];
+  'continuity-check-by-exchange': [];
 }
 export type CallReasonCode = keyof CallReasons;
 /** The reasons that take no arguments: those an attempt can be given up for and repeated. */

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { CircuitGroup } from '../../circuits/circuit-group.js';
 import type { CircuitMap } from '../../circuits/circuit-map.js';
 import { buildAcm, buildAnm, buildIam, buildRel, buildRlc } from './isup-builders.js';
+import { nextPhase, type CallPhase, type PhaseEvent } from './isup-call-phase.js';
 import { asFailure, callFailure, LINK_DOWN, NOT_CONFIRMED, onRepeatToo, released, type CallFailure } from './isup-call-reasons.js';
 import { CAUSE } from './isup-cause.js';
 import type { IsupMessageOf } from './isup-messages.js';
@@ -15,7 +16,7 @@ import type { IsupTransport } from './isup-transport.js';
  * automatic repeat on another circuit.
  */
 export type CallDirection = 'in' | 'out';
-export type CallPhase = 'iam-sent' | 'alerting' | 'answered' | 'incoming' | 'releasing';
+export type { CallPhase };
 
 export interface IsupCall {
   id: number;
@@ -32,7 +33,12 @@ export interface IsupCall {
 
 export interface CallOutcome {
   call: IsupCall;
-  result: 'completed' | 'failed';
+  /**
+   * `completed`: the call was set up and ended normally (answered, or an incoming call the
+   * box released); `abandoned`: an incoming call the exchange released before answer (the
+   * caller hung up while it rang); `failed`: see `reason`.
+   */
+  result: 'completed' | 'failed' | 'abandoned';
   /** For a failure, what went wrong, in words a technician can act on. */
   reason: string | null;
   /** The failure as a code and arguments, for the CLI to word in the reader's language. */
@@ -70,10 +76,10 @@ export interface IsupCallsDeps {
   clock: Clock;
   logger: Logger;
   /**
-   * Resets a circuit whose state is in doubt (sends RSC); from the maintenance side. With
-   * `outOfService` the circuit is kept from calls until the exchange answers (after T5).
+   * Resets a circuit whose state is in doubt (sends RSC); from the maintenance side. `afterT5`:
+   * the reset that T5 starts, which keeps the circuit from calls until it is answered.
    */
-  resetCircuit: (cic: number, outOfService?: boolean) => void;
+  resetCircuit: (cic: number, afterT5?: boolean) => void;
   /** Tells the exchange again that we block this circuit (BLO). */
   reassertBlock: (cic: number) => void;
   /** Whether outgoing calls may start (the start-up circuit group reset is acknowledged). */
@@ -95,6 +101,8 @@ interface OutboundRequest {
 export interface CallCounters {
   inOffered: number;
   inAnswered: number;
+  /** Incoming calls the exchange released before answer. */
+  inAbandoned: number;
   outAttempted: number;
   outAnswered: number;
   outFailed: number;
@@ -105,10 +113,14 @@ export interface CallCounters {
 }
 
 export class IsupCalls extends TypedEmitter<IsupCallEvents> {
-  readonly counters: CallCounters = { inOffered: 0, inAnswered: 0, outAttempted: 0, outAnswered: 0, outFailed: 0, repeats: 0, unexpected: 0, discardedInReset: 0 };
+  readonly counters: CallCounters = { inOffered: 0, inAnswered: 0, inAbandoned: 0, outAttempted: 0, outAnswered: 0, outFailed: 0, repeats: 0, unexpected: 0, discardedInReset: 0 };
   private readonly calls = new Map<number, IsupCall>();
   private readonly requests = new Map<number, OutboundRequest>();
   private readonly failures = new Map<number, CallFailure & { cause: number }>();
+  /** Our continuity tests (CCR), by call id: told when the record ends. */
+  private readonly tests = new Map<number, () => void>();
+  /** Attempts given up and being released (REL out) while their call goes on elsewhere. */
+  private readonly givenUp = new Set<number>();
   private nextId = 1;
 
   constructor(private readonly d: IsupCallsDeps) {
@@ -140,14 +152,37 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     return true;
   }
 
-  // --- messages from the far end -------------------------------------------------------
+  /**
+   * A continuity test of ours on a circuit already reserved for it (Q.764 2.1.8): a call
+   * record in phase `continuity` from the CCR until its RLC, released like a call
+   * (`release`: REL with T1 and T5). Resolves when the record ends: RLC, a REL or reset from
+   * the exchange, T5, or stop(). No `call-ended` for it: it is nobody's call.
+   */
+  continuityTest(cic: number): { callId: number; ended: Promise<void> } {
+    const call = this.newCall(cic, 'out', 'continuity', '', '');
+    return { callId: call.id, ended: new Promise((resolve) => this.tests.set(call.id, resolve)) };
+  }
 
-  /** Circuits under our continuity check (CCR sent): not a call of ours, not free either. */
-  readonly testing = new Set<number>();
+  /** Whether the record on `cic` is one of our continuity tests. */
+  isContinuityTest(cic: number): boolean {
+    const call = this.calls.get(cic);
+    return call !== undefined && this.tests.has(call.id);
+  }
+
+  /**
+   * Circuits whose record is in a transient state, as the circuit group query procedure
+   * defines it (Q.764 (11/88) 2.9.3.2): our IAM out with no backward message yet, or our REL
+   * out with no RLC yet. After a link outage these are the calls the two ends may not agree on.
+   */
+  transientCircuits(): number[] {
+    return [...this.calls.values()].filter((c) => (c.phase === 'iam-sent' && !this.tests.has(c.id)) || c.phase === 'releasing').map((c) => c.cic);
+  }
+
+  // --- messages from the far end -------------------------------------------------------
 
   onIam(m: IsupMessageOf<'IAM'>): void {
     const now = this.d.clock.now();
-    if (this.testing.has(m.cic)) {
+    if (this.isContinuityTest(m.cic)) {
       // We sent CCR on this circuit: it is looped for the test, no call can use it. The
       // exchange gets our REL when the test ends; its IAM is not a dual seizure.
       this.counters.unexpected++;
@@ -210,7 +245,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     this.d.transport.send(buildAcm(m.cic));
     this.d.timers.start('answer', m.cic, this.d.answerAfterMs, () => {
       if (this.calls.get(m.cic) !== call || call.phase !== 'incoming') return;
-      call.phase = 'answered';
+      this.move(call, 'answer');
       call.answeredAt = this.d.clock.now();
       this.counters.inAnswered++;
       this.d.transport.send(buildAnm(m.cic));
@@ -233,12 +268,12 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
       this.d.timers.stop('T7', m.cic);
     }
     if (m.type === 'ACM') {
-      call.phase = 'alerting';
+      this.move(call, 'acm');
       this.d.timers.start('T9', m.cic, this.d.settings.t9Ms, () => this.sendRel(call, CAUSE.noAnswer, callFailure('no answer (T9)', 'no-answer')));
       return;
     }
     this.d.timers.stop('T9', m.cic);
-    call.phase = 'answered';
+    this.move(call, 'answer');
     call.answeredAt = now;
     this.counters.outAnswered++;
     const request = this.requests.get(call.id);
@@ -258,7 +293,13 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     const failure = this.failures.get(call.id);
     if (failure) return this.finish(call, 'failed', failure, failure.cause);
     const answered = call.answeredAt !== null;
-    const failed = call.direction === 'out' && !answered && call.phase !== 'releasing';
+    const ours = call.phase === 'releasing';
+    if (call.direction === 'in' && !answered && !ours) {
+      // The caller hung up while it rang: no call was made, and none failed either.
+      this.counters.inAbandoned++;
+      return this.finish(call, 'abandoned', null, cause);
+    }
+    const failed = call.direction === 'out' && !answered && !ours;
     this.finish(call, failed ? 'failed' : 'completed', failed ? released(cause) : null, cause);
   }
 
@@ -269,12 +310,32 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     this.finish(call, failure ? 'failed' : 'completed', failure ?? null, failure?.cause ?? CAUSE.normalClearing);
   }
 
-  /** A BLO or RSC arrived before any backward message for our IAM (Q.764 2.8.2.1, 2.10.3.1). */
+  /**
+   * Our IAM on `cic` is given up without REL before any backward message: an RSC, a GRS, a
+   * hardware CGB, or the exchange's CCR crossed it (Q.764 2.9.3, 2.9.1.4 b). The call is
+   * repeated once on another circuit; the circuit is idle again.
+   */
   abandonAttempt(cic: number, why: string | CallFailure): boolean {
     const call = this.calls.get(cic);
-    if (!call || call.direction !== 'out' || call.phase !== 'iam-sent') return false;
+    if (!call || call.direction !== 'out' || call.phase !== 'iam-sent' || this.tests.has(call.id)) return false;
     this.repeatElsewhere(cic, asFailure(why));
     this.d.group.release(cic, this.d.clock.now(), CAUSE.temporaryFailure);
+    return true;
+  }
+
+  /**
+   * A BLO came after our IAM and before any backward message (Q.764 2.8.2.1): the attempt is
+   * released in the normal way (REL now, the circuit idle at RLC, T1 and T5 as for any
+   * release) while the call is repeated on another circuit. The BLA has gone already.
+   */
+  releaseAttempt(cic: number, why: CallFailure): boolean {
+    const call = this.calls.get(cic);
+    if (!call || call.direction !== 'out' || call.phase !== 'iam-sent' || this.tests.has(call.id)) return false;
+    const request = this.requests.get(call.id);
+    this.requests.delete(call.id);
+    this.givenUp.add(call.id);
+    this.sendRel(call, CAUSE.temporaryFailure);
+    if (request) this.repeat(call, request, why);
     return true;
   }
 
@@ -282,8 +343,10 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
   dropCall(cic: number, reason: string | CallFailure, cause: number): void {
     const call = this.calls.get(cic);
     if (!call) return;
+    // A release under way keeps the failure it started with (T7, T9).
+    const earlier = this.failures.get(call.id);
     const failed = call.direction === 'out' && call.answeredAt === null;
-    this.finish(call, failed ? 'failed' : 'completed', failed ? asFailure(reason) : null, cause, false);
+    this.finish(call, failed ? 'failed' : 'completed', failed ? (earlier ?? asFailure(reason)) : null, cause, false);
   }
 
   stop(): void {
@@ -291,6 +354,11 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
   }
 
   // --- internals -----------------------------------------------------------------------
+
+  /** The one way a record changes phase (the table in isup-call-phase.ts). */
+  private move(call: IsupCall, event: PhaseEvent): void {
+    call.phase = nextPhase(call.cic, call.phase, event);
+  }
 
   /** `avoid`: the circuit an earlier attempt was given up on; a repeat goes elsewhere. */
   private attempt(request: OutboundRequest, attempt: number, avoid?: number): void {
@@ -333,7 +401,11 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     this.d.timers.stop('T7', cic);
     this.calls.delete(cic);
     this.requests.delete(call.id);
-    if (!request) return;
+    if (request) this.repeat(call, request, why);
+  }
+
+  /** The call of `request` goes on in a second attempt on another circuit; a second failure ends it. */
+  private repeat(call: IsupCall, request: OutboundRequest, why: CallFailure): void {
     if (call.attempt >= 2) {
       this.counters.outFailed++;
       const outcome: CallOutcome = { call: { ...call }, result: 'failed', ...onRepeatToo(why), cause: CAUSE.temporaryFailure, endedAt: this.d.clock.now(), repeats: request.repeats };
@@ -343,10 +415,10 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     }
     this.counters.repeats++;
     request.repeats++;
-    this.d.logger.info({ cic, why: why.reason }, 'repeating the call attempt on another circuit');
-    // After the current message is handled; and never on `cic` itself, which a reset leaves
-    // idle and possibly first in line again.
-    queueMicrotask(() => this.attempt(request, call.attempt + 1, cic));
+    this.d.logger.info({ cic: call.cic, why: why.reason }, 'repeating the call attempt on another circuit');
+    // After the current message is handled; and never on the circuit given up, which a reset
+    // leaves idle and possibly first in line again.
+    queueMicrotask(() => this.attempt(request, call.attempt + 1, call.cic));
   }
 
   /** The circuit selection gives, unless it is `avoid`: then the next one, `avoid` left in its place. */
@@ -361,7 +433,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
   private sendRel(call: IsupCall, cause: number, failure?: CallFailure): void {
     if (this.calls.get(call.cic) !== call) return;
     if (failure) this.failures.set(call.id, { ...failure, cause });
-    call.phase = 'releasing';
+    this.move(call, 'release');
     for (const t of ['T7', 'T9', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
     this.d.transport.send(buildRel(call.cic, cause));
     const repeat = () => {
@@ -371,7 +443,8 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     };
     this.d.timers.start('T1', call.cic, this.d.settings.repeatMs, repeat);
     this.d.timers.start('T5', call.cic, this.d.settings.alertMs, () => {
-      // Q.764 2.10.6: no RLC in 5 minutes. Alert maintenance and reset the circuit.
+      // Q.764 2.9.6 and Table A.1, T5: no RLC in time. Alert maintenance, stop T1, reset the
+      // circuit and keep it out of service until the reset is answered.
       this.d.timers.stop('T1', call.cic);
       this.emit('maintenance-alert', call.cic, 'no release complete after 5 minutes (T5)');
       this.finish(call, 'failed', failure ?? NOT_CONFIRMED, cause, false);
@@ -390,9 +463,16 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     this.calls.delete(call.cic);
     for (const t of ['T1', 'T5', 'T7', 'T9', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
     if (releaseCircuit && this.d.group.state(call.cic)?.call !== 'idle') this.d.group.release(call.cic, this.d.clock.now(), cause);
+    this.failures.delete(call.id);
+    // A continuity test, or an attempt whose call went on elsewhere: no call of its own ended.
+    const test = this.tests.get(call.id);
+    if (test) {
+      this.tests.delete(call.id);
+      return test();
+    }
+    if (this.givenUp.delete(call.id)) return;
     const request = this.requests.get(call.id);
     this.requests.delete(call.id);
-    this.failures.delete(call.id);
     if (result === 'failed' && call.direction === 'out') this.counters.outFailed++;
     const outcome: CallOutcome = { call: { ...call }, result, reason: why?.reason ?? null, ...(why?.reasonCode && { reasonCode: why.reasonCode, reasonArgs: why.reasonArgs }), cause, endedAt: this.d.clock.now(), repeats: request?.repeats ?? 0 };
     this.emit('call-ended', outcome);

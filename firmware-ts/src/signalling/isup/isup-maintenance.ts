@@ -11,13 +11,19 @@ import type { IsupTimerName, IsupTimers, IsupTimerSettings } from './isup-timers
 import type { IsupTransport } from './isup-transport.js';
 
 /**
- * Circuit maintenance (Q.764 clause 2.8 and 2.10): reset (RSC, GRS), blocking (BLO, CGB)
- * and unblocking (UBL, CGU) both ways, with the repeat and alert timers. At start-up and
- * each time the signalling link comes back, every circuit is reset with the exchange (one
- * GRS per run of up to 32 contiguous CICs); outgoing calls wait for the GRAs.
+ * Circuit maintenance (Q.764 2.8 and 2.9): reset (RSC, GRS), blocking (BLO, CGB) and
+ * unblocking (UBL, CGU) both ways, with the repeat and alert timers.
+ *
+ * Restart versus link flap (Q.764 2.9.3: a group is reset when memory is lost). When the stack
+ * starts, and after the card restarted, every circuit is reset with the exchange once the link
+ * is in service (one GRS per run of up to 32 contiguous CICs); outgoing calls wait for the
+ * GRAs. A link that goes out of service and comes back (MTP pause, then resume) loses no
+ * memory: the answered calls go on, and only the circuits caught in a transient state are
+ * reset (RSC): an IAM of ours with no backward message, a REL of ours with no RLC, a
+ * maintenance message of ours unanswered or not sent.
  */
 export interface IsupMaintenanceEvents {
-  /** Every start-up GRS is acknowledged: outgoing calls may start. */
+  /** Outgoing calls may start: the start-up GRS is acknowledged, or the link resumed. */
   ready: () => void;
   /** A long timer (T13, T15, T17, T19, T21, T23) ran out: the exchange is not answering. */
   'maintenance-alert': (cic: number, what: string) => void;
@@ -44,26 +50,65 @@ const WHY = {
   exchangeHardwareFailure: callFailure('hardware failure at the exchange', 'exchange-hardware-failure'),
 };
 
-type Pending = { message: () => void; repeat: IsupTimerName; alert: IsupTimerName; what: string };
+/**
+ * One maintenance procedure of ours waiting for its answer: the message, its short (repeat)
+ * and long (alert) timers as Q.764 Table A.1 pairs them, and the circuits it is about.
+ */
+interface Pending {
+  message: () => void;
+  repeat: IsupTimerName;
+  alert: IsupTimerName;
+  what: string;
+  cics: number[];
+}
+
+/** Q.763 3.43: a GRS covers 2 to 32 circuits; range 0 is reserved, above 31 is too many. */
+const GRS_RANGE = { min: 1, max: 31 };
 
 export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
   /** First CICs of the start-up GRS runs still waiting for their GRA. */
   private readonly resetPending = new Map<number, number>();
   private isReady = false;
-  readonly counters = { grsSent: 0, graReceived: 0, resetsByExchange: 0, blocksByExchange: 0, alerts: 0 };
+  /**
+   * True from start and after a card restart until the group reset is acknowledged: what the
+   * box knew of its circuits is gone, and only a GRS makes the two ends agree again.
+   */
+  private memoryLost = true;
+  /** Procedures of ours waiting for an answer, by `<long timer>/<cic>`. */
+  private readonly pending = new Map<string, Pending>();
+  /**
+   * Circuits the exchange may not see as we do after a link outage: a maintenance message of
+   * ours was unanswered when the link went, or could not be sent while it was down.
+   */
+  private readonly inDoubt = new Set<number>();
+  /**
+   * Circuits removed from service by T5 until their reset is answered (Q.764 Table A.1, T5).
+   * The block is the box's alone: the exchange never hears of it (no BLO), so it is never
+   * reported in a GRA or said again, and it ends with the reset, however the reset ends.
+   */
+  private readonly outOfService = new Set<number>();
+  readonly counters = { grsSent: 0, graReceived: 0, resetsByExchange: 0, blocksByExchange: 0, alerts: 0, discarded: 0 };
 
   constructor(private readonly d: IsupMaintenanceDeps) {
     super();
-    d.transport.on('link', (up) => (up ? this.resetAll() : this.linkDown()));
+    d.transport.on('link', (up) => (up ? this.linkUp() : this.linkDown()));
   }
 
   get ready(): boolean {
     return this.isReady;
   }
 
+  /**
+   * The card restarted or was lost: the calls on it and its bearer state are gone. The next
+   * time the link is in service the whole group is reset, as after a restart of the box.
+   */
+  memoryLostAtCard(): void {
+    this.memoryLost = true;
+  }
+
   /** Whether our reset of this circuit is unanswered: its start-up GRS (or RSC), or an RSC since. */
   resetting(cic: number): boolean {
-    if (this.d.timers.isRunning('T16', cic)) return true;
+    if (this.d.timers.isRunning('T16', cic) || this.d.timers.isRunning('T17', cic)) return true;
     for (const [first, count] of this.resetPending) if (cic >= first && cic < first + count) return true;
     return false;
   }
@@ -72,9 +117,12 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
   resetAll(): void {
     this.isReady = false;
     this.resetPending.clear();
+    this.inDoubt.clear();
     for (const run of this.d.group.contiguousRuns(32)) {
       this.resetPending.set(run.firstCic, run.count);
       this.clearCircuits(run.firstCic, run.count, WHY.startupReset);
+      // The GRS settles every reset of ours in its range, the one T5 started included.
+      for (let cic = run.firstCic; cic < run.firstCic + run.count; cic++) this.resetAnswered(cic);
       if (run.count === 1) {
         // Q.763 3.43: a GRS covers 2 to 32 circuits (range 1-31); a lone circuit takes RSC.
         this.repeatUntilAnswered(run.firstCic, this.rscPending(run.firstCic));
@@ -88,55 +136,65 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
         repeat: 'T22',
         alert: 'T23',
         what: `circuit group reset of CIC ${run.firstCic}-${run.firstCic + run.count - 1} not acknowledged`,
+        cics: [],
       });
     }
   }
 
-  /** Resets one circuit whose state is in doubt (RSC; RLC expected). */
-  resetCircuit(cic: number, outOfService = false): void {
+  /**
+   * Resets one circuit whose state is in doubt (RSC; RLC expected). `afterT5`: the reset that
+   * T5 starts (Q.764 Table A.1): the circuit is removed from service until the reset is
+   * answered, and the RSC repeats every T17 from the start (T5 alerted already; T16 is for
+   * an RSC not started by T5).
+   */
+  resetCircuit(cic: number, afterT5 = false): void {
     this.clearCircuits(cic, 1, WHY.circuitReset);
-    if (outOfService && this.d.group.state(cic)?.maintenance === 'none') {
-      // Q.764 Annex A, T5: the circuit stays out of service until the reset is answered.
+    if (afterT5 && this.d.group.state(cic)?.maintenance === 'none') {
       this.d.group.block(cic, 'maintenance', 'local');
-      this.awaitingReset.add(cic);
+      this.outOfService.add(cic);
     }
-    this.repeatUntilAnswered(cic, this.rscPending(cic));
+    this.repeatUntilAnswered(cic, this.rscPending(cic), afterT5);
   }
-
-  /** Circuits kept out of service until the exchange answers their RSC (after T5). */
-  private readonly awaitingReset = new Set<number>();
 
   /**
    * Blocks a circuit for maintenance from our side (BLO; BLA expected). The circuit is out
-   * of our selection at once. Returns whether the BLO went now: while the link is down or
-   * the start-up reset is unanswered it goes once the reset is acknowledged (a circuit
-   * group reset carries no blocking of the sender's, so every local block is sent again
-   * after it: Q.764, reset of circuits).
+   * of our selection at once. Returns whether the BLO went now: while the link is down it
+   * goes once the link is back; while the start-up reset is unanswered, once it is answered
+   * (a circuit group reset carries no blocking of the sender's, so every local block is sent
+   * again after it: Q.764 2.9.3.2).
    */
   block(cic: number): boolean {
+    this.outOfService.delete(cic); // from now on the block is one the exchange is told of
     this.d.group.block(cic, 'maintenance', 'local');
     this.stopPending(cic, ['T14', 'T15']);
-    if (!this.canSignal) return false;
-    this.repeatUntilAnswered(cic, { message: () => this.d.transport.send(buildBare('BLO', cic)), repeat: 'T12', alert: 'T13', what: `blocking of CIC ${cic} not acknowledged` });
+    if (!this.canSignal) return this.later(cic);
+    this.repeatUntilAnswered(cic, { message: () => this.d.transport.send(buildBare('BLO', cic)), repeat: 'T12', alert: 'T13', what: `blocking of CIC ${cic} not acknowledged`, cics: [cic] });
     return true;
   }
 
   /**
    * Lifts our maintenance block (UBL; UBA expected). Returns whether the UBL went now: while
-   * the link is down nothing needs to go, because the reset that follows the link's return
-   * clears the exchange's record of our blocks (Q.764: a GRS removes the remote blocks).
+   * the link is down nothing needs to go, because the reset of the circuit when the link is
+   * back clears the exchange's record of our block (Q.762: a reset removes the remote block).
    */
   unblock(cic: number): boolean {
+    this.outOfService.delete(cic);
     this.d.group.unblock(cic, 'maintenance', 'local');
     this.stopPending(cic, ['T12', 'T13']);
-    if (!this.canSignal) return false;
-    this.repeatUntilAnswered(cic, { message: () => this.d.transport.send(buildBare('UBL', cic)), repeat: 'T14', alert: 'T15', what: `unblocking of CIC ${cic} not acknowledged` });
+    if (!this.canSignal) return this.later(cic);
+    this.repeatUntilAnswered(cic, { message: () => this.d.transport.send(buildBare('UBL', cic)), repeat: 'T14', alert: 'T15', what: `unblocking of CIC ${cic} not acknowledged`, cics: [cic] });
     return true;
   }
 
   /** Blocking messages go only on a link in service whose start-up reset is acknowledged. */
   private get canSignal(): boolean {
     return this.d.transport.isUp && this.isReady;
+  }
+
+  /** A maintenance change that cannot be signalled now: the circuit is reset when the link is back. */
+  private later(cic: number): false {
+    if (!this.d.transport.isUp && !this.memoryLost) this.inDoubt.add(cic);
+    return false;
   }
 
   /**
@@ -146,6 +204,7 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
   hardwareBlock(cics: number[], blocked: boolean): void {
     if (blocked) for (const cic of cics) this.clearCircuits(cic, 1, WHY.spanFailed);
     if (this.canSignal) this.sendGroupHardware(cics, blocked);
+    else for (const cic of cics) this.later(cic);
   }
 
   onMessage(m: Extract<Parameters<IsupTransport['send']>[0], { type: MaintenanceType }>): void {
@@ -159,24 +218,27 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
         // Q.764 2.10.3.1: an RSC crossing our IAM: clear, and repeat the attempt elsewhere.
         this.d.calls.abandonAttempt(m.cic, WHY.resetByExchange);
         this.clearCircuits(m.cic, 1, WHY.resetByExchange);
-        this.d.group.unblock(m.cic, 'maintenance', 'remote');
+        this.resetByExchange(m.cic);
         this.d.transport.send(buildRlc(m.cic));
         // Q.764 2.9.3.1: the reset may have wiped our block at the exchange; say it again.
         if (this.blockedLocally(m.cic)) this.block(m.cic);
         return;
       case 'RLC':
-        // The answer to our RSC.
-        this.stopPending(m.cic, ['T16', 'T17']);
-        if (this.awaitingReset.delete(m.cic)) this.d.group.unblock(m.cic, 'maintenance', 'local');
-        if (this.resetPending.get(m.cic) === 1) this.startupRunAcknowledged(m.cic);
+        // The answer to our RSC (an RLC to a REL of ours is the call side's).
+        if (!this.d.timers.isRunning('T16', m.cic) && !this.d.timers.isRunning('T17', m.cic)) return;
+        this.resetAnswered(m.cic);
+        if (this.resetPending.get(m.cic) === 1) return this.startupRunAcknowledged(m.cic);
+        // Our reset removed our blocks at the exchange too (Q.762: a reset removes the remote
+        // blocked state): the ones we keep are said again.
+        if (this.canSignal) this.reassertBlocks(m.cic);
         return;
       case 'BLO':
         this.counters.blocksByExchange++;
-        // Q.764 2.8.2.1: a BLO after our IAM and before a backward message: BLA, release,
-        // repeat the attempt on another circuit.
-        this.d.calls.abandonAttempt(m.cic, WHY.blockedByExchange);
         this.d.group.block(m.cic, 'maintenance', 'remote');
         this.d.transport.send(buildBare('BLA', m.cic));
+        // Q.764 2.8.2.1: a BLO after our IAM and before a backward message: BLA, release the
+        // attempt in the normal way (REL, RLC) and repeat the call on another circuit.
+        this.d.calls.releaseAttempt(m.cic, WHY.blockedByExchange);
         return;
       case 'UBL':
         this.d.group.unblock(m.cic, 'maintenance', 'remote');
@@ -198,21 +260,57 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
 
   stop(): void {
     this.resetPending.clear();
+    this.pending.clear();
+  }
+
+  private linkUp(): void {
+    if (this.memoryLost) return this.resetAll();
+    this.resume();
   }
 
   private linkDown(): void {
     this.isReady = false;
     for (const [cic, count] of this.resetPending) this.stopPending(cic, count === 1 ? ['T16', 'T17'] : ['T22', 'T23']);
     this.resetPending.clear();
-    // Blocking and unblocking waiting for their answer: repeating into a dead link would only
-    // raise false alerts. The reset when the link is back settles them (see block()).
-    for (const c of this.d.group.list()) this.stopPending(c.cic, ['T12', 'T13', 'T14', 'T15', 'T18', 'T19', 'T20', 'T21']);
+    // Procedures waiting for their answer: repeating into a dead link would only raise false
+    // alerts. Their circuits are reset when the link is back (see resume()).
+    for (const [key, p] of [...this.pending]) {
+      const cic = Number(key.split('/')[1]);
+      this.stopPending(cic, [p.repeat, p.alert]);
+      for (const c of p.cics) this.later(c);
+    }
+  }
+
+  /**
+   * The link is back after an outage (MTP resume) and nothing was forgotten: no GRS. The
+   * answered calls go on; each circuit caught in a transient state is reset (RSC), and an IAM
+   * of ours that got no backward message is repeated on another circuit.
+   */
+  private resume(): void {
+    this.isReady = true;
+    const transient = new Set([...this.d.calls.transientCircuits(), ...this.inDoubt]);
+    this.inDoubt.clear();
+    this.d.logger.info({ circuits: transient.size }, 'signalling link resumed: calls kept, circuits in a transient state reset');
+    for (const cic of [...transient].sort((a, b) => a - b)) {
+      this.d.calls.abandonAttempt(cic, WHY.circuitReset);
+      this.resetCircuit(cic, this.outOfService.has(cic));
+    }
+    this.emit('ready');
   }
 
   private onGrs(m: IsupMessageOf<'GRS'>): void {
-    const count = m.rangeAndStatus.range + 1;
+    const range = m.rangeAndStatus.range;
+    if (range < GRS_RANGE.min || range > GRS_RANGE.max) {
+      // Q.763 3.43 a): range 0 is reserved for GRS and more than 32 circuits are too many;
+      // Q.764 2.9.5 has a message with a reserved value discarded.
+      this.counters.discarded++;
+      this.d.logger.warn({ cic: m.cic, range }, `GRS with range ${range} (allowed ${GRS_RANGE.min}-${GRS_RANGE.max}) discarded`);
+      return;
+    }
+    const count = range + 1;
     this.counters.resetsByExchange++;
     const status: boolean[] = [];
+    const hardware: number[] = [];
     for (let cic = m.cic; cic < m.cic + count; cic++) {
       if (!this.d.group.has(cic)) {
         status.push(false);
@@ -220,12 +318,33 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
       }
       this.d.calls.abandonAttempt(cic, WHY.resetByExchange);
       this.clearCircuits(cic, 1, WHY.groupResetByExchange);
-      // Q.764 2.10.3.2: a GRS removes remote blocks; the GRA reports our own.
-      this.d.group.unblock(cic, 'maintenance', 'remote');
-      const local = this.d.group.state(cic)!.maintenance;
-      status.push(local === 'local' || local === 'both');
+      this.resetByExchange(cic);
+      // Q.764 2.9.3.2: the GRA reports our own maintenance blocks.
+      status.push(this.blockedLocally(cic));
+      const hw = this.d.group.state(cic)!.hardware;
+      if (hw === 'local' || hw === 'both') hardware.push(cic);
     }
     this.d.transport.send(buildGra(m.cic, status));
+    // The GRA carries no hardware blocks: those of ours go again as CGB (Q.764 2.9.3.2).
+    if (hardware.length > 0 && this.canSignal) this.sendGroupHardware(hardware, true);
+  }
+
+  /**
+   * A reset from the exchange (RSC or a GRS covering the circuit): Q.762 has it remove the
+   * remote blocked state, maintenance and hardware alike; and it answers any reset of ours
+   * still waiting, the one T5 started included: both ends have the circuit idle now.
+   */
+  private resetByExchange(cic: number): void {
+    this.d.group.unblock(cic, 'maintenance', 'remote');
+    this.d.group.unblock(cic, 'hardware', 'remote');
+    // A lone circuit's start-up RSC still wants its RLC, which makes the box ready.
+    if (this.resetPending.get(cic) !== 1) this.resetAnswered(cic);
+  }
+
+  /** Our reset of `cic` is answered (RLC, or a reset from the exchange): T16/T17 stop, T5's removal ends. */
+  private resetAnswered(cic: number): void {
+    this.stopPending(cic, ['T16', 'T17']);
+    if (this.outOfService.delete(cic)) this.d.group.unblock(cic, 'maintenance', 'local');
   }
 
   private onGra(m: IsupMessageOf<'GRA'>): void {
@@ -245,13 +364,20 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
   private startupRunAcknowledged(firstCic: number): void {
     if (!this.resetPending.delete(firstCic) || this.resetPending.size > 0 || this.isReady) return;
     this.isReady = true;
+    this.memoryLost = false;
     this.d.logger.info('circuits reset with the exchange: ready for calls');
     // Blocks of ours the GRS did not carry: tell the exchange again.
-    const local = this.d.group.list().filter((c) => c.maintenance === 'local' || c.maintenance === 'both');
-    for (const c of local) this.block(c.cic);
+    for (const c of this.d.group.list()) if (this.blockedLocally(c.cic)) this.block(c.cic);
     const hardware = this.d.group.list().filter((c) => c.hardware === 'local' || c.hardware === 'both');
     if (hardware.length > 0) this.sendGroupHardware(hardware.map((c) => c.cic), true);
     this.emit('ready');
+  }
+
+  /** After a reset of ours: the blocks we keep on the circuit go to the exchange again. */
+  private reassertBlocks(cic: number): void {
+    if (this.blockedLocally(cic)) this.block(cic);
+    const hw = this.d.group.state(cic)?.hardware;
+    if (hw === 'local' || hw === 'both') this.sendGroupHardware([cic], true);
   }
 
   private onGroupSupervision(m: IsupMessageOf<'CGB'> | IsupMessageOf<'CGU'>): void {
@@ -295,18 +421,20 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
         repeat: blocked ? 'T18' : 'T20',
         alert: blocked ? 'T19' : 'T21',
         what: `hardware ${blocked ? 'blocking' : 'unblocking'} of CIC ${first}-${last} not acknowledged`,
+        cics: sorted.slice(start, end + 1),
       });
       start = end + 1;
     }
   }
 
+  /** A maintenance block of ours the exchange is told of (not T5's removal from service). */
   private blockedLocally(cic: number): boolean {
     const st = this.d.group.state(cic)?.maintenance;
-    return st === 'local' || st === 'both';
+    return (st === 'local' || st === 'both') && !this.outOfService.has(cic);
   }
 
   private rscPending(cic: number): Pending {
-    return { message: () => this.d.transport.send(buildBare('RSC', cic)), repeat: 'T16', alert: 'T17', what: `reset of CIC ${cic} not acknowledged` };
+    return { message: () => this.d.transport.send(buildBare('RSC', cic)), repeat: 'T16', alert: 'T17', what: `reset of CIC ${cic} not acknowledged`, cics: [cic] };
   }
 
   /** Clears the circuits' calls without REL and makes them idle (reset semantics). */
@@ -320,24 +448,46 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
   }
 
   /**
-   * Sends now, repeats on the short timer until answered, and alerts once on the long one
-   * while going on repeating (Q.764 2.10.6: "alert maintenance and keep repeating").
+   * Sends now and repeats on the short timer until answered; at the first expiry of the long
+   * timer maintenance is alerted once, and from then on the message repeats at the long
+   * interval until answered (Q.764 2.9.4 and Table A.1: "alert maintenance, repeat the
+   * message, restart the long timer"). `longOnly`: the reset that T5 starts, alerted by T5
+   * already and repeated every T17 from the start (Table A.1, T5).
    */
-  private repeatUntilAnswered(cic: number, p: Pending): void {
-    const repeat = () => {
+  private repeatUntilAnswered(cic: number, p: Pending, longOnly = false): void {
+    const key = `${p.alert}/${cic}`;
+    this.pending.set(key, p);
+    if (!this.d.transport.isUp) {
+      // Nothing can go now: the circuits are reset when the link is back (resume()).
+      this.pending.delete(key);
+      for (const c of p.cics) this.later(c);
+      return;
+    }
+    const { repeatMs, alertMs } = this.d.settings;
+    const short = () => {
       p.message();
-      this.d.timers.start(p.repeat, cic, this.d.settings.repeatMs, repeat);
+      this.d.timers.start(p.repeat, cic, repeatMs, short);
     };
-    repeat();
-    this.d.timers.start(p.alert, cic, this.d.settings.alertMs, () => {
-      this.counters.alerts++;
-      this.d.logger.error({ cic }, `maintenance alert: ${p.what}`);
-      this.emit('maintenance-alert', cic, p.what);
-    });
+    const long = (alert: boolean) => () => {
+      this.d.timers.stop(p.repeat, cic);
+      if (alert) {
+        this.counters.alerts++;
+        this.d.logger.error({ cic }, `maintenance alert: ${p.what}`);
+        this.emit('maintenance-alert', cic, p.what);
+      }
+      p.message();
+      this.d.timers.start(p.alert, cic, alertMs, long(false));
+    };
+    if (longOnly) p.message();
+    else short();
+    this.d.timers.start(p.alert, cic, alertMs, long(!longOnly));
   }
 
   private stopPending(cic: number, timers: IsupTimerName[]): void {
-    for (const t of timers) this.d.timers.stop(t, cic);
+    for (const t of timers) {
+      this.d.timers.stop(t, cic);
+      this.pending.delete(`${t}/${cic}`);
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 import { Registry } from 'prom-client';
 import t from 'tap';
+import { buildBare, buildRel } from './isup-builders.js';
 import { CAUSE } from './isup-cause.js';
-import { isupRig as rig } from '../../../test-support/in-process-rig.js';
+import { isupRig as rig, TIMERS } from '../../../test-support/in-process-rig.js';
 
 // Dual seizure (Q.764 2.9.1) and the other ways an outgoing attempt is given up before any
 // backward message (BLO, RSC), against the simulator's exchange. The exchange's forced glare
@@ -76,7 +77,9 @@ t.test('a second dual seizure on the repeat attempt: the call fails with a reaso
   t.match(await metrics.metrics(), /^countyline_isup_glares\{outcome="lost"\} 2$/m);
 });
 
-t.test('a BLO crossing our IAM: BLA, the circuit blocked, the call repeated on another circuit', async (t) => {
+t.test('a BLO crossing our IAM: BLA, then REL and RLC, the circuit blocked, the call repeated on another circuit', async (t) => {
+  // Q.764 2.8.2.1: a BLO after our IAM and before any backward message: BLA, the attempt
+  // released in the normal way (REL, RLC), and repeated on another circuit.
   const r = rig(t);
   await r.up();
   const mark = r.tap.mark();
@@ -84,14 +87,16 @@ t.test('a BLO crossing our IAM: BLA, the circuit blocked, the call repeated on a
   r.exchange.blockCircuit(1, true); // sent before the exchange sees our IAM on CIC 1
   const outcome = await r.settle(placed);
   t.match(outcome, { result: 'completed', repeats: 1, call: { cic: 3, attempt: 2 } }, 'the repeat on CIC 3 completes');
+  await r.run(TIMERS.repeatMs * 2);
   const fromBox = r.tap.trace('box', mark);
   t.equal(fromBox[0], 'IAM 1');
-  t.ok(fromBox.includes('BLA 1'), 'BLO acknowledged');
-  t.notOk(fromBox.includes('REL 1'), 'no REL from the box for the attempt it gave up');
+  t.ok(fromBox.indexOf('BLA 1') > 0, 'BLO acknowledged');
+  t.ok(fromBox.indexOf('REL 1') > fromBox.indexOf('BLA 1'), 'then our attempt released with REL');
+  t.equal(fromBox.filter((m) => m === 'REL 1').length, 1, 'once: the release completed, no T1 repeat');
   t.ok(fromBox.indexOf('IAM 3') > fromBox.indexOf('BLA 1'), 'the repeat after the BLA');
   t.match(r.circuit(1), { call: 'idle', maintenance: 'remote', block: 'remote', callPhase: null });
-  // The exchange refused our IAM on the circuit it had blocked (REL); the box answered RLC.
-  t.ok(fromBox.includes('RLC 1'));
+  t.equal(r.farCircuit(1).call, 'idle', 'idle at the exchange too');
+  t.same(r.ended, [outcome], 'one call ended: the repeat; the attempt given up is not a call of its own');
   t.same(r.glares, []);
 });
 
@@ -149,4 +154,39 @@ t.test('no circuit left for the repeat: the call fails and says why', async (t) 
   t.match(outcome, { result: 'failed', reason: 'no circuit free', cause: CAUSE.noCircuitAvailable, repeats: 1 });
   t.same(r.glares, [{ cic: 2, outcome: 'lost' }]);
   t.same(r.ended, [outcome], 'call-ended tells listeners about it');
+});
+
+t.test('a CCR crossing our IAM on a CIC the exchange controls: its test goes on, our call is repeated elsewhere, no glare counted', async (t) => {
+  // Q.764 2.9.1.4 b) for a crossing IAM, applied to a crossing continuity check request: the
+  // controlling exchange's CCR wins the circuit; the box drops its attempt without REL and
+  // repeats it on another circuit. A CCR is no call: not a dual seizure, not counted as one.
+  const r = rig(t, HIGH_TO_LOW);
+  await r.up();
+  r.tap.deaf = true; // the exchange, testing CIC 30, ignores our IAM on it
+  const placed = r.stack.calls.placeCall('95598', '', 1000);
+  await r.run(20);
+  r.tap.deaf = false;
+  const mark = r.tap.mark();
+  r.tap.injectMessage(buildBare('CCR', 30));
+  const outcome = await r.settle(placed);
+  t.match(outcome, { result: 'completed', repeats: 1, call: { cic: 29, attempt: 2 } }, 'the repeat on CIC 29 completes');
+  t.same(r.sim.timeslots[0]!.snapshot().loopbacks, [31], 'CIC 30 (timeslot 31) looped for the exchange’s test');
+  t.notOk(r.tap.trace('box', mark).includes('REL 30'), 'no REL for the attempt given up');
+  t.equal(r.stack.group.counts().glaresLost, 0, 'not counted as a dual seizure');
+  t.same(r.glares, [], 'nor reported as one');
+  r.tap.injectMessage(buildRel(30, CAUSE.normalClearing));
+  await r.run(100);
+  t.same(r.sim.timeslots[0]!.snapshot().loopbacks, [], 'the test over, the loop is off');
+  t.match(r.circuit(30), { call: 'idle', callPhase: null });
+});
+
+t.test('a CCR crossing our IAM on a CIC we control: our call goes on, the CCR is ignored, no glare counted', async (t) => {
+  const r = rig(t);
+  await r.up();
+  const placed = r.stack.calls.placeCall('95598', '', 1000);
+  r.tap.injectMessage(buildBare('CCR', 1));
+  const outcome = await r.settle(placed);
+  t.match(outcome, { result: 'completed', repeats: 0, call: { cic: 1 } });
+  t.same(r.sim.timeslots[0]!.snapshot().loopbacks, [], 'no loop on our call');
+  t.equal(r.stack.group.counts().glaresWon, 0);
 });

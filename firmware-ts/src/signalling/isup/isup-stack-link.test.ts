@@ -65,7 +65,9 @@ t.test('messages for a CIC we do not have, or from another point code, are ignor
   t.match(await r.settle(r.stack.calls.placeCall('95598', '', 100)), { result: 'completed' });
 });
 
-t.test('the link fails: no calls meanwhile; back in service, both ends reset again and calls resume', async (t) => {
+t.test('the link fails: no calls meanwhile; back in service, the box sends no GRS of its own and calls resume', async (t) => {
+  // A link that fails and returns is no restart (Q.764 2.9.3): the box keeps what it knows.
+  // The simulator's exchange resets its group when the link is back; the box answers it.
   const r = rig(t);
   await r.up();
   const placed = r.stack.calls.placeCall('95598', '', 600_000);
@@ -77,8 +79,9 @@ t.test('the link fails: no calls meanwhile; back in service, both ends reset aga
   const mark = r.tap.mark();
   r.sim.setSpanDefects(0, { los: false });
   t.ok(await r.until(() => r.stack.maintenance.ready && r.exchange.summary().readyCircuits === 30), 'ready again');
-  t.same(r.tap.trace('box', mark), ['GRS 1', 'GRA 1']);
-  // The reset at link-up clears the call that was up when the link failed.
+  await r.run(1000);
+  t.same(r.tap.trace('box', mark), ['GRA 1'], 'the exchange reset the group; the box only answered');
+  // The exchange's reset clears the call that was up when the link failed.
   t.match(await r.settle(placed, 1000), { result: 'completed', call: { cic: 1 } });
   t.match(await r.settle(r.stack.calls.placeCall('95598', '', 100)), { result: 'completed' });
 });
@@ -94,6 +97,17 @@ t.test('continuity test (CCR): the exchange loops the circuit, the 2000 Hz tone 
   t.match(r.circuit(5), { call: 'idle', callPhase: null });
   t.equal(r.farCircuit(5).loopback, false, 'the exchange took its loop off');
   t.same(r.sim.timeslots[0]!.snapshot().tones, [], 'the tone is off');
+});
+
+t.test('a continuity test is a call record: the circuit view shows it while it runs', async (t) => {
+  const r = rig(t);
+  await r.up();
+  const test = r.stack.run(0, 5);
+  t.ok(await r.until(() => r.tap.of('box', 'CCR').length === 1), 'CCR sent');
+  t.match(r.circuit(5), { call: 'reserved', callPhase: 'continuity', direction: 'out' }, 'under test');
+  t.same(await r.settle(test), { ok: true });
+  t.match(r.circuit(5), { call: 'idle', callPhase: null, direction: null });
+  t.same(r.ended, [], 'not a call of anyone’s: no call-ended for it');
 });
 
 t.test('continuity test: a broken loop fails it; the circuit is released all the same', async (t) => {
@@ -151,17 +165,18 @@ t.test('stop() while a continuity test waits for its RLC: no REL repeated, the t
   t.equal(r.clock.pending(), 0, 'with the card stopped too, no timer is left');
 });
 
-t.test('continuity test refused: no circuit there, circuit busy, link down', async (t) => {
+t.test('continuity test skipped: no circuit there, circuit busy, link down', async (t) => {
   const r = rig(t);
-  t.same(await r.stack.run(0, 5), { ok: false, reason: 'signalling link out of service', reasonCode: 'signalling-down', reasonArgs: [] });
+  // A test that cannot run says nothing about the circuit: skipped, never a failure.
+  t.same(await r.stack.run(0, 5), { ok: false, skipped: true, reason: 'signalling link out of service', reasonCode: 'signalling-down', reasonArgs: [] });
   await r.up();
-  t.same(await r.stack.run(0, 16), { ok: false, reason: 'no CIC is assigned to span 0 timeslot 16', reasonCode: 'no-cic', reasonArgs: [0, 16] });
+  t.same(await r.stack.run(0, 16), { ok: false, skipped: true, reason: 'no CIC is assigned to span 0 timeslot 16', reasonCode: 'no-cic', reasonArgs: [0, 16] });
   void r.stack.calls.placeCall('95598', '', 600_000);
   await r.run(500);
-  t.same(await r.stack.run(0, 1), { ok: false, reason: 'CIC 1 is busy', reasonCode: 'cic-busy', reasonArgs: [1] });
+  t.same(await r.stack.run(0, 1), { ok: false, skipped: true, reason: 'CIC 1 is busy', reasonCode: 'cic-busy', reasonArgs: [1] });
   r.exchange.blockCircuit(3, true);
   await r.run(50);
-  t.same(await r.stack.run(0, 3), { ok: false, reason: 'CIC 3 is blocked', reasonCode: 'cic-blocked', reasonArgs: [3] }, 'not on a circuit the exchange blocked');
+  t.same(await r.stack.run(0, 3), { ok: false, skipped: true, reason: 'CIC 3 is blocked', reasonCode: 'cic-blocked', reasonArgs: [3] }, 'not on a circuit the exchange blocked');
   r.stack.maintenance.block(5);
   await r.run(50);
   t.same(await r.settle(r.stack.run(0, 5)), { ok: true }, 'allowed on a circuit we blocked ourselves');

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { buildIam } from './isup-builders.js';
+import { buildGrs, buildIam } from './isup-builders.js';
 import { CAUSE } from './isup-cause.js';
 import { isupRig as rig, TIMERS, type InProcessRig as Rig } from '../../../test-support/in-process-rig.js';
 
@@ -32,7 +32,7 @@ t.test('BLO and UBL from the exchange: BLA and UBA, and our calls keep off the c
   t.equal(r.exchange.summary().pending.length, 0, 'nothing left unacknowledged at the exchange');
 });
 
-t.test('our BLO and UBL: acknowledged, the exchange keeps off; unanswered, repeated on T12 with an alert at T13', async (t) => {
+t.test('our BLO and UBL: acknowledged, the exchange keeps off; unanswered, repeated on T12 with an alert at T13, then every T13', async (t) => {
   const r = rig(t);
   await r.up();
   const mark = r.tap.mark();
@@ -54,11 +54,11 @@ t.test('our BLO and UBL: acknowledged, the exchange keeps off; unanswered, repea
   await r.run(TIMERS.alertMs + 50);
   t.equal(r.tap.of('box', 'BLO', deafMark).length, 1 + TIMERS.alertMs / TIMERS.repeatMs, 'BLO repeated every T12');
   t.match(r.alerts, [{ cic: 7, what: 'blocking of CIC 7 not acknowledged' }], 'one alert at T13');
-  await r.run(TIMERS.repeatMs * 2);
-  t.equal(r.tap.of('box', 'BLO', deafMark).length, 3 + TIMERS.alertMs / TIMERS.repeatMs, 'still repeating after the alert');
+  await r.run(TIMERS.alertMs);
+  t.equal(r.tap.of('box', 'BLO', deafMark).length, 2 + TIMERS.alertMs / TIMERS.repeatMs, 'still repeating after the alert, every T13');
   t.equal(r.alerts.length, 1, 'the alert is not repeated');
   r.tap.deaf = false;
-  await r.run(TIMERS.repeatMs + 50);
+  await r.run(TIMERS.alertMs + 50);
   const count = r.tap.of('box', 'BLO', deafMark).length;
   await r.run(TIMERS.repeatMs * 3);
   t.equal(r.tap.of('box', 'BLO', deafMark).length, count, 'BLA stops the repeats');
@@ -265,4 +265,109 @@ t.test('a GRS from the exchange whose range starts on a CIC we lack still resets
   const gra = r.tap.of('box', 'GRA')[0];
   t.match(gra, { cic: 0, rangeAndStatus: { range: 30 } }, 'answered with a GRA for the same range');
   t.equal(r.exchange.summary().readyCircuits, 31, 'the exchange may call on our circuits');
+});
+
+t.test('after T5 the block is the box’s alone: a GRS from the exchange crossing our RSC leaves no block at either end', async (t) => {
+  // Q.764 Table A.1, T5: the circuit is removed from service at the box and reset (RSC); the
+  // exchange is never told of a block, so none may reach it: not in the status of a GRA, and
+  // not left behind when the reset is answered.
+  const r = rig(t, { isup: { selection: 'opposite-order', huntDirection: 'high-to-low' } });
+  await r.up();
+  r.tap.deaf = true;
+  t.match(await r.settle(r.stack.calls.placeCall('95598'), 20_000), { result: 'failed', call: { cic: 30 } });
+  t.match(r.circuit(30), { maintenance: 'local' }, 'out of service at the box after T5');
+  r.tap.deaf = false;
+  // The exchange resets its group just as our next RSC leaves: the two cross on the link.
+  let crossed = false;
+  r.stack.transport.on('sent', (m) => {
+    if (m.type === 'RSC' && m.cic === 30 && !crossed) {
+      crossed = true;
+      r.exchange.resetAll();
+    }
+  });
+  t.ok(await r.until(() => crossed, 20_000), 'the RSC repeated and the GRS crossed it');
+  await r.run(TIMERS.alertMs * 2);
+  const gra = r.tap.of('box', 'GRA').at(-1)!;
+  t.equal(gra.rangeAndStatus.status[29], false, 'the GRA does not report CIC 30 as blocked by us');
+  t.match(r.circuit(30), { call: 'idle', maintenance: 'none', block: 'none' }, 'back in service at the box');
+  t.equal(r.farCircuit(30).maintenance, 'none', 'and unblocked at the exchange');
+  t.same(r.tap.of('box', 'BLO'), [], 'no BLO ever left for it');
+});
+
+t.test('after T5, a link flap before the RSC is answered: no block leaks to the exchange', async (t) => {
+  const r = rig(t, { isup: { selection: 'opposite-order', huntDirection: 'high-to-low' } });
+  await r.up();
+  r.tap.deaf = true;
+  t.match(await r.settle(r.stack.calls.placeCall('95598'), 20_000), { result: 'failed', call: { cic: 30 } });
+  await r.settle(r.card.command({ type: 'linkControl', link: 0, action: 'stop' }));
+  t.ok(await r.until(() => !r.stack.transport.isUp));
+  r.tap.deaf = false;
+  await r.run(1000);
+  await r.settle(r.card.command({ type: 'linkControl', link: 0, action: 'start' }));
+  t.ok(await r.until(() => r.stack.transport.isUp && r.stack.maintenance.ready && r.exchange.summary().readyCircuits === 30, 20_000));
+  await r.run(TIMERS.alertMs * 2);
+  t.match(r.circuit(30), { call: 'idle', maintenance: 'none' }, 'back in service at the box');
+  t.equal(r.farCircuit(30).maintenance, 'none', 'not blocked at the exchange');
+  t.same(r.tap.of('box', 'BLO'), [], 'no BLO for a block the exchange never had');
+});
+
+t.test('GRS and RSC from the exchange lift its hardware blocks (Q.762: a reset removes the remote blocked state)', async (t) => {
+  const r = rig(t);
+  await r.up();
+  r.tap.injectMessage({ type: 'CGB', cic: 1, supervisionType: 'hardware-failure', rangeAndStatus: { range: 3, status: [true, true, true, true] } });
+  await r.run(50);
+  t.same([1, 2, 3, 4].map((cic) => r.circuit(cic).hardware), ['remote', 'remote', 'remote', 'remote']);
+  r.exchange.resetCircuit(1);
+  await r.run(50);
+  t.match(r.circuit(1), { hardware: 'none', block: 'none' }, 'RSC lifted it on CIC 1');
+  t.equal(r.circuit(2).hardware, 'remote', 'not on the others');
+  r.exchange.resetAll();
+  await r.run(50);
+  t.ok(r.stack.circuits().every((c) => c.hardware === 'none' && c.block === 'none'), 'GRS lifted it on all');
+  t.match(await r.settle(r.stack.calls.placeCall('95598', '', 100)), { result: 'completed', call: { cic: 1 } });
+});
+
+t.test('a GRS with range 0 or above 31 is discarded: no GRA, no call cleared (Q.763 3.43)', async (t) => {
+  const r = rig(t);
+  await r.up();
+  const { cic } = await answeredCall(r, 600_000);
+  const mark = r.tap.mark();
+  r.tap.injectMessage(buildGrs(1, 1)); // range 0
+  r.tap.injectMessage(buildGrs(1, 33)); // range 32
+  await r.run(500);
+  t.same(r.tap.trace('box', mark), [], 'no GRA');
+  t.match(r.circuit(cic), { callPhase: 'answered' }, 'the call is still up');
+  t.same(r.ended, []);
+});
+
+t.test('past T13 the BLO repeats at the T13 interval, not T12 (Q.764 2.9.4)', async (t) => {
+  const r = rig(t);
+  await r.up();
+  r.tap.deaf = true;
+  const mark = r.tap.mark();
+  const from = r.clock.now();
+  r.stack.maintenance.block(7);
+  await r.run(TIMERS.alertMs * 3 + 50);
+  t.same(
+    r.tap.of('box', 'BLO', mark).map((m) => Math.round((m.at - from) / 100) * 100),
+    [0, 1000, 2000, 3000, 4000, 5000, 10_000, 15_000],
+    'every T12 (1 s) until T13 (5 s), then every T13',
+  );
+  t.equal(r.alerts.length, 1, 'one alert');
+});
+
+t.test('T5: RSC, then repeated every T17; T16 is not used for a reset that T5 started (Q.764 Table A.1)', async (t) => {
+  const r = rig(t);
+  await r.up();
+  r.tap.deaf = true;
+  const placed = r.stack.calls.placeCall('95598');
+  await r.settle(placed, 20_000);
+  const t5 = r.tap.of('box', 'RSC')[0]!.at;
+  await r.run(TIMERS.alertMs * 2 + 50);
+  t.same(
+    r.tap.of('box', 'RSC').map((m) => Math.round((m.at - t5) / 100) * 100),
+    [0, 5000, 10_000],
+    'RSC at T5, then every T17 (5 s here)',
+  );
+  t.equal(r.alerts.length, 1, 'T5 alerted; nothing more');
 });

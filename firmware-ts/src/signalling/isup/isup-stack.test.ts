@@ -1,5 +1,5 @@
 import t from 'tap';
-import { buildRel } from './isup-builders.js';
+import { buildIam, buildRel } from './isup-builders.js';
 import { CAUSE } from './isup-cause.js';
 import { isupRig as rig, TIMERS } from '../../../test-support/in-process-rig.js';
 
@@ -157,13 +157,13 @@ t.test('no RLC at all: T5 alerts maintenance, ends the call and resets the circu
   const trace = r.tap.trace('box', since);
   t.equal(trace.filter((m) => m === 'REL 1').length, 5, 'REL at T7, then every T1 (1 s) until T5 (5 s)');
   t.equal(trace.at(-1), 'RSC 1', 'then RSC');
-  await r.run(TIMERS.repeatMs + 10);
-  t.equal(r.tap.trace('box', since).at(-1), 'RSC 1', 'RSC repeated, no more REL');
+  await r.run(TIMERS.alertMs + 10);
+  t.equal(r.tap.trace('box', since).at(-1), 'RSC 1', 'RSC repeated on T17, no more REL');
   r.tap.deaf = false;
-  await r.run(TIMERS.repeatMs + 10);
+  await r.run(TIMERS.alertMs + 10);
   t.equal(r.tap.of('exchange', 'RLC').at(-1)?.cic, 1, 'the exchange answers the RSC');
   const rscs = r.tap.of('box', 'RSC').length;
-  await r.run(TIMERS.repeatMs * 2);
+  await r.run(TIMERS.alertMs * 2);
   t.equal(r.tap.of('box', 'RSC').length, rscs, 'RSC no longer repeated once RLC came');
   t.match(r.circuit(1), { call: 'idle', block: 'none', callPhase: null });
 });
@@ -190,4 +190,18 @@ t.test('a REL from the exchange crossing our T9 release: the call still failed, 
   const outcome = await r.settle(placed, 1000);
   t.equal(r.tap.trace('box').at(-1), 'RLC 1', 'the crossing REL answered with RLC');
   t.match(outcome, { result: 'failed', reason: 'no answer (T9)', cause: CAUSE.noAnswer, call: { answeredAt: null } });
+});
+
+t.test('an incoming call the exchange releases before answer is abandoned, not completed', async (t) => {
+  const r = rig(t, { isup: { answerAfterMs: 10_000 } });
+  await r.up();
+  r.tap.deaf = true; // the exchange's side of this call is the test's own messages
+  r.tap.injectMessage(buildIam(2, '12345', '13900000000'));
+  t.ok(await r.until(() => r.circuit(2).callPhase === 'incoming'), 'offered and alerting (ACM sent)');
+  await r.run(3000);
+  r.tap.injectMessage(buildRel(2, CAUSE.normalClearing)); // the caller hung up
+  t.ok(await r.until(() => r.ended.length === 1));
+  t.match(r.ended[0], { result: 'abandoned', reason: null, cause: CAUSE.normalClearing, call: { cic: 2, direction: 'in', answeredAt: null } });
+  t.equal(r.tap.trace('box').at(-1), 'RLC 2');
+  t.match(r.circuit(2), { call: 'idle', callPhase: null });
 });

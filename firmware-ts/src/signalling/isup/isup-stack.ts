@@ -7,7 +7,8 @@ import { CircuitMap, type CircuitMapConfig } from '../../circuits/circuit-map.js
 import type { ControlRule } from '../../circuits/control-rule.js';
 import type { HuntDirection, SelectionMethod } from '../../circuits/circuit-selector.js';
 import { nextEvent, testReason, type E1CircuitTest, type TestVerdict } from '../../trunks/circuit-tests.js';
-import { buildBare, buildRel } from './isup-builders.js';
+import { buildBare } from './isup-builders.js';
+import { callFailure } from './isup-call-reasons.js';
 import { CAUSE } from './isup-cause.js';
 import { IsupCalls, type CallOutcome, type IncomingCall, type IsupCall } from './isup-calls.js';
 import { IsupMaintenance, type MaintenanceType } from './isup-maintenance.js';
@@ -105,7 +106,7 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
       settings: settings.timers,
       clock,
       logger: log,
-      resetCircuit: (cic, outOfService) => this.maintenance.resetCircuit(cic, outOfService),
+      resetCircuit: (cic, afterT5) => this.maintenance.resetCircuit(cic, afterT5),
       reassertBlock: (cic) => this.maintenance.block(cic),
       ready: () => this.maintenance.ready,
       resetting: (cic) => this.maintenance.resetting(cic),
@@ -118,14 +119,14 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     this.calls.on('call-ended', (o) => this.emit('call-ended', o));
     this.calls.on('maintenance-alert', (cic, what) => this.emit('maintenance-alert', cic, what));
     this.maintenance.on('maintenance-alert', (cic, what) => this.emit('maintenance-alert', cic, what));
+    // Q.764 2.9.3: a card that restarted (or was lost) kept no calls: reset the group when back.
+    card.on('card-restarted', () => this.maintenance.memoryLostAtCard());
+    card.on('card-lost', () => this.maintenance.memoryLostAtCard());
   }
 
   stop(): void {
     this.stopped = true;
-    // A continuity test waiting for its tone or its RLC ends now; its T1 and T5 go with the
-    // rest of the timer set.
-    for (const end of [...this.toneWaits]) end();
-    for (const wait of [...this.pendingTestRlc.values()]) wait.abandon();
+    // A continuity test waiting for its tone or its RLC ends now with its call record.
     this.calls.stop();
     this.maintenance.stop();
     this.timers.clear();
@@ -149,47 +150,40 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
   /**
    * The E1 test call: a continuity check with the exchange (Q.764 2.1.8). CCR asks the far
    * end to loop the circuit back; the card sends 2000 Hz into it and must hear it return.
-   * Then REL/RLC ends the test. Allowed on a circuit we blocked ourselves.
+   * The test is a call record (phase `continuity`) from the CCR to the RLC that answers the
+   * REL ending it, with T1 and T5 as for any release. Allowed on a circuit we blocked
+   * ourselves. A test that cannot run (no CIC, the link down, the circuit busy or blocked by
+   * the exchange) is skipped: it says nothing about the circuit.
    */
   async run(span: number, timeslot: number): Promise<TestVerdict> {
     const circuit = this.map.byTimeslot(span, timeslot);
-    if (!circuit) return { ok: false, reason: `no CIC is assigned to span ${span} timeslot ${timeslot}`, ...testReason('no-cic', span, timeslot) };
-    if (!this.transport.isUp) return { ok: false, reason: 'signalling link out of service', ...testReason('signalling-down') };
+    if (!circuit) return { ok: false, skipped: true, reason: `no CIC is assigned to span ${span} timeslot ${timeslot}`, ...testReason('no-cic', span, timeslot) };
+    if (!this.transport.isUp) return { ok: false, skipped: true, reason: 'signalling link out of service', ...testReason('signalling-down') };
     const cic = circuit.cic;
     const reserved = this.group.reserveForTest(cic, this.clock.now());
-    if (!reserved.ok) return { ok: false, reason: `CIC ${cic} is ${reserved.reason}`, ...testReason(reserved.reason === 'busy' ? 'cic-busy' : 'cic-blocked', cic) };
-    this.calls.testing.add(cic);
+    if (!reserved.ok) return { ok: false, skipped: true, reason: `CIC ${cic} is ${reserved.reason}`, ...testReason(reserved.reason === 'busy' ? 'cic-busy' : 'cic-blocked', cic) };
+    const test = this.calls.continuityTest(cic);
     const frequency = 2000;
     const heard = nextEvent(this.card, this.clock, 'tone-detect', (m) => m.span === span && m.timeslot === timeslot && m.present && m.frequency === frequency, this.settings.continuityToneMs);
-    // stop() ends the wait for the tone at once rather than after its timeout.
-    let endWait = () => {};
-    const ended = new Promise<false>((resolve) => this.toneWaits.add((endWait = () => resolve(false))));
+    // The record ending (a reset or REL from the exchange, stop()) ends the wait for the tone.
     let verdict: TestVerdict;
     try {
       this.transport.send(buildBare('CCR', cic));
       await this.card.command({ type: 'tsTone', span, timeslot, frequency });
       const seconds = this.settings.continuityToneMs / 1000;
+      const ended = test.ended.then(() => false);
       verdict = (await Promise.race([heard.promise, ended])) ? { ok: true } : { ok: false, reason: `no ${frequency} Hz tone back from the exchange within ${seconds} s (CCR)`, ...testReason('no-tone-from-exchange', frequency, seconds) };
     } catch (err) {
       // The test-call scheduler words a card that is not up or does not answer.
       verdict = { ok: false, reason: (err as Error).message };
     } finally {
-      this.toneWaits.delete(endWait);
       heard.cancel();
       await this.card.commandOrReport({ type: 'tsTone', span, timeslot, frequency: 0 }, `end of the continuity check on CIC ${cic}`);
     }
-    if (this.stopped) {
-      // Nothing more goes to the exchange: the reset after the next start settles the circuit.
-      this.calls.testing.delete(cic);
-      return { ok: false, reason: 'the firmware stopped during the continuity check', ...testReason('stopped') };
-    }
+    if (this.stopped) return { ok: false, reason: 'the firmware stopped during the continuity check', ...testReason('stopped') };
     // The test ends like a call: REL, and the circuit is idle again when RLC comes.
-    this.transport.send(buildRel(cic, CAUSE.normalClearing));
-    try {
-      await this.waitRlc(cic);
-    } finally {
-      this.calls.testing.delete(cic);
-    }
+    this.calls.release(cic, CAUSE.normalClearing);
+    await test.ended;
     return verdict;
   }
 
@@ -224,48 +218,6 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     this.calls.on('call-ended', (o) => calls.inc({ direction: o.call.direction, result: o.result }));
   }
 
-  /**
-   * Waits for the RLC that ends a continuity test, as for the REL of a call (Q.764 2.10.6): REL
-   * again each time T1 runs out; when T5 runs out, maintenance is alerted, T1 stops and the
-   * circuit is reset and kept out of service until the exchange answers the reset.
-   */
-  private waitRlc(cic: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
-    const { repeatMs, alertMs } = this.settings.timers;
-    return new Promise((resolve) => {
-      const done = () => {
-        this.timers.stop('T1', cic);
-        this.timers.stop('T5', cic);
-        this.pendingTestRlc.delete(cic);
-        resolve();
-      };
-      const repeat = () => {
-        this.transport.send(buildRel(cic, CAUSE.normalClearing));
-        this.timers.start('T1', cic, repeatMs, repeat);
-      };
-      this.pendingTestRlc.set(cic, {
-        rlc: () => {
-          this.group.release(cic, this.clock.now(), CAUSE.normalClearing);
-          done();
-        },
-        abandon: done,
-      });
-      this.timers.start('T1', cic, repeatMs, repeat);
-      this.timers.start('T5', cic, alertMs, () => {
-        done();
-        this.log.warn({ cic }, 'no RLC after the continuity test (T5); resetting the circuit');
-        this.emit('maintenance-alert', cic, 'no release complete after the continuity test (T5)');
-        this.group.release(cic, this.clock.now(), CAUSE.recoveryOnTimerExpiry);
-        this.maintenance.resetCircuit(cic, true);
-      });
-    });
-  }
-
-  /** Continuity tests waiting for their RLC: `rlc` when it comes, `abandon` when the stack stops. */
-  /** Ends the wait for a continuity tone (stop()). */
-  private readonly toneWaits = new Set<() => void>();
-
-  private readonly pendingTestRlc = new Map<number, { rlc: () => void; abandon: () => void }>();
   private stopped = false;
 
   private dispatch(m: IsupMessage): void {
@@ -282,12 +234,9 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
         return this.calls.onBackward(m);
       case 'REL':
         return this.calls.onRel(m);
-      case 'RLC': {
-        const test = this.pendingTestRlc.get(m.cic);
-        if (test) return test.rlc();
+      case 'RLC':
         this.calls.onRlc(m);
         return this.maintenance.onMessage(m);
-      }
       case 'CCR':
         return this.onContinuityRequest(m.cic);
       case 'COT':
@@ -312,8 +261,20 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
   /** The exchange tests a circuit: loop it back until its REL, or a reset of it (Q.764 2.1.8). */
   private onContinuityRequest(cic: number): void {
     const circuit = this.map.byCic(cic)!;
+    const state = this.group.state(cic)!;
+    if (state.call === 'reserved') {
+      // The CCR crossed our IAM (or our own test). A CCR is no call, so this is no dual
+      // seizure and is not counted as one; the circuit goes as Q.764 2.9.1.4 gives it for a
+      // crossing IAM. On a circuit we control our call goes on and the CCR is ignored; on one
+      // the exchange controls its test goes on and our attempt is repeated elsewhere, no REL.
+      const ours = state.controlledBy === 'us' || !this.calls.abandonAttempt(cic, callFailure('the exchange tested the circuit (CCR)', 'continuity-check-by-exchange'));
+      if (ours) {
+        this.log.info({ cic }, 'continuity check request crossing a call or test of ours on this circuit; ignored');
+        return;
+      }
+    }
     const seized = this.group.seizeIncoming(cic, this.clock.now());
-    if (seized.outcome !== 'seized' && seized.outcome !== 'yield') {
+    if (seized.outcome !== 'seized') {
       this.log.warn({ cic }, 'continuity check request on a busy circuit; ignored');
       return;
     }

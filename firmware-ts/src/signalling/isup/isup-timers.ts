@@ -7,15 +7,18 @@ import type { Clock, TimerHandle } from '@countyline/e1-gateway';
  * | timer | runs while                        | on expiry                                 |
  * |-------|-----------------------------------|-------------------------------------------|
  * | T1    | waiting for RLC after our REL     | send REL again                            |
- * | T5    | the same, long                    | alert, send RSC, stop T1                  |
+ * | T5    | the same, long                    | alert, RSC under T17 only, stop T1        |
  * | T7    | waiting for ACM/CON after our IAM | release with cause 102                    |
  * | T9    | waiting for ANM after ACM         | release with cause 19 (no answer)         |
- * | T12/13| waiting for BLA                   | repeat BLO / alert and keep repeating     |
- * | T14/15| waiting for UBA                   | repeat UBL / alert and keep repeating     |
- * | T16/17| waiting for RLC after our RSC     | repeat RSC / alert and keep repeating     |
- * | T18/19| waiting for CGBA                  | repeat CGB / alert and keep repeating     |
- * | T20/21| waiting for CGUA                  | repeat CGU / alert and keep repeating     |
- * | T22/23| waiting for GRA                   | repeat GRS / alert and keep repeating     |
+ * | T12/13| waiting for BLA                   | repeat BLO / alert, then repeat every T13 |
+ * | T14/15| waiting for UBA                   | repeat UBL / alert, then repeat every T15 |
+ * | T16/17| waiting for RLC after our RSC     | repeat RSC / alert, then repeat every T17 |
+ * | T18/19| waiting for CGBA                  | repeat CGB / alert, then repeat every T19 |
+ * | T20/21| waiting for CGUA                  | repeat CGU / alert, then repeat every T21 |
+ * | T22/23| waiting for GRA                   | repeat GRS / alert, then repeat every T23 |
+ *
+ * Past the first expiry of a long timer the short one stops and the message repeats at the
+ * long interval (Q.764 2.9.4, Table A.1). The RSC that T5 starts runs under T17 alone.
  */
 /** `answer` and `hold` are the box's own: the answer delay of incoming calls, the hold time of test calls. */
 export type IsupTimerName = 'answer' | 'hold' | 'T1' | 'T5' | 'T7' | 'T9' | 'T12' | 'T13' | 'T14' | 'T15' | 'T16' | 'T17' | 'T18' | 'T19' | 'T20' | 'T21' | 'T22' | 'T23';
@@ -30,6 +33,17 @@ export interface IsupTimerSettings {
   /** T9: waiting for answer after ACM (ITU 90 s - 3 min). */
   t9Ms: number;
 }
+
+/**
+ * The ranges Q.764 Annex A (Table A.1) gives the timers, in ms, by setting: the config
+ * refuses a value outside them. T9 is Q.118's: 90 s to 3 min.
+ */
+export const ISUP_TIMER_RANGES: Readonly<Record<keyof IsupTimerSettings, { min: number; max: number; timers: string }>> = Object.freeze({
+  repeatMs: { min: 15_000, max: 60_000, timers: 'T1, T12, T14, T16, T18, T20 and T22' },
+  alertMs: { min: 300_000, max: 900_000, timers: 'T5, T13, T15, T17, T19, T21 and T23' },
+  t7Ms: { min: 20_000, max: 30_000, timers: 'T7' },
+  t9Ms: { min: 90_000, max: 180_000, timers: 'T9' },
+});
 
 export const DEFAULT_ISUP_TIMERS: Readonly<IsupTimerSettings> = Object.freeze({ repeatMs: 15_000, alertMs: 300_000, t7Ms: 30_000, t9Ms: 180_000 });
 
