@@ -1,4 +1,5 @@
 import type { CardErrorCode } from '../card/card-driver.js';
+import type { LinkTestFailure } from '../signalling/mtp3/link-test.js';
 import type { TestReasonCode, TestReasons } from '../trunks/circuit-tests.js';
 import type { CounterName, ThresholdCrossing } from '../trunks/g826-counters.js';
 import type { AlarmCauses, AlarmRecord, AlarmState, KnownAlarmType, Severity } from './alarm-types.js';
@@ -40,6 +41,7 @@ export const ALARM_TYPE_TEXT: Record<KnownAlarmType, Words> = {
   'span-yellow': { en: 'yellow alarm (RAI, far end in alarm)', zh: '黄色告警 (RAI/远端告警)' },
   'fxo-unplugged': { en: 'line unplugged / no battery', zh: '外线未接/无馈电' },
   'test-call-failed': { en: 'test call failed', zh: '拨测失败' },
+  'link-test-failed': { en: 'signalling link test failed, link restarted', zh: '信令链路测试失败, 链路已重启' },
 };
 
 export const PERIOD_TEXT: Record<ThresholdCrossing['period'], Words> = {
@@ -76,6 +78,13 @@ export const CARD_ERROR_TEXT: Record<CardErrorCode, Words> = {
   'setup-failed': { en: 'card refused its setup', zh: '板卡拒绝配置' },
 };
 
+/** Why a signalling link test (Q.707) failed. */
+export const LINK_TEST_FAILURE_TEXT: Record<LinkTestFailure, Record<AlarmLang, (t1Seconds: number) => string>> = {
+  'no-answer': { en: (s) => `no SLTA from the exchange within ${s} s`, zh: (s) => `交换机 ${s} 秒内未回 SLTA` },
+  'wrong-pattern': { en: () => 'the SLTA from the exchange carried another test pattern', zh: () => '交换机回送的 SLTA 测试码不符' },
+  'wrong-slc': { en: () => 'the SLTA from the exchange named another signalling link code (check isup.slc)', zh: () => '交换机回送的 SLTA 信令链路编码 SLC 不符 (请检查 isup.slc)' },
+};
+
 export const TEST_REASON_TEXT: Phrases<TestReasons> = {
   'no-such-circuit': { en: (c) => `no such circuit ${c}`, zh: (c) => `无此电路 ${c}` },
   'card-not-up': { en: () => 'the card is not up', zh: () => '板卡未就绪' },
@@ -108,6 +117,10 @@ export const ALARM_CAUSE_TEXT: Phrases<AlarmCauses> = {
   },
   'no-battery': { en: () => 'no battery voltage', zh: () => '无馈电电压' },
   'test-failed': { en: () => 'test call failed', zh: () => '拨测失败' },
+  'link-test-failed': {
+    en: (failure, s) => `${LINK_TEST_FAILURE_TEXT[failure]?.en(s) ?? failure}, twice in a row`,
+    zh: (failure, s) => `${LINK_TEST_FAILURE_TEXT[failure]?.zh(s) ?? failure}, 连续两次`,
+  },
 };
 
 /**
