@@ -165,6 +165,7 @@ export class Firmware {
       intervalMs: 15 * 60_000,
       utcOffsetMs: this.config.trunks.utcOffsetHours * 3_600_000,
       restoreSettleMs: this.config.alarms.restoreSettleMs,
+      isup: this.isup,
     });
     await this.control?.listen();
     this.card.start();

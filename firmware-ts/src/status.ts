@@ -6,6 +6,7 @@ import type { FxoHealth, SpanHealth, TrunkMonitor } from './trunks/trunk-monitor
 import type { SpanAlarmState } from './trunks/span-alarm.js';
 import type { CircuitCounts } from './circuits/circuit-group.js';
 import type { IsupStack } from './signalling/isup/isup-stack.js';
+import type { LinkTestView } from './signalling/mtp3/link-test.js';
 
 /** What `countyline status --json` prints. Field names are a contract (see README). */
 export interface BoxStatus {
@@ -14,8 +15,11 @@ export interface BoxStatus {
   spans: (SpanView & { alarm: SpanAlarmState; alarmCauses: string[] })[];
   links: LinkView[];
   fxo: (Omit<FxoView, 'line'> & { line: FxoHealth['line'] })[];
-  /** SS7 toward the exchange, when configured: link, start-up reset done, circuit counts. */
-  isup: { linkUp: boolean; ready: boolean; circuits: CircuitCounts } | null;
+  /**
+   * SS7 toward the exchange, when configured: the link usable (in service and its link test
+   * passed), start-up reset done, the link test, circuit counts.
+   */
+  isup: { linkUp: boolean; ready: boolean; linkTest: LinkTestView; circuits: CircuitCounts } | null;
 }
 
 export function buildStatus(card: CardDriver, trunks: TrunkMonitor, uptimeMs: number, isup: IsupStack | null = null): BoxStatus {
@@ -29,7 +33,7 @@ export function buildStatus(card: CardDriver, trunks: TrunkMonitor, uptimeMs: nu
     links: view.links,
     // The supervised line state (debounced), not the instantaneous voltage reading.
     fxo: view.fxo.map((p) => ({ ...p, line: fxoHealth.get(p.port)?.line ?? 'unknown' })),
-    isup: isup && { linkUp: isup.transport.isUp, ready: isup.maintenance.ready, circuits: isup.group.counts() },
+    isup: isup && { linkUp: isup.transport.isUp, ready: isup.maintenance.ready, linkTest: isup.mtp3.linkTest.view(), circuits: isup.group.counts() },
   };
 }
 

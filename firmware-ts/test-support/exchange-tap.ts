@@ -3,6 +3,10 @@ import type { FarEndExchange, PeerSend, SignallingPeer } from '@countyline/e1-ga
 import { IsupCodecError } from '../src/signalling/isup/isup-codec-error.js';
 import type { IsupMessage, IsupMessageOf, IsupMessageType } from '../src/signalling/isup/isup-messages.js';
 import { decodeIsupMsu, encodeIsupMsu } from '../src/signalling/isup/isup-msu.js';
+import { decodeLinkTest, encodeLinkTest } from '../src/signalling/mtp3/link-test-codec.js';
+import { decodeMsu, encodeMsu, SI_ISUP, type DecodedMsu, type Mtp3Variant } from '../src/signalling/mtp3/mtp3-label.js';
+import { decodeSnm } from '../src/signalling/mtp3/network-management-codec.js';
+import { serviceName, SI_SNM, SI_TEST, SI_TEST_SPECIAL } from '../src/signalling/mtp3/service-indicator.js';
 
 /** The box's point code in the rig, and the exchange's (the simulator's bench default). */
 export const BOX_PC = 1000;
@@ -15,14 +19,37 @@ export interface Crossed {
   message: IsupMessage;
 }
 
+/** One MTP3 message other than ISUP (link test, network management, another user part). */
+export interface CrossedMtp3 {
+  at: number;
+  from: 'box' | 'exchange';
+  si: number;
+  /** `SLTM`, `SLTA`, `TRA`, `UPU`, ...; the service's name (`sccp`) for another user part; `malformed` when unreadable. */
+  name: string;
+  sls: number;
+  /** The MSU from its SIO on. */
+  data: Uint8Array;
+}
+
+export interface ExchangeTapOptions {
+  /**
+   * Answers the box's signalling link tests (SLTM) with an SLTA on the exchange's behalf,
+   * at once, with the same pattern and SLC; the SLTMs then never reach the exchange. For as
+   * long as the simulator's exchange does not answer them itself.
+   */
+  answerLinkTests?: boolean;
+}
+
 /**
  * Stands between the card and the far-end exchange as the card's signalling peer: passes
- * everything both ways and writes it down, and can make the exchange deaf (what the box
- * sends is lost) or speak for it (an MSU of the test's choosing).
+ * everything both ways and writes it down, and can make the exchange deaf (the box's ISUP
+ * is lost) or speak for it (an MSU of the test's choosing).
  */
 export class ExchangeTap implements SignallingPeer {
   readonly crossed: Crossed[] = [];
-  /** While true, what the box sends never reaches the exchange. */
+  /** Link tests and network management both ways, and MSUs for other user parts. */
+  readonly mtp3: CrossedMtp3[] = [];
+  /** While true, the box's ISUP and network management never reach the exchange (link tests still do). */
   deaf = false;
   /**
    * While true, the exchange is not told when the link goes out of service or comes back: it
@@ -30,12 +57,21 @@ export class ExchangeTap implements SignallingPeer {
    * (the simulator's exchange otherwise clears its calls and resets the group).
    */
   hideLinkState = false;
+  answerLinkTests: boolean;
   private send: PeerSend | undefined;
 
   constructor(
     readonly exchange: FarEndExchange,
     private readonly clock: Clock,
-  ) {}
+    options: ExchangeTapOptions = {},
+  ) {
+    this.answerLinkTests = options.answerLinkTests ?? false;
+  }
+
+  /** The exchange's routing label variant. */
+  get variant(): Mtp3Variant {
+    return this.exchange.config.variant;
+  }
 
   attach(send: PeerSend): void {
     this.send = send;
@@ -52,8 +88,14 @@ export class ExchangeTap implements SignallingPeer {
   }
 
   onMsu(link: number, data: Uint8Array): void {
-    this.note('box', data);
-    if (!this.deaf) this.exchange.onMsu(link, data);
+    const msu = this.note('box', data);
+    if (msu && (msu.si === SI_TEST || msu.si === SI_TEST_SPECIAL)) {
+      if (this.answerLinkTests) {
+        this.answerLinkTest(link, msu);
+        return;
+      }
+    } else if (this.deaf) return;
+    this.exchange.onMsu(link, data);
   }
 
   onLinkState(link: number, state: LinkState): void {
@@ -67,7 +109,22 @@ export class ExchangeTap implements SignallingPeer {
 
   /** A message from the exchange's point code to the box's, as the exchange would send it. */
   injectMessage(message: IsupMessage): boolean {
-    return this.inject(encodeIsupMsu({ variant: 'itu', ni: 'national', opc: EXCHANGE_PC, dpc: BOX_PC }, message));
+    return this.inject(encodeIsupMsu({ variant: this.variant, ni: 'national', opc: EXCHANGE_PC, dpc: BOX_PC }, message));
+  }
+
+  /** Any MTP3 user's payload (SI 0 network management, 1 link test, 3 SCCP...) from the exchange to the box. */
+  injectMtp3(si: number, payload: Uint8Array, sls = 0): boolean {
+    return this.inject(encodeMsu({ variant: this.variant, ni: 'national', si, opc: EXCHANGE_PC, dpc: BOX_PC, sls, payload }));
+  }
+
+  /** "SLTM 0" style lines (name and SLS) of the non-ISUP MSUs that crossed one way, after `mtp3Mark`. */
+  mtp3Trace(from: 'box' | 'exchange', mark = 0): string[] {
+    return this.mtp3.slice(mark).filter((c) => c.from === from).map((c) => `${c.name} ${c.sls}`);
+  }
+
+  /** Where the MTP3 record stands now. */
+  mtp3Mark(): number {
+    return this.mtp3.length;
   }
 
   /** Messages of one type, one way (after `mark`), with when they crossed. */
@@ -85,11 +142,51 @@ export class ExchangeTap implements SignallingPeer {
     return this.crossed.slice(mark).filter((c) => c.from === from).map((c) => `${c.message.type} ${c.message.cic}`);
   }
 
-  private note(from: 'box' | 'exchange', data: Uint8Array): void {
+  /** SLTA back at once: same pattern, same SLC, same service indicator (Q.707 2.2). */
+  private answerLinkTest(link: number, sltm: DecodedMsu): void {
+    let pattern: Uint8Array;
     try {
-      this.crossed.push({ at: this.clock.now(), from, message: decodeIsupMsu(data, 'itu').message });
+      const test = decodeLinkTest(sltm.payload);
+      if (test.type !== 'SLTM') return;
+      pattern = test.pattern;
     } catch (err) {
       if (!(err instanceof IsupCodecError)) throw err;
+      return;
     }
+    const { variant, ni, si, sls } = sltm;
+    const slta = encodeMsu({ variant, ni, si, sls, opc: sltm.dpc, dpc: sltm.opc, payload: encodeLinkTest({ type: 'SLTA', pattern }) });
+    if (this.send?.(link, slta)) this.note('exchange', slta);
   }
+
+  private note(from: 'box' | 'exchange', data: Uint8Array): DecodedMsu | null {
+    const at = this.clock.now();
+    let msu: DecodedMsu;
+    try {
+      msu = decodeMsu(data, this.variant);
+    } catch (err) {
+      if (!(err instanceof IsupCodecError)) throw err;
+      return null;
+    }
+    if (msu.si === SI_ISUP) {
+      try {
+        this.crossed.push({ at, from, message: decodeIsupMsu(data, this.variant).message });
+      } catch (err) {
+        if (!(err instanceof IsupCodecError)) throw err;
+      }
+      return msu;
+    }
+    this.mtp3.push({ at, from, si: msu.si, name: mtp3Name(msu), sls: msu.sls, data: Uint8Array.from(data) });
+    return msu;
+  }
+}
+
+function mtp3Name(msu: DecodedMsu): string {
+  try {
+    if (msu.si === SI_SNM) return decodeSnm(msu.payload, 0, msu.variant).type;
+    if (msu.si === SI_TEST || msu.si === SI_TEST_SPECIAL) return decodeLinkTest(msu.payload).type;
+  } catch (err) {
+    if (!(err instanceof IsupCodecError)) throw err;
+    return 'malformed';
+  }
+  return serviceName(msu.si);
 }

@@ -48,6 +48,11 @@ export interface InProcessRigOptions {
   exchange?: Record<string, unknown>;
   /** The ISUP stack toward the exchange, with these settings over the rig's; implies `exchange`. */
   isup?: Partial<IsupSettings>;
+  /**
+   * The tap answers the box's signalling link tests (SLTM) for the exchange (default true,
+   * until the simulator's exchange answers them itself); false: they reach the exchange.
+   */
+  answerLinkTests?: boolean;
 }
 
 const silent = pino({ level: 'silent' });
@@ -100,7 +105,7 @@ export class InProcessRig {
       // box decides when its own calls end.
       const exchange = new FarEndExchange({ config: parseExchangeConfig({ holdSeconds: 3600, ...o.exchange }), clock });
       this.parts.exchange = exchange;
-      this.parts.tap = new ExchangeTap(exchange, clock);
+      this.parts.tap = new ExchangeTap(exchange, clock, { answerLinkTests: o.answerLinkTests ?? true });
     }
     const peer = this.parts.tap ? { peer: this.parts.tap, exchange: this.parts.exchange! } : {};
     this.serial = createSimSerial({ clock, ...o.sim, ...peer });
@@ -344,6 +349,6 @@ export function inProcessRig(t: Test, options: InProcessRigOptions = {}): InProc
  * The rig as the ISUP stack tests use it: the stack toward the far-end exchange (with these
  * settings over the rig's), time in 10 ms steps.
  */
-export function isupRig(t: Test, o: Pick<InProcessRigOptions, 'isup' | 'exchange'> = {}): InProcessRig {
-  return inProcessRig(t, { stepMs: 10, isup: o.isup ?? {}, ...(o.exchange ? { exchange: o.exchange } : {}) });
+export function isupRig(t: Test, o: Pick<InProcessRigOptions, 'isup' | 'exchange' | 'answerLinkTests'> = {}): InProcessRig {
+  return inProcessRig(t, { stepMs: 10, isup: o.isup ?? {}, ...(o.exchange ? { exchange: o.exchange } : {}), ...(o.answerLinkTests === undefined ? {} : { answerLinkTests: o.answerLinkTests }) });
 }

@@ -1,9 +1,12 @@
 import type { Clock, TimerHandle } from '@countyline/e1-gateway';
 import type { CardDriver } from '../card/card-driver.js';
+import type { IsupStack } from '../signalling/isup/isup-stack.js';
 import type { TestCallScheduler } from '../trunks/test-call-scheduler.js';
 import type { TrunkMonitor } from '../trunks/trunk-monitor.js';
 import type { AlarmStore } from './alarm-store.js';
+import { LINK_TEST_FAILURE_TEXT } from './alarm-text.js';
 import { alarmCause, type CodedCause } from './alarm-types.js';
+import type { LinkTestFailure } from '../signalling/mtp3/link-test.js';
 import type { CircuitRecord } from '../trunks/test-call-scheduler.js';
 
 /**
@@ -18,6 +21,8 @@ import type { CircuitRecord } from '../trunks/test-call-scheduler.js';
  * | fxo-unplugged          | fxo/N             | major    | no battery for 1 s             | battery back         |
  * | test-call-failed       | circuit/<circuit> | major    | N test calls failed in a row   | a test call passes   |
  * | test-call-block-limit  | test-calls        | major    | a pass reached its block limit | a pass within it     |
+ * | link-test-failed       | link/N            | critical | 2 SS7 link tests failed in a   | a link test passes   |
+ * |                        |                   |          | row; the link is restarted     |                      |
  */
 export interface AlarmRuleDeps {
   store: AlarmStore;
@@ -30,6 +35,8 @@ export interface AlarmRuleDeps {
   utcOffsetMs: number;
   /** After the card is up this long, restored alarms nobody raised again are cleared. */
   restoreSettleMs: number;
+  /** SS7, when configured: its signalling link test. */
+  isup?: IsupStack | null;
 }
 
 const SPAN_ALARMS = { red: 'span-red', blue: 'span-blue', yellow: 'span-yellow' } as const;
@@ -96,6 +103,21 @@ export function applyAlarmRules(deps: AlarmRuleDeps): () => void {
     store.raise('test-calls', 'test-call-block-limit', 'major', cause, alarmCause('block-limit', limit, circuit));
   });
   testCalls.on('block-limit-clear', () => store.clear('test-calls', 'test-call-block-limit'));
+  if (deps.isup) {
+    // Without its link test passing the exchange takes no calls from the box (Q.707 2.2): the
+    // whole SS7 route is down, hence critical.
+    const { mtp3, settings } = deps.isup;
+    const source = `link/${settings.link}`;
+    const t1Seconds = mtp3.linkTest.settings.timeoutMs / 1000;
+    mtp3.on('link-restart', (view) => {
+      const failure = view.lastFailure ?? 'no-answer';
+      store.raise(source, 'link-test-failed', 'critical', linkTestCause(failure, t1Seconds), alarmCause('link-test-failed', failure, t1Seconds));
+    });
+    mtp3.on('link-test', (result) => {
+      if (result.passed) store.clear(source, 'link-test-failed');
+    });
+  }
+
   // Circuits still blocked from before a restart keep their alarm (confirmed, not raised again).
   for (const record of testCalls.toJSON()) {
     if (record.blocked) store.raise(`circuit/${record.circuit}`, 'test-call-failed', 'major', record.lastTest?.reason ?? 'test call failed', testFailureCause(record));
@@ -105,6 +127,10 @@ export function applyAlarmRules(deps: AlarmRuleDeps): () => void {
     for (const handle of timers) clock.clearTimeout(handle);
     timers.clear();
   };
+}
+
+function linkTestCause(failure: LinkTestFailure, t1Seconds: number): string {
+  return `${LINK_TEST_FAILURE_TEXT[failure].en(t1Seconds)}, twice in a row`;
 }
 
 /**

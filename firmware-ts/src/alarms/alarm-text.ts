@@ -1,4 +1,5 @@
 import type { CardErrorCode } from '../card/card-driver.js';
+import type { LinkTestFailure } from '../signalling/mtp3/link-test.js';
 import type { TestReasonCode, TestReasons } from '../trunks/circuit-tests.js';
 import type { CounterName, ThresholdCrossing } from '../trunks/g826-counters.js';
 import type { AlarmCauses, AlarmRecord, AlarmState, KnownAlarmType, Severity } from './alarm-types.js';
@@ -41,6 +42,7 @@ export const ALARM_TYPE_TEXT: Record<KnownAlarmType, Words> = {
   'fxo-unplugged': { en: 'line unplugged / no battery', zh: '外线未接/无馈电' },
   'test-call-failed': { en: 'test call failed', zh: '拨测失败' },
   'test-call-block-limit': { en: 'too many circuits failing test calls: no more blocked', zh: '拨测失败电路过多: 不再闭塞' },
+  'link-test-failed': { en: 'signalling link test failed, link restarted', zh: '信令链路测试失败, 链路已重启' },
 };
 
 export const PERIOD_TEXT: Record<ThresholdCrossing['period'], Words> = {
@@ -78,6 +80,13 @@ export const CARD_ERROR_TEXT: Record<CardErrorCode, Words> = {
   'setup-failed': { en: 'card refused its setup', zh: '板卡拒绝配置' },
 };
 
+/** Why a signalling link test (Q.707) failed. */
+export const LINK_TEST_FAILURE_TEXT: Record<LinkTestFailure, Record<AlarmLang, (t1Seconds: number) => string>> = {
+  'no-answer': { en: (s) => `no SLTA from the exchange within ${s} s`, zh: (s) => `交换机 ${s} 秒内未回 SLTA` },
+  'wrong-pattern': { en: () => 'the SLTA from the exchange carried another test pattern', zh: () => '交换机回送的 SLTA 测试码不符' },
+  'wrong-slc': { en: () => 'the SLTA from the exchange named another signalling link code (check isup.slc)', zh: () => '交换机回送的 SLTA 信令链路编码 SLC 不符 (请检查 isup.slc)' },
+};
+
 export const TEST_REASON_TEXT: Phrases<TestReasons> = {
   'no-such-circuit': { en: (c) => `no such circuit ${c}`, zh: (c) => `无此电路 ${c}` },
   'card-not-up': { en: () => 'the card is not up', zh: () => '板卡未就绪' },
@@ -113,6 +122,10 @@ export const ALARM_CAUSE_TEXT: Phrases<AlarmCauses> = {
   'block-limit': {
     en: (limit, circuit) => `one pass may block ${limit} circuits; ${circuit} and the circuits failing after it stay in service`,
     zh: (limit, circuit) => `每轮拨测最多闭塞 ${limit} 条电路; ${circuit} 及其后失败的电路保持在用`,
+  },
+  'link-test-failed': {
+    en: (failure, s) => `${LINK_TEST_FAILURE_TEXT[failure]?.en(s) ?? failure}, twice in a row`,
+    zh: (failure, s) => `${LINK_TEST_FAILURE_TEXT[failure]?.zh(s) ?? failure}, 连续两次`,
   },
 };
 

@@ -1,4 +1,5 @@
 import type { CardErrorCode } from '../card/card-driver.js';
+import type { LinkTestFailure } from '../signalling/mtp3/link-test.js';
 import type { CounterName } from '../trunks/g826-counters.js';
 import type { TestReasons } from '../trunks/circuit-tests.js';
 
@@ -16,7 +17,7 @@ export const ALARM_STATES = ['active', 'cleared'] as const;
 export type AlarmState = (typeof ALARM_STATES)[number];
 
 /** Alarm types with fixed names (alarm-rules.ts); threshold crossings are `tca-<counter>-<period>`. */
-export const ALARM_TYPES = ['card-link', 'span-red', 'span-blue', 'span-yellow', 'fxo-unplugged', 'test-call-failed', 'test-call-block-limit'] as const;
+export const ALARM_TYPES = ['card-link', 'span-red', 'span-blue', 'span-yellow', 'fxo-unplugged', 'test-call-failed', 'test-call-block-limit', 'link-test-failed'] as const;
 export type KnownAlarmType = (typeof ALARM_TYPES)[number];
 
 export interface AlarmRecord {
@@ -55,6 +56,8 @@ export interface AlarmCauses extends TestReasons {
   'test-failed': [];
   /** One pass of test calls reached its blocking limit at `circuit`, which stayed in service. */
   'block-limit': [limit: number, circuit: string];
+  /** Two signalling link tests failed in a row (Q.707 T1 in seconds, for `no-answer`). */
+  'link-test-failed': [failure: LinkTestFailure, t1Seconds: number];
 }
 export type AlarmCauseCode = keyof AlarmCauses;
 export type AlarmCauseArg = AlarmCauses[AlarmCauseCode][number];

@@ -1,6 +1,8 @@
 import { PROTOCOL_VERSION } from '@countyline/e1-gateway';
 import type { CardError } from '../card/card-driver.js';
+import type { LinkTestView } from '../signalling/mtp3/link-test.js';
 import type { BoxStatus } from '../status.js';
+import { clockTime } from './clock-time.js';
 import { heads, stateText, text, type Lang, type TextKey } from './i18n.js';
 import { renderTable } from './table.js';
 
@@ -15,6 +17,15 @@ export function describeCardError(lang: Lang, error: CardError): string {
     default:
       return text(lang, error.code, error.path);
   }
+}
+
+/** `signalling link test: passed, last test 10:02:11`, with why the last one failed and the restarts. */
+export function formatLinkTest(test: LinkTestView, lang: Lang, now: number): string {
+  let line = `${text(lang, 'linkTest')}: ${stateText(lang, 'linkTest', test.state)}`;
+  if (test.lastResult === 'failed' && test.lastFailure) line += ` (${stateText(lang, 'linkTestFailure', test.lastFailure)})`;
+  if (test.lastTestAt !== null) line += `, ${text(lang, 'lastTest', clockTime(test.lastTestAt, 8, now))}`;
+  if (test.restarts > 0) line += `, ${text(lang, 'linkRestarts', test.restarts)}`;
+  return line;
 }
 
 /** `countyline status` for a person: one block per card part, FXO lines as a table. */
@@ -51,9 +62,11 @@ export function formatStatus(status: BoxStatus, lang: Lang, now: number): string
   }
 
   if (status.isup) {
-    const { linkUp, ready, circuits: c } = status.isup;
-    const state = ready ? t('ss7Ready') : linkUp ? t('ss7Resetting') : t('ss7LinkDown');
+    const { linkUp, ready, linkTest, circuits: c } = status.isup;
+    const testing = { pending: t('ss7Testing'), failed: t('ss7LinkFailed') } as Partial<Record<LinkTestView['state'], string>>;
+    const state = ready ? t('ss7Ready') : linkUp ? t('ss7Resetting') : (testing[linkTest.state] ?? t('ss7LinkDown'));
     lines.push('', t('ss7Line', state, c.incoming + c.outgoing + c.reserved, c.total, c.maintenanceBlocked + c.hardwareBlocked));
+    lines.push(`  ${formatLinkTest(linkTest, lang, now)}`);
   }
 
   if (status.fxo.length > 0) {

@@ -6,6 +6,7 @@ import type { CircuitRow } from '../circuits/circuit-group.js';
 import type { BlockState, CallState } from '../circuits/circuit-state.js';
 import type { CallFailure, CallReasons } from '../signalling/isup/isup-call-reasons.js';
 import type { CallOutcome, CallPhase } from '../signalling/isup/isup-calls.js';
+import type { LinkTestFailure, LinkTestState } from '../signalling/mtp3/link-test.js';
 import type { FxoLineState } from '../trunks/fxo-supervisor.js';
 import type { SpanAlarmState } from '../trunks/span-alarm.js';
 import type { TestOutcome } from '../trunks/test-call-scheduler.js';
@@ -81,6 +82,11 @@ export const TEXT = {
   ss7Ready: { en: 'ready', zh: '正常' },
   ss7Resetting: { en: 'resetting circuits with the exchange', zh: '正在与交换机复原电路' },
   ss7LinkDown: { en: 'signalling link down', zh: '信令链路中断' },
+  ss7Testing: { en: 'testing the signalling link (SLTM)', zh: '正在测试信令链路 (SLTM)' },
+  ss7LinkFailed: { en: 'signalling link test failed; restarting the link', zh: '信令链路测试失败, 正在重启链路' },
+  linkTest: { en: 'signalling link test', zh: '信令链路测试' },
+  lastTest: { en: (t: string) => `last test ${t}`, zh: (t: string) => `上次测试 ${t}` },
+  linkRestarts: { en: (n: number) => `link restarted ${n}x`, zh: (n: number) => `链路已重启 ${n} 次` },
   ss7Line: {
     en: (s: string, busy: number, total: number, blocked: number) => `SS7: ${s}; ${busy} of ${total} circuits busy, ${blocked} blocked`,
     zh: (s: string, busy: number, total: number, blocked: number) => `七号信令: ${s}; ${total} 条电路中 ${busy} 条占用, ${blocked} 条闭塞`,
@@ -191,6 +197,18 @@ export const STATE_TEXT = {
     both: { en: 'both', zh: '双方' },
   } satisfies Record<BlockState, Words>,
   controlledBy: { us: { en: 'us', zh: '本端' }, peer: { en: 'exchange', zh: '对端' } } satisfies Record<CircuitRow['controlledBy'], Words>,
+  // The signalling link test (Q.707 2.2).
+  linkTest: {
+    off: { en: 'not running (link out of service)', zh: '未进行 (链路退出服务)' },
+    pending: { en: 'under way', zh: '进行中' },
+    passed: { en: 'passed', zh: '通过' },
+    failed: { en: 'FAILED', zh: '失败' },
+  } satisfies Record<LinkTestState, Words>,
+  linkTestFailure: {
+    'no-answer': { en: 'no SLTA from the exchange', zh: '交换机未回 SLTA' },
+    'wrong-pattern': { en: 'SLTA with another test pattern', zh: 'SLTA 测试码不符' },
+    'wrong-slc': { en: 'SLTA with another SLC; check isup.slc', zh: 'SLTA 的 SLC 不符, 请检查 isup.slc' },
+  } satisfies Record<LinkTestFailure, Words>,
   testResult: { pass: { en: 'pass', zh: '通过' }, fail: { en: 'FAIL', zh: '失败' }, skipped: { en: 'skipped', zh: '跳过' } } satisfies Record<TestOutcome['result'], Words>,
   callResult: {
     completed: { en: 'completed', zh: '完成' },

@@ -22,6 +22,7 @@ import { CALL_STATES, type BlockState } from '../circuits/circuit-state.js';
 import type { CallReasonCode, CallReasons, SimpleCallReason } from '../signalling/isup/isup-call-reasons.js';
 import type { CallPhase } from '../signalling/isup/isup-calls.js';
 import type { CircuitView } from '../signalling/isup/isup-stack.js';
+import type { LinkTestFailure, LinkTestState, LinkTestView } from '../signalling/mtp3/link-test.js';
 import type { BoxStatus, TrunksView } from '../status.js';
 import type { TestReasons } from '../trunks/circuit-tests.js';
 import type { FxoLineState } from '../trunks/fxo-supervisor.js';
@@ -47,12 +48,13 @@ const TERMS = new Set([
   ...['LOS', 'LOF', 'LMFA', 'AIS', 'RAI', 'TS16-MFL'], // framer defects, as the card and G.775 name them
   ...['ES', 'SES', 'UAS', 'BBE'], // G.826 performance counters
   ...['MTP2', 'HDLC', 'CIC', 'IAM', 'GRA', 'CCR', 'T5', 'T7', 'T9'], // SS7 link modes, circuit code, Q.764 messages and timers
+  ...['SLTM', 'SLTA', 'SLC'], // Q.707 link test messages and the signalling link code
   ...['V', 'mA', 'Hz', 'USB'], // units and the port kind
   'Wireshark', // the capture tool the CLI names
 ]);
 
 /** What the reader types or looks up exactly as printed: a command line, config keys, the account name. */
-const LITERALS = ['countyline run --config', 'countyline', 'card.path', 'card.baudRate', 'card 部分', 'root'];
+const LITERALS = ['countyline run --config', 'countyline', 'card.path', 'card.baudRate', 'card 部分', 'root', 'isup.slc'];
 
 const TOKEN = /[A-Za-z][A-Za-z0-9]*(?:[.-][A-Za-z0-9]+)*/g;
 
@@ -105,6 +107,8 @@ const TEXT_ARGS: { [K in TextFnKey]: Parameters<(typeof TEXT)[K]['en']> } = {
   capturing: ['ss7.pcap', 10],
   captured: [42, 'ss7.pcap'],
   ss7Line: ['正常', 3, 30, 1],
+  lastTest: ['10:02:11'],
+  linkRestarts: [2],
 };
 
 const TEST_ARGS: { [K in keyof TestReasons]: TestReasons[K] } = {
@@ -136,6 +140,7 @@ const ALARM_ARGS: { [K in keyof AlarmCauses]: AlarmCauses[K] } = {
   'no-battery': [],
   'test-failed': [],
   'block-limit': [2, 'e1/0/7'],
+  'link-test-failed': ['no-answer', 8],
 };
 
 const CALL_ARGS: { [K in keyof CallReasons]: CallReasons[K] } = {
@@ -237,6 +242,8 @@ const PHASES = every<CallPhase>()('iam-sent', 'alerting', 'answered', 'incoming'
 const CONTROLLERS = every<CircuitRow['controlledBy']>()('us', 'peer');
 const TEST_RESULTS = every<TestOutcome['result']>()('pass', 'fail', 'skipped');
 const CALL_RESULTS = every<CallSummary['result']>()('completed', 'failed', 'abandoned');
+const LINK_TEST_STATES = every<LinkTestState>()('off', 'pending', 'passed', 'failed');
+const LINK_TEST_FAILURES = every<LinkTestFailure>()('no-answer', 'wrong-pattern', 'wrong-slc');
 const PERIODS = every<ThresholdCrossing['period']>()('15min', 'day');
 const DEFECT_NAMES = SPAN_DEFECTS.map((d) => DEFECT_CAUSES[d]);
 
@@ -303,7 +310,18 @@ function statusViews(): BoxStatus[] {
     lastCallerId: i === 1 ? { number: '13905710001', name: '', time: '05061002' } : null,
   }));
   const counts = { total: 30, offerable: 20, idle: 25, reserved: 1, outgoing: 2, incoming: 2, maintenanceBlocked: 1, hardwareBlocked: 0, glaresWon: 0, glaresLost: 0 };
-  const isups: BoxStatus['isup'][] = [null, { linkUp: false, ready: false, circuits: counts }, { linkUp: true, ready: false, circuits: counts }, { linkUp: true, ready: true, circuits: counts }];
+  // Every link test state, and after a first row without a test, every failure.
+  const linkTest = (i: number): LinkTestView => ({
+    state: nth(LINK_TEST_STATES, i),
+    lastTestAt: i === 0 ? null : NOW - 60_000,
+    lastResult: i === 0 ? null : 'failed',
+    lastFailure: i === 0 ? null : nth(LINK_TEST_FAILURES, i),
+    restarts: i,
+  });
+  const isups: BoxStatus['isup'][] = [
+    null,
+    ...range(LINK_TEST_STATES, [...LINK_TEST_FAILURES, null]).map((i) => ({ linkUp: i % 3 !== 0, ready: i % 3 === 2, linkTest: linkTest(i), circuits: counts })),
+  ];
   const cards = [...CARD_LINKS.map((link) => ({ link, error: null })), ...CARD_ERRORS.map((error) => ({ link: 'down' as const, error }))];
   return range(cards, isups).map((i) => ({
     firmware: { uptimeMs: 1000 },

@@ -109,6 +109,15 @@ const Isup = Type.Object(
     ownPointCode: PointCode,
     peerPointCode: PointCode,
     link: Type.Integer({ default: 0, minimum: 0, description: 'index into card.links of the SS7 link to the exchange' }),
+    slc: Type.Integer({ default: 0, minimum: 0, maximum: 15, description: 'signalling link code of that link, as agreed with the exchange (SLS of its link tests)' }),
+    linkTest: Type.Object(
+      {
+        // Q.707 5.5: T1 4-12 s, T2 30-90 s.
+        timeoutMs: Type.Integer({ default: 8000, minimum: 4000, maximum: 12_000, description: 'Q.707 T1: how long the SLTA may take' }),
+        periodMs: Type.Integer({ default: 60_000, minimum: 30_000, maximum: 90_000, description: 'Q.707 T2: interval between link tests' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     cics: Type.Array(CicEntry, { default: [{ firstCic: 1, span: 0, timeslots: '1-15,17-31' }], minItems: 1 }),
     control: Type.Union([Type.Literal('point-code'), Type.Literal('all'), Type.Literal('none'), Type.Literal('even'), Type.Literal('odd')], {
       default: 'point-code',

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
-import { parsePointCode, type Mtp3Variant } from '../signalling/isup/mtp3-label.js';
+import { parsePointCode, type Mtp3Variant } from '../signalling/mtp3/mtp3-label.js';
 import { ConfigSchema, DEFAULT_TEST_SCHEDULE, type Config } from './config-schema.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/countyline/config.json';

@@ -7,6 +7,7 @@ import type { CircuitCounts } from '../circuits/circuit-group.js';
 import { CALL_PHASES } from '../signalling/isup/isup-call-phase.js';
 import type { CallReasonCode } from '../signalling/isup/isup-call-reasons.js';
 import type { CircuitView } from '../signalling/isup/isup-stack.js';
+import type { LinkTestView } from '../signalling/mtp3/link-test.js';
 import type { TestReasonCode } from '../trunks/circuit-tests.js';
 import type { BoxStatus, TrunksView } from '../status.js';
 import type { TestOutcome } from '../trunks/test-call-scheduler.js';
@@ -44,7 +45,7 @@ const TEST_REASON_CODES = [
 ] as const;
 type _testReasons = Assert<Same<(typeof TEST_REASON_CODES)[number], TestReasonCode>>;
 
-const ALARM_CAUSE_CODES = [...TEST_REASON_CODES, 'card-error', 'span-defects', 'threshold-crossed', 'no-battery', 'test-failed', 'block-limit'] as const;
+const ALARM_CAUSE_CODES = [...TEST_REASON_CODES, 'card-error', 'span-defects', 'threshold-crossed', 'no-battery', 'test-failed', 'block-limit', 'link-test-failed'] as const;
 type _alarmCauses = Assert<Same<(typeof ALARM_CAUSE_CODES)[number], AlarmCauseCode>>;
 
 const CALL_REASON_CODES = [
@@ -167,6 +168,16 @@ export const CircuitCountsSchema = Type.Object({
 });
 type _counts = Assert<Same<Static<typeof CircuitCountsSchema>, CircuitCounts>>;
 
+/** The signalling link test (Q.707) in `countyline status`. */
+export const LinkTestSchema = Type.Object({
+  state: literals(['off', 'pending', 'passed', 'failed']),
+  lastTestAt: nullable(time),
+  lastResult: nullable(literals(['passed', 'failed'])),
+  lastFailure: nullable(literals(['no-answer', 'wrong-pattern', 'wrong-slc'])),
+  restarts: count,
+});
+type _linkTest = Assert<Same<Static<typeof LinkTestSchema>, LinkTestView>>;
+
 /** `countyline status`. */
 export const BoxStatusSchema = Type.Object({
   firmware: Type.Object({ uptimeMs: Type.Number() }),
@@ -174,7 +185,7 @@ export const BoxStatusSchema = Type.Object({
   spans: Type.Array(SpanStatus),
   links: Type.Array(LinkStatus),
   fxo: Type.Array(FxoStatus),
-  isup: nullable(Type.Object({ linkUp: Type.Boolean(), ready: Type.Boolean(), circuits: CircuitCountsSchema })),
+  isup: nullable(Type.Object({ linkUp: Type.Boolean(), ready: Type.Boolean(), linkTest: LinkTestSchema, circuits: CircuitCountsSchema })),
 });
 type _status = Assert<Same<Static<typeof BoxStatusSchema>, BoxStatus>>;
 

@@ -1,5 +1,5 @@
 export { IsupCodecError, type IsupCodecErrorCode } from './isup-codec-error.js';
-export * from './mtp3-label.js';
+export * from '../mtp3/mtp3-label.js';
 export * from './isup-codec.js';
 export * from './isup-msu.js';
 export * from './isup-messages.js';

@@ -1,7 +1,7 @@
 import { decodeIsup, encodeIsup } from './isup-codec.js';
 import { IsupCodecError } from './isup-codec-error.js';
 import type { IsupMessage } from './isup-messages.js';
-import { decodeMsu, encodeMsu, SI_ISUP, type Mtp3Label, type Mtp3Variant, type NetworkIndicator } from './mtp3-label.js';
+import { decodeMsu, encodeMsu, SI_ISUP, type Mtp3Label, type Mtp3Variant, type NetworkIndicator } from '../mtp3/mtp3-label.js';
 
 /**
  * The two layers together, for a signalling link: an MSU that carries ISUP. Error offsets

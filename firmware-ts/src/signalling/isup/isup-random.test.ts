@@ -3,7 +3,7 @@ import t, { type Test } from 'tap';
 import { IsupCodecError } from './isup-codec-error.js';
 import { ISUP_MESSAGES, type IsupMessage } from './isup-messages.js';
 import { decodeIsupMsu, encodeIsupMsu, type IsupRoute } from './isup-msu.js';
-import type { Mtp3Variant } from './mtp3-label.js';
+import type { Mtp3Variant } from '../mtp3/mtp3-label.js';
 
 // Seeded random inputs. A failure names its seed and case; rerun with ISUP_RANDOM_SEED=<seed>.
 const SEED = Number(process.env.ISUP_RANDOM_SEED ?? 0x5eed7);

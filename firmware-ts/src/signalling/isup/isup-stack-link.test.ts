@@ -22,7 +22,7 @@ t.test('an MSU that overtakes the linkState putting the link in service is dropp
   r.card.start();
   t.ok(await r.until(() => r.stack.maintenance.ready), 'the box gets ready: its own GRS is answered');
   t.equal(lost, 1);
-  t.equal(r.stack.transport.stats.beforeLinkUp, 1, 'the exchange GRS came before the link was in service, and was dropped');
+  t.equal(r.stack.mtp3.stats.dropped.beforeLinkUp.isup, 1, 'the exchange GRS came before the link was in service, and was dropped');
   t.same(r.tap.of('box', 'GRA'), [], 'so it got no GRA');
   t.equal(r.exchange.summary().readyCircuits, 0, 'and the exchange may not call yet');
   t.ok(await r.until(() => r.exchange.summary().readyCircuits === 30, 16_000), 'its GRS repeated on T22 (15 s) is answered');
@@ -43,8 +43,9 @@ t.test('a malformed MSU is counted and dropped; the stack carries on', async (t)
   t.ok(r.tap.inject(unknownType), 'an unknown message type');
   await r.run(50);
   t.same(r.incoming, []);
-  t.equal(r.stack.transport.stats.malformed, 3);
-  t.match(await metrics.metrics(), /^countyline_isup_malformed 3$/m);
+  t.equal(r.stack.transport.stats.malformed, 2, 'the IAM cut short and the unknown type: malformed ISUP');
+  t.match(await metrics.metrics(), /^countyline_isup_malformed 2$/m);
+  t.same(r.stack.mtp3.stats.dropped.malformed, { isup: 1 }, 'the label cut short: malformed at MTP3, under its service indicator');
   t.match(await r.settle(r.stack.calls.placeCall('95598', '', 100)), { result: 'completed' }, 'calls still work');
 });
 
@@ -61,7 +62,7 @@ t.test('messages for a CIC we do not have, or from another point code, are ignor
   t.same(r.tap.trace('box', mark), [], 'no answer to any of them');
   t.same(r.incoming, []);
   t.ok(r.stack.circuits().every((c) => c.call === 'idle' && c.block === 'none'));
-  t.equal(r.stack.transport.stats.misrouted, 1);
+  t.same(r.stack.mtp3.stats.dropped.misrouted, { isup: 1 });
   t.match(await r.settle(r.stack.calls.placeCall('95598', '', 100)), { result: 'completed' });
 });
 

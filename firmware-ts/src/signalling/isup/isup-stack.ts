@@ -14,8 +14,11 @@ import { IsupCalls, type CallOutcome, type IncomingCall, type IsupCall } from '.
 import { IsupMaintenance, type MaintenanceType } from './isup-maintenance.js';
 import type { IsupMessage } from './isup-messages.js';
 import { IsupTimers, type IsupTimerSettings } from './isup-timers.js';
-import { IsupTransport, type CapturedMsu } from './isup-transport.js';
-import type { Mtp3Variant, NetworkIndicator } from './mtp3-label.js';
+import { IsupTransport } from './isup-transport.js';
+import { LINK_TEST_DEFAULTS, type LinkTestSettings } from '../mtp3/link-test.js';
+import type { Mtp3Variant, NetworkIndicator } from '../mtp3/mtp3-label.js';
+import { registerMtp3Metrics } from '../mtp3/mtp3-metrics.js';
+import { Mtp3, type CapturedMsu } from '../mtp3/mtp3.js';
 
 export interface IsupSettings {
   variant: Mtp3Variant;
@@ -24,6 +27,10 @@ export interface IsupSettings {
   peerPointCode: number;
   /** The card's signalling link carrying this route. */
   link: number;
+  /** Its signalling link code, agreed with the exchange; default 0. */
+  slc?: number;
+  /** Q.707 T1 and T2 of its link test; default 8 s and 60 s. */
+  linkTest?: Partial<LinkTestSettings>;
   /** Timeslots carrying signalling, never bearers. */
   signalling: { span: number; timeslot: number }[];
   cics: CircuitMapConfig['cics'];
@@ -66,6 +73,7 @@ function combinedBlock(a: CircuitRow['maintenance'], b: CircuitRow['hardware']):
 export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1CircuitTest {
   readonly map: CircuitMap;
   readonly group: CircuitGroup;
+  readonly mtp3: Mtp3;
   readonly transport: IsupTransport;
   readonly calls: IsupCalls;
   readonly maintenance: IsupMaintenance;
@@ -88,7 +96,7 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
       now: clock.now(),
     });
     this.timers = new IsupTimers(clock);
-    this.transport = new IsupTransport({
+    this.mtp3 = new Mtp3({
       card,
       clock,
       logger: log,
@@ -97,7 +105,10 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
       ni: settings.networkIndicator,
       ownPointCode: settings.ownPointCode,
       peerPointCode: settings.peerPointCode,
+      slc: settings.slc ?? 0,
+      linkTest: { ...LINK_TEST_DEFAULTS, ...settings.linkTest },
     });
+    this.transport = new IsupTransport({ mtp3: this.mtp3, logger: log, variant: settings.variant });
     this.calls = new IsupCalls({
       group: this.group,
       map: this.map,
@@ -114,7 +125,7 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     });
     this.maintenance = new IsupMaintenance({ group: this.group, transport: this.transport, calls: this.calls, timers: this.timers, settings: settings.timers, clock, logger: log });
     this.transport.on('message', (m) => this.dispatch(m));
-    this.transport.on('capture', (msu) => this.emit('capture', msu));
+    this.mtp3.on('capture', (msu) => this.emit('capture', msu));
     this.calls.on('incoming-call', (c) => this.emit('incoming-call', c));
     this.calls.on('call-ended', (o) => this.emit('call-ended', o));
     this.calls.on('maintenance-alert', (cic, what) => this.emit('maintenance-alert', cic, what));
@@ -130,6 +141,7 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     this.calls.stop();
     this.maintenance.stop();
     this.timers.clear();
+    this.mtp3.stop();
   }
 
   /** Hardware blocking follows the span alarm: a red span blocks its circuits. */
@@ -188,6 +200,7 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
   }
 
   registerMetrics(registry: Registry): void {
+    registerMtp3Metrics(registry, this.mtp3);
     const messages = new Counter({ name: 'countyline_isup_messages_total', help: 'ISUP messages by direction and type', labelNames: ['direction', 'type'], registers: [registry] });
     this.transport.on('message', (m) => messages.inc({ direction: 'in', type: m.type }));
     this.transport.on('sent', (m) => messages.inc({ direction: 'out', type: m.type }));

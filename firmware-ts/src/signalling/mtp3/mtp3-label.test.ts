@@ -1,5 +1,5 @@
 import t from 'tap';
-import { IsupCodecError } from './isup-codec-error.js';
+import { IsupCodecError } from '../isup/isup-codec-error.js';
 import { decodeMsu, encodeMsu, formatPointCode, parsePointCode } from './mtp3-label.js';
 
 const PAYLOAD = [0x01, 0x00, 0x13]; // an ISUP BLO on CIC 1; MTP3 does not look inside

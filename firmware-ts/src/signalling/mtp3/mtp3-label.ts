@@ -1,12 +1,12 @@
-import { need } from './isup-codec-error.js';
-import { checkBytes, checkInt } from './param-codec.js';
+import { need } from '../isup/isup-codec-error.js';
+import { checkBytes, checkInt } from '../isup/param-codec.js';
 
 /**
  * MTP3 signalling information of a message signal unit (Q.704 clause 2.2 and 14.2): the
  * service information octet (SIO), the routing label, then the user part's payload.
  *
  *     SIO:    8 7   | 6 5   | 4 3 2 1
- *             NI    | spare | service indicator (5 = ISUP, 0 = SNM, 1/2 = test)
+ *             NI    | spare | service indicator (5 = ISUP, 0 = SNM, 1/2 = test; service-indicator.ts)
  *
  *     label `itu` (Q.704 2.2), 4 octets read as one little-endian 32-bit number:
  *             bits 31-28 SLS | bits 27-14 OPC | bits 13-0 DPC
