@@ -3,7 +3,7 @@ import type { FarEndExchange, PeerSend, SignallingPeer } from '@countyline/e1-ga
 import { IsupCodecError } from '../src/signalling/isup/isup-codec-error.js';
 import type { IsupMessage, IsupMessageOf, IsupMessageType } from '../src/signalling/isup/isup-messages.js';
 import { decodeIsupMsu, encodeIsupMsu } from '../src/signalling/isup/isup-msu.js';
-import { decodeLinkTest, encodeLinkTest } from '../src/signalling/mtp3/link-test-codec.js';
+import { decodeLinkTest } from '../src/signalling/mtp3/link-test-codec.js';
 import { decodeMsu, encodeMsu, SI_ISUP, type DecodedMsu, type Mtp3Variant } from '../src/signalling/mtp3/mtp3-label.js';
 import { decodeSnm } from '../src/signalling/mtp3/network-management-codec.js';
 import { serviceName, SI_SNM, SI_TEST, SI_TEST_SPECIAL } from '../src/signalling/mtp3/service-indicator.js';
@@ -33,9 +33,8 @@ export interface CrossedMtp3 {
 
 export interface ExchangeTapOptions {
   /**
-   * Answers the box's signalling link tests (SLTM) with an SLTA on the exchange's behalf,
-   * at once, with the same pattern and SLC; the SLTMs then never reach the exchange. For as
-   * long as the simulator's exchange does not answer them itself.
+   * Whether the box's signalling link tests reach the exchange, which answers each SLTM with
+   * an SLTA (default true). False: the SLTMs are lost on the way, so no SLTA ever comes.
    */
   answerLinkTests?: boolean;
 }
@@ -57,6 +56,7 @@ export class ExchangeTap implements SignallingPeer {
    * (the simulator's exchange otherwise clears its calls and resets the group).
    */
   hideLinkState = false;
+  /** While false, the box's SLTMs never reach the exchange: its link tests go unanswered. */
   answerLinkTests: boolean;
   private send: PeerSend | undefined;
 
@@ -65,7 +65,7 @@ export class ExchangeTap implements SignallingPeer {
     private readonly clock: Clock,
     options: ExchangeTapOptions = {},
   ) {
-    this.answerLinkTests = options.answerLinkTests ?? false;
+    this.answerLinkTests = options.answerLinkTests ?? true;
   }
 
   /** The exchange's routing label variant. */
@@ -90,10 +90,7 @@ export class ExchangeTap implements SignallingPeer {
   onMsu(link: number, data: Uint8Array): void {
     const msu = this.note('box', data);
     if (msu && (msu.si === SI_TEST || msu.si === SI_TEST_SPECIAL)) {
-      if (this.answerLinkTests) {
-        this.answerLinkTest(link, msu);
-        return;
-      }
+      if (!this.answerLinkTests && mtp3Name(msu) === 'SLTM') return;
     } else if (this.deaf) return;
     this.exchange.onMsu(link, data);
   }
@@ -140,22 +137,6 @@ export class ExchangeTap implements SignallingPeer {
   /** "IAM 3" style lines of what crossed one way (after `mark`), for readable assertions. */
   trace(from: 'box' | 'exchange', mark = 0): string[] {
     return this.crossed.slice(mark).filter((c) => c.from === from).map((c) => `${c.message.type} ${c.message.cic}`);
-  }
-
-  /** SLTA back at once: same pattern, same SLC, same service indicator (Q.707 2.2). */
-  private answerLinkTest(link: number, sltm: DecodedMsu): void {
-    let pattern: Uint8Array;
-    try {
-      const test = decodeLinkTest(sltm.payload);
-      if (test.type !== 'SLTM') return;
-      pattern = test.pattern;
-    } catch (err) {
-      if (!(err instanceof IsupCodecError)) throw err;
-      return;
-    }
-    const { variant, ni, si, sls } = sltm;
-    const slta = encodeMsu({ variant, ni, si, sls, opc: sltm.dpc, dpc: sltm.opc, payload: encodeLinkTest({ type: 'SLTA', pattern }) });
-    if (this.send?.(link, slta)) this.note('exchange', slta);
   }
 
   private note(from: 'box' | 'exchange', data: Uint8Array): DecodedMsu | null {

@@ -7,15 +7,20 @@ import { decodeMsu, encodeMsu } from './mtp3-label.js';
 import { decodeSnm, encodeSnm } from './network-management-codec.js';
 
 // MTP3 on the box against the simulator's exchange, through the real card driver and card
-// simulator on a FakeClock. Until the simulator's exchange answers link tests itself, the
-// tap answers the box's SLTMs for it (`answerLinkTests`, the rig default); the tests of a
-// link test that fails turn that off.
+// simulator on a FakeClock. The simulator's exchange answers the box's SLTMs and tests the
+// link itself too; the tests of a link test that fails have the tap lose the box's SLTMs on
+// the way (`answerLinkTests: false`).
 
 const QUICK = { linkTest: { timeoutMs: 4000, periodMs: 30_000 } };
 
 /** The box's SLTMs (or any one message) with when they left and their pattern. */
 function fromBox(r: InProcessRig, name: string, mark = 0) {
   return r.tap.mtp3.slice(mark).filter((c) => c.from === 'box' && c.name === name);
+}
+
+/** What the box sent of its own accord: its answers to the exchange's link tests left out. */
+function ownTrace(r: InProcessRig, mark = 0): string[] {
+  return r.tap.mtp3Trace('box', mark).filter((line) => !line.startsWith('SLTA'));
 }
 
 function pattern(c: CrossedMtp3): Uint8Array {
@@ -48,7 +53,8 @@ t.test('the link test passes: ISUP waits for the SLTA; then TRA, then the start-
   t.ok(sltm && slta, 'an SLTM went out and was answered');
   const grs = r.tap.of('box', 'GRS')[0]!;
   t.ok(grs.at >= slta!.at, `our GRS (at ${grs.at - sltm!.at} ms) went only after the SLTA (at ${slta!.at - sltm!.at} ms)`);
-  t.same(r.tap.mtp3Trace('box'), ['SLTM 0', 'TRA 0'], 'the SLTM on SLC 0, and TRA once the link is available (Q.704 9)');
+  t.same(ownTrace(r), ['SLTM 0', 'TRA 0'], 'the SLTM on SLC 0, and TRA once the link is available (Q.704 9)');
+  t.match(r.tap.exchange.summary().linkTest, { state: 'passed', failures: 0 }, "the exchange's own link test passed: the box answered its SLTM");
   const tra = r.tap.mtp3.find((c) => c.name === 'TRA')!;
   t.ok(tra.at <= grs.at && r.tap.mtp3.indexOf(tra) >= 0, 'TRA no later than the GRS');
   t.match(r.stack.mtp3.linkTest.view(), { state: 'passed', lastResult: 'passed', restarts: 0 });
@@ -156,7 +162,7 @@ t.test('network management and other user parts are not malformed ISUP', async (
   r.tap.injectMtp3(3, Uint8Array.of(0x09, 0x00, 0x03, 0x05, 0x07, 0x02, 0x42, 0x01, 0x02, 0x42, 0x01, 0x05, 0x01, 0x08, 0xd0, 0x07, 0x00)); // SCCP UDT: the box has no SCCP
   await r.run(200);
   t.equal(r.stack.transport.stats.malformed, 0, 'no malformed ISUP');
-  t.same(r.stack.mtp3.stats.managementIn, { SLTA: 1, TRA: 1, TFP: 1 });
+  t.same(r.stack.mtp3.stats.managementIn, { SLTM: 1, SLTA: 1, TRA: 1, TFP: 1 }, "the exchange's SLTM, its SLTA to ours, and the two injected");
   t.same(r.stack.mtp3.stats.dropped.malformed, { snm: 1 }, 'the unknown heading, under SI 0');
   t.same(r.stack.mtp3.stats.dropped.unequipped, { sccp: 1 });
   t.same(r.tap.mtp3Trace('box', mark), ['UPU 0'], 'only the SCCP message gets an answer');
@@ -203,15 +209,17 @@ t.test('China labels: the link test runs with 24-bit point codes and ISUP follow
   const [sltm] = fromBox(r, 'SLTM');
   const label = decodeMsu(sltm!.data, 'china');
   t.match(label, { si: 1, opc: BOX_PC, dpc: EXCHANGE_PC, sls: 0, payloadOffset: 8 }, 'a 7-octet label');
-  t.same(r.tap.mtp3Trace('box'), ['SLTM 0', 'TRA 0']);
+  t.same(ownTrace(r), ['SLTM 0', 'TRA 0']);
+  t.match(r.tap.exchange.summary().linkTest, { state: 'passed' }, 'the box answers a 24-bit SLTM');
   t.same(r.tap.trace('box'), ['GRS 1', 'GRA 1']);
   t.match(await r.settle(r.stack.calls.placeCall('95598', '', 100)), { result: 'completed' });
 });
 
 t.test('isup.slc: the link tests carry it, and an SLTA naming another SLC fails', async (t) => {
-  const r = rig(t, { isup: { slc: 5 } });
+  const r = rig(t, { isup: { slc: 5 }, exchange: { linkTest: { slc: 5 } } });
   await r.up();
-  t.same(r.tap.mtp3Trace('box'), ['SLTM 5', 'TRA 5'], 'SLTM and TRA on SLC 5');
+  t.same(ownTrace(r), ['SLTM 5', 'TRA 5'], 'SLTM and TRA on SLC 5');
+  t.same(r.tap.mtp3Trace('box').filter((line) => line.startsWith('SLTA')), ['SLTA 5'], "the exchange's test answered on SLC 5");
   const other = rig(t, { answerLinkTests: false, isup: { slc: 5, ...QUICK } });
   answerEach(other, (sltm) => ({ pattern: pattern(sltm), slc: 0 }));
   await start(other);
