@@ -31,6 +31,11 @@ const FIELDS = [
   'isup.cause_indicator',
   'isup.range_indicator', // Wireshark shows the number of circuits: range + 1
   'isup.cgs_message_type',
+  'isup.event_ind',
+  'isup.suspend_resume_indicator',
+  'isup.subsequent_number',
+  'isup.call_processing_state',
+  'isup.mtc_blocking_state',
   '_ws.expert.severity',
   '_ws.malformed',
 ] as const;
@@ -94,6 +99,31 @@ const CASES: { message: IsupMessage; type: number; show?: Partial<Row> }[] = [
     show: { 'isup.range_indicator': '10', 'isup.cgs_message_type': '1' },
   },
   { message: { type: 'GRA', cic: 1, rangeAndStatus: { range: 29, status: Array<boolean>(30).fill(false) } }, type: 41, show: { 'isup.range_indicator': '30' } },
+  { message: { type: 'SAM', cic: 2, subsequentNumber: { digits: '678', endOfPulsing: true } }, type: 2, show: { 'isup.subsequent_number': '678F' } },
+  { message: { type: 'SUS', cic: 5, suspendResume: 'network-initiated' }, type: 13, show: { 'isup.suspend_resume_indicator': '1' } },
+  { message: { type: 'RES', cic: 5, suspendResume: 'subscriber-initiated' }, type: 14, show: { 'isup.suspend_resume_indicator': '0' } },
+  { message: { type: 'CQM', cic: 1, rangeAndStatus: { range: 2 } }, type: 42, show: { 'isup.range_indicator': '3' } },
+  {
+    message: {
+      type: 'CQR',
+      cic: 1,
+      rangeAndStatus: { range: 2 },
+      circuitStates: [{ call: 'idle', maintenance: 'none', hardware: 'none' }, { call: 'outgoing-busy', maintenance: 'local', hardware: 'none' }, { call: 'unequipped' }],
+    },
+    type: 43,
+    // Wireshark lists the maintenance blocking state (BA) of each circuit, and the call
+    // processing state (3 idle, 2 outgoing busy) only where it is not 0: for the unequipped
+    // circuit (DC 00, BA 11) there is none.
+    show: { 'isup.range_indicator': '3', 'isup.call_processing_state': '3;2', 'isup.mtc_blocking_state': '0;1;3' },
+  },
+  {
+    message: { type: 'CPG', cic: 1, eventInformation: { event: 'alerting', presentationRestricted: false }, backwardCallIndicators: bci },
+    type: 44,
+    show: { 'isup.event_ind': '1' },
+  },
+  { message: { type: 'CPG', cic: 3, eventInformation: { event: 'inband-information', presentationRestricted: false } }, type: 44, show: { 'isup.event_ind': '3' } },
+  { message: { type: 'UCIC', cic: 31 }, type: 46 },
+  { message: { type: 'CFN', cic: 7, causeIndicators: { ...cause(97), diagnostics: Uint8Array.from([0xee]) } }, type: 47, show: { 'isup.cause_indicator': '97' } },
 ];
 
 const SETUPS: { variant: Mtp3Variant; standard: string; route: IsupRoute; ni: string; opc: string; dpc: string }[] = [
@@ -134,7 +164,18 @@ t.test('tshark decodes every ISUP message type behind both routing labels', asyn
       CASES.forEach(({ message, type, show }, i) => {
         const row = rows[i];
         if (row === undefined) return;
-        const blank = { 'isup.called': '', 'isup.calling': '', 'isup.cause_indicator': '', 'isup.range_indicator': '', 'isup.cgs_message_type': '' };
+        const blank = {
+          'isup.called': '',
+          'isup.calling': '',
+          'isup.cause_indicator': '',
+          'isup.range_indicator': '',
+          'isup.cgs_message_type': '',
+          'isup.event_ind': '',
+          'isup.suspend_resume_indicator': '',
+          'isup.subsequent_number': '',
+          'isup.call_processing_state': '',
+          'isup.mtc_blocking_state': '',
+        };
         const wanted = {
           'mtp3.network_indicator': setup.ni,
           'mtp3.opc': setup.opc,

@@ -252,6 +252,15 @@ export const CALL_REASON_TEXT: Phrases<CallReasons> = {
   'span-failed': { en: () => 'span failed', zh: () => 'E1 中继故障' },
   'exchange-hardware-failure': { en: () => 'hardware failure at the exchange', zh: () => '交换机硬件故障' },
   'continuity-check-by-exchange': { en: () => 'the exchange tested the circuit (CCR)', zh: () => '交换机对该电路做导通测试 (CCR)' },
+  'unequipped-at-exchange': { en: () => 'the exchange has no such circuit (UCIC)', zh: () => '交换机无此电路 (UCIC)' },
+  'unrecognised-message': {
+    en: (code) => `released as the exchange asked for a message the box does not know (type ${code})`,
+    zh: (code) => `按交换机要求, 因本端不识别的消息 (类型 ${code}) 释放`,
+  },
+  'not-resumed': { en: () => 'suspended and not resumed in time (T6)', zh: () => '暂停后未及时恢复 (T6 超时)' },
+  'continuity-failed': { en: () => 'continuity check failed (COT)', zh: () => '导通检验失败 (COT)' },
+  'no-continuity': { en: () => 'no continuity message from the exchange (T8)', zh: () => '交换机未发导通消息 (T8 超时)' },
+  'invalid-parameter': { en: () => 'a mandatory parameter from the exchange was invalid', zh: () => '交换机发来的必备参数无效' },
 };
 
 /** A nested reason (the first trouble of a repeated call) without its own arguments. */

@@ -48,6 +48,7 @@ const TERMS = new Set([
   ...['LOS', 'LOF', 'LMFA', 'AIS', 'RAI', 'TS16-MFL'], // framer defects, as the card and G.775 name them
   ...['ES', 'SES', 'UAS', 'BBE'], // G.826 performance counters
   ...['MTP2', 'HDLC', 'CIC', 'IAM', 'GRA', 'CCR', 'T5', 'T7', 'T9'], // SS7 link modes, circuit code, Q.764 messages and timers
+  ...['UCIC', 'COT', 'CFN', 'T6', 'T8'],
   ...['SLTM', 'SLTA', 'SLC'], // Q.707 link test messages and the signalling link code
   ...['V', 'mA', 'Hz', 'USB'], // units and the port kind
   'Wireshark', // the capture tool the CLI names
@@ -164,6 +165,12 @@ const CALL_ARGS: { [K in keyof CallReasons]: CallReasons[K] } = {
   'span-failed': [],
   'exchange-hardware-failure': [],
   'continuity-check-by-exchange': [],
+  'unequipped-at-exchange': [],
+  'unrecognised-message': ['0xee'],
+  'not-resumed': [],
+  'continuity-failed': [],
+  'no-continuity': [],
+  'invalid-parameter': [],
 };
 
 /** Both languages present and not empty; the Chinese free of English. */
@@ -252,7 +259,7 @@ const nth = <T>(list: readonly T[], i: number): T => list[i % list.length]!;
 const range = (...lists: readonly (readonly unknown[])[]) => Array.from({ length: Math.max(...lists.map((l) => l.length)) }, (_, i) => i);
 
 /** Data the views show that is not text of ours: names, versions, paths, the OS's error. */
-const DATA = ['CL-E1F4', 'CL240117', '1.4.2', '/dev/ttyS1', 'ENOENT', 'bad-value'];
+const DATA = ['CL-E1F4', 'CL240117', '1.4.2', '/dev/ttyS1', 'ENOENT', 'bad-value', '0xee'];
 const circuitNames = (text: string) => text.match(/\b(?:fxo|e1)\/[\d/]+/g) ?? [];
 
 function cardView(link: CardStatusView['link'], error: CardErrorCode | null, i: number): CardStatusView {

@@ -69,6 +69,12 @@ const CALL_REASON_CODES = [
   'span-failed',
   'exchange-hardware-failure',
   'continuity-check-by-exchange',
+  'unequipped-at-exchange',
+  'unrecognised-message',
+  'not-resumed',
+  'continuity-failed',
+  'no-continuity',
+  'invalid-parameter',
 ] as const;
 type _callReasons = Assert<Same<(typeof CALL_REASON_CODES)[number], CallReasonCode>>;
 

@@ -79,6 +79,14 @@ export function buildRel(cic: number, causeValue: number): IsupMessageOf<'REL'> 
   return { type: 'REL', cic, causeIndicators: { codingStandard: 'itu-t', location: CAUSE_LOCATION.publicLocal, causeValue, diagnostics: new Uint8Array() } };
 }
 
+/**
+ * CFN (Q.764 2.9.5): `causeValue` (97 message type unknown, 99 parameter unknown, 100 invalid
+ * contents) with the offending code as diagnostic.
+ */
+export function buildCfn(cic: number, causeValue: number, diagnostic: number): IsupMessageOf<'CFN'> {
+  return { type: 'CFN', cic, causeIndicators: { codingStandard: 'itu-t', location: CAUSE_LOCATION.publicLocal, causeValue, diagnostics: Uint8Array.of(diagnostic) } };
+}
+
 export function buildRlc(cic: number): IsupMessageOf<'RLC'> {
   return { type: 'RLC', cic };
 }

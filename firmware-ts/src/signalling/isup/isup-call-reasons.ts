@@ -1,6 +1,6 @@
 /**
  * Why a call failed, as codes with their arguments, carried beside the English `reason` of
- * `CallOutcome` so that the CLI can word it in the reader's language. The last eight are the
+ * `CallOutcome` so that the CLI can word it in the reader's language. Several are the
  * resets, blocks and continuity checks that give an attempt up (the `why` it passes to `dropCall` and
  * `abandonAttempt`); a plain string there still works and shows as it is.
  */
@@ -25,6 +25,13 @@ export interface CallReasons {
   'span-failed': [];
   'exchange-hardware-failure': [];
   'continuity-check-by-exchange': [];
+  'unequipped-at-exchange': [];
+  /** The type code as Wireshark shows it, `0xee`. */
+  'unrecognised-message': [typeCode: string];
+  'not-resumed': [];
+  'continuity-failed': [];
+  'no-continuity': [];
+  'invalid-parameter': [];
 }
 export type CallReasonCode = keyof CallReasons;
 /** The reasons that take no arguments: those an attempt can be given up for and repeated. */

@@ -144,11 +144,11 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     return new Promise((resolve) => this.attempt({ called, calling, holdMs, repeats: 0, resolve }, 1));
   }
 
-  /** Releases the call on `cic` from our side (REL, then RLC expected). */
-  release(cic: number, cause: number = CAUSE.normalClearing): boolean {
+  /** Releases the call on `cic` from our side (REL, then RLC expected); `failure`: why, when it is one. */
+  release(cic: number, cause: number = CAUSE.normalClearing, failure?: CallFailure): boolean {
     const call = this.calls.get(cic);
     if (!call || call.phase === 'releasing') return false;
-    this.sendRel(call, cause);
+    this.sendRel(call, cause, failure);
     return true;
   }
 

@@ -47,6 +47,9 @@ export const CAUSE = {
   requestedCircuitUnavailable: 44,
   resourceUnavailable: 47,
   invalidMessage: 95,
+  messageTypeNonExistent: 97,
+  parameterNonExistentDiscarded: 99,
+  invalidParameterContents: 100,
   recoveryOnTimerExpiry: 102,
   protocolError: 111,
 } as const;

@@ -82,7 +82,7 @@ t.test('an optional part without its end octet is truncated', async (t) => {
 });
 
 t.test('unknown message type is named at its octet', async (t) => {
-  refuses(t, [0x01, 0x00, 0x02], 'unknown-message', 2, 'SAM is not in the catalogue');
+  refuses(t, [0x01, 0x00, 0x03], 'unknown-message', 2, 'INR is not in the catalogue');
   refuses(t, [0x01, 0x00, 0x00], 'unknown-message', 2, 'type 0');
 });
 
@@ -117,7 +117,7 @@ t.test('encode refuses messages that cannot be sent', async (t) => {
 
 t.test('through the MSU: offsets count from the SIO octet', async (t) => {
   const head = [0x85, 0x03, 0x02, 0x01, 0x1e, 0x14, 0x0a, 0x0a]; // China label, 8 octets
-  t.throws(() => decodeIsupMsu(Uint8Array.from([...head, 0x01, 0x00, 0x02]), 'china'), { code: 'unknown-message', offset: 10 });
+  t.throws(() => decodeIsupMsu(Uint8Array.from([...head, 0x01, 0x00, 0x03]), 'china'), { code: 'unknown-message', offset: 10 });
   t.throws(() => decodeIsupMsu(Uint8Array.from([...head, 0x01, 0x00, 0x0c, 0x02]), 'china'), { code: 'truncated', offset: 12 });
   t.throws(() => decodeIsupMsu(Uint8Array.from([0x80, ...head.slice(1), 0x01, 0x00, 0x13]), 'china'), { code: 'not-isup', offset: 0 }, 'SI 0');
 });

@@ -10,6 +10,8 @@ import {
   TRANSMISSION_MEDIUM_REQUIREMENT,
 } from './isup-indicators.js';
 import { CALLED_PARTY_NUMBER, CALLING_PARTY_NUMBER, ORIGINAL_CALLED_NUMBER, REDIRECTING_NUMBER } from './isup-numbers.js';
+import { CIRCUIT_STATE_INDICATOR } from './isup-circuit-state.js';
+import { EVENT_INFORMATION, SUBSEQUENT_NUMBER, SUSPEND_RESUME_INDICATORS } from './isup-progress-params.js';
 import { RANGE_AND_STATUS, RANGE_ONLY } from './isup-range-status.js';
 import type { ParamCodec, ParamValue } from './param-codec.js';
 
@@ -46,6 +48,7 @@ const optionalBackwardCall = ['optionalBackwardCallIndicators', OPTIONAL_BACKWAR
 const cause = ['causeIndicators', CAUSE_INDICATORS] as const;
 const groupFixed = [['supervisionType', SUPERVISION_TYPE]] as const;
 const rangeAndStatus = [['rangeAndStatus', RANGE_AND_STATUS]] as const;
+const suspendResume = [['suspendResume', SUSPEND_RESUME_INDICATORS]] as const;
 
 export const ISUP_MESSAGES = {
   IAM: def(
@@ -64,11 +67,14 @@ export const ISUP_MESSAGES = {
       ['redirectingNumber', REDIRECTING_NUMBER],
     ],
   ),
+  SAM: def(0x02, 'subsequent address', none, [['subsequentNumber', SUBSEQUENT_NUMBER]], none),
   COT: def(0x05, 'continuity', [['continuity', CONTINUITY_INDICATORS]], none, null),
   ACM: def(0x06, 'address complete', [backwardCall], none, [cause, optionalBackwardCall]),
   CON: def(0x07, 'connect', [backwardCall], none, [optionalBackwardCall]),
   ANM: def(0x09, 'answer', none, none, [backwardCall, optionalBackwardCall]),
   REL: def(0x0c, 'release', none, [cause], none),
+  SUS: def(0x0d, 'suspend', suspendResume, none, none),
+  RES: def(0x0e, 'resume', suspendResume, none, none),
   RLC: def(0x10, 'release complete', none, none, [cause]),
   CCR: def(0x11, 'continuity check request', none, none, null),
   RSC: def(0x12, 'reset circuit', none, none, null),
@@ -82,6 +88,11 @@ export const ISUP_MESSAGES = {
   CGBA: def(0x1a, 'circuit group blocking acknowledgement', groupFixed, rangeAndStatus, null),
   CGUA: def(0x1b, 'circuit group unblocking acknowledgement', groupFixed, rangeAndStatus, null),
   GRA: def(0x29, 'circuit group reset acknowledgement', none, rangeAndStatus, null),
+  CQM: def(0x2a, 'circuit group query', none, [['rangeAndStatus', RANGE_ONLY]], null),
+  CQR: def(0x2b, 'circuit group query response', none, [['rangeAndStatus', RANGE_ONLY], ['circuitStates', CIRCUIT_STATE_INDICATOR]], null),
+  CPG: def(0x2c, 'call progress', [['eventInformation', EVENT_INFORMATION]], none, [cause, backwardCall, optionalBackwardCall]),
+  UCIC: def(0x2e, 'unequipped circuit identification code', none, none, null),
+  CFN: def(0x2f, 'confusion', none, [cause], none),
 } as const satisfies Record<string, MessageDef>;
 
 type Catalogue = typeof ISUP_MESSAGES;

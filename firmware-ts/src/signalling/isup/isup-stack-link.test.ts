@@ -38,12 +38,11 @@ t.test('a malformed MSU is counted and dropped; the stack carries on', async (t)
   const iam = encodeIsupMsu(FROM_EXCHANGE, buildIam(2, '12345', '13900000000'));
   t.ok(r.tap.inject(iam.subarray(0, iam.length - 4)), 'an IAM cut short');
   t.ok(r.tap.inject(Uint8Array.of(0x85, 0xd0)), 'a label cut short');
-  const unknownType = encodeIsupMsu(FROM_EXCHANGE, buildBare('BLO', 2));
-  unknownType[7] = 0xee; // SIO, 4-octet label, 2-octet CIC, then the message type
-  t.ok(r.tap.inject(unknownType), 'an unknown message type');
+  const longBlo = encodeIsupMsu(FROM_EXCHANGE, buildBare('BLO', 2));
+  t.ok(r.tap.inject(Uint8Array.from([...longBlo, 0x00])), 'a BLO with an octet too many');
   await r.run(50);
   t.same(r.incoming, []);
-  t.equal(r.stack.transport.stats.malformed, 2, 'the IAM cut short and the unknown type: malformed ISUP');
+  t.equal(r.stack.transport.stats.malformed, 2, 'the IAM cut short and the long BLO: malformed ISUP');
   t.match(await metrics.metrics(), /^countyline_isup_malformed 2$/m);
   t.same(r.stack.mtp3.stats.dropped.malformed, { isup: 1 }, 'the label cut short: malformed at MTP3, under its service indicator');
   t.match(await r.settle(r.stack.calls.placeCall('95598', '', 100)), { result: 'completed' }, 'calls still work');

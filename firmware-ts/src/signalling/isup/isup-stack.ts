@@ -7,7 +7,7 @@ import { CircuitMap, type CircuitMapConfig } from '../../circuits/circuit-map.js
 import type { ControlRule } from '../../circuits/control-rule.js';
 import type { HuntDirection, SelectionMethod } from '../../circuits/circuit-selector.js';
 import { nextEvent, testReason, type E1CircuitTest, type TestVerdict } from '../../trunks/circuit-tests.js';
-import { buildBare } from './isup-builders.js';
+import { buildBare, buildCfn } from './isup-builders.js';
 import { callFailure } from './isup-call-reasons.js';
 import { CAUSE } from './isup-cause.js';
 import { IsupCalls, type CallOutcome, type IncomingCall, type IsupCall } from './isup-calls.js';
@@ -15,6 +15,7 @@ import { IsupMaintenance, type MaintenanceType } from './isup-maintenance.js';
 import type { IsupMessage } from './isup-messages.js';
 import { IsupTimers, type IsupTimerSettings } from './isup-timers.js';
 import { IsupTransport } from './isup-transport.js';
+import { unrecognisedAction, type UnrecognisedMessage } from './isup-unrecognised.js';
 import { LINK_TEST_DEFAULTS, type LinkTestSettings } from '../mtp3/link-test.js';
 import type { Mtp3Variant, NetworkIndicator } from '../mtp3/mtp3-label.js';
 import { registerMtp3Metrics } from '../mtp3/mtp3-metrics.js';
@@ -49,6 +50,8 @@ export interface IsupStackEvents {
   'call-ended': (outcome: CallOutcome) => void;
   'maintenance-alert': (cic: number, what: string) => void;
   capture: (msu: CapturedMsu) => void;
+  /** A message of a type the box does not know, and what it did (Q.764 2.9.5.1). */
+  unrecognised: (message: UnrecognisedMessage, action: 'confusion' | 'release' | 'discard') => void;
 }
 
 /** One row of `countyline circuits`: the circuit, its call and who controls it. */
@@ -125,6 +128,7 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     });
     this.maintenance = new IsupMaintenance({ group: this.group, transport: this.transport, calls: this.calls, timers: this.timers, settings: settings.timers, clock, logger: log });
     this.transport.on('message', (m) => this.dispatch(m));
+    this.transport.on('unrecognised', (u) => this.onUnrecognised(u));
     this.mtp3.on('capture', (msu) => this.emit('capture', msu));
     this.calls.on('incoming-call', (c) => this.emit('incoming-call', c));
     this.calls.on('call-ended', (o) => this.emit('call-ended', o));
@@ -206,6 +210,13 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     this.transport.on('sent', (m) => messages.inc({ direction: 'out', type: m.type }));
     const stats = this.transport.stats;
     new Gauge({ name: 'countyline_isup_malformed', help: 'Malformed ISUP MSUs dropped since start', registers: [registry], collect() { this.set(stats.malformed); } });
+    const unrecognised = new Counter({
+      name: 'countyline_isup_unrecognised_total',
+      help: 'ISUP messages of a type the box does not know, by type code and what was done (confusion, release, discard)',
+      labelNames: ['code', 'action'],
+      registers: [registry],
+    });
+    this.on('unrecognised', (u, action) => unrecognised.inc({ code: hexCode(u.typeCode), action }));
     const group = this.group;
     new Gauge({
       name: 'countyline_isup_glares',
@@ -254,9 +265,37 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
         return this.onContinuityRequest(m.cic);
       case 'COT':
         return; // only meaningful with an IAM asking for continuity, which we never send
+      case 'CFN':
+        // Q.764 2.9.5: the exchange could not use something we sent. Logged (and counted by
+        // type in countyline_isup_messages_total), never answered: a CFN for a CFN would loop.
+        this.log.warn({ cic: m.cic, cause: m.causeIndicators.causeValue, diagnostic: Buffer.from(m.causeIndicators.diagnostics).toString('hex') }, 'confusion (CFN) from the exchange');
+        return;
       default:
         return this.maintenance.onMessage(m as Extract<IsupMessage, { type: MaintenanceType }>);
     }
+  }
+
+  /**
+   * Q.764 2.9.5.1: a message of a type the box does not know is not malformed. Without
+   * instructions it is discarded and answered with CFN, cause 97, the type code as
+   * diagnostic; its message compatibility information may ask to release the call instead
+   * (REL, cause 97), or to discard it with or without CFN.
+   */
+  private onUnrecognised(u: UnrecognisedMessage): void {
+    const code = hexCode(u.typeCode);
+    if (!this.group.has(u.cic)) {
+      this.log.warn({ cic: u.cic, typeCode: code }, 'message of unknown type for a CIC we do not have; ignored');
+      return;
+    }
+    const action = unrecognisedAction(u.instructions);
+    this.emit('unrecognised', u, action);
+    if (action === 'release' && this.calls.release(u.cic, CAUSE.messageTypeNonExistent, callFailure(`released as the exchange asked for a message the box does not know (type ${code})`, 'unrecognised-message', code))) {
+      this.log.warn({ cic: u.cic, typeCode: code }, 'message of unknown type asks to release the call: released (cause 97)');
+      return;
+    }
+    // A release asked for on a circuit with no call to release leaves nothing to do but discard.
+    if (action === 'confusion') this.transport.send(buildCfn(u.cic, CAUSE.messageTypeNonExistent, u.typeCode));
+    this.log.warn({ cic: u.cic, typeCode: code, action }, action === 'confusion' ? 'message of unknown type: discarded, CFN sent' : 'message of unknown type: discarded');
   }
 
   /**
@@ -303,4 +342,9 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     };
     this.transport.on('message', onEnd);
   }
+}
+
+/** A message type code as Wireshark shows it: `0xee`. */
+function hexCode(code: number): string {
+  return `0x${code.toString(16).padStart(2, '0')}`;
 }

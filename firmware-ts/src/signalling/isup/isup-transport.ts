@@ -6,6 +6,7 @@ import { encodeIsup } from './isup-codec.js';
 import { IsupCodecError } from './isup-codec-error.js';
 import type { IsupMessage } from './isup-messages.js';
 import { decodeIsupMsu } from './isup-msu.js';
+import { readUnrecognised, type UnrecognisedMessage } from './isup-unrecognised.js';
 
 export type { CapturedMsu } from '../mtp3/mtp3.js';
 
@@ -19,6 +20,8 @@ export interface IsupTransportOptions {
 export interface IsupTransportEvents {
   message: (message: IsupMessage) => void;
   sent: (message: IsupMessage) => void;
+  /** A well-routed ISUP message whose type code the box does not know (Q.764 2.9.5.1). */
+  unrecognised: (message: UnrecognisedMessage) => void;
   /**
    * The link became usable for ISUP (true: in service and its link test passed; MTP-RESUME)
    * or stopped being so (false; MTP-PAUSE).
@@ -31,6 +34,8 @@ export interface IsupTransportStats {
   sent: number;
   /** ISUP MSUs from the exchange whose ISUP part could not be read. */
   malformed: number;
+  /** ISUP messages of a type the box does not know (not malformed: Q.764 2.9.5.1 answers them). */
+  unrecognised: number;
   /** Messages not sent because the link was not available. */
   notSent: number;
 }
@@ -41,7 +46,7 @@ export interface IsupTransportStats {
  * message is logged and counted, never thrown.
  */
 export class IsupTransport extends TypedEmitter<IsupTransportEvents> {
-  readonly stats: IsupTransportStats = { received: 0, sent: 0, malformed: 0, notSent: 0 };
+  readonly stats: IsupTransportStats = { received: 0, sent: 0, malformed: 0, unrecognised: 0, notSent: 0 };
 
   constructor(private readonly opts: IsupTransportOptions) {
     super();
@@ -75,6 +80,14 @@ export class IsupTransport extends TypedEmitter<IsupTransportEvents> {
       message = decodeIsupMsu(data, this.opts.variant).message;
     } catch (err) {
       if (!(err instanceof IsupCodecError)) throw err;
+      if (err.code === 'unknown-message') {
+        // The error names the type octet; the CIC is the two octets before it.
+        const unknown = readUnrecognised(data, err.offset - 2);
+        this.stats.unrecognised++;
+        this.opts.logger.warn({ cic: unknown.cic, typeCode: unknown.typeCode, msu: Buffer.from(data).toString('hex') }, `ISUP message of unknown type 0x${unknown.typeCode.toString(16).padStart(2, '0')}`);
+        this.emit('unrecognised', unknown);
+        return;
+      }
       this.stats.malformed++;
       this.opts.logger.warn({ code: err.code, offset: err.offset, msu: Buffer.from(data).toString('hex') }, `malformed ISUP MSU dropped: ${err.message}`);
       return;

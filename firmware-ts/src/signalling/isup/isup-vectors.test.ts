@@ -259,6 +259,60 @@ const VECTORS: Vector[] = [
     message: { type: 'GRA', cic: 1, rangeAndStatus: { range: 29, status: Array.from({ length: 30 }, (_, i) => i === 2 || i === 16) } },
     bytes: [0x01, 0x00, 0x29, 0x01, /* length 5, range 29 */ 0x05, 0x1d, /* bit 2 */ 0x04, 0x00, /* bit 16 */ 0x01, /* bits 29..24, 30-31 unused */ 0x00],
   },
+  {
+    name: 'SAM: the last digits and ST, odd count',
+    message: { type: 'SAM', cic: 2, subsequentNumber: { digits: '78', endOfPulsing: true } },
+    bytes: [0x02, 0x00, 0x02, /* pointers: number +2, no optional part */ 0x02, 0x00, /* length 3, odd */ 0x03, 0x80, /* 7 8 */ 0x87, /* ST, filler */ 0x0f],
+  },
+  {
+    name: 'SUS network initiated',
+    message: { type: 'SUS', cic: 5, suspendResume: 'network-initiated' },
+    bytes: [0x05, 0x00, 0x0d, /* network initiated (A) */ 0x01, /* no optional part */ 0x00],
+  },
+  {
+    name: 'RES subscriber initiated',
+    message: { type: 'RES', cic: 5, suspendResume: 'subscriber-initiated' },
+    bytes: [0x05, 0x00, 0x0e, 0x00, 0x00],
+  },
+  {
+    name: 'CQM over 3 circuits',
+    message: { type: 'CQM', cic: 1, rangeAndStatus: { range: 2 } },
+    bytes: [0x01, 0x00, 0x2a, /* pointer +1 */ 0x01, /* length 1, range 2 */ 0x01, 0x02],
+  },
+  {
+    name: 'CQR: idle, outgoing busy and locally blocked, unequipped',
+    message: {
+      type: 'CQR',
+      cic: 1,
+      rangeAndStatus: { range: 2 },
+      circuitStates: [{ call: 'idle', maintenance: 'none', hardware: 'remote' }, { call: 'outgoing-busy', maintenance: 'local', hardware: 'none' }, { call: 'unequipped' }],
+    },
+    bytes: [
+      0x01, 0x00, 0x2b, //   CIC 1, CQR
+      0x02, 0x03, //         pointers: range at +2, states at +3
+      0x01, 0x02, //         range 2
+      0x03, //               3 circuit states:
+      0x2c, //               idle (DC 11), hardware remotely blocked (FE 10)
+      0x09, //               outgoing busy (DC 10), maintenance locally blocked (BA 01)
+      0x03, //               unequipped (DC 00, BA 11)
+    ],
+  },
+  {
+    name: 'CPG alerting with optional backward call indicators (in-band information)',
+    message: { type: 'CPG', cic: 1, eventInformation: { event: 'alerting', presentationRestricted: false }, optionalBackwardCallIndicators: { ...OBCI_NONE, inbandInformation: true } },
+    bytes: [0x01, 0x00, 0x2c, /* event 1 alerting */ 0x01, /* optional part at +1 */ 0x01, 0x29, 0x01, 0x01, 0x00],
+  },
+  {
+    name: 'CPG progress, presentation restricted, with a cause',
+    message: { type: 'CPG', cic: 3, eventInformation: { event: 'progress', presentationRestricted: true }, causeIndicators: CAUSE_16 },
+    bytes: [0x03, 0x00, 0x2c, /* H set, event 2 */ 0x82, 0x01, 0x12, 0x02, ...CAUSE_16_BYTES, 0x00],
+  },
+  { name: 'UCIC', message: { type: 'UCIC', cic: 31 }, bytes: [0x1f, 0x00, 0x2e] },
+  {
+    name: 'CFN: cause 97 with the unknown message type as diagnostic',
+    message: { type: 'CFN', cic: 7, causeIndicators: { codingStandard: 'itu-t', location: 2, causeValue: 97, diagnostics: Uint8Array.from([0xee]) } },
+    bytes: [0x07, 0x00, 0x2f, /* pointers: cause +2, no optional part */ 0x02, 0x00, /* length 3 */ 0x03, 0x82, /* ext, cause 97 */ 0xe1, /* diagnostic: type 0xee */ 0xee],
+  },
 ];
 
 for (const v of VECTORS) {
