@@ -185,7 +185,10 @@ export const STATE_TEXT = {
   callPhase: {
     'iam-sent': { en: 'IAM sent', zh: '已发 IAM' },
     alerting: { en: 'alerting', zh: '振铃' },
+    'continuity-wait': { en: 'awaiting COT', zh: '等待 COT' },
+    collecting: { en: 'collecting digits', zh: '收号中' },
     answered: { en: 'answered', zh: '通话' },
+    suspended: { en: 'suspended', zh: '暂停' },
     incoming: { en: 'incoming', zh: '来话' },
     continuity: { en: 'continuity test', zh: '导通测试' },
     releasing: { en: 'releasing', zh: '释放中' },

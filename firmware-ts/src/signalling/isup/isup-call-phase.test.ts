@@ -1,5 +1,5 @@
 import t from 'tap';
-import { CALL_PHASES, IllegalPhaseError, nextPhase, type CallPhase, type PhaseEvent } from './isup-call-phase.js';
+import { CALL_PHASES, IllegalPhaseError, nextPhase, PHASE_EVENTS, type CallPhase, type PhaseEvent } from './isup-call-phase.js';
 
 // The call phase table: every legal move, and every other one refused.
 
@@ -7,8 +7,18 @@ const LEGAL: [CallPhase, PhaseEvent, CallPhase][] = [
   ['iam-sent', 'acm', 'alerting'],
   ['iam-sent', 'answer', 'answered'],
   ['iam-sent', 'release', 'releasing'],
+  ['iam-sent', 'progress', 'alerting'],
+  ['alerting', 'progress', 'alerting'],
   ['alerting', 'answer', 'answered'],
   ['alerting', 'release', 'releasing'],
+  ['continuity-wait', 'digits', 'collecting'],
+  ['continuity-wait', 'complete', 'incoming'],
+  ['continuity-wait', 'release', 'releasing'],
+  ['collecting', 'complete', 'incoming'],
+  ['collecting', 'release', 'releasing'],
+  ['answered', 'suspend', 'suspended'],
+  ['suspended', 'resume', 'answered'],
+  ['suspended', 'release', 'releasing'],
   ['incoming', 'answer', 'answered'],
   ['incoming', 'release', 'releasing'],
   ['continuity', 'release', 'releasing'],
@@ -20,7 +30,7 @@ t.test('the legal moves', async (t) => {
 });
 
 t.test('every other move throws, naming the circuit, the phase and the event', async (t) => {
-  const events: PhaseEvent[] = ['acm', 'answer', 'release'];
+  const events = PHASE_EVENTS;
   let refused = 0;
   for (const from of CALL_PHASES) {
     for (const event of events) {
@@ -35,4 +45,6 @@ t.test('every other move throws, naming the circuit, the phase and the event', a
   t.throws(() => nextPhase(1, 'releasing', 'release'), IllegalPhaseError, 'a second REL is no move (T1 repeats it)');
   t.throws(() => nextPhase(1, 'answered', 'acm'), IllegalPhaseError, 'an ACM after answer is no move');
   t.throws(() => nextPhase(1, 'continuity', 'answer'), IllegalPhaseError, 'a continuity test is never answered');
+  t.throws(() => nextPhase(1, 'alerting', 'suspend'), IllegalPhaseError, 'only an answered call is suspended');
+  t.throws(() => nextPhase(1, 'continuity-wait', 'answer'), IllegalPhaseError, 'no answer before the continuity check passed');
 });

@@ -7,6 +7,7 @@ import { nextPhase, type CallPhase, type PhaseEvent } from './isup-call-phase.js
 import { asFailure, callFailure, LINK_DOWN, NOT_CONFIRMED, onRepeatToo, released, type CallFailure } from './isup-call-reasons.js';
 import { CAUSE } from './isup-cause.js';
 import type { IsupMessageOf } from './isup-messages.js';
+import type { CallEvent } from './isup-progress-params.js';
 import type { IsupTimers, IsupTimerSettings } from './isup-timers.js';
 import type { IsupTransport } from './isup-transport.js';
 
@@ -29,6 +30,8 @@ export interface IsupCall {
   answeredAt: number | null;
   /** 1 for the first try; 2 for the repeat after a dual seizure, a BLO or an RSC. */
   attempt: number;
+  /** The events of the CPGs that came for this call, in order (Q.763 3.21). */
+  progress: CallEvent[];
 }
 
 export interface CallOutcome {
@@ -267,6 +270,11 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
       this.d.group.confirmOutgoing(m.cic, now); // the dual-seizure window ends
       this.d.timers.stop('T7', m.cic);
     }
+    if (m.type === 'ACM' && call.phase === 'alerting') {
+      // A CPG (alerting) came first and started T9 already; the ACM adds nothing.
+      this.d.logger.info({ cic: m.cic }, 'address complete after call progress');
+      return;
+    }
     if (m.type === 'ACM') {
       this.move(call, 'acm');
       this.d.timers.start('T9', m.cic, this.d.settings.t9Ms, () => this.sendRel(call, CAUSE.noAnswer, callFailure('no answer (T9)', 'no-answer')));
@@ -278,6 +286,33 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     this.counters.outAnswered++;
     const request = this.requests.get(call.id);
     this.d.timers.start('hold', m.cic, request?.holdMs ?? 0, () => this.sendRel(call, CAUSE.normalClearing));
+  }
+
+  /**
+   * CPG (Q.764 2.1.5): call progress for a call of ours. Alerting, progress and in-band
+   * information on our outgoing call before answer take it to `alerting`; a first one before
+   * the ACM also ends the dual-seizure window and T7 (a backward message came) and starts T9.
+   * Any other event (a diversion, say), or a CPG for an answered or incoming call, is
+   * recorded on the call. A CPG for no call is logged and dropped.
+   */
+  onProgress(m: IsupMessageOf<'CPG'>): void {
+    const call = this.calls.get(m.cic);
+    const event = m.eventInformation.event;
+    if (!call || call.phase === 'releasing' || this.tests.has(call.id)) {
+      this.counters.unexpected++;
+      this.d.logger.warn({ cic: m.cic, event }, 'call progress (CPG) for no call; ignored');
+      return;
+    }
+    call.progress.push(event);
+    this.d.logger.info({ cic: m.cic, event, phase: call.phase }, 'call progress (CPG)');
+    const alerting = event === 'alerting' || event === 'progress' || event === 'inband-information';
+    if (call.direction !== 'out' || !alerting || (call.phase !== 'iam-sent' && call.phase !== 'alerting')) return;
+    if (call.phase === 'iam-sent') {
+      this.d.group.confirmOutgoing(m.cic, this.d.clock.now());
+      this.d.timers.stop('T7', m.cic);
+      this.d.timers.start('T9', m.cic, this.d.settings.t9Ms, () => this.sendRel(call, CAUSE.noAnswer, callFailure('no answer (T9)', 'no-answer')));
+    }
+    this.move(call, 'progress');
   }
 
   onRel(m: IsupMessageOf<'REL'>): void {
@@ -366,7 +401,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     const fail = (why: CallFailure, cause: number) => {
       this.counters.outFailed++;
       const outcome: CallOutcome = {
-        call: { id: 0, cic: 0, direction: 'out', phase: 'iam-sent', called: request.called, calling: request.calling, startedAt: now, answeredAt: null, attempt },
+        call: { id: 0, cic: 0, direction: 'out', phase: 'iam-sent', called: request.called, calling: request.calling, startedAt: now, answeredAt: null, attempt, progress: [] },
         result: 'failed',
         ...why,
         cause,
@@ -453,7 +488,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
   }
 
   private newCall(cic: number, direction: CallDirection, phase: CallPhase, called: string, calling: string, attempt = 1): IsupCall {
-    const call: IsupCall = { id: this.nextId++, cic, direction, phase, called, calling, startedAt: this.d.clock.now(), answeredAt: null, attempt };
+    const call: IsupCall = { id: this.nextId++, cic, direction, phase, called, calling, startedAt: this.d.clock.now(), answeredAt: null, attempt, progress: [] };
     this.calls.set(cic, call);
     return call;
   }

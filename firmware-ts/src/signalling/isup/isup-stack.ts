@@ -256,6 +256,8 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
       case 'CON':
       case 'ANM':
         return this.calls.onBackward(m);
+      case 'CPG':
+        return this.calls.onProgress(m);
       case 'REL':
         return this.calls.onRel(m);
       case 'RLC':
