@@ -25,8 +25,8 @@ import { createSimSerial, type SimSerial, type SimSerialOptions } from './sim-tr
 /** 2025-03-10 09:00 China time (UTC+8): the start of a 15-minute interval. */
 export const START = Date.UTC(2025, 2, 10, 1, 0, 0);
 
-/** Short ISUP timers, so that T1, T5, T7 and the maintenance repeats run out within a test. */
-export const TIMERS = { repeatMs: 1000, alertMs: 5000, t7Ms: 3000, t9Ms: 10_000 };
+/** Short ISUP timers, so that T1, T5, T6, T7, T8, T35 and the maintenance repeats run out within a test. */
+export const TIMERS = { repeatMs: 1000, alertMs: 5000, t7Ms: 3000, t9Ms: 10_000, t6Ms: 4000, t8Ms: 2000, t35Ms: 1500 };
 
 export interface InProcessRigOptions {
   /** Where the FakeClock starts (ms since the epoch); default START. */

@@ -53,15 +53,18 @@ t.test('files: relative paths are taken from the config folder; bad files are cl
 
 t.test('ISUP timers outside the ranges of Q.764 Annex A are refused, each with its range', async (t) => {
   const isup = (timers: Record<string, number>) => ({ ...minimal, isup: { ownPointCode: 1, peerPointCode: 2, timers } });
-  const err = t.throws(() => parseConfig(isup({ repeatMs: 1000, alertMs: 3_600_000, t7Ms: 10_000, t9Ms: 600_000 }))) as ConfigError;
+  const err = t.throws(() => parseConfig(isup({ repeatMs: 1000, alertMs: 3_600_000, t7Ms: 10_000, t9Ms: 600_000, t6Ms: 5000, t8Ms: 20_000, t35Ms: 10_000 }))) as ConfigError;
   t.same(err.problems, [
     'isup.timers.repeatMs: 1000 ms is outside 15000-60000 ms, the range Q.764 Annex A gives T1, T12, T14, T16, T18, T20 and T22',
     'isup.timers.alertMs: 3600000 ms is outside 300000-900000 ms, the range Q.764 Annex A gives T5, T13, T15, T17, T19, T21 and T23',
     'isup.timers.t7Ms: 10000 ms is outside 20000-30000 ms, the range Q.764 Annex A gives T7',
     'isup.timers.t9Ms: 600000 ms is outside 90000-180000 ms, the range Q.764 Annex A gives T9',
+    'isup.timers.t6Ms: 5000 ms is outside 10000-120000 ms, the range Q.764 Annex A gives T6',
+    'isup.timers.t8Ms: 20000 ms is outside 10000-15000 ms, the range Q.764 Annex A gives T8',
+    'isup.timers.t35Ms: 10000 ms is outside 15000-20000 ms, the range Q.764 Annex A gives T35',
   ]);
   const ok = parseConfig(isup({ repeatMs: 60_000, alertMs: 300_000 }));
-  t.same(ok.isup?.timers, { repeatMs: 60_000, alertMs: 300_000, t7Ms: 30_000, t9Ms: 180_000 }, 'values inside the ranges are taken, the rest defaulted');
+  t.same(ok.isup?.timers, { repeatMs: 60_000, alertMs: 300_000, t7Ms: 30_000, t9Ms: 180_000, t6Ms: 120_000, t8Ms: 15_000, t35Ms: 15_000 }, 'values inside the ranges are taken, the rest defaulted');
 });
 
 t.test('testCalls.maxBlockedPerPass: default 2; a negative number is refused', async (t) => {

@@ -315,6 +315,32 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     this.move(call, 'progress');
   }
 
+  /**
+   * SUS and RES (Q.764 2.5), either direction of call: SUS, network or subscriber initiated,
+   * holds an answered call and starts T6; RES takes it up again and stops T6. Without RES
+   * in T6 the box releases the call (REL, cause 102). The box sends no SUS of its own.
+   * Q.764 gives a subscriber-initiated suspend T2 at the exchange serving that subscriber,
+   * which is the far end's; the box only waits, and T6 bounds the wait either way.
+   */
+  onSuspendResume(m: IsupMessageOf<'SUS'> | IsupMessageOf<'RES'>): void {
+    const call = this.calls.get(m.cic);
+    const wanted = m.type === 'SUS' ? 'answered' : 'suspended';
+    if (!call || call.phase !== wanted) {
+      this.counters.unexpected++;
+      this.d.logger.warn({ cic: m.cic, type: m.type, phase: call?.phase ?? null }, `${m.type} for no ${wanted} call; ignored`);
+      return;
+    }
+    this.d.logger.info({ cic: m.cic, initiated: m.suspendResume }, m.type === 'SUS' ? 'call suspended' : 'call resumed');
+    if (m.type === 'RES') {
+      this.d.timers.stop('T6', m.cic);
+      return this.move(call, 'resume');
+    }
+    this.move(call, 'suspend');
+    this.d.timers.start('T6', m.cic, this.d.settings.t6Ms, () =>
+      this.sendRel(call, CAUSE.recoveryOnTimerExpiry, callFailure('suspended and not resumed in time (T6)', 'not-resumed')),
+    );
+  }
+
   onRel(m: IsupMessageOf<'REL'>): void {
     const call = this.calls.get(m.cic);
     const cause = m.causeIndicators.causeValue;
@@ -469,7 +495,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     if (this.calls.get(call.cic) !== call) return;
     if (failure) this.failures.set(call.id, { ...failure, cause });
     this.move(call, 'release');
-    for (const t of ['T7', 'T9', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
+    for (const t of ['T6', 'T7', 'T8', 'T9', 'T35', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
     this.d.transport.send(buildRel(call.cic, cause));
     const repeat = () => {
       if (this.calls.get(call.cic) !== call) return;
@@ -496,7 +522,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
   private finish(call: IsupCall, result: CallOutcome['result'], why: CallFailure | null, cause: number, releaseCircuit = true): void {
     if (this.calls.get(call.cic) !== call) return;
     this.calls.delete(call.cic);
-    for (const t of ['T1', 'T5', 'T7', 'T9', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
+    for (const t of ['T1', 'T5', 'T6', 'T7', 'T8', 'T9', 'T35', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
     if (releaseCircuit && this.d.group.state(call.cic)?.call !== 'idle') this.d.group.release(call.cic, this.d.clock.now(), cause);
     this.failures.delete(call.id);
     // A continuity test, or an attempt whose call went on elsewhere: no call of its own ended.

@@ -258,6 +258,9 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
         return this.calls.onBackward(m);
       case 'CPG':
         return this.calls.onProgress(m);
+      case 'SUS':
+      case 'RES':
+        return this.calls.onSuspendResume(m);
       case 'REL':
         return this.calls.onRel(m);
       case 'RLC':

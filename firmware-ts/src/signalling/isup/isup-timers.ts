@@ -8,8 +8,12 @@ import type { Clock, TimerHandle } from '@countyline/e1-gateway';
  * |-------|-----------------------------------|-------------------------------------------|
  * | T1    | waiting for RLC after our REL     | send REL again                            |
  * | T5    | the same, long                    | alert, RSC under T17 only, stop T1        |
+ * | T6    | a call suspended (SUS), no RES    | release with cause 102                    |
  * | T7    | waiting for ACM/CON after our IAM | release with cause 102                    |
+ * | T8    | waiting for COT after an IAM that | release with cause 41, unloop             |
+ * |       | asked for a continuity check      |                                           |
  * | T9    | waiting for ANM after ACM         | release with cause 19 (no answer)         |
+ * | T35   | waiting for the next SAM digit    | the number is complete: offer the call    |
  * | T12/13| waiting for BLA                   | repeat BLO / alert, then repeat every T13 |
  * | T14/15| waiting for UBA                   | repeat UBL / alert, then repeat every T15 |
  * | T16/17| waiting for RLC after our RSC     | repeat RSC / alert, then repeat every T17 |
@@ -21,7 +25,7 @@ import type { Clock, TimerHandle } from '@countyline/e1-gateway';
  * long interval (Q.764 2.9.4, Table A.1). The RSC that T5 starts runs under T17 alone.
  */
 /** `answer` and `hold` are the box's own: the answer delay of incoming calls, the hold time of test calls. */
-export type IsupTimerName = 'answer' | 'hold' | 'T1' | 'T5' | 'T7' | 'T9' | 'T12' | 'T13' | 'T14' | 'T15' | 'T16' | 'T17' | 'T18' | 'T19' | 'T20' | 'T21' | 'T22' | 'T23';
+export type IsupTimerName = 'answer' | 'hold' | 'T1' | 'T5' | 'T6' | 'T7' | 'T8' | 'T9' | 'T35' | 'T12' | 'T13' | 'T14' | 'T15' | 'T16' | 'T17' | 'T18' | 'T19' | 'T20' | 'T21' | 'T22' | 'T23';
 
 export interface IsupTimerSettings {
   /** T1, T12, T14, T16, T18, T20, T22: repeat the message (ITU default 15 s). */
@@ -32,6 +36,12 @@ export interface IsupTimerSettings {
   t7Ms: number;
   /** T9: waiting for answer after ACM (ITU 90 s - 3 min). */
   t9Ms: number;
+  /** T6: a suspended call waiting for RES (ITU 10 s - 2 min, network dependent). */
+  t6Ms: number;
+  /** T8: waiting for COT after an IAM asking for a continuity check (ITU 10-15 s). */
+  t8Ms: number;
+  /** T35: inter-digit, waiting for the next SAM of an incomplete called number (ITU 15-20 s). */
+  t35Ms: number;
 }
 
 /**
@@ -43,9 +53,12 @@ export const ISUP_TIMER_RANGES: Readonly<Record<keyof IsupTimerSettings, { min: 
   alertMs: { min: 300_000, max: 900_000, timers: 'T5, T13, T15, T17, T19, T21 and T23' },
   t7Ms: { min: 20_000, max: 30_000, timers: 'T7' },
   t9Ms: { min: 90_000, max: 180_000, timers: 'T9' },
+  t6Ms: { min: 10_000, max: 120_000, timers: 'T6' },
+  t8Ms: { min: 10_000, max: 15_000, timers: 'T8' },
+  t35Ms: { min: 15_000, max: 20_000, timers: 'T35' },
 });
 
-export const DEFAULT_ISUP_TIMERS: Readonly<IsupTimerSettings> = Object.freeze({ repeatMs: 15_000, alertMs: 300_000, t7Ms: 30_000, t9Ms: 180_000 });
+export const DEFAULT_ISUP_TIMERS: Readonly<IsupTimerSettings> = Object.freeze({ repeatMs: 15_000, alertMs: 300_000, t7Ms: 30_000, t9Ms: 180_000, t6Ms: 120_000, t8Ms: 15_000, t35Ms: 15_000 });
 
 export class IsupTimers {
   private readonly running = new Map<string, TimerHandle>();
