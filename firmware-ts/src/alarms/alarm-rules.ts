@@ -116,6 +116,15 @@ export function applyAlarmRules(deps: AlarmRuleDeps): () => void {
     mtp3.on('link-test', (result) => {
       if (result.passed) store.clear(source, 'link-test-failed');
     });
+    // A CIC the exchange does not have: a mismatch of the two CIC maps that calls on it would
+    // meet; the circuit is out of use until the exchange acknowledges a reset of it.
+    const isup = deps.isup;
+    isup.on('cic-unequipped', (cic, unequipped) => {
+      const circuit = isup.map.byCic(cic);
+      const where = circuit ? `circuit/e1/${circuit.span}/${circuit.timeslot}` : `circuit/cic/${cic}`;
+      if (!unequipped) return store.clear(where, 'cic-unequipped');
+      store.raise(where, 'cic-unequipped', 'major', `the exchange has no CIC ${cic} (UCIC): check the CIC map with the exchange`, alarmCause('cic-unequipped', cic));
+    });
   }
 
   // Circuits still blocked from before a restart keep their alarm (confirmed, not raised again).

@@ -43,6 +43,7 @@ export const ALARM_TYPE_TEXT: Record<KnownAlarmType, Words> = {
   'test-call-failed': { en: 'test call failed', zh: '拨测失败' },
   'test-call-block-limit': { en: 'too many circuits failing test calls: no more blocked', zh: '拨测失败电路过多: 不再闭塞' },
   'link-test-failed': { en: 'signalling link test failed, link restarted', zh: '信令链路测试失败, 链路已重启' },
+  'cic-unequipped': { en: 'circuit unequipped at the exchange', zh: '交换机未装备该电路' },
 };
 
 export const PERIOD_TEXT: Record<ThresholdCrossing['period'], Words> = {
@@ -126,6 +127,10 @@ export const ALARM_CAUSE_TEXT: Phrases<AlarmCauses> = {
   'link-test-failed': {
     en: (failure, s) => `${LINK_TEST_FAILURE_TEXT[failure]?.en(s) ?? failure}, twice in a row`,
     zh: (failure, s) => `${LINK_TEST_FAILURE_TEXT[failure]?.zh(s) ?? failure}, 连续两次`,
+  },
+  'cic-unequipped': {
+    en: (cic) => `the exchange has no CIC ${cic} (UCIC): check the CIC map with the exchange`,
+    zh: (cic) => `交换机无 CIC ${cic} (UCIC): 请与交换机核对 CIC 配置`,
   },
 };
 

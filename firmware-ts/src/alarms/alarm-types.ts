@@ -17,7 +17,7 @@ export const ALARM_STATES = ['active', 'cleared'] as const;
 export type AlarmState = (typeof ALARM_STATES)[number];
 
 /** Alarm types with fixed names (alarm-rules.ts); threshold crossings are `tca-<counter>-<period>`. */
-export const ALARM_TYPES = ['card-link', 'span-red', 'span-blue', 'span-yellow', 'fxo-unplugged', 'test-call-failed', 'test-call-block-limit', 'link-test-failed'] as const;
+export const ALARM_TYPES = ['card-link', 'span-red', 'span-blue', 'span-yellow', 'fxo-unplugged', 'test-call-failed', 'test-call-block-limit', 'link-test-failed', 'cic-unequipped'] as const;
 export type KnownAlarmType = (typeof ALARM_TYPES)[number];
 
 export interface AlarmRecord {
@@ -58,6 +58,8 @@ export interface AlarmCauses extends TestReasons {
   'block-limit': [limit: number, circuit: string];
   /** Two signalling link tests failed in a row (Q.707 T1 in seconds, for `no-answer`). */
   'link-test-failed': [failure: LinkTestFailure, t1Seconds: number];
+  /** The exchange says it has no such CIC (UCIC, Q.764 2.12). */
+  'cic-unequipped': [cic: number];
 }
 export type AlarmCauseCode = keyof AlarmCauses;
 export type AlarmCauseArg = AlarmCauses[AlarmCauseCode][number];

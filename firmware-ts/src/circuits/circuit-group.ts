@@ -107,6 +107,8 @@ export class CircuitGroup {
   private readonly blocked: Record<BlockKind, number> = { maintenance: 0, hardware: 0 };
   private glaresWon = 0;
   private glaresLost = 0;
+  /** Circuits the far end says it does not have (UCIC): never offered, never tested. */
+  private readonly unequipped = new Set<number>();
 
   constructor(
     readonly map: CircuitMap,
@@ -146,11 +148,29 @@ export class CircuitGroup {
     return this.map.circuits[index]!;
   }
 
+  /**
+   * Marks a circuit unequipped at the far end (Q.764 2.12, UCIC) or equipped again: an
+   * unequipped circuit is never offered for calls or tests. Returns whether it changed.
+   */
+  setUnequipped(cic: number, unequipped: boolean): boolean {
+    const index = this.indexOf(cic);
+    if (this.unequipped.has(index) === unequipped) return false;
+    if (unequipped) this.unequipped.add(index);
+    else this.unequipped.delete(index);
+    this.sync(index);
+    return true;
+  }
+
+  isUnequipped(cic: number): boolean {
+    const c = this.map.byCic(cic);
+    return c !== undefined && this.unequipped.has(c.index);
+  }
+
   /** Reserves one given circuit (a test call, a routed CIC), if it is offerable. */
   reserveSpecific(cic: number, now: number): ReserveSpecificResult {
     const index = this.indexOf(cic);
     const st = this.states[index]!;
-    if (!st.offerable) {
+    if (!st.offerable || this.unequipped.has(index)) {
       const reason = st.call === 'idle' ? 'blocked' : 'busy';
       return { ok: false, reason, call: st.call, maintenance: st.maintenance, hardware: st.hardware };
     }
@@ -166,7 +186,7 @@ export class CircuitGroup {
   reserveForTest(cic: number, now: number): ReserveSpecificResult {
     const index = this.indexOf(cic);
     const st = this.states[index]!;
-    const remoteOrHardware = st.maintenance === 'remote' || st.maintenance === 'both' || st.hardware !== 'none';
+    const remoteOrHardware = st.maintenance === 'remote' || st.maintenance === 'both' || st.hardware !== 'none' || this.unequipped.has(index);
     if (st.call !== 'idle' || remoteOrHardware) {
       return { ok: false, reason: st.call === 'idle' ? 'blocked' : 'busy', call: st.call, maintenance: st.maintenance, hardware: st.hardware };
     }
@@ -326,7 +346,8 @@ export class CircuitGroup {
   private sync(index: number): void {
     const st = this.states[index]!;
     const listed = this.selector.has(index);
-    if (st.offerable && !listed) this.selector.add(index, st.releasedAt);
-    else if (!st.offerable && listed) this.selector.remove(index);
+    const offerable = st.offerable && !this.unequipped.has(index);
+    if (offerable && !listed) this.selector.add(index, st.releasedAt);
+    else if (!offerable && listed) this.selector.remove(index);
   }
 }

@@ -56,6 +56,7 @@ t.test('circuits: states in words, one column each', async (t) => {
     lastRelease: { cause: 16, at: NOW - 60_000 },
     callPhase: 'alerting',
     direction: 'out',
+    unequipped: false,
   };
   t.equal(
     formatCircuits([row], 'en', NOW),
@@ -65,6 +66,9 @@ t.test('circuits: states in words, one column each', async (t) => {
     formatCircuits([row], 'zh', NOW),
     ['CIC  中继/时隙  呼叫       维护闭塞  硬件闭塞  主控  上次释放', '5    0/5        去话/振铃  本端      无        对端  原因值 16, 09:59:00'].join('\n'),
   );
+  const unequipped: CircuitView = { ...row, call: 'idle', maintenance: 'none', block: 'none', callPhase: null, direction: null, unequipped: true };
+  t.match(formatCircuits([unequipped], 'en', NOW), /^5 +0\/5 +unequipped at exchange +none/m, 'UCIC: the call column says so');
+  t.match(formatCircuits([unequipped], 'zh', NOW), /^5 +0\/5 +交换机未装备 +无/m);
 });
 
 t.test('tables are plain text: no borders, no colour codes, no trailing spaces', async (t) => {

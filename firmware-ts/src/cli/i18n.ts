@@ -75,6 +75,7 @@ export const TEXT = {
   noAlarms: { en: 'no active alarms', zh: '无活动告警' },
   releaseCause: { en: (cause: number, at: string) => `cause ${cause} at ${at}`, zh: (cause: number, at: string) => `原因值 ${cause}, ${at}` },
   repeated: { en: (n: number) => `repeated ${n}x`, zh: (n: number) => `重试 ${n} 次` },
+  unequippedAtExchange: { en: 'unequipped at exchange', zh: '交换机未装备' },
   seconds: { en: (s: string) => `${s} s`, zh: (s: string) => `${s} 秒` },
   callSummary: { en: (c: number, f: number) => `${c} completed, ${f} failed`, zh: (c: number, f: number) => `完成 ${c} 次, 失败 ${f} 次` },
   capturing: { en: (f: string, s: number) => `capturing SS7 signalling into ${f} for ${s} s ...`, zh: (f: string, s: number) => `正在抓取七号信令到 ${f}, ${s} 秒 ...` },

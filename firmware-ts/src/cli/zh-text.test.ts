@@ -142,6 +142,7 @@ const ALARM_ARGS: { [K in keyof AlarmCauses]: AlarmCauses[K] } = {
   'test-failed': [],
   'block-limit': [2, 'e1/0/7'],
   'link-test-failed': ['no-answer', 8],
+  'cic-unequipped': [7],
 };
 
 const CALL_ARGS: { [K in keyof CallReasons]: CallReasons[K] } = {
@@ -398,6 +399,7 @@ function circuitRows(): CircuitView[] {
     lastRelease: i % 2 === 0 ? { cause: 16, at: NOW - i * 50_000_000 } : null,
     callPhase: nth([...PHASES, null], i),
     direction: null,
+    unequipped: i === 1,
   }));
 }
 

@@ -45,7 +45,7 @@ const TEST_REASON_CODES = [
 ] as const;
 type _testReasons = Assert<Same<(typeof TEST_REASON_CODES)[number], TestReasonCode>>;
 
-const ALARM_CAUSE_CODES = [...TEST_REASON_CODES, 'card-error', 'span-defects', 'threshold-crossed', 'no-battery', 'test-failed', 'block-limit', 'link-test-failed'] as const;
+const ALARM_CAUSE_CODES = [...TEST_REASON_CODES, 'card-error', 'span-defects', 'threshold-crossed', 'no-battery', 'test-failed', 'block-limit', 'link-test-failed', 'cic-unequipped'] as const;
 type _alarmCauses = Assert<Same<(typeof ALARM_CAUSE_CODES)[number], AlarmCauseCode>>;
 
 const CALL_REASON_CODES = [
@@ -286,6 +286,7 @@ export const CircuitViewSchema = Type.Object({
   lastRelease: nullable(Type.Object({ cause: count, at: time })),
   callPhase: nullable(literals(CALL_PHASES)),
   direction: nullable(literals(['in', 'out'])),
+  unequipped: Type.Boolean(),
 });
 type _circuit = Assert<Same<Static<typeof CircuitViewSchema>, CircuitView>>;
 

@@ -91,7 +91,7 @@ export function buildRlc(cic: number): IsupMessageOf<'RLC'> {
   return { type: 'RLC', cic };
 }
 
-type Bare = 'CCR' | 'RSC' | 'BLO' | 'UBL' | 'BLA' | 'UBA';
+type Bare = 'CCR' | 'RSC' | 'BLO' | 'UBL' | 'BLA' | 'UBA' | 'UCIC';
 export function buildBare<T extends Bare>(type: T, cic: number): IsupMessageOf<T> {
   return { type, cic } as IsupMessageOf<T>;
 }

@@ -27,6 +27,8 @@ export interface IsupMaintenanceEvents {
   ready: () => void;
   /** A long timer (T13, T15, T17, T19, T21, T23) ran out: the exchange is not answering. */
   'maintenance-alert': (cic: number, what: string) => void;
+  /** UCIC: the exchange has no such CIC (true); a reset of it acknowledged since (false). */
+  'cic-unequipped': (cic: number, unequipped: boolean) => void;
 }
 
 export interface IsupMaintenanceDeps {
@@ -48,6 +50,7 @@ const WHY = {
   blockedByExchange: callFailure('blocked by the exchange', 'blocked-by-exchange'),
   groupResetByExchange: callFailure('circuit group reset by the exchange', 'group-reset-by-exchange'),
   exchangeHardwareFailure: callFailure('hardware failure at the exchange', 'exchange-hardware-failure'),
+  unequipped: callFailure('the exchange has no such circuit (UCIC)', 'unequipped-at-exchange'),
 };
 
 /**
@@ -119,26 +122,64 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
     this.resetPending.clear();
     this.inDoubt.clear();
     for (const run of this.d.group.contiguousRuns(32)) {
-      this.resetPending.set(run.firstCic, run.count);
       this.clearCircuits(run.firstCic, run.count, WHY.startupReset);
-      // The GRS settles every reset of ours in its range, the one T5 started included.
-      for (let cic = run.firstCic; cic < run.firstCic + run.count; cic++) this.resetAnswered(cic);
-      if (run.count === 1) {
-        // Q.763 3.43: a GRS covers 2 to 32 circuits (range 1-31); a lone circuit takes RSC.
-        this.repeatUntilAnswered(run.firstCic, this.rscPending(run.firstCic));
-        continue;
-      }
-      this.repeatUntilAnswered(run.firstCic, {
-        message: () => {
-          this.counters.grsSent++;
-          this.d.transport.send(buildGrs(run.firstCic, run.count));
-        },
-        repeat: 'T22',
-        alert: 'T23',
-        what: `circuit group reset of CIC ${run.firstCic}-${run.firstCic + run.count - 1} not acknowledged`,
-        cics: [],
-      });
+      this.resetRun(run.firstCic, run.count);
     }
+  }
+
+  /** One start-up run: GRS for `count` circuits from `first` (RSC for a lone one), repeated until answered. */
+  private resetRun(first: number, count: number): void {
+    this.resetPending.set(first, count);
+    // The GRS settles every reset of ours in its range, the one T5 started included.
+    for (let cic = first; cic < first + count; cic++) this.resetAnswered(cic);
+    if (count === 1) {
+      // Q.763 3.43: a GRS covers 2 to 32 circuits (range 1-31); a lone circuit takes RSC.
+      this.repeatUntilAnswered(first, this.rscPending(first));
+      return;
+    }
+    this.repeatUntilAnswered(first, {
+      message: () => {
+        this.counters.grsSent++;
+        this.d.transport.send(buildGrs(first, count));
+      },
+      repeat: 'T22',
+      alert: 'T23',
+      what: `circuit group reset of CIC ${first}-${first + count - 1} not acknowledged`,
+      cics: [],
+    });
+  }
+
+  /**
+   * UCIC (Q.764 2.12): the exchange has no such CIC. Its calls end, our attempt on it goes
+   * elsewhere, and it is no longer offered for calls or tests, nor reset, blocked or
+   * unblocked again on its own account: the exchange would only answer UCIC again. A start-up
+   * reset waiting on it stops waiting (a GRS named by it goes again for the rest of its run),
+   * so the group gets ready without it. It is equipped again when the exchange acknowledges
+   * a reset of it (GRA, RLC), or resets it itself.
+   */
+  private onUcic(cic: number): void {
+    this.d.calls.abandonAttempt(cic, WHY.unequipped);
+    this.clearCircuits(cic, 1, WHY.unequipped);
+    this.stopPending(cic, ['T12', 'T13', 'T14', 'T15', 'T16', 'T17']);
+    this.inDoubt.delete(cic);
+    if (this.outOfService.delete(cic)) this.d.group.unblock(cic, 'maintenance', 'local');
+    const run = this.resetPending.get(cic);
+    if (run !== undefined) {
+      this.stopPending(cic, ['T22', 'T23']);
+      this.resetPending.delete(cic);
+      if (run > 1) this.resetRun(cic + 1, run - 1);
+      else this.maybeReady();
+    }
+    if (!this.d.group.setUnequipped(cic, true)) return;
+    this.d.logger.error({ cic }, 'the exchange has no such CIC (UCIC): circuit out of use until a reset of it is acknowledged');
+    this.emit('cic-unequipped', cic, true);
+  }
+
+  /** The exchange acknowledged a reset of `cic`, so it has the circuit after all. */
+  private equippedAgain(cic: number): void {
+    if (!this.d.group.has(cic) || !this.d.group.setUnequipped(cic, false)) return;
+    this.d.logger.info({ cic }, 'the exchange acknowledged a reset of an unequipped CIC: back in use');
+    this.emit('cic-unequipped', cic, false);
   }
 
   /**
@@ -223,10 +264,13 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
         // Q.764 2.9.3.1: the reset may have wiped our block at the exchange; say it again.
         if (this.blockedLocally(m.cic)) this.block(m.cic);
         return;
+      case 'UCIC':
+        return this.onUcic(m.cic);
       case 'RLC':
         // The answer to our RSC (an RLC to a REL of ours is the call side's).
         if (!this.d.timers.isRunning('T16', m.cic) && !this.d.timers.isRunning('T17', m.cic)) return;
         this.resetAnswered(m.cic);
+        this.equippedAgain(m.cic);
         if (this.resetPending.get(m.cic) === 1) return this.startupRunAcknowledged(m.cic);
         // Our reset removed our blocks at the exchange too (Q.762: a reset removes the remote
         // blocked state): the ones we keep are said again.
@@ -335,6 +379,7 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
    * still waiting, the one T5 started included: both ends have the circuit idle now.
    */
   private resetByExchange(cic: number): void {
+    this.equippedAgain(cic);
     this.d.group.unblock(cic, 'maintenance', 'remote');
     this.d.group.unblock(cic, 'hardware', 'remote');
     // A lone circuit's start-up RSC still wants its RLC, which makes the box ready.
@@ -354,6 +399,7 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
     status.forEach((blocked, i) => {
       const cic = m.cic + i;
       if (!this.d.group.has(cic)) return;
+      this.equippedAgain(cic);
       if (blocked) this.d.group.block(cic, 'maintenance', 'remote');
       else this.d.group.unblock(cic, 'maintenance', 'remote');
     });
@@ -362,7 +408,12 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
 
   /** A start-up GRS (or the RSC of a lone circuit) is answered; the last one makes us ready. */
   private startupRunAcknowledged(firstCic: number): void {
-    if (!this.resetPending.delete(firstCic) || this.resetPending.size > 0 || this.isReady) return;
+    if (this.resetPending.delete(firstCic)) this.maybeReady();
+  }
+
+  /** Ready once no start-up run is left waiting. */
+  private maybeReady(): void {
+    if (this.resetPending.size > 0 || this.isReady) return;
     this.isReady = true;
     this.memoryLost = false;
     this.d.logger.info('circuits reset with the exchange: ready for calls');
@@ -491,4 +542,4 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
   }
 }
 
-export type MaintenanceType = 'GRS' | 'GRA' | 'RSC' | 'RLC' | 'BLO' | 'UBL' | 'BLA' | 'UBA' | 'CGB' | 'CGU' | 'CGBA' | 'CGUA';
+export type MaintenanceType = 'GRS' | 'GRA' | 'RSC' | 'RLC' | 'BLO' | 'UBL' | 'BLA' | 'UBA' | 'CGB' | 'CGU' | 'CGBA' | 'CGUA' | 'UCIC';

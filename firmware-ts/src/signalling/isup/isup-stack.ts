@@ -50,6 +50,8 @@ export interface IsupStackEvents {
   'call-ended': (outcome: CallOutcome) => void;
   'maintenance-alert': (cic: number, what: string) => void;
   capture: (msu: CapturedMsu) => void;
+  /** The exchange said it has no such CIC (true), or acknowledged a reset of it since (false). */
+  'cic-unequipped': (cic: number, unequipped: boolean) => void;
   /** A message of a type the box does not know, and what it did (Q.764 2.9.5.1). */
   unrecognised: (message: UnrecognisedMessage, action: 'confusion' | 'release' | 'discard') => void;
 }
@@ -60,6 +62,8 @@ export type CircuitView = CircuitRow & {
   block: CircuitRow['maintenance'];
   callPhase: IsupCall['phase'] | null;
   direction: IsupCall['direction'] | null;
+  /** The exchange said it has no such CIC (UCIC): out of use until it acknowledges a reset of it. */
+  unequipped: boolean;
 };
 
 function combinedBlock(a: CircuitRow['maintenance'], b: CircuitRow['hardware']): CircuitRow['maintenance'] {
@@ -134,6 +138,7 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     this.calls.on('call-ended', (o) => this.emit('call-ended', o));
     this.calls.on('maintenance-alert', (cic, what) => this.emit('maintenance-alert', cic, what));
     this.maintenance.on('maintenance-alert', (cic, what) => this.emit('maintenance-alert', cic, what));
+    this.maintenance.on('cic-unequipped', (cic, unequipped) => this.emit('cic-unequipped', cic, unequipped));
     // Q.764 2.9.3: a card that restarted (or was lost) kept no calls: reset the group when back.
     card.on('card-restarted', () => this.maintenance.memoryLostAtCard());
     card.on('card-lost', () => this.maintenance.memoryLostAtCard());
@@ -159,7 +164,7 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
   circuits(): CircuitView[] {
     return this.group.list().map((row) => {
       const call = this.calls.onCircuit(row.cic);
-      return { ...row, block: combinedBlock(row.maintenance, row.hardware), callPhase: call?.phase ?? null, direction: call?.direction ?? null };
+      return { ...row, block: combinedBlock(row.maintenance, row.hardware), callPhase: call?.phase ?? null, direction: call?.direction ?? null, unequipped: this.group.isUnequipped(row.cic) };
     });
   }
 
