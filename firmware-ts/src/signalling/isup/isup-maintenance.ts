@@ -6,6 +6,7 @@ import { buildBare, buildGra, buildGroupSupervision, buildGrs, buildRlc } from '
 import { CAUSE } from './isup-cause.js';
 import type { IsupMessageOf } from './isup-messages.js';
 import { callFailure, type CallFailure } from './isup-call-reasons.js';
+import { circuitQueryResponse } from './isup-circuit-query.js';
 import type { IsupCalls } from './isup-calls.js';
 import type { IsupTimerName, IsupTimers, IsupTimerSettings } from './isup-timers.js';
 import type { IsupTransport } from './isup-transport.js';
@@ -266,6 +267,16 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
         return;
       case 'UCIC':
         return this.onUcic(m.cic);
+      case 'CQM': {
+        const cqr = circuitQueryResponse(m, this.d.group, new Set(this.d.calls.transientCircuits()));
+        if (cqr) return void this.d.transport.send(cqr);
+        // Q.763 3.43: at most 32 circuits; Q.764 2.9.5 has a message with a reserved value discarded.
+        this.counters.discarded++;
+        this.d.logger.warn({ cic: m.cic, range: m.rangeAndStatus.range }, 'CQM with a range above 31 discarded');
+        return;
+      }
+      case 'CQR':
+        return; // we send no CQM
       case 'RLC':
         // The answer to our RSC (an RLC to a REL of ours is the call side's).
         if (!this.d.timers.isRunning('T16', m.cic) && !this.d.timers.isRunning('T17', m.cic)) return;
@@ -542,4 +553,4 @@ export class IsupMaintenance extends TypedEmitter<IsupMaintenanceEvents> {
   }
 }
 
-export type MaintenanceType = 'GRS' | 'GRA' | 'RSC' | 'RLC' | 'BLO' | 'UBL' | 'BLA' | 'UBA' | 'CGB' | 'CGU' | 'CGBA' | 'CGUA' | 'UCIC';
+export type MaintenanceType = 'GRS' | 'GRA' | 'RSC' | 'RLC' | 'BLO' | 'UBL' | 'BLA' | 'UBA' | 'CGB' | 'CGU' | 'CGBA' | 'CGUA' | 'UCIC' | 'CQM' | 'CQR';
