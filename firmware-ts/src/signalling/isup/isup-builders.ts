@@ -83,8 +83,9 @@ export function buildRel(cic: number, causeValue: number): IsupMessageOf<'REL'> 
  * CFN (Q.764 2.9.5): `causeValue` (97 message type unknown, 99 parameter unknown, 100 invalid
  * contents) with the offending code as diagnostic.
  */
-export function buildCfn(cic: number, causeValue: number, diagnostic: number): IsupMessageOf<'CFN'> {
-  return { type: 'CFN', cic, causeIndicators: { codingStandard: 'itu-t', location: CAUSE_LOCATION.publicLocal, causeValue, diagnostics: Uint8Array.of(diagnostic) } };
+export function buildCfn(cic: number, causeValue: number, diagnostic?: number): IsupMessageOf<'CFN'> {
+  const diagnostics = diagnostic === undefined ? new Uint8Array() : Uint8Array.of(diagnostic);
+  return { type: 'CFN', cic, causeIndicators: { codingStandard: 'itu-t', location: CAUSE_LOCATION.publicLocal, causeValue, diagnostics } };
 }
 
 export function buildRlc(cic: number): IsupMessageOf<'RLC'> {

@@ -289,6 +289,20 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
   }
 
   /**
+   * An IAM with a spare value in a mandatory parameter (Q.764 2.9.5.3): the call cannot be
+   * set up, so it is refused at once (REL with `cause`, 100) rather than left to the
+   * caller's T7. The circuit is seized and released like any call: RLC, T1, T5.
+   */
+  refuseIam(cic: number, cause: number, why: CallFailure): void {
+    if (this.calls.has(cic) || this.d.resetting(cic)) return;
+    const seized = this.d.group.seizeIncoming(cic, this.d.clock.now());
+    if (seized.outcome !== 'seized') return;
+    this.counters.unexpected++;
+    this.d.logger.warn({ cic, cause }, `IAM refused: ${why.reason}`);
+    this.sendRel(this.newCall(cic, 'in', 'incoming', '', ''), cause, why);
+  }
+
+  /**
    * CPG (Q.764 2.1.5): call progress for a call of ours. Alerting, progress and in-band
    * information on our outgoing call before answer take it to `alerting`; a first one before
    * the ACM also ends the dual-seizure window and T7 (a backward message came) and starts T9.

@@ -118,6 +118,7 @@ function target(bytes: Uint8Array, pointerAt: number, pointersEnd: number, what:
 function readOptional(bytes: Uint8Array, at: number, def: MessageDef, value: Record<string, unknown>): number {
   const typed = new Map((def.optional ?? []).map(([name, codec]) => [codec.code, { name, codec }]));
   const others: RawParameter[] = [];
+  const invalid: RawParameter[] = [];
   for (;;) {
     need(bytes, at, 1, 'optional parameter name (or end of optional parameters)');
     const code = bytes[at]!;
@@ -134,11 +135,18 @@ function readOptional(bytes: Uint8Array, at: number, def: MessageDef, value: Rec
       if (known.codec.length !== undefined && length !== known.codec.length) {
         throw new IsupCodecError('bad-length', `${known.codec.label}: ${length} octet(s), ${known.codec.length} expected`, at + 1);
       }
-      value[known.name] = known.codec.decode(bytes, contents, length);
+      try {
+        value[known.name] = known.codec.decode(bytes, contents, length);
+      } catch (err) {
+        // Q.764 2.9.5.3: a spare value in an optional parameter costs that parameter, not the message.
+        if (!(err instanceof IsupCodecError) || err.code !== 'bad-value') throw err;
+        invalid.push({ code, data: Uint8Array.from(bytes.subarray(contents, contents + length)) });
+      }
     }
     at = contents + length;
   }
   if (others.length > 0) value.otherParameters = others;
+  if (invalid.length > 0) value.invalidParameters = invalid;
   return at + 1;
 }
 

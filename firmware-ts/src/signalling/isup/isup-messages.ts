@@ -106,7 +106,11 @@ export interface RawParameter {
 
 type Required<L extends Entries> = { -readonly [E in L[number] as E[0]]: ParamValue<E[1]> };
 type Optional<L extends Entries> = { -readonly [E in L[number] as E[0]]?: ParamValue<E[1]> };
-type OptionalPart<O> = O extends Entries ? Optional<O> & { otherParameters?: RawParameter[] } : unknown;
+/**
+ * `invalidParameters`: optional parameters this codec types that came with a spare value
+ * (Q.764 2.9.5.3): left out of the message, kept here for the log; never sent.
+ */
+type OptionalPart<O> = O extends Entries ? Optional<O> & { otherParameters?: RawParameter[]; invalidParameters?: RawParameter[] } : unknown;
 type Flat<T> = { [K in keyof T]: T[K] } & {};
 
 /** The message of one type: type name, CIC, then its parameters by name. */

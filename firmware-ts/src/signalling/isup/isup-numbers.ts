@@ -63,7 +63,8 @@ export interface RedirectionNumber {
 }
 
 const NPI: BitSpec = ['numberingPlan', 4, 3, 'uint'];
-const APRI: BitSpec = ['presentation', 2, 2, PRESENTATION];
+// Q.763 (12/1999) 3.10 e): code 11 is reserved for restriction by the network: read as restricted.
+const APRI: BitSpec = ['presentation', 2, 2, PRESENTATION, 'restricted'];
 
 export const CALLED_PARTY_NUMBER = addressParam<CalledPartyNumber>(0x04, 'called party number', [['inn', 7, 1, ['allowed', 'not-allowed']], NPI], true);
 export const CALLING_PARTY_NUMBER = addressParam<CallingPartyNumber>(

@@ -44,7 +44,7 @@ t.test('calling party number: presentation, screening, incomplete', async (t) =>
   const incomplete = { ...calling, numberIncomplete: true, screening: 'user-provided-not-verified', digits: '12' } as const;
   t.same(CALLING_PARTY_NUMBER.encode(incomplete, 'x'), [0x03, 0x90, 0x21]);
   t.same(decode(CALLING_PARTY_NUMBER, [0x03, 0x90, 0x21]), incomplete);
-  t.throws(() => decode(CALLING_PARTY_NUMBER, [0x03, 0x1c]), { code: 'bad-value', offset: 1 }, 'presentation code 11 is spare');
+  t.match(decode(CALLING_PARTY_NUMBER, [0x03, 0x1c]), { presentation: 'restricted' }, 'presentation code 11 (reserved for restriction by the network) reads as restricted');
 });
 
 t.test('cause indicators: octet 1a, diagnostics, extension bits', async (t) => {

@@ -83,7 +83,9 @@ function check(t: Test, bytes: Uint8Array, variant: Mtp3Variant, label: string):
   }
   try {
     const again = decodeIsupMsu(encodeIsupMsu(decoded.label, decoded.message), variant);
-    if (isDeepStrictEqual(again, decoded)) return 'decoded';
+    // Optional parameters with a spare value are left out of the message (never sent on).
+    const { invalidParameters: _dropped, ...understood } = decoded.message as typeof decoded.message & { invalidParameters?: unknown };
+    if (isDeepStrictEqual(again, { ...decoded, message: understood })) return 'decoded';
     t.fail(`${label} (seed ${SEED}): ${hex(bytes)} does not survive re-encoding`, { found: again, wanted: decoded });
   } catch (err) {
     t.fail(`${label} (seed ${SEED}): ${hex(bytes)} decoded but did not re-encode: ${String(err)}`);

@@ -133,6 +133,13 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     this.maintenance = new IsupMaintenance({ group: this.group, transport: this.transport, calls: this.calls, timers: this.timers, settings: settings.timers, clock, logger: log });
     this.transport.on('message', (m) => this.dispatch(m));
     this.transport.on('unrecognised', (u) => this.onUnrecognised(u));
+    this.transport.on('invalid-value', ({ cic, typeCode }) => {
+      if (!this.group.has(cic)) return;
+      // Q.764 2.9.5.3: an IAM is released with cause 100 (invalid parameter contents); any
+      // other message is discarded with a CFN saying so, the message type as diagnostic.
+      if (typeCode === 0x01) return this.calls.refuseIam(cic, CAUSE.invalidParameterContents, callFailure('a mandatory parameter from the exchange was invalid', 'invalid-parameter'));
+      this.transport.send(buildCfn(cic, CAUSE.invalidParameterContents, typeCode));
+    });
     this.mtp3.on('capture', (msu) => this.emit('capture', msu));
     this.calls.on('incoming-call', (c) => this.emit('incoming-call', c));
     this.calls.on('call-ended', (o) => this.emit('call-ended', o));

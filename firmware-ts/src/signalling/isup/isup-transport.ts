@@ -6,6 +6,7 @@ import { encodeIsup } from './isup-codec.js';
 import { IsupCodecError } from './isup-codec-error.js';
 import type { IsupMessage } from './isup-messages.js';
 import { decodeIsupMsu } from './isup-msu.js';
+import { decodeMsu } from '../mtp3/mtp3-label.js';
 import { readUnrecognised, type UnrecognisedMessage } from './isup-unrecognised.js';
 
 export type { CapturedMsu } from '../mtp3/mtp3.js';
@@ -22,6 +23,11 @@ export interface IsupTransportEvents {
   sent: (message: IsupMessage) => void;
   /** A well-routed ISUP message whose type code the box does not know (Q.764 2.9.5.1). */
   unrecognised: (message: UnrecognisedMessage) => void;
+  /**
+   * A message the box knows with a spare value in a mandatory parameter (Q.764 2.9.5.3),
+   * counted as malformed; the stack answers it rather than leave the sender waiting.
+   */
+  'invalid-value': (message: { cic: number; typeCode: number; error: IsupCodecError }) => void;
   /**
    * The link became usable for ISUP (true: in service and its link test passed; MTP-RESUME)
    * or stopped being so (false; MTP-PAUSE).
@@ -90,6 +96,11 @@ export class IsupTransport extends TypedEmitter<IsupTransportEvents> {
       }
       this.stats.malformed++;
       this.opts.logger.warn({ code: err.code, offset: err.offset, msu: Buffer.from(data).toString('hex') }, `malformed ISUP MSU dropped: ${err.message}`);
+      if (err.code === 'bad-value') {
+        // The header read (a value further on did not): CIC and type are where Q.763 puts them.
+        const start = decodeMsu(data, this.opts.variant).payloadOffset;
+        this.emit('invalid-value', { cic: data[start]! | ((data[start + 1]! & 0x0f) << 8), typeCode: data[start + 2]!, error: err });
+      }
       return;
     }
     this.stats.received++;

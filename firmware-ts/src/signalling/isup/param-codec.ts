@@ -24,9 +24,10 @@ export type ParamValue<C> = C extends ParamCodec<infer T> ? T : never;
 /**
  * One bit field of an indicators parameter: name, position of its lowest bit counted from
  * bit A of the first octet (bit A of octet 2 is position 8), width, and kind:
- * `bool`, `uint`, or a list of names by code where `null` marks a spare code.
+ * `bool`, `uint`, or a list of names by code where `null` marks a spare code; for a list, the
+ * name a spare code is read as where Q.763 gives the field a default (Q.764 2.9.5.3).
  */
-export type BitSpec = readonly [name: string, shift: number, width: number, kind: 'bool' | 'uint' | readonly (string | null)[]];
+export type BitSpec = readonly [name: string, shift: number, width: number, kind: 'bool' | 'uint' | readonly (string | null)[], spareReadAs?: string];
 
 type BitValue<K> = K extends 'bool' ? boolean : K extends 'uint' ? number : K extends readonly (infer E)[] ? Exclude<E, null> : never;
 
@@ -36,8 +37,9 @@ export type BitsValue<S extends readonly BitSpec[]> = { -readonly [P in S[number
 /**
  * A fixed-length parameter made of bit fields (nature of connection, forward and backward
  * call indicators...). Bits no field covers are spare: sent as 0 and not looked at on
- * receipt (Q.763 1.10). A spare code in a named field is refused (`bad-value`): guessing
- * its meaning is the call layer's decision, not the codec's.
+ * receipt (Q.763 1.10). A spare code in a named field is read as the field's default where
+ * the spec names one, else refused (`bad-value`): the message layer then drops an optional
+ * parameter, and the call layer refuses a message whose mandatory parameter it is.
  */
 export function bitsParam<const S extends readonly BitSpec[]>(code: number, label: string, length: number, spec: S): ParamCodec<BitsValue<S>> {
   return {
@@ -68,16 +70,15 @@ export function bitsParam<const S extends readonly BitSpec[]>(code: number, labe
       let n = 0;
       for (let i = 0; i < length; i++) n += bytes[start + i]! * 2 ** (8 * i);
       const value: Record<string, unknown> = {};
-      for (const [name, shift, width, kind] of spec) {
+      for (const [name, shift, width, kind, spareReadAs] of spec) {
         const raw = Math.floor(n / 2 ** shift) % 2 ** width;
         if (kind === 'bool') value[name] = raw === 1;
         else if (kind === 'uint') value[name] = raw;
         else {
           const named = kind[raw];
-          if (named === null || named === undefined) {
-            throw new IsupCodecError('bad-value', `${label}: ${name} code ${raw} is spare`, start + (shift >> 3));
-          }
-          value[name] = named;
+          if (named !== null && named !== undefined) value[name] = named;
+          else if (spareReadAs !== undefined) value[name] = spareReadAs;
+          else throw new IsupCodecError('bad-value', `${label}: ${name} code ${raw} is spare`, start + (shift >> 3));
         }
       }
       return value as BitsValue<S>;
