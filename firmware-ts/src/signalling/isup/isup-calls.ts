@@ -239,19 +239,49 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
         break;
       }
     }
-    const circuit = this.d.map.byCic(m.cic)!;
-    const call = this.newCall(m.cic, 'in', 'incoming', m.calledPartyNumber.digits, m.callingPartyNumber?.digits ?? '');
+    if (!m.calledPartyNumber.endOfPulsing) {
+      // Q.764 2.1.3 overlap: the rest of the number follows in SAMs. No ACM until it is
+      // complete: ST, or T35 running out after the last digit (the box knows no numbering
+      // plan to count digits by, so the silence after the last one ends the number).
+      const call = this.newCall(m.cic, 'in', 'collecting', m.calledPartyNumber.digits, m.callingPartyNumber?.digits ?? '');
+      this.d.logger.info({ cic: m.cic, called: call.called }, 'incoming call with an incomplete number: waiting for SAM');
+      this.d.timers.start('T35', m.cic, this.d.settings.t35Ms, () => this.offer(call));
+      return;
+    }
+    this.offer(this.newCall(m.cic, 'in', 'incoming', m.calledPartyNumber.digits, m.callingPartyNumber?.digits ?? ''));
+  }
+
+  /** SAM (Q.764 2.1.3): more digits for an incoming call still collecting its number. */
+  onSam(m: IsupMessageOf<'SAM'>): void {
+    const call = this.calls.get(m.cic);
+    if (!call || call.phase !== 'collecting') {
+      this.counters.unexpected++;
+      this.d.logger.warn({ cic: m.cic, phase: call?.phase ?? null }, 'SAM for no call collecting digits; ignored');
+      return;
+    }
+    call.called += m.subsequentNumber.digits;
+    if (m.subsequentNumber.endOfPulsing) return this.offer(call);
+    this.d.timers.start('T35', m.cic, this.d.settings.t35Ms, () => this.offer(call));
+  }
+
+  /** An incoming call with its complete number: offered, ACM, and answered (until the call model does). */
+  private offer(call: IsupCall): void {
+    if (this.calls.get(call.cic) !== call) return;
+    const cic = call.cic;
+    this.d.timers.stop('T35', cic);
+    if (call.phase !== 'incoming') this.move(call, 'complete');
+    const circuit = this.d.map.byCic(cic)!;
     this.counters.inOffered++;
-    this.d.logger.info({ cic: m.cic, calling: call.calling, called: call.called }, 'incoming call');
-    this.emit('incoming-call', { callId: call.id, cic: m.cic, span: circuit.span, timeslot: circuit.timeslot, calling: call.calling, called: call.called });
+    this.d.logger.info({ cic, calling: call.calling, called: call.called }, 'incoming call');
+    this.emit('incoming-call', { callId: call.id, cic, span: circuit.span, timeslot: circuit.timeslot, calling: call.calling, called: call.called });
     // Until the call model answers calls itself, the stack alerts and answers.
-    this.d.transport.send(buildAcm(m.cic));
-    this.d.timers.start('answer', m.cic, this.d.answerAfterMs, () => {
-      if (this.calls.get(m.cic) !== call || call.phase !== 'incoming') return;
+    this.d.transport.send(buildAcm(cic));
+    this.d.timers.start('answer', cic, this.d.answerAfterMs, () => {
+      if (this.calls.get(cic) !== call || call.phase !== 'incoming') return;
       this.move(call, 'answer');
       call.answeredAt = this.d.clock.now();
       this.counters.inAnswered++;
-      this.d.transport.send(buildAnm(m.cic));
+      this.d.transport.send(buildAnm(cic));
     });
   }
 

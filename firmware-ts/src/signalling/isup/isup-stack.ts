@@ -270,6 +270,8 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
         return this.calls.onBackward(m);
       case 'CPG':
         return this.calls.onProgress(m);
+      case 'SAM':
+        return this.calls.onSam(m);
       case 'SUS':
       case 'RES':
         return this.calls.onSuspendResume(m);
