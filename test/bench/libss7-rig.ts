@@ -26,6 +26,8 @@ export interface Libss7BenchOptions {
   /** Options of the reference exchange; false: start it later with startExchange(). */
   exchange?: Partial<RefExchangeOptions> | false;
   rig?: Partial<RigOptions>;
+  /** The simulator's MTP2 timers (`--mtp2-timers`); default normal proving 1 s, emergency 0.5 s. */
+  mtp2Timers?: string;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function startLibss7Bench(t: { teardown(fn: () => unknown): void },
   const rig = await startRig({
     dir,
     isup: { ownPointCode: 1000, peerPointCode: 2000, ...options.isup },
-    simArgs: ['--mtp2-peer', dir, '--mtp2-timers', 't4n=1000,t4e=500'],
+    simArgs: ['--mtp2-peer', dir, '--mtp2-timers', options.mtp2Timers ?? 't4n=1000,t4e=500'],
     ...options.rig,
   });
   t.teardown(() => rig.stop());
