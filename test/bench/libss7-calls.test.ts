@@ -23,7 +23,8 @@ async function circuitAtLibss7(cic: number) {
 }
 
 t.test('a call from the box: libss7 gets the IAM, sends ACM and ANM; the box releases (REL, RLC)', async (t) => {
-  const call = rig.spawnCli(['call', '12345', '--hold', '2', '--json']);
+  // A hold long enough to read both circuit tables during the call on a busy machine.
+  const call = rig.spawnCli(['call', '12345', '--hold', '10', '--json']);
   const iam = await ex.next('IAM', undefined, 15_000);
   t.match(iam, { called: '12345', endOfPulsing: true }, 'libss7 reads the called number, complete');
   t.equal(iam.cic % 2, 1, `on CIC ${iam.cic}, one the box controls (odd: its point code is the lower)`);
@@ -31,7 +32,7 @@ t.test('a call from the box: libss7 gets the IAM, sends ACM and ANM; the box rel
   ex.send({ cmd: 'answer', cic: iam.cic });
   t.match(await circuitAtBox(iam.cic), { call: 'outgoing' }, 'the box: the circuit carries its outgoing call');
   t.match(await circuitAtLibss7(iam.cic), { call: 'incoming' }, 'libss7: the same circuit carries an incoming call');
-  const rel = await ex.next('REL', { cic: iam.cic }, 15_000);
+  const rel = await ex.next('REL', { cic: iam.cic }, 30_000);
   t.equal(rel.cause, 16, 'after its hold time the box releases, cause 16 normal clearing');
   t.ok(await ex.next('sent', { message: 'RLC', cic: iam.cic }), 'libss7 answers RLC');
   const { outcomes } = JSON.parse((await call.result(0)).stdout);
