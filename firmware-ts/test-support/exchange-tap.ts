@@ -56,6 +56,8 @@ export class ExchangeTap implements SignallingPeer {
    * (the simulator's exchange otherwise clears its calls and resets the group).
    */
   hideLinkState = false;
+  /** While true, the exchange's TRA never reaches the box (an exchange that does not send one). */
+  withholdTra = false;
   /** While false, the box's SLTMs never reach the exchange: its link tests go unanswered. */
   answerLinkTests: boolean;
   private send: PeerSend | undefined;
@@ -76,6 +78,7 @@ export class ExchangeTap implements SignallingPeer {
   attach(send: PeerSend): void {
     this.send = send;
     this.exchange.attach((link, data) => {
+      if (this.withholdTra && this.isTra(data)) return true;
       const sent = send(link, data);
       if (sent) this.note('exchange', data);
       return sent;
@@ -137,6 +140,16 @@ export class ExchangeTap implements SignallingPeer {
   /** "IAM 3" style lines of what crossed one way (after `mark`), for readable assertions. */
   trace(from: 'box' | 'exchange', mark = 0): string[] {
     return this.crossed.slice(mark).filter((c) => c.from === from).map((c) => `${c.message.type} ${c.message.cic}`);
+  }
+
+  private isTra(data: Uint8Array): boolean {
+    try {
+      const msu = decodeMsu(data, this.variant);
+      return msu.si === SI_SNM && mtp3Name(msu) === 'TRA';
+    } catch (err) {
+      if (!(err instanceof IsupCodecError)) throw err;
+      return false;
+    }
   }
 
   private note(from: 'box' | 'exchange', data: Uint8Array): DecodedMsu | null {

@@ -140,11 +140,13 @@ t.test("the firmware's own capture holds the link tests and network management b
   const records: { time: number; data: Uint8Array }[] = [];
   const capture = fw.handle('capture', { seconds: 20 }, (p) => records.push({ time: p.at, data: Buffer.from(p.data, 'base64') }));
   await rig.run(100);
-  // The link fails and comes back: tested (SLTM out, SLTA in), then TRA and the start-up GRS.
+  // The link fails and comes back: each end tests it (SLTM, SLTA both ways), then each says
+  // TRA (Q.704 9). A link flap is no restart of the box's ISUP: the exchange resets its group
+  // (GRS in), the box does not.
   rig.sim.setSpanDefects(0, { los: true });
   await rig.run(500);
   rig.sim.setSpanDefects(0, { los: false });
-  t.ok(await rig.until(() => fw.isup!.maintenance.ready, 5000), 'back and reset');
+  t.ok(await rig.until(() => fw.isup!.transport.isUp && rig.tap.exchange.summary().readyCircuits === 30, 5000), 'back and reset');
   // The exchange tests the link too, and sends an SCCP message the box has no use for.
   rig.tap.injectMtp3(1, encodeLinkTest({ type: 'SLTM', pattern: PATTERN }), 0);
   rig.tap.injectMtp3(3, SCCP_UDT);
@@ -165,7 +167,7 @@ t.test("the firmware's own capture holds the link tests and network management b
   });
   t.same(
     names,
-    ['out SLTM', 'in ISUP 23', 'in SLTA', 'out SNM 7/1', 'out ISUP 23', 'out ISUP 41', 'in ISUP 41', 'in SLTM', 'out SLTA', 'in SI 3', 'out SNM 10/1'],
-    'our SLTM; their GRS (held) and SLTA; TRA (7/1) before any ISUP, our GRS and GRA; their SLTM and our SLTA; SCCP in and UPU (10/1) out',
+    ['out SLTM', 'in SLTM', 'out SLTA', 'in SLTA', 'out SNM 7/1', 'in SNM 7/1', 'in ISUP 23', 'out ISUP 41', 'in SLTM', 'out SLTA', 'in SI 3', 'out SNM 10/1'],
+    'our SLTM; their SLTM and our SLTA; their SLTA; TRA (7/1) both ways before any ISUP; their GRS and our GRA; their SLTM and our SLTA; SCCP in and UPU (10/1) out',
   );
 });

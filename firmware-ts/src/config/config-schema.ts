@@ -118,6 +118,9 @@ const Isup = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    // Q.704 9 and 16.8: a restarting point waits at most T20 (59-61 s) for its neighbours'
+    // TRA; 0 for an exchange that never sends one.
+    traWaitMs: Type.Integer({ default: 60_000, minimum: 0, maximum: 61_000, description: "how long ISUP waits for the exchange's TRA once the link test passed (Q.704 T20)" }),
     cics: Type.Array(CicEntry, { default: [{ firstCic: 1, span: 0, timeslots: '1-15,17-31' }], minItems: 1 }),
     control: Type.Union([Type.Literal('point-code'), Type.Literal('all'), Type.Literal('none'), Type.Literal('even'), Type.Literal('odd')], {
       default: 'point-code',

@@ -32,6 +32,8 @@ export interface IsupSettings {
   slc?: number;
   /** Q.707 T1 and T2 of its link test; default 8 s and 60 s. */
   linkTest?: Partial<LinkTestSettings>;
+  /** How long ISUP waits for the exchange's TRA after the link test passed (Q.704 9); default 60 s. */
+  traWaitMs?: number;
   /** Timeslots carrying signalling, never bearers. */
   signalling: { span: number; timeslot: number }[];
   cics: CircuitMapConfig['cics'];
@@ -114,6 +116,7 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
       peerPointCode: settings.peerPointCode,
       slc: settings.slc ?? 0,
       linkTest: { ...LINK_TEST_DEFAULTS, ...settings.linkTest },
+      ...(settings.traWaitMs === undefined ? {} : { traWaitMs: settings.traWaitMs }),
     });
     this.transport = new IsupTransport({ mtp3: this.mtp3, logger: log, variant: settings.variant });
     this.calls = new IsupCalls({

@@ -62,6 +62,47 @@ t.test('the link test passes: ISUP waits for the SLTA; then TRA, then the start-
   t.match(await r.settle(r.stack.calls.placeCall('95598', '', 100)), { result: 'completed' }, 'calls work');
 });
 
+t.test("ISUP waits for the exchange's TRA (Q.704 9): an exchange drops ISUP until it has sent it", async (t) => {
+  const r = rig(t, { isup: { traWaitMs: 20_000 } });
+  r.tap.withholdTra = true;
+  await start(r);
+  t.ok(await r.until(() => r.stack.mtp3.linkTest.state === 'passed', 5000), 'the link test passes');
+  await r.run(5000);
+  t.same(ownTrace(r), ['SLTM 0', 'TRA 0'], 'our TRA goes once the test passed');
+  t.same(r.tap.trace('box'), [], 'no ISUP from the box while the exchange has not allowed traffic');
+  t.notOk(r.stack.transport.isUp, 'ISUP does not see the link available');
+  const traAt = r.clock.now();
+  r.tap.injectMtp3(0, encodeSnm({ type: 'TRA' }, 'itu'));
+  t.ok(await r.until(() => r.tap.of('box', 'GRS').length > 0, 1000), 'the GRS follows the TRA');
+  t.ok(r.tap.of('box', 'GRS')[0]!.at - traAt < 100, 'at once');
+  t.equal(r.stack.mtp3.stats.traWaitExpired, 0);
+});
+
+t.test('no TRA from the exchange: ISUP starts when the wait (T20) runs out, counted', async (t) => {
+  const r = rig(t, { isup: { traWaitMs: 20_000 } });
+  r.tap.withholdTra = true;
+  await start(r);
+  t.ok(await r.until(() => r.stack.mtp3.linkTest.state === 'passed', 5000));
+  const passedAt = r.clock.now();
+  t.ok(await r.until(() => r.tap.of('box', 'GRS').length > 0, 25_000), 'the GRS goes in the end');
+  const waited = r.tap.of('box', 'GRS')[0]!.at - passedAt;
+  t.ok(waited >= 19_900 && waited < 20_500, `after the 20 s wait (${waited} ms)`);
+  t.equal(r.stack.mtp3.stats.traWaitExpired, 1);
+  t.match(await r.settle(r.stack.calls.placeCall('95598', '', 100)), { result: 'completed' }, 'calls work');
+});
+
+t.test("a restarted box on a card whose link is in service: its first SLTM is not lost in the card's set-up", async (t) => {
+  const r = rig(t, { isup: QUICK });
+  await r.up();
+  const mark = r.tap.mtp3Mark();
+  const restartedAt = r.clock.now();
+  await r.restartStack();
+  t.equal(r.stack.mtp3.stats.notSent.test ?? 0, 0, 'no link test message refused by a card still being set up');
+  t.same(ownTrace(r, mark), ['SLTM 0', 'TRA 0'], 'one SLTM, answered');
+  const readyAfter = r.clock.now() - restartedAt;
+  t.ok(readyAfter < 4000, `ready ${readyAfter} ms after the restart, before T1 could run out`);
+});
+
 t.test('periodic link tests every T2 keep the link available', async (t) => {
   const r = rig(t, { isup: QUICK });
   await r.up();
@@ -162,7 +203,7 @@ t.test('network management and other user parts are not malformed ISUP', async (
   r.tap.injectMtp3(3, Uint8Array.of(0x09, 0x00, 0x03, 0x05, 0x07, 0x02, 0x42, 0x01, 0x02, 0x42, 0x01, 0x05, 0x01, 0x08, 0xd0, 0x07, 0x00)); // SCCP UDT: the box has no SCCP
   await r.run(200);
   t.equal(r.stack.transport.stats.malformed, 0, 'no malformed ISUP');
-  t.same(r.stack.mtp3.stats.managementIn, { SLTM: 1, SLTA: 1, TRA: 1, TFP: 1 }, "the exchange's SLTM, its SLTA to ours, and the two injected");
+  t.same(r.stack.mtp3.stats.managementIn, { SLTM: 1, SLTA: 1, TRA: 2, TFP: 1 }, "the exchange's SLTM, TRA and SLTA to ours, and the two injected");
   t.same(r.stack.mtp3.stats.dropped.malformed, { snm: 1 }, 'the unknown heading, under SI 0');
   t.same(r.stack.mtp3.stats.dropped.unequipped, { sccp: 1 });
   t.same(r.tap.mtp3Trace('box', mark), ['UPU 0'], 'only the SCCP message gets an answer');
@@ -171,7 +212,7 @@ t.test('network management and other user parts are not malformed ISUP', async (
   const text = await metrics.metrics();
   t.match(text, /^countyline_mtp3_msus_total\{direction="in",si="sccp"\} 1$/m);
   t.match(text, /^countyline_mtp3_dropped_total\{si="sccp",reason="unequipped"\} 1$/m);
-  t.match(text, /^countyline_mtp3_management_total\{direction="in",message="TRA"\} 1$/m);
+  t.match(text, /^countyline_mtp3_management_total\{direction="in",message="TRA"\} 2$/m);
   t.match(text, /^countyline_mtp3_management_total\{direction="out",message="UPU"\} 1$/m);
   t.match(text, /^countyline_isup_malformed 0$/m);
   t.match(await r.settle(r.stack.calls.placeCall('95598', '', 100)), { result: 'completed' }, 'calls carry on');

@@ -1,4 +1,4 @@
-import { TypedEmitter, type Clock } from '@countyline/e1-gateway';
+import { TypedEmitter, type Clock, type TimerHandle } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
 import type { CardDriver } from '../../card/card-driver.js';
 import { IsupCodecError } from '../isup/isup-codec-error.js';
@@ -22,7 +22,16 @@ export interface Mtp3Options {
   /** Signalling link code of the link, agreed with the exchange (0..15). */
   slc: number;
   linkTest: LinkTestSettings;
+  /**
+   * How long ISUP waits for the exchange's TRA once our link test passed (Q.704 9, at most
+   * T20): an exchange that runs the restart procedure takes user traffic only after it has
+   * sent its TRA, and drops what comes before. Default 60 s.
+   */
+  traWaitMs?: number;
 }
+
+/** Q.704 16.8 T20 (59-61 s): the longest a restarting point waits for its neighbours' TRA. */
+export const TRA_WAIT_DEFAULT_MS = 60_000;
 
 /** One MSU as it crossed the link, for `countyline capture`. */
 export interface CapturedMsu {
@@ -58,6 +67,8 @@ export interface Mtp3Stats {
   };
   /** Messages not sent because the link was not available. */
   notSent: Counts<ServiceName>;
+  /** Times ISUP started without the exchange's TRA, because the wait for it ran out. */
+  traWaitExpired: number;
 }
 
 export interface Mtp3Events {
@@ -96,10 +107,18 @@ export class Mtp3 extends TypedEmitter<Mtp3Events> {
     managementOut: {},
     dropped: { malformed: {}, misrouted: {}, beforeLinkUp: {}, unequipped: {}, heldDropped: {} },
     notSent: {},
+    traWaitExpired: 0,
   };
   readonly linkTest: LinkTest;
   private readonly management: NetworkManagement;
   private inService = false;
+  /** What the card last said of the link's MTP2 state. */
+  private mtp2InService = false;
+  /** Q.704 9: since the link came into service, the exchange's TRA came, or the wait for it ran out. */
+  private restartEnded = false;
+  /** The exchange's TRA came since the link came into service. */
+  private traReceived = false;
+  private traWait: TimerHandle | undefined;
   private held: Uint8Array[] = [];
   /** The service indicator of the SLTM being answered: its SLTA goes back on the same one. */
   private answerSi = SI_TEST;
@@ -118,7 +137,8 @@ export class Mtp3 extends TypedEmitter<Mtp3Events> {
     this.management = new NetworkManagement({
       logger: log,
       peerPointCode: opts.peerPointCode,
-      send: (m) => this.available && this.sendUnchecked(SI_SNM, encodeSnm(m, opts.variant), opts.slc, m.type),
+      // Our TRA has to go before the restart ends: the link only has to have passed its test.
+      send: (m) => this.inService && this.linkTest.available && this.sendUnchecked(SI_SNM, encodeSnm(m, opts.variant), opts.slc, m.type),
     });
     this.linkTest.on('available', (up) => this.onAvailable(up));
     this.linkTest.on('result', (r) => this.emit('link-test', r));
@@ -126,16 +146,33 @@ export class Mtp3 extends TypedEmitter<Mtp3Events> {
     opts.card.on('msu', (m) => {
       if (m.link === opts.link) this.onMsu(m.data);
     });
+    // The link is in service for MTP3 once MTP2 on the card says so and the card driver can
+    // send: a card that still has its link in service when the box (re)starts reports it
+    // during the driver's set-up, when an SLTM would be refused and the test lost until T1.
+    const update = () => this.setInService(this.mtp2InService && opts.card.current === 'up');
     opts.card.on('link-state', (m) => {
-      if (m.link === opts.link) this.setInService(m.state === 'in-service');
+      if (m.link !== opts.link) return;
+      this.mtp2InService = m.state === 'in-service';
+      update();
     });
-    opts.card.on('card-lost', () => this.setInService(false));
-    opts.card.on('card-restarted', () => this.setInService(false));
+    opts.card.on('card-up', update);
+    opts.card.on('card-back', update);
+    opts.card.on('card-lost', () => {
+      this.mtp2InService = false;
+      update();
+    });
+    opts.card.on('card-restarted', () => {
+      this.mtp2InService = false;
+      update();
+    });
   }
 
-  /** Whether ISUP may use the link: MTP2 has it in service and the link test passed. */
+  /**
+   * Whether ISUP may use the link: MTP2 has it in service, the link test passed, and the
+   * exchange allowed traffic (its TRA came, or the wait for it ran out).
+   */
   get available(): boolean {
-    return this.inService && this.linkTest.available;
+    return this.inService && this.linkTest.available && this.restartEnded;
   }
 
   /** Sends a user part's payload behind our routing label; false (and counted) when the link is not available. */
@@ -150,6 +187,7 @@ export class Mtp3 extends TypedEmitter<Mtp3Events> {
   stop(): void {
     this.stopped = true;
     this.linkTest.stop();
+    this.cancelTraWait();
     this.held = [];
   }
 
@@ -173,25 +211,58 @@ export class Mtp3 extends TypedEmitter<Mtp3Events> {
     if (inService === this.inService) return;
     this.inService = inService;
     this.opts.logger.info({ link: this.opts.link }, inService ? 'signalling link in service (MTP2); testing it' : 'signalling link out of service (MTP2)');
-    if (inService) this.linkTest.linkInService();
-    else {
+    if (!inService) {
+      // Tells ISUP (through `onAvailable`) if it had the link.
       this.linkTest.linkOutOfService();
-      this.dropHeld();
     }
+    // Every return to service is an MTP restart at both ends (the box was isolated): the
+    // exchange's TRA is awaited again.
+    this.restartEnded = false;
+    this.traReceived = false;
+    this.cancelTraWait();
+    if (inService) this.linkTest.linkInService();
+    else this.dropHeld();
   }
 
+  /** The link test passed (the link may carry traffic) or stopped passing. */
   private onAvailable(up: boolean): void {
     if (!up) {
+      const was = this.restartEnded;
+      this.restartEnded = false;
+      this.cancelTraWait();
       this.dropHeld();
-      this.emit('available', false);
+      if (was) this.emit('available', false);
       return;
     }
-    // TRA first: an exchange running the restart procedure drops user traffic until it has it.
+    // Our TRA ends our restart (Q.704 9): an exchange running the restart procedure takes no
+    // user traffic until it has it.
     this.management.linkAvailable();
+    if (this.traReceived) return this.endRestart();
+    // And the exchange's TRA ends its own: libss7, for one, drops ISUP until it has passed its
+    // own link test and sent TRA. Wait for it, as long as T20 at most.
+    const waitMs = this.opts.traWaitMs ?? TRA_WAIT_DEFAULT_MS;
+    this.opts.logger.info({ waitMs }, 'link test passed; waiting for the exchange to allow traffic (TRA)');
+    this.traWait = this.opts.clock.setTimeout(() => {
+      this.traWait = undefined;
+      this.stats.traWaitExpired++;
+      this.opts.logger.warn({ waitMs }, `no TRA from the exchange within ${waitMs / 1000} s of the link test passing; ISUP starts without it`);
+      this.endRestart();
+    }, waitMs);
+  }
+
+  private endRestart(): void {
+    this.cancelTraWait();
+    if (this.restartEnded) return;
+    this.restartEnded = true;
     this.emit('available', true);
     const held = this.held;
     this.held = [];
     for (const msu of held) this.emit('isup', msu);
+  }
+
+  private cancelTraWait(): void {
+    if (this.traWait) this.opts.clock.clearTimeout(this.traWait);
+    this.traWait = undefined;
   }
 
   private onMsu(data: Uint8Array): void {
@@ -266,6 +337,10 @@ export class Mtp3 extends TypedEmitter<Mtp3Events> {
     }
     count(this.stats.managementIn, message.type);
     this.management.onMessage(message);
+    if (message.type === 'TRA') {
+      this.traReceived = true;
+      if (this.linkTest.available && !this.restartEnded) this.endRestart();
+    }
   }
 
   /**

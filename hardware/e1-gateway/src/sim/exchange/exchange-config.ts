@@ -79,7 +79,7 @@ export const DEFAULT_EXCHANGE_CONFIG: Readonly<ExchangeConfig> = Object.freeze({
   callsPerMinute: 0,
   seed: 1,
   calledNumber: '12345',
-  linkTest: Object.freeze({ required: false, periodMs: 60_000, timeoutMs: 8_000, slc: 0 }),
+  linkTest: Object.freeze({ required: true, periodMs: 60_000, timeoutMs: 8_000, slc: 0 }),
 });
 
 /** Traffic limits, shared with the control API. */

@@ -16,7 +16,7 @@ import { ExchangeLinkTest, type LinkTestView } from './exchange-link-test.js';
 import { ExchangeMaintenance, MAX_GROUP, type PendingView } from './exchange-maintenance.js';
 import { cfn, CAUSE } from './exchange-messages.js';
 import { PoissonArrivals } from './exchange-traffic.js';
-import { decodeMsu, encodeIsupMsu, encodeLinkTestMsu, Ss7CodecError, type DecodedMsu, type IsupMessage, type LinkTestMessage, type Mtp3Route, type UnrecognisedMessage } from './isup/index.js';
+import { decodeMsu, encodeIsupMsu, encodeLinkTestMsu, encodeTraMsu, SERVICE_INDICATOR, Ss7CodecError, type DecodedMsu, type IsupMessage, type LinkTestMessage, type Mtp3Route, type UnrecognisedMessage } from './isup/index.js';
 
 export interface FarEndExchangeOptions {
   /** Parsed settings (see `parseExchangeConfig`); default: the bench defaults. */
@@ -91,6 +91,8 @@ export class FarEndExchange extends TypedEmitter<FarEndExchangeEvents> implement
   private inService = false;
   /** ISUP flows: the link is in service and, if the link test is required, it passed. */
   private isupUp = false;
+  /** The box's TRA came since the link came into service. */
+  private boxTraSeen = false;
 
   constructor(opts: FarEndExchangeOptions = {}) {
     super();
@@ -183,6 +185,19 @@ export class FarEndExchange extends TypedEmitter<FarEndExchangeEvents> implement
     if (msu.kind === 'link-test') {
       if (msu.test.type === 'SLTM') this.linkTest.onSltm(msu.test);
       else this.linkTest.onSlta(msu.test);
+      return;
+    }
+    if (msu.kind === 'other' && header.si === SERVICE_INDICATOR.networkManagement && msu.sif[0] === 0x17) {
+      // TRA from the box: the end of its MTP restart (Q.704 9). A second one while our ISUP
+      // runs means the box restarted without the link going down (its memory lost, the
+      // card's MTP2 kept): its restart waits for ours, so restart too and say so with TRA,
+      // as an adjacent point does.
+      counters.otherServices++;
+      if (this.isupUp && this.boxTraSeen) {
+        this.log.info('TRA from the box again while ISUP runs: the box restarted; answering with TRA');
+        this.sendTra();
+      }
+      this.boxTraSeen = true;
       return;
     }
     if (msu.kind === 'other') {
@@ -385,8 +400,17 @@ export class FarEndExchange extends TypedEmitter<FarEndExchangeEvents> implement
     return sent;
   }
 
+  private sendTra(): void {
+    const sent = this.sendFn?.(this.config.link, encodeTraMsu(this.route, this.config.linkTest.slc)) ?? false;
+    if (sent) this.counters.msusSent++;
+    else this.counters.notSent++;
+  }
+
   /** ISUP may flow: reset the whole group (GRS), as at start-up; calls follow the GRA. */
   private isupStart(): void {
+    // Q.704 9: the end of our MTP restart, said before any user traffic. The box (like any
+    // point running the restart procedure) waits for it before it sends ISUP.
+    this.sendTra();
     this.isupUp = true;
     this.log.info({ link: this.config.link }, 'ISUP available: resetting the circuit group (GRS)');
     this.maintenance.linkUp();
@@ -403,6 +427,7 @@ export class FarEndExchange extends TypedEmitter<FarEndExchangeEvents> implement
 
   private linkDown(): void {
     this.inService = false;
+    this.boxTraSeen = false;
     this.linkTest.linkDown();
     this.isupStop('link-down');
   }

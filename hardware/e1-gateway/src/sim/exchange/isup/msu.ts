@@ -30,6 +30,14 @@ export function encodeLinkTestMsu(route: Mtp3Route, test: LinkTestMessage): Uint
 }
 
 /**
+ * TRA, traffic restart allowed (Q.704 9, 15.13): network management, heading H0 = 7 and
+ * H1 = 1 in one octet (H1 in the high nibble), nothing after it; SLS is the SLC.
+ */
+export function encodeTraMsu(route: Mtp3Route, slc: number): Uint8Array {
+  return encodeMtp3(route.variant, { si: SERVICE_INDICATOR.networkManagement, ni: route.ni, priority: 0, dpc: route.dpc, opc: route.opc, sls: slc }, Uint8Array.of(0x17));
+}
+
+/**
  * Reads an MSU of the given variant. Throws `Ss7CodecError` for an MSU too short for its
  * label, or an ISUP or link test message that is malformed; other service indicators and
  * other test and maintenance messages come back as `other`.
