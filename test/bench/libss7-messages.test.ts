@@ -1,0 +1,95 @@
+// Issue 7: ISUP messages beyond the basic call, sent by Asterisk's libss7
+// (test/peers/libss7/) to the box: CPG during a call the box placed, SUS/RES on an answered
+// call, UCIC, CQM (answered with CQR) and a message type nobody knows (answered with CFN).
+import t, { type Test } from 'tap';
+import { waitFor } from '../../scripts/lib/bench-rig.mjs';
+import { boxCounters } from './isup-helpers.js';
+import { allIdle, bothUp, startLibss7Bench } from './libss7-rig.js';
+
+const bench = await startLibss7Bench(t);
+const { rig } = bench;
+const ex = bench.ex;
+
+t.before(async () => {
+  await bothUp(bench);
+  await allIdle(bench);
+});
+
+async function circuitAtBox(cic: number) {
+  return ((await rig.json(['circuits'])) as any[]).find((r) => r.cic === cic);
+}
+
+/** Nothing libss7 sent was refused by the box: no CFN, no reset, nothing malformed. */
+async function nothingRefused(t: Test, from: number) {
+  const refused = ex.events.slice(from).filter((e) => e.event === 'CFN' || e.event === 'RSC' || e.event === 'GRS' || e.event === 'hangup');
+  t.same(refused, [], 'the box refused nothing (no CFN, no reset) and libss7 cleared nothing itself');
+  t.equal((await boxCounters(rig)).malformed, 0, 'the box found nothing malformed');
+}
+
+t.test('CPG alerting from libss7 on a call the box placed, then answer and release', async (t) => {
+  const from = ex.events.length;
+  const call = rig.spawnCli(['call', '12345', '--hold', '2', '--json']);
+  const iam = await ex.next('IAM', undefined, 15_000);
+  ex.send({ cmd: 'acm', cic: iam.cic });
+  ex.send({ cmd: 'cpg', cic: iam.cic, event: 'alerting' });
+  ex.send({ cmd: 'cpg', cic: iam.cic, event: 'in-band' });
+  ex.send({ cmd: 'answer', cic: iam.cic });
+  t.equal((await ex.next('REL', { cic: iam.cic }, 20_000)).cause, 16, 'the box releases at the end of its hold time, cause 16');
+  t.match(JSON.parse((await call.result(0)).stdout).outcomes, [{ cic: iam.cic, result: 'completed', answered: true }], 'the call completed, answered');
+  await nothingRefused(t, from);
+  await allIdle(bench);
+});
+
+t.test('SUS and RES from libss7 on an answered call: the call stays up and clears normally', async (t) => {
+  const from = ex.events.length;
+  const call = rig.spawnCli(['call', '12345', '--hold', '60', '--json']);
+  const iam = await ex.next('IAM', undefined, 15_000);
+  ex.send({ cmd: 'acm', cic: iam.cic });
+  ex.send({ cmd: 'answer', cic: iam.cic });
+  await waitFor('the box to see the call answered', async (seen) => seen(await circuitAtBox(iam.cic)).callPhase === 'answered', 10_000);
+  ex.send({ cmd: 'sus', cic: iam.cic, initiator: 'network' });
+  ex.send({ cmd: 'res', cic: iam.cic, initiator: 'network' });
+  ex.send({ cmd: 'circuits' });
+  await ex.next('circuits');
+  t.match(await circuitAtBox(iam.cic), { call: 'outgoing', callPhase: 'answered' }, 'the box keeps the call after SUS and RES');
+  ex.send({ cmd: 'release', cic: iam.cic, cause: 16 });
+  t.ok(await ex.next('RLC', { cic: iam.cic }), 'the REL of libss7 is answered with RLC');
+  t.match(JSON.parse((await call.result(0)).stdout).outcomes, [{ cic: iam.cic, result: 'completed', answered: true, cause: 16 }]);
+  await nothingRefused(t, from);
+  await allIdle(bench);
+});
+
+t.test('CQM from libss7 is answered with CQR holding the state of each circuit at the box', async (t) => {
+  t.match(await rig.json(['block', '2']), { exchange: 'sent' });
+  await ex.next('BLO', { cic: 2 });
+  ex.send({ cmd: 'cqm', cic: 1, count: 3 });
+  // Q.763 3.14: 0x0c idle; 0x0d idle and locally (at the box) maintenance blocked
+  t.match(await ex.next('CQR', { cic: 1 }, 10_000), { count: 3, states: [0x0c, 0x0d, 0x0c] }, 'CQR for CIC 1-3: idle, blocked by the box, idle');
+  await rig.json(['unblock', '2']);
+  await ex.next('UBL', { cic: 2 });
+  await allIdle(bench);
+});
+
+t.test('UCIC from libss7: the box marks the circuit unequipped, stops offering it and raises an alarm (Q.764 2.12)', async (t) => {
+  const before = (await rig.status()).isup.circuits;
+  ex.send({ cmd: 'ucic', cic: 7 });
+  const row = await waitFor('the box to mark CIC 7 unequipped at the exchange', async (seen) => {
+    const r = seen(await circuitAtBox(7));
+    return r.unequipped === true && r;
+  }, 10_000);
+  t.match(row, { cic: 7, call: 'idle', unequipped: true });
+  const counts = (await rig.status()).isup.circuits;
+  t.equal(counts.offerable, before.offerable - 1, 'one circuit fewer offerable');
+  const alarms: any[] = await rig.json(['alarms']);
+  t.match(alarms.filter((a) => a.type === 'cic-unequipped'), [{ severity: 'major' }], 'one cic-unequipped alarm');
+  // libss7's reset of the circuit: the exchange has it after all; the alarm clears.
+  ex.send({ cmd: 'rsc', cic: 7 });
+  await waitFor('the box to take CIC 7 back', async (seen) => seen(await circuitAtBox(7)).unequipped === false, 10_000);
+  t.same(((await rig.json(['alarms'])) as any[]).filter((a) => a.type === 'cic-unequipped'), [], 'the alarm cleared');
+});
+
+t.test('a message type libss7 does not know the box either: CFN, cause 97 (Q.764 2.9.5.1)', async (t) => {
+  ex.send({ cmd: 'raw', cic: 9, hex: '50 00' });
+  t.match(await ex.next('CFN', { cic: 9 }, 10_000), { cause: 97 }, 'libss7 gets CFN for CIC 9, cause 97 message type non-existent or not implemented');
+  t.match(await circuitAtBox(9), { call: 'idle', block: 'none' }, 'and the circuit stays idle and in service');
+});
