@@ -6,6 +6,7 @@ import {
   decodeMsu,
   encodeIsupMsu,
   encodeLinkTestMsu,
+  SERVICE_INDICATOR,
   type IsupMessage,
   type IsupMessageOf,
   type IsupMessageType,
@@ -37,7 +38,7 @@ export interface SeenLinkTest {
  *
  * With `autoAnswer`, the double answers like a well-behaved box one millisecond later:
  * ACM then ANM to the exchange's IAMs, RLC to its RELs, GRA to its GRS. With
- * `answerLinkTests` it answers SLTM with SLTA at once.
+ * `answerLinkTests` (the default, as the firmware does) it answers SLTM with SLTA at once.
  */
 export class BoxDouble {
   readonly clock = new FakeClock(0);
@@ -49,7 +50,9 @@ export class BoxDouble {
   /** Whether the card would take what the exchange sends. */
   linkInService = true;
   autoAnswer = false;
-  answerLinkTests = false;
+  answerLinkTests = true;
+  /** When the exchange sent TRA (Q.704 9). */
+  readonly traSent: number[] = [];
   private readonly route: Mtp3Route;
 
   constructor(opts: BoxDoubleOptions = {}) {
@@ -65,6 +68,8 @@ export class BoxDouble {
       } else if (msu.kind === 'isup') {
         this.seen.push({ at: this.clock.now(), message: msu.message });
         if (this.autoAnswer) this.answer(msu.message);
+      } else if (msu.header.si === SERVICE_INDICATOR.networkManagement && msu.sif[0] === 0x17) {
+        this.traSent.push(this.clock.now());
       } else {
         throw new Error(`the exchange sent an MSU of service indicator ${msu.header.si}`);
       }

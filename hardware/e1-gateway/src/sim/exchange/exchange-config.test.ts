@@ -17,7 +17,7 @@ t.test('defaults: the bench agreement', async (t) => {
     callsPerMinute: 0,
     seed: 1,
     calledNumber: '12345',
-    linkTest: { required: false, periodMs: 60_000, timeoutMs: 8_000, slc: 0 },
+    linkTest: { required: true, periodMs: 60_000, timeoutMs: 8_000, slc: 0 },
   });
   const a = parseExchangeConfig({});
   a.cics.push({ cic: 40, span: 1, timeslot: 1 });

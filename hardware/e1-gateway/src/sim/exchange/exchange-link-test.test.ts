@@ -11,6 +11,7 @@ const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 t.test("the box's SLTM is answered at once with the same SLC and pattern, in both variants", async (t) => {
   for (const config of [{}, { variant: 'china', pointCode: '1-2-3', peerPointCode: '1-2-4' }]) {
     const box = new BoxDouble({ config });
+    box.answerLinkTests = false;
     box.linkUp();
     box.linkTests.length = 0;
     box.sendLinkTest({ type: 'SLTM', slc: 7, pattern: pattern(0xde, 0xad, 0xbe, 0xef, 1) });
@@ -25,6 +26,7 @@ t.test("the box's SLTM is answered at once with the same SLC and pattern, in bot
 
 t.test('an SLTM not for us is not answered', async (t) => {
   const box = new BoxDouble();
+  box.answerLinkTests = false;
   box.linkUp();
   box.linkTests.length = 0;
   box.sendLinkTest({ type: 'SLTM', slc: 0, pattern: pattern(1) }, { dpc: 2001 });
@@ -56,6 +58,7 @@ t.test('its own test: SLTM when the link comes into service, then every T2 while
 
 t.test('required: no ISUP before the first test passes; a wrong SLTA passes nothing', async (t) => {
   const box = new BoxDouble({ config: settings(true) });
+  box.answerLinkTests = false;
   box.linkUp();
   const [sltm] = box.linkTests;
   t.same(box.trace(), [], 'no GRS yet');
@@ -110,6 +113,7 @@ t.test('required: two failed tests stop ISUP as a link failure would; a later pa
 
 t.test('not required: tests and counts failures, but ISUP goes on', async (t) => {
   const box = new BoxDouble({ config: settings(false) });
+  box.answerLinkTests = false;
   box.linkUp();
   t.same(box.trace(), ['GRS 1'], 'GRS at once, beside the first SLTM');
   t.equal(box.linkTests[0]?.test.type, 'SLTM');
@@ -123,6 +127,7 @@ t.test('not required: tests and counts failures, but ISUP goes on', async (t) =>
 
 t.test('an SLTA after T1 passes nothing; a link failure stops the tests', async (t) => {
   const box = new BoxDouble({ config: settings(true) });
+  box.answerLinkTests = false;
   box.linkUp();
   const first = box.linkTests[0]!.test;
   box.advance(T1);
