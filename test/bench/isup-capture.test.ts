@@ -1,10 +1,9 @@
 // Issue 4: `countyline capture` records the live signalling both ways as a pcap that
 // Wireshark reads (link type 141), for engineers chasing a fault with the telco.
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import t from 'tap';
 import { requireTool, startRig } from '../../scripts/lib/bench-rig.mjs';
+import { tsharkEnv, tsharkFields } from '../peers/tshark.js';
 import { captureRecording, exchangeReady, PROBE_CIC } from './isup-helpers.js';
 
 /** Long enough for a CLI to start and a call to run on a busy machine; the capture always lasts this long. */
@@ -25,12 +24,8 @@ t.test('a capture of a call opens in tshark with our point codes and the whole c
   const done = await capture.result(0);
   t.match(done.stderr, /messages written to/);
 
-  const { stdout } = await promisify(execFile)(
-    'tshark',
-    ['-r', file, '-o', 'mtp3.standard:itu', '-T', 'fields', '-E', 'separator=,', '-e', 'mtp3.opc', '-e', 'mtp3.dpc', '-e', 'isup.cic', '-e', 'isup.message_type'],
-    { timeout: 30_000, env: { ...process.env, HOME: rig.dir } },
-  );
-  const rows = stdout.trim().split('\n').map((l) => l.split(','));
+  const fields = ['mtp3.opc', 'mtp3.dpc', 'isup.cic', 'isup.message_type'];
+  const rows = (await tsharkFields(file, fields, ['mtp3.standard:itu'], tsharkEnv(rig.dir))).map((r) => fields.map((f) => r[f]!));
   const iam = rows.find((r) => r[3] === '1');
   t.ok(iam, 'an IAM was captured');
   const ofCall = rows.filter((r) => r[2] === iam?.[2]);

@@ -20,6 +20,7 @@ export async function boxCounters(rig: Rig) {
     glaresWon: value(/^countyline_isup_glares\{outcome="won"\} (\d+)/m),
     glaresLost: value(/^countyline_isup_glares\{outcome="lost"\} (\d+)/m),
     malformed: value(/^countyline_isup_malformed (\d+)/m),
+    continuityFailed: value(/^countyline_isup_continuity_failed (\d+)/m),
   };
 }
 

@@ -3,18 +3,15 @@
 // card simulator running MTP2 on the line side, the libss7 reference exchange on the
 // simulator's peer socket, the box firmware. A capture taken by the box for the whole test
 // is read by tshark: every frame decodes.
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import t from 'tap';
 import { requireTool } from '../../scripts/lib/bench-rig.mjs';
+import { PI_WARN, tsharkEnv, tsharkFields, worstSeverity } from '../peers/tshark.js';
 import { boxLinkReady, LINK_UP_MS, startLibss7Bench } from './libss7-rig.js';
 
 /** How long the link must stay in service: four of libss7's link tests (every 30 s), two of the box's (every 60 s). */
 const HOLD_MS = 120_000;
 const CAPTURE_SECONDS = 150;
-/** Wireshark's expert severity of a warning (epan/proto.h PI_WARN). */
-const PI_WARN = 0x600000;
 
 t.test('the link comes into service with libss7 and stays there for 2 minutes of link tests', async (t) => {
   requireTool('tshark', 'reading the box capture the way Wireshark does');
@@ -70,13 +67,9 @@ t.test('the link comes into service with libss7 and stays there for 2 minutes of
   t.match(done.stderr, /messages written to/);
 
   const fields = ['frame.number', 'frame.protocols', 'mtp3.opc', 'mtp3mg.test.h1', 'mtp3mg.h0', 'mtp3mg.h1', 'isup.message_type', '_ws.malformed', '_ws.expert.severity'];
-  const { stdout } = await promisify(execFile)('tshark', ['-r', file, '-o', 'mtp3.standard:itu', '-T', 'fields', '-E', 'separator=|', '-E', 'aggregator=;', ...fields.flatMap((f) => ['-e', f])], {
-    timeout: 60_000,
-    env: { ...process.env, HOME: bench.dir },
-  });
-  const rows = stdout.trim().split('\n').map((line) => Object.fromEntries(line.split('|').map((v, i) => [fields[i]!, v])));
+  const rows = await tsharkFields(file, fields, ['mtp3.standard:itu'], tsharkEnv(bench.dir));
   t.ok(rows.length > 0, `${rows.length} frames in the capture`);
-  const bad = rows.filter((r) => r['_ws.malformed'] !== '' || Math.max(0, ...r['_ws.expert.severity']!.split(';').filter(Boolean).map(Number)) >= PI_WARN);
+  const bad = rows.filter((r) => r['_ws.malformed'] !== '' || worstSeverity(r) >= PI_WARN);
   t.same(bad, [], 'tshark finds no malformed frame, no expert warning or error');
   const count = (opc: string, match: (r: Record<string, string>) => boolean) => rows.filter((r) => r['mtp3.opc'] === opc && match(r)).length;
   // Q.707 2.1: SLTM H1 1, SLTA H1 2; Q.704 15.10: TRA is H0 7, H1 1

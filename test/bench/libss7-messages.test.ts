@@ -1,12 +1,15 @@
 // Issue 7: ISUP messages beyond the basic call, sent by Asterisk's libss7
 // (test/peers/libss7/) to the box: CPG during a call the box placed, SUS/RES on an answered
-// call, UCIC, CQM (answered with CQR) and a message type nobody knows (answered with CFN).
+// call, UCIC, CQM (answered with CQR), a message type nobody knows (answered with CFN), and
+// IAMs asking for a continuity check (no ACM before a successful COT, T8, the recheck).
 import t, { type Test } from 'tap';
 import { waitFor } from '../../scripts/lib/bench-rig.mjs';
 import { boxCounters } from './isup-helpers.js';
 import { allIdle, bothUp, startLibss7Bench } from './libss7-rig.js';
 
-const bench = await startLibss7Bench(t);
+/** The shortest T8 Q.764 allows, so that the case of the missing COT takes 10 s. */
+const T8_MS = 10_000;
+const bench = await startLibss7Bench(t, { isup: { timers: { t8Ms: T8_MS } } });
 const { rig } = bench;
 const ex = bench.ex;
 
@@ -92,4 +95,58 @@ t.test('a message type libss7 does not know the box either: CFN, cause 97 (Q.764
   ex.send({ cmd: 'raw', cic: 9, hex: '50 00' });
   t.match(await ex.next('CFN', { cic: 9 }, 10_000), { cause: 97 }, 'libss7 gets CFN for CIC 9, cause 97 message type non-existent or not implemented');
   t.match(await circuitAtBox(9), { call: 'idle', block: 'none' }, 'and the circuit stays idle and in service');
+});
+
+/** What the box sent libss7 on `cic` from event `from` on (libss7's events for the box's messages). */
+const boxSent = (from: number, cic: number) => ex.events.slice(from).filter((e) => 'cic' in e && e.cic === cic && ['ACM', 'ANM', 'CON', 'REL'].includes(e.event)).map((e) => e.event);
+
+t.test('an IAM asking for a continuity check: no ACM before a successful COT, then the call as usual (Q.764 2.1.8)', async (t) => {
+  const from = ex.events.length;
+  ex.send({ cmd: 'call', cic: 11, called: '12345', calling: '13900000000', continuityCheck: true });
+  t.match(
+    await waitFor('the box to wait for COT on CIC 11', async (seen) => seen(await circuitAtBox(11)).callPhase === 'continuity-wait' && (await circuitAtBox(11)), 10_000),
+    { call: 'incoming' },
+  );
+  await new Promise((r) => setTimeout(r, 1000));
+  t.same(boxSent(from, 11), [], 'no ACM while the check runs');
+  ex.send({ cmd: 'cot', cic: 11, passed: true });
+  t.ok(await ex.next('ACM', { cic: 11 }, 10_000), 'ACM after the COT');
+  t.ok(await ex.next('ANM', { cic: 11 }, 10_000), 'and the box answers');
+  ex.send({ cmd: 'release', cic: 11 });
+  t.ok(await ex.next('RLC', { cic: 11 }));
+  await nothingRefused(t, from);
+  await allIdle(bench);
+});
+
+t.test('no COT: the box releases at T8 with cause 41 and never sends ACM', async (t) => {
+  const from = ex.events.length;
+  const failedBefore = (await boxCounters(rig)).continuityFailed;
+  const at = Date.now();
+  ex.send({ cmd: 'call', cic: 13, called: '12345', continuityCheck: true });
+  const rel = await ex.next('REL', { cic: 13 }, T8_MS + 10_000);
+  t.ok(Date.now() - at >= T8_MS - 500, `REL after T8 (${Date.now() - at} ms)`);
+  t.equal(rel.cause, 41, 'cause 41, temporary failure');
+  t.same(boxSent(from, 13), ['REL'], 'no ACM before it');
+  t.equal((await boxCounters(rig)).continuityFailed, failedBefore + 1, 'counted in countyline_isup_continuity_failed');
+  await allIdle(bench);
+});
+
+t.test('a failed check: the box sends nothing and holds the circuit until the recheck ends with REL', async (t) => {
+  const from = ex.events.length;
+  ex.send({ cmd: 'call', cic: 15, called: '12345', continuityCheck: true });
+  await waitFor('the box to wait for COT on CIC 15', async (seen) => seen(await circuitAtBox(15)).callPhase === 'continuity-wait', 10_000);
+  ex.send({ cmd: 'cot', cic: 15, passed: false });
+  await waitFor('the box to give the call up and hold CIC 15', async (seen) => {
+    const row = seen(await circuitAtBox(15));
+    return row.callPhase === null && row.call === 'incoming';
+  }, 10_000);
+  await new Promise((r) => setTimeout(r, 1000));
+  t.same(boxSent(from, 15), [], 'no ACM and no REL: the exchange rechecks the circuit');
+  ex.send({ cmd: 'raw', cic: 15, hex: '11' }); // CCR: the recheck; the box loops the circuit again
+  await new Promise((r) => setTimeout(r, 300));
+  t.match(await circuitAtBox(15), { call: 'incoming' }, 'still held during the recheck');
+  ex.send({ cmd: 'release', cic: 15 }); // the recheck passed: the exchange ends it with REL
+  t.ok(await ex.next('RLC', { cic: 15 }), 'the box answers the REL with RLC');
+  await nothingRefused(t, from);
+  await allIdle(bench);
 });

@@ -4,16 +4,13 @@
 // SLTA, are encoded behind an ITU and a China (24-bit) routing label, written to a pcap with
 // link type 141 (MTP3), and decoded by tshark; each row must say what the exchange meant.
 // tshark is required: a missing tshark fails this test with an install hint, never skips.
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
+import { PI_WARN, tsharkDir, tsharkFields, worstSeverity } from '../peers/tshark.js';
 import { cause, cfn, iam } from '../../hardware/e1-gateway/src/sim/exchange/exchange-messages.js';
 import { encodeIsupMsu, encodeLinkTestMsu, ISUP_MESSAGE_TYPES, type IsupMessage, type IsupMessageType, type LinkTestMessage, type Mtp3Route } from '../../hardware/e1-gateway/src/sim/exchange/isup/index.js';
 
-const TSHARK = process.env.TSHARK ?? 'tshark';
-const INSTALL_HINT = 'install it (Debian/Ubuntu: apt-get install -y tshark) or point TSHARK at the binary; this test does not skip';
 const LINKTYPE_MTP3 = 141;
 
 const FIELDS = [
@@ -44,8 +41,6 @@ const FIELDS = [
 ] as const;
 type Row = Record<(typeof FIELDS)[number], string>;
 
-/** Wireshark expert severities: 0x200000 chat, 0x400000 note, 0x600000 warn, 0x800000 error. */
-const PI_WARN = 0x600000;
 
 const bci = { charge: 'charge', calledPartysStatus: 'subscriber-free', calledPartysCategory: 'ordinary', endToEndMethod: 0, interworking: false, endToEndInformation: false, isupAllTheWay: true, holdingRequested: false, isdnAccess: false, echoControlDevice: false, sccpMethod: 0 } as const;
 const status = (bits: string) => [...bits].map((b) => b === '1');
@@ -133,25 +128,12 @@ function pcap(msus: Uint8Array[]): Buffer {
   return Buffer.concat([header, ...records]);
 }
 
-function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: 60_000, env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') reject(new Error(`${file} not found: ${INSTALL_HINT}`));
-      else if (err) reject(new Error(`${file} failed: ${err.message}\n${stderr}`));
-      else resolve(stdout);
-    });
-  });
-}
-
 t.test('the cases cover every message type of the exchange codec', async (t) => {
   t.same([...new Set(ISUP.map((c) => c.message.type))].sort(), [...ISUP_MESSAGE_TYPES].sort() as IsupMessageType[]);
 });
 
 t.test('tshark decodes every message the exchange can send, behind both routing labels', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'countyline-exchange-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  // A private HOME: the user's own Wireshark preferences must not change what we read.
-  const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir };
+  const { dir, env } = await tsharkDir(t, 'exchange');
 
   for (const setup of SETUPS) {
     t.test(setup.route.variant, async (t) => {
@@ -159,9 +141,7 @@ t.test('tshark decodes every message the exchange can send, behind both routing 
       const file = join(dir, `exchange-${setup.route.variant}.pcap`);
       await writeFile(file, pcap(msus));
 
-      const args = ['-r', file, '-o', `mtp3.standard:${setup.standard}`, '-o', 'isup.variant:ITU Standard', '-T', 'fields', '-E', 'separator=,', '-E', 'aggregator=;'];
-      const stdout = await run(TSHARK, [...args, ...FIELDS.flatMap((f) => ['-e', f])], env);
-      const rows = stdout.trimEnd().split('\n').map((line) => Object.fromEntries(line.split(',').map((v, i) => [FIELDS[i], v])) as Row);
+      const rows = (await tsharkFields(file, FIELDS, [`mtp3.standard:${setup.standard}`, 'isup.variant:ITU Standard'], env)) as Row[];
       t.equal(rows.length, msus.length, 'one row per MSU');
 
       const label = { 'mtp3.network_indicator': setup.ni, 'mtp3.opc': setup.opc, 'mtp3.dpc': setup.dpc };
@@ -171,7 +151,7 @@ t.test('tshark decodes every message the exchange can send, behind both routing 
         const { '_ws.expert.severity': severity, '_ws.malformed': malformed, ...seen } = row;
         t.same(seen, { ...blank, ...wanted }, what);
         t.equal(malformed, '', `${what}: not malformed`);
-        const worst = Math.max(0, ...severity.split(';').filter(Boolean).map(Number));
+        const worst = worstSeverity({ '_ws.expert.severity': severity });
         t.ok(worst < PI_WARN, `${what}: no expert warning or error (worst 0x${worst.toString(16)})`);
       };
       ISUP.forEach(({ message, code, show }, i) =>

@@ -2,11 +2,10 @@
 // message type is encoded behind an ITU and a China (24-bit) routing label, written to a
 // pcap with link type 141 (MTP3), and decoded by tshark; each row must say what we meant.
 // tshark is required: a missing tshark fails this test with an install hint, never skips.
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
+import { PI_WARN, tsharkDir, tsharkFields, worstSeverity } from '../peers/tshark.js';
 import {
   encodeIsupMsu,
   LINKTYPE_MTP3,
@@ -16,8 +15,6 @@ import {
   type Mtp3Variant,
 } from '../../firmware-ts/src/signalling/isup/index.js';
 
-const TSHARK = process.env.TSHARK ?? 'tshark';
-const INSTALL_HINT = 'install it (Debian/Ubuntu: apt-get install -y tshark) or point TSHARK at the binary; this test does not skip';
 
 const FIELDS = [
   'mtp3.network_indicator',
@@ -41,8 +38,6 @@ const FIELDS = [
 ] as const;
 type Row = Record<(typeof FIELDS)[number], string>;
 
-/** Wireshark expert severities: 0x200000 chat, 0x400000 note, 0x600000 warn, 0x800000 error. */
-const PI_WARN = 0x600000;
 
 const fci = { international: false, endToEndMethod: 'none', interworking: false, endToEndInformation: false, isupAllTheWay: true, isupPreference: 'preferred', isdnAccess: true, sccpMethod: 'none', national: 0 } as const;
 const bci = { charge: 'charge', calledPartysStatus: 'subscriber-free', calledPartysCategory: 'ordinary', endToEndMethod: 'none', interworking: false, endToEndInformation: false, isupAllTheWay: true, holdingRequested: false, isdnAccess: false, echoControlDevice: false, sccpMethod: 'none' } as const;
@@ -133,21 +128,8 @@ const SETUPS: { variant: Mtp3Variant; standard: string; route: IsupRoute; ni: st
   { variant: 'china', standard: 'chinese-itu', route: { variant: 'china', ni: 'national', dpc: 0x010203, opc: 0x0a141e }, ni: '0x02', opc: '660510', dpc: '66051' },
 ];
 
-function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: 60_000, env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') reject(new Error(`${file} not found: ${INSTALL_HINT}`));
-      else if (err) reject(new Error(`${file} failed: ${err.message}\n${stderr}`));
-      else resolve(stdout);
-    });
-  });
-}
-
 t.test('tshark decodes every ISUP message type behind both routing labels', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'countyline-isup-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  // A private HOME: the user's own Wireshark preferences must not change what we read.
-  const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir };
+  const { dir, env } = await tsharkDir(t, 'isup');
 
   for (const setup of SETUPS) {
     t.test(setup.variant, async (t) => {
@@ -156,9 +138,7 @@ t.test('tshark decodes every ISUP message type behind both routing labels', asyn
       const file = join(dir, `isup-${setup.variant}.pcap`);
       await writeFile(file, writePcap(records, LINKTYPE_MTP3));
 
-      const args = ['-r', file, '-o', `mtp3.standard:${setup.standard}`, '-o', 'isup.variant:ITU Standard', '-T', 'fields', '-E', 'separator=,', '-E', 'aggregator=;'];
-      const stdout = await run(TSHARK, [...args, ...FIELDS.flatMap((f) => ['-e', f])], env);
-      const rows = stdout.trimEnd().split('\n').map((line) => Object.fromEntries(line.split(',').map((v, i) => [FIELDS[i], v])) as Row);
+      const rows = (await tsharkFields(file, FIELDS, [`mtp3.standard:${setup.standard}`, 'isup.variant:ITU Standard'], env)) as Row[];
       t.equal(rows.length, CASES.length, 'one row per MSU');
 
       CASES.forEach(({ message, type, show }, i) => {
@@ -189,7 +169,7 @@ t.test('tshark decodes every ISUP message type behind both routing labels', asyn
         const { '_ws.expert.severity': severity, '_ws.malformed': malformed, ...seen } = row;
         t.same(seen, wanted, `${message.type} CIC ${message.cic}`);
         t.equal(malformed, '', `${message.type}: not malformed`);
-        const worst = Math.max(0, ...severity.split(';').filter(Boolean).map(Number));
+        const worst = worstSeverity({ '_ws.expert.severity': severity });
         t.ok(worst < PI_WARN, `${message.type}: no expert warning or error (worst severity 0x${worst.toString(16)})`);
       });
     });

@@ -3,48 +3,15 @@
 // a China label, go through tshark's mtp3 and mtp3mg dissectors; then a capture taken by the
 // firmware itself (what `countyline capture` writes) must show the link tests both ways.
 // tshark is required: a missing tshark fails this test with an install hint, never skips.
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { ISUP_CONFIG, inProcessFirmware } from '../../firmware-ts/test-support/in-process-firmware.js';
 import { LINKTYPE_MTP3, writePcap } from '../../firmware-ts/src/signalling/isup/pcap-writer.js';
 import { encodeLinkTest } from '../../firmware-ts/src/signalling/mtp3/link-test-codec.js';
 import { encodeMsu, type Mtp3Variant } from '../../firmware-ts/src/signalling/mtp3/mtp3-label.js';
 import { encodeSnm, SNM_TYPES, type SnmMessage } from '../../firmware-ts/src/signalling/mtp3/network-management-codec.js';
-
-const TSHARK = process.env.TSHARK ?? 'tshark';
-const INSTALL_HINT = 'install it (Debian/Ubuntu: apt-get install -y tshark) or point TSHARK at the binary; this test does not skip';
-/** Wireshark expert severities: 0x600000 warn and above are faults. */
-const PI_WARN = 0x600000;
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(TSHARK, args, { timeout: 60_000, env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') reject(new Error(`${TSHARK} not found: ${INSTALL_HINT}`));
-      else if (err) reject(new Error(`${TSHARK} failed: ${err.message}\n${stderr}`));
-      else resolve(stdout);
-    });
-  });
-}
-
-/** tshark's fields for every frame of a pcap, one record per frame. */
-async function read(file: string, standard: string, fields: readonly string[], env: NodeJS.ProcessEnv): Promise<Record<string, string>[]> {
-  const args = ['-r', file, '-o', `mtp3.standard:${standard}`, '-T', 'fields', '-E', 'separator=|', '-E', 'aggregator=;', ...fields.flatMap((f) => ['-e', f])];
-  const stdout = await run(args, env);
-  return stdout
-    .trimEnd()
-    .split('\n')
-    .map((line) => Object.fromEntries(line.split('|').map((v, i) => [fields[i], v])));
-}
-
-async function tempDir(t: Test): Promise<{ dir: string; env: NodeJS.ProcessEnv }> {
-  const dir = await mkdtemp(join(tmpdir(), 'countyline-mtp3-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  // A private HOME: the user's own Wireshark preferences must not change what we read.
-  return { dir, env: { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir } };
-}
+import { PI_WARN, tsharkDir, tsharkFields, worstSeverity } from '../peers/tshark.js';
 
 const FIELDS = [
   'mtp3.service_indicator',
@@ -106,7 +73,7 @@ const SETUPS: { variant: Mtp3Variant; standard: string; route: { dpc: number; op
 ];
 
 t.test('tshark dissects every MTP3 management and link test message behind both labels', async (t) => {
-  const { dir, env } = await tempDir(t);
+  const { dir, env } = await tsharkDir(t, 'mtp3');
   for (const setup of SETUPS) {
     t.test(setup.variant, async (t) => {
       const records = CASES.map(({ si, message }, i) => {
@@ -115,7 +82,7 @@ t.test('tshark dissects every MTP3 management and link test message behind both 
       });
       const file = join(dir, `mtp3-${setup.variant}.pcap`);
       await writeFile(file, writePcap(records, LINKTYPE_MTP3));
-      const rows = await read(file, setup.standard, FIELDS, env);
+      const rows = await tsharkFields(file, FIELDS, [`mtp3.standard:${setup.standard}`], env);
       t.equal(rows.length, CASES.length, 'one row per MSU');
       CASES.forEach(({ si, message, ...shows }, i) => {
         const row = rows[i]!;
@@ -126,7 +93,7 @@ t.test('tshark dissects every MTP3 management and link test message behind both 
         const seen = Object.fromEntries(Object.keys(wanted).map((k) => [k, row[k]]));
         t.same(seen, wanted, `${name}: ${JSON.stringify(wanted)}`);
         t.equal(row['_ws.malformed'], '', `${name}: not malformed`);
-        const worst = Math.max(0, ...(row['_ws.expert.severity'] ?? '').split(';').filter(Boolean).map(Number));
+        const worst = worstSeverity(row);
         t.ok(worst < PI_WARN, `${name}: no expert warning or error (worst 0x${worst.toString(16)})`);
       });
     });
@@ -134,7 +101,7 @@ t.test('tshark dissects every MTP3 management and link test message behind both 
 });
 
 t.test("the firmware's own capture holds the link tests and network management both ways", async (t) => {
-  const { dir, env } = await tempDir(t);
+  const { dir, env } = await tsharkDir(t, 'mtp3');
   const r = await inProcessFirmware(t, { config: { isup: { ...ISUP_CONFIG, linkTest: { timeoutMs: 4000, periodMs: 30_000 } } } });
   const { fw, rig } = r;
   const records: { time: number; data: Uint8Array }[] = [];
@@ -155,7 +122,7 @@ t.test("the firmware's own capture holds the link tests and network management b
   const file = join(dir, 'box.pcap');
   await writeFile(file, writePcap(records, LINKTYPE_MTP3));
   const fields = ['mtp3.opc', 'mtp3.service_indicator', 'mtp3mg.test.h1', 'mtp3mg.h0', 'mtp3mg.h1', 'isup.message_type', '_ws.malformed'] as const;
-  const rows = await read(file, 'itu', fields, env);
+  const rows = await tsharkFields(file, fields, ['mtp3.standard:itu'], env);
   const names = rows.map((row) => {
     const from = row['mtp3.opc'] === '1000' ? 'out' : 'in';
     const si = Number(row['mtp3.service_indicator']);

@@ -139,6 +139,7 @@ static int cmd_call(struct args *a)
 	int cic = cic_arg(a, 0);
 	long nai = SS7_NAI_NATIONAL, cnai = SS7_NAI_NATIONAL, cat = 10;
 	const char *called = str(a, "called", NULL), *calling = str(a, "calling", "");
+	const struct json_field *f;
 	struct isup_call *c;
 
 	if (cic < 0 || num(a, "calledNai", &nai, 0, 127, 0) || num(a, "callingNai", &cnai, 0, 127, 0) ||
@@ -159,6 +160,8 @@ static int cmd_call(struct args *a)
 	isup_set_called(c, called, (unsigned char)nai, a->x->ss7);
 	isup_set_calling(c, calling, (unsigned char)cnai, SS7_PRESENTATION_ALLOWED, SS7_SCREENING_NETWORK_PROVIDED);
 	isup_set_calling_party_category(c, (unsigned)cat);
+	f = json_get(a->obj, "continuityCheck");
+	a->x->cic[cic].check_on_iam = f && f->type == JSON_BOOL && f->num;
 	if (check(a, isup_iam(a->x->ss7, c), "IAM"))
 		return -1;
 	a->x->cic[cic].busy = OUTGOING;

@@ -58,6 +58,7 @@ void to_idle(struct exchange *x, int cic)
 		x->cic[cic].busy = IDLE;
 		x->cic[cic].acm_sent = 0;
 		x->cic[cic].awaiting_cot = 0;
+		x->cic[cic].check_on_iam = 0;
 	}
 }
 

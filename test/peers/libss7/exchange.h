@@ -25,6 +25,7 @@ struct circuit {
 	unsigned char busy;        /* enum busy */
 	unsigned char acm_sent;
 	unsigned char awaiting_cot;
+	unsigned char check_on_iam;  /* our next IAM on this CIC asks for a continuity check */
 	unsigned char local_maint, local_hw;   /* blocks this exchange put on the circuit */
 	unsigned char remote_maint, remote_hw; /* blocks the peer put on it */
 	unsigned serial;           /* counts incoming calls, so a timed answer never hits a later one */
@@ -99,6 +100,7 @@ int send_cfn(struct exchange *x, int cic, int cause);
 
 /* su-tap.c: what crosses the relay, for events libss7 does not report */
 void tap_frame(struct exchange *x, const unsigned char *b, size_t n, int outgoing);
+void mark_continuity_check(struct exchange *x, unsigned char *b, size_t n);
 const char *isup_name(int type);
 
 #endif

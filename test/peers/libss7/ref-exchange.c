@@ -246,6 +246,7 @@ static void pull_from_libss7(struct exchange *x)
 		while ((n = recv(x->relay_fd, b, sizeof b, MSG_DONTWAIT)) > 0) {
 			if (n >= 3 && (b[2] & 0x3f) > 2) { /* LI > 2: an MSU (Q.703 2.3.3) */
 				msu = 1;
+				mark_continuity_check(x, b, (size_t)n);
 				tap_frame(x, b, (size_t)n, 1);
 				queue_out(x, b, (size_t)n);
 			} else if (fill_due || (size_t)n != x->fill.len || memcmp(b, x->fill.b, (size_t)n)) {

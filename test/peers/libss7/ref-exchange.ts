@@ -31,7 +31,8 @@ const INSTALL_HINT = 'install the Debian packages gcc, libc6-dev and libss7-dev 
 
 /** Commands, one JSON line each on the exchange's stdin. CICs are those of --cics unless noted. */
 export type RefCommand =
-  | { cmd: 'call'; cic: number; called: string; calling?: string; calledNai?: number; callingNai?: number; category?: number }
+  /** continuityCheck: the IAM asks for a continuity check on this circuit (a COT must follow: `cot`). */
+  | { cmd: 'call'; cic: number; called: string; calling?: string; calledNai?: number; callingNai?: number; category?: number; continuityCheck?: boolean }
   | { cmd: 'acm' | 'answer' | 'rsc' | 'blo' | 'ubl'; cic: number }
   | { cmd: 'cpg'; cic: number; event: 'alerting' | 'progress' | 'in-band' }
   | { cmd: 'release'; cic: number; cause?: number }

@@ -87,6 +87,25 @@ static void tap_isup_in(const unsigned char *u, size_t n, int cic, int type)
 	}
 }
 
+/*
+ * libss7 2.0 has no call to ask for a continuity check in an IAM: its nature of connection
+ * indicators (Q.763 3.35, the first octet after the message type) follow a field of its call
+ * record that only a received IAM sets. For a CIC whose "call" command asked for one, the
+ * relay sets the continuity check indicator (bits DC) to 01, "required on this circuit", in
+ * every copy of that IAM it passes on; libss7 carries the call on as any other.
+ */
+void mark_continuity_check(struct exchange *x, unsigned char *b, size_t n)
+{
+	unsigned char *sif = b + 4;
+	int cic;
+
+	if (n < 4 + 4 + 4 + 2 || (b[3] & 0x0f) != SI_ISUP || sif[6] != 0x01)
+		return;
+	cic = sif[4] | (sif[5] & 0x0f) << 8;
+	if (x->cic[cic].check_on_iam)
+		sif[7] = (unsigned char)((sif[7] & ~0x0c) | 0x04);
+}
+
 void tap_frame(struct exchange *x, const unsigned char *b, size_t n, int outgoing)
 {
 	struct json_writer w;

@@ -8,7 +8,7 @@ import { asFailure, callFailure, LINK_DOWN, NOT_CONFIRMED, onRepeatToo, released
 import { CAUSE } from './isup-cause.js';
 import type { IsupMessageOf } from './isup-messages.js';
 import type { CallEvent } from './isup-progress-params.js';
-import type { IsupTimers, IsupTimerSettings } from './isup-timers.js';
+import { T27_MS, type IsupTimers, type IsupTimerSettings } from './isup-timers.js';
 import type { IsupTransport } from './isup-transport.js';
 
 /**
@@ -91,6 +91,8 @@ export interface IsupCallsDeps {
   resetting: (cic: number) => boolean;
   /** Inbound answer delay; the call model takes over here when it exists. */
   answerAfterMs: number;
+  /** Loops the circuit's timeslot back toward the exchange (on) or ends the loop, for a continuity check. */
+  loop: (cic: number, on: boolean) => void;
 }
 
 interface OutboundRequest {
@@ -113,10 +115,12 @@ export interface CallCounters {
   unexpected: number;
   /** IAMs discarded because our reset of their circuit was not yet answered. */
   discardedInReset: number;
+  /** Incoming calls whose continuity check the exchange reported failed (COT), or never reported (T8). */
+  continuityFailed: number;
 }
 
 export class IsupCalls extends TypedEmitter<IsupCallEvents> {
-  readonly counters: CallCounters = { inOffered: 0, inAnswered: 0, inAbandoned: 0, outAttempted: 0, outAnswered: 0, outFailed: 0, repeats: 0, unexpected: 0, discardedInReset: 0 };
+  readonly counters: CallCounters = { inOffered: 0, inAnswered: 0, inAbandoned: 0, outAttempted: 0, outAnswered: 0, outFailed: 0, repeats: 0, unexpected: 0, discardedInReset: 0, continuityFailed: 0 };
   private readonly calls = new Map<number, IsupCall>();
   private readonly requests = new Map<number, OutboundRequest>();
   private readonly failures = new Map<number, CallFailure & { cause: number }>();
@@ -124,6 +128,12 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
   private readonly tests = new Map<number, () => void>();
   /** Attempts given up and being released (REL out) while their call goes on elsewhere. */
   private readonly givenUp = new Set<number>();
+  /** Incoming calls waiting for the exchange's COT, by call id: whether their number is complete (ST seen). */
+  private readonly cotAwaited = new Map<number, boolean>();
+  /** Calls whose circuit is looped back for the exchange's continuity check, by call id. */
+  private readonly looped = new Set<number>();
+  /** Circuits whose continuity check failed, held for the exchange's recheck (CCR) under T27. */
+  private readonly rechecks = new Set<number>();
   private nextId = 1;
 
   constructor(private readonly d: IsupCallsDeps) {
@@ -239,6 +249,8 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
         break;
       }
     }
+    const check = m.natureOfConnection.continuityCheck;
+    if (check === 'required' || check === 'previous-circuit') return this.awaitContinuity(m, check === 'required');
     if (!m.calledPartyNumber.endOfPulsing) {
       // Q.764 2.1.3 overlap: the rest of the number follows in SAMs. No ACM until it is
       // complete: ST, or T35 running out after the last digit (the box knows no numbering
@@ -251,9 +263,85 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     this.offer(this.newCall(m.cic, 'in', 'incoming', m.calledPartyNumber.digits, m.callingPartyNumber?.digits ?? ''));
   }
 
+  /**
+   * An IAM asking for a continuity check (Q.764 2.1.8): on this circuit (`loop`), where the
+   * circuit is looped back so that the exchange hears its own tone; or on a previous circuit
+   * of the connection, where only the result is awaited. Either way no ACM goes before a COT
+   * saying the check passed, and T8 bounds the wait: at its expiry the call is released
+   * (REL, cause 41) and the loop removed.
+   */
+  private awaitContinuity(m: IsupMessageOf<'IAM'>, loop: boolean): void {
+    const call = this.newCall(m.cic, 'in', 'continuity-wait', m.calledPartyNumber.digits, m.callingPartyNumber?.digits ?? '');
+    this.cotAwaited.set(call.id, m.calledPartyNumber.endOfPulsing);
+    if (loop) {
+      this.looped.add(call.id);
+      this.d.loop(m.cic, true);
+    }
+    this.d.logger.info({ cic: m.cic, loop }, 'incoming call with a continuity check: waiting for COT');
+    this.d.timers.start('T8', m.cic, this.d.settings.t8Ms, () => {
+      this.counters.continuityFailed++;
+      this.d.logger.warn({ cic: m.cic }, 'no continuity message (COT) from the exchange within T8: releasing the call');
+      this.sendRel(call, CAUSE.temporaryFailure, callFailure('no continuity message from the exchange (T8)', 'no-continuity'));
+    });
+  }
+
+  /**
+   * COT (Q.764 2.1.8): the result of the exchange's continuity check for the call waiting on
+   * this circuit. The loop goes either way. Passed: the call goes on, offered now if its
+   * number is complete, else collecting digits (T35). Failed: the call is given up without
+   * REL; the exchange repeats its attempt elsewhere and will recheck this circuit with CCR,
+   * so the circuit stays out of use until then, at most T27, after which it is reset (RSC).
+   */
+  onCot(m: IsupMessageOf<'COT'>): void {
+    const call = this.calls.get(m.cic);
+    if (!call || call.phase !== 'continuity-wait') {
+      this.counters.unexpected++;
+      this.d.logger.warn({ cic: m.cic, phase: call?.phase ?? null }, 'continuity message (COT) for no call waiting for one; ignored');
+      return;
+    }
+    this.d.timers.stop('T8', m.cic);
+    this.endLoop(call);
+    const complete = this.cotAwaited.get(call.id) ?? true;
+    this.cotAwaited.delete(call.id);
+    if (m.continuity === 'successful') {
+      this.d.logger.info({ cic: m.cic }, 'continuity check passed');
+      if (complete) return this.offer(call);
+      this.move(call, 'digits');
+      this.d.timers.start('T35', m.cic, this.d.settings.t35Ms, () => this.offer(call));
+      return;
+    }
+    this.counters.continuityFailed++;
+    this.d.logger.warn({ cic: m.cic }, 'continuity check failed (COT): call given up, circuit held for the recheck');
+    this.finish(call, 'failed', callFailure('continuity check failed (COT)', 'continuity-failed'), CAUSE.temporaryFailure, false);
+    this.awaitRecheck(m.cic);
+  }
+
+  /** Holds a circuit whose continuity check failed for the exchange's recheck: T27, then RSC (Q.764 Table A.1). */
+  awaitRecheck(cic: number): void {
+    this.rechecks.add(cic);
+    this.d.timers.start('T27', cic, T27_MS, () => {
+      this.rechecks.delete(cic);
+      this.d.logger.warn({ cic }, 'no continuity recheck (CCR) from the exchange within T27: resetting the circuit');
+      this.d.resetCircuit(cic);
+    });
+  }
+
+  /** The exchange's CCR came for a circuit held for its recheck: T27 stops; true if it was one. */
+  recheckStarted(cic: number): boolean {
+    if (!this.rechecks.delete(cic)) return false;
+    this.d.timers.stop('T27', cic);
+    return true;
+  }
+
   /** SAM (Q.764 2.1.3): more digits for an incoming call still collecting its number. */
   onSam(m: IsupMessageOf<'SAM'>): void {
     const call = this.calls.get(m.cic);
+    if (call?.phase === 'continuity-wait') {
+      // The number grows while the check runs; T35 waits until the check has passed.
+      call.called += m.subsequentNumber.digits;
+      if (m.subsequentNumber.endOfPulsing) this.cotAwaited.set(call.id, true);
+      return;
+    }
     if (!call || call.phase !== 'collecting') {
       this.counters.unexpected++;
       this.d.logger.warn({ cic: m.cic, phase: call?.phase ?? null }, 'SAM for no call collecting digits; ignored');
@@ -390,7 +478,9 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     const cause = m.causeIndicators.causeValue;
     this.d.transport.send(buildRlc(m.cic));
     if (!call) {
-      // Q.764 2.3.1 d): REL for an idle circuit is answered with RLC all the same.
+      // Q.764 2.3.1 d): REL for an idle circuit is answered with RLC all the same. It also
+      // ends the hold of a circuit waiting for its continuity recheck.
+      this.clearRecheck(m.cic);
       if (this.d.group.state(m.cic)?.call !== 'idle') this.d.group.release(m.cic, this.d.clock.now(), cause);
       return;
     }
@@ -446,6 +536,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
 
   /** The circuit was reset (GRS, RSC, hardware failure): its call ends without REL. */
   dropCall(cic: number, reason: string | CallFailure, cause: number): void {
+    this.clearRecheck(cic);
     const call = this.calls.get(cic);
     if (!call) return;
     // A release under way keeps the failure it started with (T7, T9).
@@ -456,9 +547,19 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
 
   stop(): void {
     for (const call of [...this.calls.values()]) this.finish(call, 'failed', callFailure('firmware stopping', 'firmware-stopping'), CAUSE.temporaryFailure, false);
+    for (const cic of [...this.rechecks]) this.clearRecheck(cic);
   }
 
   // --- internals -----------------------------------------------------------------------
+
+  private clearRecheck(cic: number): void {
+    if (this.rechecks.delete(cic)) this.d.timers.stop('T27', cic);
+  }
+
+  /** Removes the continuity loop of `call`'s circuit, if it has one. */
+  private endLoop(call: IsupCall): void {
+    if (this.looped.delete(call.id)) this.d.loop(call.cic, false);
+  }
 
   /** The one way a record changes phase (the table in isup-call-phase.ts). */
   private move(call: IsupCall, event: PhaseEvent): void {
@@ -540,6 +641,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     if (failure) this.failures.set(call.id, { ...failure, cause });
     this.move(call, 'release');
     for (const t of ['T6', 'T7', 'T8', 'T9', 'T35', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
+    this.endLoop(call);
     this.d.transport.send(buildRel(call.cic, cause));
     const repeat = () => {
       if (this.calls.get(call.cic) !== call) return;
@@ -569,6 +671,8 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     for (const t of ['T1', 'T5', 'T6', 'T7', 'T8', 'T9', 'T35', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
     if (releaseCircuit && this.d.group.state(call.cic)?.call !== 'idle') this.d.group.release(call.cic, this.d.clock.now(), cause);
     this.failures.delete(call.id);
+    this.cotAwaited.delete(call.id);
+    this.endLoop(call);
     // A continuity test, or an attempt whose call went on elsewhere: no call of its own ended.
     const test = this.tests.get(call.id);
     if (test) {

@@ -132,6 +132,7 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
       ready: () => this.maintenance.ready,
       resetting: (cic) => this.maintenance.resetting(cic),
       answerAfterMs: settings.answerAfterMs,
+      loop: (cic, on) => this.loopCircuit(cic, on),
     });
     this.maintenance = new IsupMaintenance({ group: this.group, transport: this.transport, calls: this.calls, timers: this.timers, settings: settings.timers, clock, logger: log });
     this.transport.on('message', (m) => this.dispatch(m));
@@ -253,11 +254,21 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
         this.set(callCounters.discardedInReset);
       },
     });
+    new Gauge({
+      name: 'countyline_isup_continuity_failed',
+      help: 'Incoming calls since start whose continuity check failed (COT) or was never reported (T8)',
+      registers: [registry],
+      collect() {
+        this.set(callCounters.continuityFailed);
+      },
+    });
     const calls = new Counter({ name: 'countyline_isup_calls_total', help: 'ISUP calls ended, by direction and result', labelNames: ['direction', 'result'], registers: [registry] });
     this.calls.on('call-ended', (o) => calls.inc({ direction: o.call.direction, result: o.result }));
   }
 
   private stopped = false;
+  /** Circuits looped back for a continuity check request (CCR) of the exchange's. */
+  private readonly exchangeLoops = new Set<number>();
 
   private dispatch(m: IsupMessage): void {
     if (!this.concernsUs(m)) {
@@ -286,7 +297,9 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
       case 'CCR':
         return this.onContinuityRequest(m.cic);
       case 'COT':
-        return; // only meaningful with an IAM asking for continuity, which we never send
+        // A COT on a circuit looped for the exchange's CCR ends that loop (see onContinuityRequest).
+        if (this.exchangeLoops.has(m.cic)) return;
+        return this.calls.onCot(m);
       case 'CFN':
         // Q.764 2.9.5: the exchange could not use something we sent. Logged (and counted by
         // type in countyline_isup_messages_total), never answered: a CFN for a CFN would loop.
@@ -332,10 +345,37 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
     return false;
   }
 
-  /** The exchange tests a circuit: loop it back until its REL, or a reset of it (Q.764 2.1.8). */
+  /**
+   * The exchange tests a circuit (Q.764 2.1.8): loop it back until its REL, a reset of it,
+   * or its COT saying the test failed. A circuit held for this recheck after a failed
+   * continuity check is seized already; a failed recheck holds it again for the next one.
+   */
   private onContinuityRequest(cic: number): void {
-    const circuit = this.map.byCic(cic)!;
     const state = this.group.state(cic)!;
+    if (this.exchangeLoops.has(cic)) {
+      this.log.warn({ cic }, 'continuity check request on a circuit looped for the exchange already; ignored');
+      return;
+    }
+    if (!this.calls.recheckStarted(cic) && !this.seizeForExchangeTest(cic, state)) return;
+    this.exchangeLoops.add(cic);
+    this.loopCircuit(cic, true);
+    const ends = (m: IsupMessage) =>
+      m.type === 'REL' || m.type === 'RSC' || m.type === 'COT' ? m.cic === cic : m.type === 'GRS' && cic >= m.cic && cic <= m.cic + m.rangeAndStatus.range;
+    const onEnd = (m: IsupMessage) => {
+      if (!ends(m)) return;
+      this.transport.off('message', onEnd);
+      this.exchangeLoops.delete(cic);
+      this.loopCircuit(cic, false);
+      if (m.type === 'COT' && m.continuity !== 'successful') {
+        this.log.warn({ cic }, 'continuity recheck failed (COT): circuit held for the next recheck');
+        this.calls.awaitRecheck(cic);
+      }
+    };
+    this.transport.on('message', onEnd);
+  }
+
+  /** Seizes an idle circuit for the exchange's CCR; false (logged) when the circuit cannot take it. */
+  private seizeForExchangeTest(cic: number, state: CircuitRow): boolean {
     if (state.call === 'reserved') {
       // The CCR crossed our IAM (or our own test). A CCR is no call, so this is no dual
       // seizure and is not counted as one; the circuit goes as Q.764 2.9.1.4 gives it for a
@@ -344,25 +384,27 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
       const ours = state.controlledBy === 'us' || !this.calls.abandonAttempt(cic, callFailure('the exchange tested the circuit (CCR)', 'continuity-check-by-exchange'));
       if (ours) {
         this.log.info({ cic }, 'continuity check request crossing a call or test of ours on this circuit; ignored');
-        return;
+        return false;
       }
     }
-    const seized = this.group.seizeIncoming(cic, this.clock.now());
-    if (seized.outcome !== 'seized') {
-      this.log.warn({ cic }, 'continuity check request on a busy circuit; ignored');
+    if (this.group.seizeIncoming(cic, this.clock.now()).outcome === 'seized') return true;
+    this.log.warn({ cic }, 'continuity check request on a busy circuit; ignored');
+    return false;
+  }
+
+  /** Loops a circuit back toward the exchange for its continuity check (on), or ends the loop. */
+  private loopCircuit(cic: number, on: boolean): void {
+    const circuit = this.map.byCic(cic);
+    if (!circuit) return;
+    const command = { type: 'tsLoopback', span: circuit.span, timeslot: circuit.timeslot, on } as const;
+    if (!on) {
+      void this.card.commandOrReport(command, `end of the exchange's continuity check on CIC ${cic}`);
       return;
     }
-    this.card.command({ type: 'tsLoopback', span: circuit.span, timeslot: circuit.timeslot, on: true }).catch((err: Error) => {
+    this.card.command(command).catch((err: Error) => {
       // The exchange will not hear its tone back and fails its check: say why here.
       this.log.error({ cic, err: err.message }, 'the card did not loop the circuit back for the continuity check');
     });
-    const ends = (m: IsupMessage) => (m.type === 'REL' || m.type === 'RSC' ? m.cic === cic : m.type === 'GRS' && cic >= m.cic && cic <= m.cic + m.rangeAndStatus.range);
-    const onEnd = (m: IsupMessage) => {
-      if (!ends(m)) return;
-      this.transport.off('message', onEnd);
-      void this.card.commandOrReport({ type: 'tsLoopback', span: circuit.span, timeslot: circuit.timeslot, on: false }, `end of the exchange's continuity check on CIC ${cic}`);
-    };
-    this.transport.on('message', onEnd);
   }
 }
 
