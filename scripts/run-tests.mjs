@@ -9,6 +9,7 @@
 // is kept in .tap/last-run.tap for digging.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Parser } from 'tap-parser';
@@ -24,7 +25,10 @@ const raw = createWriteStream(join(root, '.tap', 'last-run.tap'));
 const tapBin = join(root, 'node_modules', 'tap', 'dist', 'esm', 'run.mjs');
 // Per test file; the 10-minute soak (`npm run soak`) raises it.
 const timeoutSeconds = Number(process.env.COUNTYLINE_TEST_TIMEOUT ?? 600);
-const child = spawn(process.execPath, [tapBin, '-R', 'tap', '--disable-coverage', `--timeout=${timeoutSeconds}`, ...targets.flatMap(expand)], {
+// Files run at once: one more than the cores, since the bench files spend most of their time
+// waiting for the processes they started (COUNTYLINE_TEST_JOBS sets it).
+const jobs = Number(process.env.COUNTYLINE_TEST_JOBS ?? availableParallelism() + 1);
+const child = spawn(process.execPath, [tapBin, '-R', 'tap', '--disable-coverage', `--timeout=${timeoutSeconds}`, `--jobs=${jobs}`, ...targets.flatMap(expand)], {
   cwd: root,
   env: { ...process.env, TS_NODE_PROJECT: join(root, 'tsconfig.test.json'), FORCE_COLOR: '0' },
   stdio: ['ignore', 'pipe', 'inherit'],

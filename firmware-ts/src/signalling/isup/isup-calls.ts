@@ -1,99 +1,13 @@
-import { TypedEmitter, type Clock } from '@countyline/e1-gateway';
-import type { Logger } from 'pino';
-import type { CircuitGroup } from '../../circuits/circuit-group.js';
-import type { CircuitMap } from '../../circuits/circuit-map.js';
+import { TypedEmitter } from '@countyline/e1-gateway';
 import { buildAcm, buildAnm, buildIam, buildRel, buildRlc } from './isup-builders.js';
 import { nextPhase, type CallPhase, type PhaseEvent } from './isup-call-phase.js';
 import { asFailure, callFailure, LINK_DOWN, NOT_CONFIRMED, onRepeatToo, released, type CallFailure } from './isup-call-reasons.js';
 import { CAUSE } from './isup-cause.js';
 import type { IsupMessageOf } from './isup-messages.js';
-import type { CallEvent } from './isup-progress-params.js';
-import { T27_MS, type IsupTimers, type IsupTimerSettings } from './isup-timers.js';
-import type { IsupTransport } from './isup-transport.js';
+import type { CallCounters, CallDirection, CallOutcome, IsupCall, IsupCallEvents, IsupCallsDeps } from './isup-call-types.js';
+import { ContinuityWaits } from './isup-continuity-wait.js';
 
-/**
- * ISUP call control (Q.764 clause 2.1-2.3 and 2.9): calls in and out on the circuits of one
- * group, with dual seizure settled by the control rule and the non-controlling side's
- * automatic repeat on another circuit.
- */
-export type CallDirection = 'in' | 'out';
-export type { CallPhase };
-
-export interface IsupCall {
-  id: number;
-  cic: number;
-  direction: CallDirection;
-  phase: CallPhase;
-  called: string;
-  calling: string;
-  startedAt: number;
-  answeredAt: number | null;
-  /** 1 for the first try; 2 for the repeat after a dual seizure, a BLO or an RSC. */
-  attempt: number;
-  /** The events of the CPGs that came for this call, in order (Q.763 3.21). */
-  progress: CallEvent[];
-}
-
-export interface CallOutcome {
-  call: IsupCall;
-  /**
-   * `completed`: the call was set up and ended normally (answered, or an incoming call the
-   * box released); `abandoned`: an incoming call the exchange released before answer (the
-   * caller hung up while it rang); `failed`: see `reason`.
-   */
-  result: 'completed' | 'failed' | 'abandoned';
-  /** For a failure, what went wrong, in words a technician can act on. */
-  reason: string | null;
-  /** The failure as a code and arguments, for the CLI to word in the reader's language. */
-  reasonCode?: CallFailure['reasonCode'];
-  reasonArgs?: CallFailure['reasonArgs'];
-  cause: number | null;
-  endedAt: number;
-  /** Earlier attempts given up (dual seizure, blocking, reset) before this one. */
-  repeats: number;
-}
-
-export interface IncomingCall {
-  callId: number;
-  cic: number;
-  span: number;
-  timeslot: number;
-  calling: string;
-  called: string;
-}
-
-export interface IsupCallEvents {
-  'incoming-call': (call: IncomingCall) => void;
-  'call-ended': (outcome: CallOutcome) => void;
-  glare: (cic: number, outcome: 'won' | 'lost') => void;
-  /** T5 ran out: the far end never confirmed a release; the circuit is being reset. */
-  'maintenance-alert': (cic: number, what: string) => void;
-}
-
-export interface IsupCallsDeps {
-  group: CircuitGroup;
-  map: CircuitMap;
-  transport: IsupTransport;
-  timers: IsupTimers;
-  settings: IsupTimerSettings;
-  clock: Clock;
-  logger: Logger;
-  /**
-   * Resets a circuit whose state is in doubt (sends RSC); from the maintenance side. `afterT5`:
-   * the reset that T5 starts, which keeps the circuit from calls until it is answered.
-   */
-  resetCircuit: (cic: number, afterT5?: boolean) => void;
-  /** Tells the exchange again that we block this circuit (BLO). */
-  reassertBlock: (cic: number) => void;
-  /** Whether outgoing calls may start (the start-up circuit group reset is acknowledged). */
-  ready: () => boolean;
-  /** Whether our reset of this circuit (GRS or RSC) is still unanswered. */
-  resetting: (cic: number) => boolean;
-  /** Inbound answer delay; the call model takes over here when it exists. */
-  answerAfterMs: number;
-  /** Loops the circuit's timeslot back toward the exchange (on) or ends the loop, for a continuity check. */
-  loop: (cic: number, on: boolean) => void;
-}
+export type { CallCounters, CallDirection, CallOutcome, CallPhase, IncomingCall, IsupCall, IsupCallEvents, IsupCallsDeps } from './isup-call-types.js';
 
 interface OutboundRequest {
   called: string;
@@ -103,22 +17,11 @@ interface OutboundRequest {
   resolve: (outcome: CallOutcome) => void;
 }
 
-export interface CallCounters {
-  inOffered: number;
-  inAnswered: number;
-  /** Incoming calls the exchange released before answer. */
-  inAbandoned: number;
-  outAttempted: number;
-  outAnswered: number;
-  outFailed: number;
-  repeats: number;
-  unexpected: number;
-  /** IAMs discarded because our reset of their circuit was not yet answered. */
-  discardedInReset: number;
-  /** Incoming calls whose continuity check the exchange reported failed (COT), or never reported (T8). */
-  continuityFailed: number;
-}
-
+/**
+ * ISUP call control (Q.764 clause 2.1-2.3 and 2.9): calls in and out on the circuits of one
+ * group, with dual seizure settled by the control rule and the non-controlling side's
+ * automatic repeat on another circuit.
+ */
 export class IsupCalls extends TypedEmitter<IsupCallEvents> {
   readonly counters: CallCounters = { inOffered: 0, inAnswered: 0, inAbandoned: 0, outAttempted: 0, outAnswered: 0, outFailed: 0, repeats: 0, unexpected: 0, discardedInReset: 0, continuityFailed: 0 };
   private readonly calls = new Map<number, IsupCall>();
@@ -128,16 +31,13 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
   private readonly tests = new Map<number, () => void>();
   /** Attempts given up and being released (REL out) while their call goes on elsewhere. */
   private readonly givenUp = new Set<number>();
-  /** Incoming calls waiting for the exchange's COT, by call id: whether their number is complete (ST seen). */
-  private readonly cotAwaited = new Map<number, boolean>();
-  /** Calls whose circuit is looped back for the exchange's continuity check, by call id. */
-  private readonly looped = new Set<number>();
-  /** Circuits whose continuity check failed, held for the exchange's recheck (CCR) under T27. */
-  private readonly rechecks = new Set<number>();
+  /** The continuity checks the exchange asked for in its IAMs. */
+  private readonly cot: ContinuityWaits;
   private nextId = 1;
 
   constructor(private readonly d: IsupCallsDeps) {
     super();
+    this.cot = new ContinuityWaits({ timers: d.timers, logger: d.logger, loop: d.loop, resetCircuit: (cic) => d.resetCircuit(cic) });
   }
 
   active(): IsupCall[] {
@@ -272,11 +172,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
    */
   private awaitContinuity(m: IsupMessageOf<'IAM'>, loop: boolean): void {
     const call = this.newCall(m.cic, 'in', 'continuity-wait', m.calledPartyNumber.digits, m.callingPartyNumber?.digits ?? '');
-    this.cotAwaited.set(call.id, m.calledPartyNumber.endOfPulsing);
-    if (loop) {
-      this.looped.add(call.id);
-      this.d.loop(m.cic, true);
-    }
+    this.cot.start(call.id, m.cic, loop, m.calledPartyNumber.endOfPulsing);
     this.d.logger.info({ cic: m.cic, loop }, 'incoming call with a continuity check: waiting for COT');
     this.d.timers.start('T8', m.cic, this.d.settings.t8Ms, () => {
       this.counters.continuityFailed++;
@@ -300,9 +196,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
       return;
     }
     this.d.timers.stop('T8', m.cic);
-    this.endLoop(call);
-    const complete = this.cotAwaited.get(call.id) ?? true;
-    this.cotAwaited.delete(call.id);
+    const complete = this.cot.end(call.id);
     if (m.continuity === 'successful') {
       this.d.logger.info({ cic: m.cic }, 'continuity check passed');
       if (complete) return this.offer(call);
@@ -313,24 +207,17 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     this.counters.continuityFailed++;
     this.d.logger.warn({ cic: m.cic }, 'continuity check failed (COT): call given up, circuit held for the recheck');
     this.finish(call, 'failed', callFailure('continuity check failed (COT)', 'continuity-failed'), CAUSE.temporaryFailure, false);
-    this.awaitRecheck(m.cic);
+    this.cot.awaitRecheck(m.cic);
   }
 
-  /** Holds a circuit whose continuity check failed for the exchange's recheck: T27, then RSC (Q.764 Table A.1). */
+  /** Holds a circuit whose continuity check (or recheck) failed for the exchange's next recheck: T27, then RSC. */
   awaitRecheck(cic: number): void {
-    this.rechecks.add(cic);
-    this.d.timers.start('T27', cic, T27_MS, () => {
-      this.rechecks.delete(cic);
-      this.d.logger.warn({ cic }, 'no continuity recheck (CCR) from the exchange within T27: resetting the circuit');
-      this.d.resetCircuit(cic);
-    });
+    this.cot.awaitRecheck(cic);
   }
 
   /** The exchange's CCR came for a circuit held for its recheck: T27 stops; true if it was one. */
   recheckStarted(cic: number): boolean {
-    if (!this.rechecks.delete(cic)) return false;
-    this.d.timers.stop('T27', cic);
-    return true;
+    return this.cot.endRecheck(cic);
   }
 
   /** SAM (Q.764 2.1.3): more digits for an incoming call still collecting its number. */
@@ -339,7 +226,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     if (call?.phase === 'continuity-wait') {
       // The number grows while the check runs; T35 waits until the check has passed.
       call.called += m.subsequentNumber.digits;
-      if (m.subsequentNumber.endOfPulsing) this.cotAwaited.set(call.id, true);
+      if (m.subsequentNumber.endOfPulsing) this.cot.numberCompleted(call.id);
       return;
     }
     if (!call || call.phase !== 'collecting') {
@@ -480,7 +367,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     if (!call) {
       // Q.764 2.3.1 d): REL for an idle circuit is answered with RLC all the same. It also
       // ends the hold of a circuit waiting for its continuity recheck.
-      this.clearRecheck(m.cic);
+      this.cot.endRecheck(m.cic);
       if (this.d.group.state(m.cic)?.call !== 'idle') this.d.group.release(m.cic, this.d.clock.now(), cause);
       return;
     }
@@ -536,7 +423,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
 
   /** The circuit was reset (GRS, RSC, hardware failure): its call ends without REL. */
   dropCall(cic: number, reason: string | CallFailure, cause: number): void {
-    this.clearRecheck(cic);
+    this.cot.endRecheck(cic);
     const call = this.calls.get(cic);
     if (!call) return;
     // A release under way keeps the failure it started with (T7, T9).
@@ -547,19 +434,10 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
 
   stop(): void {
     for (const call of [...this.calls.values()]) this.finish(call, 'failed', callFailure('firmware stopping', 'firmware-stopping'), CAUSE.temporaryFailure, false);
-    for (const cic of [...this.rechecks]) this.clearRecheck(cic);
+    this.cot.stop();
   }
 
   // --- internals -----------------------------------------------------------------------
-
-  private clearRecheck(cic: number): void {
-    if (this.rechecks.delete(cic)) this.d.timers.stop('T27', cic);
-  }
-
-  /** Removes the continuity loop of `call`'s circuit, if it has one. */
-  private endLoop(call: IsupCall): void {
-    if (this.looped.delete(call.id)) this.d.loop(call.cic, false);
-  }
 
   /** The one way a record changes phase (the table in isup-call-phase.ts). */
   private move(call: IsupCall, event: PhaseEvent): void {
@@ -641,7 +519,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     if (failure) this.failures.set(call.id, { ...failure, cause });
     this.move(call, 'release');
     for (const t of ['T6', 'T7', 'T8', 'T9', 'T35', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
-    this.endLoop(call);
+    this.cot.end(call.id);
     this.d.transport.send(buildRel(call.cic, cause));
     const repeat = () => {
       if (this.calls.get(call.cic) !== call) return;
@@ -671,8 +549,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     for (const t of ['T1', 'T5', 'T6', 'T7', 'T8', 'T9', 'T35', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
     if (releaseCircuit && this.d.group.state(call.cic)?.call !== 'idle') this.d.group.release(call.cic, this.d.clock.now(), cause);
     this.failures.delete(call.id);
-    this.cotAwaited.delete(call.id);
-    this.endLoop(call);
+    this.cot.end(call.id);
     // A continuity test, or an attempt whose call went on elsewhere: no call of its own ended.
     const test = this.tests.get(call.id);
     if (test) {
