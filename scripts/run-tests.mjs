@@ -28,6 +28,10 @@ const timeoutSeconds = Number(process.env.COUNTYLINE_TEST_TIMEOUT ?? 600);
 // Files run at once: one more than the cores, since the bench files spend most of their time
 // waiting for the processes they started (COUNTYLINE_TEST_JOBS sets it).
 const jobs = Number(process.env.COUNTYLINE_TEST_JOBS ?? availableParallelism() + 1);
+if (!Number.isInteger(jobs) || jobs < 1) {
+  process.stderr.write(`COUNTYLINE_TEST_JOBS=${process.env.COUNTYLINE_TEST_JOBS}: give a whole number of test files to run at once, 1 or more\n`);
+  process.exit(2);
+}
 const child = spawn(process.execPath, [tapBin, '-R', 'tap', '--disable-coverage', `--timeout=${timeoutSeconds}`, `--jobs=${jobs}`, ...targets.flatMap(expand)], {
   cwd: root,
   env: { ...process.env, TS_NODE_PROJECT: join(root, 'tsconfig.test.json'), FORCE_COLOR: '0' },

@@ -3,14 +3,14 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { requireTool, startRig } from '../../scripts/lib/bench-rig.mjs';
-import { tsharkEnv, tsharkFields } from '../peers/tshark.js';
+import { TSHARK, tsharkEnv, tsharkFields } from '../peers/tshark.js';
 import { captureRecording, exchangeReady, PROBE_CIC } from './isup-helpers.js';
 
 /** Long enough for a CLI to start and a call to run on a busy machine; the capture always lasts this long. */
 const CAPTURE_SECONDS = 12;
 
 t.test('a capture of a call opens in tshark with our point codes and the whole call', async (t) => {
-  requireTool('tshark', 'checking the capture the way Wireshark reads it');
+  requireTool(TSHARK, 'checking the capture the way Wireshark reads it');
   const rig = await startRig({ isup: true });
   t.teardown(() => rig.stop());
   await exchangeReady(rig);

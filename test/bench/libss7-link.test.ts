@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { requireTool } from '../../scripts/lib/bench-rig.mjs';
-import { PI_WARN, tsharkEnv, tsharkFields, worstSeverity } from '../peers/tshark.js';
+import { PI_WARN, TSHARK, tsharkEnv, tsharkFields, worstSeverity } from '../peers/tshark.js';
 import { boxLinkReady, LINK_UP_MS, startLibss7Bench } from './libss7-rig.js';
 
 /** How long the link must stay in service: four of libss7's link tests (every 30 s), two of the box's (every 60 s). */
@@ -14,7 +14,7 @@ const HOLD_MS = 120_000;
 const CAPTURE_SECONDS = 150;
 
 t.test('the link comes into service with libss7 and stays there for 2 minutes of link tests', async (t) => {
-  requireTool('tshark', 'reading the box capture the way Wireshark does');
+  requireTool(TSHARK, 'reading the box capture the way Wireshark does');
   // The exchange starts once the capture runs, so that the capture holds the link's start.
   const bench = await startLibss7Bench(t, { exchange: false });
   const { rig } = bench;

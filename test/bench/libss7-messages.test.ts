@@ -136,15 +136,14 @@ t.test('a failed check: the box sends nothing and holds the circuit until the re
   ex.send({ cmd: 'call', cic: 15, called: '12345', continuityCheck: true });
   await waitFor('the box to wait for COT on CIC 15', async (seen) => seen(await circuitAtBox(15)).callPhase === 'continuity-wait', 10_000);
   ex.send({ cmd: 'cot', cic: 15, passed: false });
-  await waitFor('the box to give the call up and hold CIC 15', async (seen) => {
+  await waitFor('the box to give the call up and hold CIC 15 for the recheck', async (seen) => {
     const row = seen(await circuitAtBox(15));
-    return row.callPhase === null && row.call === 'incoming';
+    return row.callPhase === null && row.call === 'incoming' && row.continuity === 'recheck-wait';
   }, 10_000);
   await new Promise((r) => setTimeout(r, 1000));
   t.same(boxSent(from, 15), [], 'no ACM and no REL: the exchange rechecks the circuit');
   ex.send({ cmd: 'raw', cic: 15, hex: '11' }); // CCR: the recheck; the box loops the circuit again
-  await new Promise((r) => setTimeout(r, 300));
-  t.match(await circuitAtBox(15), { call: 'incoming' }, 'still held during the recheck');
+  await waitFor('the box to loop CIC 15 for the recheck', async (seen) => seen(await circuitAtBox(15)).continuity === 'exchange-loop', 10_000);
   ex.send({ cmd: 'release', cic: 15 }); // the recheck passed: the exchange ends it with REL
   t.ok(await ex.next('RLC', { cic: 15 }), 'the box answers the REL with RLC');
   await nothingRefused(t, from);

@@ -41,7 +41,6 @@ const FIELDS = [
 ] as const;
 type Row = Record<(typeof FIELDS)[number], string>;
 
-
 const bci = { charge: 'charge', calledPartysStatus: 'subscriber-free', calledPartysCategory: 'ordinary', endToEndMethod: 0, interworking: false, endToEndInformation: false, isupAllTheWay: true, holdingRequested: false, isdnAccess: false, echoControlDevice: false, sccpMethod: 0 } as const;
 const status = (bits: string) => [...bits].map((b) => b === '1');
 const withCheck = (): IsupMessage => {
@@ -148,10 +147,10 @@ t.test('tshark decodes every message the exchange can send, behind both routing 
       const blank = Object.fromEntries(FIELDS.filter((f) => f.startsWith('isup.') || f.startsWith('mtp3mg.')).map((f) => [f, '']));
       const check = (row: Row | undefined, wanted: Partial<Row>, what: string) => {
         if (row === undefined) return;
-        const { '_ws.expert.severity': severity, '_ws.malformed': malformed, ...seen } = row;
+        const { '_ws.expert.severity': _severity, '_ws.malformed': malformed, ...seen } = row;
         t.same(seen, { ...blank, ...wanted }, what);
         t.equal(malformed, '', `${what}: not malformed`);
-        const worst = worstSeverity({ '_ws.expert.severity': severity });
+        const worst = worstSeverity(row);
         t.ok(worst < PI_WARN, `${what}: no expert warning or error (worst 0x${worst.toString(16)})`);
       };
       ISUP.forEach(({ message, code, show }, i) =>

@@ -15,7 +15,13 @@ export function formatCircuits(rows: CircuitView[], lang: Lang, now = Date.now()
     return [
       String(r.cic),
       `${r.span}/${r.timeslot}`,
-      r.unequipped ? text(lang, 'unequippedAtExchange') : r.callPhase ? `${call}/${stateText(lang, 'callPhase', r.callPhase)}` : call,
+      r.unequipped
+        ? text(lang, 'unequippedAtExchange')
+        : r.callPhase
+          ? `${call}/${stateText(lang, 'callPhase', r.callPhase)}`
+          : r.continuity
+            ? `${call}/${stateText(lang, 'continuity', r.continuity)}`
+            : call,
       stateText(lang, 'block', r.maintenance),
       stateText(lang, 'block', r.hardware),
       stateText(lang, 'controlledBy', r.controlledBy),

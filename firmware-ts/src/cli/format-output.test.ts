@@ -57,6 +57,7 @@ t.test('circuits: states in words, one column each', async (t) => {
     callPhase: 'alerting',
     direction: 'out',
     unequipped: false,
+    continuity: null,
   };
   t.equal(
     formatCircuits([row], 'en', NOW),
@@ -69,6 +70,9 @@ t.test('circuits: states in words, one column each', async (t) => {
   const unequipped: CircuitView = { ...row, call: 'idle', maintenance: 'none', block: 'none', callPhase: null, direction: null, unequipped: true };
   t.match(formatCircuits([unequipped], 'en', NOW), /^5 +0\/5 +unequipped at exchange +none/m, 'UCIC: the call column says so');
   t.match(formatCircuits([unequipped], 'zh', NOW), /^5 +0\/5 +交换机未装备 +无/m);
+  const held: CircuitView = { ...row, call: 'incoming', maintenance: 'none', block: 'none', callPhase: null, direction: null, continuity: 'recheck-wait' };
+  t.match(formatCircuits([held], 'en', NOW), /^5 +0\/5 +incoming\/awaiting continuity recheck +none/m, 'a circuit held for the recheck says so');
+  t.match(formatCircuits([held], 'zh', NOW), /^5 +0\/5 +来话\/等待导通复查 +无/m);
 });
 
 t.test('tables are plain text: no borders, no colour codes, no trailing spaces', async (t) => {

@@ -6,6 +6,7 @@ import type { CircuitRow } from '../circuits/circuit-group.js';
 import type { BlockState, CallState } from '../circuits/circuit-state.js';
 import type { CallFailure, CallReasons } from '../signalling/isup/isup-call-reasons.js';
 import type { CallOutcome, CallPhase } from '../signalling/isup/isup-calls.js';
+import type { ContinuityState } from '../signalling/isup/isup-continuity-wait.js';
 import type { LinkTestFailure, LinkTestState } from '../signalling/mtp3/link-test.js';
 import type { FxoLineState } from '../trunks/fxo-supervisor.js';
 import type { SpanAlarmState } from '../trunks/span-alarm.js';
@@ -194,6 +195,10 @@ export const STATE_TEXT = {
     continuity: { en: 'continuity test', zh: '导通测试' },
     releasing: { en: 'releasing', zh: '释放中' },
   } satisfies Record<CallPhase, Words>,
+  continuity: {
+    'exchange-loop': { en: 'looped for the exchange (CCR)', zh: '为交换机环回 (CCR)' },
+    'recheck-wait': { en: 'awaiting continuity recheck', zh: '等待导通复查' },
+  } satisfies Record<ContinuityState, Words>,
   block: {
     none: { en: 'none', zh: '无' },
     local: { en: 'local', zh: '本端' },

@@ -21,6 +21,7 @@ import type { CircuitRow } from '../circuits/circuit-group.js';
 import { CALL_STATES, type BlockState } from '../circuits/circuit-state.js';
 import type { CallReasonCode, CallReasons, SimpleCallReason } from '../signalling/isup/isup-call-reasons.js';
 import type { CallPhase } from '../signalling/isup/isup-calls.js';
+import type { ContinuityState } from '../signalling/isup/isup-continuity-wait.js';
 import type { CircuitView } from '../signalling/isup/isup-stack.js';
 import type { LinkTestFailure, LinkTestState, LinkTestView } from '../signalling/mtp3/link-test.js';
 import type { BoxStatus, TrunksView } from '../status.js';
@@ -248,6 +249,7 @@ const CARD_LINKS = every<CardStatusView['link']>()('up', 'down');
 const BLOCKS = every<BlockState>()('none', 'local', 'remote', 'both');
 const PHASES = every<CallPhase>()('iam-sent', 'alerting', 'continuity-wait', 'collecting', 'answered', 'suspended', 'incoming', 'continuity', 'releasing');
 const CONTROLLERS = every<CircuitRow['controlledBy']>()('us', 'peer');
+const CONTINUITY = every<ContinuityState>()('exchange-loop', 'recheck-wait');
 const TEST_RESULTS = every<TestOutcome['result']>()('pass', 'fail', 'skipped');
 const CALL_RESULTS = every<CallSummary['result']>()('completed', 'failed', 'abandoned');
 const LINK_TEST_STATES = every<LinkTestState>()('off', 'pending', 'passed', 'failed');
@@ -385,7 +387,7 @@ function trunksViews(): TrunksView[] {
 }
 
 function circuitRows(): CircuitView[] {
-  return range(CALL_STATES, [...PHASES, null], BLOCKS, CONTROLLERS).map((i) => ({
+  const rows = range(CALL_STATES, [...PHASES, null], BLOCKS, CONTROLLERS).map((i) => ({
     cic: i + 1,
     span: 0,
     timeslot: i + 1,
@@ -400,7 +402,11 @@ function circuitRows(): CircuitView[] {
     callPhase: nth([...PHASES, null], i),
     direction: null,
     unequipped: i === 1,
+    continuity: null,
   }));
+  // A circuit looped for the exchange's CCR, or held for its recheck: no call phase then.
+  const held = CONTINUITY.map((continuity, i) => ({ ...rows[0]!, cic: rows.length + i + 1, call: 'incoming' as const, callPhase: null, continuity }));
+  return [...rows, ...held];
 }
 
 function alarmRecords(): AlarmRecord[] {

@@ -287,6 +287,7 @@ export const CircuitViewSchema = Type.Object({
   callPhase: nullable(literals(CALL_PHASES)),
   direction: nullable(literals(['in', 'out'])),
   unequipped: Type.Boolean(),
+  continuity: nullable(literals(['exchange-loop', 'recheck-wait'])),
 });
 type _circuit = Assert<Same<Static<typeof CircuitViewSchema>, CircuitView>>;
 

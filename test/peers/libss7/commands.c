@@ -162,8 +162,10 @@ static int cmd_call(struct args *a)
 	isup_set_calling_party_category(c, (unsigned)cat);
 	f = json_get(a->obj, "continuityCheck");
 	a->x->cic[cic].check_on_iam = f && f->type == JSON_BOOL && f->num;
-	if (check(a, isup_iam(a->x->ss7, c), "IAM"))
+	if (check(a, isup_iam(a->x->ss7, c), "IAM")) {
+		a->x->cic[cic].check_on_iam = 0;
 		return -1;
+	}
 	a->x->cic[cic].busy = OUTGOING;
 	return 0;
 }

@@ -90,7 +90,8 @@ static void tap_isup_in(const unsigned char *u, size_t n, int cic, int type)
 /*
  * libss7 2.0 has no call to ask for a continuity check in an IAM: its nature of connection
  * indicators (Q.763 3.35, the first octet after the message type) follow a field of its call
- * record that only a received IAM sets. For a CIC whose "call" command asked for one, the
+ * record that only a received IAM sets. The offsets are those of the ITU routing label (4
+ * octets; this program runs libss7 as SS7_ITU). For a CIC whose "call" command asked for one, the
  * relay sets the continuity check indicator (bits DC) to 01, "required on this circuit", in
  * every copy of that IAM it passes on; libss7 carries the call on as any other.
  */

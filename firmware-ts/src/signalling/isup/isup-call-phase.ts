@@ -4,8 +4,8 @@
  *
  *   iam-sent         our IAM is out, no backward message yet (the dual-seizure window, Q.764 2.9.1)
  *   alerting         ACM (or CPG alerting) came back for our IAM
- *   continuity-wait  the exchange's IAM asked for a continuity check: the circuit is looped,
- *                    COT awaited (T8, Q.764 2.1.8)
+ *   continuity-wait  the exchange's IAM asked for a continuity check: COT awaited (T8, Q.764
+ *                    2.1.8), the circuit looped back when the check runs on it
  *   collecting       the exchange's IAM had no complete number: SAMs awaited (Q.764 2.1.3)
  *   incoming         the exchange's IAM came (complete, checked), our ACM went
  *   continuity       our CCR is out and the 2000 Hz tone is on the circuit (Q.764 2.1.8)

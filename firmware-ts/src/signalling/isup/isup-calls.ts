@@ -5,7 +5,7 @@ import { asFailure, callFailure, LINK_DOWN, NOT_CONFIRMED, onRepeatToo, released
 import { CAUSE } from './isup-cause.js';
 import type { IsupMessageOf } from './isup-messages.js';
 import type { CallCounters, CallDirection, CallOutcome, IsupCall, IsupCallEvents, IsupCallsDeps } from './isup-call-types.js';
-import { ContinuityWaits } from './isup-continuity-wait.js';
+import { ContinuityWaits, type ContinuityState } from './isup-continuity-wait.js';
 
 export type { CallCounters, CallDirection, CallOutcome, CallPhase, IncomingCall, IsupCall, IsupCallEvents, IsupCallsDeps } from './isup-call-types.js';
 
@@ -31,13 +31,13 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
   private readonly tests = new Map<number, () => void>();
   /** Attempts given up and being released (REL out) while their call goes on elsewhere. */
   private readonly givenUp = new Set<number>();
-  /** The continuity checks the exchange asked for in its IAMs. */
-  private readonly cot: ContinuityWaits;
+  /** The exchange's continuity checks: in its IAMs, and its CCRs. */
+  private readonly continuity: ContinuityWaits;
   private nextId = 1;
 
   constructor(private readonly d: IsupCallsDeps) {
     super();
-    this.cot = new ContinuityWaits({ timers: d.timers, logger: d.logger, loop: d.loop, resetCircuit: (cic) => d.resetCircuit(cic) });
+    this.continuity = new ContinuityWaits({ timers: d.timers, logger: d.logger, loop: d.loop, resetCircuit: (cic) => d.resetCircuit(cic) });
   }
 
   active(): IsupCall[] {
@@ -172,7 +172,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
    */
   private awaitContinuity(m: IsupMessageOf<'IAM'>, loop: boolean): void {
     const call = this.newCall(m.cic, 'in', 'continuity-wait', m.calledPartyNumber.digits, m.callingPartyNumber?.digits ?? '');
-    this.cot.start(call.id, m.cic, loop, m.calledPartyNumber.endOfPulsing);
+    this.continuity.start(call.id, m.cic, loop, m.calledPartyNumber.endOfPulsing);
     this.d.logger.info({ cic: m.cic, loop }, 'incoming call with a continuity check: waiting for COT');
     this.d.timers.start('T8', m.cic, this.d.settings.t8Ms, () => {
       this.counters.continuityFailed++;
@@ -189,6 +189,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
    * so the circuit stays out of use until then, at most T27, after which it is reset (RSC).
    */
   onCot(m: IsupMessageOf<'COT'>): void {
+    if (this.continuity.endExchangeLoop(m.cic)) return this.afterExchangeTest(m);
     const call = this.calls.get(m.cic);
     if (!call || call.phase !== 'continuity-wait') {
       this.counters.unexpected++;
@@ -196,28 +197,58 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
       return;
     }
     this.d.timers.stop('T8', m.cic);
-    const complete = this.cot.end(call.id);
+    const { numberComplete, looped } = this.continuity.end(call.id);
     if (m.continuity === 'successful') {
       this.d.logger.info({ cic: m.cic }, 'continuity check passed');
-      if (complete) return this.offer(call);
+      if (numberComplete) return this.offer(call);
       this.move(call, 'digits');
       this.d.timers.start('T35', m.cic, this.d.settings.t35Ms, () => this.offer(call));
       return;
     }
     this.counters.continuityFailed++;
+    const failed = callFailure('continuity check failed (COT)', 'continuity-failed');
+    if (!looped) {
+      // The check ran on a previous circuit of the connection: there is nothing to recheck
+      // on this one, so the call is released in the normal way.
+      this.d.logger.warn({ cic: m.cic }, 'continuity check on a previous circuit failed (COT): releasing the call');
+      return this.sendRel(call, CAUSE.temporaryFailure, failed);
+    }
     this.d.logger.warn({ cic: m.cic }, 'continuity check failed (COT): call given up, circuit held for the recheck');
-    this.finish(call, 'failed', callFailure('continuity check failed (COT)', 'continuity-failed'), CAUSE.temporaryFailure, false);
-    this.cot.awaitRecheck(m.cic);
+    this.finish(call, 'failed', failed, CAUSE.temporaryFailure, false);
+    this.continuity.awaitRecheck(m.cic);
   }
 
-  /** Holds a circuit whose continuity check (or recheck) failed for the exchange's next recheck: T27, then RSC. */
-  awaitRecheck(cic: number): void {
-    this.cot.awaitRecheck(cic);
+  /**
+   * The exchange's COT for its own test (CCR) of a circuit we looped: the loop has gone. A
+   * failed recheck holds the circuit for the next one (T27 again); a passed one frees it (an
+   * ITU exchange ends a passed recheck with REL instead, which finds the circuit free and is
+   * answered with RLC all the same).
+   */
+  private afterExchangeTest(m: IsupMessageOf<'COT'>): void {
+    if (m.continuity === 'failed') {
+      this.d.logger.warn({ cic: m.cic }, 'continuity recheck failed (COT): circuit held for the next recheck');
+      return this.continuity.awaitRecheck(m.cic);
+    }
+    this.d.logger.info({ cic: m.cic }, 'continuity recheck passed');
+    if (this.d.group.state(m.cic)?.call !== 'idle') this.d.group.release(m.cic, this.d.clock.now(), CAUSE.normalClearing);
   }
 
-  /** The exchange's CCR came for a circuit held for its recheck: T27 stops; true if it was one. */
-  recheckStarted(cic: number): boolean {
-    return this.cot.endRecheck(cic);
+  /**
+   * The exchange's CCR on `cic` (Q.764 2.1.8): loop the circuit back until its COT or REL, T36
+   * at the most. The caller has seized the circuit, unless it was held for this recheck.
+   */
+  loopForExchange(cic: number): void {
+    this.continuity.loopForExchange(cic);
+  }
+
+  /** Ends the hold of `cic` for the exchange's recheck (its CCR came); true if it was held. */
+  takeRecheck(cic: number): boolean {
+    return this.continuity.takeRecheck(cic);
+  }
+
+  /** What `cic` is doing for the exchange's continuity checks outside a call record. */
+  continuityState(cic: number): ContinuityState | null {
+    return this.continuity.state(cic);
   }
 
   /** SAM (Q.764 2.1.3): more digits for an incoming call still collecting its number. */
@@ -226,7 +257,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     if (call?.phase === 'continuity-wait') {
       // The number grows while the check runs; T35 waits until the check has passed.
       call.called += m.subsequentNumber.digits;
-      if (m.subsequentNumber.endOfPulsing) this.cot.numberCompleted(call.id);
+      if (m.subsequentNumber.endOfPulsing) this.continuity.numberCompleted(call.id);
       return;
     }
     if (!call || call.phase !== 'collecting') {
@@ -366,8 +397,8 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     this.d.transport.send(buildRlc(m.cic));
     if (!call) {
       // Q.764 2.3.1 d): REL for an idle circuit is answered with RLC all the same. It also
-      // ends the hold of a circuit waiting for its continuity recheck.
-      this.cot.endRecheck(m.cic);
+      // ends a loop for the exchange's CCR, or the hold of a circuit waiting for its recheck.
+      this.continuity.reset(m.cic);
       if (this.d.group.state(m.cic)?.call !== 'idle') this.d.group.release(m.cic, this.d.clock.now(), cause);
       return;
     }
@@ -423,7 +454,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
 
   /** The circuit was reset (GRS, RSC, hardware failure): its call ends without REL. */
   dropCall(cic: number, reason: string | CallFailure, cause: number): void {
-    this.cot.endRecheck(cic);
+    this.continuity.reset(cic);
     const call = this.calls.get(cic);
     if (!call) return;
     // A release under way keeps the failure it started with (T7, T9).
@@ -434,7 +465,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
 
   stop(): void {
     for (const call of [...this.calls.values()]) this.finish(call, 'failed', callFailure('firmware stopping', 'firmware-stopping'), CAUSE.temporaryFailure, false);
-    this.cot.stop();
+    this.continuity.stop();
   }
 
   // --- internals -----------------------------------------------------------------------
@@ -519,7 +550,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     if (failure) this.failures.set(call.id, { ...failure, cause });
     this.move(call, 'release');
     for (const t of ['T6', 'T7', 'T8', 'T9', 'T35', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
-    this.cot.end(call.id);
+    this.continuity.end(call.id);
     this.d.transport.send(buildRel(call.cic, cause));
     const repeat = () => {
       if (this.calls.get(call.cic) !== call) return;
@@ -549,7 +580,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     for (const t of ['T1', 'T5', 'T6', 'T7', 'T8', 'T9', 'T35', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
     if (releaseCircuit && this.d.group.state(call.cic)?.call !== 'idle') this.d.group.release(call.cic, this.d.clock.now(), cause);
     this.failures.delete(call.id);
-    this.cot.end(call.id);
+    this.continuity.end(call.id);
     // A continuity test, or an attempt whose call went on elsewhere: no call of its own ended.
     const test = this.tests.get(call.id);
     if (test) {

@@ -2,7 +2,7 @@ import t from 'tap';
 import { buildIam, buildRel } from './isup-builders.js';
 import { CAUSE } from './isup-cause.js';
 import type { IsupMessageOf } from './isup-messages.js';
-import { T27_MS } from './isup-timers.js';
+import { T27_MS, T36_MS } from './isup-timers.js';
 import { isupRig as rig, TIMERS, type InProcessRig } from '../../../test-support/in-process-rig.js';
 
 // An IAM asking for a continuity check (Q.764 2.1.8): the box loops the circuit back, sends no
@@ -70,15 +70,98 @@ t.test('a failed check: no REL, no ACM; the circuit is held for the recheck, whi
   t.notOk(looped(r, 8), 'the loop is removed');
   await r.run(TIMERS.t8Ms + 500);
   t.same(r.tap.trace('box', mark), [], 'nothing sent: the exchange repeats its call elsewhere and rechecks this circuit');
-  t.match(r.circuit(8), { call: 'incoming', callPhase: null }, 'held out of use until the recheck');
+  t.match(r.circuit(8), { call: 'incoming', callPhase: null, continuity: 'recheck-wait' }, 'held out of use until the recheck');
   // The recheck (Q.764 2.1.8): CCR loops the circuit again, a REL ends it.
   t.ok(r.tap.injectMessage({ type: 'CCR', cic: 8 }));
   t.ok(await r.until(() => looped(r, 8)), 'looped for the recheck');
+  t.match(r.circuit(8), { call: 'incoming', continuity: 'exchange-loop' });
   t.ok(r.tap.injectMessage(buildRel(8, CAUSE.normalClearing)));
   t.ok(await r.until(() => r.circuit(8).call === 'idle' && !looped(r, 8)), 'the circuit is free and unlooped');
+  t.match(r.circuit(8), { continuity: null });
   t.same(r.tap.trace('box', mark), ['RLC 8']);
-  await r.run(T27_MS, 50);
-  t.same(r.tap.trace('box', mark), ['RLC 8'], 'T27 stopped by the recheck: no reset');
+});
+
+t.test('the CCR stops T27; a failed recheck holds the circuit for the next one, under a new T27', async (t) => {
+  const r = rig(t);
+  await r.up();
+  const mark = r.tap.mark();
+  t.ok(r.tap.injectMessage(checkedIam(9, '12345')));
+  t.ok(await r.until(() => looped(r, 9)));
+  t.ok(r.tap.injectMessage(cot(9, false)));
+  await r.run(T27_MS - 2000, 50);
+  t.ok(r.tap.injectMessage({ type: 'CCR', cic: 9 }), 'the recheck comes just before T27');
+  t.ok(await r.until(() => looped(r, 9)));
+  await r.run(3000);
+  t.same(r.tap.trace('box', mark), [], 'no reset at the first T27: the CCR stopped it');
+  t.ok(r.tap.injectMessage(cot(9, false)), 'the recheck fails');
+  const failedAt = r.clock.now();
+  t.ok(await r.until(() => !looped(r, 9)), 'the loop goes');
+  t.match(r.circuit(9), { call: 'incoming', continuity: 'recheck-wait' }, 'held again');
+  t.ok(await r.until(() => r.tap.of('box', 'RSC', mark).length === 1, T27_MS + 1000, 50));
+  const rsc = r.tap.of('box', 'RSC', mark)[0]!;
+  t.ok(rsc.at - failedAt >= T27_MS - 50, `RSC at T27 after the failed recheck (${rsc.at - failedAt} ms)`);
+  t.ok(await r.until(() => r.circuit(9).call === 'idle'));
+});
+
+t.test("the exchange's CCR on an idle circuit: looped until its COT; with neither COT nor REL, reset at T36", async (t) => {
+  const r = rig(t);
+  await r.up();
+  const mark = r.tap.mark();
+  t.ok(r.tap.injectMessage({ type: 'CCR', cic: 11 }));
+  t.ok(await r.until(() => looped(r, 11)));
+  t.match(r.circuit(11), { call: 'incoming', continuity: 'exchange-loop' }, 'seized for the test');
+  t.ok(r.tap.injectMessage(cot(11, true)));
+  t.ok(await r.until(() => !looped(r, 11) && r.circuit(11).call === 'idle'), 'a passed test frees the circuit');
+  t.same(r.tap.trace('box', mark), []);
+
+  t.ok(r.tap.injectMessage({ type: 'CCR', cic: 11 }));
+  t.ok(await r.until(() => looped(r, 11)));
+  const at = r.clock.now();
+  t.ok(await r.until(() => r.tap.of('box', 'RSC', mark).length === 1, T36_MS + 1000, 20));
+  const rsc = r.tap.of('box', 'RSC', mark)[0]!;
+  t.ok(rsc.at - at >= T36_MS - 20, `RSC at T36 (${rsc.at - at} ms)`);
+  t.notOk(looped(r, 11), 'the loop went');
+  t.ok(await r.until(() => r.circuit(11).call === 'idle' && r.circuit(11).continuity === null));
+});
+
+t.test("our own reset of a circuit looped for the exchange's CCR ends the loop", async (t) => {
+  const r = rig(t);
+  await r.up();
+  t.ok(r.tap.injectMessage({ type: 'CCR', cic: 13 }));
+  t.ok(await r.until(() => looped(r, 13)));
+  r.stack.maintenance.resetCircuit(13);
+  t.ok(await r.until(() => !looped(r, 13) && r.circuit(13).call === 'idle'), 'unlooped and idle once the reset is answered');
+  t.match(r.circuit(13), { continuity: null });
+  // The next test on the circuit is taken as usual.
+  t.ok(r.tap.injectMessage({ type: 'CCR', cic: 13 }));
+  t.ok(await r.until(() => looped(r, 13)));
+});
+
+t.test("a GRS from the exchange during the wait for COT ends the call and the loop", async (t) => {
+  const r = rig(t);
+  await r.up();
+  t.ok(r.tap.injectMessage(checkedIam(15, '12345')));
+  t.ok(await r.until(() => looped(r, 15)));
+  t.ok(r.tap.injectMessage({ type: 'GRS', cic: 14, rangeAndStatus: { range: 3 } }));
+  t.ok(await r.until(() => !looped(r, 15) && r.ended.length === 1));
+  t.match(r.ended[0], { call: { cic: 15, direction: 'in' } });
+  t.match(r.circuit(15), { call: 'idle', callPhase: null });
+  await r.run(TIMERS.t8Ms + 500);
+  t.same(r.tap.of('box', 'REL'), [], 'no T8 left behind');
+});
+
+t.test('a failed check on a previous circuit: nothing to recheck here, the call is released (cause 41)', async (t) => {
+  const r = rig(t);
+  await r.up();
+  const mark = r.tap.mark();
+  t.ok(r.tap.injectMessage(checkedIam(17, '12345', 'previous-circuit')));
+  await r.run(200);
+  t.ok(r.tap.injectMessage(cot(17, false)));
+  t.ok(await r.until(() => r.tap.of('box', 'REL', mark).length === 1));
+  t.equal(r.tap.of('box', 'REL', mark)[0]!.causeIndicators.causeValue, CAUSE.temporaryFailure);
+  t.ok(await r.until(() => r.ended.length === 1 && r.circuit(17).call === 'idle'));
+  t.match(r.ended[0], { result: 'failed', reasonCode: 'continuity-failed' });
+  t.match(r.circuit(17), { continuity: null }, 'not held');
 });
 
 t.test('a failed check and no recheck: the circuit is reset at T27', async (t) => {
@@ -103,8 +186,10 @@ t.test('SAMs during the check: the number is kept, and the call is offered once 
   t.ok(r.tap.injectMessage({ type: 'SAM', cic: 12, subsequentNumber: { digits: '45', endOfPulsing: true } }));
   await r.run(200);
   t.same(r.tap.trace('box', mark), [], 'the ST does not end the wait for COT');
+  t.ok(looped(r, 12), 'still looped');
   t.ok(r.tap.injectMessage(cot(12, true)));
   t.ok(await r.until(() => r.tap.of('box', 'ACM', mark).length === 1));
+  t.notOk(looped(r, 12));
   t.match(r.incoming, [{ cic: 12, called: '12345' }]);
 });
 
@@ -150,8 +235,9 @@ t.test('a COT for no call waiting for one is counted and ignored', async (t) => 
   const r = rig(t);
   await r.up();
   const mark = r.tap.mark();
+  const before = r.stack.calls.counters.unexpected;
   t.ok(r.tap.injectMessage(cot(20, true)));
   await r.run(100);
   t.same(r.tap.trace('box', mark), []);
-  t.equal(r.stack.calls.counters.unexpected, 1);
+  t.equal(r.stack.calls.counters.unexpected, before + 1);
 });

@@ -11,6 +11,7 @@ import { buildBare, buildCfn } from './isup-builders.js';
 import { callFailure } from './isup-call-reasons.js';
 import { CAUSE } from './isup-cause.js';
 import { IsupCalls, type CallOutcome, type IncomingCall, type IsupCall } from './isup-calls.js';
+import type { ContinuityState } from './isup-continuity-wait.js';
 import { IsupMaintenance, type MaintenanceType } from './isup-maintenance.js';
 import type { IsupMessage } from './isup-messages.js';
 import { IsupTimers, type IsupTimerSettings } from './isup-timers.js';
@@ -66,6 +67,8 @@ export type CircuitView = CircuitRow & {
   direction: IsupCall['direction'] | null;
   /** The exchange said it has no such CIC (UCIC): out of use until it acknowledges a reset of it. */
   unequipped: boolean;
+  /** Outside a call: looped for the exchange's CCR, or held for its recheck after a failed check. */
+  continuity: ContinuityState | null;
 };
 
 function combinedBlock(a: CircuitRow['maintenance'], b: CircuitRow['hardware']): CircuitRow['maintenance'] {
@@ -175,7 +178,7 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
   circuits(): CircuitView[] {
     return this.group.list().map((row) => {
       const call = this.calls.onCircuit(row.cic);
-      return { ...row, block: combinedBlock(row.maintenance, row.hardware), callPhase: call?.phase ?? null, direction: call?.direction ?? null, unequipped: this.group.isUnequipped(row.cic) };
+      return { ...row, block: combinedBlock(row.maintenance, row.hardware), callPhase: call?.phase ?? null, direction: call?.direction ?? null, unequipped: this.group.isUnequipped(row.cic), continuity: this.calls.continuityState(row.cic) };
     });
   }
 
@@ -267,8 +270,6 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
   }
 
   private stopped = false;
-  /** Circuits looped back for a continuity check request (CCR) of the exchange's. */
-  private readonly exchangeLoops = new Set<number>();
 
   private dispatch(m: IsupMessage): void {
     if (!this.concernsUs(m)) {
@@ -297,8 +298,6 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
       case 'CCR':
         return this.onContinuityRequest(m.cic);
       case 'COT':
-        // A COT on a circuit looped for the exchange's CCR ends that loop (see onContinuityRequest).
-        if (this.exchangeLoops.has(m.cic)) return;
         return this.calls.onCot(m);
       case 'CFN':
         // Q.764 2.9.5: the exchange could not use something we sent. Logged (and counted by
@@ -346,32 +345,22 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
   }
 
   /**
-   * The exchange tests a circuit (Q.764 2.1.8): loop it back until its REL, a reset of it,
-   * or its COT saying the test failed. A circuit held for this recheck after a failed
-   * continuity check is seized already; a failed recheck holds it again for the next one.
+   * The exchange tests a circuit (Q.764 2.1.8): loop it back until its COT or REL (T36 at the
+   * most), or a reset. A circuit held for this recheck after a failed check is seized
+   * already. A CCR crossing our reset of the circuit is discarded, as an IAM would be.
    */
   private onContinuityRequest(cic: number): void {
-    const state = this.group.state(cic)!;
-    if (this.exchangeLoops.has(cic)) {
+    if (this.maintenance.resetting(cic)) {
+      this.log.info({ cic }, 'continuity check request on a circuit whose reset is not yet answered; discarded');
+      return;
+    }
+    if (this.calls.continuityState(cic) === 'exchange-loop') {
       this.log.warn({ cic }, 'continuity check request on a circuit looped for the exchange already; ignored');
       return;
     }
-    if (!this.calls.recheckStarted(cic) && !this.seizeForExchangeTest(cic, state)) return;
-    this.exchangeLoops.add(cic);
-    this.loopCircuit(cic, true);
-    const ends = (m: IsupMessage) =>
-      m.type === 'REL' || m.type === 'RSC' || m.type === 'COT' ? m.cic === cic : m.type === 'GRS' && cic >= m.cic && cic <= m.cic + m.rangeAndStatus.range;
-    const onEnd = (m: IsupMessage) => {
-      if (!ends(m)) return;
-      this.transport.off('message', onEnd);
-      this.exchangeLoops.delete(cic);
-      this.loopCircuit(cic, false);
-      if (m.type === 'COT' && m.continuity !== 'successful') {
-        this.log.warn({ cic }, 'continuity recheck failed (COT): circuit held for the next recheck');
-        this.calls.awaitRecheck(cic);
-      }
-    };
-    this.transport.on('message', onEnd);
+    const held = this.calls.takeRecheck(cic);
+    if (!held && !this.seizeForExchangeTest(cic, this.group.state(cic)!)) return;
+    this.calls.loopForExchange(cic);
   }
 
   /** Seizes an idle circuit for the exchange's CCR; false (logged) when the circuit cannot take it. */

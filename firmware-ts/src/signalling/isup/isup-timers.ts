@@ -15,6 +15,8 @@ import type { Clock, TimerHandle } from '@countyline/e1-gateway';
  * | T9    | waiting for ANM after ACM         | release with cause 19 (no answer)         |
  * | T27   | a circuit whose check failed,     | reset the circuit (RSC)                   |
  * |       | waiting for the recheck (CCR)     |                                           |
+ * | T36   | our loop for the exchange's CCR,  | end the loop, reset the circuit (RSC)     |
+ * |       | waiting for its COT or REL        |                                           |
  * | T35   | waiting for the next SAM digit    | the number is complete: offer the call    |
  * | T12/13| waiting for BLA                   | repeat BLO / alert, then repeat every T13 |
  * | T14/15| waiting for UBA                   | repeat UBL / alert, then repeat every T15 |
@@ -27,7 +29,7 @@ import type { Clock, TimerHandle } from '@countyline/e1-gateway';
  * long interval (Q.764 2.9.4, Table A.1). The RSC that T5 starts runs under T17 alone.
  */
 /** `answer` and `hold` are the box's own: the answer delay of incoming calls, the hold time of test calls. */
-export type IsupTimerName = 'answer' | 'hold' | 'T1' | 'T5' | 'T6' | 'T7' | 'T8' | 'T9' | 'T27' | 'T35' | 'T12' | 'T13' | 'T14' | 'T15' | 'T16' | 'T17' | 'T18' | 'T19' | 'T20' | 'T21' | 'T22' | 'T23';
+export type IsupTimerName = 'answer' | 'hold' | 'T1' | 'T5' | 'T6' | 'T7' | 'T8' | 'T9' | 'T27' | 'T35' | 'T36' | 'T12' | 'T13' | 'T14' | 'T15' | 'T16' | 'T17' | 'T18' | 'T19' | 'T20' | 'T21' | 'T22' | 'T23';
 
 export interface IsupTimerSettings {
   /** T1, T12, T14, T16, T18, T20, T22: repeat the message (ITU default 15 s). */
@@ -48,6 +50,8 @@ export interface IsupTimerSettings {
 
 /** T27 (Q.764 Table A.1, a fixed 4 minutes): waiting for the continuity recheck after a failed check. */
 export const T27_MS = 240_000;
+/** T36 (Q.764 Table A.1, 10-15 s): a circuit looped for the exchange's CCR waiting for its COT or REL. */
+export const T36_MS = 15_000;
 
 /**
  * The ranges Q.764 Annex A (Table A.1) gives the timers, in ms, by setting: the config
