@@ -28,8 +28,8 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   await syncFolder(dir);
 }
 
-/** The rename is durable only once the folder entry is on disk. */
-async function syncFolder(dir: string): Promise<void> {
+/** A rename, or a new file, is durable only once the folder entry is on disk. */
+export async function syncFolder(dir: string): Promise<void> {
   let handle;
   try {
     handle = await open(dir, 'r');
