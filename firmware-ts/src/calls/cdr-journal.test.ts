@@ -97,6 +97,7 @@ t.test('recent() keeps the latest records only', async (t) => {
   for (let n = 0; n < 5; n++) await journal.append({ id: `r${n}`, n });
   t.same(journal.recent().map((r) => r.n), [2, 3, 4]);
   t.same(journal.recent(2).map((r) => r.n), [3, 4]);
+  t.same(journal.recent(0), [], 'none asked, none given');
 });
 
 t.test('a record without an id, or an append after close, is refused', async (t) => {

@@ -83,7 +83,7 @@ export class CdrJournal<T extends JournalRecord> {
 
   /** The latest records, oldest first, at most `limit` (and at most `keepRecent`). */
   recent(limit = this.keepRecent): T[] {
-    return this.latest.slice(-limit);
+    return limit > 0 ? this.latest.slice(-limit) : [];
   }
 
   /**
