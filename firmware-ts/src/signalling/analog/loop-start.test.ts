@@ -1,0 +1,204 @@
+import t from 'tap';
+import { DEFAULT_LOOP_START_SETTINGS as S, IllegalLineMoveError, LoopStartLine, type LineOutput } from './loop-start.js';
+
+// One loop-start line driven as the card would drive it, on a clock of plain numbers (ms).
+
+/** A line with its own clock: `at(ms)` moves time on, running the line's timers on the way. */
+function line(port = 2) {
+  const l = new LoopStartLine(port, S, 0);
+  let now = 0;
+  const out: LineOutput[] = [];
+  const at = (ms: number) => {
+    for (let d = l.nextDeadline(); d !== null && d <= ms; d = l.nextDeadline()) {
+      now = d;
+      out.push(...l.tick(now));
+    }
+    now = ms;
+    return now;
+  };
+  /** Rings 1 s on, 4 s off from `start`, `count` bursts. */
+  const ring = (start: number, count: number, onBurst?: (k: number, end: number) => void) => {
+    for (let k = 0; k < count; k++) {
+      out.push(...l.ring(true, at(start + k * 5000)));
+      out.push(...l.ring(false, at(start + k * 5000 + 1000)));
+      onBurst?.(k, start + k * 5000 + 1000);
+    }
+  };
+  return { l, out, at, ring, types: () => out.map((o) => o.type) };
+}
+
+const fsk = { number: '13900000000', name: '张三', method: 'fsk' as const };
+
+t.test('FSK caller ID after the first ring: the call is offered with it, then answered', async (t) => {
+  const { l, out, at, ring, types } = line();
+  ring(1000, 1, (_, end) => out.push(...l.callerIdHeard(fsk, at(end + 600))));
+  t.same(out, [{ type: 'incoming', callerId: fsk }], 'offered as the caller ID comes, before the second ring');
+  t.equal(l.state, 'ringing');
+  out.push(...l.answer(at(3000)));
+  t.same(out.at(-1), { type: 'hook', offHook: true }, 'answer is going off-hook');
+  out.push(...l.loopCurrent(at(3100)));
+  t.equal(l.state, 'connected');
+  t.same(types(), ['incoming', 'hook', 'answered']);
+});
+
+t.test('no caller ID: offered when the wait after the first ring runs out', async (t) => {
+  const { l, out, at, ring } = line();
+  ring(0, 1);
+  at(1000 + S.callerIdWaitMs - 1);
+  t.same(out, [], 'not yet');
+  at(1000 + S.callerIdWaitMs);
+  t.same(out, [{ type: 'incoming', callerId: null }]);
+  t.equal(l.state, 'ringing');
+});
+
+t.test('DTMF caller ID before the first ring: offered at the ring', async (t) => {
+  const { l, out, at } = line();
+  out.push(...l.callerIdHeard({ number: '12345', name: '', method: 'dtmf' }, at(100)));
+  t.same(out, [], 'nothing while idle');
+  out.push(...l.ring(true, at(1500)));
+  t.same(out, [{ type: 'incoming', callerId: { number: '12345', name: '', method: 'dtmf' } }]);
+});
+
+t.test('DTMF caller ID long before a ring belongs to no call', async (t) => {
+  const { l, out, at } = line();
+  out.push(...l.callerIdHeard({ number: '12345', name: '', method: 'dtmf' }, at(100)));
+  out.push(...l.ring(true, at(100 + S.dtmfCallerIdMs + 1)));
+  out.push(...l.ring(false, at(100 + S.dtmfCallerIdMs + 1001)));
+  at(100 + S.dtmfCallerIdMs + 1001 + S.callerIdWaitMs);
+  t.same(out, [{ type: 'incoming', callerId: null }]);
+});
+
+t.test('the caller hangs up while it rings: caller-gone after the ring gap, and the line is idle', async (t) => {
+  const { l, out, at, ring, types } = line();
+  ring(0, 3);
+  const lastRingEnd = 11_000;
+  at(lastRingEnd + S.ringGapMs - 1);
+  t.equal(l.state, 'ringing', 'the 4 s pauses of the cadence are no hang-up');
+  at(lastRingEnd + S.ringGapMs);
+  t.same(types(), ['incoming', 'caller-gone', 'idle']);
+  t.match(out[1], { rings: 3 });
+  t.equal(l.state, 'idle');
+});
+
+t.test('the far end hangs up: battery loss, polarity reversal, or busy tone; the line goes on-hook', async (t) => {
+  for (const [signal, report] of [
+    ['battery-loss', (l: LoopStartLine, now: number) => l.supervision('battery-loss', now)],
+    ['polarity-reversal', (l: LoopStartLine, now: number) => l.supervision('polarity-reversal', now)],
+    ['busy-tone', (l: LoopStartLine, now: number) => l.tone('busy', now)],
+  ] as const) {
+    const { l, out, at, ring } = line();
+    ring(0, 1);
+    at(4000);
+    out.push(...l.answer(at(4000)), ...l.loopCurrent(at(4050)));
+    out.length = 0;
+    out.push(...report(l, at(60_000)));
+    t.same(out, [{ type: 'hook', offHook: false }, { type: 'far-end-hangup', signal }], signal);
+    t.equal(l.state, 'releasing');
+    at(60_000 + S.releaseGuardMs);
+    t.equal(l.state, 'idle', `${signal}: idle after the release guard`);
+    t.same(out.at(-1), { type: 'idle' });
+  }
+});
+
+t.test('a polarity reversal is no hang-up where the line is set so', async (t) => {
+  const l = new LoopStartLine(0, { ...S, polarityDisconnect: false }, 0);
+  l.ring(true, 0);
+  l.answer(100);
+  l.loopCurrent(150);
+  t.same(l.supervision('polarity-reversal', 10_000), []);
+  t.equal(l.state, 'connected');
+});
+
+t.test('no loop current after answering: back on-hook, said so', async (t) => {
+  const { l, out, at } = line();
+  out.push(...l.ring(true, at(0)));
+  out.push(...l.answer(at(500)));
+  at(500 + S.loopCurrentWaitMs);
+  t.same(out.slice(-2), [{ type: 'hook', offHook: false }, { type: 'no-loop-current' }]);
+  t.equal(l.state, 'releasing');
+});
+
+t.test('a line is never left off-hook: past the longest call the box hangs up', async (t) => {
+  const { l, out, at } = line();
+  out.push(...l.ring(true, at(0)));
+  out.push(...l.answer(at(500)), ...l.loopCurrent(at(600)));
+  at(500 + S.maxOffHookMs - 1);
+  t.equal(l.state, 'connected');
+  at(500 + S.maxOffHookMs);
+  t.same(out.slice(-2), [{ type: 'hook', offHook: false }, { type: 'off-hook-too-long', ms: S.maxOffHookMs }]);
+  at(500 + S.maxOffHookMs + S.releaseGuardMs);
+  t.equal(l.state, 'idle');
+});
+
+t.test('we hang up: on-hook, then idle', async (t) => {
+  const { l, out, at } = line();
+  out.push(...l.ring(true, at(0)), ...l.answer(at(100)), ...l.loopCurrent(at(150)));
+  out.length = 0;
+  out.push(...l.hangUp(at(30_000)));
+  t.same(out, [{ type: 'hook', offHook: false }]);
+  at(30_000 + S.releaseGuardMs);
+  t.equal(l.state, 'idle');
+  t.same(l.hangUp(at(31_000)), [], 'hanging up an idle line does nothing');
+});
+
+t.test('seizing: off-hook, dial tone, then the digits', async (t) => {
+  const { l, out, at } = line();
+  out.push(...l.seize('95598', at(10_000)));
+  t.same(out, [{ type: 'hook', offHook: true }]);
+  out.push(...l.tone('dial', at(10_200)));
+  t.same(out.slice(1), [{ type: 'dial', digits: '95598' }, { type: 'seized', digits: '95598' }]);
+  t.equal(l.state, 'outgoing');
+  out.push(...l.tone('busy', at(40_000)));
+  t.same(out.slice(-2), [{ type: 'hook', offHook: false }, { type: 'far-end-hangup', signal: 'busy-tone' }], 'the callee hung up');
+});
+
+t.test('seizing: no dial tone, the seizure fails and the line goes back on-hook', async (t) => {
+  const { l, out, at } = line();
+  out.push(...l.seize('1', at(10_000)));
+  at(10_000 + S.dialToneWaitMs);
+  t.same(out.slice(1), [{ type: 'hook', offHook: false }, { type: 'seize-failed', reason: 'no-dial-tone' }]);
+});
+
+t.test('loop-start glare: no seizure while the line rings or just rang; a ring as we seize wins', async (t) => {
+  const { l, out, at } = line();
+  out.push(...l.ring(true, at(0)));
+  t.same(l.seize('1', at(500)), [{ type: 'seize-failed', reason: 'ringing' }], 'ringing');
+  out.push(...l.ring(false, at(1000)));
+  at(1000 + S.ringGapMs); // the caller gave up
+  t.equal(l.state, 'idle');
+  t.same(l.seize('1', at(1000 + S.ringGapMs + 10)), [{ type: 'seize-failed', reason: 'ringing' }], 'just rang: the exchange may ring again');
+
+  const other = line(3);
+  other.out.push(...other.l.seize('1', other.at(20_000)));
+  other.out.push(...other.l.ring(true, other.at(20_050)));
+  t.same(other.out, [{ type: 'hook', offHook: true }, { type: 'glare' }, { type: 'incoming', callerId: null }, { type: 'answered' }], 'the incoming call is connected: we were off-hook as it rang');
+  t.equal(other.l.state, 'connected');
+  t.same(other.l.tone('dial', other.at(20_100)), [], 'no dialling into the caller');
+});
+
+t.test('a seizure of a line in use or unplugged is refused', async (t) => {
+  const { l, at } = line();
+  l.seize('1', at(10_000));
+  t.same(l.seize('2', at(10_001)), [{ type: 'seize-failed', reason: 'line-busy' }]);
+  const u = line(4);
+  u.l.plugged(false, u.at(10_000));
+  t.same(u.l.seize('1', u.at(10_001)), [{ type: 'seize-failed', reason: 'unplugged' }]);
+});
+
+t.test('the line unplugged mid-call: on-hook, line-lost; plugged back: idle', async (t) => {
+  const { l, out, at } = line();
+  out.push(...l.ring(true, at(0)), ...l.answer(at(100)), ...l.loopCurrent(at(150)));
+  out.length = 0;
+  out.push(...l.plugged(false, at(5000)));
+  t.same(out, [{ type: 'hook', offHook: false }, { type: 'line-lost' }]);
+  t.equal(l.state, 'unplugged');
+  t.same(l.ring(true, at(6000)), [], 'no rings on a line that is not there');
+  t.same(l.plugged(true, at(7000)), [{ type: 'idle' }]);
+  t.equal(l.state, 'idle');
+});
+
+t.test('moves the table does not have are refused, naming the port and the state', async (t) => {
+  const l = new LoopStartLine(5, S, 0);
+  t.throws(() => l.answer(0), new IllegalLineMoveError(5, 'idle', 'answer'));
+  t.throws(() => l.answer(0), { message: 'FXO port 5: a line that is idle cannot take answer' });
+});
