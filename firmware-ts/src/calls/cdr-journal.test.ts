@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, open as fsOpen, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -24,11 +24,49 @@ async function open(t: Test, file: string, keepRecent?: number) {
   return journal;
 }
 
-/** The file's lines, each parsed, read without the journal. */
+/** The file's lines, each parsed, read without the journal; it must end on a whole line. */
 async function lines(file: string): Promise<unknown[]> {
   const text = await readFile(file, 'utf8');
-  t.ok(text === '' || text.endsWith('\n'), 'the file ends on a whole line');
+  if (text !== '' && !text.endsWith('\n')) throw new Error(`${file} ends in a torn line`);
   return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
+}
+
+/**
+ * Opens the file for the journal through a watch: every write and datasync is noted in
+ * `calls`; `failNext` makes the next datasync (or write) fail; `shortWrites` makes each
+ * write take at most that many octets.
+ */
+function watchedOpen() {
+  const calls: string[] = [];
+  const faults = { failNext: null as 'write' | 'datasync' | null, shortWrites: 0 };
+  const openFile = async (path: string, flags: string, mode: number): Promise<FileHandle> => {
+    const real = await fsOpen(path, flags, mode);
+    return new Proxy(real, {
+      get(target, key) {
+        if (key === 'write')
+          return async (buffer: Uint8Array, offset: number, length: number) => {
+            calls.push('write');
+            if (faults.failNext === 'write') {
+              faults.failNext = null;
+              throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+            }
+            return target.write(buffer, offset, faults.shortWrites > 0 ? Math.min(length, faults.shortWrites) : length);
+          };
+        if (key === 'datasync')
+          return async () => {
+            calls.push('datasync');
+            if (faults.failNext === 'datasync') {
+              faults.failNext = null;
+              throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+            }
+            return target.datasync();
+          };
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  };
+  return { calls, faults, openFile };
 }
 
 t.test('records appended are in the file once acknowledged, and read back on reopen', async (t) => {
@@ -106,4 +144,66 @@ t.test('a record without an id, or an append after close, is refused', async (t)
   await t.rejects(journal.append({ id: '', n: 1 }), /non-empty string id/);
   await journal.close();
   await t.rejects(journal.append({ id: 'a', n: 1 }), /closed/);
+});
+
+t.test('an append resolves only after its write and its fsync', async (t) => {
+  const file = await tempFile(t);
+  const { calls, openFile } = watchedOpen();
+  const journal = await CdrJournal.open<Rec>({ file, logger: silent, openFile });
+  t.teardown(() => journal.close());
+  await journal.append({ id: 'a', n: 1 }).then(() => calls.push('resolved'));
+  t.same(calls, ['write', 'datasync', 'resolved']);
+});
+
+t.test('a failed fsync keeps nothing of its write, fails a repeat of the same id, and stops the journal until reopened', async (t) => {
+  const file = await tempFile(t);
+  const { faults, openFile } = watchedOpen();
+  const journal = await CdrJournal.open<Rec>({ file, logger: silent, openFile });
+  t.teardown(() => journal.close());
+  await journal.append({ id: 'a', n: 1 });
+  faults.failNext = 'datasync';
+  const first = journal.append({ id: 'b', n: 2 });
+  const repeat = journal.append({ id: 'b', n: 2 });
+  await t.rejects(first, /EIO/);
+  await t.rejects(repeat, /EIO/, 'the repeat is not told duplicate for a record that was never kept');
+  t.notOk(journal.has('b'));
+  await t.rejects(journal.append({ id: 'c', n: 3 }), /stopped after a failed write.*reopen/);
+  await journal.close();
+  const again = await open(t, file);
+  t.same(again.recent().map((r) => r.id), ['a'], 'only what was acknowledged');
+  t.equal(await again.append({ id: 'b', n: 2 }), 'kept', 'and the record can be appended again');
+  t.same((await lines(file)).map((r) => (r as Rec).id), ['a', 'b']);
+});
+
+t.test('a failed write (a full disk) is cut back: the file still ends on a whole record', async (t) => {
+  const file = await tempFile(t);
+  const { faults, openFile } = watchedOpen();
+  const journal = await CdrJournal.open<Rec>({ file, logger: silent, openFile });
+  t.teardown(() => journal.close());
+  await journal.append({ id: 'a', n: 1 });
+  faults.failNext = 'write';
+  await t.rejects(journal.append({ id: 'b', n: 2 }), /ENOSPC/);
+  t.same((await lines(file)).map((r) => (r as Rec).id), ['a']);
+});
+
+t.test('short writes are carried on until the whole record is in', async (t) => {
+  const file = await tempFile(t);
+  const { calls, faults, openFile } = watchedOpen();
+  const journal = await CdrJournal.open<Rec>({ file, logger: silent, openFile });
+  t.teardown(() => journal.close());
+  faults.shortWrites = 7;
+  t.equal(await journal.append({ id: 'long', n: 1, calling: '13900000000' }), 'kept');
+  t.ok(calls.filter((c) => c === 'write').length > 3, 'several writes');
+  t.same(await lines(file), [{ id: 'long', n: 1, calling: '13900000000' }]);
+});
+
+t.test('a line that is not UTF-8 is a bad line; recent() gives copies', async (t) => {
+  const file = await tempFile(t);
+  await (await open(t, file)).close();
+  await writeFile(file, Buffer.concat([Buffer.from('{"id":"a","n":1}\n{"id":"'), Buffer.from([0xff, 0xfe]), Buffer.from('","n":2}\n')]));
+  const journal = await open(t, file);
+  t.equal(journal.stats.badLines, 1);
+  const [copy] = journal.recent();
+  copy!.n = 99;
+  t.equal(journal.recent()[0]!.n, 1, 'changing what recent() gave changes nothing kept');
 });

@@ -29,6 +29,8 @@ export interface CdrJournalOptions {
   logger: Logger;
   /** How many of the latest records `recent()` can give; default 1000. */
   keepRecent?: number;
+  /** Opens the file; node's `open` unless a test watches or fails the writes. */
+  openFile?: (path: string, flags: string, mode: number) => Promise<FileHandle>;
 }
 
 export interface CdrJournalStats {
@@ -54,8 +56,10 @@ interface Pending<T> {
 export class CdrJournal<T extends JournalRecord> {
   readonly stats: CdrJournalStats = { records: 0, duplicates: 0, tornOctets: 0, badLines: 0, writes: 0 };
   private readonly ids = new Set<string>();
-  /** Ids being written now, not yet acknowledged. */
-  private readonly pendingIds = new Set<string>();
+  /** Appends being written now, by id: a repeat of one gets the first one's outcome. */
+  private readonly inFlight = new Map<string, Promise<'kept' | 'duplicate'>>();
+  /** Set when a write failed: the file may end in a torn line, so nothing more is appended until it is reopened. */
+  private broken: Error | null = null;
   private readonly latest: T[] = [];
   private readonly keepRecent: number;
   private queue: Pending<T>[] = [];
@@ -83,7 +87,7 @@ export class CdrJournal<T extends JournalRecord> {
 
   /** The latest records, oldest first, at most `limit` (and at most `keepRecent`). */
   recent(limit = this.keepRecent): T[] {
-    return limit > 0 ? this.latest.slice(-limit) : [];
+    return limit > 0 ? structuredClone(this.latest.slice(-limit)) : [];
   }
 
   /**
@@ -93,17 +97,32 @@ export class CdrJournal<T extends JournalRecord> {
    */
   append(record: T): Promise<'kept' | 'duplicate'> {
     if (this.closed) return Promise.reject(new Error(`the CDR journal ${this.o.file} is closed`));
+    if (this.broken) return Promise.reject(new Error(`the CDR journal ${this.o.file} stopped after a failed write (${this.broken.message}); reopen it`));
     if (typeof record.id !== 'string' || record.id === '') return Promise.reject(new TypeError('a CDR needs a non-empty string id'));
-    if (this.ids.has(record.id) || this.pendingIds.has(record.id)) {
+    if (this.ids.has(record.id)) {
       this.stats.duplicates++;
       return Promise.resolve('duplicate');
     }
-    const line = `${JSON.stringify(record)}\n`;
-    this.pendingIds.add(record.id);
-    return new Promise((resolve, reject) => {
+    const pending = this.inFlight.get(record.id);
+    if (pending) {
+      // Told `duplicate` only once the first one is on disk; if it fails, this fails too.
+      this.stats.duplicates++;
+      return pending.then(() => 'duplicate' as const);
+    }
+    let line: string;
+    try {
+      line = `${JSON.stringify(record)}\n`;
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    const kept = new Promise<'kept' | 'duplicate'>((resolve, reject) => {
       this.queue.push({ record, line, resolve, reject });
       void this.flush();
     });
+    this.inFlight.set(record.id, kept);
+    const forget = () => this.inFlight.delete(record.id);
+    kept.then(forget, forget);
+    return kept;
   }
 
   /** Waits for the appends under way, then closes the file. */
@@ -121,25 +140,32 @@ export class CdrJournal<T extends JournalRecord> {
       while (this.queue.length > 0) {
         const batch = this.queue;
         this.queue = [];
-        const text = batch.map((p) => p.line).join('');
-        try {
-          await this.handle!.write(text);
-          await this.handle!.datasync();
-        } catch (err) {
-          // Not written, or not known to be on disk: none of the batch is kept. A part of it
-          // may be in the file (a full disk): cut it off, so the next write starts on a line.
-          this.o.logger.error({ err: (err as Error).message, file: this.o.file, records: batch.length }, 'CDR journal write failed');
-          await this.handle!.truncate(this.size).catch(() => undefined);
-          for (const p of batch) {
-            this.pendingIds.delete(p.record.id);
-            p.reject(err as Error);
-          }
+        if (this.broken) {
+          for (const p of batch) p.reject(this.broken);
           continue;
         }
-        this.size += Buffer.byteLength(text);
+        const bytes = Buffer.from(batch.map((p) => p.line).join(''), 'utf8');
+        try {
+          // A write may take only part of the buffer (a nearly full disk): go on until all is in.
+          for (let done = 0; done < bytes.length; ) {
+            const { bytesWritten } = await this.handle!.write(bytes, done, bytes.length - done);
+            if (bytesWritten <= 0) throw new Error(`the disk took no more of ${this.o.file}`);
+            done += bytesWritten;
+          }
+          await this.handle!.datasync();
+        } catch (err) {
+          // Not written, or not known to be on disk: none of the batch is kept. After a failed
+          // fsync Linux may have dropped the pages, so the file's end is not to be trusted:
+          // the journal stops here; reopening it cuts a torn tail off.
+          this.broken = err as Error;
+          this.o.logger.error({ err: (err as Error).message, file: this.o.file, records: batch.length }, 'CDR journal write failed: no record of this write is kept, and the journal takes no more until it is reopened');
+          await this.handle!.truncate(this.size).catch((cut: Error) => this.o.logger.error({ err: cut.message, file: this.o.file }, 'CDR journal: could not cut back the failed write'));
+          for (const p of batch) p.reject(err as Error);
+          continue;
+        }
+        this.size += bytes.length;
         this.stats.writes++;
         for (const p of batch) {
-          this.pendingIds.delete(p.record.id);
           this.remember(p.record);
           p.resolve('kept');
         }
@@ -163,7 +189,7 @@ export class CdrJournal<T extends JournalRecord> {
       () => false,
     );
     // 'a+': read what is there, append after it, create the file when missing.
-    const handle = await open(this.o.file, 'a+', 0o644);
+    const handle = await (this.o.openFile ?? open)(this.o.file, 'a+', 0o644);
     this.handle = handle;
     if (!existed) await syncFolder(dirname(this.o.file));
     const bytes = await handle.readFile();
@@ -175,12 +201,21 @@ export class CdrJournal<T extends JournalRecord> {
       await handle.sync();
     }
     this.size = end;
-    const text = bytes.subarray(0, end).toString('utf8');
+    const utf8 = new TextDecoder('utf-8', { fatal: true });
     let lineNo = 0;
-    for (const line of text.split('\n')) {
+    for (let start = 0; start < end; ) {
+      const stop = bytes.indexOf(0x0a, start);
+      const raw = bytes.subarray(start, stop);
+      start = stop + 1;
       lineNo++;
-      if (line === '') continue;
-      const record = parseRecord<T>(line);
+      if (raw.length === 0) continue;
+      let line: string | null;
+      try {
+        line = utf8.decode(raw);
+      } catch {
+        line = null; // not UTF-8: a damaged line, never one the journal wrote
+      }
+      const record = line === null ? null : parseRecord<T>(line);
       if (record === null) {
         this.stats.badLines++;
         this.o.logger.error({ file: this.o.file, line: lineNo }, 'CDR journal: a line that is not a record; skipped and left in the file');

@@ -78,3 +78,15 @@ t.test('the line pulled out mid-call: first a hang-up (the battery went), then t
   t.ok(await r.until(() => lines.view().find((v) => v.port === 4)?.state === 'idle', 3000), 'idle once the line is back');
   t.same(seen(4), ['incoming', 'answered', 'far-end-hangup', 'idle', 'seize-failed', 'idle']);
 });
+
+t.test('the card restarts mid-call: the call is lost, the line idle and on-hook', async (t) => {
+  const { r, lines, seen, fxo } = await rig(t);
+  r.sim.ringLine(2, { callerId: '13900000000' });
+  t.ok(await r.until(() => seen(2).includes('incoming'), 4000));
+  lines.answer(2);
+  t.ok(await r.until(() => seen(2).includes('answered')));
+  r.sim.injectReset();
+  t.ok(await r.until(() => seen(2).includes('line-lost'), 5000));
+  t.match(lines.view().find((v) => v.port === 2), { state: 'idle', offHook: false });
+  t.equal(fxo(2).offHook, false);
+});

@@ -39,6 +39,14 @@ export class AnalogLines extends TypedEmitter<AnalogLinesEvents> {
   private readonly onStatus = (m: CardEvent<'fxo-status'>) => {
     if (m.offHook && m.loopCurrent > 0) this.run(m.port, (l, now) => l.loopCurrent(now));
   };
+  /** At start: no port stays off-hook from before (a firmware that died mid-call left it so). */
+  private readonly onCardUp = (inventory: CardEvent<'card-up'>) => {
+    for (let port = 0; port < inventory.fxoPorts; port++) void this.d.card.commandOrReport({ type: 'fxoHook', port, offHook: false }, `on-hook on FXO port ${port} at start`);
+  };
+  /** The card restarted: its hook relays dropped, and every call on its lines with them. */
+  private readonly onCardRestarted = () => this.resetAll(false);
+  /** The card is lost: the calls are gone for us; on-hook goes to it once it is back. */
+  private readonly onCardLost = () => this.resetAll(true);
   private readonly onSupervision = (port: number, event: FxoSupervisionEvent) => {
     if (event.type === 'far-end-disconnect') this.run(port, (l, now) => l.supervision('battery-loss', now));
     else if (event.type === 'polarity-reversal') this.run(port, (l, now) => l.supervision('polarity-reversal', now));
@@ -54,6 +62,9 @@ export class AnalogLines extends TypedEmitter<AnalogLinesEvents> {
     d.card.on('fxo-tone', this.onTone);
     d.card.on('fxo-status', this.onStatus);
     d.trunks.on('fxo-line', this.onSupervision);
+    d.card.on('card-up', this.onCardUp);
+    d.card.on('card-restarted', this.onCardRestarted);
+    d.card.on('card-lost', this.onCardLost);
   }
 
   /** Answers the call ringing on `port`. */
@@ -82,6 +93,9 @@ export class AnalogLines extends TypedEmitter<AnalogLinesEvents> {
     this.d.card.off('fxo-tone', this.onTone);
     this.d.card.off('fxo-status', this.onStatus);
     this.d.trunks.off('fxo-line', this.onSupervision);
+    this.d.card.off('card-up', this.onCardUp);
+    this.d.card.off('card-restarted', this.onCardRestarted);
+    this.d.card.off('card-lost', this.onCardLost);
     for (const { timer } of this.lines.values()) timer.cancel();
   }
 
@@ -95,6 +109,16 @@ export class AnalogLines extends TypedEmitter<AnalogLinesEvents> {
     return entry;
   }
 
+  private resetAll(onHook: boolean): void {
+    for (const port of this.lines.keys()) this.run(port, (l, now) => l.cardReset(now, onHook));
+  }
+
+  /**
+   * One step of a port's line, then what it says: commands to the card, events to listeners.
+   * Off-hook goes once, and a refusal releases the line; on-hook, the safe state, is kept and
+   * sent again until the card takes it. A step the line's table does not allow throws
+   * `IllegalLineMoveError` and changes nothing.
+   */
   private run(port: number, step: (line: LoopStartLine, now: number) => LineOutput[]): void {
     const { line, timer } = this.lineOf(port);
     const outputs = step(line, this.d.clock.now());
@@ -102,14 +126,23 @@ export class AnalogLines extends TypedEmitter<AnalogLinesEvents> {
     for (const out of outputs) {
       switch (out.type) {
         case 'hook':
-          void this.d.card.commandOrReport({ type: 'fxoHook', port, offHook: out.offHook }, out.offHook ? `off-hook on FXO port ${port}` : `on-hook on FXO port ${port}`);
-          break;
-        case 'dial':
-          this.d.card.command({ type: 'fxoDtmfSend', port, digits: out.digits }).catch((err: Error) => {
-            this.d.logger.error({ port, err: err.message }, 'the card did not dial; hanging up');
-            this.hangUp(port);
+          if (!out.offHook) {
+            void this.d.card.commandOrReport({ type: 'fxoHook', port, offHook: false }, `on-hook on FXO port ${port}`);
+            break;
+          }
+          this.d.card.command({ type: 'fxoHook', port, offHook: true }).catch((err: Error) => {
+            this.d.logger.error({ port, err: err.message }, `the card did not take off-hook on FXO port ${port}`);
+            this.run(port, (l, now) => l.hookFailed(now));
           });
           break;
+        case 'dial': {
+          const call = line.callNumber;
+          this.d.card.command({ type: 'fxoDtmfSend', port, digits: out.digits }).catch((err: Error) => {
+            this.d.logger.error({ port, err: err.message }, `the card did not dial on FXO port ${port}`);
+            this.run(port, (l, now) => l.dialFailed(call, now));
+          });
+          break;
+        }
         default:
           this.d.logger.info({ port, event: out }, `FXO port ${port}: ${out.type}`);
           this.emit('line', port, out);

@@ -202,3 +202,73 @@ t.test('moves the table does not have are refused, naming the port and the state
   t.throws(() => l.answer(0), new IllegalLineMoveError(5, 'idle', 'answer'));
   t.throws(() => l.answer(0), { message: 'FXO port 5: a line that is idle cannot take answer' });
 });
+
+t.test('FSK caller ID after the call was offered without it comes as its own event', async (t) => {
+  const { l, out, at, ring } = line();
+  ring(0, 1);
+  at(1000 + S.callerIdWaitMs);
+  out.push(...l.callerIdHeard(fsk, at(4000)));
+  t.same(out, [{ type: 'incoming', callerId: null }, { type: 'caller-id', callerId: fsk }]);
+  t.same(l.callerIdHeard(fsk, at(4100)), [], 'once');
+});
+
+t.test('on a call we placed the first polarity reversal is the answer, the second the hang-up', async (t) => {
+  const { l, out, at } = line();
+  l.seize('95598', at(10_000));
+  l.tone('dial', at(10_200));
+  out.push(...l.supervision('polarity-reversal', at(15_000)));
+  t.same(out, [{ type: 'far-end-answered' }]);
+  t.equal(l.state, 'outgoing');
+  out.push(...l.supervision('polarity-reversal', at(60_000)));
+  t.same(out.slice(1), [{ type: 'hook', offHook: false }, { type: 'far-end-hangup', signal: 'polarity-reversal' }]);
+});
+
+t.test('a reversal right after we answer is the exchange answering, not a hang-up', async (t) => {
+  const { l, at } = line();
+  l.ring(true, at(0));
+  l.answer(at(100));
+  l.loopCurrent(at(150));
+  t.same(l.supervision('polarity-reversal', at(100 + S.polarityAnswerGuardMs - 1)), []);
+  t.equal(l.state, 'connected');
+  t.match(l.supervision('polarity-reversal', at(30_000)), [{ type: 'hook' }, { type: 'far-end-hangup' }]);
+});
+
+t.test('seizing: busy tone instead of dial tone, or our own hang-up, ends the seizure at once', async (t) => {
+  const a = line();
+  a.l.seize('1', a.at(10_000));
+  t.same(a.l.tone('busy', a.at(10_300)), [{ type: 'hook', offHook: false }, { type: 'seize-failed', reason: 'no-dial-tone' }]);
+  const b = line(3);
+  b.l.seize('1', b.at(10_000));
+  t.same(b.l.hangUp(b.at(10_100)), [{ type: 'hook', offHook: false }, { type: 'seize-failed', reason: 'cancelled' }]);
+});
+
+t.test('the card refuses off-hook or the digits: the answer or seizure fails, the line goes back', async (t) => {
+  const a = line();
+  a.l.ring(true, a.at(0));
+  a.l.answer(a.at(100));
+  t.same(a.l.hookFailed(a.at(200)), [{ type: 'hook', offHook: false }, { type: 'hook-failed' }]);
+  const b = line(3);
+  b.l.seize('1', b.at(10_000));
+  t.same(b.l.hookFailed(b.at(10_050)), [{ type: 'hook', offHook: false }, { type: 'seize-failed', reason: 'hook-failed' }]);
+  const c = line(4);
+  c.l.seize('95598', c.at(10_000));
+  c.l.tone('dial', c.at(10_200));
+  const call = c.l.callNumber;
+  t.same(c.l.dialFailed(call - 1, c.at(10_300)), [], 'an answer about an earlier call changes nothing');
+  t.same(c.l.dialFailed(call, c.at(10_300)), [{ type: 'hook', offHook: false }, { type: 'seize-failed', reason: 'dial-failed' }]);
+});
+
+t.test('a card reset ends the call on the line: line-lost, idle, no timer left', async (t) => {
+  const { l, at } = line();
+  l.ring(true, at(0));
+  l.answer(at(100));
+  l.loopCurrent(at(150));
+  t.same(l.cardReset(at(5000), false), [{ type: 'line-lost' }], 'the relay dropped with the reset: no command');
+  t.equal(l.state, 'idle');
+  t.equal(l.nextDeadline(), null);
+  const lost = line(3);
+  lost.l.seize('1', lost.at(10_000));
+  t.same(lost.l.cardReset(lost.at(10_100), true), [{ type: 'hook', offHook: false }, { type: 'line-lost' }], 'a lost card is told on-hook');
+  const idle = line(4);
+  t.same(idle.l.cardReset(idle.at(10), true), [], 'nothing to say on an idle line');
+});

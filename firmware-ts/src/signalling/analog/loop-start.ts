@@ -35,8 +35,13 @@ export interface LoopStartSettings {
   seizeGuardMs: number;
   /** No call keeps the line off-hook longer: past it the box hangs up and says so. */
   maxOffHookMs: number;
-  /** A polarity reversal during a call is the far end hanging up (true on most Chinese lines). */
+  /**
+   * A polarity reversal during a call is the far end hanging up (true on most Chinese lines).
+   * On a call we placed, the first reversal is the far end answering (反极 answer signal).
+   */
   polarityDisconnect: boolean;
+  /** A reversal this soon after we answer is the exchange's own answer signal, not a hang-up. */
+  polarityAnswerGuardMs: number;
   /** Busy tone during a call is the far end hanging up: the last resort when nothing else comes. */
   busyToneDisconnect: boolean;
 }
@@ -51,6 +56,7 @@ export const DEFAULT_LOOP_START_SETTINGS: Readonly<LoopStartSettings> = Object.f
   seizeGuardMs: 8000,
   maxOffHookMs: 4 * 3_600_000,
   polarityDisconnect: true,
+  polarityAnswerGuardMs: 600,
   busyToneDisconnect: true,
 });
 
@@ -69,11 +75,17 @@ export type LineOutput =
   | { type: 'dial'; digits: string }
   // what happened
   | { type: 'incoming'; callerId: CallerId | null }
+  /** FSK caller ID that came after the call was offered without it. */
+  | { type: 'caller-id'; callerId: CallerId }
   | { type: 'caller-gone'; rings: number }
   | { type: 'answered' }
   | { type: 'far-end-hangup'; signal: HangupSignal }
   | { type: 'seized'; digits: string }
-  | { type: 'seize-failed'; reason: 'line-busy' | 'ringing' | 'no-dial-tone' | 'no-loop-current' | 'unplugged' }
+  | { type: 'seize-failed'; reason: 'line-busy' | 'ringing' | 'no-dial-tone' | 'dial-failed' | 'hook-failed' | 'cancelled' | 'unplugged' }
+  /** The far end answered our call (a polarity reversal on a line that gives one). */
+  | { type: 'far-end-answered' }
+  /** The card did not take our off-hook: the line stays on-hook. */
+  | { type: 'hook-failed' }
   | { type: 'glare' }
   | { type: 'no-loop-current' }
   | { type: 'off-hook-too-long'; ms: number }
@@ -93,18 +105,19 @@ export type LineInput =
   | 'timeout'
   | 'released'
   | 'unplugged'
-  | 'plugged';
+  | 'plugged'
+  | 'card-reset';
 
 /** The moves the line may make; anything else is refused (`IllegalLineMoveError`) or ignored, as `on*` says. */
 const MOVES: Record<LineState, Partial<Record<LineInput, LineState>>> = {
-  idle: { 'ring-on': 'ringing', seize: 'seizing', unplugged: 'unplugged' },
-  ringing: { answer: 'answering', timeout: 'idle', unplugged: 'unplugged' },
-  answering: { 'loop-current': 'connected', timeout: 'releasing', 'hang-up': 'releasing', 'far-end-hangup': 'releasing', unplugged: 'unplugged' },
-  connected: { 'hang-up': 'releasing', 'far-end-hangup': 'releasing', timeout: 'releasing', unplugged: 'unplugged' },
-  seizing: { 'dial-tone': 'outgoing', 'ring-on': 'connected', timeout: 'releasing', 'hang-up': 'releasing', unplugged: 'unplugged' },
-  outgoing: { 'hang-up': 'releasing', 'far-end-hangup': 'releasing', timeout: 'releasing', unplugged: 'unplugged' },
-  releasing: { released: 'idle', unplugged: 'unplugged' },
-  unplugged: { plugged: 'idle' },
+  idle: { 'ring-on': 'ringing', seize: 'seizing', unplugged: 'unplugged', 'card-reset': 'idle' },
+  ringing: { answer: 'answering', timeout: 'idle', unplugged: 'unplugged', 'card-reset': 'idle' },
+  answering: { 'loop-current': 'connected', timeout: 'releasing', 'hang-up': 'releasing', 'far-end-hangup': 'releasing', unplugged: 'unplugged', 'card-reset': 'idle' },
+  connected: { 'hang-up': 'releasing', 'far-end-hangup': 'releasing', timeout: 'releasing', unplugged: 'unplugged', 'card-reset': 'idle' },
+  seizing: { 'dial-tone': 'outgoing', 'ring-on': 'connected', timeout: 'releasing', 'hang-up': 'releasing', unplugged: 'unplugged', 'card-reset': 'idle' },
+  outgoing: { 'hang-up': 'releasing', 'far-end-hangup': 'releasing', timeout: 'releasing', unplugged: 'unplugged', 'card-reset': 'idle' },
+  releasing: { released: 'idle', unplugged: 'unplugged', 'card-reset': 'idle' },
+  unplugged: { plugged: 'idle', 'card-reset': 'unplugged' },
 };
 
 export class IllegalLineMoveError extends Error {
@@ -132,6 +145,10 @@ export class LoopStartLine {
   /** The last edge of the ringing, on or off: the ring gap and the seizure guard count from it. */
   private lastRingEdge = Number.NEGATIVE_INFINITY;
   private digits = '';
+  /** Counts the calls on this line (incoming rings and seizures), so late answers find theirs. */
+  private calls = 0;
+  /** On a call we placed: whether the far end has answered (its polarity reversal). */
+  private farAnswered = false;
 
   constructor(
     readonly port: number,
@@ -143,6 +160,11 @@ export class LoopStartLine {
 
   get state(): LineState {
     return this.current;
+  }
+
+  /** Which call the line is on (or last was on): a late answer from the card names it. */
+  get callNumber(): number {
+    return this.calls;
   }
 
   get view(): { state: LineState; since: number; rings: number; callerId: CallerId | null; offHook: boolean } {
@@ -166,6 +188,7 @@ export class LoopStartLine {
       case 'idle': {
         if (!on) return [];
         this.move('ring-on', now);
+        this.calls++;
         this.rings = 1;
         this.offered = false;
         this.callerId = this.announced && now - this.announced.at <= this.settings.dtmfCallerIdMs ? this.announced.callerId : null;
@@ -207,7 +230,9 @@ export class LoopStartLine {
       return [];
     }
     if (this.current !== 'ringing') return [];
+    const late = this.offered && this.callerId === null;
     this.callerId = callerId;
+    if (late) return [{ type: 'caller-id', callerId }];
     return this.offered ? [] : this.offer(now);
   }
 
@@ -221,7 +246,15 @@ export class LoopStartLine {
 
   /** The line supervision saw the far end go: battery loss (open loop) or a polarity reversal. */
   supervision(signal: 'battery-loss' | 'polarity-reversal', now: number): LineOutput[] {
-    if (signal === 'polarity-reversal' && !this.settings.polarityDisconnect) return [];
+    if (signal === 'polarity-reversal') {
+      if (!this.settings.polarityDisconnect) return [];
+      if (this.current === 'outgoing' && !this.farAnswered) {
+        this.farAnswered = true;
+        return [{ type: 'far-end-answered' }];
+      }
+      const answeredAt = this.offHookSince;
+      if ((this.current === 'answering' || this.current === 'connected') && answeredAt !== null && now - answeredAt < this.settings.polarityAnswerGuardMs) return [];
+    }
     return this.farEndGone(signal, now);
   }
 
@@ -231,6 +264,10 @@ export class LoopStartLine {
       this.move('dial-tone', now);
       this.deadline = null;
       return [{ type: 'dial', digits: this.digits }, { type: 'seized', digits: this.digits }];
+    }
+    if ((tone === 'busy' || tone === 'congestion') && this.current === 'seizing') {
+      // Busy or congestion instead of dial tone: the exchange will not take a call now.
+      return [...this.release(now, 'timeout'), { type: 'seize-failed', reason: 'no-dial-tone' }];
     }
     if ((tone === 'busy' || tone === 'congestion') && this.settings.busyToneDisconnect) return this.farEndGone('busy-tone', now);
     return [];
@@ -269,7 +306,39 @@ export class LoopStartLine {
   /** End the call from our side: on-hook. Nothing to do on a line already idle or releasing. */
   hangUp(now: number): LineOutput[] {
     if (this.current === 'idle' || this.current === 'releasing' || this.current === 'unplugged' || this.current === 'ringing') return [];
+    if (this.current === 'seizing') return [...this.release(now, 'hang-up'), { type: 'seize-failed', reason: 'cancelled' }];
     return this.release(now, 'hang-up');
+  }
+
+  /** The card refused our off-hook: the line never left on-hook; the answer or seizure failed. */
+  hookFailed(now: number): LineOutput[] {
+    if (this.current !== 'answering' && this.current !== 'seizing') return [];
+    const seizing = this.current === 'seizing';
+    const out = this.release(now, 'timeout');
+    return [...out, seizing ? { type: 'seize-failed', reason: 'hook-failed' } : { type: 'hook-failed' }];
+  }
+
+  /** The card refused the digits of call `call`: the seizure fails, the line goes on-hook. */
+  dialFailed(call: number, now: number): LineOutput[] {
+    if (call !== this.calls || this.current !== 'outgoing') return [];
+    return [...this.release(now, 'timeout'), { type: 'seize-failed', reason: 'dial-failed' }];
+  }
+
+  /**
+   * The card restarted (its hook relays dropped) or was lost: every call on the line is over.
+   * `onHook`: send on-hook as well (a lost card may still hold the line).
+   */
+  cardReset(now: number, onHook: boolean): LineOutput[] {
+    const inCall = this.current === 'answering' || this.current === 'connected' || this.current === 'seizing' || this.current === 'outgoing' || (this.current === 'ringing' && this.offered);
+    const wasOffHook = this.offHookSince !== null;
+    this.move('card-reset', now);
+    this.deadline = null;
+    this.offHookSince = null;
+    this.resetCall();
+    const out: LineOutput[] = [];
+    if (wasOffHook && onHook) out.push({ type: 'hook', offHook: false });
+    if (inCall) out.push({ type: 'line-lost' });
+    return out;
   }
 
   /**
@@ -281,6 +350,7 @@ export class LoopStartLine {
     if (this.current === 'ringing' || (this.current === 'idle' && now - this.lastRingEdge < this.settings.seizeGuardMs)) return [{ type: 'seize-failed', reason: 'ringing' }];
     if (this.current !== 'idle') return [{ type: 'seize-failed', reason: 'line-busy' }];
     this.move('seize', now);
+    this.calls++;
     this.digits = digits;
     this.deadline = { at: now + this.settings.dialToneWaitMs, what: 'dial-tone' };
     return [this.hook(true, now)];
@@ -345,6 +415,7 @@ export class LoopStartLine {
   }
 
   private resetCall(): void {
+    this.farAnswered = false;
     this.rings = 0;
     this.offered = false;
     this.callerId = null;
