@@ -8,6 +8,23 @@ async function circuit(rig: Rig, name: string) {
   return (await rig.json(['trunks'])).circuits.find((c: any) => c.circuit === name);
 }
 
+/**
+ * Does `change`, then waits up to `deadlineMs` for a status that shows its effect. The status
+ * watch is running before the change, so the deadline counts the firmware's time only, not a
+ * CLI process starting up on a busy machine.
+ */
+async function after(rig: Rig, change: () => Promise<unknown>, what: string, predicate: (s: any) => boolean, deadlineMs: number) {
+  const watch = rig.watchStatus();
+  try {
+    await watch.until('the status watch to run', () => true, 30_000);
+    const from = watch.snapshots.length;
+    await change();
+    return (await watch.until(what, predicate, deadlineMs, { from })).status;
+  } finally {
+    await watch.stop();
+  }
+}
+
 t.test('FXO port 3 unplugged: alarm within 2 s; plugged back: cleared, line present with its voltage', async (t) => {
   const rig = await startRig();
   t.teardown(() => rig.stop());
@@ -15,9 +32,9 @@ t.test('FXO port 3 unplugged: alarm within 2 s; plugged back: cleared, line pres
 
   // Timed with the firmware's own stamps (the alarm's raise time, the line state's `since`),
   // not by when a CLI process got to look.
-  const unpluggedAt = Date.now();
-  await rig.simPost('/fxo/3/line', { plugged: false });
-  await rig.waitStatus('port 3 unplugged', (s) => s.fxo[3].line === 'unplugged', 5000);
+  let unpluggedAt = 0;
+  const unplug = () => ((unpluggedAt = Date.now()), rig.simPost('/fxo/3/line', { plugged: false }));
+  await after(rig, unplug, 'port 3 unplugged', (s) => s.fxo[3].line === 'unplugged', 5000);
   const [alarm] = await rig.json(['alarms']);
   t.match(alarm, { source: 'fxo/3', type: 'fxo-unplugged', severity: 'major', state: 'active' });
   const raisedAfter = alarm.raisedAt - unpluggedAt;
@@ -27,9 +44,9 @@ t.test('FXO port 3 unplugged: alarm within 2 s; plugged back: cleared, line pres
   const zh = await rig.cli(['alarms', '--lang', 'zh']);
   t.match(zh.stdout, /FXO.*3.*外线未接/);
 
-  const pluggedAt = Date.now();
-  await rig.simPost('/fxo/3/line', { plugged: true });
-  const back = await rig.waitStatus('port 3 present', (s) => s.fxo[3].line === 'present', 5000);
+  let pluggedAt = 0;
+  const plug = () => ((pluggedAt = Date.now()), rig.simPost('/fxo/3/line', { plugged: true }));
+  const back = await after(rig, plug, 'port 3 present', (s) => s.fxo[3].line === 'present', 5000);
   t.equal(back.fxo[3].voltage, -48);
   const trunks = await rig.json(['trunks']);
   t.match(trunks.fxo[3], { port: 3, line: 'present', voltage: -48, hook: 'on', polarity: 'normal' });
@@ -64,8 +81,7 @@ t.test('test-call all: a progress line per circuit, a summary, an unplugged line
   const rig = await startRig();
   t.teardown(() => rig.stop());
   await rig.waitStatus('card up', (s) => s.card.link === 'up' && s.fxo.length === 5 && s.links[0]?.state === 'in-service');
-  await rig.simPost('/fxo/1/line', { plugged: false });
-  await rig.waitStatus('port 1 unplugged', (s) => s.fxo[1].line === 'unplugged', 5000);
+  await after(rig, () => rig.simPost('/fxo/1/line', { plugged: false }), 'port 1 unplugged', (s) => s.fxo[1].line === 'unplugged', 5000);
 
   // Exit 1: a circuit failed.
   const run = await rig.cli(['test-call', 'all'], 1);
