@@ -153,6 +153,7 @@ export class Firmware {
   }
 
   async start(): Promise<void> {
+    this.log.info({ dataDir: this.config.dataDir }, 'firmware starting');
     await mkdir(this.config.dataDir, { recursive: true });
     await this.alarms.load();
     await this.loadTrunkState();

@@ -93,13 +93,14 @@ t.test('SIGKILL mid-traffic: GRS resynchronises every circuit within 5 s and tra
     return lines.length > 0 && lines;
   }, 5000);
   t.equal(ready.length, 1, 'the restarted box reset its circuits with the exchange once');
-  // Timed from the firmware's own start (its "firmware started" line): what comes before is
-  // Node loading its modules, which on a busy test machine alone can take two seconds.
-  const [started] = firmwareLog(rig, (e) => e.msg === 'firmware started' && e.time >= startedAt);
+  // Timed from the firmware's first line ("firmware starting", before it loads its files and
+  // opens the card): what comes before is Node loading the modules, which on a busy test
+  // machine alone can take two seconds.
+  const [started] = firmwareLog(rig, (e) => e.msg === 'firmware starting' && e.time >= startedAt);
   t.ok(started, 'the restarted firmware logged its start');
   const from = started?.time ?? startedAt;
   const readyAfter = ready[0].time - from;
-  t.ok(readyAfter < 5000, `every circuit reset and acknowledged ${readyAfter} ms after the firmware started (${ready[0].time - startedAt} ms after the process was spawned)`);
+  t.ok(readyAfter < 5000, `every circuit reset and acknowledged ${readyAfter} ms after the firmware began to start (${ready[0].time - startedAt} ms after the process was spawned)`);
   t.ok(resynced - from < 5000, `the exchange saw the reset within ${resynced - from} ms`);
 
   await waitFor('traffic to resume', async (seen) => seen((await exchange(rig)).counters.callsCompleted) >= before.callsCompleted + 10, 30_000);
