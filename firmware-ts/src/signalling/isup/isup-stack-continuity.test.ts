@@ -241,3 +241,20 @@ t.test('a COT for no call waiting for one is counted and ignored', async (t) => 
   t.same(r.tap.trace('box', mark), []);
   t.equal(r.stack.calls.counters.unexpected, before + 1);
 });
+
+t.test('a CCR crossing our unanswered reset of the circuit is discarded, as an IAM would be', async (t) => {
+  const r = rig(t);
+  await r.up();
+  r.tap.deaf = true; // our RSC does not reach the exchange: the reset stays unanswered
+  r.stack.maintenance.resetCircuit(21);
+  await r.run(100);
+  t.ok(r.stack.maintenance.resetting(21), 'our reset of CIC 21 is unanswered');
+  t.ok(r.tap.injectMessage({ type: 'CCR', cic: 21 }));
+  await r.run(200);
+  t.notOk(looped(r, 21), 'not looped');
+  t.match(r.circuit(21), { continuity: null });
+  r.tap.deaf = false; // the repeated RSC gets through and is answered
+  t.ok(await r.until(() => !r.stack.maintenance.resetting(21), TIMERS.repeatMs * 3));
+  t.ok(r.tap.injectMessage({ type: 'CCR', cic: 21 }));
+  t.ok(await r.until(() => looped(r, 21)), 'the next CCR is taken');
+});
