@@ -8,6 +8,11 @@ export async function circuits(rig: Rig): Promise<any[]> {
   return rig.json(['circuits']);
 }
 
+/** The box's row for one CIC in `countyline circuits --json`. */
+export async function circuitAtBox(rig: Rig, cic: number): Promise<any> {
+  return (await circuits(rig)).find((r) => r.cic === cic);
+}
+
 /** The box's ISUP counters from `countyline metrics` (Prometheus text). */
 export async function boxCounters(rig: Rig) {
   const { stdout } = await rig.cli(['metrics']);

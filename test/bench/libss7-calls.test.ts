@@ -3,7 +3,7 @@
 import t from 'tap';
 import { waitFor } from '../../scripts/lib/bench-rig.mjs';
 import { allIdle, bothUp, exchangeCircuits, startLibss7Bench } from './libss7-rig.js';
-import { boxCounters } from './isup-helpers.js';
+import { boxCounters, circuitAtBox } from './isup-helpers.js';
 
 const bench = await startLibss7Bench(t);
 const { rig } = bench;
@@ -15,9 +15,6 @@ t.before(async () => {
   await allIdle(bench);
 });
 
-async function circuitAtBox(cic: number) {
-  return ((await rig.json(['circuits'])) as any[]).find((r) => r.cic === cic);
-}
 async function circuitAtLibss7(cic: number) {
   return (await exchangeCircuits(ex)).find((r) => r.cic === cic);
 }
@@ -30,7 +27,7 @@ t.test('a call from the box: libss7 gets the IAM, sends ACM and ANM; the box rel
   t.equal(iam.cic % 2, 1, `on CIC ${iam.cic}, one the box controls (odd: its point code is the lower)`);
   ex.send({ cmd: 'acm', cic: iam.cic });
   ex.send({ cmd: 'answer', cic: iam.cic });
-  t.match(await circuitAtBox(iam.cic), { call: 'outgoing' }, 'the box: the circuit carries its outgoing call');
+  t.match(await circuitAtBox(rig, iam.cic), { call: 'outgoing' }, 'the box: the circuit carries its outgoing call');
   t.match(await circuitAtLibss7(iam.cic), { call: 'incoming' }, 'libss7: the same circuit carries an incoming call');
   const rel = await ex.next('REL', { cic: iam.cic }, 30_000);
   t.equal(rel.cause, 16, 'after its hold time the box releases, cause 16 normal clearing');
@@ -46,7 +43,7 @@ t.test('a call from the box released by libss7 (REL from the exchange, RLC from 
   ex.send({ cmd: 'acm', cic: iam.cic });
   ex.send({ cmd: 'answer', cic: iam.cic });
   const answered = await waitFor('the box to see its call answered', async (seen) => {
-    const row = seen(await circuitAtBox(iam.cic));
+    const row = seen(await circuitAtBox(rig, iam.cic));
     return row.callPhase === 'answered' && row;
   }, 10_000);
   t.match(answered, { call: 'outgoing', callPhase: 'answered' }, 'the box sees the call answered');
@@ -62,7 +59,7 @@ t.test('a call from libss7: the box answers (ACM, ANM); libss7 releases (REL, RL
   ex.send({ cmd: 'call', cic: 4, called: '12345', calling: '13900000000' });
   t.ok(await ex.next('ACM', { cic: 4 }, 15_000), 'libss7 gets ACM from the box');
   t.ok(await ex.next('ANM', { cic: 4 }, 15_000), 'and ANM: the box answered');
-  t.match(await circuitAtBox(4), { call: 'incoming', callPhase: 'answered' }, 'the box: CIC 4 carries an answered incoming call');
+  t.match(await circuitAtBox(rig, 4), { call: 'incoming', callPhase: 'answered' }, 'the box: CIC 4 carries an answered incoming call');
   t.match(await circuitAtLibss7(4), { call: 'outgoing' }, 'libss7: its outgoing call on CIC 4');
   ex.send({ cmd: 'release', cic: 4, cause: 16 });
   t.ok(await ex.next('RLC', { cic: 4 }), 'the box answers the REL with RLC');

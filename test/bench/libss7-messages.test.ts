@@ -4,7 +4,7 @@
 // IAMs asking for a continuity check (no ACM before a successful COT, T8, the recheck).
 import t, { type Test } from 'tap';
 import { waitFor } from '../../scripts/lib/bench-rig.mjs';
-import { boxCounters } from './isup-helpers.js';
+import { boxCounters, circuitAtBox } from './isup-helpers.js';
 import { allIdle, bothUp, startLibss7Bench } from './libss7-rig.js';
 
 /** The shortest T8 Q.764 allows, so that the case of the missing COT takes 10 s. */
@@ -18,9 +18,6 @@ t.before(async () => {
   await allIdle(bench);
 });
 
-async function circuitAtBox(cic: number) {
-  return ((await rig.json(['circuits'])) as any[]).find((r) => r.cic === cic);
-}
 
 /** Nothing libss7 sent was refused by the box: no CFN, no reset, nothing malformed. */
 async function nothingRefused(t: Test, from: number) {
@@ -49,12 +46,12 @@ t.test('SUS and RES from libss7 on an answered call: the call stays up and clear
   const iam = await ex.next('IAM', undefined, 15_000);
   ex.send({ cmd: 'acm', cic: iam.cic });
   ex.send({ cmd: 'answer', cic: iam.cic });
-  await waitFor('the box to see the call answered', async (seen) => seen(await circuitAtBox(iam.cic)).callPhase === 'answered', 10_000);
+  await waitFor('the box to see the call answered', async (seen) => seen(await circuitAtBox(rig, iam.cic)).callPhase === 'answered', 10_000);
   ex.send({ cmd: 'sus', cic: iam.cic, initiator: 'network' });
   ex.send({ cmd: 'res', cic: iam.cic, initiator: 'network' });
   ex.send({ cmd: 'circuits' });
   await ex.next('circuits');
-  t.match(await circuitAtBox(iam.cic), { call: 'outgoing', callPhase: 'answered' }, 'the box keeps the call after SUS and RES');
+  t.match(await circuitAtBox(rig, iam.cic), { call: 'outgoing', callPhase: 'answered' }, 'the box keeps the call after SUS and RES');
   ex.send({ cmd: 'release', cic: iam.cic, cause: 16 });
   t.ok(await ex.next('RLC', { cic: iam.cic }), 'the REL of libss7 is answered with RLC');
   t.match(JSON.parse((await call.result(0)).stdout).outcomes, [{ cic: iam.cic, result: 'completed', answered: true, cause: 16 }]);
@@ -77,7 +74,7 @@ t.test('UCIC from libss7: the box marks the circuit unequipped, stops offering i
   const before = (await rig.status()).isup.circuits;
   ex.send({ cmd: 'ucic', cic: 7 });
   const row = await waitFor('the box to mark CIC 7 unequipped at the exchange', async (seen) => {
-    const r = seen(await circuitAtBox(7));
+    const r = seen(await circuitAtBox(rig, 7));
     return r.unequipped === true && r;
   }, 10_000);
   t.match(row, { cic: 7, call: 'idle', unequipped: true });
@@ -87,14 +84,14 @@ t.test('UCIC from libss7: the box marks the circuit unequipped, stops offering i
   t.match(alarms.filter((a) => a.type === 'cic-unequipped'), [{ severity: 'major' }], 'one cic-unequipped alarm');
   // libss7's reset of the circuit: the exchange has it after all; the alarm clears.
   ex.send({ cmd: 'rsc', cic: 7 });
-  await waitFor('the box to take CIC 7 back', async (seen) => seen(await circuitAtBox(7)).unequipped === false, 10_000);
+  await waitFor('the box to take CIC 7 back', async (seen) => seen(await circuitAtBox(rig, 7)).unequipped === false, 10_000);
   t.same(((await rig.json(['alarms'])) as any[]).filter((a) => a.type === 'cic-unequipped'), [], 'the alarm cleared');
 });
 
 t.test('a message type libss7 does not know the box either: CFN, cause 97 (Q.764 2.9.5.1)', async (t) => {
   ex.send({ cmd: 'raw', cic: 9, hex: '50 00' });
   t.match(await ex.next('CFN', { cic: 9 }, 10_000), { cause: 97 }, 'libss7 gets CFN for CIC 9, cause 97 message type non-existent or not implemented');
-  t.match(await circuitAtBox(9), { call: 'idle', block: 'none' }, 'and the circuit stays idle and in service');
+  t.match(await circuitAtBox(rig, 9), { call: 'idle', block: 'none' }, 'and the circuit stays idle and in service');
 });
 
 /** What the box sent libss7 on `cic` from event `from` on (libss7's events for the box's messages). */
@@ -104,7 +101,7 @@ t.test('an IAM asking for a continuity check: no ACM before a successful COT, th
   const from = ex.events.length;
   ex.send({ cmd: 'call', cic: 11, called: '12345', calling: '13900000000', continuityCheck: true });
   t.match(
-    await waitFor('the box to wait for COT on CIC 11', async (seen) => seen(await circuitAtBox(11)).callPhase === 'continuity-wait' && (await circuitAtBox(11)), 10_000),
+    await waitFor('the box to wait for COT on CIC 11', async (seen) => seen(await circuitAtBox(rig, 11)).callPhase === 'continuity-wait' && (await circuitAtBox(rig, 11)), 10_000),
     { call: 'incoming' },
   );
   await new Promise((r) => setTimeout(r, 1000));
@@ -134,16 +131,16 @@ t.test('no COT: the box releases at T8 with cause 41 and never sends ACM', async
 t.test('a failed check: the box sends nothing and holds the circuit until the recheck ends with REL', async (t) => {
   const from = ex.events.length;
   ex.send({ cmd: 'call', cic: 15, called: '12345', continuityCheck: true });
-  await waitFor('the box to wait for COT on CIC 15', async (seen) => seen(await circuitAtBox(15)).callPhase === 'continuity-wait', 10_000);
+  await waitFor('the box to wait for COT on CIC 15', async (seen) => seen(await circuitAtBox(rig, 15)).callPhase === 'continuity-wait', 10_000);
   ex.send({ cmd: 'cot', cic: 15, passed: false });
   await waitFor('the box to give the call up and hold CIC 15 for the recheck', async (seen) => {
-    const row = seen(await circuitAtBox(15));
+    const row = seen(await circuitAtBox(rig, 15));
     return row.callPhase === null && row.call === 'incoming' && row.continuity === 'recheck-wait';
   }, 10_000);
   await new Promise((r) => setTimeout(r, 1000));
   t.same(boxSent(from, 15), [], 'no ACM and no REL: the exchange rechecks the circuit');
   ex.send({ cmd: 'raw', cic: 15, hex: '11' }); // CCR: the recheck; the box loops the circuit again
-  await waitFor('the box to loop CIC 15 for the recheck', async (seen) => seen(await circuitAtBox(15)).continuity === 'exchange-loop', 10_000);
+  await waitFor('the box to loop CIC 15 for the recheck', async (seen) => seen(await circuitAtBox(rig, 15)).continuity === 'exchange-loop', 10_000);
   ex.send({ cmd: 'release', cic: 15 }); // the recheck passed: the exchange ends it with REL
   t.ok(await ex.next('RLC', { cic: 15 }), 'the box answers the REL with RLC');
   await nothingRefused(t, from);
