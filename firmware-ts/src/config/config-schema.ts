@@ -140,10 +140,55 @@ const Isup = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    answerAfterMs: Type.Integer({ default: 200, minimum: 0, description: 'incoming calls are answered this long after ACM' }),
     continuityToneMs: Type.Integer({ default: 2000, minimum: 100 }),
   },
   { additionalProperties: false },
+);
+
+const Agent = Type.Object(
+  {
+    user: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._~-]+$', description: 'SIP user name the phone registers with (letters, digits, . _ ~ -)' }),
+    password: Type.String({ minLength: 4, maxLength: 128, description: 'digest password of that user' }),
+    name: Type.String({ minLength: 1, maxLength: 64, description: 'the person, as shown in calls and CDRs' }),
+  },
+  { additionalProperties: false },
+);
+
+const Sip = Type.Object(
+  {
+    port: Type.Integer({ default: 5060, minimum: 1, maximum: 65535, description: 'UDP port of the registrar and agent calls' }),
+    bind: Type.String({ default: '0.0.0.0', description: 'address the SIP socket listens on' }),
+    address: Type.Optional(Type.String({ minLength: 1, description: "the box's address as phones reach it (Via, Contact, SDP); default: its first LAN IPv4 address" })),
+    realm: Type.Optional(Type.String({ minLength: 1, description: 'digest realm; default: the host name' })),
+    minExpiresS: Type.Integer({ default: 60, minimum: 10, description: 'shortest registration accepted (423 below it)' }),
+    maxExpiresS: Type.Integer({ default: 3600, minimum: 60, description: 'longer registrations are cut to this' }),
+    nonceTtlMs: Type.Integer({ default: 300_000, minimum: 10_000, description: 'a nonce older than this is answered stale=true' }),
+    keepAliveMs: Type.Integer({ default: 30_000, minimum: 1000, description: 'OPTIONS to each registered phone this often' }),
+    keepAliveFailures: Type.Integer({ default: 2, minimum: 1, description: 'unanswered OPTIONS in a row that make a phone unreachable' }),
+    loginFailuresPerMinute: Type.Integer({ default: 10, minimum: 1, description: 'failed logins from one address in a minute before it is refused for a minute' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const Media = Type.Object(
+  {
+    rtpPortMin: Type.Integer({ default: 20_000, minimum: 1024, maximum: 65534, description: 'first UDP port for RTP to the phones (even ports)' }),
+    rtpPortMax: Type.Integer({ default: 20_999, minimum: 1025, maximum: 65535 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const Calls = Type.Object(
+  {
+    ringTimeoutMs: Type.Integer({ default: 20_000, minimum: 1000, description: "how long one agent's phone rings before the call is offered to the next" }),
+    noAgent: Type.Union([Type.Literal('announce'), Type.Literal('test-line')], {
+      default: 'announce',
+      description: 'no agent free: announce it to the caller and release; test-line: answer with a 1004 Hz tone (trunk commissioning, before phones exist)',
+    }),
+    testLineAnswerMs: Type.Integer({ default: 200, minimum: 0, description: 'test-line: answer this long after the call is offered' }),
+    recent: Type.Integer({ default: 200, minimum: 1, maximum: 10_000, description: 'finished calls kept in memory for countyline calls' }),
+  },
+  { additionalProperties: false, default: {} },
 );
 
 export const ConfigSchema = Type.Object(
@@ -178,6 +223,10 @@ export const ConfigSchema = Type.Object(
     trunks: Trunks,
     isup: Type.Optional(Isup),
     testCalls: TestCalls,
+    sip: Sip,
+    agents: Type.Array(Agent, { default: [], maxItems: 500, description: 'the office staff who answer calls on SIP phones' }),
+    media: Media,
+    calls: Calls,
     alarms: Type.Object(
       {
         restoreSettleMs: Type.Integer({
