@@ -205,7 +205,7 @@ export class Firmware {
       return new IsupStack(
         this.card,
         clock,
-        { ...isup, answerAfterMs: config.calls.testLineAnswerMs, signalling: config.card.links.map((l) => ({ span: l.span, timeslot: l.timeslot })) },
+        { ...isup, signalling: config.card.links.map((l) => ({ span: l.span, timeslot: l.timeslot })) },
         log.child({ module: 'isup' }),
       );
     } catch (err) {

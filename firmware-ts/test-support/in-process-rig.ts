@@ -46,8 +46,12 @@ export interface InProcessRigOptions {
   testCalls?: Partial<TestCallSettings> & { dialToneTimeoutMs?: number; toneTimeoutMs?: number };
   /** The simulator's far-end exchange behind the card's link 0, with its settings as in an `--exchange` file. */
   exchange?: Record<string, unknown>;
-  /** The ISUP stack toward the exchange, with these settings over the rig's; implies `exchange`. */
-  isup?: Partial<IsupSettings>;
+  /**
+   * The ISUP stack toward the exchange, with these settings over the rig's; implies `exchange`.
+   * `answerAfterMs` plays the person at the box: each incoming call is alerted (ACM) at once
+   * and answered (ANM) this long after (default 200 ms); null leaves calls to the test.
+   */
+  isup?: Partial<IsupSettings> & { answerAfterMs?: number | null };
   /**
    * The tap answers the box's signalling link tests (SLTM) for the exchange (default true,
    * until the simulator's exchange answers them itself); false: they reach the exchange.
@@ -304,7 +308,7 @@ export class InProcessRig {
     return true;
   }
 
-  private buildStack(card: CardDriver, overrides: Partial<IsupSettings>): IsupStack {
+  private buildStack(card: CardDriver, { answerAfterMs = 200, ...overrides }: NonNullable<InProcessRigOptions['isup']>): IsupStack {
     const settings: IsupSettings = {
       variant: 'itu',
       networkIndicator: 'national',
@@ -316,13 +320,17 @@ export class InProcessRig {
       control: 'point-code',
       selection: 'controlled-first',
       timers: TIMERS,
-      answerAfterMs: 200,
       continuityToneMs: 500,
       ...overrides,
     };
     const stack = new IsupStack(card, this.clock, settings, silent);
     stack.on('call-ended', (o) => this.ended.push(o));
-    stack.on('incoming-call', (c) => this.incoming.push(c));
+    stack.on('incoming-call', (c) => {
+      this.incoming.push(c);
+      if (answerAfterMs === null) return;
+      stack.calls.alert(c.callId);
+      this.clock.setTimeout(() => stack.calls.answer(c.callId), answerAfterMs);
+    });
     stack.on('maintenance-alert', (cic, what) => this.alerts.push({ at: this.clock.now(), cic, what }));
     stack.calls.on('glare', (cic, outcome) => this.glares.push({ cic, outcome }));
     return stack;

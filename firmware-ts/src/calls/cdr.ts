@@ -5,9 +5,10 @@ export type CallLine = { kind: 'fxo'; port: number } | { kind: 'e1'; span: numbe
 
 /**
  * How a call ended, one of: answered by a person; abandoned (the caller hung up while it rang
- * or waited); no agent (nobody could take it); failed (with `reason`).
+ * or waited); no agent (nobody could take it); failed (with `reason`); test-line (answered by
+ * the box itself with a test tone, while it is set up as a test line: no person took it).
  */
-export type CallResult = 'answered' | 'abandoned' | 'no-agent' | 'failed';
+export type CallResult = 'answered' | 'abandoned' | 'no-agent' | 'failed' | 'test-line';
 
 /**
  * One call detail record: what the box keeps of every call, appended to the CDR journal

@@ -45,7 +45,11 @@ export interface CallOutcome {
   endedAt: number;
   /** Earlier attempts given up (dual seizure, blocking, reset) before this one. */
   repeats: number;
+  /** Who ended the call: the exchange's REL, the box (its REL, a timer, a stop), or a circuit reset. */
+  clearedBy?: ClearedBy;
 }
+
+export type ClearedBy = { by: 'exchange' } | { by: 'box' } | { by: 'reset'; reason: string };
 
 export interface IncomingCall {
   callId: number;
@@ -83,8 +87,6 @@ export interface IsupCallsDeps {
   ready: () => boolean;
   /** Whether our reset of this circuit (GRS or RSC) is still unanswered. */
   resetting: (cic: number) => boolean;
-  /** Inbound answer delay; the call model takes over here when it exists. */
-  answerAfterMs: number;
   /** Loops the circuit's timeslot back toward the exchange (on) or ends the loop, for a continuity check. */
   loop: (cic: number, on: boolean) => void;
 }

@@ -4,10 +4,13 @@ import { nextPhase, type CallPhase, type PhaseEvent } from './isup-call-phase.js
 import { asFailure, callFailure, LINK_DOWN, NOT_CONFIRMED, onRepeatToo, released, type CallFailure } from './isup-call-reasons.js';
 import { CAUSE } from './isup-cause.js';
 import type { IsupMessageOf } from './isup-messages.js';
-import type { CallCounters, CallDirection, CallOutcome, IsupCall, IsupCallEvents, IsupCallsDeps } from './isup-call-types.js';
+import type { CallCounters, CallDirection, CallOutcome, ClearedBy, IsupCall, IsupCallEvents, IsupCallsDeps } from './isup-call-types.js';
 import { ContinuityWaits, type ContinuityState } from './isup-continuity-wait.js';
 
 export type { CallCounters, CallDirection, CallOutcome, CallPhase, IncomingCall, IsupCall, IsupCallEvents, IsupCallsDeps } from './isup-call-types.js';
+
+const EXCHANGE: ClearedBy = { by: 'exchange' };
+const BOX: ClearedBy = { by: 'box' };
 
 interface OutboundRequest {
   called: string;
@@ -31,6 +34,8 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
   private readonly tests = new Map<number, () => void>();
   /** Attempts given up and being released (REL out) while their call goes on elsewhere. */
   private readonly givenUp = new Set<number>();
+  /** Incoming calls whose ACM went. */
+  private readonly alerted = new Set<number>();
   /** The exchange's continuity checks: in its IAMs, and its CCRs. */
   private readonly continuity: ContinuityWaits;
   private nextId = 1;
@@ -270,7 +275,11 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     this.d.timers.start('T35', m.cic, this.d.settings.t35Ms, () => this.offer(call));
   }
 
-  /** An incoming call with its complete number: offered, ACM, and answered (until the call model does). */
+  /**
+   * An incoming call with its complete number: handed to whoever takes calls (the call model),
+   * which alerts it (ACM) once it offers the call to a person and answers it (ANM) when that
+   * person answers. The exchange's T9 bounds how long it may ring.
+   */
   private offer(call: IsupCall): void {
     if (this.calls.get(call.cic) !== call) return;
     const cic = call.cic;
@@ -280,15 +289,37 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     this.counters.inOffered++;
     this.d.logger.info({ cic, calling: call.calling, called: call.called }, 'incoming call');
     this.emit('incoming-call', { callId: call.id, cic, span: circuit.span, timeslot: circuit.timeslot, calling: call.calling, called: call.called });
-    // Until the call model answers calls itself, the stack alerts and answers.
-    this.d.transport.send(buildAcm(cic));
-    this.d.timers.start('answer', cic, this.d.answerAfterMs, () => {
-      if (this.calls.get(cic) !== call || call.phase !== 'incoming') return;
-      this.move(call, 'answer');
-      call.answeredAt = this.d.clock.now();
-      this.counters.inAnswered++;
-      this.d.transport.send(buildAnm(cic));
-    });
+  }
+
+  /**
+   * ACM for the incoming call `callId` (Q.764 2.1.4.1): the number is complete and the call is
+   * being offered; the caller hears ringing. Once per call; false if the call is not waiting.
+   */
+  alert(callId: number): boolean {
+    const call = this.incomingCall(callId);
+    if (!call || this.alerted.has(call.id)) return false;
+    this.alerted.add(call.id);
+    this.d.transport.send(buildAcm(call.cic));
+    return true;
+  }
+
+  /** ANM for the incoming call `callId` (Q.764 2.1.7): a person (or an announcement) answered it. */
+  answer(callId: number): boolean {
+    const call = this.incomingCall(callId);
+    if (!call) return false;
+    // An answer before any alerting still tells the exchange the number was complete first.
+    if (!this.alerted.has(call.id)) this.alert(callId);
+    this.move(call, 'answer');
+    call.answeredAt = this.d.clock.now();
+    this.counters.inAnswered++;
+    this.d.transport.send(buildAnm(call.cic));
+    return true;
+  }
+
+  /** The incoming call `callId` while it is offered and not yet answered. */
+  private incomingCall(callId: number): IsupCall | undefined {
+    const call = [...this.calls.values()].find((c) => c.id === callId);
+    return call?.direction === 'in' && call.phase === 'incoming' ? call : undefined;
   }
 
   onBackward(m: IsupMessageOf<'ACM'> | IsupMessageOf<'CON'> | IsupMessageOf<'ANM'>): void {
@@ -404,16 +435,16 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     }
     // Their REL crossed ours: the call ends as our RLC would have ended it (T7, T9 failures kept).
     const failure = this.failures.get(call.id);
-    if (failure) return this.finish(call, 'failed', failure, failure.cause);
+    if (failure) return this.finish(call, 'failed', failure, failure.cause, true, EXCHANGE);
     const answered = call.answeredAt !== null;
     const ours = call.phase === 'releasing';
     if (call.direction === 'in' && !answered && !ours) {
       // The caller hung up while it rang: no call was made, and none failed either.
       this.counters.inAbandoned++;
-      return this.finish(call, 'abandoned', null, cause);
+      return this.finish(call, 'abandoned', null, cause, true, EXCHANGE);
     }
     const failed = call.direction === 'out' && !answered && !ours;
-    this.finish(call, failed ? 'failed' : 'completed', failed ? released(cause) : null, cause);
+    this.finish(call, failed ? 'failed' : 'completed', failed ? released(cause) : null, cause, true, EXCHANGE);
   }
 
   onRlc(m: IsupMessageOf<'RLC'>): void {
@@ -460,7 +491,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     // A release under way keeps the failure it started with (T7, T9).
     const earlier = this.failures.get(call.id);
     const failed = call.direction === 'out' && call.answeredAt === null;
-    this.finish(call, failed ? 'failed' : 'completed', failed ? (earlier ?? asFailure(reason)) : null, cause, false);
+    this.finish(call, failed ? 'failed' : 'completed', failed ? (earlier ?? asFailure(reason)) : null, cause, false, { by: 'reset', reason: asFailure(reason).reason });
   }
 
   stop(): void {
@@ -549,7 +580,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     if (this.calls.get(call.cic) !== call) return;
     if (failure) this.failures.set(call.id, { ...failure, cause });
     this.move(call, 'release');
-    for (const t of ['T6', 'T7', 'T8', 'T9', 'T35', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
+    for (const t of ['T6', 'T7', 'T8', 'T9', 'T35', 'hold'] as const) this.d.timers.stop(t, call.cic);
     this.continuity.end(call.id);
     this.d.transport.send(buildRel(call.cic, cause));
     const repeat = () => {
@@ -574,12 +605,13 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     return call;
   }
 
-  private finish(call: IsupCall, result: CallOutcome['result'], why: CallFailure | null, cause: number, releaseCircuit = true): void {
+  private finish(call: IsupCall, result: CallOutcome['result'], why: CallFailure | null, cause: number, releaseCircuit = true, clearedBy: ClearedBy = BOX): void {
     if (this.calls.get(call.cic) !== call) return;
     this.calls.delete(call.cic);
-    for (const t of ['T1', 'T5', 'T6', 'T7', 'T8', 'T9', 'T35', 'answer', 'hold'] as const) this.d.timers.stop(t, call.cic);
+    for (const t of ['T1', 'T5', 'T6', 'T7', 'T8', 'T9', 'T35', 'hold'] as const) this.d.timers.stop(t, call.cic);
     if (releaseCircuit && this.d.group.state(call.cic)?.call !== 'idle') this.d.group.release(call.cic, this.d.clock.now(), cause);
     this.failures.delete(call.id);
+    this.alerted.delete(call.id);
     this.continuity.end(call.id);
     // A continuity test, or an attempt whose call went on elsewhere: no call of its own ended.
     const test = this.tests.get(call.id);
@@ -591,7 +623,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     const request = this.requests.get(call.id);
     this.requests.delete(call.id);
     if (result === 'failed' && call.direction === 'out') this.counters.outFailed++;
-    const outcome: CallOutcome = { call: { ...call }, result, reason: why?.reason ?? null, ...(why?.reasonCode && { reasonCode: why.reasonCode, reasonArgs: why.reasonArgs }), cause, endedAt: this.d.clock.now(), repeats: request?.repeats ?? 0 };
+    const outcome: CallOutcome = { call: { ...call }, result, reason: why?.reason ?? null, ...(why?.reasonCode && { reasonCode: why.reasonCode, reasonArgs: why.reasonArgs }), cause, endedAt: this.d.clock.now(), repeats: request?.repeats ?? 0, clearedBy };
     this.emit('call-ended', outcome);
     request?.resolve(outcome);
   }

@@ -42,8 +42,6 @@ export interface IsupSettings {
   selection: SelectionMethod;
   huntDirection?: HuntDirection;
   timers: IsupTimerSettings;
-  /** How long after ACM the stack answers an incoming call (until the call model does). */
-  answerAfterMs: number;
   /** How long the continuity check waits for its 2000 Hz tone to come back. */
   continuityToneMs: number;
 }
@@ -134,7 +132,6 @@ export class IsupStack extends TypedEmitter<IsupStackEvents> implements E1Circui
       reassertBlock: (cic) => this.maintenance.block(cic),
       ready: () => this.maintenance.ready,
       resetting: (cic) => this.maintenance.resetting(cic),
-      answerAfterMs: settings.answerAfterMs,
       loop: (cic, on) => this.loopCircuit(cic, on),
     });
     this.maintenance = new IsupMaintenance({ group: this.group, transport: this.transport, calls: this.calls, timers: this.timers, settings: settings.timers, clock, logger: log });

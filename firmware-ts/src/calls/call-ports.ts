@@ -1,0 +1,77 @@
+import type { TypedEmitter } from '@countyline/e1-gateway';
+import type { LineLeg } from './line-leg.js';
+
+// What the call model needs of the agents' phones and of the media path, and no more: the SIP
+// layer and the media layer implement these, and the call model knows neither.
+
+/** An agent who may be offered a call. */
+export interface AgentRef {
+  user: string;
+  name: string;
+}
+
+/** Where a phone's audio goes (from its SDP). */
+export interface PhoneMedia {
+  address: string;
+  port: number;
+  /** The RTP payload type of DTMF (telephone-event, RFC 4733) the phone offered; null when none. */
+  telephoneEvent: number | null;
+}
+
+export interface AgentCallEnd {
+  by: 'agent' | 'box';
+  reason: 'busy' | 'rejected' | 'no-answer' | 'hangup' | 'failed';
+  /** The SIP status that ended it, where one did. */
+  status?: number;
+}
+
+export interface AgentCallEvents {
+  ringing: () => void;
+  answered: (media: PhoneMedia) => void;
+  /** The agent put the caller on hold (true) or took the call back (false). */
+  hold: (on: boolean) => void;
+  ended: (end: AgentCallEnd) => void;
+}
+
+/** One agent's phone called for one call. */
+export interface AgentCallLeg extends TypedEmitter<AgentCallEvents> {
+  /** CANCEL while it rings, BYE once answered; `ended` follows with `by: 'box'`. */
+  hangUp(): void;
+}
+
+export interface AgentCallRequest {
+  agent: string;
+  callerNumber: string;
+  callerName?: string;
+  /** Where the phone sends its audio: the call's RTP port on the box. */
+  localMedia: { address: string; port: number };
+  ringTimeoutMs: number;
+}
+
+export interface AgentPhones {
+  /** The agents who can take a call now, the one to offer first first. */
+  available(): readonly AgentRef[];
+  /** Marks an agent busy (ringing or on a call) or free again. */
+  setBusy(user: string, busy: boolean): void;
+  call(request: AgentCallRequest): AgentCallLeg;
+}
+
+/** The audio of one call: the line's media channel, and the RTP toward a phone. */
+export interface CallMedia {
+  /** Where the phone is to send its RTP, for the offer. */
+  readonly local: { address: string; port: number };
+  /** Audio both ways between the line and the phone that answered. */
+  connectPhone(phone: PhoneMedia): void;
+  /** Mutes the line's side while the phone holds the call (the caller hears silence). */
+  hold(on: boolean): void;
+  /** Plays a tone into the line instead of the phone's audio. */
+  play(tone: 'special-information' | 'test-tone'): void;
+  /** Frames each way so far, for the CDR's diagnostics. */
+  frames(): { toLine: number; fromLine: number };
+  close(): void;
+}
+
+export interface CallMediaFactory {
+  /** Opens the call's audio: a media channel connected to the leg's line, and an RTP port. */
+  open(leg: LineLeg): Promise<CallMedia>;
+}
