@@ -15,6 +15,8 @@ export interface MediaChannel {
   send(frame: Buffer): void;
   /** Frames from the line (what the caller says), one call per frame. */
   onFrame(listener: (frame: Buffer) => void): void;
+  /** Called once when the channel closes (at once if it already has): a tone or a bridge on it stops. */
+  onClose(listener: () => void): void;
   /** Stops the channel and frees its port; frames after this are dropped. */
   close(): void;
 }

@@ -1,0 +1,10 @@
+export * from './media-channel.js';
+export * from './alaw.js';
+export * from './rtp-packet.js';
+export * from './rtp-ports.js';
+export * from './rtp-session.js';
+export * from './media-bridge.js';
+export * from './tones.js';
+export * from './tone-player.js';
+export * from './udp-highway.js';
+export type { UdpAddress } from './udp-bind.js';
