@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from '@countyline/e1-gateway';
 import type { Registry } from 'prom-client';
 import type { AlarmStore } from './alarms/alarm-store.js';
+import type { CallManager } from './calls/call-manager.js';
 import type { CardDriver } from './card/card-driver.js';
 import type { ControlHandlers } from './control/control-dispatcher.js';
 import type { CallSummary } from './control/view-schemas.js';
@@ -17,6 +18,8 @@ export interface ControlTarget {
   alarms: AlarmStore;
   testCalls: TestCallScheduler;
   isup: IsupStack | null;
+  /** The call model; null until the firmware has started it. */
+  calls: () => CallManager | null;
   metrics: Registry;
   status(): BoxStatus;
   trunkView(): TrunksView;
@@ -53,6 +56,10 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
     alarms: ({ all }) => ({ alarms: all ? fw.alarms.all() : fw.alarms.active() }),
     metrics: async () => ({ text: await fw.metrics.metrics() }),
     circuits: () => requireIsup().circuits(),
+    calls: ({ recent }) => {
+      const calls = fw.calls();
+      return { active: calls?.active() ?? [], recent: calls?.recent(recent) ?? [] };
+    },
     block: ({ cic }) => maintenance(cic, 'block'),
     unblock: ({ cic }) => maintenance(cic, 'unblock'),
 

@@ -22,6 +22,17 @@ import { parseCircuit, TestCallScheduler } from './trunks/test-call-scheduler.js
 import { ConfigError } from './config/load-config.js';
 import { TrunkMonitor } from './trunks/trunk-monitor.js';
 import { IsupStack } from './signalling/isup/isup-stack.js';
+import { offerIsupCalls } from './signalling/isup/isup-line-leg.js';
+import { AnalogLines } from './signalling/analog/analog-lines.js';
+import { offerAnalogCalls } from './signalling/analog/analog-line-leg.js';
+import { CallManager } from './calls/call-manager.js';
+import { CallMediaPath } from './calls/call-media-path.js';
+import { CdrStore } from './calls/cdr-store.js';
+import { NO_AGENTS } from './calls/no-agents.js';
+import type { AgentPhones } from './calls/call-ports.js';
+import { UdpHighway } from './media/udp-highway.js';
+import { RtpPorts } from './media/rtp-ports.js';
+import { registerCallMetrics } from './calls/call-metrics.js';
 import { CircuitMapError } from './circuits/circuit-map.js';
 import { readTrunkState, TrunkStateFileError, type TrunkStateFile } from './trunks/trunk-state-file.js';
 
@@ -47,7 +58,13 @@ export class Firmware {
   readonly alarms: AlarmStore;
   /** SS7 ISUP toward the exchange, when the config has an `isup` section. */
   readonly isup: IsupStack | null;
+  /** Loop-start call control on the FXO ports. */
+  readonly analog: AnalogLines;
   readonly metrics = new Registry();
+  /** The call model and its CDRs: from start() (the CDR journal is read then) to stop(). */
+  private calls: CallManager | null = null;
+  private cdrs: CdrStore | null = null;
+  private unwireCalls: (() => void)[] = [];
   private readonly dispatcher: ControlDispatcher;
   private readonly control: ControlServer | null;
   /** Aborted by stop(): long control work (calls, captures) ends early. */
@@ -112,6 +129,7 @@ export class Firmware {
       },
       { schedule: config.testCalls.schedule, failuresToBlock: config.testCalls.failuresToBlock, maxBlockedPerPass: config.testCalls.maxBlockedPerPass, utcOffsetHours: t.utcOffsetHours },
     );
+    this.analog = new AnalogLines({ card: this.card, trunks: this.trunks, clock, logger: log.child({ module: 'analog' }) });
     this.alarms = new AlarmStore({ file: join(config.dataDir, 'alarms.json'), clock, logger: log.child({ module: 'alarms' }) });
     this.trunkFile = join(config.dataDir, 'trunks.json');
     this.trunkWriter = new CoalescingWriter({
@@ -133,6 +151,7 @@ export class Firmware {
         alarms: this.alarms,
         testCalls: this.testCalls,
         isup: this.isup,
+        calls: () => this.calls,
         metrics: this.metrics,
         status: () => this.status(),
         trunkView: () => this.trunkView(),
@@ -168,6 +187,7 @@ export class Firmware {
       restoreSettleMs: this.config.alarms.restoreSettleMs,
       isup: this.isup,
     });
+    await this.startCalls();
     await this.control?.listen();
     this.card.start();
     this.testCalls.start();
@@ -179,6 +199,11 @@ export class Firmware {
     this.stopping.abort();
     if (this.saveTimer) this.clock.clearTimeout(this.saveTimer);
     this.stopRules?.();
+    // Calls first: each line released and each phone hung up while signalling still runs,
+    // and every CDR on disk.
+    await this.calls?.stop();
+    for (const unwire of this.unwireCalls) unwire();
+    this.analog.stop();
     this.isup?.stop();
     // The test under way is cut short and puts its circuit back to rest while the card still
     // listens: a line left off-hook or a timeslot left looped would outlive the firmware.
@@ -187,7 +212,7 @@ export class Firmware {
     await this.control?.close();
     await this.card.stop();
     this.trunkWriter.changed();
-    await Promise.all([this.trunkWriter.flush(), this.alarms.close()]);
+    await Promise.all([this.trunkWriter.flush(), this.alarms.close(), this.cdrs?.close()]);
     this.log.info('firmware stopped');
   }
 
@@ -197,6 +222,28 @@ export class Firmware {
 
   trunkView(): TrunksView {
     return buildTrunks(this.card, this.trunks, this.testCalls);
+  }
+
+  /**
+   * The call model: calls from the ISUP stack and the FXO lines go to the agents' phones,
+   * their audio over the card's PCM highway, their CDRs to `<dataDir>/cdr.jsonl`.
+   */
+  private async startCalls(): Promise<void> {
+    const log = this.log.child({ module: 'calls' });
+    const cdrs = (this.cdrs = await CdrStore.open({ file: join(this.config.dataDir, 'cdr.jsonl'), logger: log, clock: this.clock, keepRecent: this.config.calls.recent }));
+    const agents: AgentPhones = NO_AGENTS;
+    const calls = (this.calls = new CallManager({
+      clock: this.clock,
+      logger: log,
+      agents,
+      media: new CallMediaPath({ highway: new UdpHighway({ logger: this.log.child({ module: 'media' }) }), clock: this.clock, logger: this.log.child({ module: 'media' }), rtp: null }),
+      cdrs,
+      settings: this.config.calls,
+    }));
+    registerCallMetrics(this.metrics, calls, cdrs);
+    const take = (leg: Parameters<CallManager['incoming']>[0]) => void calls.incoming(leg);
+    if (this.isup) this.unwireCalls.push(offerIsupCalls(this.isup, this.card, this.clock, take));
+    this.unwireCalls.push(offerAnalogCalls(this.analog, this.card, this.clock, take));
   }
 
   private buildIsup(config: Config, clock: Clock, log: Logger): IsupStack {
@@ -244,6 +291,7 @@ export class Firmware {
 
   private isBusy(circuit: string): boolean {
     const parsed = parseCircuit(circuit);
+    if (parsed?.kind === 'fxo') return (this.analog.view().find((l) => l.port === parsed.port)?.state ?? 'idle') !== 'idle';
     if (!this.isup || parsed?.kind !== 'e1') return false;
     const cic = this.isup.map.byTimeslot(parsed.span, parsed.timeslot)?.cic;
     return cic !== undefined && this.isup.group.state(cic)?.call !== 'idle';

@@ -171,6 +171,9 @@ export async function startRig(options = {}) {
     log: { level: options.logLevel ?? 'info' },
     // SS7 toward the simulator's exchange (its bench defaults: point code 2000, CIC 1-30).
     ...(options.isup ? { isup: { ownPointCode: 1000, peerPointCode: 2000, ...(options.isup === true ? {} : options.isup) } } : {}),
+    // The SS7 bench has no phones unless a test brings them: the box answers incoming calls as
+    // a test line, as a technician sets it while commissioning a trunk before phones exist.
+    ...(options.isup ? { calls: { noAgent: 'test-line' } } : {}),
     ...(options.config ?? {}),
   };
 

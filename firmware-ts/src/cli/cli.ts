@@ -6,6 +6,7 @@ import { socketConnection, type FirmwareConnection } from '../control/control-cl
 import { CountylineError, EXIT, RemoteError, type ExitCode } from '../errors.js';
 import { LINKTYPE_MTP3, pcapHeader, pcapRecord } from '../signalling/isup/pcap-writer.js';
 import { CLI_TEXT, usage } from './cli-text.js';
+import { formatCalls } from './format-calls.js';
 import { formatCall, formatCircuits } from './format-circuits.js';
 import { formatStatus } from './format-status.js';
 import { formatAlarms, formatOutcome, formatTrunks } from './format-trunks.js';
@@ -34,6 +35,8 @@ const OPTIONS = {
   'per-minute': { type: 'string' },
   hold: { type: 'string' },
   seconds: { type: 'string' },
+  live: { type: 'boolean', default: false },
+  recent: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -48,7 +51,7 @@ const ARGUMENT: Record<string, { en: string; zh: string }> = {
   capture: { en: 'a file to write (.pcap)', zh: '要写入的文件 (.pcap)' },
 };
 
-const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'capture', 'metrics']);
+const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'capture', 'metrics', 'calls']);
 
 /**
  * The `countyline` command. Returns the exit code; everything it prints goes through `io`.
@@ -174,6 +177,17 @@ async function run(command: string, argument: string, values: Values, lang: Lang
     }
     case 'capture':
       return capture(firmware, argument, numberOption('--seconds', values.seconds, 10), lang, io);
+    case 'calls': {
+      const recent = wholeNumber('--recent', values.recent ?? '20', 0, 10_000);
+      for (;;) {
+        const calls = await firmware.call('calls', { recent });
+        // Live JSON is one object per line, so that a script can read it line by line.
+        if (values.json) out(JSON.stringify(calls, null, values.live ? 0 : 2));
+        else out(`${values.live ? '\x1b[2J\x1b[H' : ''}${formatCalls(calls, lang, io.now())}`);
+        if (!values.live) return EXIT.ok;
+        await io.sleep(1000);
+      }
+    }
     case 'metrics': {
       io.stdout.write((await firmware.call('metrics', {})).text);
       return EXIT.ok;

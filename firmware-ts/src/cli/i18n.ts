@@ -1,5 +1,7 @@
 import type { FxoTone, LinkState } from '@countyline/e1-gateway';
 import { phrase, type Phrases } from '../alarms/alarm-text.js';
+import type { CallState as CallModelState } from '../calls/call-state.js';
+import type { Cdr, CallResult } from '../calls/cdr.js';
 import type { CardStatusView } from '../card/card-driver.js';
 import type { FxoView, LinkView, SpanView } from '../card/card-state.js';
 import type { CircuitRow } from '../circuits/circuit-group.js';
@@ -78,6 +80,9 @@ export const TEXT = {
   repeated: { en: (n: number) => `repeated ${n}x`, zh: (n: number) => `重试 ${n} 次` },
   unequippedAtExchange: { en: 'unequipped at exchange', zh: '交换机未装备' },
   seconds: { en: (s: string) => `${s} s`, zh: (s: string) => `${s} 秒` },
+  callsInProgress: { en: (n: number) => `calls in progress: ${n}`, zh: (n: number) => `进行中的呼叫: ${n} 个` },
+  recentCalls: { en: (n: number) => `latest finished calls: ${n}`, zh: (n: number) => `最近结束的呼叫: ${n} 个` },
+  unknownNumber: { en: 'unknown', zh: '未知' },
   callSummary: { en: (c: number, f: number) => `${c} completed, ${f} failed`, zh: (c: number, f: number) => `完成 ${c} 次, 失败 ${f} 次` },
   capturing: { en: (f: string, s: number) => `capturing SS7 signalling into ${f} for ${s} s ...`, zh: (f: string, s: number) => `正在抓取七号信令到 ${f}, ${s} 秒 ...` },
   captured: { en: (n: number, f: string) => `${n} messages written to ${f} (open it in Wireshark)`, zh: (n: number, f: string) => `已写入 ${n} 条消息到 ${f} (可用 Wireshark 打开)` },
@@ -134,6 +139,13 @@ export const HEADS = {
   alarm: { en: 'alarm', zh: '告警' },
   cause: { en: 'cause', zh: '原因' },
   count: { en: 'count', zh: '次数' },
+  arrived: { en: 'arrived', zh: '来电时间' },
+  calling: { en: 'caller', zh: '主叫号码' },
+  called: { en: 'called', zh: '被叫号码' },
+  agent: { en: 'agent', zh: '坐席' },
+  waited: { en: 'waited', zh: '等待' },
+  talked: { en: 'talked', zh: '通话' },
+  hungUpBy: { en: 'hung up by', zh: '挂机方' },
 } satisfies Record<string, Words>;
 
 export function heads(lang: Lang, ...keys: (keyof typeof HEADS)[]): string[] {
@@ -219,6 +231,27 @@ export const STATE_TEXT = {
     'wrong-slc': { en: 'SLTA with another SLC; check isup.slc', zh: 'SLTA 的 SLC 不符, 请检查 isup.slc' },
   } satisfies Record<LinkTestFailure, Words>,
   testResult: { pass: { en: 'pass', zh: '通过' }, fail: { en: 'FAIL', zh: '失败' }, skipped: { en: 'skipped', zh: '跳过' } } satisfies Record<TestOutcome['result'], Words>,
+  callState: {
+    arrived: { en: 'arrived', zh: '来电' },
+    offering: { en: 'ringing agent', zh: '振铃坐席' },
+    connected: { en: 'talking', zh: '通话中' },
+    announcing: { en: 'no agent: announcing', zh: '无坐席: 放音' },
+    'test-line': { en: 'test line', zh: '测试线' },
+    ended: { en: 'ended', zh: '已结束' },
+  } satisfies Record<CallModelState, Words>,
+  cdrResult: {
+    answered: { en: 'answered', zh: '接通' },
+    // The caller hung up before anyone answered: abandoned, as call centres count them.
+    abandoned: { en: 'abandoned', zh: '放弃' },
+    'no-agent': { en: 'NO AGENT', zh: '无坐席' },
+    failed: { en: 'FAILED', zh: '失败' },
+    'test-line': { en: 'test line', zh: '测试线' },
+  } satisfies Record<CallResult, Words>,
+  hungUpBy: {
+    caller: { en: 'caller', zh: '主叫' },
+    agent: { en: 'agent', zh: '坐席' },
+    box: { en: 'box', zh: '本机' },
+  } satisfies Record<NonNullable<Cdr['hungUpBy']>, Words>,
   callResult: {
     completed: { en: 'completed', zh: '完成' },
     failed: { en: 'FAILED', zh: '失败' },

@@ -3,6 +3,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { AlarmCauseCode, AlarmRecord } from '../alarms/alarm-types.js';
 import { SEVERITIES } from '../alarms/alarm-types.js';
 import type { CardStatusView } from '../card/card-driver.js';
+import type { CallView } from '../calls/call-manager.js';
+import { CALL_STATES } from '../calls/call-state.js';
+import type { Cdr } from '../calls/cdr.js';
 import type { CircuitCounts } from '../circuits/circuit-group.js';
 import { CALL_PHASES } from '../signalling/isup/isup-call-phase.js';
 import type { CallReasonCode } from '../signalling/isup/isup-call-reasons.js';
@@ -304,3 +307,43 @@ export const CallSummarySchema = Type.Object({
   durationMs: Type.Number({ minimum: 0 }),
 });
 export type CallSummary = Static<typeof CallSummarySchema>;
+
+// --- calls to people (the call model and its CDRs)
+
+const CallLineSchema = Type.Union([
+  Type.Object({ kind: Type.Literal('fxo'), port: count }),
+  Type.Object({ kind: Type.Literal('e1'), span: count, timeslot: count, cic: count }),
+]);
+
+/** A call in progress, in `countyline calls`. */
+export const CallViewSchema = Type.Object({
+  id: Type.String(),
+  line: CallLineSchema,
+  calling: Type.String(),
+  called: Type.String(),
+  state: literals(CALL_STATES),
+  agent: nullable(Type.String()),
+  agentName: nullable(Type.String()),
+  arrivedAt: time,
+  offeredAt: nullable(time),
+  answeredAt: nullable(time),
+});
+type _callView = Assert<Same<Static<typeof CallViewSchema>, CallView>>;
+
+/** A finished call's record, as the CDR journal keeps it. */
+export const CdrSchema = Type.Object({
+  id: Type.String(),
+  line: CallLineSchema,
+  calling: Type.String(),
+  called: Type.String(),
+  agent: nullable(Type.String()),
+  arrivedAt: time,
+  offeredAt: nullable(time),
+  answeredAt: nullable(time),
+  endedAt: time,
+  result: literals(['answered', 'abandoned', 'no-agent', 'failed', 'test-line']),
+  reason: nullable(Type.String()),
+  hungUpBy: nullable(literals(['caller', 'agent', 'box'])),
+  cause: nullable(count),
+});
+type _cdr = Assert<Same<Static<typeof CdrSchema>, Cdr>>;
