@@ -176,6 +176,16 @@ const VECTORS: { [T in MessageType]: Vector<T> } = {
       0x06, 0x31, 0x32, 0x33, 0x34, 0x35, 0x23, //       digits: 6 octets "12345#"
     ],
   },
+  fxoConnect: {
+    header: { flags: 0, seq: 15, ref: 0 },
+    message: { type: 'fxoConnect', port: 3, mediaPort: 40002 },
+    layout: ['port', 'mediaPort'],
+    bytes: [
+      0x01, 0x42, 0x00, 0x00, 0x0f, 0x00, 0x00, // header: v1, fxoConnect, seq 15
+      0x03, //                                     port 3
+      0x9c, 0x42, //                               mediaPort 40002
+    ],
+  },
   ack: {
     header: { flags: 0, seq: 0, ref: 0x0102 },
     message: { type: 'ack' },
@@ -372,7 +382,7 @@ const CODES: { [T in MessageType]: number } = {
   spanConfig: 0x10, spanSendRai: 0x11,
   linkConfig: 0x20, linkControl: 0x21, msu: 0x22, hdlcFrame: 0x23,
   tsConnect: 0x30, tsLoopback: 0x31, tsTone: 0x32,
-  fxoHook: 0x40, fxoDtmfSend: 0x41,
+  fxoHook: 0x40, fxoDtmfSend: 0x41, fxoConnect: 0x42,
   ack: 0x80, nak: 0x81, inventory: 0x82,
   cardStarted: 0xa0, heartbeat: 0xa1,
   spanStatus: 0xb0, spanCounters: 0xb1,

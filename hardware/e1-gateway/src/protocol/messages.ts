@@ -55,6 +55,7 @@ export const CATALOGUE = {
   // --- FXO ports
   fxoHook: def(0x40, 'request', 'host', [port, ['offHook', 'bool']]),
   fxoDtmfSend: def(0x41, 'request', 'host', [port, ['digits', 'str']]),
+  fxoConnect: def(0x42, 'request', 'host', [port, ['mediaPort', 'u16']]),
   // --- answers
   ack: def(0x80, 'answer', 'both', []),
   nak: def(0x81, 'answer', 'both', [['code', { enum: NAK_CODES }], ['text', 'str']]),

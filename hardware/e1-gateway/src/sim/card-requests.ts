@@ -1,5 +1,7 @@
 import type { CardMessage, NakCode } from '../protocol/index.js';
+import { MAX_TONE_HZ } from '../audio/tone.js';
 import type { CardDescription } from './card-description.js';
+import { fxoLine, timeslotLine, type MediaLines } from './media-lines.js';
 import type { SimFxoPort } from './sim-fxo-port.js';
 import type { SimSignallingLink } from './sim-signalling-link.js';
 import type { SimSpan } from './sim-span.js';
@@ -12,6 +14,8 @@ export interface CardRequestTarget {
   readonly timeslots: readonly SimTimeslots[];
   readonly fxo: readonly SimFxoPort[];
   readonly links: readonly SimSignallingLink[];
+  /** Which line goes to which media port of the PCM highway. */
+  readonly media: MediaLines;
   /** Sends spanStatus if the span's status changed. */
   publishSpan(span: number): void;
   /** A hello starts a new host session: the card stops repeating what it sent the old one. */
@@ -24,8 +28,7 @@ export interface CardRequestTarget {
   dialled(port: number, digits: string): void;
 }
 
-/** The highest tone the 8 kHz PCM path can carry, below its 4 kHz Nyquist limit. */
-export const MAX_TONE_HZ = 3999;
+export { MAX_TONE_HZ };
 const DTMF_DIGITS = /^[0-9*#A-D]+$/;
 
 const ACK: CardMessage = { type: 'ack' };
@@ -67,7 +70,11 @@ export function answerRequest(card: CardRequestTarget, message: CardMessage): Ca
       return ACK;
     }
     case 'tsConnect':
-      return withTimeslot(card, message.span, message.timeslot, (ts) => ts.connect(message.timeslot, message.mediaPort));
+      // Media port 0 disconnects (PROTOCOL.md, tsConnect).
+      return withTimeslot(card, message.span, message.timeslot, (ts) => {
+        ts.connect(message.timeslot, message.mediaPort);
+        card.media.connect(timeslotLine(message.span, message.timeslot), message.mediaPort);
+      });
     case 'tsLoopback':
       return withTimeslot(card, message.span, message.timeslot, (ts) => ts.setLoopback(message.timeslot, message.on));
     case 'tsTone':
@@ -77,6 +84,11 @@ export function answerRequest(card: CardRequestTarget, message: CardMessage): Ca
       const port = card.fxo[message.port];
       if (!port) return noSuchPort(card, message.port);
       port.setHook(message.offHook);
+      return ACK;
+    }
+    case 'fxoConnect': {
+      if (!card.fxo[message.port]) return noSuchPort(card, message.port);
+      card.media.connect(fxoLine(message.port), message.mediaPort);
       return ACK;
     }
     case 'fxoDtmfSend': {

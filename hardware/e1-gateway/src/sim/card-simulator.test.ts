@@ -84,6 +84,7 @@ t.test('requests with bad numbers are refused with the right nak', async (t) => 
   t.equal(await nakOf(bench.request({ type: 'tsLoopback', span: 0, timeslot: 32, on: true })), 'bad-value');
   t.equal(await nakOf(bench.request({ type: 'tsConnect', span: 3, timeslot: 1, mediaPort: 1 })), 'no-such-span');
   t.equal(await nakOf(bench.request({ type: 'fxoHook', port: 5, offHook: true })), 'no-such-port');
+  t.equal(await nakOf(bench.request({ type: 'fxoConnect', port: 5, mediaPort: 40000 })), 'no-such-port');
   t.equal(await nakOf(bench.request({ type: 'fxoDtmfSend', port: 0, digits: '123' })), 'not-ready');
   t.equal(await nakOf(bench.request({ type: 'linkControl', link: 0, action: 'start' })), 'not-ready');
   t.equal(await nakOf(bench.request({ type: 'linkConfig', link: 2, span: 0, timeslot: 16, mode: 'mtp2' })), 'no-such-link');

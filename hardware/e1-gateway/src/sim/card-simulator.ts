@@ -10,6 +10,8 @@ import { Mtp2PeerSocket, type Mtp2Transport } from './mtp2/peer-socket.js';
 import { SerialNoise } from './serial-noise.js';
 import type { SignallingPeer, TimeslotFarEnd } from './signalling-peer.js';
 import { SignallingRouter } from './signalling-router.js';
+import type { AudioSource } from './line-audio.js';
+import { fxoLine, MediaLines, timeslotLine, type LineAudioState, type LineKey } from './media-lines.js';
 import { SimError } from './sim-error.js';
 import { SimFxoPort, type FxoSnapshot, type FxoTiming, type RingRequest } from './sim-fxo-port.js';
 import { SimSignallingLink } from './sim-signalling-link.js';
@@ -90,6 +92,8 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
   readonly timeslots: SimTimeslots[];
   readonly fxo: SimFxoPort[];
   readonly links: SimSignallingLink[];
+  /** The PCM highway's connections and each line's far-end audio; a SimHighway moves the frames. */
+  readonly media: MediaLines;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly noise: SerialNoise;
@@ -151,6 +155,7 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
           onMsu: (link, data) => this.router.fromLine(link, data),
         }),
     );
+    this.media = new MediaLines({ clock: this.clock, carrying: (line) => this.carrying(line) });
     this.router = new SignallingRouter({ links: this.links, send, cardUp: () => this.running && !this.resetting, log: this.log });
     this.farEnd = opts.timeslotFarEnd;
     if (opts.peer) this.setPeer(opts.peer);
@@ -176,6 +181,7 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
     this.setPeer(undefined);
     for (const link of this.links) link.close();
     this.ownSocket?.close();
+    this.media.disconnectAll();
   }
 
   /** Bytes the host wrote. Ignored while the card is off, resetting or silent. */
@@ -231,6 +237,7 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
     for (const ts of this.timeslots) ts.resetCard();
     for (const link of this.links) link.resetCard();
     for (const port of this.fxo) port.resetCard();
+    this.media.disconnectAll();
     // Nobody hears the changes a reboot makes; the host asks for a snapshot afterwards.
     for (const span of this.spans) span.changedStatus();
     this.cardTimers.after(this.resetMs, () => this.boot('reset'));
@@ -330,6 +337,28 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
     port.setPolarity(reversed);
     this.fault('fxo-polarity', { port: index, polarity: port.polarity });
     return port.snapshot();
+  }
+
+  // --- the far end's audio (the control API's audio routes)
+
+  /** The audio of an FXO port's line or a timeslot; 404 not-found for a line this card lacks. */
+  lineAudio(line: { port: number } | { span: number; timeslot: number }): LineAudioState {
+    return this.media.state(this.lineKey(line));
+  }
+
+  /** What the far end plays into a line from now on. */
+  playLineAudio(line: { port: number } | { span: number; timeslot: number }, source: AudioSource): LineAudioState {
+    const key = this.lineKey(line);
+    this.media.audio(key).play(source);
+    this.fault('line-audio', { line: key, ...('file' in source ? { file: source.file, loop: source.loop } : source) });
+    return this.media.state(key);
+  }
+
+  /** Starts the measurement of what the box sends into a line afresh. */
+  resetLineMeasurement(line: { port: number } | { span: number; timeslot: number }): LineAudioState {
+    const key = this.lineKey(line);
+    this.media.audio(key).resetMeasurement();
+    return this.media.state(key);
   }
 
   setSilent(on: boolean): CardState {
@@ -481,6 +510,26 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
     const span = this.spans[index];
     if (!span) throw new SimError('not-found', `span ${index} does not exist; this card has ${describeRange(this.spans.length, 'spans')}`);
     return span;
+  }
+
+  private lineKey(line: { port: number } | { span: number; timeslot: number }): LineKey {
+    if ('port' in line) {
+      this.portAt(line.port);
+      return fxoLine(line.port);
+    }
+    this.spanAt(line.span);
+    if (!Number.isInteger(line.timeslot) || line.timeslot < 1 || line.timeslot > 31) throw new SimError('not-found', `timeslot ${line.timeslot} does not exist; use 1..31`);
+    return timeslotLine(line.span, line.timeslot);
+  }
+
+  /**
+   * The line carries audio: an FXO loop closed (off-hook on a plugged line with battery), or a
+   * timeslot of a span in frame (no LOS, LOF or AIS: a span out of frame carries nothing).
+   */
+  private carrying(line: LineKey): boolean {
+    const [kind, a, b] = line.split('/');
+    if (kind === 'fxo') return (this.fxo[Number(a)]?.loopCurrent ?? 0) > 0;
+    return b !== undefined && this.spans[Number(a)]?.outOfFrame === false;
   }
 
   private portAt(index: number): SimFxoPort {

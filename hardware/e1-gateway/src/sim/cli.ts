@@ -12,6 +12,7 @@ import { parseExchangeConfig, type ExchangeConfig } from './exchange/exchange-co
 import { FarEndExchange } from './exchange/far-end-exchange.js';
 import { MTP2_TIMER_NAMES, mtp2Timers, type Mtp2TimerValues } from './mtp2/mtp2-timers.js';
 import { CARD_SOCKET, Mtp2PeerSocket, PEER_SOCKET } from './mtp2/peer-socket.js';
+import { SimHighway } from './sim-highway.js';
 
 export const USAGE = `Usage: countyline-sim --port <path> [options]
 
@@ -234,6 +235,8 @@ export async function startSim(options: SimCliOptions, logger: Logger): Promise<
     await closePort(port);
     throw new StartError(`cannot listen on ${CONTROL_HOST}:${options.control}: ${(err as Error).message}`);
   }
+  // The PCM highway: UDP on 127.0.0.1 for each line the host connects (tsConnect, fxoConnect).
+  const highway = new SimHighway({ lines: sim.media, logger });
   sim.start();
   logger.info({ port: options.port, control: controlUrl, card: sim.description, exchange: exchange?.config ?? null, mtp2Peer: mtp2Socket?.snapshot() ?? null }, 'card simulator ready');
   return {
@@ -244,7 +247,7 @@ export async function startSim(options: SimCliOptions, logger: Logger): Promise<
       closing = true;
       sim.stop();
       mtp2Socket?.close();
-      await Promise.all([closeControlApi(server), closePort(port)]);
+      await Promise.all([closeControlApi(server), closePort(port), highway.close()]);
     },
   };
 }

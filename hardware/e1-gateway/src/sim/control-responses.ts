@@ -3,6 +3,7 @@ import { HTTP_ERROR_CODES } from '../errors.js';
 import { FXO_TONES, LINK_STATES, SPAN_DEFECTS } from '../protocol/index.js';
 import { CALL_STATES, CONTROL_RULES, SELECTION_METHODS } from './exchange/circuits/index.js';
 import { NETWORK_INDICATORS } from './exchange/isup/index.js';
+import type { LineKey } from './media-lines.js';
 import { Mtp2Response } from './mtp2/mtp2-response.js';
 import { ERROR_RATE_FIELDS } from './sim-span.js';
 
@@ -63,6 +64,29 @@ export const FxoResponse = Fields(
     rings: Count,
   },
   'the port',
+);
+
+const ToneFields = Fields({ hz: Type.Number(), dbm0: Type.Number() });
+
+/** `GET /fxo/<port>/audio` and the timeslot's: one line's connection and far-end audio. */
+export const LineAudioResponse = Fields(
+  {
+    line: Type.Unsafe<LineKey>(Type.String({ pattern: '^(fxo/\\d+|e1/\\d+/\\d+)$' })),
+    connected: Type.Boolean(),
+    mediaPort: Type.Union([Count, Type.Null()]),
+    localPort: Type.Union([Count, Type.Null()]),
+    carrying: Type.Boolean(),
+    playing: Type.Union([
+      Fields({ tone: ToneFields }),
+      Fields({ file: Type.String(), loop: Type.Boolean(), finished: Type.Boolean() }),
+      Fields({ silence: Type.Literal(true) }),
+    ]),
+    framesSent: Count,
+    framesReceived: Count,
+    framesDropped: Count,
+    received: Fields({ hz: Type.Union([Type.Number(), Type.Null()]), dbm0: Type.Union([Type.Number(), Type.Null()]) }),
+  },
+  'the line audio',
 );
 
 export const CardResponse = Fields(

@@ -1,4 +1,4 @@
-import { Type, type TProperties } from '@sinclair/typebox';
+import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { SPAN_DEFECTS } from '../protocol/index.js';
 import type { CardSimulator } from './card-simulator.js';
 import {
@@ -7,6 +7,7 @@ import {
   ExchangeResponse,
   ExchangeSummaryResponse,
   FxoResponse,
+  LineAudioResponse,
   SerialResponse,
   SpanResponse,
   StateResponse,
@@ -17,8 +18,11 @@ import { MAX_CALLS_PER_MINUTE, MAX_HOLD_SECONDS, MIN_HOLD_SECONDS } from './exch
 import { MAX_GROUP } from './exchange/exchange-maintenance.js';
 import type { FarEndExchange } from './exchange/far-end-exchange.js';
 import { MAX_CIC } from './exchange/isup/index.js';
+import { readAudioFile } from './audio-file.js';
+import type { AudioSource } from './line-audio.js';
 import { SimError } from './sim-error.js';
 import { ERROR_RATE_FIELDS } from './sim-span.js';
+import { ALAW_OVERLOAD_DBM0, MAX_TONE_HZ } from '../audio/index.js';
 
 export { matchRoutes, type Route } from './control-route.js';
 
@@ -68,6 +72,35 @@ const GroupBlockBody = Body({
   count: Type.Integer({ minimum: 2, maximum: MAX_GROUP }),
   on: Type.Boolean(),
 });
+
+// What the far end plays into a line: exactly one of tone, file, silence (checked in
+// audioSource, since one object schema with optional fields gives the clearest messages).
+const AudioBody = Body({
+  tone: Type.Optional(
+    Type.Object(
+      {
+        hz: Type.Number({ minimum: 1, maximum: MAX_TONE_HZ }),
+        // Down to -60 dBm0, where the far end's own measurement calls it silence; up to A-law's overload point (G.711).
+        dbm0: Type.Number({ minimum: -60, maximum: ALAW_OVERLOAD_DBM0 }),
+      },
+      { additionalProperties: false, description: `{"hz": 1 to ${MAX_TONE_HZ}, "dbm0": -60 to ${ALAW_OVERLOAD_DBM0}}` },
+    ),
+  ),
+  file: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'an absolute path: raw A-law, or a WAV file of 8 kHz mono A-law or 16-bit PCM' })),
+  loop: Type.Optional(Type.Boolean()),
+  silence: Type.Optional(Type.Literal(true)),
+});
+
+function audioSource(body: Static<typeof AudioBody>): AudioSource {
+  const given = (['tone', 'file', 'silence'] as const).filter((k) => body[k] !== undefined);
+  if (given.length !== 1) {
+    throw new SimError('bad-body', `give exactly one of "tone", "file", "silence"${given.length ? `, not ${given.map((k) => `"${k}"`).join(' and ')}` : ''}`);
+  }
+  if (body.loop !== undefined && body.file === undefined) throw new SimError('bad-body', '"loop" goes with "file" only');
+  if (body.tone) return { tone: body.tone };
+  if (body.file !== undefined) return { file: body.file, alaw: readAudioFile(body.file), loop: body.loop ?? false };
+  return { silence: true };
+}
 
 function exchangeOf(sim: CardSimulator): FarEndExchange {
   if (!sim.exchange) throw new SimError('not-found', 'this simulator runs without a far-end exchange; start it without --no-exchange');
@@ -150,6 +183,60 @@ export const ROUTES: readonly Route[] = [
     body: Body({ reversed: Type.Optional(Type.Boolean()) }),
     response: FxoResponse,
     handle: ({ sim, params, body }) => sim.setLinePolarity(params.port, body.reversed),
+  }),
+  route({
+    method: 'GET',
+    path: '/fxo/<port>/audio',
+    description: "The line's audio: its media port, whether it carries audio (loop closed), what the far end plays, frame counts, and the tone the far end hears from the box over the last second.",
+    params: Port,
+    body: NO_FIELDS,
+    response: LineAudioResponse,
+    handle: ({ sim, params }) => sim.lineAudio(params),
+  }),
+  route({
+    method: 'POST',
+    path: '/fxo/<port>/audio',
+    description: 'What the far end plays into the line from now on: exactly one of `tone`, `file` (once, or again and again with `loop`) or `silence`.',
+    params: Port,
+    body: AudioBody,
+    response: LineAudioResponse,
+    handle: ({ sim, params, body }) => sim.playLineAudio(params, audioSource(body)),
+  }),
+  route({
+    method: 'POST',
+    path: '/fxo/<port>/audio/measure-reset',
+    description: 'Forgets what the far end heard so far: `received` is measured over frames from now on (null until one comes).',
+    params: Port,
+    body: NO_FIELDS,
+    response: LineAudioResponse,
+    handle: ({ sim, params }) => sim.resetLineMeasurement(params),
+  }),
+  route({
+    method: 'GET',
+    path: '/spans/<span>/timeslots/<timeslot>/audio',
+    description: "The timeslot's audio, as for an FXO line; it carries audio while the span is in frame (no LOS, LOF or AIS).",
+    params: SpanTimeslot,
+    body: NO_FIELDS,
+    response: LineAudioResponse,
+    handle: ({ sim, params }) => sim.lineAudio(params),
+  }),
+  route({
+    method: 'POST',
+    path: '/spans/<span>/timeslots/<timeslot>/audio',
+    description: 'What the far end plays into the timeslot from now on, as for an FXO line.',
+    params: SpanTimeslot,
+    body: AudioBody,
+    response: LineAudioResponse,
+    handle: ({ sim, params, body }) => sim.playLineAudio(params, audioSource(body)),
+  }),
+  route({
+    method: 'POST',
+    path: '/spans/<span>/timeslots/<timeslot>/audio/measure-reset',
+    description: 'Forgets what the far end heard on the timeslot so far.',
+    params: SpanTimeslot,
+    body: NO_FIELDS,
+    response: LineAudioResponse,
+    handle: ({ sim, params }) => sim.resetLineMeasurement(params),
   }),
   route({
     method: 'POST',

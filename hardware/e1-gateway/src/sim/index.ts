@@ -7,6 +7,11 @@ export { BoxDouble, type BoxDoubleOptions, type SeenMessage } from './exchange/b
 export { ROUTES, type Route } from './control-routes.js';
 export { main, parseCliArgs, startSim, StartError, UsageError, USAGE, type CliIo, type RunningSim, type SimCliOptions } from './cli.js';
 export * from './in-memory-bench.js';
+export * from './audio-file.js';
+export * from './highway-socket.js';
+export * from './line-audio.js';
+export * from './media-lines.js';
+export * from './sim-highway.js';
 export * from './mtp2/index.js';
 export * from './serial-noise.js';
 export * from './signalling-peer.js';

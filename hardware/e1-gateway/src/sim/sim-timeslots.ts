@@ -40,8 +40,10 @@ export class SimTimeslots {
 
   constructor(private readonly opts: SimTimeslotsOptions) {}
 
+  /** Connects a timeslot to a media port; port 0 disconnects it. */
   connect(timeslot: number, mediaPort: number): void {
-    this.connections.set(timeslot, mediaPort);
+    if (mediaPort === 0) this.connections.delete(timeslot);
+    else this.connections.set(timeslot, mediaPort);
   }
 
   setLoopback(timeslot: number, on: boolean): void {
