@@ -1,0 +1,142 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { measureAlaw } from '../audio/measure.js';
+import { ToneGenerator } from '../audio/tone.js';
+import { buildControlApi, closeControlApi, listenControlApi } from './control-api.js';
+import { InMemoryBench } from './in-memory-bench.js';
+import { SimHighway } from './sim-highway.js';
+
+async function setup(t: Test) {
+  const bench = new InMemoryBench({ sim: { card: { spans: 2 } } });
+  bench.sim.start();
+  await bench.run(10);
+  // The real UDP highway on the system clock, as countyline-sim attaches it.
+  const highway = new SimHighway({ lines: bench.sim.media });
+  t.teardown(() => highway.close());
+  const server = buildControlApi({ sim: bench.sim, checkResponses: true });
+  const { url } = await listenControlApi(server, 0);
+  t.teardown(() => closeControlApi(server));
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(url + path, { method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  return { bench, call };
+}
+
+function boxSocket(t: Test): Promise<{ socket: Socket; port: number; frames: { data: Buffer; from: number }[] }> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    const frames: { data: Buffer; from: number }[] = [];
+    socket.on('message', (data, info) => frames.push({ data, from: info.port }));
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => resolve({ socket, port: socket.address().port, frames }));
+    t.teardown(() => new Promise<void>((done) => socket.close(() => done())));
+  });
+}
+
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+t.test('an FXO line: what the far end plays reaches the box off-hook, and what the box sends is measured', async (t) => {
+  const { bench, call } = await setup(t);
+  let r = await call('GET', '/fxo/1/audio');
+  t.same(r.body, {
+    line: 'fxo/1',
+    connected: false,
+    mediaPort: null,
+    localPort: null,
+    carrying: false,
+    playing: { silence: true },
+    framesSent: 0,
+    framesReceived: 0,
+    framesDropped: 0,
+    received: { hz: null, dbm0: null },
+  });
+  r = await call('POST', '/fxo/1/audio', { tone: { hz: 1000, dbm0: -10 } });
+  t.same([r.status, r.body.playing], [200, { tone: { hz: 1000, dbm0: -10 } }]);
+
+  const box = await boxSocket(t);
+  await bench.request({ type: 'fxoConnect', port: 1, mediaPort: box.port });
+  await waitFor('frames at the box', () => box.frames.length >= 5);
+  t.ok(box.frames.every((f) => f.data.every((o) => o === 0xd5)), 'on-hook: A-law silence');
+  await bench.request({ type: 'fxoHook', port: 1, offHook: true });
+  const from = box.frames.length;
+  await waitFor('a second of frames off-hook', () => box.frames.length >= from + 50);
+  const m = measureAlaw(box.frames.slice(from + 1, from + 50).map((f) => f.data))!;
+  t.ok(Math.abs(m.hz! - 1000) <= 1 && Math.abs(m.dbm0 + 10) <= 0.5, `off-hook: the tone, ${m.hz} Hz at ${m.dbm0} dBm0`);
+
+  r = await call('GET', '/fxo/1/audio');
+  t.match(r.body, { connected: true, mediaPort: box.port, localPort: box.frames[0]!.from, carrying: true, received: { hz: null, dbm0: null } });
+  t.ok(r.body.framesSent >= from + 50);
+
+  const tone = new ToneGenerator({ hz: 2100, dbm0: -20 });
+  for (let i = 0; i < 50; i++) box.socket.send(tone.nextFrame(), box.frames[0]!.from, '127.0.0.1');
+  await waitFor('50 frames at the far end', async () => (await call('GET', '/fxo/1/audio')).body.framesReceived === 50);
+  r = await call('GET', '/fxo/1/audio');
+  t.ok(Math.abs(r.body.received.hz - 2100) <= 1 && Math.abs(r.body.received.dbm0 + 20) <= 0.5, `heard ${JSON.stringify(r.body.received)}`);
+
+  r = await call('POST', '/fxo/1/audio/measure-reset');
+  t.match(r.body, { framesReceived: 50, received: { hz: null, dbm0: null } }, 'measure-reset forgets what was heard, the counters stay');
+
+  r = await call('POST', '/fxo/1/audio', { silence: true });
+  t.same(r.body.playing, { silence: true });
+  await bench.request({ type: 'fxoConnect', port: 1, mediaPort: 0 });
+  r = await call('GET', '/fxo/1/audio');
+  t.match(r.body, { connected: false, mediaPort: null, localPort: null, carrying: false });
+});
+
+t.test('a timeslot plays a file (looped) while its span is in frame', async (t) => {
+  const { bench, call } = await setup(t);
+  const dir = mkdtempSync(join(tmpdir(), 'audio-routes-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'tone.al');
+  // 100 ms of 425 Hz as raw A-law; the loop's seam comes after the frames measured.
+  writeFileSync(file, new ToneGenerator({ hz: 425, dbm0: -6 }).nextFrame(800));
+  let r = await call('POST', '/spans/1/timeslots/9/audio', { file, loop: true });
+  t.same([r.status, r.body.playing], [200, { file, loop: true, finished: false }]);
+  const box = await boxSocket(t);
+  await bench.request({ type: 'tsConnect', span: 1, timeslot: 9, mediaPort: box.port });
+  await waitFor('frames at the box', () => box.frames.length >= 10);
+  const m = measureAlaw(box.frames.slice(0, 5).map((f) => f.data))!;
+  t.ok(Math.abs(m.hz! - 425) <= 3, `the file's tone: ${m.hz} Hz`);
+  bench.sim.setSpanDefects(1, { los: true });
+  r = await call('GET', '/spans/1/timeslots/9/audio');
+  t.match(r.body, { line: 'e1/1/9', connected: true, carrying: false });
+  const at = box.frames.length;
+  await waitFor('frames during LOS', () => box.frames.length >= at + 3);
+  t.ok(box.frames[at + 1]!.data.every((o) => o === 0xd5), 'LOS: silence');
+});
+
+t.test('bad audio requests: 400 with what to send, 404 for a line the card lacks', async (t) => {
+  const { call } = await setup(t);
+  const expect = async (method: string, path: string, body: unknown, status: number, code: string, message: string | RegExp) => {
+    const r = await call(method, path, body);
+    t.same([r.status, r.body.code], [status, code], `${path} ${JSON.stringify(body)}`);
+    if (typeof message === 'string') t.equal(r.body.error, message);
+    else t.match(r.body.error, message);
+  };
+  await expect('POST', '/fxo/0/audio', {}, 400, 'bad-body', 'give exactly one of "tone", "file", "silence"');
+  await expect('POST', '/fxo/0/audio', { tone: { hz: 1000, dbm0: 0 }, silence: true }, 400, 'bad-body', 'give exactly one of "tone", "file", "silence", not "tone" and "silence"');
+  await expect('POST', '/fxo/0/audio', { silence: true, loop: true }, 400, 'bad-body', '"loop" goes with "file" only');
+  await expect('POST', '/fxo/0/audio', { silence: false }, 400, 'bad-body', '"silence" is false; it must be true');
+  await expect('POST', '/fxo/0/audio', { tone: { hz: 5000, dbm0: 0 } }, 400, 'bad-body', '"tone/hz" is 5000; it must be a number from 1 to 3999');
+  await expect('POST', '/fxo/0/audio', { tone: { hz: 1000, dbm0: 4 } }, 400, 'bad-body', '"tone/dbm0" is 4; it must be a number from -60 to 3.14');
+  await expect('POST', '/fxo/0/audio', { tone: { hz: 1000 } }, 400, 'bad-body', /missing "tone\/dbm0"/);
+  await expect('POST', '/fxo/0/audio', { beep: true }, 400, 'bad-body', 'unknown field "beep"; accepted: fields "tone", "file", "loop", "silence"');
+  await expect('POST', '/fxo/0/audio', { file: 'x.al' }, 400, 'bad-value', /audio file "x\.al" is not an absolute path/);
+  await expect('POST', '/fxo/0/audio', { file: '/nonexistent/x.al' }, 400, 'bad-value', /cannot read audio file \/nonexistent\/x\.al: ENOENT/);
+  await expect('GET', '/fxo/5/audio', undefined, 404, 'not-found', 'FXO port 5 does not exist; this card has ports 0..4');
+  await expect('POST', '/fxo/5/audio', { silence: true }, 404, 'not-found', 'FXO port 5 does not exist; this card has ports 0..4');
+  await expect('POST', '/fxo/5/audio/measure-reset', undefined, 404, 'not-found', /FXO port 5/);
+  await expect('GET', '/spans/2/timeslots/1/audio', undefined, 404, 'not-found', 'span 2 does not exist; this card has spans 0..1');
+  await expect('GET', '/spans/0/timeslots/0/audio', undefined, 404, 'bad-path', 'in the path, "timeslot" is 0; it must be a whole number from 1 to 31');
+  t.same((await call('GET', '/fxo/0/audio')).body.playing, { silence: true }, 'nothing was changed by a refused request');
+});
