@@ -291,7 +291,11 @@ export class Firmware {
 
   private isBusy(circuit: string): boolean {
     const parsed = parseCircuit(circuit);
-    if (parsed?.kind === 'fxo') return (this.analog.view().find((l) => l.port === parsed.port)?.state ?? 'idle') !== 'idle';
+    if (parsed?.kind === 'fxo') {
+      // A line carrying a call is busy; an unplugged one is tested (and fails, as it should).
+      const state = this.analog.view().find((l) => l.port === parsed.port)?.state ?? 'idle';
+      return state !== 'idle' && state !== 'unplugged';
+    }
     if (!this.isup || parsed?.kind !== 'e1') return false;
     const cic = this.isup.map.byTimeslot(parsed.span, parsed.timeslot)?.cic;
     return cic !== undefined && this.isup.group.state(cic)?.call !== 'idle';
