@@ -63,11 +63,6 @@ export const CONTROL_METHODS = {
       Type.Object({ total: Type.Integer({ minimum: 0 }), index: Type.Integer({ minimum: 0 }), outcome: TestOutcomeSchema }),
     ]),
   },
-  calls: {
-    summary: 'calls in progress and the latest finished calls (CDRs)',
-    params: Type.Object({ recent: Type.Integer({ minimum: 0, maximum: 10_000, description: 'how many finished calls' }) }, { additionalProperties: false }),
-    result: Type.Object({ active: Type.Array(CallViewSchema), recent: Type.Array(CdrSchema) }),
-  },
   metrics: { summary: 'Prometheus text', params: NoParams, result: Type.Object({ text: Type.String() }) },
   circuits: { summary: 'SS7 circuits', params: NoParams, result: Type.Array(CircuitViewSchema) },
   block: { ...CircuitChange, summary: 'block a circuit for maintenance (BLO)' },
@@ -91,6 +86,11 @@ export const CONTROL_METHODS = {
     params: Type.Object({ seconds: Type.Number({ exclusiveMinimum: 0, maximum: 86_400 }) }, { additionalProperties: false }),
     result: Type.Object({ frames: Type.Integer({ minimum: 0 }) }),
     progress: Type.Object({ at: Type.Number(), direction: literals(['in', 'out']), data: Type.String({ contentEncoding: 'base64' }) }),
+  },
+  calls: {
+    summary: 'calls in progress and the latest finished calls (CDRs)',
+    params: Type.Object({ recent: Type.Integer({ minimum: 0, maximum: 10_000, description: 'how many finished calls' }) }, { additionalProperties: false }),
+    result: Type.Object({ active: Type.Array(CallViewSchema), recent: Type.Array(CdrSchema) }),
   },
 } as const satisfies Record<string, MethodSpec>;
 
