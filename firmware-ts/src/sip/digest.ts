@@ -44,6 +44,23 @@ export type DigestVerdict =
   | { ok: false; reason: 'stale'; username: string }
   | { ok: false; reason: 'unknown-user' | 'wrong-password' | 'replay' | 'wrong-realm' | 'wrong-uri' | 'malformed'; username: string | null; detail: string };
 
+/** A challenge's parameters, values as written on the wire; `scheme` first. */
+export interface DigestChallenge {
+  scheme: 'Digest';
+  realm: string;
+  nonce: string;
+  opaque: string;
+  algorithm: DigestAlgorithm;
+  qop: string;
+  stale?: 'true';
+}
+
+/** A challenge as one header value: `Digest realm="..", nonce="..", ...`. */
+export function challengeText(c: DigestChallenge): string {
+  const { scheme, ...params } = c;
+  return `${scheme} ${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ')}`;
+}
+
 export interface DigestOptions {
   realm: string;
   nonceTtlMs: number;
@@ -65,10 +82,13 @@ export class DigestAuth {
     this.realm = opts.realm;
   }
 
-  /** WWW-Authenticate values, SHA-256 first (RFC 7616 section 3.7), one nonce for both. */
-  challenges(stale = false): string[] {
+  /**
+   * WWW-Authenticate values, SHA-256 first (RFC 7616 section 3.7), one nonce for both, as
+   * the parameters appear on the wire (quoted where RFC 7616 section 3.3 quotes them).
+   */
+  challenges(stale = false): DigestChallenge[] {
     const nonce = this.newNonce();
-    return ALGORITHMS.map((algorithm) => `Digest realm=${quote(this.realm)}, nonce="${nonce}", opaque="${this.opaque}", algorithm=${algorithm}, qop="auth"${stale ? ', stale=true' : ''}`);
+    return ALGORITHMS.map((algorithm) => ({ scheme: 'Digest', realm: quote(this.realm), nonce: `"${nonce}"`, opaque: `"${this.opaque}"`, algorithm, qop: '"auth"', ...(stale && { stale: 'true' }) }));
   }
 
   /**

@@ -47,6 +47,8 @@ export interface SipResponse {
   reason: string;
   headers: SipHeaders;
   content: string;
+  /** Made by the endpoint: no response came in time (Timer B or F, RFC 3261 section 8.1.3.1). */
+  timedOut?: true;
 }
 
 /** Why a datagram is not a usable SIP message (the label of the malformed counter). */

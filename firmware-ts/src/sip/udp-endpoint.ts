@@ -123,7 +123,7 @@ export class UdpSipEndpoint implements SipEndpoint {
           this.opts.logger.error({ err, callId: request.headers['call-id'] }, 'SIP response handler failed');
         }
       },
-      timeoutResponse: () => ({ status: 408, reason: 'Request Timeout', headers: { ...request.headers, via: [this.via(branch)] }, content: '' }) as SipResponse,
+      timeoutResponse: () => ({ status: 408, reason: 'Request Timeout', headers: { ...request.headers, via: [this.via(branch)] }, content: '', timedOut: true }) as SipResponse,
       done: () => this.clients.delete(key),
     });
     this.clients.set(key, tx);
