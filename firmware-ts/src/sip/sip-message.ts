@@ -96,6 +96,11 @@ export function checkMessage(raw: RawSipMessage | undefined, bodyBytes: number):
   if (!routable) return bad(via === undefined ? 'missing-header' : 'bad-header', 'Via missing or unreadable');
   for (const name of ['to', 'from', 'call-id', 'cseq'] as const) if (h[name] === undefined) return bad('missing-header', `${name} missing`);
   if (!core) return bad('bad-header', 'To, From, Call-ID or CSeq unreadable');
+  // The package reads `Contact: *` (RFC 3261 section 10.2.2) as an address whose URI is "*".
+  if (Array.isArray(h.contact) && h.contact.some((c: unknown) => isRecord(c) && c.uri === '*')) {
+    if (h.contact.length !== 1) return bad('bad-header', 'Contact: * must stand alone');
+    h.contact = '*';
+  }
   if (h.contact !== undefined && h.contact !== '*' && !(Array.isArray(h.contact) && h.contact.every(isNameAddr))) return bad('bad-header', 'Contact unreadable');
   const length = h['content-length'];
   // RFC 3261 section 18.3: a Content-Length larger than the datagram's body is an error.
