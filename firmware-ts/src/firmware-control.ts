@@ -7,6 +7,7 @@ import type { CallSummary } from './control/view-schemas.js';
 import { CountylineError } from './errors.js';
 import type { CallOutcome } from './signalling/isup/isup-calls.js';
 import type { IsupStack } from './signalling/isup/isup-stack.js';
+import type { SipService } from './sip/sip-service.js';
 import type { BoxStatus, TrunksView } from './status.js';
 import { parseCircuit, type TestCallScheduler } from './trunks/test-call-scheduler.js';
 
@@ -17,6 +18,8 @@ export interface ControlTarget {
   alarms: AlarmStore;
   testCalls: TestCallScheduler;
   isup: IsupStack | null;
+  /** The SIP side, when agents are configured. */
+  sip: SipService | null;
   metrics: Registry;
   status(): BoxStatus;
   trunkView(): TrunksView;
@@ -53,6 +56,7 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
     alarms: ({ all }) => ({ alarms: all ? fw.alarms.all() : fw.alarms.active() }),
     metrics: async () => ({ text: await fw.metrics.metrics() }),
     circuits: () => requireIsup().circuits(),
+    agents: () => (fw.sip?.agents.list() ?? []).map(({ user, name, registered, contact, reachable, busy }) => ({ user, name, registered, contact, reachable, busy })),
     block: ({ cic }) => maintenance(cic, 'block'),
     unblock: ({ cic }) => maintenance(cic, 'unblock'),
 

@@ -22,6 +22,7 @@ import { parseCircuit, TestCallScheduler } from './trunks/test-call-scheduler.js
 import { ConfigError } from './config/load-config.js';
 import { TrunkMonitor } from './trunks/trunk-monitor.js';
 import { IsupStack } from './signalling/isup/isup-stack.js';
+import { SipService } from './sip/sip-service.js';
 import { CircuitMapError } from './circuits/circuit-map.js';
 import { readTrunkState, TrunkStateFileError, type TrunkStateFile } from './trunks/trunk-state-file.js';
 
@@ -47,6 +48,8 @@ export class Firmware {
   readonly alarms: AlarmStore;
   /** SS7 ISUP toward the exchange, when the config has an `isup` section. */
   readonly isup: IsupStack | null;
+  /** The registrar and agent calls, when the config names agents. */
+  readonly sip: SipService | null;
   readonly metrics = new Registry();
   private readonly dispatcher: ControlDispatcher;
   private readonly control: ControlServer | null;
@@ -124,6 +127,8 @@ export class Firmware {
     if (this.isup) this.wireIsup(this.isup);
     registerCardMetrics(this.metrics, this.card);
     registerAlarmMetrics(this.metrics, this.alarms);
+    this.sip = config.agents.length > 0 ? new SipService({ config, logger: log.child({ module: 'sip' }), clock }) : null;
+    this.sip?.registerMetrics(this.metrics);
     const refused = new Counter({ name: 'countyline_control_refused_total', help: 'Control requests refused or failed, by error code', labelNames: ['code'], registers: [this.metrics] });
     const controlLog = log.child({ module: 'control' });
     this.dispatcher = new ControlDispatcher(
@@ -133,6 +138,7 @@ export class Firmware {
         alarms: this.alarms,
         testCalls: this.testCalls,
         isup: this.isup,
+        sip: this.sip,
         metrics: this.metrics,
         status: () => this.status(),
         trunkView: () => this.trunkView(),
@@ -169,6 +175,7 @@ export class Firmware {
       isup: this.isup,
     });
     await this.control?.listen();
+    await this.sip?.start();
     this.card.start();
     this.testCalls.start();
     this.armSave();
@@ -180,6 +187,7 @@ export class Firmware {
     if (this.saveTimer) this.clock.clearTimeout(this.saveTimer);
     this.stopRules?.();
     this.isup?.stop();
+    await this.sip?.stop();
     // The test under way is cut short and puts its circuit back to rest while the card still
     // listens: a line left off-hook or a timeslot left looped would outlive the firmware.
     await this.testCalls.stop();

@@ -34,6 +34,7 @@ commands:
   call <number>         outgoing test calls over SS7 [--count N] [--per-minute R] [--hold S]
                         (defaults: 1 call, 60 a minute, held 5 s)
   capture <file.pcap>   record the SS7 signalling both ways for Wireshark [--seconds N] (default 10)
+  agents                agents and their SIP phones: registered, contact, reachable, busy
   metrics               Prometheus metrics of the running firmware
 
 options:
@@ -58,6 +59,7 @@ const USAGE_ZH = (config: string) => `用法: countyline <命令> [--config <文
   call <号码>           经七号信令发起测试呼叫 [--count N] [--per-minute R] [--hold S]
                         (默认: 1 次, 每分钟 60 次, 通话 5 秒)
   capture <文件.pcap>   双向抓取七号信令供 Wireshark 分析 [--seconds N] (默认 10 秒)
+  agents                坐席及其 SIP 话机: 是否注册、联系地址、是否可达、是否通话中
   metrics               运行中固件的 Prometheus 指标
 
 选项:

@@ -304,3 +304,14 @@ export const CallSummarySchema = Type.Object({
   durationMs: Type.Number({ minimum: 0 }),
 });
 export type CallSummary = Static<typeof CallSummarySchema>;
+
+/** One agent as `countyline agents --json` lists it (sip/agent-directory.ts). */
+export const AgentRowSchema = Type.Object({
+  user: Type.String(),
+  name: Type.String(),
+  registered: Type.Boolean(),
+  contact: nullable(Type.String()),
+  reachable: Type.Boolean(),
+  busy: Type.Boolean(),
+});
+export type AgentRow = Static<typeof AgentRowSchema>;
