@@ -8,6 +8,7 @@ import type { CallSummary } from './control/view-schemas.js';
 import { CountylineError } from './errors.js';
 import type { CallOutcome } from './signalling/isup/isup-calls.js';
 import type { IsupStack } from './signalling/isup/isup-stack.js';
+import type { SipService } from './sip/sip-service.js';
 import type { BoxStatus, TrunksView } from './status.js';
 import { parseCircuit, type TestCallScheduler } from './trunks/test-call-scheduler.js';
 
@@ -20,6 +21,8 @@ export interface ControlTarget {
   isup: IsupStack | null;
   /** The call model; null until the firmware has started it. */
   calls: () => CallManager | null;
+  /** The SIP side, when agents are configured. */
+  sip: SipService | null;
   metrics: Registry;
   status(): BoxStatus;
   trunkView(): TrunksView;
@@ -60,6 +63,7 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
       const calls = fw.calls();
       return { active: calls?.active() ?? [], recent: calls?.recent(recent) ?? [] };
     },
+    agents: () => (fw.sip?.agents.list() ?? []).map(({ user, name, registered, contact, reachable, busy }) => ({ user, name, registered, contact, reachable, busy })),
     block: ({ cic }) => maintenance(cic, 'block'),
     unblock: ({ cic }) => maintenance(cic, 'unblock'),
 

@@ -33,6 +33,8 @@ import type { AgentPhones } from './calls/call-ports.js';
 import { UdpHighway } from './media/udp-highway.js';
 import { RtpPorts } from './media/rtp-ports.js';
 import { registerCallMetrics } from './calls/call-metrics.js';
+import { sipAgentPhones } from './calls/sip-agent-phones.js';
+import { SipService } from './sip/sip-service.js';
 import { CircuitMapError } from './circuits/circuit-map.js';
 import { readTrunkState, TrunkStateFileError, type TrunkStateFile } from './trunks/trunk-state-file.js';
 
@@ -60,6 +62,8 @@ export class Firmware {
   readonly isup: IsupStack | null;
   /** Loop-start call control on the FXO ports. */
   readonly analog: AnalogLines;
+  /** The registrar and agent calls, when the config names agents. */
+  readonly sip: SipService | null;
   readonly metrics = new Registry();
   /** The call model and its CDRs: from start() (the CDR journal is read then) to stop(). */
   private calls: CallManager | null = null;
@@ -142,6 +146,8 @@ export class Firmware {
     if (this.isup) this.wireIsup(this.isup);
     registerCardMetrics(this.metrics, this.card);
     registerAlarmMetrics(this.metrics, this.alarms);
+    this.sip = config.agents.length > 0 ? new SipService({ config, logger: log.child({ module: 'sip' }), clock }) : null;
+    this.sip?.registerMetrics(this.metrics);
     const refused = new Counter({ name: 'countyline_control_refused_total', help: 'Control requests refused or failed, by error code', labelNames: ['code'], registers: [this.metrics] });
     const controlLog = log.child({ module: 'control' });
     this.dispatcher = new ControlDispatcher(
@@ -152,6 +158,7 @@ export class Firmware {
         testCalls: this.testCalls,
         isup: this.isup,
         calls: () => this.calls,
+        sip: this.sip,
         metrics: this.metrics,
         status: () => this.status(),
         trunkView: () => this.trunkView(),
@@ -189,6 +196,7 @@ export class Firmware {
     });
     await this.startCalls();
     await this.control?.listen();
+    await this.sip?.start();
     this.card.start();
     this.testCalls.start();
     this.armSave();
@@ -205,6 +213,7 @@ export class Firmware {
     for (const unwire of this.unwireCalls) unwire();
     this.analog.stop();
     this.isup?.stop();
+    await this.sip?.stop();
     // The test under way is cut short and puts its circuit back to rest while the card still
     // listens: a line left off-hook or a timeslot left looped would outlive the firmware.
     await this.testCalls.stop();
@@ -231,12 +240,15 @@ export class Firmware {
   private async startCalls(): Promise<void> {
     const log = this.log.child({ module: 'calls' });
     const cdrs = (this.cdrs = await CdrStore.open({ file: join(this.config.dataDir, 'cdr.jsonl'), logger: log, clock: this.clock, keepRecent: this.config.calls.recent }));
-    const agents: AgentPhones = NO_AGENTS;
+    const sip = this.sip;
+    const agents: AgentPhones = sip ? sipAgentPhones(sip, this.clock) : NO_AGENTS;
+    const media = this.log.child({ module: 'media' });
+    const rtp = sip ? { ports: new RtpPorts({ min: this.config.media.rtpPortMin, max: this.config.media.rtpPortMax }), bind: this.config.sip.bind, address: () => sip.address } : null;
     const calls = (this.calls = new CallManager({
       clock: this.clock,
       logger: log,
       agents,
-      media: new CallMediaPath({ highway: new UdpHighway({ logger: this.log.child({ module: 'media' }) }), clock: this.clock, logger: this.log.child({ module: 'media' }), rtp: null }),
+      media: new CallMediaPath({ highway: new UdpHighway({ logger: media }), clock: this.clock, logger: media, rtp }),
       cdrs,
       settings: this.config.calls,
     }));

@@ -36,6 +36,7 @@ commands:
   capture <file.pcap>   record the SS7 signalling both ways for Wireshark [--seconds N] (default 10)
   calls [--live]        calls in progress and the latest finished calls [--recent N] (default 20);
                         --live: print again every second until Ctrl-C
+  agents                agents and their SIP phones: registered, contact, reachable, busy
   metrics               Prometheus metrics of the running firmware
 
 options:
@@ -62,6 +63,7 @@ const USAGE_ZH = (config: string) => `用法: countyline <命令> [--config <文
   capture <文件.pcap>   双向抓取七号信令供 Wireshark 分析 [--seconds N] (默认 10 秒)
   calls [--live]        进行中的呼叫与最近结束的呼叫 [--recent N] (默认 20 条);
                         --live: 每秒刷新, 按 Ctrl-C 退出
+  agents                坐席及其 SIP 话机: 是否注册、联系地址、是否可达、是否通话中
   metrics               运行中固件的 Prometheus 指标
 
 选项:

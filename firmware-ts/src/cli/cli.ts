@@ -7,6 +7,7 @@ import { CountylineError, EXIT, RemoteError, type ExitCode } from '../errors.js'
 import { LINKTYPE_MTP3, pcapHeader, pcapRecord } from '../signalling/isup/pcap-writer.js';
 import { CLI_TEXT, usage } from './cli-text.js';
 import { formatCalls } from './format-calls.js';
+import { formatAgents } from './format-agents.js';
 import { formatCall, formatCircuits } from './format-circuits.js';
 import { formatStatus } from './format-status.js';
 import { formatAlarms, formatOutcome, formatTrunks } from './format-trunks.js';
@@ -51,7 +52,7 @@ const ARGUMENT: Record<string, { en: string; zh: string }> = {
   capture: { en: 'a file to write (.pcap)', zh: '要写入的文件 (.pcap)' },
 };
 
-const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'capture', 'metrics', 'calls']);
+const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'capture', 'agents', 'metrics', 'calls']);
 
 /**
  * The `countyline` command. Returns the exit code; everything it prints goes through `io`.
@@ -187,6 +188,12 @@ async function run(command: string, argument: string, values: Values, lang: Lang
         if (!values.live) return EXIT.ok;
         await io.sleep(1000);
       }
+    }
+    case 'agents': {
+      const rows = await firmware.call('agents', {});
+      if (values.json) json(rows);
+      else out(formatAgents(rows, lang));
+      return EXIT.ok;
     }
     case 'metrics': {
       io.stdout.write((await firmware.call('metrics', {})).text);

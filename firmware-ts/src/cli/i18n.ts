@@ -83,6 +83,9 @@ export const TEXT = {
   callsInProgress: { en: (n: number) => `calls in progress: ${n}`, zh: (n: number) => `进行中的呼叫: ${n} 个` },
   recentCalls: { en: (n: number) => `latest finished calls: ${n}`, zh: (n: number) => `最近结束的呼叫: ${n} 个` },
   unknownNumber: { en: 'unknown', zh: '未知' },
+  yes: { en: 'yes', zh: '是' },
+  no: { en: 'no', zh: '否' },
+  noAgents: { en: 'no agents in the config (add them under "agents")', zh: '配置中没有坐席 (请在 "agents" 下添加)' },
   callSummary: { en: (c: number, f: number) => `${c} completed, ${f} failed`, zh: (c: number, f: number) => `完成 ${c} 次, 失败 ${f} 次` },
   capturing: { en: (f: string, s: number) => `capturing SS7 signalling into ${f} for ${s} s ...`, zh: (f: string, s: number) => `正在抓取七号信令到 ${f}, ${s} 秒 ...` },
   captured: { en: (n: number, f: string) => `${n} messages written to ${f} (open it in Wireshark)`, zh: (n: number, f: string) => `已写入 ${n} 条消息到 ${f} (可用 Wireshark 打开)` },
@@ -146,6 +149,12 @@ export const HEADS = {
   waited: { en: 'waited', zh: '等待' },
   talked: { en: 'talked', zh: '通话' },
   hungUpBy: { en: 'hung up by', zh: '挂机方' },
+  agentUser: { en: 'user', zh: '用户名' },
+  agentName: { en: 'name', zh: '姓名' },
+  registered: { en: 'registered', zh: '已注册' },
+  contact: { en: 'contact', zh: '联系地址' },
+  reachable: { en: 'reachable', zh: '可达' },
+  busy: { en: 'busy', zh: '通话中' },
 } satisfies Record<string, Words>;
 
 export function heads(lang: Lang, ...keys: (keyof typeof HEADS)[]): string[] {

@@ -30,6 +30,7 @@ import type { FxoLineState } from '../trunks/fxo-supervisor.js';
 import { COUNTERS, type IntervalCounts, type ThresholdCrossing } from '../trunks/g826-counters.js';
 import type { SpanAlarmState } from '../trunks/span-alarm.js';
 import type { CircuitRecord, TestOutcome } from '../trunks/test-call-scheduler.js';
+import { formatAgents } from './format-agents.js';
 import { formatCall, formatCircuits, type CallSummary } from './format-circuits.js';
 import { describeCardError, formatStatus } from './format-status.js';
 import { formatAlarms, formatOutcome, formatTrunks } from './format-trunks.js';
@@ -53,10 +54,11 @@ const TERMS = new Set([
   ...['SLTM', 'SLTA', 'SLC'], // Q.707 link test messages and the signalling link code
   ...['V', 'mA', 'Hz', 'USB'], // units and the port kind
   'Wireshark', // the capture tool the CLI names
+  'SIP', // the protocol of the agents' phones
 ]);
 
 /** What the reader types or looks up exactly as printed: a command line, config keys, the account name. */
-const LITERALS = ['countyline run --config', 'countyline', 'card.path', 'card.baudRate', 'card 部分', 'root', 'isup.slc'];
+const LITERALS = ['countyline run --config', 'countyline', 'card.path', 'card.baudRate', 'card 部分', 'root', 'isup.slc', 'agents'];
 
 const TOKEN = /[A-Za-z][A-Za-z0-9]*(?:[.-][A-Za-z0-9]+)*/g;
 
@@ -264,7 +266,7 @@ const nth = <T>(list: readonly T[], i: number): T => list[i % list.length]!;
 const range = (...lists: readonly (readonly unknown[])[]) => Array.from({ length: Math.max(...lists.map((l) => l.length)) }, (_, i) => i);
 
 /** Data the views show that is not text of ours: names, versions, paths, the OS's error. */
-const DATA = ['CL-E1F4', 'CL240117', '1.4.2', '/dev/ttyS1', 'ENOENT', 'bad-value', '0xee'];
+const DATA = ['CL-E1F4', 'CL240117', '1.4.2', '/dev/ttyS1', 'ENOENT', 'bad-value', '0xee', 'sip:alice@192.0.2.10:5060', 'sip:wangwei@192.0.2.11:5062', 'alice', 'Alice', 'wangwei', 'zhang'];
 const circuitNames = (text: string) => text.match(/\b(?:fxo|e1)\/[\d/]+/g) ?? [];
 
 function cardView(link: CardStatusView['link'], error: CardErrorCode | null, i: number): CardStatusView {
@@ -443,6 +445,15 @@ function callSummaries(): CallSummary[] {
   return [...plain, ...coded, ...repeatedWhy];
 }
 
+/** Agents in each state `countyline agents` shows, Chinese names among them. */
+function agentRows() {
+  return [
+    { user: 'alice', name: 'Alice', registered: true, contact: 'sip:alice@192.0.2.10:5060', reachable: true, busy: false },
+    { user: 'wangwei', name: '王伟', registered: true, contact: 'sip:wangwei@192.0.2.11:5062', reachable: false, busy: true },
+    { user: 'zhang', name: '张三', registered: false, contact: null, reachable: false, busy: false },
+  ];
+}
+
 /** Every formatter in Chinese over the views above: what a user of `--lang zh` can see. */
 function renderAllZh(): { name: string; text: string }[] {
   const out: { name: string; text: string }[] = [];
@@ -450,6 +461,8 @@ function renderAllZh(): { name: string; text: string }[] {
   for (const v of statusViews()) if (v.card.error) out.push({ name: `card error ${v.card.error.code}`, text: describeCardError('zh', v.card.error) });
   trunksViews().forEach((v, i) => out.push({ name: `trunks ${i}`, text: formatTrunks(v, 'zh', NOW) }));
   out.push({ name: 'circuits', text: formatCircuits(circuitRows(), 'zh', NOW) });
+  out.push({ name: 'agents', text: formatAgents(agentRows(), 'zh') });
+  out.push({ name: 'no agents', text: formatAgents([], 'zh') });
   out.push({ name: 'alarms', text: formatAlarms(alarmRecords(), 'zh', NOW) });
   out.push({ name: 'no alarms', text: formatAlarms([], 'zh', NOW) });
   for (const a of alarmRecords()) out.push({ name: `alarm line ${a.type}`, text: describeAlarm(a, 'zh') });
@@ -499,11 +512,12 @@ function tables(text: string, firstHeads: readonly string[]): string[][] {
 }
 
 t.test('Chinese tables line up: every row starts each column at the same display column', async (t) => {
-  const firstHeads = [HEADS.fxoPort.zh, HEADS.span.zh, HEADS.circuit.zh, HEADS.cic.zh, HEADS.raised.zh];
+  const firstHeads = [HEADS.fxoPort.zh, HEADS.span.zh, HEADS.circuit.zh, HEADS.cic.zh, HEADS.raised.zh, HEADS.agentUser.zh];
   const found = [
     ...statusViews().map((v) => ({ name: 'status', want: 1, got: tables(formatStatus(v, 'zh', NOW), firstHeads) })),
     ...trunksViews().map((v) => ({ name: 'trunks', want: 3, got: tables(formatTrunks(v, 'zh', NOW), firstHeads) })),
     { name: 'circuits', want: 1, got: tables(formatCircuits(circuitRows(), 'zh', NOW), firstHeads) },
+    { name: 'agents', want: 1, got: tables(formatAgents(agentRows(), 'zh'), firstHeads) },
     { name: 'alarms', want: 1, got: tables(formatAlarms(alarmRecords(), 'zh', NOW), firstHeads) },
   ];
   for (const { name, want, got } of found) {

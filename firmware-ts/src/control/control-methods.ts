@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { literals } from './schema-kit.js';
 import {
+  AgentRowSchema,
   AlarmRecordSchema,
   BoxStatusSchema,
   CallSummarySchema,
@@ -81,6 +82,7 @@ export const CONTROL_METHODS = {
     result: Type.Object({ completed: Type.Integer({ minimum: 0 }), failed: Type.Integer({ minimum: 0 }), outcomes: Type.Array(CallSummarySchema) }),
     progress: Type.Object({ index: Type.Integer({ minimum: 0 }), total: Type.Integer({ minimum: 1 }), outcome: CallSummarySchema }),
   },
+  agents: { summary: 'the agents and their SIP phones', params: NoParams, result: Type.Array(AgentRowSchema) },
   capture: {
     summary: 'the SS7 signalling both ways, as it crosses',
     params: Type.Object({ seconds: Type.Number({ exclusiveMinimum: 0, maximum: 86_400 }) }, { additionalProperties: false }),

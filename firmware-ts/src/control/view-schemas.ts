@@ -347,3 +347,13 @@ export const CdrSchema = Type.Object({
   cause: nullable(count),
 });
 type _cdr = Assert<Same<Static<typeof CdrSchema>, Cdr>>;
+/** One agent as `countyline agents --json` lists it (sip/agent-directory.ts). */
+export const AgentRowSchema = Type.Object({
+  user: Type.String(),
+  name: Type.String(),
+  registered: Type.Boolean(),
+  contact: nullable(Type.String()),
+  reachable: Type.Boolean(),
+  busy: Type.Boolean(),
+});
+export type AgentRow = Static<typeof AgentRowSchema>;
