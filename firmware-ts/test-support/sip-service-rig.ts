@@ -13,6 +13,7 @@ export const SIP_DEFAULTS: Config['sip'] = {
   realm: 'box.test',
   minExpiresS: 60,
   maxExpiresS: 3600,
+  digestAlgorithms: ['SHA-256', 'MD5'],
   nonceTtlMs: 300_000,
   keepAliveMs: 30_000,
   keepAliveFailures: 2,

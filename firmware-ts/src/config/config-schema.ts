@@ -162,6 +162,13 @@ const Sip = Type.Object(
     realm: Type.Optional(Type.String({ minLength: 1, description: 'digest realm; default: the host name' })),
     minExpiresS: Type.Integer({ default: 60, minimum: 10, description: 'shortest registration accepted (423 below it)' }),
     maxExpiresS: Type.Integer({ default: 3600, minimum: 60, description: 'longer registrations are cut to this' }),
+    digestAlgorithms: Type.Array(Type.Union([Type.Literal('SHA-256'), Type.Literal('MD5')]), {
+      default: ['SHA-256', 'MD5'],
+      minItems: 1,
+      maxItems: 2,
+      uniqueItems: true,
+      description: 'digest challenges, in the order offered (RFC 7616); ["MD5"] for phones that read only the first challenge and know only MD5',
+    }),
     nonceTtlMs: Type.Integer({ default: 300_000, minimum: 10_000, description: 'a nonce older than this is answered stale=true' }),
     keepAliveMs: Type.Integer({ default: 30_000, minimum: 1000, description: 'OPTIONS to each registered phone this often' }),
     keepAliveFailures: Type.Integer({ default: 2, minimum: 1, description: 'unanswered OPTIONS in a row that make a phone unreachable' }),

@@ -63,6 +63,8 @@ export function challengeText(c: DigestChallenge): string {
 
 export interface DigestOptions {
   realm: string;
+  /** The algorithms challenged with, in the order offered; default ALGORITHMS (SHA-256 first). */
+  algorithms?: readonly DigestAlgorithm[];
   nonceTtlMs: number;
   clock: Clock;
 }
@@ -88,7 +90,7 @@ export class DigestAuth {
    */
   challenges(stale = false): DigestChallenge[] {
     const nonce = this.newNonce();
-    return ALGORITHMS.map((algorithm) => ({ scheme: 'Digest', realm: quote(this.realm), nonce: `"${nonce}"`, opaque: `"${this.opaque}"`, algorithm, qop: '"auth"', ...(stale && { stale: 'true' }) }));
+    return (this.opts.algorithms ?? ALGORITHMS).map((algorithm) => ({ scheme: 'Digest', realm: quote(this.realm), nonce: `"${nonce}"`, opaque: `"${this.opaque}"`, algorithm, qop: '"auth"', ...(stale && { stale: 'true' }) }));
   }
 
   /**

@@ -1,0 +1,107 @@
+// Agents' phones for the bench: SIPp (Debian sip-tester) registering with the box and
+// answering its calls, scripted by the scenarios in test/peers/sipp/. Nothing here shares
+// code with the box's SIP layer.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { requireTool } from '../../scripts/lib/bench-rig.mjs';
+
+const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'sipp');
+
+export type Scenario = 'agent-register' | 'agent-answer' | 'agent-answer-hangup' | 'agent-ring-out';
+
+/** A UDP port free at this moment on 127.0.0.1 (bound to 0, read, closed). */
+export async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+/** Two free even ports a step apart: RTP for sipp's echo (it binds the port and the next). */
+export async function freeMediaPort(): Promise<number> {
+  for (;;) {
+    const port = await freeUdpPort();
+    if (port % 2 === 0 && port < 65_000) return port;
+  }
+}
+
+export interface SippRun {
+  child: ChildProcess;
+  /** Exit code and the end of what sipp printed. */
+  result: Promise<{ code: number | null; output: string }>;
+  /** Every SIP message sipp sent and received so far (its -trace_msg log). */
+  messages(): Promise<string>;
+  stop(): void;
+}
+
+export interface SippOptions {
+  scenario: Scenario;
+  /** The box's SIP address. */
+  box: { host: string; port: number };
+  /** The phone's own SIP port. */
+  port: number;
+  user: string;
+  password?: string;
+  /** Folder for sipp's logs. */
+  dir: string;
+  /** RTP echo port (sipp -mp, -rtp_echo). */
+  mediaPort?: number;
+  /** How long sipp may run at most. */
+  timeoutS?: number;
+  /** agent-answer-hangup: how long the agent talks before BYE. */
+  talkMs?: number;
+}
+
+/** Starts sipp on one scenario for one call (-m 1); the caller kills it in teardown (`stop`). */
+export function runSipp(o: SippOptions): SippRun {
+  requireTool('sipp', 'the agent phones of the calls tests (Debian sip-tester)');
+  const name = `${o.scenario}-${o.user}-${o.port}`;
+  const messageFile = join(o.dir, `${name}.messages.log`);
+  const args = [
+    `${o.box.host}:${o.box.port}`,
+    '-sf', join(SCENARIOS, `${o.scenario}.xml`),
+    '-i', '127.0.0.1',
+    '-p', String(o.port),
+    '-m', '1',
+    '-s', o.user,
+    '-nostdin',
+    '-aa',
+    '-trace_msg', '-message_file', messageFile,
+    '-trace_err', '-error_file', join(o.dir, `${name}.errors.log`),
+    '-timeout', `${o.timeoutS ?? 60}s`, '-timeout_error',
+    ...(o.password ? ['-au', o.user, '-ap', o.password] : []),
+    ...(o.mediaPort ? ['-mi', '127.0.0.1', '-mp', String(o.mediaPort), '-rtp_echo'] : []),
+    ...(o.talkMs ? ['-d', String(o.talkMs)] : []),
+  ];
+  const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const result = new Promise<{ code: number | null; output: string }>((resolve) => child.on('exit', (code) => resolve({ code, output })));
+  return {
+    child,
+    result,
+    messages: () => readFile(messageFile, 'utf8').catch(() => ''),
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+/** Registers `user` from `port` with digest and waits for the 200; throws with sipp's output if not. */
+export async function registerAgent(o: Omit<SippOptions, 'scenario'>, teardown: (fn: () => void) => void): Promise<void> {
+  const run = runSipp({ ...o, scenario: 'agent-register', timeoutS: o.timeoutS ?? 30 });
+  teardown(() => run.stop());
+  const { code, output } = await run.result;
+  if (code !== 0) throw new Error(`sipp could not register ${o.user} (exit ${code}):\n${output}\n${await run.messages()}`);
+}
