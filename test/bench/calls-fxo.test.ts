@@ -126,3 +126,12 @@ t.test('a phone that rings out: the call goes to the other agent, who talks and 
   t.ok(cdr.answeredAt - cdr.offeredAt >= 4000, `answered ${cdr.answeredAt - cdr.offeredAt} ms after the offer: after bo's 4 s ring timeout`);
   await waitFor('the box back on-hook on port 1', async (seen) => !seen(await fxoPort(1)).offHook, 10_000);
 });
+
+t.test('a SIGKILL loses no finished call and duplicates none: the CDRs are all there after a restart', async (t) => {
+  const before = (await rig.json(['calls', '--recent', '100'])).recent;
+  t.equal(before.length, 3, 'three calls so far: no agent, answered by ann, answered by ann after bo rang out');
+  await rig.stopFirmware('SIGKILL');
+  await rig.startFirmware();
+  const after = (await rig.json(['calls', '--recent', '100'])).recent;
+  t.same(after, before, 'the same CDRs, once each, read back from the journal');
+});
