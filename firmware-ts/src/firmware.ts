@@ -193,6 +193,7 @@ export class Firmware {
       utcOffsetMs: this.config.trunks.utcOffsetHours * 3_600_000,
       restoreSettleMs: this.config.alarms.restoreSettleMs,
       isup: this.isup,
+      analog: this.analog,
     });
     await this.startCalls();
     await this.control?.listen();

@@ -2,6 +2,7 @@ import { FakeClock, TypedEmitter, type EventMap } from '@countyline/e1-gateway';
 import t from 'tap';
 import type { CardDriver, CardDriverEvents } from '../card/card-driver.js';
 import type { CircuitRecord, TestCallEvents, TestCallScheduler } from '../trunks/test-call-scheduler.js';
+import type { AnalogLines, AnalogLinesEvents } from '../signalling/analog/analog-lines.js';
 import type { TrunkMonitor, TrunkMonitorEvents } from '../trunks/trunk-monitor.js';
 import { applyAlarmRules } from './alarm-rules.js';
 import type { AlarmStore } from './alarm-store.js';
@@ -26,7 +27,9 @@ function rig(saved: CircuitRecord[] = []) {
   const trunks = new Source<TrunkMonitorEvents>();
   const testCalls = Object.assign(new Source<TestCallEvents>(), { toJSON: () => saved });
   const clock = new FakeClock(1_000_000);
+  const analog = new Source<AnalogLinesEvents>();
   applyAlarmRules({
+    analog: analog as unknown as AnalogLines,
     store,
     card: card as unknown as CardDriver,
     trunks: trunks as unknown as TrunkMonitor,
@@ -36,7 +39,7 @@ function rig(saved: CircuitRecord[] = []) {
     utcOffsetMs: 8 * 3_600_000,
     restoreSettleMs: 30_000,
   });
-  return { raised, cleared, card, trunks, testCalls };
+  return { raised, cleared, card, trunks, testCalls, analog };
 }
 
 const error = { code: 'card-silent' as const, message: 'card not answering on /dev/ttyS1', path: '/dev/ttyS1', at: 0 };
@@ -74,4 +77,15 @@ t.test('a pass of test calls reaching its block limit raises one group alarm; a 
   ]);
   r.testCalls.fire('block-limit-clear');
   t.same(r.cleared, [['test-calls', 'test-call-block-limit']]);
+});
+
+t.test('a line the off-hook guard put back on-hook raises an alarm; the next answered call on it clears it', async (t) => {
+  const r = rig();
+  r.analog.fire('line', 2, { type: 'off-hook-too-long', ms: 4 * 3_600_000 });
+  t.same(r.raised, [['fxo/2', 'fxo-off-hook-guard', 'major', 'off-hook for 240 min without the far end hanging up', { causeCode: 'off-hook-guard', causeArgs: [240] }]]);
+  r.analog.fire('line', 3, { type: 'answered' });
+  r.analog.fire('line', 2, { type: 'idle' });
+  t.same(r.cleared, [['fxo/3', 'fxo-off-hook-guard']], 'a call on another line clears nothing of line 2 (the store ignores a clear of nothing)');
+  r.analog.fire('line', 2, { type: 'answered' });
+  t.same(r.cleared.at(-1), ['fxo/2', 'fxo-off-hook-guard']);
 });

@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '@countyline/e1-gateway';
 import type { CardDriver } from '../card/card-driver.js';
+import type { AnalogLines } from '../signalling/analog/analog-lines.js';
 import type { IsupStack } from '../signalling/isup/isup-stack.js';
 import type { TestCallScheduler } from '../trunks/test-call-scheduler.js';
 import type { TrunkMonitor } from '../trunks/trunk-monitor.js';
@@ -23,6 +24,8 @@ import type { CircuitRecord } from '../trunks/test-call-scheduler.js';
  * | test-call-block-limit  | test-calls        | major    | a pass reached its block limit | a pass within it     |
  * | link-test-failed       | link/N            | critical | 2 SS7 link tests failed in a   | a link test passes   |
  * |                        |                   |          | row; the link is restarted     |                      |
+ * | fxo-off-hook-guard     | fxo/N             | major    | the off-hook guard put a line  | the next call on the |
+ * |                        |                   |          | back on-hook (no hang-up seen) | line is answered     |
  */
 export interface AlarmRuleDeps {
   store: AlarmStore;
@@ -37,6 +40,8 @@ export interface AlarmRuleDeps {
   restoreSettleMs: number;
   /** SS7, when configured: its signalling link test. */
   isup?: IsupStack | null;
+  /** The FXO lines' call control: its off-hook guard. */
+  analog?: AnalogLines | null;
 }
 
 const SPAN_ALARMS = { red: 'span-red', blue: 'span-blue', yellow: 'span-yellow' } as const;
@@ -90,6 +95,15 @@ export function applyAlarmRules(deps: AlarmRuleDeps): () => void {
   trunks.on('fxo-line', (port, event) => {
     if (event.type === 'line-unplugged') store.raise(`fxo/${port}`, 'fxo-unplugged', 'major', 'no battery voltage', alarmCause('no-battery'));
     else if (event.type === 'line-present') store.clear(`fxo/${port}`, 'fxo-unplugged');
+  });
+
+  // A line the guard had to put back on-hook never showed the far end hanging up: its
+  // disconnect supervision (battery, polarity, busy tone) is suspect until a call works again.
+  deps.analog?.on('line', (port, event) => {
+    if (event.type === 'off-hook-too-long') {
+      const minutes = Math.round(event.ms / 60_000);
+      store.raise(`fxo/${port}`, 'fxo-off-hook-guard', 'major', `off-hook for ${minutes} min without the far end hanging up`, alarmCause('off-hook-guard', minutes));
+    } else if (event.type === 'answered') store.clear(`fxo/${port}`, 'fxo-off-hook-guard');
   });
 
   testCalls.on('circuit-blocked', (record) => {

@@ -44,6 +44,7 @@ export const ALARM_TYPE_TEXT: Record<KnownAlarmType, Words> = {
   'test-call-block-limit': { en: 'too many circuits failing test calls: no more blocked', zh: '拨测失败电路过多: 不再闭塞' },
   'link-test-failed': { en: 'signalling link test failed, link restarted', zh: '信令链路测试失败, 链路已重启' },
   'cic-unequipped': { en: 'circuit unequipped at the exchange', zh: '交换机未装备该电路' },
+  'fxo-off-hook-guard': { en: 'line held off-hook too long: put back on-hook', zh: '外线摘机超时: 已强制挂机' },
 };
 
 export const PERIOD_TEXT: Record<ThresholdCrossing['period'], Words> = {
@@ -119,6 +120,7 @@ export const ALARM_CAUSE_TEXT: Phrases<AlarmCauses> = {
     zh: (counter, value, threshold) => `${counterName(counter, 'zh')} ${value}, 门限 ${threshold}`,
   },
   'no-battery': { en: () => 'no battery voltage', zh: () => '无馈电电压' },
+  'off-hook-guard': { en: (minutes) => `off-hook for ${minutes} min without the far end hanging up`, zh: (minutes) => `摘机 ${minutes} 分钟未检测到对端挂机` },
   'test-failed': { en: () => 'test call failed', zh: () => '拨测失败' },
   'block-limit': {
     en: (limit, circuit) => `one pass may block ${limit} circuits; ${circuit} and the circuits failing after it stay in service`,

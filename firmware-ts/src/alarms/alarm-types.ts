@@ -17,7 +17,7 @@ export const ALARM_STATES = ['active', 'cleared'] as const;
 export type AlarmState = (typeof ALARM_STATES)[number];
 
 /** Alarm types with fixed names (alarm-rules.ts); threshold crossings are `tca-<counter>-<period>`. */
-export const ALARM_TYPES = ['card-link', 'span-red', 'span-blue', 'span-yellow', 'fxo-unplugged', 'test-call-failed', 'test-call-block-limit', 'link-test-failed', 'cic-unequipped'] as const;
+export const ALARM_TYPES = ['card-link', 'span-red', 'span-blue', 'span-yellow', 'fxo-unplugged', 'test-call-failed', 'test-call-block-limit', 'link-test-failed', 'cic-unequipped', 'fxo-off-hook-guard'] as const;
 export type KnownAlarmType = (typeof ALARM_TYPES)[number];
 
 export interface AlarmRecord {
@@ -60,6 +60,7 @@ export interface AlarmCauses extends TestReasons {
   'link-test-failed': [failure: LinkTestFailure, t1Seconds: number];
   /** The exchange says it has no such CIC (UCIC, Q.764 2.12). */
   'cic-unequipped': [cic: number];
+  'off-hook-guard': [minutes: number];
 }
 export type AlarmCauseCode = keyof AlarmCauses;
 export type AlarmCauseArg = AlarmCauses[AlarmCauseCode][number];

@@ -148,6 +148,7 @@ const ALARM_ARGS: { [K in keyof AlarmCauses]: AlarmCauses[K] } = {
   'block-limit': [2, 'e1/0/7'],
   'link-test-failed': ['no-answer', 8],
   'cic-unequipped': [7],
+  'off-hook-guard': [240],
 };
 
 const CALL_ARGS: { [K in keyof CallReasons]: CallReasons[K] } = {
