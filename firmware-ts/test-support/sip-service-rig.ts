@@ -17,6 +17,7 @@ export const SIP_DEFAULTS: Config['sip'] = {
   keepAliveMs: 30_000,
   keepAliveFailures: 2,
   loginFailuresPerMinute: 3,
+  digestAlgorithms: ['SHA-256', 'MD5'],
 };
 
 export const AGENTS: Config['agents'] = [

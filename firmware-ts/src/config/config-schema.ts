@@ -166,6 +166,12 @@ const Sip = Type.Object(
     keepAliveMs: Type.Integer({ default: 30_000, minimum: 1000, description: 'OPTIONS to each registered phone this often' }),
     keepAliveFailures: Type.Integer({ default: 2, minimum: 1, description: 'unanswered OPTIONS in a row that make a phone unreachable' }),
     loginFailuresPerMinute: Type.Integer({ default: 10, minimum: 1, description: 'failed logins from one address in a minute before it is refused for a minute' }),
+    digestAlgorithms: Type.Array(Type.Union([Type.Literal('SHA-256'), Type.Literal('MD5')]), {
+      default: ['SHA-256', 'MD5'],
+      minItems: 1,
+      uniqueItems: true,
+      description: 'digest challenges offered, in this order; MD5 first for phones that read only the first challenge (SIPp 3.6, older desk phones)',
+    }),
   },
   { additionalProperties: false, default: {} },
 );

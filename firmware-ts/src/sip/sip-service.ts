@@ -47,7 +47,7 @@ export class SipService {
     this.agents = new AgentDirectory(agents);
     const address = sip.address ?? defaultAddress(sip.bind);
     this.endpoint = new UdpSipEndpoint({ bind: sip.bind, port: sip.port, address, clock: this.clock, logger: this.log });
-    const digest = new DigestAuth({ realm: sip.realm ?? hostname(), nonceTtlMs: sip.nonceTtlMs, clock: this.clock });
+    const digest = new DigestAuth({ realm: sip.realm ?? hostname(), nonceTtlMs: sip.nonceTtlMs, clock: this.clock, algorithms: sip.digestAlgorithms });
     this.keepAlive = new KeepAlive({ endpoint: this.endpoint, directory: this.agents, clock: this.clock, logger: this.log, intervalMs: sip.keepAliveMs, failures: sip.keepAliveFailures });
     this.registrar = new Registrar({
       directory: this.agents,
