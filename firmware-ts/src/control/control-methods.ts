@@ -82,13 +82,13 @@ export const CONTROL_METHODS = {
     result: Type.Object({ completed: Type.Integer({ minimum: 0 }), failed: Type.Integer({ minimum: 0 }), outcomes: Type.Array(CallSummarySchema) }),
     progress: Type.Object({ index: Type.Integer({ minimum: 0 }), total: Type.Integer({ minimum: 1 }), outcome: CallSummarySchema }),
   },
-  agents: { summary: 'the agents and their SIP phones', params: NoParams, result: Type.Array(AgentRowSchema) },
   capture: {
     summary: 'the SS7 signalling both ways, as it crosses',
     params: Type.Object({ seconds: Type.Number({ exclusiveMinimum: 0, maximum: 86_400 }) }, { additionalProperties: false }),
     result: Type.Object({ frames: Type.Integer({ minimum: 0 }) }),
     progress: Type.Object({ at: Type.Number(), direction: literals(['in', 'out']), data: Type.String({ contentEncoding: 'base64' }) }),
   },
+  agents: { summary: 'the agents and their SIP phones', params: NoParams, result: Type.Array(AgentRowSchema) },
   calls: {
     summary: 'calls in progress and the latest finished calls (CDRs)',
     params: Type.Object({ recent: Type.Integer({ minimum: 0, maximum: 10_000, description: 'how many finished calls' }) }, { additionalProperties: false }),

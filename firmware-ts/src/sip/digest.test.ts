@@ -85,3 +85,14 @@ t.test('a forged nonce (not made by this box) is never accepted', async (t) => {
   const theirs = /nonce="([^"]+)"/.exec(challengeText(other.challenges()[0]!))![1]!;
   t.match(auth.verify(answer({ nonce: theirs }), 'REGISTER', 'sip:box.example', password), { ok: false, reason: 'stale' }, "another process's nonce");
 });
+
+t.test('sip.digestAlgorithms: only the configured algorithms are offered and accepted, in that order', async (t) => {
+  const auth = new DigestAuth({ realm: REALM, nonceTtlMs: 300_000, clock: new FakeClock(1_700_000_000_000), algorithms: ['MD5'] });
+  const challenges = auth.challenges();
+  t.same(challenges.map((c) => c.algorithm), ['MD5']);
+  const nonce = challenges[0]!.nonce.slice(1, -1);
+  const d = { username: 'alice', realm: REALM, password: 'wonderland', method: 'REGISTER', uri: 'sip:box.example', nonce, nc: '00000001', cnonce: 'c', qop: 'auth' as const };
+  const creds = (algorithm: 'MD5' | 'SHA-256'): Credentials => ({ ...d, algorithm, response: digestResponse({ ...d, algorithm }) });
+  t.match(auth.verify(creds('SHA-256'), 'REGISTER', 'sip:box.example', password), { ok: false, reason: 'malformed' });
+  t.same(auth.verify(creds('MD5'), 'REGISTER', 'sip:box.example', password), { ok: true, username: 'alice' });
+});

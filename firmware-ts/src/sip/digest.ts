@@ -63,7 +63,7 @@ export function challengeText(c: DigestChallenge): string {
 
 export interface DigestOptions {
   realm: string;
-  /** The algorithms challenged with, in the order offered; default ALGORITHMS (SHA-256 first). */
+  /** The challenges offered, in order (default SHA-256, MD5). */
   algorithms?: readonly DigestAlgorithm[];
   nonceTtlMs: number;
   clock: Clock;
@@ -104,7 +104,7 @@ export class DigestAuth {
     const fail = (reason: 'unknown-user' | 'wrong-password' | 'replay' | 'wrong-realm' | 'wrong-uri' | 'malformed', detail: string): DigestVerdict => ({ ok: false, reason, username, detail });
     const algorithm = (c.algorithm ?? 'MD5').toUpperCase() === 'SHA-256' ? 'SHA-256' : (c.algorithm ?? 'MD5').toUpperCase() === 'MD5' ? 'MD5' : null;
     if (!username || !c.nonce || !c.uri || !c.response || !c.cnonce || !c.nc) return fail('malformed', 'username, nonce, uri, response, cnonce and nc are all required');
-    if (!algorithm) return fail('malformed', `algorithm ${c.algorithm} is not offered`);
+    if (!algorithm || !(this.opts.algorithms ?? ALGORITHMS).includes(algorithm)) return fail('malformed', `algorithm ${c.algorithm} is not offered`);
     if (c.qop !== 'auth') return fail('malformed', 'qop=auth is required');
     if (!/^[0-9a-fA-F]{8}$/.test(c.nc)) return fail('malformed', `nc ${c.nc} is not 8 hex digits`);
     if (c.realm !== this.realm) return fail('wrong-realm', `realm ${c.realm} is not ${this.realm}`);
