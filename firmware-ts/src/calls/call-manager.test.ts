@@ -115,7 +115,11 @@ async function setup(t: Test, agents: AgentRef[], settings: Partial<CallSettings
   const calls = new CallManager({ clock, logger: silent, agents: phones, media, cdrs, settings: { ringTimeoutMs: 20_000, noAgent: 'announce', testLineAnswerMs: 200, ...settings } });
   const ended: Cdr[] = [];
   calls.on('call-ended', (cdr) => ended.push(cdr));
-  const flush = () => new Promise((r) => setTimeout(r, 20));
+  // The media path's promise, then the CDR writes under way (an fsync each).
+  const flush = async () => {
+    await new Promise((r) => setImmediate(r));
+    await calls.written();
+  };
   const e1 = (calling = '13800000001') => new Line({ kind: 'e1', span: 0, timeslot: 5, cic: 5 }, calling, '12345', clock.now(), true);
   const fxo = (calling = '13900000002') => new Line({ kind: 'fxo', port: 2 }, calling, '', clock.now(), false);
   /** The CDR file's records, read as a stranger would read it. */

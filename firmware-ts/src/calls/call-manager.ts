@@ -95,6 +95,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
   private readonly calls = new Map<string, Call>();
   /** CDRs on their way to disk; stop() waits for them. */
   private readonly writing = new Set<Promise<void>>();
+  private stopping = false;
 
   constructor(private readonly d: CallManagerDeps) {
     super();
@@ -118,6 +119,12 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
     };
     this.calls.set(call.id, call);
     this.counters.arrived++;
+    if (this.stopping) {
+      // A call that came in as the box stops is not offered: released, and recorded.
+      leg.release(TEMPORARY_FAILURE);
+      this.finish(call, { result: 'failed', hungUpBy: 'box', cause: TEMPORARY_FAILURE, reason: 'the box was stopping' });
+      return call.id;
+    }
     leg.on('ended', (end) => this.lineEnded(call, end));
     leg.on('caller-id', (number) => {
       call.calling = number;
@@ -149,18 +156,28 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
     return this.d.cdrs.recent(limit);
   }
 
+  /** Resolves when the CDRs finished so far are on disk. */
+  async written(): Promise<void> {
+    await Promise.all([...this.writing]);
+  }
+
   /**
    * Ends every call (the firmware is stopping): the lines released, the phones hung up, and
-   * each CDR on disk before this resolves.
+   * each CDR on disk before this resolves, or `deadlineMs` passed (a disk that refuses them
+   * must not keep the box from stopping; the CDR store logs what it could not write).
    */
-  async stop(): Promise<void> {
+  async stop(deadlineMs = 10_000): Promise<void> {
+    this.stopping = true;
     for (const call of [...this.calls.values()]) {
       this.hangUpAgent(call);
       call.leg.release(TEMPORARY_FAILURE);
       const result = this.resultSoFar(call) ?? 'failed';
       this.finish(call, { result, hungUpBy: 'box', cause: TEMPORARY_FAILURE, reason: result === 'failed' ? 'the box was stopping' : null });
     }
-    await Promise.all([...this.writing]);
+    let timer: TimerHandle | undefined;
+    const late = new Promise<void>((resolve) => (timer = this.d.clock.setTimeout(resolve, deadlineMs)));
+    await Promise.race([this.written(), late]);
+    this.d.clock.clearTimeout(timer!);
   }
 
   // --- routing -------------------------------------------------------------------------
@@ -258,7 +275,9 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
     if (call.state === 'ended') return;
     this.hangUpAgent(call);
     const byCaller = end.by === 'caller';
-    const result = this.resultSoFar(call) ?? (byCaller ? 'abandoned' : 'failed');
+    // A line that failed to take the answer (an analog line that never gave loop current)
+    // never connected the caller, whatever the agent did.
+    const result = end.answerFailed ? 'failed' : (this.resultSoFar(call) ?? (byCaller ? 'abandoned' : 'failed'));
     this.finish(call, { result, hungUpBy: byCaller ? 'caller' : null, cause: end.cause, reason: byCaller ? null : end.reason });
   }
 

@@ -11,6 +11,8 @@ export interface LineEnd {
   cause: number | null;
   /** For `line`, what failed, in words a technician can act on. */
   reason: string | null;
+  /** The line could not be answered (off-hook refused, no loop current): the caller was never connected. */
+  answerFailed?: boolean;
 }
 
 export interface LineLegEvents {

@@ -62,7 +62,10 @@ export class AnalogLineLeg extends TypedEmitter<LineLegEvents> implements LineLe
     let end: LineEnd | null = null;
     if (event.type === 'caller-gone') end = { by: 'caller', cause: null, reason: null };
     else if (event.type === 'far-end-hangup') end = { by: 'caller', cause: null, reason: null };
-    else if (LINE_FAILURES[event.type]) end = { by: 'line', cause: null, reason: LINE_FAILURES[event.type]! };
+    else if (LINE_FAILURES[event.type]) {
+      const answerFailed = event.type === 'hook-failed' || event.type === 'no-loop-current';
+      end = { by: 'line', cause: null, reason: LINE_FAILURES[event.type]!, ...(answerFailed && { answerFailed }) };
+    }
     if (!end) return false;
     const mine = !this.releasedHere && !this.over;
     this.over = true;
