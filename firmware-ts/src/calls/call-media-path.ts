@@ -5,7 +5,7 @@ import type { MediaChannel, MediaHighway } from '../media/media-channel.js';
 import type { RtpPorts } from '../media/rtp-ports.js';
 import { RtpSession } from '../media/rtp-session.js';
 import { TonePlayer } from '../media/tone-player.js';
-import { SPECIAL_INFORMATION_TONE, TEST_TONE_1004 } from '../media/tones.js';
+import { SPECIAL_INFORMATION_TONE, TEST_TONE_1004, type Tone } from '../media/tones.js';
 import type { CallMedia, CallMediaFactory, PhoneMedia } from './call-ports.js';
 import type { LineLeg } from './line-leg.js';
 
@@ -22,34 +22,91 @@ export interface CallMediaPathDeps {
  * and an RTP session toward the agent's phone, bridged frame by frame (A-law both ways, no
  * transcoding); or a tone played into the line instead.
  */
+/** Which call's media a line is connected to, and the card's media commands for it in order. */
+interface LineMedia {
+  owner: symbol | null;
+  chain: Promise<void>;
+}
+
 export class CallMediaPath implements CallMediaFactory {
+  private readonly lines = new Map<string, LineMedia>();
+
   constructor(private readonly d: CallMediaPathDeps) {}
 
+  /**
+   * The newest call on a line owns its media connection. The card's connect and disconnect
+   * for a line go in order, and each is sent only while its call still owns the line: a call
+   * that ended while its audio was being opened, on a circuit a new call has taken already,
+   * neither connects the line to its own port nor disconnects the new call's.
+   */
   async open(leg: LineLeg): Promise<CallMedia> {
+    const key = lineKey(leg);
+    const owner = Symbol(key);
+    this.line(key).owner = owner;
     const channel = await this.d.highway.open();
     let rtp: RtpSession | null = null;
     try {
-      await leg.connectMedia(channel.port);
+      await this.onLine(key, async (line) => {
+        if (line.owner !== owner) throw new Error('a newer call took the line while its audio was being opened');
+        await leg.connectMedia(channel.port);
+      });
       if (this.d.rtp) rtp = await RtpSession.open({ ports: this.d.rtp.ports, logger: this.d.logger, address: this.d.rtp.bind });
     } catch (err) {
+      this.release(key, owner, leg);
       channel.close();
       throw err;
     }
-    return new OneCallMedia(leg, channel, rtp, this.d);
+    return new OneCallMedia(channel, rtp, this.d, () => this.release(key, owner, leg));
   }
+
+  /** Disconnects the line from the call's media port, unless a newer call owns the line now. */
+  private release(key: string, owner: symbol, leg: LineLeg): void {
+    this.onLine(key, async (line) => {
+      if (line.owner !== owner) return;
+      line.owner = null;
+      await leg.connectMedia(0);
+    }).catch((err: Error) => this.d.logger.warn({ line: leg.line, err: err.message }, 'the card did not take the media disconnect'));
+  }
+
+  private line(key: string): LineMedia {
+    let line = this.lines.get(key);
+    if (!line) this.lines.set(key, (line = { owner: null, chain: Promise.resolve() }));
+    return line;
+  }
+
+  private onLine(key: string, step: (line: LineMedia) => Promise<void>): Promise<void> {
+    const line = this.line(key);
+    const done = line.chain.then(() => step(line));
+    line.chain = done.catch(() => {});
+    return done;
+  }
+}
+
+function lineKey(leg: LineLeg): string {
+  const line = leg.line;
+  return line.kind === 'fxo' ? `fxo/${line.port}` : `e1/${line.span}/${line.timeslot}`;
 }
 
 class OneCallMedia implements CallMedia {
   private bridge: MediaBridge | null = null;
   private player: TonePlayer | null = null;
+  /** A tone asked for before the card's first frame: the channel does not know where to send yet. */
+  private pendingTone: Tone | null = null;
+  private flowing = false;
   private closed = false;
 
   constructor(
-    private readonly leg: LineLeg,
     private readonly channel: MediaChannel,
     private readonly rtp: RtpSession | null,
     private readonly d: CallMediaPathDeps,
-  ) {}
+    private readonly disconnect: () => void,
+  ) {
+    channel.onFrame(() => {
+      if (this.flowing) return;
+      this.flowing = true;
+      if (this.pendingTone) this.startTone(this.pendingTone);
+    });
+  }
 
   get local(): { address: string; port: number } {
     if (!this.rtp || !this.d.rtp) throw new Error('this box has no RTP toward phones (no agents configured)');
@@ -71,8 +128,10 @@ class OneCallMedia implements CallMedia {
   play(tone: 'special-information' | 'test-tone'): void {
     if (this.closed) return;
     this.stopTone();
-    this.player = new TonePlayer(this.channel, tone === 'test-tone' ? TEST_TONE_1004 : SPECIAL_INFORMATION_TONE, this.d.clock);
-    this.player.start();
+    const chosen = tone === 'test-tone' ? TEST_TONE_1004 : SPECIAL_INFORMATION_TONE;
+    // From the first frame on, so that the start of an announcement is not lost.
+    if (this.flowing) this.startTone(chosen);
+    else this.pendingTone = chosen;
   }
 
   frames(): { toLine: number; fromLine: number } {
@@ -88,10 +147,17 @@ class OneCallMedia implements CallMedia {
     this.rtp?.close();
     this.channel.close();
     // The line is idle again: the card stops sending its audio anywhere.
-    this.leg.connectMedia(0).catch((err: Error) => this.d.logger.warn({ line: this.leg.line, err: err.message }, 'the card did not take the media disconnect'));
+    this.disconnect();
+  }
+
+  private startTone(tone: Tone): void {
+    this.pendingTone = null;
+    this.player = new TonePlayer(this.channel, tone, this.d.clock);
+    this.player.start();
   }
 
   private stopTone(): void {
+    this.pendingTone = null;
     this.player?.stop();
     this.player = null;
   }

@@ -139,6 +139,7 @@ t.test('a telephone-event on a payload type the SDP did not give it is not DTMF'
 
 t.test('gaps in the sequence are counted lost; non-RTP datagrams are counted by reason', async (t) => {
   const { session, phone, frames } = await setUp(t);
+  session.setRemote({ address: '127.0.0.1', port: phone.port });
   for (const n of [1, 2, 5, 6]) await phone.send(rtp(n, frame(n)), session.port);
   await phone.send(Buffer.from([0x80, 0x08, 0x00]), session.port);
   await phone.send(rtp(7, frame(7), { payloadType: 0 }), session.port); // PCMU: not agreed
@@ -148,6 +149,7 @@ t.test('gaps in the sequence are counted lost; non-RTP datagrams are counted by 
 
 t.test('audio in 30 ms packets is repacked into 20 ms frames', async (t) => {
   const { session, phone, frames } = await setUp(t);
+  session.setRemote({ address: '127.0.0.1', port: phone.port });
   await phone.send(rtp(1, frame(0xaa, 240)), session.port);
   await phone.send(rtp(2, frame(0xbb, 240)), session.port);
   await until(() => frames.length === 3, 'three frames from two 240-octet packets');
@@ -172,4 +174,17 @@ t.test('close() frees the port pair for the next session and emits closed', asyn
   t.equal(closed, 1);
   t.equal(ports.inUse, 0);
   session.send(frame(0)); // ignored, never throws
+});
+
+t.test('before the phone\'s SDP nothing is taken, and after it only the phone\'s host can take the latch', async (t) => {
+  const { session, phone, frames } = await setUp(t);
+  await phone.send(rtp(1, frame(1)), session.port);
+  await until(() => session.counters().foreign === 1, 'the early packet refused');
+  session.setRemote({ address: '127.0.0.2', port: phone.port }); // the SDP names another host
+  await phone.send(rtp(2, frame(2)), session.port);
+  await until(() => session.counters().foreign === 2, 'a packet from 127.0.0.1 refused');
+  session.setRemote({ address: '127.0.0.1', port: phone.port + 1 }); // this host, another port: latched (symmetric RTP)
+  await phone.send(rtp(3, frame(3)), session.port);
+  await until(() => frames.length === 1, 'the phone\'s packet taken');
+  t.same(session.remote, { address: '127.0.0.1', port: phone.port });
 });

@@ -38,7 +38,7 @@ export interface RtpSessionCounters {
   malformed: Partial<Record<MalformedReason, number>>;
   /** RTP with a payload type we did not agree on (neither PCMA nor the telephone-event type). */
   unexpectedPayloadType: number;
-  /** Datagrams from another source than the one latched to. */
+  /** Datagrams from another source than the one latched to, from a host other than the phone's, or before its SDP. */
   foreign: number;
   /** Audio packets whose payload was not one 160-octet frame, repacked into frames. */
   repacked: number;
@@ -163,6 +163,13 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
 
   private receive(datagram: Buffer, from: UdpAddress): void {
     if (this.closed) return;
+    // Until the phone answered with its SDP nothing is expected here; after, only the phone's
+    // host may take the latch: a stranger who finds the port in the RTP range neither hears
+    // the caller nor speaks to them.
+    if (!this.sdpRemote || (!this.latchedTo && from.address !== this.sdpRemote.address)) {
+      this.count.foreign++;
+      return;
+    }
     if (this.latchedTo && (from.address !== this.latchedTo.address || from.port !== this.latchedTo.port)) {
       this.count.foreign++;
       return;
