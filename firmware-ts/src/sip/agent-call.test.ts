@@ -146,3 +146,19 @@ t.test('re-INVITE with sendonly puts the call on hold (answered recvonly); sendr
   t.match(bye.text, /CSeq: 2 BYE/);
   t.same(events.at(-1), ['ended', { by: 'box', reason: 'hangup' }]);
 });
+
+t.test('a 200 without a To tag, retransmitted: answered once, each copy ACKed, nothing thrown', async (t) => {
+  const { phone, port, invite, events } = await ringing(t);
+  await send(phone, port, reply(invite, '200 OK', ANSWER_SDP(), false));
+  await phone.next(isAck(1));
+  await send(phone, port, reply(invite, '200 OK', ANSWER_SDP(), false));
+  await phone.next(isAck(1));
+  t.same(events.map(([e]) => e), ['answered'], 'one answer');
+});
+
+t.test('an answer that holds at once (a=sendonly) is answered, then held', async (t) => {
+  const { phone, port, invite, events } = await ringing(t);
+  await send(phone, port, reply(invite, '200 OK', ANSWER_SDP('8 101', 'a=sendonly')));
+  await phone.next(isAck(1));
+  t.same(events.map(([e, v]) => (e === 'hold' ? `hold ${v}` : e)), ['answered', 'hold true']);
+});

@@ -80,6 +80,7 @@ export class AgentCall extends TypedEmitter<AgentCallEvents> {
   private sdpVersion = 1;
   private cseq = 1;
   private remoteTag: string | null = null;
+  private got2xx = false;
   private remoteTarget: string;
   private provisional = false;
   private cancelWanted = false;
@@ -173,7 +174,10 @@ export class AgentCall extends TypedEmitter<AgentCallEvents> {
   }
 
   private onAnswer(r: SipResponse): void {
-    const first = this.remoteTag === null;
+    // Not `remoteTag === null`: a 200 without a To tag (a broken phone) would then count as
+    // first on every retransmission.
+    const first = !this.got2xx;
+    this.got2xx = true;
     if (first) {
       this.remoteTag = r.headers.to.params.tag ?? null;
       const contact = r.headers.contact;
@@ -194,8 +198,12 @@ export class AgentCall extends TypedEmitter<AgentCallEvents> {
     }
     this.transition('answered');
     this.clearRing();
-    this.held = sdp.hold;
     this.emit('answered', sdp.media);
+    // An answer that holds the call at once (a=sendonly/inactive) is a hold like any other.
+    if (sdp.hold) {
+      this.held = true;
+      this.emit('hold', true);
+    }
   }
 
   private onReInvite(incoming: IncomingRequest): void {

@@ -167,5 +167,10 @@ function seconds(v: unknown): number | null {
 
 function userOf(uri: string): string | null {
   const m = /^sips?:([^@;:?]+)@/i.exec(uri);
-  return m ? decodeURIComponent(m[1]!.replace(/%(?![0-9a-fA-F]{2})/g, '%25')) : null;
+  if (!m) return null;
+  try {
+    return decodeURIComponent(m[1]!.replace(/%(?![0-9a-fA-F]{2})/g, '%25'));
+  } catch {
+    return null; // escapes that are not UTF-8 (%C3 alone): no user of ours
+  }
 }
