@@ -72,3 +72,8 @@ t.test('testCalls.maxBlockedPerPass: default 2; a negative number is refused', a
   t.equal(parseConfig({ ...minimal, testCalls: { maxBlockedPerPass: 0 } }).testCalls.maxBlockedPerPass, 0, '0: test calls never block a circuit');
   t.throws(() => parseConfig({ ...minimal, testCalls: { maxBlockedPerPass: -1 } }), /testCalls\.maxBlockedPerPass/);
 });
+
+t.test('a key older configs have names what took its place', async (t) => {
+  const err = t.throws(() => parseConfig({ ...minimal, isup: { ownPointCode: 1, peerPointCode: 2, answerAfterMs: 200 } })) as ConfigError;
+  t.match(err.problems, [/^isup\.answerAfterMs: unknown key \(removed: agents answer calls now; .*calls\.noAgent/]);
+});

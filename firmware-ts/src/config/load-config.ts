@@ -68,10 +68,15 @@ export function parseConfig(raw: unknown, path = 'config'): Config {
   return config;
 }
 
+/** Keys older configs have, and what took their place. */
+const REMOVED_KEYS: Record<string, string> = {
+  'isup.answerAfterMs': 'removed: agents answer calls now; for a box that answers by itself, set calls.noAgent to "test-line" and calls.testLineAnswerMs',
+};
+
 function describe(error: { path: string; message: string; schema: unknown; value: unknown }): string {
   const where = error.path === '' ? '(top level)' : error.path.slice(1).replaceAll('/', '.');
   if (error.message.includes('Unexpected property') || error.message.includes('additional')) {
-    return `${where}: unknown key`;
+    return `${where}: unknown key${REMOVED_KEYS[where] ? ` (${REMOVED_KEYS[where]})` : ''}`;
   }
   if (error.message.includes('required property')) return `${where}: missing`;
   const range = error.schema as { q764?: string; minimum?: number; maximum?: number };
