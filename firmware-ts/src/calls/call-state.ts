@@ -10,8 +10,10 @@
  *   ended       the call is over; its CDR is being written
  *
  *   arrived ──offer──► offering ──answer──► connected ──end──► ended
- *      │                 │ ▲ └──next (to another agent)──┘
- *      │                 └─┴──no-agent──► announcing ──end──► ended
+ *      │                 │  ▲
+ *      │                 ├──┘ next (the phone did not take it: another agent)
+ *      │                 ├──end──► ended (the caller hung up)
+ *      │                 └──no-agent──► announcing ──end──► ended
  *      ├──no-agent──► announcing
  *      ├──test-line──► test-line ──end──► ended
  *      └──end──► ended

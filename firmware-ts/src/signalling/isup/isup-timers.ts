@@ -27,8 +27,8 @@ import type { Clock, TimerHandle } from '@countyline/e1-gateway';
  *
  * Past the first expiry of a long timer the short one stops and the message repeats at the
  * long interval (Q.764 2.9.4, Table A.1). The RSC that T5 starts runs under T17 alone.
+ * `hold` is the box's own: the hold time of its outgoing test calls.
  */
-/** `answer` and `hold` are the box's own: the answer delay of incoming calls, the hold time of test calls. */
 export type IsupTimerName = 'hold' | 'T1' | 'T5' | 'T6' | 'T7' | 'T8' | 'T9' | 'T27' | 'T35' | 'T36' | 'T12' | 'T13' | 'T14' | 'T15' | 'T16' | 'T17' | 'T18' | 'T19' | 'T20' | 'T21' | 'T22' | 'T23';
 
 export interface IsupTimerSettings {
