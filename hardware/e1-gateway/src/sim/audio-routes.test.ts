@@ -1,7 +1,7 @@
-import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { boxSocket } from '../../test-support/box-socket.js';
 import t, { type Test } from 'tap';
 import { measureAlaw } from '../audio/measure.js';
 import { ToneGenerator } from '../audio/tone.js';
@@ -26,16 +26,6 @@ async function setup(t: Test) {
   return { bench, call };
 }
 
-function boxSocket(t: Test): Promise<{ socket: Socket; port: number; frames: { data: Buffer; from: number }[] }> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
-    const frames: { data: Buffer; from: number }[] = [];
-    socket.on('message', (data, info) => frames.push({ data, from: info.port }));
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => resolve({ socket, port: socket.address().port, frames }));
-    t.teardown(() => new Promise<void>((done) => socket.close(() => done())));
-  });
-}
 
 async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;

@@ -1,4 +1,4 @@
-import { createSocket, type Socket } from 'node:dgram';
+import { boxSocket } from '../../test-support/box-socket.js';
 import t, { type Test } from 'tap';
 import { ALAW_SILENCE } from '../audio/g711.js';
 import { sinePeak } from '../audio/level.js';
@@ -155,16 +155,6 @@ t.test('closing the highway closes every socket', async (t) => {
 
 // --- real UDP on 127.0.0.1
 
-function boxSocket(t: Test): Promise<{ socket: Socket; port: number; frames: { data: Buffer; from: number }[] }> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
-    const frames: { data: Buffer; from: number }[] = [];
-    socket.on('message', (data, info) => frames.push({ data, from: info.port }));
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => resolve({ socket, port: socket.address().port, frames }));
-    t.teardown(() => new Promise<void>((done) => socket.close(() => done())));
-  });
-}
 
 async function waitFor(what: string, check: () => boolean, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
