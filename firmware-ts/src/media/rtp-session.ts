@@ -38,7 +38,7 @@ export interface RtpSessionCounters {
   malformed: Partial<Record<MalformedReason, number>>;
   /** RTP with a payload type we did not agree on (neither PCMA nor the telephone-event type). */
   unexpectedPayloadType: number;
-  /** Datagrams from another source than the one latched to, from a host other than the phone's, or before its SDP. */
+  /** Datagrams from another source than the one latched to, or before the phone's SDP. */
   foreign: number;
   /** Audio packets whose payload was not one 160-octet frame, repacked into frames. */
   repacked: number;
@@ -163,10 +163,12 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
 
   private receive(datagram: Buffer, from: UdpAddress): void {
     if (this.closed) return;
-    // Until the phone answered with its SDP nothing is expected here; after, only the phone's
-    // host may take the latch: a stranger who finds the port in the RTP range neither hears
-    // the caller nor speaks to them.
-    if (!this.sdpRemote || (!this.latchedTo && from.address !== this.sdpRemote.address)) {
+    // Until the phone answered with its SDP nothing is expected here: a stranger who finds
+    // the port in the RTP range cannot take the latch while the call rings. After the answer
+    // the first packet latches, from wherever it comes (a phone with several addresses sends
+    // from another one than its SDP names: baresip does), so the window is the phone's first
+    // 20 ms.
+    if (!this.sdpRemote) {
       this.count.foreign++;
       return;
     }
