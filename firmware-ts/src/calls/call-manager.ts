@@ -80,7 +80,11 @@ interface Ending {
   hungUpBy: Cdr['hungUpBy'];
   cause: number | null;
   reason: string | null;
+  reasonCode?: string;
+  reasonArgs?: (string | number)[];
 }
+
+const STOPPING = { reason: 'the box was stopping', reasonCode: 'box-stopping', reasonArgs: [] };
 
 /**
  * The call model: each call that comes in on a line is offered to the agents' phones one at a
@@ -122,7 +126,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
     if (this.stopping) {
       // A call that came in as the box stops is not offered: released, and recorded.
       leg.release(TEMPORARY_FAILURE);
-      this.finish(call, { result: 'failed', hungUpBy: 'box', cause: TEMPORARY_FAILURE, reason: 'the box was stopping' });
+      this.finish(call, { result: 'failed', hungUpBy: 'box', cause: TEMPORARY_FAILURE, ...STOPPING });
       return call.id;
     }
     leg.on('ended', (end) => this.lineEnded(call, end));
@@ -141,7 +145,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
         if (call.state === 'ended') return;
         this.d.logger.error({ call: call.id, err: err.message }, 'no audio path for the call: releasing it');
         leg.release(TEMPORARY_FAILURE);
-        this.finish(call, { result: 'failed', hungUpBy: 'box', cause: TEMPORARY_FAILURE, reason: `no audio path: ${err.message}` });
+        this.finish(call, { result: 'failed', hungUpBy: 'box', cause: TEMPORARY_FAILURE, reason: `no audio path: ${err.message}`, reasonCode: 'no-audio-path', reasonArgs: [err.message] });
       },
     );
     return call.id;
@@ -172,7 +176,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
       this.hangUpAgent(call);
       call.leg.release(TEMPORARY_FAILURE);
       const result = this.resultSoFar(call) ?? 'failed';
-      this.finish(call, { result, hungUpBy: 'box', cause: TEMPORARY_FAILURE, reason: result === 'failed' ? 'the box was stopping' : null });
+      this.finish(call, { result, hungUpBy: 'box', cause: TEMPORARY_FAILURE, ...(result === 'failed' ? STOPPING : { reason: null }) });
     }
     let timer: TimerHandle | undefined;
     const late = new Promise<void>((resolve) => (timer = this.d.clock.setTimeout(resolve, deadlineMs)));
@@ -278,7 +282,8 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
     // A line that failed to take the answer (an analog line that never gave loop current)
     // never connected the caller, whatever the agent did.
     const result = end.answerFailed ? 'failed' : (this.resultSoFar(call) ?? (byCaller ? 'abandoned' : 'failed'));
-    this.finish(call, { result, hungUpBy: byCaller ? 'caller' : null, cause: end.cause, reason: byCaller ? null : end.reason });
+    const why = byCaller ? { reason: null } : { reason: end.reason, ...(end.reasonCode && { reasonCode: end.reasonCode, reasonArgs: end.reasonArgs ?? [] }) };
+    this.finish(call, { result, hungUpBy: byCaller ? 'caller' : null, cause: end.cause, ...why });
   }
 
   /**
@@ -319,6 +324,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
       endedAt: this.d.clock.now(),
       result: ending.result,
       reason: ending.reason,
+      ...(ending.reasonCode && { reasonCode: ending.reasonCode, reasonArgs: ending.reasonArgs ?? [] }),
       hungUpBy: ending.hungUpBy,
       cause: ending.cause,
     };

@@ -28,6 +28,9 @@ export interface Cdr extends JournalRecord {
   result: CallResult;
   /** For `failed`, what went wrong, in words a technician can act on. */
   reason: string | null;
+  /** The same as a code with arguments, for the reader's language; absent when there is no code. */
+  reasonCode?: string;
+  reasonArgs?: (string | number)[];
   hungUpBy: 'caller' | 'agent' | 'box' | null;
   /** The Q.850 cause of the release, where the line gave or took one. */
   cause: number | null;

@@ -11,6 +11,9 @@ export interface LineEnd {
   cause: number | null;
   /** For `line`, what failed, in words a technician can act on. */
   reason: string | null;
+  /** The same as a code with arguments, for the reader's language (`CDR_REASON_TEXT`, or ISUP's). */
+  reasonCode?: string;
+  reasonArgs?: (string | number)[];
   /** The line could not be answered (off-hook refused, no loop current): the caller was never connected. */
   answerFailed?: boolean;
 }

@@ -1,7 +1,7 @@
 import type { CallView } from '../calls/call-manager.js';
 import type { CallLine, Cdr } from '../calls/cdr.js';
 import { clockTime } from './clock-time.js';
-import { heads, stateText, text, type Lang } from './i18n.js';
+import { cdrReasonText, heads, stateText, text, type Lang } from './i18n.js';
 import { renderTable } from './table.js';
 
 /** `countyline calls`: the calls in progress, then the latest finished ones, newest last. */
@@ -22,7 +22,7 @@ export function formatCalls(calls: { active: CallView[]; recent: Cdr[] }, lang: 
     lineName(c.line),
     number(c.calling),
     c.agent ?? '-',
-    stateText(lang, 'cdrResult', c.result) + (c.reason ? `: ${c.reason}` : ''),
+    stateText(lang, 'cdrResult', c.result) + (c.reason ? `: ${cdrReasonText(c, lang)}` : ''),
     seconds((c.answeredAt ?? c.endedAt) - c.arrivedAt),
     c.answeredAt === null ? '-' : seconds(c.endedAt - c.answeredAt),
     c.hungUpBy ? stateText(lang, 'hungUpBy', c.hungUpBy) : '-',

@@ -314,6 +314,22 @@ export const CALL_REASON_TEXT: Phrases<CallReasons> = {
   'invalid-parameter': { en: () => 'a mandatory parameter from the exchange was invalid', zh: () => '交换机发来的必备参数无效' },
 };
 
+/** Why a call to people failed (its CDR's `reasonCode`), where the call model or the line says it. */
+export const CDR_REASON_TEXT: Record<string, Record<Lang, (...args: (string | number)[]) => string>> = {
+  'box-stopping': { en: () => 'the box was stopping', zh: () => '本机正在停止' },
+  'no-audio-path': { en: (detail) => `no audio path: ${detail}`, zh: (detail) => `无法建立话音通道: ${detail}` },
+  'hook-failed': { en: () => 'the card did not take the line off-hook', zh: () => '板卡未能摘机' },
+  'no-loop-current': { en: () => 'no loop current after off-hook: the line did not answer', zh: () => '摘机后无环流: 外线未应答' },
+  'off-hook-too-long': { en: () => 'the line was off-hook longer than the guard time and was put back on-hook', zh: () => '外线摘机超过保护时长, 已强制挂机' },
+  'line-lost': { en: () => 'the line was lost under the call (unplugged, or the card restarted)', zh: () => '通话中外线中断 (外线拔出或板卡重启)' },
+};
+
+/** Why a finished call failed, in the reader's language: its code's words, else the English reason. */
+export function cdrReasonText(c: { reason: string | null; reasonCode?: string; reasonArgs?: (string | number)[] }, lang: Lang): string | null {
+  const own = c.reasonCode && Object.hasOwn(CDR_REASON_TEXT, c.reasonCode) ? CDR_REASON_TEXT[c.reasonCode]![lang](...(c.reasonArgs ?? [])) : null;
+  return own ?? callReasonText({ reason: c.reason, reasonCode: c.reasonCode as CallFailure['reasonCode'], reasonArgs: c.reasonArgs ?? [] }, lang);
+}
+
 /** A nested reason (the first trouble of a repeated call) without its own arguments. */
 function callReasonWords(code: string, lang: Lang): string {
   const words = Object.hasOwn(CALL_REASON_TEXT, code) ? CALL_REASON_TEXT[code as keyof CallReasons][lang] : undefined;

@@ -31,6 +31,10 @@ import { COUNTERS, type IntervalCounts, type ThresholdCrossing } from '../trunks
 import type { SpanAlarmState } from '../trunks/span-alarm.js';
 import type { CircuitRecord, TestOutcome } from '../trunks/test-call-scheduler.js';
 import { formatAgents } from './format-agents.js';
+import { formatCalls } from './format-calls.js';
+import { CALL_STATES as CALL_MODEL_STATES } from '../calls/call-state.js';
+import type { Cdr } from '../calls/cdr.js';
+import type { CallView } from '../calls/call-manager.js';
 import { formatCall, formatCircuits, type CallSummary } from './format-circuits.js';
 import { describeCardError, formatStatus } from './format-status.js';
 import { formatAlarms, formatOutcome, formatTrunks } from './format-trunks.js';
@@ -455,6 +459,26 @@ function agentRows() {
   ];
 }
 
+/** Calls in every state, and finished calls of every result and failure `countyline calls` shows. */
+function callsView(): { active: CallView[]; recent: Cdr[] } {
+  const line = { kind: 'e1' as const, span: 0, timeslot: 5, cic: 5 };
+  const active = CALL_MODEL_STATES.map((state, i): CallView => ({ id: `c${i}`, line: i % 2 ? line : { kind: 'fxo', port: 2 }, calling: i % 3 ? '13900000000' : '', called: '12345', state, agent: i % 2 ? 'alice' : null, agentName: i % 2 ? '王伟' : null, arrivedAt: NOW - 60_000, offeredAt: NOW - 59_000, answeredAt: null }));
+  const cdr = (i: number, result: Cdr['result'], reason: Pick<Cdr, 'reason' | 'reasonCode' | 'reasonArgs'> = { reason: null }): Cdr => ({
+    id: `r${i}`, line, calling: '13900000000', called: '12345', agent: 'alice', arrivedAt: NOW - 90_000, offeredAt: NOW - 89_000, answeredAt: result === 'answered' ? NOW - 80_000 : null, endedAt: NOW - 10_000, result, hungUpBy: (['caller', 'agent', 'box', null] as const)[i % 4]!, cause: i % 2 ? 16 : null, ...reason,
+  });
+  const results = ['answered', 'abandoned', 'no-agent', 'failed', 'test-line'] as const;
+  const failures = [
+    { reason: 'x', reasonCode: 'box-stopping', reasonArgs: [] },
+    { reason: 'x', reasonCode: 'no-audio-path', reasonArgs: ['ENOENT'] },
+    { reason: 'x', reasonCode: 'hook-failed', reasonArgs: [] },
+    { reason: 'x', reasonCode: 'no-loop-current', reasonArgs: [] },
+    { reason: 'x', reasonCode: 'off-hook-too-long', reasonArgs: [] },
+    { reason: 'x', reasonCode: 'line-lost', reasonArgs: [] },
+    { reason: 'x', reasonCode: 'reset-by-exchange', reasonArgs: [] },
+  ];
+  return { active, recent: [...results.map((r, i) => cdr(i, r)), ...failures.map((f, i) => cdr(10 + i, 'failed', f))] };
+}
+
 /** Every formatter in Chinese over the views above: what a user of `--lang zh` can see. */
 function renderAllZh(): { name: string; text: string }[] {
   const out: { name: string; text: string }[] = [];
@@ -464,6 +488,8 @@ function renderAllZh(): { name: string; text: string }[] {
   out.push({ name: 'circuits', text: formatCircuits(circuitRows(), 'zh', NOW) });
   out.push({ name: 'agents', text: formatAgents(agentRows(), 'zh') });
   out.push({ name: 'no agents', text: formatAgents([], 'zh') });
+  out.push({ name: 'calls', text: formatCalls(callsView(), 'zh', NOW) });
+  out.push({ name: 'no calls', text: formatCalls({ active: [], recent: [] }, 'zh', NOW) });
   out.push({ name: 'alarms', text: formatAlarms(alarmRecords(), 'zh', NOW) });
   out.push({ name: 'no alarms', text: formatAlarms([], 'zh', NOW) });
   for (const a of alarmRecords()) out.push({ name: `alarm line ${a.type}`, text: describeAlarm(a, 'zh') });

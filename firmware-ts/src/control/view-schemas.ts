@@ -343,6 +343,8 @@ export const CdrSchema = Type.Object({
   endedAt: time,
   result: literals(['answered', 'abandoned', 'no-agent', 'failed', 'test-line']),
   reason: nullable(Type.String()),
+  reasonCode: Type.Optional(Type.String()),
+  reasonArgs: Type.Optional(Type.Array(Type.Union([Type.String(), Type.Number()]))),
   hungUpBy: nullable(literals(['caller', 'agent', 'box'])),
   cause: nullable(count),
 });

@@ -64,7 +64,7 @@ export class AnalogLineLeg extends TypedEmitter<LineLegEvents> implements LineLe
     else if (event.type === 'far-end-hangup') end = { by: 'caller', cause: null, reason: null };
     else if (LINE_FAILURES[event.type]) {
       const answerFailed = event.type === 'hook-failed' || event.type === 'no-loop-current';
-      end = { by: 'line', cause: null, reason: LINE_FAILURES[event.type]!, ...(answerFailed && { answerFailed }) };
+      end = { by: 'line', cause: null, reason: LINE_FAILURES[event.type]!, reasonCode: event.type, reasonArgs: [], ...(answerFailed && { answerFailed }) };
     }
     if (!end) return false;
     const mine = !this.releasedHere && !this.over;

@@ -49,7 +49,7 @@ export interface CallOutcome {
   clearedBy?: ClearedBy;
 }
 
-export type ClearedBy = { by: 'exchange' } | { by: 'box' } | { by: 'reset'; reason: string };
+export type ClearedBy = { by: 'exchange' } | { by: 'box' } | { by: 'reset'; failure: CallFailure };
 
 export interface IncomingCall {
   callId: number;

@@ -491,7 +491,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
     // A release under way keeps the failure it started with (T7, T9).
     const earlier = this.failures.get(call.id);
     const failed = call.direction === 'out' && call.answeredAt === null;
-    this.finish(call, failed ? 'failed' : 'completed', failed ? (earlier ?? asFailure(reason)) : null, cause, false, { by: 'reset', reason: asFailure(reason).reason });
+    this.finish(call, failed ? 'failed' : 'completed', failed ? (earlier ?? asFailure(reason)) : null, cause, false, { by: 'reset', failure: asFailure(reason) });
   }
 
   stop(): void {

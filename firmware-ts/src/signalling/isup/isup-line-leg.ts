@@ -49,9 +49,12 @@ export class IsupLineLeg extends TypedEmitter<LineLegEvents> implements LineLeg 
   ended(outcome: CallOutcome): void {
     if (this.releasedHere) return;
     const cleared = outcome.clearedBy;
-    if (cleared?.by === 'reset') return void this.emit('ended', { by: 'line', cause: outcome.cause, reason: cleared.reason });
+    if (cleared?.by === 'reset') {
+      const { reason, reasonCode, reasonArgs } = cleared.failure;
+      return void this.emit('ended', { by: 'line', cause: outcome.cause, reason, ...(reasonCode && { reasonCode, reasonArgs: reasonArgs ?? [] }) });
+    }
     if (cleared?.by === 'exchange') return void this.emit('ended', { by: 'caller', cause: outcome.cause, reason: null });
-    this.emit('ended', { by: 'line', cause: outcome.cause, reason: outcome.reason ?? 'the call was ended by the ISUP stack' });
+    this.emit('ended', { by: 'line', cause: outcome.cause, reason: outcome.reason ?? 'the call was ended by the ISUP stack', ...(outcome.reasonCode && { reasonCode: outcome.reasonCode, reasonArgs: outcome.reasonArgs ?? [] }) });
   }
 }
 
