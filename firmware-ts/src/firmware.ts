@@ -22,9 +22,9 @@ import { parseCircuit, TestCallScheduler } from './trunks/test-call-scheduler.js
 import { ConfigError } from './config/load-config.js';
 import { TrunkMonitor } from './trunks/trunk-monitor.js';
 import { IsupStack } from './signalling/isup/isup-stack.js';
-import { offerIsupCalls } from './signalling/isup/isup-line-leg.js';
+import { wireIsupLegs } from './signalling/isup/isup-line-leg.js';
 import { AnalogLines } from './signalling/analog/analog-lines.js';
-import { offerAnalogCalls } from './signalling/analog/analog-line-leg.js';
+import { wireAnalogLegs } from './signalling/analog/analog-line-leg.js';
 import { CallManager } from './calls/call-manager.js';
 import { CallMediaPath } from './calls/call-media-path.js';
 import { CdrStore } from './calls/cdr-store.js';
@@ -33,7 +33,7 @@ import type { AgentPhones } from './calls/call-ports.js';
 import { UdpHighway } from './media/udp-highway.js';
 import { RtpPorts } from './media/rtp-ports.js';
 import { registerCallMetrics } from './calls/call-metrics.js';
-import { sipAgentPhones } from './calls/sip-agent-phones.js';
+import { sipAgentPhones } from './sip/sip-agent-phones.js';
 import { SipService } from './sip/sip-service.js';
 import { CircuitMapError } from './circuits/circuit-map.js';
 import { readTrunkState, TrunkStateFileError, type TrunkStateFile } from './trunks/trunk-state-file.js';
@@ -255,8 +255,8 @@ export class Firmware {
     }));
     registerCallMetrics(this.metrics, calls, cdrs);
     const take = (leg: Parameters<CallManager['incoming']>[0]) => void calls.incoming(leg);
-    if (this.isup) this.unwireCalls.push(offerIsupCalls(this.isup, this.card, this.clock, take));
-    this.unwireCalls.push(offerAnalogCalls(this.analog, this.card, this.clock, take));
+    if (this.isup) this.unwireCalls.push(wireIsupLegs(this.isup, this.card, this.clock, take));
+    this.unwireCalls.push(wireAnalogLegs(this.analog, this.card, this.clock, take));
   }
 
   private buildIsup(config: Config, clock: Clock, log: Logger): IsupStack {

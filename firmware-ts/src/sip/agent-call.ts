@@ -1,44 +1,18 @@
 import { randomInt } from 'node:crypto';
 import { TypedEmitter, type Clock, type TimerHandle } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
-import { buildSdp, mirror, readSdp, type LocalMedia, type RemoteMedia } from './sdp.js';
+import type { AgentCallEnd, AgentCallEvents, AgentCallRequest } from '../calls/call-ports.js';
+import { buildSdp, mirror, readSdp } from './sdp.js';
 import type { IncomingRequest, OutgoingRequest, Peer, SipEndpoint } from './sip-endpoint.js';
 import { newCallId, newTag } from './sip-ids.js';
 import type { NameAddr, SipResponse } from './sip-message.js';
 import { quotedDisplayName } from './wire-text.js';
 
-export type CallEndReason = 'busy' | 'rejected' | 'no-answer' | 'hangup' | 'failed';
-
-export interface CallEnd {
-  by: 'agent' | 'box';
-  reason: CallEndReason;
-  /** The SIP status that ended it, when one did (486, 603, 408, 488, ...). */
-  status?: number;
-}
-
-export interface AgentCallEvents {
-  /** The phone rings (180) or plays early media (183); once per call. */
-  ringing: () => void;
-  /** The agent answered; media flows to `media`. */
-  answered: (media: RemoteMedia) => void;
-  /** The agent put the call on hold (true) or took it off (false), by re-INVITE. */
-  hold: (held: boolean) => void;
-  /** The call is over; the last event of a call. */
-  ended: (end: CallEnd) => void;
-}
-
-export interface CallAgentRequest {
-  /** The agent's user name (AgentDirectory). */
-  agent: string;
-  /** The citizen's number, as it came on the line (empty: withheld). */
-  callerNumber: string;
-  /** Shown on the phone's display; UTF-8 (张三). The number when absent. */
-  callerName?: string;
-  /** Where the agent's RTP should go. */
-  localMedia: LocalMedia;
-  /** No answer within this: CANCEL, ended `no-answer`. */
-  ringTimeoutMs: number;
-}
+// The call model's view of a call to an agent (calls/call-ports.ts) is what this class is.
+export type { AgentCallEvents };
+export type CallEnd = AgentCallEnd;
+export type CallEndReason = AgentCallEnd['reason'];
+export type CallAgentRequest = AgentCallRequest;
 
 export interface AgentCallDeps {
   endpoint: SipEndpoint;

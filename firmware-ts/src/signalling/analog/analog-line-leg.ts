@@ -78,7 +78,7 @@ export class AnalogLineLeg extends TypedEmitter<LineLegEvents> implements LineLe
  * Hands each call that rings on an FXO port to `take` (the call model) as a line leg, and
  * passes the port's later events to it. Returns the function that undoes the wiring.
  */
-export function offerAnalogCalls(lines: AnalogLines, card: CardDriver, clock: Clock, take: (leg: LineLeg) => void): () => void {
+export function wireAnalogLegs(lines: AnalogLines, card: CardDriver, clock: Clock, take: (leg: LineLeg) => void): () => void {
   const legs = new Map<number, AnalogLineLeg>();
   const onLine = (port: number, event: LineEvent) => {
     if (event.type === 'incoming') {

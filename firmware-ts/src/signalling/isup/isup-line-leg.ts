@@ -62,7 +62,7 @@ export class IsupLineLeg extends TypedEmitter<LineLegEvents> implements LineLeg 
  * Hands each incoming ISUP call to `take` (the call model) as a line leg, and tells the leg
  * when the stack ends its call. Returns the function that undoes the wiring.
  */
-export function offerIsupCalls(stack: IsupStack, card: CardDriver, clock: Clock, take: (leg: LineLeg) => void): () => void {
+export function wireIsupLegs(stack: IsupStack, card: CardDriver, clock: Clock, take: (leg: LineLeg) => void): () => void {
   const legs = new Map<number, IsupLineLeg>();
   const onIncoming = (call: IncomingCall) => {
     const leg = new IsupLineLeg(stack, card, call, clock.now());

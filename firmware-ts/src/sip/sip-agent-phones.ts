@@ -1,6 +1,6 @@
 import type { Clock } from '@countyline/e1-gateway';
-import type { SipService } from '../sip/sip-service.js';
-import type { AgentCallLeg, AgentPhones } from './call-ports.js';
+import type { AgentCallLeg, AgentPhones } from '../calls/call-ports.js';
+import type { SipService } from './sip-service.js';
 
 /** The agents' SIP phones as the call model sees them: who is free, and ringing one. */
 export function sipAgentPhones(sip: SipService, clock: Clock): AgentPhones {
