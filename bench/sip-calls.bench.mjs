@@ -89,7 +89,7 @@ function sipp(box, scenario, args, dir, name) {
 /** Registers each agent from `port` with digest, one sipp run after another. */
 async function register(box, port, agents, dir) {
   for (const a of agents) {
-    const run = sipp(box, 'agent-register', ['-p', String(port), '-m', '1', '-s', a.user, '-au', a.user, '-ap', a.password, '-timeout', '30s', '-timeout_error'], dir, `register-${a.user}`);
+    const run = sipp(box, 'register', ['-p', String(port), '-m', '1', '-s', a.user, '-au', a.user, '-ap', a.password, '-timeout', '30s', '-timeout_error'], dir, `register-${a.user}`);
     const { code, output } = await run.result;
     if (code !== 0) throw new Error(`sipp could not register ${a.user} (exit ${code}):\n${output}`);
   }

@@ -1,13 +1,11 @@
 // Two real SIP user agents (SIPp) register with digest at the real firmware process, and
 // `countyline agents --json` shows both; a wrong password is challenged again and counted in
 // countyline_sip_login_failed_total.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { freeUdpPort } from '../../firmware-ts/test-support/free-udp-port.js';
 import { requireTool, startRig, type Rig } from '../../scripts/lib/bench-rig.mjs';
+import { runSipp } from '../peers/sipp-agent.js';
 
-const SCENARIOS = join(import.meta.dirname, '..', 'peers', 'sipp');
 const AGENTS = [
   { user: 'alice', password: 'wonderland', name: 'Alice' },
   { user: 'wangwei', password: 'builder-42', name: '王伟' },
@@ -30,29 +28,18 @@ async function sipRig(): Promise<{ rig: Rig; port: number }> {
   }
 }
 
-/** Runs one SIPp registration scenario to its end; resolves with its exit code and output. */
-function sipp(t: Test, port: number, scenario: string, user: string, password: string): Promise<{ code: number | null; output: string }> {
-  return freeUdpPort().then(
-    (local) =>
-      new Promise((resolve) => {
-        const args = [`127.0.0.1:${port}`, '-sf', join(SCENARIOS, scenario), '-s', user, '-au', user, '-ap', password, '-i', '127.0.0.1', '-p', String(local), '-m', '1', '-nostdin', '-timeout', '30s', '-timeout_error'];
-        const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-        let output = '';
-        child.stdout.on('data', (d) => (output += d));
-        child.stderr.on('data', (d) => (output += d));
-        t.teardown(() => {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-        });
-        child.on('close', (code) => resolve({ code, output }));
-      }),
-  );
+/** Runs one SIPp registration scenario from a free port to its end: its exit code and output. */
+async function sipp(t: Test, rig: Rig, port: number, scenario: 'register' | 'register-refused', user: string, password: string) {
+  const run = runSipp({ scenario, box: { host: '127.0.0.1', port }, port: await freeUdpPort(), user, password, dir: rig.dir, timeoutS: 30 });
+  t.teardown(() => run.stop());
+  return run.result;
 }
 
 t.test('two SIPp phones register with digest; a wrong password is challenged again and counted', async (t) => {
   const { rig, port } = await sipRig();
   t.teardown(() => rig.stop());
 
-  const [a, b] = await Promise.all([sipp(t, port, 'register.xml', 'alice', 'wonderland'), sipp(t, port, 'register.xml', 'wangwei', 'builder-42')]);
+  const [a, b] = await Promise.all([sipp(t, rig, port, 'register', 'alice', 'wonderland'), sipp(t, rig, port, 'register', 'wangwei', 'builder-42')]);
   t.equal(a.code, 0, `alice registered (SIPp exit 0)${a.code === 0 ? '' : `\n${a.output.slice(-2000)}`}`);
   t.equal(b.code, 0, `wangwei registered (SIPp exit 0)${b.code === 0 ? '' : `\n${b.output.slice(-2000)}`}`);
 
@@ -62,7 +49,7 @@ t.test('two SIPp phones register with digest; a wrong password is challenged aga
     { user: 'wangwei', name: '王伟', registered: true, contact: /^sip:wangwei@127\.0\.0\.1:\d+$/, reachable: true, busy: false },
   ]);
 
-  const wrong = await sipp(t, port, 'register-refused.xml', 'alice', 'not-the-password');
+  const wrong = await sipp(t, rig, port, 'register-refused', 'alice', 'not-the-password');
   t.equal(wrong.code, 0, `a wrong password gets 401 again${wrong.code === 0 ? '' : `\n${wrong.output.slice(-2000)}`}`);
   const { stdout } = await rig.cli(['metrics'], 0);
   t.match(stdout, /\ncountyline_sip_login_failed_total\{reason="wrong-password"\} 1\n/);

@@ -2,27 +2,17 @@
 // answering its calls, scripted by the scenarios in test/peers/sipp/. Nothing here shares
 // code with the box's SIP layer.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freeUdpPort } from '../../firmware-ts/test-support/free-udp-port.js';
 import { requireTool } from '../../scripts/lib/bench-rig.mjs';
+
+export { freeUdpPort };
 
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'sipp');
 
-export type Scenario = 'agent-register' | 'agent-answer' | 'agent-answer-hangup' | 'agent-ring-out';
-
-/** A UDP port free at this moment on 127.0.0.1 (bound to 0, read, closed). */
-export async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
+export type Scenario = 'register' | 'register-refused' | 'agent-answer' | 'agent-answer-hangup' | 'agent-ring-out';
 
 /** Two free even ports a step apart: RTP for sipp's echo (it binds the port and the next). */
 export async function freeMediaPort(): Promise<number> {
@@ -100,7 +90,7 @@ export function runSipp(o: SippOptions): SippRun {
 
 /** Registers `user` from `port` with digest and waits for the 200; throws with sipp's output if not. */
 export async function registerAgent(o: Omit<SippOptions, 'scenario'>, teardown: (fn: () => void) => void): Promise<void> {
-  const run = runSipp({ ...o, scenario: 'agent-register', timeoutS: o.timeoutS ?? 30 });
+  const run = runSipp({ ...o, scenario: 'register', timeoutS: o.timeoutS ?? 30 });
   teardown(() => run.stop());
   const { code, output } = await run.result;
   if (code !== 0) throw new Error(`sipp could not register ${o.user} (exit ${code}):\n${output}\n${await run.messages()}`);

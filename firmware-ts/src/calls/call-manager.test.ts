@@ -93,9 +93,6 @@ class Media implements CallMedia, CallMediaFactory {
   play(tone: string): void {
     this.did.push(`play ${tone}`);
   }
-  frames() {
-    return { toLine: 0, fromLine: 0 };
-  }
   close(): void {
     this.did.push('close');
   }

@@ -57,8 +57,6 @@ export interface CallManagerEvents {
   'call-ended': (cdr: Cdr) => void;
 }
 
-export type CallCounters = Record<CallResult, number> & { arrived: number };
-
 interface Call {
   id: string;
   leg: LineLeg;
@@ -95,7 +93,6 @@ const STOPPING = { reason: 'the box was stopping', reasonCode: 'box-stopping', r
  * The line legs and the phones behind their interfaces: the model speaks neither ISUP nor SIP.
  */
 export class CallManager extends TypedEmitter<CallManagerEvents> {
-  readonly counters: CallCounters = { arrived: 0, answered: 0, abandoned: 0, 'no-agent': 0, failed: 0, 'test-line': 0 };
   private readonly calls = new Map<string, Call>();
   /** CDRs on their way to disk; stop() waits for them. */
   private readonly writing = new Set<Promise<void>>();
@@ -122,7 +119,6 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
       alerted: false,
     };
     this.calls.set(call.id, call);
-    this.counters.arrived++;
     if (this.stopping) {
       // A call that came in as the box stops is not offered: released, and recorded.
       leg.release(TEMPORARY_FAILURE);
@@ -328,7 +324,6 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
       hungUpBy: ending.hungUpBy,
       cause: ending.cause,
     };
-    this.counters[cdr.result]++;
     this.d.logger.info({ call: call.id, result: cdr.result, hungUpBy: cdr.hungUpBy, cause: cdr.cause, reason: cdr.reason }, 'call ended');
     const written = this.d.cdrs.append(cdr).then(() => {
       this.emit('call-ended', cdr);

@@ -134,11 +134,6 @@ class OneCallMedia implements CallMedia {
     else this.pendingTone = chosen;
   }
 
-  frames(): { toLine: number; fromLine: number } {
-    const bridge = this.bridge?.counters();
-    return { toLine: (bridge?.toLine ?? 0) + (bridge?.silenceToLine ?? 0) + (this.player?.framesSent ?? 0), fromLine: bridge?.toPhone ?? 0 };
-  }
-
   close(): void {
     if (this.closed) return;
     this.closed = true;

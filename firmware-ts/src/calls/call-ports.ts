@@ -66,8 +66,6 @@ export interface CallMedia {
   hold(on: boolean): void;
   /** Plays a tone into the line instead of the phone's audio. */
   play(tone: 'special-information' | 'test-tone'): void;
-  /** Frames each way so far, for the CDR's diagnostics. */
-  frames(): { toLine: number; fromLine: number };
   close(): void;
 }
 
