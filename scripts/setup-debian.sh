@@ -12,6 +12,9 @@ PACKAGES=(
   "libss7-dev   /usr/include/libss7.h   Asterisk's SS7 library: the far-end exchange the SS7 tests run against, written by nobody here"
   "sip-tester   sipp                    SIPp, the scripted SIP agent phones the calls tests register and answer with"
   "baresip-core baresip                 a real softphone that registers with the box and answers a call in the bench tests"
+  "mosquitto-clients mosquitto_pub       MQTT clients written by nobody here, tried against central's broker (access control)"
+  "mosquitto    mosquitto               an MQTT broker written by nobody here: the box's client is tested against it, and the benchmark's yardstick"
+  "postgresql   pg_virtualenv           PostgreSQL, central's store at scale: the store tests run on it as well as on SQLite"
 )
 
 present() { if [[ "$1" == /* ]]; then [ -e "$1" ]; else command -v "$1" >/dev/null 2>&1; fi; }

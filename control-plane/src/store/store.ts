@@ -1,0 +1,245 @@
+import type { AlarmPayloadRecord, Birth, CdrPayloadRecord, CommandName, KpiMessage } from '@countyline/firmware/telemetry';
+
+/**
+ * Central's storage, one interface over two dialects (SQLite embedded, PostgreSQL at scale).
+ * Every method is one transaction. Times are ms since the epoch. Secrets (box passwords,
+ * enrolment and API tokens) are stored only as hashes; hashing is the caller's (the store
+ * compares nothing but equal strings).
+ */
+export interface Store {
+  /** Runs the migrations that have not run yet. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // Sites and boxes ----------------------------------------------------------------------
+  createSite(site: NewSite): Promise<Site>;
+  listSites(): Promise<Site[]>;
+  /** Refused (`StoreConflictError`) when the id exists; `StoreNotFoundError` for an unknown site. */
+  createBox(box: NewBox): Promise<Box>;
+  getBox(id: string): Promise<Box | null>;
+  listBoxes(filter?: { site?: string }): Promise<Box[]>;
+  /** Stores a one-time enrolment token's hash for the box, replacing any earlier one. */
+  setEnrolment(boxId: string, tokenHash: string, expiresAt: number): Promise<void>;
+  /**
+   * Uses an enrolment token once: on success the box gets `passwordHash` as its MQTT
+   * credential, and the token cannot be used again. A token that was used, expired or never
+   * existed is refused with the reason.
+   */
+  redeemEnrolment(tokenHash: string, passwordHash: string, now: number): Promise<{ ok: true; boxId: string } | { ok: false; reason: 'unknown' | 'used' | 'expired' }>;
+  /** The scrypt hash of the box's MQTT password; null for an unknown or not-yet-enrolled box. */
+  boxCredential(boxId: string): Promise<string | null>;
+
+  // What the box says about itself --------------------------------------------------------
+  /** The latest birth replaces the previous one; the box is online from `at`. */
+  recordBirth(boxId: string, birth: Birth, at: number): Promise<void>;
+  /** Online or offline from `at`, for the connection `bdSeq`; ignored (returns false) when `bdSeq` is older than the box's latest birth. */
+  recordStatus(boxId: string, online: boolean, bdSeq: number, at: number): Promise<boolean>;
+  /** The box's latest trunk snapshot (spans, FXO, circuit counts), replacing the previous one. */
+  recordTrunks(boxId: string, trunks: BoxTrunks, at: number): Promise<void>;
+
+  /**
+   * The durable messages are idempotent on (box, bdSeq, seq): a repeat changes nothing and
+   * answers 'duplicate'.
+   */
+  applyBoxAlarm(boxId: string, key: MessageKey, change: 'raised' | 'updated' | 'cleared', alarm: AlarmPayloadRecord): Promise<'applied' | 'duplicate'>;
+  addCdr(boxId: string, key: MessageKey, cdr: CdrPayloadRecord): Promise<'applied' | 'duplicate'>;
+  addKpi(boxId: string, key: MessageKey, kpi: KpiInterval): Promise<'applied' | 'duplicate'>;
+  addEvent(boxId: string, key: MessageKey, type: string, data: Record<string, unknown>): Promise<'applied' | 'duplicate'>;
+  /** The highest seq stored for the box and its bdSeq; null before its first message. */
+  lastSeq(boxId: string): Promise<MessageKey | null>;
+
+  // Alarms --------------------------------------------------------------------------------
+  /**
+   * Raises an alarm central detects itself (box offline, telemetry gap, answer rates).
+   * One active alarm per (box, source, type): a repeat updates it (count, cause, severity).
+   */
+  raiseCentralAlarm(alarm: NewCentralAlarm): Promise<CentralAlarm>;
+  /** Clears the active alarm (box, source, type), if there is one. */
+  clearCentralAlarm(boxId: string, source: string, type: string, at: number): Promise<CentralAlarm | null>;
+  listAlarms(filter: AlarmFilter): Promise<CentralAlarm[]>;
+  getAlarm(id: number): Promise<CentralAlarm | null>;
+  /** Acknowledges an alarm (active or cleared); null when there is no such alarm. Acknowledging twice keeps the first. */
+  ackAlarm(id: number, by: string, comment: string, at: number): Promise<CentralAlarm | null>;
+
+  // Calls and KPIs ----------------------------------------------------------------------
+  searchCdrs(filter: CdrFilter): Promise<StoredCdr[]>;
+  listKpis(boxId: string, from: number, to: number): Promise<KpiInterval[]>;
+
+  // Commands ----------------------------------------------------------------------------
+  createCommand(cmd: NewCommand): Promise<StoredCommand>;
+  /** The box's answer, once (a repeated answer is a duplicate); null for an unknown id. */
+  completeCommand(id: string, result: CommandOutcome, at: number): Promise<StoredCommand | null>;
+  getCommand(id: string): Promise<StoredCommand | null>;
+
+  // Desired configuration ------------------------------------------------------------------
+  /** The next revision of the box's desired config. */
+  setDesiredConfig(boxId: string, config: Record<string, unknown>, at: number): Promise<{ revision: number }>;
+  getConfigState(boxId: string): Promise<ConfigState>;
+  recordReportedConfig(boxId: string, revision: number, applied: boolean, errors: string[], at: number): Promise<void>;
+
+  // API tokens ----------------------------------------------------------------------------
+  createApiToken(token: { name: string; role: Role; tokenHash: string; createdAt: number }): Promise<ApiToken>;
+  /** The token for a hash; null when unknown or revoked. */
+  findApiToken(tokenHash: string): Promise<ApiToken | null>;
+  countApiTokens(): Promise<number>;
+
+  // Retention -----------------------------------------------------------------------------
+  /** Deletes CDRs, events, KPI intervals and cleared alarms older than the cut-offs; answers how many of each went. */
+  prune(cutoffs: { cdrsBefore: number; historyBefore: number }): Promise<{ cdrs: number; events: number; kpis: number; alarms: number }>;
+}
+
+export type Role = 'viewer' | 'operator' | 'admin';
+export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
+
+export interface MessageKey {
+  bdSeq: number;
+  seq: number;
+}
+
+export interface NewSite {
+  id: string;
+  name: string;
+  county: string;
+}
+export interface Site extends NewSite {
+  createdAt: number;
+}
+
+export interface NewBox {
+  id: string;
+  site: string;
+  name: string;
+  createdAt: number;
+}
+export interface Box extends NewBox {
+  /** True once the box has exchanged its enrolment token for credentials. */
+  enrolled: boolean;
+  online: boolean;
+  /** When `online` last changed; null before the box ever connected. */
+  onlineChangedAt: number | null;
+  lastBirthAt: number | null;
+  /** The latest birth as the box sent it. */
+  birth: Birth | null;
+  trunks: BoxTrunks | null;
+  trunksAt: number | null;
+  /** The bdSeq of the latest birth. */
+  bdSeq: number | null;
+}
+
+export interface BoxTrunks {
+  spans: Birth['spans'];
+  fxo: Birth['fxo'];
+  circuits: { total: number; idle: number; busy: number; blocked: number };
+}
+
+export type Severity = AlarmPayloadRecord['severity'];
+
+export interface NewCentralAlarm {
+  boxId: string;
+  source: string;
+  type: string;
+  severity: Severity;
+  cause: string;
+  causeCode?: string;
+  causeArgs?: (string | number)[];
+  at: number;
+}
+
+/**
+ * An alarm as central keeps it: from a box (`origin` 'box', its `boxAlarmId`) or raised by
+ * central itself (`origin` 'central'). Active or cleared, and acknowledged or not.
+ */
+export interface CentralAlarm {
+  id: number;
+  boxId: string;
+  origin: 'box' | 'central';
+  boxAlarmId: string | null;
+  source: string;
+  type: string;
+  severity: Severity;
+  state: 'active' | 'cleared';
+  cause: string;
+  causeCode: string | null;
+  causeArgs: (string | number)[] | null;
+  raisedAt: number;
+  lastRaisedAt: number;
+  clearedAt: number | null;
+  count: number;
+  ackedAt: number | null;
+  ackedBy: string | null;
+  ackComment: string | null;
+}
+
+export interface AlarmFilter {
+  state?: 'active' | 'cleared';
+  boxId?: string;
+  severity?: Severity;
+  acked?: boolean;
+  /** Newest first; at most this many (default 100, at most 1000). */
+  limit?: number;
+  /** Alarms raised before this time (paging). */
+  before?: number;
+}
+
+export interface StoredCdr extends CdrPayloadRecord {
+  boxId: string;
+}
+
+export interface CdrFilter {
+  boxId?: string;
+  from?: number;
+  to?: number;
+  result?: CdrPayloadRecord['result'];
+  calling?: string;
+  /** Newest first; default 100, at most 1000. */
+  limit?: number;
+}
+
+export type KpiInterval = Pick<KpiMessage, 'intervalStart' | 'intervalMs' | 'offered' | 'answered' | 'answeredIn15s' | 'abandoned' | 'noAgent' | 'failed'>;
+
+export interface NewCommand {
+  id: string;
+  boxId: string;
+  name: CommandName;
+  params: Record<string, unknown>;
+  requestedBy: string;
+  createdAt: number;
+}
+export interface CommandOutcome {
+  ok: boolean;
+  result: Record<string, unknown> | null;
+  error: { code: string; message: string } | null;
+}
+export interface StoredCommand extends NewCommand {
+  state: 'sent' | 'done' | 'failed';
+  completedAt: number | null;
+  outcome: CommandOutcome | null;
+}
+
+export interface ConfigState {
+  desired: { revision: number; config: Record<string, unknown>; at: number } | null;
+  reported: { revision: number; applied: boolean; errors: string[]; at: number } | null;
+}
+
+export interface ApiToken {
+  id: number;
+  name: string;
+  role: Role;
+  createdAt: number;
+}
+
+/** A unique key already taken (a box or site id). */
+export class StoreConflictError extends Error {
+  constructor(readonly what: string) {
+    super(`${what} already exists`);
+    this.name = 'StoreConflictError';
+  }
+}
+
+/** A reference to something that does not exist (a box's site). */
+export class StoreNotFoundError extends Error {
+  constructor(readonly what: string) {
+    super(`${what} does not exist`);
+    this.name = 'StoreNotFoundError';
+  }
+}
