@@ -23,6 +23,12 @@ export interface RigProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
+/** Starts a process whose stderr (and whatever `keep` is given) goes to `logFile`; killed when this process exits. */
+export function startProcess(name: string, cmd: string, args: string[], logFile: string, opts?: { env?: Record<string, string> }): RigProcess & { keep(chunk: string | Buffer): void };
+export function running(proc: RigProcess | null): boolean;
+/** SIGTERM (or `signal`), then SIGKILL after `graceMs`; resolves when it has exited. */
+export function stopProcess(proc: RigProcess | null, signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
+
 export interface RigOptions {
   dir?: string;
   simArgs?: string[];

@@ -93,8 +93,8 @@ function exitError(args, expected, { code, signal, stdout, stderr }) {
  * Starts a child process; its whole output goes to `<logFile>` and the last part is kept in
  * memory for error messages.
  */
-function startProcess(name, cmd, args, logFile) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(name, cmd, args, logFile, { env } = {}) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
   live.add(child);
   const output = [];
   const log = createWriteStream(logFile, { flags: 'a' });
@@ -110,11 +110,11 @@ function startProcess(name, cmd, args, logFile) {
   return { name, child, output, exited, keep };
 }
 
-function running(proc) {
+export function running(proc) {
   return proc !== null && proc.child.exitCode === null && proc.child.signalCode === null;
 }
 
-async function stopProcess(proc, signal = 'SIGTERM', graceMs = 3000) {
+export async function stopProcess(proc, signal = 'SIGTERM', graceMs = 3000) {
   if (!proc || !running(proc)) return;
   proc.child.kill(signal);
   const timer = setTimeout(() => proc.child.kill('SIGKILL'), graceMs);
