@@ -1,6 +1,7 @@
 // A throwaway PostgreSQL 15 cluster for one test file: Debian's binaries, run as the
-// `postgres` OS user (PostgreSQL refuses to run as root), data in a temp folder, listening on
-// a free loopback port. fsync is off: the cluster dies with the test.
+// `postgres` OS user when we are root (PostgreSQL refuses to run as root; otherwise as
+// ourselves), data in a temp folder, listening on a free loopback port. fsync is off: the
+// cluster dies with the test.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -34,10 +35,9 @@ export async function startPostgres(t: Teardown): Promise<PostgresCluster> {
   for (const tool of ['initdb', 'postgres']) {
     if (!existsSync(join(BIN, tool))) throw new Error(`${join(BIN, tool)} is missing: install PostgreSQL 15 (apt-get install postgresql-15, or run npm run setup)`);
   }
-  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  const user = runAs();
   const dir = mkdtempSync(join(tmpdir(), 'countyline-pg-'));
-  chownSync(dir, uid, gid);
+  if (user) chownSync(dir, user.uid, user.gid);
   let server: ChildProcess | undefined;
   const stop = async () => {
     if (server) await stopServer(server);
@@ -51,10 +51,11 @@ export async function startPostgres(t: Teardown): Promise<PostgresCluster> {
   process.once('exit', onExit);
 
   const data = join(dir, 'data');
-  asPostgres(uid, gid, join(BIN, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  const initdb = command(user, join(BIN, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  execFileSync(initdb.file, initdb.args, { stdio: ['ignore', 'ignore', 'pipe'] });
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const started = await startServer(uid, gid, data, dir, port);
+    const started = await startServer(user, data, dir, port);
     if (started.ok) {
       server = started.server;
       const url = (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`;
@@ -81,8 +82,21 @@ export async function startPostgres(t: Teardown): Promise<PostgresCluster> {
   }
 }
 
-function asPostgres(uid: number, gid: number, command: string, args: string[]): void {
-  execFileSync('setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', command, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+interface OsUser {
+  uid: number;
+  gid: number;
+}
+
+/** The `postgres` OS user when we are root; null to run as ourselves. */
+function runAs(): OsUser | null {
+  if (process.getuid?.() !== 0) return null;
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+/** setpriv execs the program (no fork), so a spawned server's pid is the postmaster's own. */
+function command(user: OsUser | null, file: string, args: string[]): { file: string; args: string[] } {
+  return user ? { file: 'setpriv', args: [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', file, ...args] } : { file, args };
 }
 
 async function freePort(): Promise<number> {
@@ -95,12 +109,11 @@ async function freePort(): Promise<number> {
 
 type Started = { ok: true; server: ChildProcess } | { ok: false; portTaken: boolean; log: string };
 
-/** Starts the server (setpriv execs it, so the pid is the postmaster's) and waits until it answers a query. */
-async function startServer(uid: number, gid: number, data: string, dir: string, port: number): Promise<Started> {
+/** Starts the server and waits until it answers a query. */
+async function startServer(user: OsUser | null, data: string, dir: string, port: number): Promise<Started> {
   const settings = ['listen_addresses=127.0.0.1', 'fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=50'];
-  const server = spawn('setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', join(BIN, 'postgres'), '-D', data, '-p', String(port), '-k', dir, ...settings.flatMap((s) => ['-c', s])], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const postgres = command(user, join(BIN, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, ...settings.flatMap((s) => ['-c', s])]);
+  const server = spawn(postgres.file, postgres.args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   server.stderr!.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
   let exited = false;

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type ColumnDefinitionBuilder, type CreateTableBuilder } from 'kysely';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import type { Tables } from './tables.js';
 
 /**
@@ -25,8 +26,8 @@ export interface Dialect {
 /** PostgreSQL's type id for int8 (`bigint`, and what count(*) answers). */
 const INT8_OID = 20;
 
-export function openDialect(location: StoreLocation): Dialect {
-  return location.kind === 'sqlite' ? sqlite(location.file) : postgres(location.url);
+export function openDialect(location: StoreLocation, logger?: Logger): Dialect {
+  return location.kind === 'sqlite' ? sqlite(location.file) : postgres(location.url, logger);
 }
 
 function sqlite(file: string): Dialect {
@@ -50,7 +51,7 @@ function sqlite(file: string): Dialect {
   };
 }
 
-function postgres(url: string): Dialect {
+function postgres(url: string, logger: Logger | undefined): Dialect {
   // Times and ids are bigint columns; pg answers int8 as a string by default (it may exceed
   // 2^53). Ours stay far below (ms times, row counts), so read them as numbers, for this pool
   // only (pg's global type table is left alone).
@@ -58,9 +59,9 @@ function postgres(url: string): Dialect {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser,
   };
   const pool = new pg.Pool({ connectionString: url, types, max: 10 });
-  // An idle client losing its connection (the server restarted) must not crash central; the
-  // next query gets a fresh one, and its failure reaches the caller.
-  pool.on('error', () => {});
+  // An idle client losing its connection (the server restarted) must not crash central: it is
+  // logged, the pool drops it, and the next query gets a fresh one (or its caller the error).
+  pool.on('error', (err) => logger?.warn({ err: err.message }, 'PostgreSQL closed an idle connection of the store; the next query opens another'));
   const code = (err: unknown) => (err as { code?: unknown } | null)?.code;
   return {
     kind: 'postgres',

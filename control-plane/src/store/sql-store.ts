@@ -1,5 +1,6 @@
 import { Migrator, type Kysely } from 'kysely';
 import type { AlarmPayloadRecord, Birth, CdrPayloadRecord } from '@countyline/firmware/telemetry';
+import type { Logger } from 'pino';
 import * as alarms from './alarm-queries.js';
 import { openDialect, type Dialect, type StoreLocation } from './dialect.js';
 import { migrations } from './migrations.js';
@@ -33,9 +34,12 @@ import type { Tables } from './tables.js';
 
 type Db = Kysely<Tables>;
 
-/** Opens central's store (not yet migrated: call `migrate()`). */
-export function openStore(location: StoreLocation): Store {
-  return new SqlStore(openDialect(location));
+/**
+ * Opens central's store (not yet migrated: call `migrate()`). SQLite makes the file's folder
+ * when it is missing. `logger` hears about PostgreSQL connections lost while idle.
+ */
+export function openStore(location: StoreLocation, options: { logger?: Logger } = {}): Store {
+  return new SqlStore(openDialect(location, options.logger));
 }
 
 /** What a failed statement means to the caller: which unique key, or which missing row. */
