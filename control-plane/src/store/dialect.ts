@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type ColumnDefinitionBuilder, type CreateTableBuilder } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { StoreDriverError } from './store.js';
 import type { Tables } from './tables.js';
 
 /**
@@ -31,8 +32,13 @@ export function openDialect(location: StoreLocation, logger?: Logger): Dialect {
 }
 
 function sqlite(file: string): Dialect {
-  mkdirSync(dirname(file), { recursive: true });
-  const database = new Database(file);
+  let database: Database.Database;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    database = new Database(file);
+  } catch (err) {
+    throw new StoreDriverError(`open ${file} (sqlite)`, err);
+  }
   // WAL: readers (the API) do not wait for the writer (ingest), and a commit is one append.
   database.pragma('journal_mode = WAL');
   // FULL, not NORMAL: ingest acknowledges a message (PUBACK) once its transaction commits, and

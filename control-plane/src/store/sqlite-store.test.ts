@@ -1,6 +1,6 @@
 // SQLite specifics of the store (no PostgreSQL here: the tests on both dialects are in
 // test/store/): the connection's settings, the data folder, and pruning in batches.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Migrator, sql } from 'kysely';
@@ -9,6 +9,7 @@ import { openDialect, type Dialect } from './dialect.js';
 import { migrations } from './migrations.js';
 import { prune } from './retention.js';
 import { openStore } from './sql-store.js';
+import { StoreDriverError } from './store.js';
 
 async function tempDir(t: Test): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'countyline-sqlite-'));
@@ -58,4 +59,13 @@ t.test('the store reopens its file with the data in it', async (t) => {
   t.teardown(() => second.close());
   await second.migrate();
   t.same((await second.listSites()).map((s) => s.id), ['s1']);
+});
+
+t.test('a data folder that cannot be made is refused with the path', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'not-a-folder'), '');
+  const file = join(dir, 'not-a-folder', 'central.db');
+  const err = t.throws(() => openStore({ kind: 'sqlite', file }));
+  t.type(err, StoreDriverError);
+  t.match(err, { message: `store: open ${file} (sqlite) failed: EEXIST: file already exists, mkdir '${join(dir, 'not-a-folder')}'` });
 });
