@@ -30,22 +30,43 @@ export interface Store {
   boxCredential(boxId: string): Promise<string | null>;
 
   // What the box says about itself --------------------------------------------------------
-  /** The latest birth replaces the previous one; the box is online from `at`. */
+  /**
+   * The latest birth replaces the previous one (and the trunk snapshot, from its spans, FXO
+   * ports and circuit counts); the box is online from `at`. A birth counts in `lastSeq` (it
+   * carries its own seq and bdSeq). A birth whose bdSeq is older than the stored one is
+   * ignored. `StoreNotFoundError` for an unknown box.
+   */
   recordBirth(boxId: string, birth: Birth, at: number): Promise<void>;
   /** Online or offline from `at`, for the connection `bdSeq`; ignored (returns false) when `bdSeq` is older than the box's latest birth. */
   recordStatus(boxId: string, online: boolean, bdSeq: number, at: number): Promise<boolean>;
-  /** The box's latest trunk snapshot (spans, FXO, circuit counts), replacing the previous one. */
-  recordTrunks(boxId: string, trunks: BoxTrunks, at: number): Promise<void>;
+  /**
+   * The box's latest trunk snapshot (spans, FXO, circuit counts), replacing the previous one.
+   * `key`, when given, counts in `lastSeq`.
+   */
+  recordTrunks(boxId: string, trunks: BoxTrunks, at: number, key?: MessageKey): Promise<void>;
 
   /**
    * The durable messages are idempotent on (box, bdSeq, seq): a repeat changes nothing and
-   * answers 'duplicate'.
+   * answers 'duplicate', also when two identical calls run at once (the database's unique key
+   * decides). A CDR whose id the box already sent under another key is a duplicate too. KPI
+   * intervals are one per (box, intervalStart): a later message for the same interval
+   * replaces it. `StoreNotFoundError` for an unknown box.
+   *
+   * Box alarms are keyed by the box's alarm id: 'raised'/'updated' create or update it,
+   * 'cleared' clears it (and records it cleared when central never saw it raised, so history
+   * is complete). A cleared alarm is never made active again by an older message. A box
+   * alarm raised while another one is active for the same (box, source, type) clears the
+   * older one first (the box has moved on: one active per key).
    */
   applyBoxAlarm(boxId: string, key: MessageKey, change: 'raised' | 'updated' | 'cleared', alarm: AlarmPayloadRecord): Promise<'applied' | 'duplicate'>;
   addCdr(boxId: string, key: MessageKey, cdr: CdrPayloadRecord): Promise<'applied' | 'duplicate'>;
   addKpi(boxId: string, key: MessageKey, kpi: KpiInterval): Promise<'applied' | 'duplicate'>;
-  addEvent(boxId: string, key: MessageKey, type: string, data: Record<string, unknown>): Promise<'applied' | 'duplicate'>;
-  /** The highest seq stored for the box and its bdSeq; null before its first message. */
+  /** `at`: when it happened (the message's `ts`), for retention; default now. */
+  addEvent(boxId: string, key: MessageKey, type: string, data: Record<string, unknown>, at?: number): Promise<'applied' | 'duplicate'>;
+  /**
+   * The highest seq stored for the box and its bdSeq; null before its first message. Counts
+   * the durable messages above, births, and the calls below that take a `key`.
+   */
   lastSeq(boxId: string): Promise<MessageKey | null>;
 
   // Alarms --------------------------------------------------------------------------------
@@ -67,24 +88,35 @@ export interface Store {
 
   // Commands ----------------------------------------------------------------------------
   createCommand(cmd: NewCommand): Promise<StoredCommand>;
-  /** The box's answer, once (a repeated answer is a duplicate); null for an unknown id. */
-  completeCommand(id: string, result: CommandOutcome, at: number): Promise<StoredCommand | null>;
+  /**
+   * The box's answer, once (a repeated answer is a duplicate and changes nothing); null for an
+   * unknown id. `key`, when given, counts in `lastSeq`.
+   */
+  completeCommand(id: string, result: CommandOutcome, at: number, key?: MessageKey): Promise<StoredCommand | null>;
   getCommand(id: string): Promise<StoredCommand | null>;
 
   // Desired configuration ------------------------------------------------------------------
-  /** The next revision of the box's desired config. */
+  /** The next revision of the box's desired config (1, 2, ...). `StoreNotFoundError` for an unknown box. */
   setDesiredConfig(boxId: string, config: Record<string, unknown>, at: number): Promise<{ revision: number }>;
   getConfigState(boxId: string): Promise<ConfigState>;
-  recordReportedConfig(boxId: string, revision: number, applied: boolean, errors: string[], at: number): Promise<void>;
+  /** The latest report replaces the previous one. `key`, when given, counts in `lastSeq`. */
+  recordReportedConfig(boxId: string, revision: number, applied: boolean, errors: string[], at: number, key?: MessageKey): Promise<void>;
 
   // API tokens ----------------------------------------------------------------------------
   createApiToken(token: { name: string; role: Role; tokenHash: string; createdAt: number }): Promise<ApiToken>;
   /** The token for a hash; null when unknown or revoked. */
   findApiToken(tokenHash: string): Promise<ApiToken | null>;
+  /** Counts the tokens not revoked. */
   countApiTokens(): Promise<number>;
+  /** The token stops working; false when there is no such token or it was already revoked. */
+  revokeApiToken(id: number, at: number): Promise<boolean>;
 
   // Retention -----------------------------------------------------------------------------
-  /** Deletes CDRs, events, KPI intervals and cleared alarms older than the cut-offs; answers how many of each went. */
+  /**
+   * Deletes CDRs (by arrival) before `cdrsBefore`, and events, KPI intervals (by start) and
+   * cleared alarms (by clearing) before `historyBefore`; answers how many of each went.
+   * Deletes in small batches, so a big prune does not hold the database for long.
+   */
   prune(cutoffs: { cdrsBefore: number; historyBefore: number }): Promise<{ cdrs: number; events: number; kpis: number; alarms: number }>;
 }
 
@@ -187,9 +219,12 @@ export interface StoredCdr extends CdrPayloadRecord {
 
 export interface CdrFilter {
   boxId?: string;
+  /** Calls that arrived at or after this time. */
   from?: number;
+  /** Calls that arrived before this time. */
   to?: number;
   result?: CdrPayloadRecord['result'];
+  /** The calling number exactly. */
   calling?: string;
   /** Newest first; default 100, at most 1000. */
   limit?: number;
@@ -241,5 +276,13 @@ export class StoreNotFoundError extends Error {
   constructor(readonly what: string) {
     super(`${what} does not exist`);
     this.name = 'StoreNotFoundError';
+  }
+}
+
+/** The database failed (unreachable, full, a constraint this module does not expect): what was being done, the driver's error as `cause`. */
+export class StoreDriverError extends Error {
+  constructor(operation: string, cause: unknown) {
+    super(`store: ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'StoreDriverError';
   }
 }

@@ -1,0 +1,151 @@
+// Alarms from boxes and from central: one active per (box, source, type), held by the
+// database itself; clears, acknowledgement, history and paging. On SQLite and on PostgreSQL
+// (a throwaway cluster for this file).
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import t from 'tap';
+import type { StoreLocation } from '../../control-plane/src/store/dialect.js';
+import { forEachStore } from '../../control-plane/test-support/stores.js';
+import { alarm, twoBoxes } from './fixtures.js';
+
+t.test('a box alarm is raised, updated and cleared by its id', (t) =>
+  forEachStore(t, async (t, store) => {
+    await twoBoxes(store);
+    t.equal(await store.applyBoxAlarm('a', { bdSeq: 1, seq: 1 }, 'raised', alarm()), 'applied');
+    const [raised] = await store.listAlarms({ state: 'active' });
+    t.match(raised, { boxId: 'a', origin: 'box', boxAlarmId: '1000-1', source: 'span/0', type: 'span-red', severity: 'critical', state: 'active', cause: 'LOS', causeCode: 'span-defects', causeArgs: ['LOS'], raisedAt: 1_000, lastRaisedAt: 1_000, clearedAt: null, count: 1, ackedAt: null });
+
+    t.equal(await store.applyBoxAlarm('a', { bdSeq: 1, seq: 2 }, 'updated', alarm({ count: 2, lastRaisedAt: 2_000, cause: 'LOS, AIS', causeArgs: ['LOS', 'AIS'] })), 'applied');
+    t.equal(await store.applyBoxAlarm('a', { bdSeq: 1, seq: 2 }, 'updated', alarm({ count: 9, lastRaisedAt: 9_000 })), 'duplicate');
+    t.match(await store.getAlarm(raised!.id), { state: 'active', count: 2, lastRaisedAt: 2_000, cause: 'LOS, AIS', causeArgs: ['LOS', 'AIS'] });
+
+    await store.applyBoxAlarm('a', { bdSeq: 1, seq: 3 }, 'cleared', alarm({ count: 2, lastRaisedAt: 2_000, state: 'cleared', clearedAt: 3_000 }));
+    t.match(await store.getAlarm(raised!.id), { state: 'cleared', clearedAt: 3_000, count: 2 });
+    t.same(await store.listAlarms({ state: 'active' }), []);
+
+    // The raise that got lost and is stored late does not bring the cleared alarm back.
+    t.equal(await store.applyBoxAlarm('a', { bdSeq: 1, seq: 0 }, 'raised', alarm()), 'applied');
+    t.match(await store.getAlarm(raised!.id), { state: 'cleared', clearedAt: 3_000, count: 2 });
+    t.equal((await store.listAlarms({})).length, 1);
+  }),
+);
+
+t.test('a clear central never saw raised is kept in history', (t) =>
+  forEachStore(t, async (t, store) => {
+    await twoBoxes(store);
+    await store.applyBoxAlarm('a', { bdSeq: 1, seq: 5 }, 'cleared', alarm({ id: '500-3', state: 'cleared', raisedAt: 500, lastRaisedAt: 700, clearedAt: 800, count: 2 }));
+    t.match(await store.listAlarms({}), [{ boxAlarmId: '500-3', state: 'cleared', raisedAt: 500, lastRaisedAt: 700, clearedAt: 800, count: 2, origin: 'box' }]);
+  }),
+);
+
+t.test('a new box alarm for a key still active moves the older one to history', (t) =>
+  forEachStore(t, async (t, store) => {
+    await twoBoxes(store);
+    await store.applyBoxAlarm('a', { bdSeq: 1, seq: 1 }, 'raised', alarm({ id: '1000-1' }));
+    await store.applyBoxAlarm('a', { bdSeq: 2, seq: 9 }, 'raised', alarm({ id: '5000-2', raisedAt: 5_000, lastRaisedAt: 5_000 }));
+    t.same(
+      (await store.listAlarms({})).map((a) => [a.boxAlarmId, a.state, a.clearedAt]),
+      [
+        ['5000-2', 'active', null],
+        ['1000-1', 'cleared', 5_000],
+      ],
+    );
+    // The same key on another box is another alarm.
+    await store.applyBoxAlarm('b', { bdSeq: 1, seq: 1 }, 'raised', alarm({ id: '1000-1' }));
+    t.equal((await store.listAlarms({ state: 'active' })).length, 2);
+  }),
+);
+
+t.test('central alarms: a repeat while active counts, a clear closes, the next raise is a new alarm', (t) =>
+  forEachStore(t, async (t, store) => {
+    await twoBoxes(store);
+    const first = await store.raiseCentralAlarm({ boxId: 'a', source: 'central', type: 'box-offline', severity: 'major', cause: 'offline since 10:00', at: 1_000 });
+    t.match(first, { origin: 'central', boxAlarmId: null, state: 'active', count: 1, raisedAt: 1_000, lastRaisedAt: 1_000, causeCode: null, causeArgs: null });
+    const again = await store.raiseCentralAlarm({ boxId: 'a', source: 'central', type: 'box-offline', severity: 'critical', cause: 'offline for 1 h', causeCode: 'offline', causeArgs: [60], at: 2_000 });
+    t.match(again, { id: first.id, count: 2, severity: 'critical', cause: 'offline for 1 h', causeCode: 'offline', causeArgs: [60], raisedAt: 1_000, lastRaisedAt: 2_000 });
+    t.match(await store.clearCentralAlarm('a', 'central', 'box-offline', 3_000), { id: first.id, state: 'cleared', clearedAt: 3_000 });
+    t.equal(await store.clearCentralAlarm('a', 'central', 'box-offline', 3_500), null, 'nothing active to clear');
+    const next = await store.raiseCentralAlarm({ boxId: 'a', source: 'central', type: 'box-offline', severity: 'major', cause: 'offline', at: 4_000 });
+    t.not(next.id, first.id);
+    t.match(next, { count: 1, state: 'active' });
+  }),
+);
+
+t.test('central alarms raised at once make one active alarm', (t) =>
+  forEachStore(t, async (t, store) => {
+    await twoBoxes(store);
+    const raised = await Promise.all(Array.from({ length: 8 }, (_, i) => store.raiseCentralAlarm({ boxId: 'a', source: 'central', type: 'telemetry-gap', severity: 'minor', cause: 'gap', at: 1_000 + i })));
+    t.equal(new Set(raised.map((a) => a.id)).size, 1);
+    const active = await store.listAlarms({ state: 'active' });
+    t.equal(active.length, 1);
+    t.equal(active[0]?.count, 8);
+  }),
+);
+
+t.test('the database itself refuses a second active alarm for a key', (t) =>
+  forEachStore(t, async (t, store, location) => {
+    await twoBoxes(store);
+    await store.raiseCentralAlarm({ boxId: 'a', source: 'central', type: 'box-offline', severity: 'major', cause: 'x', at: 1 });
+    const insert = `INSERT INTO alarms (box_id, origin, source, type, severity, state, cause, raised_at, last_raised_at, count) VALUES ('a', 'central', 'central', 'box-offline', 'major', '%s', 'x', 2, 2, 1)`;
+    await t.rejects(rawExec(location, insert.replace('%s', 'active')), /UNIQUE constraint failed|duplicate key value violates unique constraint "alarms_one_active"/);
+    await rawExec(location, insert.replace('%s', 'cleared'));
+    t.equal((await store.listAlarms({})).length, 2, 'cleared ones are history, as many as there were');
+  }),
+);
+
+async function rawExec(location: StoreLocation, statement: string): Promise<void> {
+  if (location.kind === 'sqlite') {
+    const db = new Database(location.file);
+    try {
+      db.exec(statement);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: location.url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+t.test('ack: who and why are kept, the first ack stands, an unknown alarm answers null', (t) =>
+  forEachStore(t, async (t, store) => {
+    await twoBoxes(store);
+    const a = await store.raiseCentralAlarm({ boxId: 'a', source: 'central', type: 'box-offline', severity: 'major', cause: 'x', at: 1 });
+    t.match(await store.ackAlarm(a.id, 'duty-lead', 'calling the county', 10), { ackedAt: 10, ackedBy: 'duty-lead', ackComment: 'calling the county', state: 'active' });
+    t.match(await store.ackAlarm(a.id, 'someone-else', 'me too', 20), { ackedAt: 10, ackedBy: 'duty-lead', ackComment: 'calling the county' });
+    t.equal(await store.ackAlarm(a.id + 1000, 'x', 'y', 1), null);
+    // Acked stays with the alarm through its clear.
+    t.match(await store.clearCentralAlarm('a', 'central', 'box-offline', 30), { state: 'cleared', ackedBy: 'duty-lead' });
+    const b = await store.raiseCentralAlarm({ boxId: 'a', source: 'central', type: 'box-offline', severity: 'major', cause: 'x', at: 40 });
+    t.match(await store.ackAlarm(b.id, 'ops', '', 50), { ackedBy: 'ops', ackComment: '' }, 'a new occurrence is acked anew');
+  }),
+);
+
+t.test('list: filters, newest first, paging with before and limit', (t) =>
+  forEachStore(t, async (t, store) => {
+    await twoBoxes(store);
+    const raise = (boxId: string, type: string, severity: 'critical' | 'major' | 'minor', at: number) => store.raiseCentralAlarm({ boxId, source: 'central', type, severity, cause: type, at });
+    await raise('a', 't1', 'critical', 100);
+    await raise('a', 't2', 'major', 200);
+    const t3 = await raise('b', 't3', 'critical', 300);
+    await raise('b', 't4', 'minor', 400);
+    await store.clearCentralAlarm('a', 'central', 't1', 500);
+    await store.ackAlarm(t3.id, 'ops', 'seen', 600);
+    const types = async (filter: Parameters<typeof store.listAlarms>[0]) => (await store.listAlarms(filter)).map((a) => a.type);
+    t.same(await types({}), ['t4', 't3', 't2', 't1']);
+    t.same(await types({ state: 'active' }), ['t4', 't3', 't2']);
+    t.same(await types({ state: 'cleared' }), ['t1']);
+    t.same(await types({ boxId: 'a' }), ['t2', 't1']);
+    t.same(await types({ severity: 'critical' }), ['t3', 't1']);
+    t.same(await types({ acked: true }), ['t3']);
+    t.same(await types({ acked: false, state: 'active' }), ['t4', 't2']);
+    t.same(await types({ limit: 2 }), ['t4', 't3'], 'the first page');
+    t.same(await types({ limit: 2, before: 300 }), ['t2', 't1'], 'the next page');
+    t.same(await types({ limit: 2, before: 100 }), []);
+  }),
+);
