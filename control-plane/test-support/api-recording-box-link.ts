@@ -6,7 +6,7 @@ export class RecordingBoxLink implements BoxLink {
   readonly connected = new Set<string>();
   readonly commands: { boxId: string; name: CommandName; command: Command<CommandName> }[] = [];
   readonly configs: { boxId: string; desired: DesiredConfig }[] = [];
-  /** When set, sendCommand fails with it (a broker that refuses the publish). */
+  /** When set, sends fail with it (a broker that refuses the publish). */
   failWith: Error | null = null;
 
   async sendCommand<N extends CommandName>(boxId: string, name: N, command: Command<N>): Promise<void> {
@@ -15,6 +15,7 @@ export class RecordingBoxLink implements BoxLink {
   }
 
   async sendDesiredConfig(boxId: string, desired: DesiredConfig): Promise<void> {
+    if (this.failWith) throw this.failWith;
     this.configs.push({ boxId, desired });
   }
 

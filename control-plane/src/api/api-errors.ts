@@ -18,7 +18,7 @@ export const API_ERRORS = {
   'enrolment-used': { status: 410, text: () => 'this enrolment token was already used; ask central for a new one (POST /api/v1/boxes/<id>/enrolment)' },
   'enrolment-expired': { status: 410, text: () => 'this enrolment token has expired; ask central for a new one (POST /api/v1/boxes/<id>/enrolment)' },
   'rate-limited': { status: 429, text: (seconds: number) => `too many requests from this address; try again in ${seconds} s` },
-  'send-failed': { status: 502, text: (box: string, detail: string) => `the command could not be sent to box ${box}: ${detail}` },
+  'send-failed': { status: 502, text: (box: string, detail: string) => `central could not publish to box ${box}: ${detail}` },
   internal: { status: 500, text: () => "central failed to answer; its log has the details" },
 } as const;
 

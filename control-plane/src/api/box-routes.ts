@@ -47,6 +47,8 @@ export function boxRoutes(app: ApiApp, ctx: ApiContext): void {
     },
     async (request) => {
       const boxes = await store.listBoxes(request.query.site === undefined ? undefined : { site: request.query.site });
+      // The store answers at most 1000 alarms: past that many active ones, a box whose
+      // alarms are all older may show none here (its own page lists them all).
       const worst = worstActive(await store.listAlarms({ state: 'active', limit: 1000 }));
       return { boxes: boxes.map((b) => summary(b, worst.get(b.id) ?? null)) };
     },

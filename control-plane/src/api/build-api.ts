@@ -29,6 +29,8 @@ export interface ApiOptions {
   enrolmentTtlMs?: number;
   /** Enrolment attempts per address: this many at once, then `perMinute` (default 10 and 6). */
   enrolRateLimit?: { burst: number; perMinute: number };
+  /** Behind a reverse proxy: trust its X-Forwarded-For (fastify's `trustProxy`), so the rate limit sees the box's address. */
+  trustProxy?: boolean | string;
 }
 
 const WEEK_MS = 7 * 86_400_000;
@@ -45,6 +47,7 @@ export async function buildApi(options: ApiOptions): Promise<ApiApp> {
     bodyLimit: 1024 * 1024,
     // A misspelt field is refused (400), not silently dropped as fastify does by default.
     ajv: { customOptions: { removeAdditional: false } },
+    trustProxy: options.trustProxy ?? false,
   }).withTypeProvider<TypeBoxTypeProvider>();
   const metrics = apiMetrics(options.metrics);
   const ctx: ApiContext = {
@@ -62,7 +65,10 @@ export async function buildApi(options: ApiOptions): Promise<ApiApp> {
   app.decorateRequest('apiUser', null);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const answer = toApiError(error);
-    if (answer.code === 'bad-request') metrics.badRequests.inc({ route: request.routeOptions.url ?? 'unknown' });
+    if (answer.code === 'bad-request') {
+      metrics.badRequests.inc({ route: request.routeOptions.url ?? 'unknown' });
+      request.log.info({ route: request.routeOptions.url, problem: answer.message }, 'bad request');
+    }
     if (answer.code === 'internal') request.log.error({ err: error }, 'request failed');
     return reply.code(answer.statusCode).send(answer.body());
   });

@@ -33,6 +33,11 @@ t.test('an admin sets desired config: the next revision, published retained, sho
   t.match(notObject.json().message, /body\.config/);
   t.equal((await app.inject({ method: 'PUT', url: '/api/v1/boxes/nobody/config', headers: as('admin'), payload: { config: {} } })).statusCode, 404);
   t.equal((await app.inject({ method: 'GET', url: '/api/v1/boxes/nobody/config', headers: as('viewer') })).statusCode, 404);
+  boxLink.failWith = new Error('broker closed');
+  const failed = await put({ calls: { recent: 10 } });
+  t.equal(failed.statusCode, 502);
+  t.same(failed.json(), { error: 'send-failed', message: 'central could not publish to box north-1: broker closed' });
+  boxLink.failWith = null;
   const none = await store.createBox({ id: 'north-2', site: 'north', name: 'North 2', createdAt: 0 });
   t.same((await app.inject({ method: 'GET', url: `/api/v1/boxes/${none.id}/config`, headers: as('viewer') })).json(), { desired: null, reported: null });
 });

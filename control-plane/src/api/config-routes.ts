@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { SCHEMA_VERSION } from '@countyline/firmware/telemetry';
 import { hashToken, newSecret } from '../auth/secrets.js';
 import type { ApiApp, ApiContext } from './api-context.js';
-import { errorResponses } from './api-errors.js';
+import { ApiError, errorResponses } from './api-errors.js';
 import { BoxIdParams, ConfigStateSchema, RoleSchema } from './api-schemas.js';
 import { boxOr404 } from './box-routes.js';
 
@@ -30,7 +30,12 @@ export function configRoutes(app: ApiApp, ctx: ApiContext): void {
       const box = await boxOr404(ctx, request.params.id);
       const now = clock.now();
       const { revision } = await store.setDesiredConfig(box.id, request.body.config, now);
-      await ctx.boxLink.sendDesiredConfig(box.id, { v: SCHEMA_VERSION, ts: now, revision, config: request.body.config });
+      try {
+        await ctx.boxLink.sendDesiredConfig(box.id, { v: SCHEMA_VERSION, ts: now, revision, config: request.body.config });
+      } catch (err) {
+        // The revision is stored; the next PUT publishes a newer one over it.
+        throw new ApiError('send-failed', box.id, err instanceof Error ? err.message : String(err));
+      }
       request.log.info({ box: box.id, revision, by: request.apiUser!.name }, 'desired config set');
       return { revision };
     },

@@ -76,3 +76,11 @@ t.test('too many tries from one address: 429 with Retry-After, other addresses u
   t.equal((await tryFrom('10.0.0.1')).statusCode, 429);
   t.match(await rig.metrics.metrics(), /countyline_central_api_rate_limited_total\{route="\/api\/v1\/enrol"\} 2/);
 });
+
+t.test('behind a trusted proxy the limit is per forwarded address', async (t) => {
+  const rig = await apiRig(t, { enrolRateLimit: { burst: 1, perMinute: 1 }, trustProxy: '127.0.0.1' });
+  const tryAs = (box: string) => rig.app.inject({ method: 'POST', url: '/api/v1/enrol', payload: { token: 'guess' }, remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': box } });
+  t.equal((await tryAs('10.1.1.1')).statusCode, 401);
+  t.equal((await tryAs('10.1.1.2')).statusCode, 401, 'another box through the same proxy');
+  t.equal((await tryAs('10.1.1.1')).statusCode, 429);
+});
