@@ -1,4 +1,4 @@
-import type { Birth } from '@countyline/firmware/telemetry';
+import type { Birth, CdrPayloadRecord } from '@countyline/firmware/telemetry';
 import {
   StoreConflictError,
   StoreNotFoundError,
@@ -10,6 +10,7 @@ import {
   type CommandOutcome,
   type ConfigState,
   type KpiInterval,
+  type MessageKey,
   type NewBox,
   type NewCentralAlarm,
   type NewCommand,
@@ -19,25 +20,25 @@ import {
   type StoredCdr,
   type StoredCommand,
 } from '../src/store/store.js';
-import type { ApiStore } from '../src/api/api-context.js';
+import type { ApiTestStore } from './api-test-app.js';
 
 /**
  * The store in memory, for the API's tests: the methods the API uses, keeping the contract
  * the Store interface documents (conflicts, one-time enrolment, ack keeps the first, newest
  * first with limits), plus a few seeding methods named as the real store's.
  */
-export class ApiMemoryStore implements ApiStore {
+export class ApiMemoryStore implements ApiTestStore {
   private readonly sites = new Map<string, Site>();
   private readonly boxes = new Map<string, Box>();
   private readonly enrolments = new Map<string, { boxId: string; expiresAt: number; used: boolean }>();
-  readonly credentials = new Map<string, string>();
+  private readonly credentials = new Map<string, string>();
   private readonly alarms: CentralAlarm[] = [];
   private readonly cdrs: StoredCdr[] = [];
   private readonly kpis = new Map<string, KpiInterval[]>();
-  /** Every command by id (tests read the ones no answer named). */
-  readonly commands = new Map<string, StoredCommand>();
+  private readonly commands = new Map<string, StoredCommand>();
   private readonly configs = new Map<string, ConfigState>();
   private readonly tokens = new Map<string, ApiToken>();
+  private readonly messages = new Set<string>();
 
   /** `now` stamps what the real store stamps itself (a site's creation). */
   constructor(private readonly now: () => number = Date.now) {}
@@ -84,6 +85,10 @@ export class ApiMemoryStore implements ApiStore {
     this.credentials.set(e.boxId, passwordHash);
     this.boxes.get(e.boxId)!.enrolled = true;
     return { ok: true, boxId: e.boxId };
+  }
+
+  async boxCredential(boxId: string): Promise<string | null> {
+    return this.credentials.get(boxId) ?? null;
   }
 
   /** Seeding: the box's latest birth, online from `at`. */
@@ -147,8 +152,10 @@ export class ApiMemoryStore implements ApiStore {
   }
 
   /** Seeding: a CDR as ingest stores it. */
-  async addCdr(boxId: string, cdr: Omit<StoredCdr, 'boxId'>): Promise<void> {
+  async addCdr(boxId: string, key: MessageKey, cdr: CdrPayloadRecord): Promise<'applied' | 'duplicate'> {
+    if (!this.seen(boxId, key)) return 'duplicate';
     this.cdrs.push({ ...structuredClone(cdr), boxId });
+    return 'applied';
   }
 
   async searchCdrs(f: CdrFilter): Promise<StoredCdr[]> {
@@ -161,8 +168,18 @@ export class ApiMemoryStore implements ApiStore {
   }
 
   /** Seeding: a KPI interval. */
-  async addKpi(boxId: string, kpi: KpiInterval): Promise<void> {
+  async addKpi(boxId: string, key: MessageKey, kpi: KpiInterval): Promise<'applied' | 'duplicate'> {
+    if (!this.seen(boxId, key)) return 'duplicate';
     this.kpis.set(boxId, [...(this.kpis.get(boxId) ?? []), { ...kpi }]);
+    return 'applied';
+  }
+
+  /** True the first time (box, bdSeq, seq) is seen. */
+  private seen(boxId: string, key: MessageKey): boolean {
+    const name = `${boxId}/${key.bdSeq}/${key.seq}`;
+    if (this.messages.has(name)) return false;
+    this.messages.add(name);
+    return true;
   }
 
   async listKpis(boxId: string, from: number, to: number): Promise<KpiInterval[]> {

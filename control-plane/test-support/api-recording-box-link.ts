@@ -6,10 +6,13 @@ export class RecordingBoxLink implements BoxLink {
   readonly connected = new Set<string>();
   readonly commands: { boxId: string; name: CommandName; command: Command<CommandName> }[] = [];
   readonly configs: { boxId: string; desired: DesiredConfig }[] = [];
+  /** Every command the API tried to send, sent or not. */
+  readonly attempts: { boxId: string; name: CommandName; command: Command<CommandName> }[] = [];
   /** When set, sends fail with it (a broker that refuses the publish). */
   failWith: Error | null = null;
 
   async sendCommand<N extends CommandName>(boxId: string, name: N, command: Command<N>): Promise<void> {
+    this.attempts.push({ boxId, name, command: command as Command<CommandName> });
     if (this.failWith) throw this.failWith;
     this.commands.push({ boxId, name, command: command as Command<CommandName> });
   }

