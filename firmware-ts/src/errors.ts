@@ -169,6 +169,45 @@ export const ERRORS = {
     (a) => `cannot write ${a.file}: ${a.detail}`,
     (a) => `无法写入 ${a.file}: ${a.detail}`,
   ),
+  // --- countyline provision: the exchange with central's enrolment API
+  'central-unreachable': spec(
+    EXIT.problem,
+    Type.Object({ url: Type.String(), detail: Type.String() }),
+    (a) => `cannot reach central at ${a.url} (${a.detail}); check the address given to --central and the box's network. The enrolment token was not used.`,
+    (a) => `无法连接中心 ${a.url} (${a.detail}); 请检查中心地址和本机网络。注册令牌未被使用。`,
+  ),
+  'enrolment-unknown': spec(
+    EXIT.usage,
+    NoArgs,
+    () => 'central does not know this enrolment token; check it was copied whole, or ask central for a new one',
+    () => '中心不认识此注册令牌; 请检查令牌是否完整复制, 或向中心索取新的令牌',
+  ),
+  'enrolment-used': spec(
+    EXIT.usage,
+    NoArgs,
+    () => 'this enrolment token was already used; ask central for a new one for this box',
+    () => '此注册令牌已被使用; 请向中心为本机索取新的令牌',
+  ),
+  'enrolment-expired': spec(
+    EXIT.usage,
+    NoArgs,
+    () => 'this enrolment token has expired; ask central for a new one for this box',
+    () => '此注册令牌已过期; 请向中心为本机索取新的令牌',
+  ),
+  'central-error': spec(
+    EXIT.problem,
+    Type.Object({ url: Type.String(), status: Type.Integer(), detail: Type.String() }),
+    (a) => `central at ${a.url} did not enrol this box (HTTP ${a.status}: ${a.detail})`,
+    (a) => `中心 ${a.url} 未能为本机注册 (状态码 ${a.status}: ${a.detail})`,
+  ),
+  'config-unwritable': spec(
+    EXIT.problem,
+    Type.Object({ file: Type.String(), detail: Type.String(), tokenUsed: Type.Boolean() }),
+    (a) =>
+      `cannot write the config file ${a.file} (${a.detail}); run as root or as the file's owner. ` +
+      (a.tokenUsed ? 'The enrolment token is used now: ask central for a new one before trying again.' : 'The enrolment token was not used.'),
+    (a) => `无法写入配置文件 ${a.file} (${a.detail}); 请以 root 或文件所有者身份运行。` + (a.tokenUsed ? '注册令牌已被使用: 重试前请向中心索取新的令牌。' : '注册令牌未被使用。'),
+  ),
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

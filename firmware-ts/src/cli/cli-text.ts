@@ -38,6 +38,9 @@ commands:
                         --live: print again every second until Ctrl-C
   agents                agents and their SIP phones: registered, contact, reachable, busy
   metrics               Prometheus metrics of the running firmware
+  provision --central <url> --token <token>
+                        enrol the box with central: trade the one-time token for its MQTT
+                        credentials and write them into the config (no firmware needed)
 
 options:
   --config <file>  box configuration (default ${config})
@@ -65,6 +68,9 @@ const USAGE_ZH = (config: string) => `用法: countyline <命令> [--config <文
                         --live: 每秒刷新, 按 Ctrl-C 退出
   agents                坐席及其 SIP 话机: 是否注册、联系地址、是否可达、是否通话中
   metrics               运行中固件的 Prometheus 指标
+  provision --central <地址> --token <令牌>
+                        在中心注册本机: 用一次性令牌换取本机的消息服务器凭据,
+                        并写入配置文件 (无需固件运行)
 
 选项:
   --config <文件>  本机配置文件 (默认 ${config})

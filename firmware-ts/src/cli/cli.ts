@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/config-schema.js';
+import { provisionCommand } from '../config/provision-cli.js';
 import { socketConnection, type FirmwareConnection } from '../control/control-client.js';
 import { CountylineError, EXIT, RemoteError, type ExitCode } from '../errors.js';
 import { LINKTYPE_MTP3, pcapHeader, pcapRecord } from '../signalling/isup/pcap-writer.js';
@@ -38,6 +39,8 @@ const OPTIONS = {
   seconds: { type: 'string' },
   live: { type: 'boolean', default: false },
   recent: { type: 'string' },
+  central: { type: 'string' },
+  token: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -52,7 +55,7 @@ const ARGUMENT: Record<string, { en: string; zh: string }> = {
   capture: { en: 'a file to write (.pcap)', zh: '要写入的文件 (.pcap)' },
 };
 
-const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'capture', 'agents', 'metrics', 'calls']);
+const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'capture', 'agents', 'metrics', 'calls', 'provision']);
 
 /**
  * The `countyline` command. Returns the exit code; everything it prints goes through `io`.
@@ -97,6 +100,8 @@ function parse(argv: readonly string[]) {
 async function run(command: string, argument: string, values: Values, lang: Lang, io: CliIo): Promise<number> {
   const out = (s: string) => io.stdout.write(`${s}\n`);
   const json = (v: unknown) => out(JSON.stringify(v, null, 2));
+  // Before the config is loaded: provisioning a box is what completes its config.
+  if (command === 'provision') return provisionCommand(values, lang, io.stdout);
   const config = await loadConfig(values.config);
   if (command === 'run') return io.runFirmware(config);
   const firmware = io.connect(config.control.socket, values.config);

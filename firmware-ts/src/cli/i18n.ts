@@ -101,6 +101,10 @@ export const TEXT = {
     en: (s: string, busy: number, total: number, blocked: number) => `SS7: ${s}; ${busy} of ${total} circuits busy, ${blocked} blocked`,
     zh: (s: string, busy: number, total: number, blocked: number) => `七号信令: ${s}; ${total} 条电路中 ${busy} 条占用, ${blocked} 条闭塞`,
   },
+  provisioned: {
+    en: (box: string, mqtt: string, config: string) => `box ${box} is enrolled with central (broker ${mqtt}); its credentials are in ${config}. Restart the firmware to connect.`,
+    zh: (box: string, mqtt: string, config: string) => `本机 ${box} 已在中心注册 (消息服务器 ${mqtt}); 凭据已写入 ${config}。请重启固件以连接中心。`,
+  },
 } satisfies Record<string, Text>;
 
 export type TextKey = keyof typeof TEXT;

@@ -117,6 +117,7 @@ const TEXT_ARGS: { [K in TextFnKey]: Parameters<(typeof TEXT)[K]['en']> } = {
   capturing: ['ss7.pcap', 10],
   captured: [42, 'ss7.pcap'],
   ss7Line: ['正常', 3, 30, 1],
+  provisioned: ['north-1', 'mqtts://central.example:8883', '/etc/countyline/config.json'],
   lastTest: ['10:02:11'],
   linkRestarts: [2],
 };
@@ -591,6 +592,12 @@ const ERROR_ARGS: { [C in ErrorCode]: ErrorArgs<C> } = {
   'extra-argument': { command: 'status', argument: 'now' },
   config: { path: '/etc/countyline/config.json', problems: ['colour: unknown key'] },
   'cannot-write': { file: 'ss7.pcap', detail: 'EACCES' },
+  'central-unreachable': { url: 'https://central.example', detail: 'ECONNREFUSED' },
+  'enrolment-unknown': {},
+  'enrolment-used': {},
+  'enrolment-expired': {},
+  'central-error': { url: 'https://central.example', status: 429, detail: 'too many requests from this address; try again in 10 s' },
+  'config-unwritable': { file: '/etc/countyline/config.json', detail: 'EROFS', tokenUsed: true },
 };
 
 t.test('every error has English and Chinese, and the Chinese is Chinese', async (t) => {
@@ -610,7 +617,7 @@ t.test('the usage text in Chinese explains every command and option in Chinese',
   const zh = usage('zh', '/etc/countyline/config.json').split('\n');
   t.equal(zh.length, en.length, 'line for line the English text');
   // What a user types stays as it is: commands, options, their placeholders, the path.
-  const typed = /(countyline|<[^>]+>|\[[^\]]*\]|--?[a-z][a-z-]*|en\|zh|fxo\/N|e1\/S\/T|\ball\b|\/etc\/countyline\/config\.json|\b(run|status|trunks|alarms|test-call|circuits|block|unblock|call|capture|metrics|calls|cic)\b)/g;
+  const typed = /(countyline|<[^>]+>|\[[^\]]*\]|--?[a-z][a-z-]*|en\|zh|fxo\/N|e1\/S\/T|\ball\b|\/etc\/countyline\/config\.json|\b(run|status|trunks|alarms|test-call|circuits|block|unblock|call|capture|metrics|calls|cic|provision)\b)/g;
   for (const line of zh) {
     t.same(englishWords(line.replace(typed, ' '), ['JSON', 'LANG', 'Prometheus', 'Wireshark', 'pcap', 'BLO', 'UBL', 'G.826', 'Ctrl-C']), [], `no English in: ${line}`);
   }
