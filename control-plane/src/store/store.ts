@@ -45,6 +45,12 @@ export interface Store {
   addCdr(boxId: string, key: MessageKey, cdr: CdrPayloadRecord): Promise<'applied' | 'duplicate'>;
   addKpi(boxId: string, key: MessageKey, kpi: KpiInterval): Promise<'applied' | 'duplicate'>;
   addEvent(boxId: string, key: MessageKey, type: string, data: Record<string, unknown>): Promise<'applied' | 'duplicate'>;
+  /**
+   * A birth lists the box's active alarms: makes the box's active alarms at central (origin
+   * 'box') exactly those, raising or updating each listed one and clearing any other, in one
+   * transaction. Optional while the store implementations catch up; ingest logs once when missing.
+   */
+  syncBoxAlarms?(boxId: string, active: AlarmPayloadRecord[], at: number): Promise<void>;
   /** The highest seq stored for the box and its bdSeq; null before its first message. */
   lastSeq(boxId: string): Promise<MessageKey | null>;
 
