@@ -23,7 +23,8 @@ export type Refusal =
   | 'retain-not-allowed'
   | 'no-client'
   | 'rate-limited'
-  | 'too-many-connections';
+  | 'too-many-connections'
+  | 'packet-too-large';
 
 export type Decision<T = object> = ({ ok: true } & T) | { ok: false; reason: Refusal };
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { SCHEMA_VERSION, type BoxKind, type BoxPayload } from '@countyline/firmware/telemetry';
+import { SCHEMA_VERSION, type AlarmPayloadRecord, type BoxKind, type BoxPayload } from '@countyline/firmware/telemetry';
 import type { BoxLink } from '../broker/box-link.js';
 import type { MessageKey, Store } from '../store/store.js';
 import { KeyedQueue } from './keyed-queue.js';
@@ -34,6 +34,8 @@ export interface IngestEvents {
   message: [boxId: string, kind: BoxKind, at: number];
   /** The store took a status change (late wills are not emitted). */
   status: [boxId: string, online: boolean, at: number];
+  /** A box alarm change the store took for the first time (not a replayed duplicate). */
+  alarm: [boxId: string, change: 'raised' | 'updated' | 'cleared', alarm: AlarmPayloadRecord, at: number];
 }
 
 /**
@@ -129,7 +131,9 @@ export class Ingest extends EventEmitter<IngestEvents> {
       }
       case 'alarm': {
         const p = payload as BoxPayload<'alarm'>;
-        return applied(await store.applyBoxAlarm(boxId, key, p.change, p.alarm));
+        const outcome = applied(await store.applyBoxAlarm(boxId, key, p.change, p.alarm));
+        if (outcome === 'stored') this.emit('alarm', boxId, p.change, p.alarm, at);
+        return outcome;
       }
       case 'cdr':
         return applied(await store.addCdr(boxId, key, (payload as BoxPayload<'cdr'>).cdr));
