@@ -4,7 +4,7 @@ import { hashToken } from '../src/auth/secrets.js';
 import { buildApi, type ApiOptions } from '../src/api/build-api.js';
 import type { ApiStore } from '../src/api/api-context.js';
 import type { Role, Store } from '../src/store/store.js';
-import { ApiMemoryStore } from './api-memory-store.js';
+import { freshStore } from './stores.js';
 import { RecordingBoxLink } from './api-recording-box-link.js';
 
 /**
@@ -24,10 +24,10 @@ export class ManualClock {
 export const TOKENS: Record<Role, string> = { viewer: 'viewer-token-0123456789', operator: 'operator-token-0123456789', admin: 'admin-token-0123456789' };
 
 /**
- * The API on the memory store and a recording box link, with one token per role (named as
+ * The API on a fresh SQLite store and a recording box link, with one token per role (named as
  * the role) and one site, `north`. Closed when the test ends.
  */
-export async function apiRig(t: Test, options: Partial<ApiOptions> = {}, makeStore: (now: () => number) => ApiTestStore | Promise<ApiTestStore> = (now) => new ApiMemoryStore(now)) {
+export async function apiRig(t: Test, options: Partial<ApiOptions> = {}, makeStore: (now: () => number) => ApiTestStore | Promise<ApiTestStore> = async () => (await freshStore(t, 'sqlite')).store) {
   const clock = new ManualClock();
   const store = await makeStore(() => clock.now());
   const boxLink = new RecordingBoxLink();

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { apiRig, TOKENS } from '../../test-support/api-test-app.js';
-import { ApiMemoryStore } from '../../test-support/api-memory-store.js';
+import { freshStore } from '../../test-support/stores.js';
 import { hashToken } from '../auth/secrets.js';
 import { ensureAdminToken } from './admin-token.js';
 
@@ -63,14 +63,14 @@ t.test('refused credentials are counted by reason in the metrics', async (t) => 
 });
 
 t.test('the first admin token: generated once and returned, or taken from the environment', async (t) => {
-  const fresh = new ApiMemoryStore();
+  const { store: fresh } = await freshStore(t, 'sqlite');
   const token = await ensureAdminToken(fresh);
   t.type(token, 'string');
   t.ok((await fresh.findApiToken(hashToken(token!)))?.role === 'admin', 'the returned token is an admin token');
   t.equal(await ensureAdminToken(fresh), null, 'a second start makes none');
   t.equal(await fresh.countApiTokens(), 1);
 
-  const fromEnv = new ApiMemoryStore();
+  const { store: fromEnv } = await freshStore(t, 'sqlite');
   t.equal(await ensureAdminToken(fromEnv, TOKENS.admin), null, 'nothing to print: the operator chose it');
   t.same(await fromEnv.findApiToken(hashToken(TOKENS.admin)), { id: 1, name: 'admin', role: 'admin', createdAt: (await fromEnv.findApiToken(hashToken(TOKENS.admin)))!.createdAt });
   t.equal(await ensureAdminToken(fromEnv, 'another'), null);

@@ -64,6 +64,12 @@ export interface Store {
   /** `at`: when it happened (the message's `ts`), for retention; default now. */
   addEvent(boxId: string, key: MessageKey, type: string, data: Record<string, unknown>, at?: number): Promise<'applied' | 'duplicate'>;
   /**
+   * A birth lists the box's active alarms: makes the box's active alarms at central (origin
+   * 'box') exactly those, raising or updating each listed one and clearing any other, in one
+   * transaction. Optional while the store implementations catch up; ingest logs once when missing.
+   */
+  syncBoxAlarms?(boxId: string, active: AlarmPayloadRecord[], at: number): Promise<void>;
+  /**
    * The highest seq stored for the box and its bdSeq; null before its first message. Counts
    * the durable messages above, births, and the calls below that take a `key`.
    */

@@ -1,0 +1,40 @@
+import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import { Registry } from 'prom-client';
+import { startCentralMqtt, type CentralMqttOptions } from '../src/broker/central-mqtt.js';
+import { systemClock } from '../src/alarms/clock.js';
+import type { Store } from '../src/store/store.js';
+import { MemoryStore } from './memory-store.js';
+import { enrolBox } from './enrol-box.js';
+import { captureLog } from './capture-log.js';
+
+/**
+ * Central's MQTT side on a free loopback port with boxes `box-a` and `box-b` enrolled, for
+ * tests that speak MQTT to it. `connect(box)` logs in as that box (MQTT 3.1.1, as the
+ * firmware does; a connection closed without CONNACK rejects); `close()` ends clients and central.
+ */
+export async function startTestCentral(extra: Partial<CentralMqttOptions> = {}, store: Store = new MemoryStore()) {
+  const passwords = { 'box-a': await enrolBox(store, 'box-a'), 'box-b': await enrolBox(store, 'box-b') };
+  const registry = new Registry();
+  const { logger, lines } = captureLog();
+  const central = await startCentralMqtt({ store, logger, registry, clock: systemClock, port: 0, host: '127.0.0.1', ...extra });
+  const clients: MqttClient[] = [];
+  const url = `mqtt://127.0.0.1:${central.port}`;
+  const connect = async (box: keyof typeof passwords, options: IClientOptions = {}) => {
+    const client = await connectAsync(url, { protocolVersion: 4, clientId: box, username: box, password: passwords[box], reconnectPeriod: 0, connectTimeout: 10_000, ...options }, false);
+    clients.push(client);
+    return client;
+  };
+  return {
+    store,
+    registry,
+    lines,
+    central,
+    passwords,
+    url,
+    connect,
+    async close() {
+      await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
+      await central.close();
+    },
+  };
+}
