@@ -164,7 +164,6 @@ export class MqttLink extends TypedEmitter<MqttLinkEvents> {
   private connected(generation: number, client: MqttClient): void {
     if (generation !== this.generation) return;
     this.current = 'connected';
-    this.backoff.reset();
     this.o.logger.info({ url: this.o.url, bdSeq: this.bdSeq }, 'telemetry: connected to central');
     // Sent in this order on the one socket: the broker has the status before anything else.
     client.publish(this.statusTopic, this.status(true), { qos: 1, retain: true });
@@ -189,6 +188,9 @@ export class MqttLink extends TypedEmitter<MqttLinkEvents> {
       this.inFlight = null;
       this.lastAck = this.o.clock.now();
       this.refusals = { seq: -1, count: 0 };
+      // Only a PUBACK shows the connection works: a broker that takes the connection and then
+      // closes it on each message is not retried faster and faster.
+      this.backoff.reset();
       this.emit('published', entry.kind);
       void this.o.outbox.ack(entry.seq);
       this.drain();
