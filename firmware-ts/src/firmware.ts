@@ -37,6 +37,7 @@ import { sipAgentPhones } from './sip/sip-agent-phones.js';
 import { SipService } from './sip/sip-service.js';
 import { CircuitMapError } from './circuits/circuit-map.js';
 import { readTrunkState, TrunkStateFileError, type TrunkStateFile } from './trunks/trunk-state-file.js';
+import { CENTRAL_DISABLED, Telemetry } from './telemetry/telemetry.js';
 
 export interface FirmwareDeps {
   clock?: Clock;
@@ -69,6 +70,8 @@ export class Firmware {
   private calls: CallManager | null = null;
   private cdrs: CdrStore | null = null;
   private unwireCalls: (() => void)[] = [];
+  /** Telemetry to central, when the config has a `central` section: from start() to stop(). */
+  private telemetry: Telemetry | null = null;
   private readonly dispatcher: ControlDispatcher;
   private readonly control: ControlServer | null;
   /** Aborted by stop(): long control work (calls, captures) ends early. */
@@ -198,6 +201,7 @@ export class Firmware {
     await this.startCalls();
     await this.control?.listen();
     await this.sip?.start();
+    await this.startTelemetry();
     this.card.start();
     this.testCalls.start();
     this.armSave();
@@ -219,6 +223,7 @@ export class Firmware {
     // listens: a line left off-hook or a timeslot left looped would outlive the firmware.
     await this.testCalls.stop();
     this.trunks.stop();
+    await this.telemetry?.stop();
     await this.control?.close();
     await this.card.stop();
     this.trunkWriter.changed();
@@ -227,7 +232,7 @@ export class Firmware {
   }
 
   status(): BoxStatus {
-    return buildStatus(this.card, this.trunks, this.clock.now() - this.startedAt, this.isup);
+    return { ...buildStatus(this.card, this.trunks, this.clock.now() - this.startedAt, this.isup), central: this.telemetry?.status() ?? CENTRAL_DISABLED };
   }
 
   trunkView(): TrunksView {
@@ -257,6 +262,27 @@ export class Firmware {
     const take = (leg: Parameters<CallManager['incoming']>[0]) => void calls.incoming(leg);
     if (this.isup) this.unwireCalls.push(wireIsupLegs(this.isup, this.card, this.clock, take));
     this.unwireCalls.push(wireAnalogLegs(this.analog, this.card, this.clock, take));
+  }
+
+  /** Telemetry to central: what it publishes comes from the modules; central's commands run as the CLI's do. */
+  private async startTelemetry(): Promise<void> {
+    const central = this.config.central;
+    if (!central) return;
+    this.telemetry = await Telemetry.start({
+      config: { ...this.config, central },
+      clock: this.clock,
+      logger: this.log.child({ module: 'telemetry' }),
+      metrics: this.metrics,
+      state: { hostName: this.config.hostName, card: this.card, trunks: this.trunks, isup: this.isup, alarms: this.alarms, sip: this.sip },
+      testCalls: this.testCalls,
+      calls: this.calls,
+      recentCdrs: () => this.cdrs?.recent() ?? [],
+      actions: {
+        'test-call': async (circuit) => ({ ...(await this.handle('test-call', { circuit })) }),
+        block: async (cic) => ({ ...(await this.handle('block', { cic })) }),
+        unblock: async (cic) => ({ ...(await this.handle('unblock', { cic })) }),
+      },
+    });
   }
 
   private buildIsup(config: Config, clock: Clock, log: Logger): IsupStack {

@@ -7,6 +7,7 @@ import type { SpanAlarmState } from './trunks/span-alarm.js';
 import type { CircuitCounts } from './circuits/circuit-group.js';
 import type { IsupStack } from './signalling/isup/isup-stack.js';
 import type { LinkTestView } from './signalling/mtp3/link-test.js';
+import type { CentralStatus } from './telemetry/telemetry.js';
 
 /** What `countyline status --json` prints. Field names are a contract (see README). */
 export interface BoxStatus {
@@ -20,9 +21,11 @@ export interface BoxStatus {
    * passed), start-up reset done, the link test, circuit counts.
    */
   isup: { linkUp: boolean; ready: boolean; linkTest: LinkTestView; circuits: CircuitCounts } | null;
+  /** Telemetry to central (`disabled` without a `central` config section). */
+  central: CentralStatus;
 }
 
-export function buildStatus(card: CardDriver, trunks: TrunkMonitor, uptimeMs: number, isup: IsupStack | null = null): BoxStatus {
+export function buildStatus(card: CardDriver, trunks: TrunkMonitor, uptimeMs: number, isup: IsupStack | null = null): Omit<BoxStatus, 'central'> {
   const view = card.state.view();
   const spanHealth = new Map(trunks.spanHealth().map((s) => [s.span, s]));
   const fxoHealth = new Map(trunks.fxoHealth().map((p) => [p.port, p]));

@@ -69,6 +69,13 @@ export function formatStatus(status: BoxStatus, lang: Lang, now: number): string
     lines.push(`  ${formatLinkTest(linkTest, lang, now)}`);
   }
 
+  // Without a `central` section the box sends no telemetry: nothing to say then.
+  const central = status.central;
+  if (central.state !== 'disabled') {
+    const acked = central.lastPubackAt === null ? '-' : clockTime(central.lastPubackAt, 8, now);
+    lines.push('', t('centralLine', stateText(lang, 'central', central.state), central.outbox.messages, central.outbox.dropped, acked));
+  }
+
   if (status.fxo.length > 0) {
     const rows = status.fxo.map((port) => [
       String(port.port),

@@ -13,6 +13,7 @@ import type { LinkTestFailure, LinkTestState } from '../signalling/mtp3/link-tes
 import type { FxoLineState } from '../trunks/fxo-supervisor.js';
 import type { SpanAlarmState } from '../trunks/span-alarm.js';
 import type { TestOutcome } from '../trunks/test-call-scheduler.js';
+import type { CentralStatus } from '../telemetry/telemetry.js';
 
 /**
  * User-facing CLI text in English and Simplified Chinese. County staff and central ops read
@@ -104,6 +105,10 @@ export const TEXT = {
   provisioned: {
     en: (box: string, mqtt: string, config: string) => `box ${box} is enrolled with central (broker ${mqtt}); its credentials are in ${config}. Restart the firmware to connect.`,
     zh: (box: string, mqtt: string, config: string) => `本机 ${box} 已在中心注册 (消息服务器 ${mqtt}); 凭据已写入 ${config}。请重启固件以连接中心。`,
+  },
+  centralLine: {
+    en: (s: string, waiting: number, dropped: number, acked: string) => `central: ${s}; ${waiting} messages waiting, ${dropped} dropped, last acknowledged ${acked}`,
+    zh: (s: string, waiting: number, dropped: number, acked: string) => `中心: ${s}; ${waiting} 条消息待发, 已丢弃 ${dropped} 条, 最近确认 ${acked}`,
   },
 } satisfies Record<string, Text>;
 
@@ -243,6 +248,11 @@ export const STATE_TEXT = {
     'wrong-pattern': { en: 'SLTA with another test pattern', zh: 'SLTA 测试码不符' },
     'wrong-slc': { en: 'SLTA with another SLC; check isup.slc', zh: 'SLTA 的 SLC 不符, 请检查 isup.slc' },
   } satisfies Record<LinkTestFailure, Words>,
+  central: {
+    connected: { en: 'connected', zh: '已连接' },
+    connecting: { en: 'not connected (retrying)', zh: '未连接 (正在重试)' },
+    disabled: { en: 'not configured', zh: '未配置' },
+  } satisfies Record<CentralStatus['state'], Words>,
   testResult: { pass: { en: 'pass', zh: '通过' }, fail: { en: 'FAIL', zh: '失败' }, skipped: { en: 'skipped', zh: '跳过' } } satisfies Record<TestOutcome['result'], Words>,
   callState: {
     arrived: { en: 'arrived', zh: '来电' },

@@ -118,6 +118,7 @@ const TEXT_ARGS: { [K in TextFnKey]: Parameters<(typeof TEXT)[K]['en']> } = {
   captured: [42, 'ss7.pcap'],
   ss7Line: ['正常', 3, 30, 1],
   provisioned: ['north-1', 'mqtts://central.example:8883', '/etc/countyline/config.json'],
+  centralLine: ['已连接', 12, 3, '10:02:11'],
   lastTest: ['10:02:11'],
   linkRestarts: [2],
 };
@@ -343,13 +344,19 @@ function statusViews(): BoxStatus[] {
     ...range(LINK_TEST_STATES, [...LINK_TEST_FAILURES, null]).map((i) => ({ linkUp: i % 3 !== 0, ready: i % 3 === 2, linkTest: linkTest(i), circuits: counts })),
   ];
   const cards = [...CARD_LINKS.map((link) => ({ link, error: null })), ...CARD_ERRORS.map((error) => ({ link: 'down' as const, error }))];
-  return range(cards, isups).map((i) => ({
+  const centrals: BoxStatus['central'][] = [
+    { state: 'disabled', outbox: { messages: 0, bytes: 0, dropped: 0 }, lastPubackAt: null },
+    { state: 'connecting', outbox: { messages: 12, bytes: 4096, dropped: 3 }, lastPubackAt: null },
+    { state: 'connected', outbox: { messages: 0, bytes: 0, dropped: 0 }, lastPubackAt: NOW - 1000 },
+  ];
+  return range(cards, isups, centrals).map((i) => ({
     firmware: { uptimeMs: 1000 },
     card: cardView(nth(cards, i).link, nth(cards, i).error, i),
     spans,
     links,
     fxo,
     isup: nth(isups, i),
+    central: nth(centrals, i),
   }));
 }
 

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ISUP_TIMER_RANGES } from '../signalling/isup/isup-timers.js';
+import { BOX_ID_PATTERN } from '../telemetry/topics.js';
 
 /**
  * The box configuration file (JSON). Every key but the three a box cannot guess (the card's
@@ -198,6 +199,19 @@ const Calls = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** Telemetry to central over MQTT (issue 9); written by `countyline provision`. */
+const Central = Type.Object(
+  {
+    url: Type.String({ pattern: '^mqtts?://[^/]+$', description: 'the broker: mqtt://host:port, or mqtts://host:port for TLS' }),
+    boxId: Type.String({ pattern: BOX_ID_PATTERN, description: "this box's id at central: its MQTT client id and user name" }),
+    password: Type.String({ minLength: 1, description: 'the MQTT password enrolment gave the box' }),
+    caFile: Type.Optional(Type.String({ minLength: 1, description: "PEM file of the CA that signed the broker's certificate (mqtts); default: the system's CAs" })),
+    outboxMaxBytes: Type.Integer({ default: 64 * 1024 * 1024, minimum: 64 * 1024, description: 'messages waiting for central may take this much disk; past it the least valuable are dropped first' }),
+    trunksIntervalMs: Type.Integer({ default: 60_000, minimum: 1000, description: 'a snapshot of the trunks this often (and on each span alarm change)' }),
+  },
+  { additionalProperties: false },
+);
+
 export const ConfigSchema = Type.Object(
   {
     card: Type.Object(
@@ -234,6 +248,7 @@ export const ConfigSchema = Type.Object(
     agents: Type.Array(Agent, { default: [], maxItems: 500, description: 'the office staff who answer calls on SIP phones' }),
     media: Media,
     calls: Calls,
+    central: Type.Optional(Central),
     alarms: Type.Object(
       {
         restoreSettleMs: Type.Integer({

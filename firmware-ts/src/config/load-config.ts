@@ -59,6 +59,7 @@ export function parseConfig(raw: unknown, path = 'config'): Config {
   const base = dirname(resolve(path));
   config.dataDir = resolve(base, config.dataDir);
   config.control.socket = resolve(base, config.control.socket);
+  if (config.central?.caFile) config.central.caFile = resolve(base, config.central.caFile);
   const seen = new Set<string>();
   for (const link of config.card.links) {
     const key = `${link.span}/${link.timeslot}`;

@@ -195,6 +195,11 @@ export const BoxStatusSchema = Type.Object({
   links: Type.Array(LinkStatus),
   fxo: Type.Array(FxoStatus),
   isup: nullable(Type.Object({ linkUp: Type.Boolean(), ready: Type.Boolean(), linkTest: LinkTestSchema, circuits: CircuitCountsSchema })),
+  central: Type.Object({
+    state: literals(['connected', 'connecting', 'disabled']),
+    outbox: Type.Object({ messages: count, bytes: count, dropped: count }),
+    lastPubackAt: nullable(time),
+  }),
 });
 type _status = Assert<Same<Static<typeof BoxStatusSchema>, BoxStatus>>;
 

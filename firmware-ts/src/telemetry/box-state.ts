@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import type { AlarmStore } from '../alarms/alarm-store.js';
+import type { CardDriver } from '../card/card-driver.js';
+import type { IsupStack } from '../signalling/isup/isup-stack.js';
+import type { SipService } from '../sip/sip-service.js';
+import type { TrunkMonitor } from '../trunks/trunk-monitor.js';
+import type { MessageBody } from './outbox.js';
+
+/** What the box's state is read from for a birth or a trunk snapshot. */
+export interface BoxStateSource {
+  hostName: string;
+  card: CardDriver;
+  trunks: TrunkMonitor;
+  isup: IsupStack | null;
+  alarms: AlarmStore;
+  sip: SipService | null;
+}
+
+/** The firmware's version, from its package.json (read once). */
+export const FIRMWARE_VERSION: string = (() => {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+})();
+
+function spans(s: BoxStateSource) {
+  return s.trunks.spanHealth().map((h) => ({
+    span: h.span,
+    alarm: h.alarm,
+    // The defects the card reports now (LOS, AIS, ...), as `countyline trunks` shows them.
+    causes: s.card.state.spans.get(h.span)?.causes ?? [],
+    alarmCauses: h.alarmCauses,
+    alarmSince: h.alarmSince,
+    available: h.available,
+  }));
+}
+
+function fxo(s: BoxStateSource) {
+  return s.trunks.fxoHealth().map((p) => ({ port: p.port, line: p.line, voltage: p.voltage, hook: p.hook, polarity: p.polarity }));
+}
+
+/** The circuits as `countyline circuits --json` lists them, and their counts; none without ISUP. */
+function circuits(s: BoxStateSource) {
+  const list = s.isup?.circuits() ?? [];
+  const busy = list.filter((c) => c.call !== 'idle').length;
+  const blocked = list.filter((c) => c.block !== 'none').length;
+  const idle = list.filter((c) => c.call === 'idle' && c.block === 'none').length;
+  return { total: list.length, idle, busy, blocked, list };
+}
+
+/** The full state for a birth. */
+export function birthBody(s: BoxStateSource): MessageBody<'birth'> {
+  return {
+    software: { version: FIRMWARE_VERSION, node: process.version },
+    inventory: { hostName: s.hostName, card: { ...s.card.status() } },
+    spans: spans(s),
+    fxo: fxo(s),
+    circuits: circuits(s),
+    alarms: s.alarms.active(),
+    agents: s.sip ? s.sip.agents.list().map(({ user, name, registered, reachable, busy }) => ({ user, name, registered, reachable, busy })) : null,
+    // The queue comes with a later issue (bulletins with it).
+    queue: null,
+  };
+}
+
+/** A trunk snapshot: the spans, the FXO lines and the circuit counts. */
+export function trunksBody(s: BoxStateSource): MessageBody<'trunks'> {
+  const { list: _list, ...counts } = circuits(s);
+  return { spans: spans(s), fxo: fxo(s), circuits: counts };
+}

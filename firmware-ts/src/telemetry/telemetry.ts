@@ -1,0 +1,211 @@
+import { join } from 'node:path';
+import type { Clock, TimerHandle } from '@countyline/e1-gateway';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { AlarmRecord } from '../alarms/alarm-types.js';
+import type { CallManager } from '../calls/call-manager.js';
+import type { Cdr } from '../calls/cdr.js';
+import type { Config } from '../config/config-schema.js';
+import type { TestCallScheduler, TestOutcome } from '../trunks/test-call-scheduler.js';
+import type { Backoff } from './backoff.js';
+import { birthBody, trunksBody, type BoxStateSource } from './box-state.js';
+import { CommandHandler, type CommandActions } from './commands.js';
+import { judgeDesiredConfig } from './desired-config.js';
+import { KPI_INTERVAL_MS, KpiInterval } from './kpi-interval.js';
+import { MqttLink } from './mqtt-link.js';
+import { Outbox, type MessageBody } from './outbox.js';
+import type { BoxKind } from './schema.js';
+import { registerTelemetryMetrics } from './telemetry-metrics.js';
+import { parseTopic } from './topics.js';
+
+/** What `countyline status --json` shows of the link to central. */
+export interface CentralStatus {
+  state: 'connected' | 'connecting' | 'disabled';
+  outbox: { messages: number; bytes: number; dropped: number };
+  lastPubackAt: number | null;
+}
+
+/** How long after an interval's end its KPIs wait for the CDRs still being written. */
+const KPI_GRACE_MS = 5000;
+
+export const CENTRAL_DISABLED: CentralStatus = { state: 'disabled', outbox: { messages: 0, bytes: 0, dropped: 0 }, lastPubackAt: null };
+
+export interface TelemetryOptions {
+  config: Config & { central: NonNullable<Config['central']> };
+  clock: Clock;
+  logger: Logger;
+  metrics: Registry;
+  state: BoxStateSource;
+  testCalls: TestCallScheduler;
+  calls: CallManager | null;
+  /** The latest CDRs (to count the calls of the interval under way before a restart). */
+  recentCdrs: () => Cdr[];
+  /** What central's commands run. */
+  actions: Omit<CommandActions, 'rebirth'>;
+  /** Tests: reconnect timing and the MQTT client. */
+  backoff?: Backoff;
+  connect?: (url: string, options: IClientOptions) => MqttClient;
+}
+
+/**
+ * The box's telemetry to central (issue 9): the alarm changes, CDRs, 15-minute KPI
+ * intervals, trunk snapshots and test-call results go into the durable outbox; the MQTT link
+ * publishes them, a birth after each connect, and hands central's commands and desired config
+ * to their handlers, whose answers go back through the outbox.
+ */
+export class Telemetry {
+  private readonly unwire: (() => void)[] = [];
+  private readonly timers = new Set<TimerHandle>();
+  /** The open KPI intervals by start; an interval goes out KPI_GRACE_MS after its end. */
+  private readonly kpis = new Map<number, KpiInterval>();
+  private kpiSentUpTo: number;
+  private stopped = false;
+
+  private constructor(
+    private readonly o: TelemetryOptions,
+    private readonly outbox: Outbox,
+    private readonly link: MqttLink,
+    private readonly commands: CommandHandler,
+  ) {
+    this.kpiSentUpTo = KpiInterval.at(o.clock.now()).start;
+  }
+
+  static async start(o: TelemetryOptions): Promise<Telemetry> {
+    const { central, dataDir } = o.config;
+    const log = o.logger;
+    const metrics = registerTelemetryMetrics(o.metrics);
+    const outbox = await Outbox.open({
+      file: join(dataDir, 'outbox.jsonl'),
+      boxId: central.boxId,
+      maxBytes: central.outboxMaxBytes,
+      clock: o.clock,
+      logger: log,
+      onDrop: (kind, reason) => metrics.dropped.inc({ kind, reason }),
+    });
+    const link = new MqttLink({ url: central.url, boxId: central.boxId, password: central.password, caFile: central.caFile, outbox, clock: o.clock, logger: log, backoff: o.backoff, connect: o.connect });
+    let self: Telemetry | null = null;
+    const commands = await CommandHandler.open({
+      file: join(dataDir, 'telemetry-commands.json'),
+      outbox,
+      logger: log,
+      onRefused: (code) => metrics.commandsRefused.inc({ code }),
+      actions: {
+        ...o.actions,
+        rebirth: async () => {
+          const birth = await self?.create('birth', birthBody(o.state));
+          return birth ? { seq: birth.seq } : null;
+        },
+      },
+    });
+    const telemetry = (self = new Telemetry(o, outbox, link, commands));
+    metrics.watch(outbox, link);
+    telemetry.wire();
+    link.start();
+    return telemetry;
+  }
+
+  status(): CentralStatus {
+    const { messages, bytes, dropped } = this.outbox.stats();
+    return { state: this.link.state === 'connected' ? 'connected' : 'connecting', outbox: { messages, bytes, dropped }, lastPubackAt: this.link.lastPubackAt };
+  }
+
+  /** Stops listening, says offline to central, and closes the outbox (what waits stays on disk). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const unwire of this.unwire) unwire();
+    for (const timer of this.timers) this.o.clock.clearTimeout(timer);
+    await this.link.stop();
+    await this.outbox.close();
+  }
+
+  private create<K extends BoxKind>(kind: K, body: MessageBody<K>) {
+    if (this.stopped) return Promise.resolve(null);
+    return this.outbox.create(kind, body).catch((err: Error) => {
+      this.o.logger.error({ err: err.message, kind }, 'telemetry: a message could not be written to the outbox; it is lost');
+      return null;
+    });
+  }
+
+  private on<E extends { on(e: N, l: L): unknown; off(e: N, l: L): unknown }, N extends string, L>(emitter: E, event: N, listener: L): void {
+    emitter.on(event, listener);
+    this.unwire.push(() => emitter.off(event, listener));
+  }
+
+  private wire(): void {
+    const { o } = this;
+    for (const change of ['raised', 'updated', 'cleared'] as const) {
+      this.on(o.state.alarms, change, (alarm: AlarmRecord) => void this.create('alarm', { change, alarm }));
+    }
+    for (const cdr of o.recentCdrs()) this.countKpi(cdr);
+    if (o.calls) {
+      this.on(o.calls, 'call-ended', (cdr: Cdr) => {
+        void this.create('cdr', { cdr });
+        this.countKpi(cdr);
+      });
+    }
+    this.on(o.testCalls, 'test-result', (outcome: TestOutcome) => void this.create('event', { type: 'test-call', data: { ...outcome } }));
+    this.on(o.state.trunks, 'span-alarm', () => void this.create('trunks', trunksBody(o.state)));
+    this.on(this.link, 'connected', () => void this.create('birth', birthBody(o.state)));
+    this.on(this.link, 'message', (topic: string, payload: Buffer) => this.message(topic, payload));
+    this.every(o.config.central.trunksIntervalMs, () => void this.create('trunks', trunksBody(o.state)));
+    this.armKpi();
+  }
+
+  private message(topic: string, payload: Buffer): void {
+    const parsed = parseTopic(topic);
+    if (parsed?.direction !== 'to-box' || parsed.boxId !== this.o.config.central.boxId) {
+      this.o.logger.warn({ topic }, 'telemetry: a message on a topic this box does not take; ignored');
+      return;
+    }
+    if (parsed.kind === 'cmd') {
+      void this.commands.receive(parsed.name, payload);
+      return;
+    }
+    const report = judgeDesiredConfig(this.o.config, payload);
+    if (!report) {
+      this.o.logger.error({ topic }, 'telemetry: desired config without a revision; cannot answer it');
+      return;
+    }
+    this.o.logger.info({ revision: report.revision, applied: report.applied, errors: report.errors }, 'telemetry: desired config judged');
+    void this.create('config/reported', report);
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const timer = this.o.clock.setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+      if (!this.stopped) this.every(ms, fn);
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  private countKpi(cdr: Cdr): void {
+    const interval = KpiInterval.at(cdr.endedAt);
+    if (interval.start < this.kpiSentUpTo) return; // its interval went out already (or before this start)
+    const open = this.kpis.get(interval.start) ?? interval;
+    this.kpis.set(open.start, open);
+    open.add(cdr);
+  }
+
+  /**
+   * At each quarter hour (and KPI_GRACE_MS, for the CDRs of calls that ended just before it
+   * to reach the disk): the interval that ended goes out, calls or none.
+   */
+  private armKpi(): void {
+    const start = this.kpiSentUpTo;
+    const timer = this.o.clock.setTimeout(
+      () => {
+        this.timers.delete(timer);
+        const ended = this.kpis.get(start) ?? new KpiInterval(start);
+        this.kpis.delete(start);
+        this.kpiSentUpTo = start + KPI_INTERVAL_MS;
+        void this.create('kpi', ended.body());
+        if (!this.stopped) this.armKpi();
+      },
+      Math.max(0, start + KPI_INTERVAL_MS + KPI_GRACE_MS - this.o.clock.now()),
+    );
+    this.timers.add(timer);
+  }
+}
