@@ -41,15 +41,23 @@ t.test('a provisioned box reports its alarms to central and runs central command
     },
     20_000,
   );
-  t.equal(online.birth.spans.length, 1, 'the birth shows the box span');
-  t.equal(online.birth.fxo.length, 5, 'and its five FXO ports');
+  t.equal(online.birth.software.version.length > 0, true, 'the birth names the software version');
+  const trunks = await waitFor(
+    "the box's span and five FXO lines in the API",
+    async (seen) => {
+      const view = seen(await central.api('GET', `/api/v1/boxes/${BOX}/trunks`));
+      return view.spans?.length === 1 && view.fxo?.length === 5 ? view : null;
+    },
+    20_000,
+  );
+  t.equal(trunks.spans[0].alarm, 'none', 'the span is clear');
 
   /** Polls the API every 100 ms from now; resolves with the first alarm `match` accepts and when it was seen. */
   const firstSeen = (what: string, query: string, match: (a: any) => boolean, deadlineMs: number) =>
     waitFor(
       what,
       async (seen) => {
-        const alarms: any[] = seen(await central.api('GET', `/api/v1/alarms?${query}`));
+        const { alarms } = seen(await central.api('GET', `/api/v1/alarms?${query}`)) as { alarms: any[] };
         const hit = alarms.find(match);
         return hit ? { alarm: hit, at: Date.now() } : null;
       },
@@ -98,10 +106,10 @@ t.test('a provisioned box reports its alarms to central and runs central command
     };
     const good = await run('fxo/0');
     t.equal(good.state, 'done', 'the box answered');
-    t.match(good.outcome, { ok: true, result: { passed: true } }, 'FXO line 0 passed its test call');
+    t.match(good.outcome, { ok: true, result: { outcomes: [{ circuit: 'fxo/0', result: 'pass' }] } }, 'FXO line 0 passed its test call');
 
     await rig.simPost('/fxo/1/line', { plugged: false });
     const bad = await run('fxo/1');
-    t.match(bad.outcome, { ok: true, result: { passed: false } }, 'an unplugged line fails its test call');
+    t.match(bad.outcome, { ok: true, result: { outcomes: [{ circuit: 'fxo/1', result: 'fail', reasonCode: String }] } }, 'an unplugged line fails its test call, with the reason');
   });
 });

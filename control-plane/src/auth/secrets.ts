@@ -37,10 +37,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 /**
  * A random secret for a person or a box to hold (enrolment tokens, API tokens, box
- * passwords): 32 bytes, base64url.
+ * passwords): 32 bytes in hex. Not base64: a token that starts with `-` reads as an option
+ * on a command line (`countyline provision --token -x...`).
  */
 export function newSecret(): string {
-  return randomBytes(32).toString('base64url');
+  return randomBytes(32).toString('hex');
 }
 
 /**

@@ -147,6 +147,11 @@ export class Telemetry {
     }
     this.on(o.testCalls, 'test-result', (outcome: TestOutcome) => void this.create('event', { type: 'test-call', data: { ...outcome } }));
     this.on(o.state.trunks, 'span-alarm', () => void this.create('trunks', trunksBody(o.state)));
+    // A line plugged or unplugged shows at central at once, not at the next snapshot.
+    this.on(o.state.trunks, 'fxo-line', () => void this.create('trunks', trunksBody(o.state)));
+    // The card found (at start, or again after it was lost): its inventory, spans and ports
+    // are new, so central gets the whole state again.
+    for (const event of ['card-up', 'card-back'] as const) this.on(o.state.card, event, () => void this.create('birth', birthBody(o.state)));
     this.on(this.link, 'connected', () => void this.create('birth', birthBody(o.state)));
     this.on(this.link, 'message', (topic: string, payload: Buffer) => this.message(topic, payload));
     this.every(o.config.central.trunksIntervalMs, () => void this.create('trunks', trunksBody(o.state)));
