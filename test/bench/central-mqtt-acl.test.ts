@@ -5,6 +5,9 @@
 // another box's data keeps arriving.
 import t, { type Test } from 'tap';
 import { execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SCHEMA_VERSION } from '@countyline/firmware/telemetry';
 import { startTestCentral } from '../../control-plane/test-support/start-test-central.js';
 import { alarmRecord, cdr, header } from '../../control-plane/test-support/box-messages.js';
@@ -98,4 +101,20 @@ t.test("garbage from an authenticated box is rejected and counted; the other box
   const again = await run('mosquitto_pub', [...as('box-a'), '-t', 'cl/v1/box-a/cdr', '-m', JSON.stringify(cdr(2, 'a-call')), '-q', '1']);
   t.equal(again.code, 0);
   t.same((await c.store.searchCdrs({ boxId: 'box-a' })).map((r) => r.id), ['a-call'], 'and box-a, once it sends something valid');
+});
+
+t.test('with a key and certificate the broker speaks MQTT over TLS only', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'central-tls-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=central', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]);
+  t.equal(made.status, 0, `openssl made a certificate: ${made.stderr}`);
+  const c = await startTestCentral({ tls: { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) } });
+  t.teardown(c.close);
+  const as = (box: Box) => ['-h', '127.0.0.1', '-p', String(c.central.port), '-V', 'mqttv311', '-i', box, '-u', box, '-P', c.passwords[box]];
+  const secure = await run('mosquitto_pub', [...as('box-a'), '--cafile', join(dir, 'cert.pem'), '-t', 'cl/v1/box-a/cdr', '-m', JSON.stringify(cdr(1, 'over-tls')), '-q', '1']);
+  t.equal(secure.code, 0, secure.stderr);
+  t.same((await c.store.searchCdrs({ boxId: 'box-a' })).map((r) => r.id), ['over-tls']);
+  const plain = await run('mosquitto_pub', [...as('box-a'), '-t', 'cl/v1/box-a/cdr', '-m', JSON.stringify(cdr(2, 'in-clear')), '-q', '1']);
+  t.not(plain.code, 0, 'plain MQTT gets nowhere');
+  t.equal((await c.store.searchCdrs({ boxId: 'box-a' })).length, 1);
 });

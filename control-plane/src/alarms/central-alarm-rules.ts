@@ -88,6 +88,11 @@ export class CentralAlarmRules {
     await this.queue.idle();
   }
 
+  /** Resolves once every alarm change decided so far has reached the store. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
   /** A status the store took (ingest's 'status' event). */
   onStatus(boxId: string, online: boolean, at: number): void {
     this.lastHeard.set(boxId, at);

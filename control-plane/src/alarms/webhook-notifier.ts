@@ -98,8 +98,9 @@ export class WebhookNotifier implements AlarmNotifier {
       await res.arrayBuffer().catch(() => undefined);
       return res.ok ? null : `HTTP ${res.status}`;
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
-      return e.name === 'TimeoutError' ? 'no answer in time' : (e.cause?.code ?? e.message);
+      // fetch says only "fetch failed"; the cause says why (ECONNREFUSED, ENOTFOUND, bad port).
+      const e = err as Error & { cause?: { code?: string; message?: string } };
+      return e.name === 'TimeoutError' ? 'no answer in time' : (e.cause?.code ?? e.cause?.message ?? e.message);
     }
   }
 

@@ -136,3 +136,11 @@ t.test('a packet announcing more than the maximum size closes the connection bef
   await ended;
   t.equal(await counterValue(c.registry, 'countyline_central_mqtt_refused_total', { reason: 'packet-too-large' }), 1);
 });
+
+t.test('connections beyond the cap are closed at once and counted', async (t) => {
+  const c = await startTestCentral({ limits: { maxConnections: 1 } });
+  t.teardown(c.close);
+  await c.connect('box-a');
+  await t.rejects(c.connect('box-b'), /Couldn't connect/);
+  t.equal(await counterValue(c.registry, 'countyline_central_mqtt_refused_total', { reason: 'too-many-connections' }), 1);
+});

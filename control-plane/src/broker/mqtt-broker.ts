@@ -152,7 +152,8 @@ export async function startBroker(opts: BrokerOptions): Promise<MqttBroker> {
 
   const sockets = new Set<Socket>();
   const onConnection = (socket: Socket) => {
-    if (closing || sockets.size >= maxConnections) {
+    if (closing) return void socket.destroy();
+    if (sockets.size >= maxConnections) {
       refuse('too-many-connections', { address: socket.remoteAddress, open: sockets.size }, 'connection');
       socket.destroy();
       return;
@@ -164,6 +165,7 @@ export async function startBroker(opts: BrokerOptions): Promise<MqttBroker> {
   };
   const server: Server = opts.tls ? createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, onConnection) : createServer(onConnection);
   server.on('error', (err) => log.error({ err }, 'MQTT listener error'));
+  server.on('tlsClientError', (err: Error, socket: Socket) => log.info({ address: socket.remoteAddress, err: err.message }, 'TLS handshake failed'));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {
