@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
@@ -10,8 +10,10 @@ export const MOSQUITTO = '/usr/sbin/mosquitto';
 
 export interface Mosquitto {
   port: number;
-  /** mqtt://127.0.0.1:<port> */
+  /** mqtt://127.0.0.1:<port>, or mqtts:// with `tls`. */
   url: string;
+  /** With `tls`: the PEM a client trusts the broker's certificate by. */
+  caFile: string | null;
   /** Stops the broker (SIGTERM) and waits for it to exit; the port stays this broker's to start again. */
   stop(): Promise<void>;
   /** Starts it again on the same port (after stop()). */
@@ -48,15 +50,27 @@ function accepts(port: number): Promise<boolean> {
  * real broker for the box's MQTT client to talk to. Killed in the test's teardown. Fails
  * loudly when the binary is missing (`apt-get install mosquitto`).
  */
-export async function startMosquitto(t: Test): Promise<Mosquitto> {
+export interface MosquittoOptions {
+  /** TLS on the listener, with a self-signed certificate for 127.0.0.1 made by openssl. */
+  tls?: boolean;
+}
+
+export async function startMosquitto(t: Test, o: MosquittoOptions = {}): Promise<Mosquitto> {
   if (!existsSync(MOSQUITTO)) throw new Error(`${MOSQUITTO} is not installed (needed for the MQTT tests); run: bash scripts/setup-debian.sh`);
   const dir = await mkdtemp(join(tmpdir(), 'cl-mosquitto-'));
   const port = await freeTcpPort();
   const conf = join(dir, 'mosquitto.conf');
   // Persistence in the temp dir: an observer's session (clean: false) and what was queued for
   // it outlive a stop() and start(), as on a broker restarted in production.
+  const cert = join(dir, 'broker.pem');
+  const key = join(dir, 'broker.key');
+  if (o.tls) {
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`openssl could not make the broker's certificate: ${made.stderr}`);
+  }
+  const tls = o.tls ? `cafile ${cert}\ncertfile ${cert}\nkeyfile ${key}\n` : '';
   // Run as root, mosquitto would switch to its own user, which may not write the temp dir.
-  await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\nuser ${userInfo().username}\n`);
+  await writeFile(conf, `listener ${port} 127.0.0.1\n${tls}allow_anonymous true\npersistence true\npersistence_location ${dir}/\nuser ${userInfo().username}\n`);
   let child: ChildProcess | null = null;
   let log = '';
 
@@ -84,5 +98,5 @@ export async function startMosquitto(t: Test): Promise<Mosquitto> {
     await rm(dir, { recursive: true, force: true });
   });
   await start();
-  return { port, url: `mqtt://127.0.0.1:${port}`, stop, start, output: () => log };
+  return { port, url: `${o.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`, caFile: o.tls ? cert : null, stop, start, output: () => log };
 }

@@ -1,6 +1,7 @@
 // The box's MQTT link against Debian's mosquitto: what an observer subscribed at the broker
 // sees of the outbox, across a broker restart, and the will when the box process is killed.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,7 +26,7 @@ interface Seen {
 /** A subscriber at the broker with a session kept across restarts, recording what it gets. */
 async function observe(t: Test, broker: Mosquitto, filter: string, id = 'observer') {
   const seen: Seen[] = [];
-  const client: MqttClient = connect(broker.url, { protocolVersion: 4, clientId: id, clean: false, reconnectPeriod: 100 });
+  const client: MqttClient = connect(broker.url, { protocolVersion: 4, clientId: id, clean: false, reconnectPeriod: 100, ...(broker.caFile ? { ca: readFileSync(broker.caFile) } : {}) });
   t.teardown(() => client.endAsync(true));
   client.on('message', (topic, payload, packet) => seen.push({ topic, body: JSON.parse(payload.toString()) as Record<string, unknown>, retain: packet.retain }));
   await new Promise<void>((resolve, reject) => {
@@ -51,8 +52,8 @@ async function boxOutbox(t: Test) {
   return outbox;
 }
 
-function startLink(t: Test, broker: Mosquitto, outbox: Outbox) {
-  const link = new MqttLink({ url: broker.url, boxId: 'box-1', password: 'secret', outbox, clock: systemClock, logger: pino({ level: 'silent' }), backoff: new Backoff({ baseMs: 100, capMs: 1000 }) });
+function startLink(t: Test, broker: Mosquitto, outbox: Outbox, logger = pino({ level: 'silent' })) {
+  const link = new MqttLink({ url: broker.url, ...(broker.caFile ? { caFile: broker.caFile } : {}), boxId: 'box-1', password: 'secret', outbox, clock: systemClock, logger, backoff: new Backoff({ baseMs: 100, capMs: 1000 }) });
   t.teardown(() => link.stop());
   link.start();
   return link;
@@ -138,4 +139,27 @@ t.test('a box process killed (SIGKILL) leaves the retained status online:false b
   const late = await observe(t, broker, 'cl/v1/box-7/status', 'newcomer');
   await until('the retained status', () => late.length > 0);
   t.match(late[0], { retain: true, body: { online: false, bdSeq: 1 } });
+});
+
+t.test('mqtts: the link trusts the broker by caFile and publishes over TLS', async (t) => {
+  const broker = await startMosquitto(t, { tls: true });
+  t.match(broker.url, /^mqtts:/);
+  const seen = await observe(t, broker, 'cl/v1/box-1/event');
+  const outbox = await boxOutbox(t);
+  await outbox.create('event', event(1));
+  startLink(t, broker, outbox);
+  await until('the event over TLS', () => seen.length === 1);
+  t.match(seen[0]!.body, { seq: 1 });
+});
+
+t.test('mqtts without the CA: the certificate is refused and nothing is sent', async (t) => {
+  const broker = await startMosquitto(t, { tls: true });
+  const outbox = await boxOutbox(t);
+  await outbox.create('event', event(1));
+  const lines: { msg: string; err?: string }[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string; err?: string }) });
+  const link = startLink(t, { ...broker, caFile: null }, outbox, logger);
+  await until('the certificate refused', () => lines.some((l) => /failed/.test(l.msg) && /certificate/i.test(l.err ?? '')));
+  t.equal(link.state, 'connecting');
+  t.equal(outbox.stats().messages, 1, 'still waiting');
 });

@@ -87,6 +87,16 @@ t.test('a firmware with a central section: birth, alarms, commands, status', asy
     t.match(status.central, { state: 'connected', outbox: { messages: 0, dropped: 0 }, lastPubackAt: Number });
   });
 
+  t.test('a quarter hour passes: its KPI interval goes out, calls or none', async (t) => {
+    const QUARTER = 15 * 60_000;
+    const now = r.rig.clock.now();
+    const start = now - (now % QUARTER);
+    // Fake time to the end of the interval and its 5 s of grace, in half-second steps.
+    await r.rig.until(() => false, start + QUARTER + 6000 - now, 500);
+    await until(r, 'the KPI interval', () => central.of('kpi').length > 0);
+    t.match(central.of('kpi')[0]!.body, { intervalStart: start, intervalMs: QUARTER, offered: 0, answered: 0 });
+  });
+
   t.test('every message in order, each once, each matching its schema', async (t) => {
     t.same(central.invalid, []);
     const seqs = central.seen.filter((m) => m.kind !== 'status').map((m) => m.body.seq as number);

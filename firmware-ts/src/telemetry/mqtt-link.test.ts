@@ -47,11 +47,11 @@ async function settled(check: () => boolean, ms = 5000): Promise<boolean> {
   return check();
 }
 
-async function setup(t: Test) {
+async function setup(t: Test, logged: { msg: string }[] = []) {
   const dir = await mkdtemp(join(tmpdir(), 'cl-link-unit-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const clock = new FakeClock(1_700_000_000_000);
-  const logger = pino({ level: 'silent' });
+  const logger = pino({ level: 'warn' }, { write: (line: string) => void logged.push(JSON.parse(line) as { msg: string }) });
   const outbox = await Outbox.open({ file: join(dir, 'outbox.jsonl'), boxId: 'box-1', maxBytes: 1 << 20, clock, logger });
   t.teardown(() => outbox.close());
   const clients: FakeClient[] = [];
@@ -156,4 +156,13 @@ t.test('a message created while offline waits for the connection', async (t) => 
   t.same(s.last().published, []);
   s.last().emit('connect');
   t.equal(s.last().published.at(-1)!.body.type, 'a');
+});
+
+t.test('a broker refusing the credentials (CONNACK 5) is logged as what to check', async (t) => {
+  const logged: { msg: string }[] = [];
+  const s = await setup(t, logged);
+  s.last().emit('error', Object.assign(new Error('Connection refused: Not authorized'), { code: 5 }));
+  s.last().emit('close');
+  t.match(logged, [{ msg: /refused the box id or password; check central\.boxId and central\.password/ }]);
+  t.equal(s.link.state, 'connecting');
 });

@@ -156,7 +156,10 @@ export class MqttLink extends TypedEmitter<MqttLinkEvents> {
     client.on('error', (err) => {
       if (generation !== this.generation) return;
       this.socketError = err;
-      this.o.logger.warn({ err: err.message, code: (err as { code?: unknown }).code, url: this.o.url }, 'telemetry: connection to central failed');
+      const code = (err as { code?: unknown }).code;
+      // CONNACK return codes 4 and 5 (MQTT 3.1.1 3.2.2.3): the broker does not take our credentials.
+      if (code === 4 || code === 5) this.o.logger.error({ err: err.message, code, boxId: this.o.boxId, url: this.o.url }, 'telemetry: central refused the box id or password; check central.boxId and central.password (countyline provision writes them)');
+      else this.o.logger.warn({ err: err.message, code, url: this.o.url }, 'telemetry: connection to central failed');
     });
     client.on('close', () => this.closed(generation, client));
   }
