@@ -177,7 +177,7 @@ async function fleet(quick) {
     const fromBox = [];
     const seen = async (state, match) => {
       for (;;) {
-        const alarms = await central.api('GET', `/api/v1/alarms?state=${state}&box=real-box&limit=20`);
+        const { alarms } = await central.api("GET", `/api/v1/alarms?state=${state}&box=real-box&limit=20`);
         const hit = alarms.find(match);
         if (hit) return { alarm: hit, at: Date.now() };
         await new Promise((r) => setTimeout(r, 50));
