@@ -2,7 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { SCHEMA_VERSION } from '@countyline/firmware/telemetry';
 import type { Store } from './store/store.js';
+import type { BoxLink } from './broker/box-link.js';
 import { openStore } from './store/sql-store.js';
 import { startCentralMqtt, type CentralMqtt } from './broker/central-mqtt.js';
 import type { BrokerLimits } from './broker/mqtt-broker.js';
@@ -71,6 +73,7 @@ export class Central {
       limits: o.limits,
       webhook: o.webhookUrl ? { url: o.webhookUrl } : undefined,
     });
+    await this.restoreDesiredConfigs(store, this.mqtt.boxLink);
     const reachable = o.host === '0.0.0.0' || o.host === '::' ? 'localhost' : o.host;
     this.mqttUrl = o.publicMqttUrl ?? `${o.tls ? 'mqtts' : 'mqtt'}://${reachable}:${this.mqtt.port}`;
     this.api = await buildApi({ store, boxLink: this.mqtt.boxLink, metrics: this.metrics, clock, logger: this.log.child({ module: 'api' }), mqttUrl: this.mqttUrl, enrolmentTtlMs: o.enrolmentTtlMs });
@@ -87,6 +90,21 @@ export class Central {
     await this.api?.close();
     await this.mqtt?.close();
     await this.store?.close();
+  }
+
+  /**
+   * The broker keeps retained messages in memory only: after a restart each box's desired
+   * config is published again from the store, for the box to find when it subscribes.
+   */
+  private async restoreDesiredConfigs(store: Store, link: BoxLink): Promise<void> {
+    let restored = 0;
+    for (const box of await store.listBoxes()) {
+      const { desired } = await store.getConfigState(box.id);
+      if (!desired) continue;
+      await link.sendDesiredConfig(box.id, { v: SCHEMA_VERSION, ts: desired.at, revision: desired.revision, config: desired.config });
+      restored += 1;
+    }
+    if (restored > 0) this.log.info({ boxes: restored }, 'desired configs published again (retained)');
   }
 
   /** Retention: old CDRs and history go hourly, in batches. */
