@@ -39,7 +39,13 @@ t.test('a desired config set before central restarts still reaches the box after
   t.teardown(() => second.stop());
   const client = await mqtt.connectAsync(second.mqttUrl, { protocolVersion: 4, clientId: 'north-1', username: credentials.username, password: credentials.password, reconnectPeriod: 0 });
   t.teardown(() => client.endAsync(true));
-  const received = new Promise<{ retain: boolean; payload: any }>((resolve) => client.once('message', (_topic, payload, packet) => resolve({ retain: packet.retain, payload: JSON.parse(payload.toString()) })));
+  const received = new Promise<{ retain: boolean; payload: any }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no desired config reached the box within 10 s of subscribing')), 10_000);
+    client.once('message', (_topic, payload, packet) => {
+      clearTimeout(timer);
+      resolve({ retain: packet.retain, payload: JSON.parse(payload.toString()) });
+    });
+  });
   await client.subscribeAsync('cl/v1/north-1/config/desired', { qos: 1 });
   const message = await received;
   t.equal(message.retain, true, 'retained, as the box finds it when it subscribes');
