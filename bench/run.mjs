@@ -54,7 +54,7 @@ async function main() {
   for (const file of files) {
     const result = await runOne(join(here, file), quick);
     console.log(`## ${result.title} (${file})\n\n${result.text}\n`);
-    sections.push(`### ${result.title}\n\n\`bench/${file}\`\n\n${result.markdown}`);
+    sections.push({ file, text: `### ${result.title}\n\n\`bench/${file}\`\n\n${result.markdown}` });
   }
   if (write) {
     writeResults(machine, sections);
@@ -82,9 +82,27 @@ function describeMachine() {
   };
 }
 
-function writeResults(machine, sections) {
+/**
+ * The result sections already in BENCHMARKS.md, by bench file, so that a run of some
+ * benchmarks replaces their sections and keeps the others.
+ */
+function previousSections(doc) {
+  const from = doc.indexOf(START);
+  const to = doc.indexOf(END);
+  if (from < 0 || to < from) return [];
+  return doc
+    .slice(from, to)
+    .split(/\n(?=### )/)
+    .slice(1)
+    .map((text) => ({ file: /`bench\/([^`]+)`/.exec(text)?.[1] ?? '', text: text.trimEnd() }))
+    .filter((s) => s.file !== '');
+}
+
+function writeResults(machine, fresh) {
   const path = join(here, 'BENCHMARKS.md');
   const doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\n';
+  const ran = new Set(fresh.map((s) => s.file));
+  const sections = [...previousSections(doc).filter((s) => !ran.has(s.file) && existsSync(join(here, s.file))), ...fresh].sort((a, b) => a.file.localeCompare(b.file)).map((s) => s.text);
   const block = [
     START,
     '## Latest results',
