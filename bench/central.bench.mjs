@@ -25,6 +25,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { requireTool, startRig, waitFor } from '../scripts/lib/bench-rig.mjs';
@@ -168,7 +169,7 @@ async function fleet(quick) {
     const c = await swarm.call('connect', { url: central.mqttUrl, ids: ids.slice(0, sizes[0] - 1), password, concurrency: 20 });
     if (c.failed > 0) throw new Error(`${c.failed} boxes could not connect: ${c.firstError}`);
     await new Promise((r) => setTimeout(r, 5000));
-    global.gc?.();
+    globalThis.gc?.();
     rss[sizes[0]] = rssMiB(central.proc.child.pid);
 
     // Alarm latency: FXO line 4 out and back, with the fleet connected.

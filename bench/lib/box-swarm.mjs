@@ -8,6 +8,7 @@
 //   flood   {count, perBox, window, kind}       -> {messages, ms}   (count boxes, QoS 1)
 //   alarm   {id, source, type, change}          -> {sentAt}
 //   close                                       -> {}
+import { performance } from 'node:perf_hooks';
 import mqtt from 'mqtt';
 
 const clients = new Map();

@@ -2,8 +2,8 @@ import { hashPassword, hashToken, newSecret } from '../src/auth/secrets.js';
 import type { Store } from '../src/store/store.js';
 
 /**
- * Creates a site (once) and an enrolled box through the Store interface only, so the same
- * test runs on the memory store and the real one. Answers the box's MQTT password.
+ * Creates a site (once) and an enrolled box (the rows the store's foreign keys ask for before
+ * anything of the box is stored). Answers the box's MQTT password.
  */
 export async function enrolBox(store: Store, boxId: string, site = 'site-1'): Promise<string> {
   if (!(await store.listSites()).some((s) => s.id === site)) await store.createSite({ id: site, name: site, county: 'Test County' });

@@ -28,7 +28,7 @@ function run(tool: string, args: string[]): Promise<Result> {
 }
 
 async function setup(t: Test) {
-  const c = await startTestCentral();
+  const c = await startTestCentral(t);
   t.teardown(c.close);
   const as = (box: Box, password = c.passwords[box]) => ['-h', '127.0.0.1', '-p', String(c.central.port), '-V', 'mqttv311', '-i', box, '-u', box, '-P', password];
   const refused = (reason: string) => counterValue(c.registry, 'countyline_central_mqtt_refused_total', { reason });
@@ -108,7 +108,7 @@ t.test('with a key and certificate the broker speaks MQTT over TLS only', async 
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=central', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]);
   t.equal(made.status, 0, `openssl made a certificate: ${made.stderr}`);
-  const c = await startTestCentral({ tls: { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) } });
+  const c = await startTestCentral(t, { tls: { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) } });
   t.teardown(c.close);
   const as = (box: Box) => ['-h', '127.0.0.1', '-p', String(c.central.port), '-V', 'mqttv311', '-i', box, '-u', box, '-P', c.passwords[box]];
   const secure = await run('mosquitto_pub', [...as('box-a'), '--cafile', join(dir, 'cert.pem'), '-t', 'cl/v1/box-a/cdr', '-m', JSON.stringify(cdr(1, 'over-tls')), '-q', '1']);

@@ -56,6 +56,60 @@ t.test('a new box alarm for a key still active moves the older one to history', 
   }),
 );
 
+t.test("a birth's alarm list: listed alarms raised or updated by id, other box alarms cleared, central's own left alone", (t) =>
+  forEachStore(t, async (t, store) => {
+    await twoBoxes(store);
+    await store.applyBoxAlarm('a', { bdSeq: 1, seq: 1 }, 'raised', alarm({ id: '1000-1' }));
+    await store.applyBoxAlarm('a', { bdSeq: 1, seq: 2 }, 'raised', alarm({ id: '1100-2', source: 'fxo/0', type: 'fxo-no-battery', severity: 'major', raisedAt: 1_100, lastRaisedAt: 1_100 }));
+    await store.applyBoxAlarm('b', { bdSeq: 1, seq: 1 }, 'raised', alarm({ id: '1000-1' }));
+    const offline = await store.raiseCentralAlarm({ boxId: 'a', source: 'central', type: 'telemetry-gap', severity: 'major', cause: 'silent', at: 1_500 });
+
+    await store.syncBoxAlarms(
+      'a',
+      [
+        alarm({ id: '1000-1', count: 3, lastRaisedAt: 4_000, cause: 'LOS, AIS', causeArgs: ['LOS', 'AIS'] }),
+        alarm({ id: '3000-3', source: 'span/1', type: 'span-yellow', severity: 'minor', raisedAt: 3_000, lastRaisedAt: 3_000, cause: 'RAI', causeArgs: ['RAI'] }),
+      ],
+      5_000,
+    );
+    const a = await store.listAlarms({ boxId: 'a' });
+    const state = (boxAlarmId: string | null) => a.find((x) => x.boxAlarmId === boxAlarmId);
+    t.match(state('1000-1'), { state: 'active', count: 3, lastRaisedAt: 4_000, raisedAt: 1_000, cause: 'LOS, AIS' }, 'a listed alarm central has is updated in place');
+    t.match(state('3000-3'), { state: 'active', origin: 'box', source: 'span/1', type: 'span-yellow', severity: 'minor', raisedAt: 3_000 }, 'a listed alarm central never saw is raised');
+    t.match(state('1100-2'), { state: 'cleared', clearedAt: 5_000 }, 'a box alarm the birth does not list is cleared at the birth');
+    t.match(await store.getAlarm(offline.id), { state: 'active', clearedAt: null }, "central's own alarm is central's to clear");
+    t.equal(a.length, 4, 'no alarm made twice');
+    t.match(await store.listAlarms({ boxId: 'b' }), [{ boxAlarmId: '1000-1', state: 'active' }], "another box's alarms are its own");
+
+    await store.syncBoxAlarms('a', [], 6_000);
+    t.same(
+      (await store.listAlarms({ boxId: 'a', state: 'active' })).map((x) => x.type),
+      ['telemetry-gap'],
+      'an empty list clears every box alarm of the box',
+    );
+    t.match((await store.listAlarms({ boxId: 'a' })).find((x) => x.boxAlarmId === '1000-1'), { state: 'cleared', clearedAt: 6_000 });
+  }),
+);
+
+t.test('a birth listing an alarm id central has seen cleared does not bring it back', (t) =>
+  forEachStore(t, async (t, store) => {
+    await twoBoxes(store);
+    await store.applyBoxAlarm('a', { bdSeq: 1, seq: 1 }, 'raised', alarm());
+    await store.applyBoxAlarm('a', { bdSeq: 1, seq: 2 }, 'cleared', alarm({ state: 'cleared', clearedAt: 2_000 }));
+    await store.syncBoxAlarms('a', [alarm({ count: 2, lastRaisedAt: 1_500 })], 3_000);
+    t.match(await store.listAlarms({ boxId: 'a' }), [{ boxAlarmId: '1000-1', state: 'cleared', clearedAt: 2_000, count: 1 }], 'the id names one occurrence, and it is over');
+  }),
+);
+
+t.test('a birth alarm list for a box central does not know is refused', (t) =>
+  forEachStore(t, async (t, store) => {
+    await twoBoxes(store);
+    await t.rejects(store.syncBoxAlarms('nobody', [alarm()], 1_000), { name: 'StoreNotFoundError', message: 'box nobody does not exist' });
+    await t.rejects(store.syncBoxAlarms('nobody', [], 1_000), { name: 'StoreNotFoundError', message: 'box nobody does not exist' }, 'an empty list too');
+    t.same(await store.listAlarms({}), []);
+  }),
+);
+
 t.test('central alarms: a repeat while active counts, a clear closes, the next raise is a new alarm', (t) =>
   forEachStore(t, async (t, store) => {
     await twoBoxes(store);

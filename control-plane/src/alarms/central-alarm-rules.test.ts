@@ -1,16 +1,17 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { FakeClock } from '@countyline/e1-gateway';
 import { CentralAlarmRules } from './central-alarm-rules.js';
 import type { AlarmNotice } from './alarm-notifier.js';
-import { MemoryStore } from '../../test-support/memory-store.js';
 import { enrolBox } from '../../test-support/enrol-box.js';
 import { birth } from '../../test-support/box-messages.js';
 import { captureLog } from '../../test-support/capture-log.js';
-import type { Store } from '../store/store.js';
+import { freshStore } from '../../test-support/stores.js';
 
 const HOUR = 3_600_000;
 
-async function setup(store: Store = new MemoryStore()) {
+/** Box `box-a` enrolled in a fresh SQLite store, and the rules on it (stopped when `t` ends). */
+async function setup(t: Test) {
+  const { store } = await freshStore(t, 'sqlite');
   await enrolBox(store, 'box-a');
   const clock = new FakeClock(10 * HOUR);
   const notices: AlarmNotice[] = [];
@@ -22,7 +23,7 @@ async function setup(store: Store = new MemoryStore()) {
 }
 
 t.test('box-offline is raised after the grace, cleared when the box is back, and both go to the notifier', async (t) => {
-  const { clock, notices, rules, active } = await setup();
+  const { clock, notices, rules, active } = await setup(t);
   rules.onStatus('box-a', false, clock.now());
   clock.advance(29_999);
   await rules.idle();
@@ -43,7 +44,7 @@ t.test('box-offline is raised after the grace, cleared when the box is back, and
 });
 
 t.test('a box back within the grace raises nothing', async (t) => {
-  const { store, clock, notices, rules } = await setup();
+  const { store, clock, notices, rules } = await setup(t);
   rules.onStatus('box-a', false, clock.now());
   clock.advance(10_000);
   rules.onStatus('box-a', true, clock.now());
@@ -54,7 +55,7 @@ t.test('a box back within the grace raises nothing', async (t) => {
 });
 
 t.test('telemetry-gap: an online box silent for five minutes; its next message clears it', async (t) => {
-  const { store, clock, notices, rules, active } = await setup();
+  const { store, clock, notices, rules, active } = await setup(t);
   await store.recordBirth('box-a', birth(1, 1), clock.now());
   rules.onMessage('box-a', clock.now());
   clock.advance(4 * 60_000 + 59_000);
@@ -72,7 +73,7 @@ t.test('telemetry-gap: an online box silent for five minutes; its next message c
 });
 
 t.test('an offline box has no telemetry gap (box-offline says it)', async (t) => {
-  const { store, clock, rules, active } = await setup();
+  const { store, clock, rules, active } = await setup(t);
   await store.recordBirth('box-a', birth(1, 1), clock.now());
   await store.recordStatus('box-a', false, 1, clock.now());
   clock.advance(10 * 60_000);
@@ -81,7 +82,7 @@ t.test('an offline box has no telemetry gap (box-offline says it)', async (t) =>
 });
 
 t.test('answer rates over the last hour: under 80 % within 15 s and under 95 % answered raise; back above clears', async (t) => {
-  const { store, clock, rules, active } = await setup();
+  const { store, clock, rules, active } = await setup(t);
   const now = clock.now();
   let seq = 0;
   const kpi = (startAgo: number, offered: number, answered: number, answeredIn15s: number) =>
@@ -99,14 +100,14 @@ t.test('answer rates over the last hour: under 80 % within 15 s and under 95 % a
 });
 
 t.test('too few calls say nothing', async (t) => {
-  const { store, clock, rules, active } = await setup();
+  const { store, clock, rules, active } = await setup(t);
   await store.addKpi('box-a', { bdSeq: 1, seq: 1 }, { intervalStart: clock.now() - 60_000, intervalMs: 900_000, offered: 9, answered: 0, answeredIn15s: 0, abandoned: 9, noAgent: 0, failed: 0 });
   await rules.check();
   t.same(await active(), [], '9 calls offered, none answered: under the 10 needed to judge');
 });
 
 t.test('the rules run by themselves every minute', async (t) => {
-  const { store, clock, rules, active } = await setup();
+  const { store, clock, rules, active } = await setup(t);
   await store.recordBirth('box-a', birth(1, 1), clock.now());
   rules.onMessage('box-a', clock.now());
   // Each round runs on promises after its timer fires, then sets the next: let it, minute by minute.

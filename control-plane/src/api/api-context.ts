@@ -5,7 +5,7 @@ import type { Store } from '../store/store.js';
 import type { ApiMetrics } from './api-metrics.js';
 import type { Authorize } from './auth.js';
 
-/** The parts of the store the API uses (the real store and the tests' memory store both have them). */
+/** The parts of the store the API uses. */
 export type ApiStore = Pick<
   Store,
   | 'createSite'

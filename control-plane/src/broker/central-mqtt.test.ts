@@ -27,7 +27,7 @@ t.test("wired together: a box's critical alarm and its going offline reach the s
   });
   await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
   t.teardown(() => hook.close());
-  const c = await startTestCentral({ alarms: { offlineGraceMs: 300 }, webhook: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/` } });
+  const c = await startTestCentral(t, { alarms: { offlineGraceMs: 300 }, webhook: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/` } });
   t.teardown(c.close);
 
   const box = await c.connect('box-a', { will: { topic: 'cl/v1/box-a/status', payload: json(status(false, 1)), qos: 1, retain: true } });

@@ -12,7 +12,7 @@ function closed(client: MqttClient): Promise<void> {
 }
 
 t.test('a box logs in with its password; its publish is acknowledged only once stored', async (t) => {
-  const c = await startTestCentral();
+  const c = await startTestCentral(t);
   t.teardown(c.close);
   const box = await c.connect('box-a');
   await box.publishAsync('cl/v1/box-a/cdr', json(cdr(1)), { qos: 1 });
@@ -22,7 +22,7 @@ t.test('a box logs in with its password; its publish is acknowledged only once s
 });
 
 t.test('a wrong password, an unknown box, or a client id not the user name is refused at CONNACK', async (t) => {
-  const c = await startTestCentral();
+  const c = await startTestCentral(t);
   t.teardown(c.close);
   const opts = { protocolVersion: 4 as const, reconnectPeriod: 0, connectTimeout: 10_000 };
   await t.rejects(connectAsync(c.url, { ...opts, clientId: 'box-a', username: 'box-a', password: 'guess' }), /Bad username or password/);
@@ -34,7 +34,7 @@ t.test('a wrong password, an unknown box, or a client id not the user name is re
 });
 
 t.test("a publish on another box's topic drops the connection and stores nothing", async (t) => {
-  const c = await startTestCentral();
+  const c = await startTestCentral(t);
   t.teardown(c.close);
   const box = await c.connect('box-a');
   const gone = closed(box);
@@ -45,7 +45,7 @@ t.test("a publish on another box's topic drops the connection and stores nothing
 });
 
 t.test('a retained publish is refused except for status and birth', async (t) => {
-  const c = await startTestCentral();
+  const c = await startTestCentral(t);
   t.teardown(c.close);
   const box = await c.connect('box-a');
   await box.publishAsync('cl/v1/box-a/birth', json(birth(1, 1)), { qos: 1, retain: true });
@@ -57,7 +57,7 @@ t.test('a retained publish is refused except for status and birth', async (t) =>
 });
 
 t.test("a box subscribes to its own commands only: another box's and $SYS get 0x80", async (t) => {
-  const c = await startTestCentral();
+  const c = await startTestCentral(t);
   t.teardown(c.close);
   const box = await c.connect('box-a');
   t.same(
@@ -86,7 +86,7 @@ t.test("a box subscribes to its own commands only: another box's and $SYS get 0x
 });
 
 t.test('the desired config is retained: a box subscribing later gets it', async (t) => {
-  const c = await startTestCentral();
+  const c = await startTestCentral(t);
   t.teardown(c.close);
   await c.central.boxLink.sendDesiredConfig('box-a', { v: SCHEMA_VERSION, ts: 1, revision: 3, config: { sip: { port: 5060 } } });
   const box = await c.connect('box-a');
@@ -99,7 +99,7 @@ t.test('the desired config is retained: a box subscribing later gets it', async 
 });
 
 t.test('a box that reconnects is online after its new birth; when its connection dies, its will marks it offline', async (t) => {
-  const c = await startTestCentral();
+  const c = await startTestCentral(t);
   t.teardown(c.close);
   const will = (bdSeq: number) => ({ topic: 'cl/v1/box-a/status', payload: json(status(false, bdSeq)), qos: 1 as const, retain: true });
   const first = await c.connect('box-a', { will: will(1) });
@@ -117,7 +117,7 @@ t.test('a box that reconnects is online after its new birth; when its connection
 });
 
 t.test('connection attempts beyond the per-address burst are turned away before login', async (t) => {
-  const c = await startTestCentral({ limits: { connectBurst: 2, connectsPerSecond: 0.001 } });
+  const c = await startTestCentral(t, { limits: { connectBurst: 2, connectsPerSecond: 0.001 } });
   t.teardown(c.close);
   await c.connect('box-a');
   await c.connect('box-b');
@@ -126,7 +126,7 @@ t.test('connection attempts beyond the per-address burst are turned away before 
 });
 
 t.test('a packet announcing more than the maximum size closes the connection before its body', async (t) => {
-  const c = await startTestCentral({ limits: { maxPacketBytes: 4096 } });
+  const c = await startTestCentral(t, { limits: { maxPacketBytes: 4096 } });
   t.teardown(c.close);
   const socket = netConnect(c.central.port, '127.0.0.1');
   await new Promise((resolve) => socket.once('connect', resolve));
@@ -138,7 +138,7 @@ t.test('a packet announcing more than the maximum size closes the connection bef
 });
 
 t.test('connections beyond the cap are closed at once and counted', async (t) => {
-  const c = await startTestCentral({ limits: { maxConnections: 1 } });
+  const c = await startTestCentral(t, { limits: { maxConnections: 1 } });
   t.teardown(c.close);
   await c.connect('box-a');
   await t.rejects(c.connect('box-b'), /Couldn't connect/);

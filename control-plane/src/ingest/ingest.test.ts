@@ -1,14 +1,15 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Registry } from 'prom-client';
 import type { CommandName } from '@countyline/firmware/telemetry';
 import { Ingest } from './ingest.js';
-import { MemoryStore } from '../../test-support/memory-store.js';
 import { enrolBox } from '../../test-support/enrol-box.js';
 import { alarmRecord, birth, cdr, header, json, status, trunks } from '../../test-support/box-messages.js';
 import { captureLog, counterValue } from '../../test-support/capture-log.js';
-import type { Store } from '../store/store.js';
+import { freshStore } from '../../test-support/stores.js';
 
-async function setup(store: Store = new MemoryStore()) {
+/** Boxes `box-a` and `box-b` enrolled in a fresh SQLite store, and an Ingest on it. */
+async function setup(t: Test) {
+  const { store } = await freshStore(t, 'sqlite');
   await enrolBox(store, 'box-a');
   await enrolBox(store, 'box-b');
   const registry = new Registry();
@@ -21,7 +22,7 @@ async function setup(store: Store = new MemoryStore()) {
 }
 
 t.test('each kind of a good message lands in the store', async (t) => {
-  const { store, ingest } = await setup();
+  const { store, ingest } = await setup(t);
   t.equal(await ingest.handle('box-a', 'birth', json(birth(1, 1))), 'stored');
   t.equal((await store.getBox('box-a'))?.online, true, 'a birth puts the box online');
   t.equal(await ingest.handle('box-a', 'alarm', json({ ...header(2), change: 'raised', alarm: alarmRecord() })), 'stored');
@@ -46,7 +47,7 @@ t.test('each kind of a good message lands in the store', async (t) => {
 });
 
 t.test('garbage and wrong schemas are rejected, logged with box and reason, counted, nothing stored; the next good message is taken', async (t) => {
-  const { store, registry, lines, ingest } = await setup();
+  const { store, registry, lines, ingest } = await setup(t);
   t.equal(await ingest.handle('box-a', 'cdr', Buffer.from('{"v":1,"seq":')), 'rejected');
   t.equal(await ingest.handle('box-a', 'cdr', Buffer.from([0xff, 0x00, 0x13])), 'rejected');
   const { seq: _seq, ...noSeq } = cdr(1);
@@ -65,7 +66,7 @@ t.test('garbage and wrong schemas are rejected, logged with box and reason, coun
 });
 
 t.test('a repeated (box, bdSeq, seq) is stored once and counted as a duplicate', async (t) => {
-  const { store, registry, ingest } = await setup();
+  const { store, registry, ingest } = await setup(t);
   t.equal(await ingest.handle('box-a', 'cdr', json(cdr(1))), 'stored');
   t.equal(await ingest.handle('box-a', 'cdr', json(cdr(1))), 'duplicate');
   t.equal(await ingest.handle('box-b', 'cdr', json(cdr(1))), 'stored', 'the same key from another box is another message');
@@ -74,7 +75,7 @@ t.test('a repeated (box, bdSeq, seq) is stored once and counted as a duplicate',
 });
 
 t.test('a seq gap stores the message and asks for a rebirth, at most once a minute per box', async (t) => {
-  const { store, registry, clock, rebirths, ingest } = await setup();
+  const { store, registry, clock, rebirths, ingest } = await setup(t);
   await ingest.handle('box-a', 'cdr', json(cdr(1)));
   await ingest.handle('box-a', 'cdr', json(cdr(2)));
   t.same(rebirths, [], 'no gap, no rebirth');
@@ -94,9 +95,8 @@ t.test('a seq gap stores the message and asks for a rebirth, at most once a minu
 });
 
 t.test("the seq tracking starts from the store's last seq, so a restart of central sees a gap", async (t) => {
-  const store = new MemoryStore();
-  const first = await setup(store);
-  await first.ingest.handle('box-a', 'cdr', json(cdr(1)));
+  const { store, ingest: first } = await setup(t);
+  await first.handle('box-a', 'cdr', json(cdr(1)));
   const registry = new Registry();
   const rebirths: string[] = [];
   const again = new Ingest({ store, logger: captureLog().logger, registry, clock: { now: () => 0 }, link: { sendCommand: async (box) => void rebirths.push(box) } });
@@ -107,14 +107,14 @@ t.test("the seq tracking starts from the store's last seq, so a restart of centr
 });
 
 t.test("a birth after a gap is the fresh state itself: no rebirth asked", async (t) => {
-  const { rebirths, ingest } = await setup();
+  const { rebirths, ingest } = await setup(t);
   await ingest.handle('box-a', 'cdr', json(cdr(1)));
   await ingest.handle('box-a', 'birth', json(birth(7, 2)));
   t.same(rebirths, []);
 });
 
 t.test('a late will (a status from an older connection than the latest birth) is ignored', async (t) => {
-  const { store, registry, ingest } = await setup();
+  const { store, registry, ingest } = await setup(t);
   await ingest.handle('box-a', 'birth', json(birth(10, 4)));
   t.equal(await ingest.handle('box-a', 'status', json(status(false, 3, 9))), 'ignored');
   t.equal((await store.getBox('box-a'))?.online, true, 'still online');
@@ -124,7 +124,7 @@ t.test('a late will (a status from an older connection than the latest birth) is
 });
 
 t.test("a birth's alarm list makes central's active box alarms match it", async (t) => {
-  const { store, ingest } = await setup();
+  const { store, ingest } = await setup(t);
   await ingest.handle('box-a', 'alarm', json({ ...header(1), change: 'raised', alarm: alarmRecord() }));
   const ais = alarmRecord({ id: 'span0-ais', type: 'ais', severity: 'major' });
   await ingest.handle('box-a', 'birth', json(birth(2, 2, [ais])));
@@ -136,7 +136,7 @@ t.test("a birth's alarm list makes central's active box alarms match it", async 
 });
 
 t.test("a box cannot complete another box's command", async (t) => {
-  const { store, registry, ingest } = await setup();
+  const { store, registry, ingest } = await setup(t);
   await store.createCommand({ id: 'c9', boxId: 'box-b', name: 'unblock', params: { cic: 1 }, requestedBy: 'op', createdAt: 0 });
   const result = { ...header(1), id: 'c9', name: 'unblock', ok: false, result: null, error: { code: 'X', message: 'forged' } };
   t.equal(await ingest.handle('box-a', 'cmd-result', json(result)), 'rejected');
@@ -145,8 +145,7 @@ t.test("a box cannot complete another box's command", async (t) => {
 });
 
 t.test('a store failure rejects, is counted, and does not stop the next message', async (t) => {
-  const store = new MemoryStore();
-  const { registry, ingest } = await setup(store);
+  const { store, registry, ingest } = await setup(t);
   const addCdr = store.addCdr.bind(store);
   store.addCdr = async () => {
     throw new Error('disk full');

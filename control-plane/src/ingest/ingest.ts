@@ -57,7 +57,6 @@ export class Ingest extends EventEmitter<IngestEvents> {
   private readonly metrics: IngestMetrics;
   private readonly maxPayloadBytes: number;
   private readonly rebirthIntervalMs: number;
-  private warnedNoAlarmSync = false;
 
   constructor(private readonly opts: IngestOptions) {
     super();
@@ -126,7 +125,11 @@ export class Ingest extends EventEmitter<IngestEvents> {
       case 'birth': {
         const p = payload as BoxPayload<'birth'>;
         await store.recordBirth(boxId, p, at);
-        await this.syncAlarms(boxId, p, at);
+        await store.syncBoxAlarms(
+          boxId,
+          p.alarms.filter((a) => a.state === 'active'),
+          at,
+        );
         return 'stored';
       }
       case 'alarm': {
@@ -176,20 +179,6 @@ export class Ingest extends EventEmitter<IngestEvents> {
     }
     await this.opts.store.completeCommand(p.id, { ok: p.ok, result: p.result, error: p.error }, at);
     return 'stored';
-  }
-
-  private async syncAlarms(boxId: string, birth: BoxPayload<'birth'>, at: number): Promise<void> {
-    const { store } = this.opts;
-    if (store.syncBoxAlarms) {
-      await store.syncBoxAlarms(
-        boxId,
-        birth.alarms.filter((a) => a.state === 'active'),
-        at,
-      );
-    } else if (!this.warnedNoAlarmSync) {
-      this.warnedNoAlarmSync = true;
-      this.opts.logger.warn('the store has no syncBoxAlarms: active box alarms are not checked against births');
-    }
   }
 
   private async track(boxId: string, kind: BoxKind, key: MessageKey): Promise<void> {

@@ -57,6 +57,21 @@ export async function applyBoxAlarm(db: Db, boxId: string, change: 'raised' | 'u
   await db.insertInto('alarms').values({ ...fields, box_id: boxId, origin: 'box', box_alarm_id: alarm.id, state: 'active', cleared_at: null }).execute();
 }
 
+/**
+ * A birth's list of the box's active alarms, inside one transaction: each listed one is
+ * raised or updated by its box alarm id (as a 'raised' message would), then every other
+ * alarm of the box still active at central that came from the box is cleared at `at` (the
+ * box no longer has it: its clear was lost or never sent). Central's own alarms are
+ * central's to clear.
+ */
+export async function syncBoxAlarms(db: Db, boxId: string, active: AlarmPayloadRecord[], at: number): Promise<void> {
+  for (const alarm of active) await applyBoxAlarm(db, boxId, 'raised', alarm);
+  let stale = db.updateTable('alarms').set({ state: 'cleared', cleared_at: at }).where('box_id', '=', boxId).where('origin', '=', 'box').where('state', '=', 'active');
+  // `not in ()` is no SQL: an empty list clears every box alarm.
+  if (active.length > 0) stale = stale.where('box_alarm_id', 'not in', active.map((a) => a.id));
+  await stale.execute();
+}
+
 /** One statement (an upsert on the partial index), so two raises at once still make one alarm. */
 export async function raiseCentralAlarm(db: Db, alarm: NewCentralAlarm): Promise<CentralAlarm> {
   const row = await db

@@ -280,6 +280,14 @@ class SqlStore implements Store {
     });
   }
 
+  syncBoxAlarms(boxId: string, active: AlarmPayloadRecord[], at: number): Promise<void> {
+    return this.transaction('syncBoxAlarms', async (trx) => {
+      // Checked first: an empty list touches no row that would tell.
+      if (!(await trx.selectFrom('boxes').select('id').where('id', '=', boxId).executeTakeFirst())) throw new StoreNotFoundError(`box ${boxId}`);
+      await alarms.syncBoxAlarms(trx, boxId, active, at);
+    });
+  }
+
   lastSeq(boxId: string): Promise<MessageKey | null> {
     return this.run('lastSeq', async () => {
       const row = await this.db.selectFrom('boxes').select(['last_seq', 'last_seq_bd_seq']).where('id', '=', boxId).executeTakeFirst();

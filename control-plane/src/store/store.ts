@@ -65,10 +65,12 @@ export interface Store {
   addEvent(boxId: string, key: MessageKey, type: string, data: Record<string, unknown>, at?: number): Promise<'applied' | 'duplicate'>;
   /**
    * A birth lists the box's active alarms: makes the box's active alarms at central (origin
-   * 'box') exactly those, raising or updating each listed one and clearing any other, in one
-   * transaction. Optional while the store implementations catch up; ingest logs once when missing.
+   * 'box') exactly those, in one transaction. Each listed one is raised or updated by its box
+   * alarm id, as `applyBoxAlarm` 'raised' does (so an id central has seen cleared stays
+   * cleared); every other active box alarm of the box is cleared at `at`. Central's own
+   * alarms are left alone. `StoreNotFoundError` for an unknown box.
    */
-  syncBoxAlarms?(boxId: string, active: AlarmPayloadRecord[], at: number): Promise<void>;
+  syncBoxAlarms(boxId: string, active: AlarmPayloadRecord[], at: number): Promise<void>;
   /**
    * The highest seq stored for the box and its bdSeq; null before its first message. Counts
    * the durable messages above, births, and the calls below that take a `key`.
