@@ -124,7 +124,8 @@ export class Ingest extends EventEmitter<IngestEvents> {
     switch (kind) {
       case 'birth': {
         const p = payload as BoxPayload<'birth'>;
-        await store.recordBirth(boxId, p, at);
+        // A birth older than the latest one (a late copy) changes nothing, its alarm list included.
+        if (!(await store.recordBirth(boxId, p, at))) return 'ignored';
         await store.syncBoxAlarms(
           boxId,
           p.alarms.filter((a) => a.state === 'active'),
@@ -149,15 +150,15 @@ export class Ingest extends EventEmitter<IngestEvents> {
         return applied(await store.addEvent(boxId, key, p.type, p.data));
       }
       case 'cmd-result':
-        return this.commandResult(boxId, payload as BoxPayload<'cmd-result'>, at);
+        return this.commandResult(boxId, payload as BoxPayload<'cmd-result'>, at, key);
       case 'config/reported': {
         const p = payload as BoxPayload<'config/reported'>;
-        await store.recordReportedConfig(boxId, p.revision, p.applied, p.errors, at);
+        await store.recordReportedConfig(boxId, p.revision, p.applied, p.errors, at, key);
         return 'stored';
       }
       case 'trunks': {
         const { spans, fxo, circuits } = payload as BoxPayload<'trunks'>;
-        await store.recordTrunks(boxId, { spans, fxo, circuits }, at);
+        await store.recordTrunks(boxId, { spans, fxo, circuits }, at, key);
         return 'stored';
       }
     }
@@ -165,7 +166,7 @@ export class Ingest extends EventEmitter<IngestEvents> {
   }
 
   /** A box answers only its own commands: an id naming another box's command is refused. */
-  private async commandResult(boxId: string, p: BoxPayload<'cmd-result'>, at: number): Promise<IngestOutcome> {
+  private async commandResult(boxId: string, p: BoxPayload<'cmd-result'>, at: number, key: MessageKey): Promise<IngestOutcome> {
     const cmd = await this.opts.store.getCommand(p.id);
     if (cmd === null) {
       // Commands central did not store (the rebirth it asks for after a gap) come back here too.
@@ -177,12 +178,14 @@ export class Ingest extends EventEmitter<IngestEvents> {
       this.metrics.duplicates.inc({ kind: 'cmd-result' });
       return 'duplicate';
     }
-    await this.opts.store.completeCommand(p.id, { ok: p.ok, result: p.result, error: p.error }, at);
+    await this.opts.store.completeCommand(p.id, { ok: p.ok, result: p.result, error: p.error }, at, key);
     return 'stored';
   }
 
   private async track(boxId: string, kind: BoxKind, key: MessageKey): Promise<void> {
-    if (!this.lastSeq.has(boxId)) this.lastSeq.set(boxId, await this.opts.store.lastSeq(boxId));
+    // Read from the store at the first message and at each birth: a box enrolled again starts
+    // its sequences afresh, and the store forgets the old ones then.
+    if (!this.lastSeq.has(boxId) || kind === 'birth') this.lastSeq.set(boxId, await this.opts.store.lastSeq(boxId));
     const last = this.lastSeq.get(boxId) ?? null;
     if (last !== null && key.seq <= last.seq) return;
     this.lastSeq.set(boxId, key);

@@ -157,7 +157,11 @@ class SqlStore implements Store {
         .returning('box_id')
         .executeTakeFirst();
       if (taken) {
-        await trx.updateTable('boxes').set({ password_hash: passwordHash }).where('id', '=', taken.box_id).execute();
+        // A box enrolled again may be a new or wiped one, counting its connections and
+        // messages from 1: its sequences start afresh here too, or its births would read as
+        // late and its messages as ones already stored.
+        await trx.updateTable('boxes').set({ password_hash: passwordHash, bd_seq: null, last_seq: null, last_seq_bd_seq: null }).where('id', '=', taken.box_id).execute();
+        await trx.deleteFrom('messages').where('box_id', '=', taken.box_id).execute();
         return { ok: true as const, boxId: taken.box_id };
       }
       const token = await trx.selectFrom('enrolments').select(['used_at', 'expires_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
@@ -175,12 +179,12 @@ class SqlStore implements Store {
 
   // What the box says about itself --------------------------------------------------------
 
-  recordBirth(boxId: string, birth: Birth, at: number): Promise<void> {
+  recordBirth(boxId: string, birth: Birth, at: number): Promise<boolean> {
     const trunks: BoxTrunks = { spans: birth.spans, fxo: birth.fxo, circuits: { total: birth.circuits.total, idle: birth.circuits.idle, busy: birth.circuits.busy, blocked: birth.circuits.blocked } };
     return this.transaction('recordBirth', async (trx) => {
       const box = await trx.selectFrom('boxes').select(['bd_seq', 'online', 'online_changed_at']).where('id', '=', boxId).executeTakeFirst();
       if (!box) throw new StoreNotFoundError(`box ${boxId}`);
-      if (box.bd_seq !== null && birth.bdSeq < box.bd_seq) return;
+      if (box.bd_seq !== null && birth.bdSeq < box.bd_seq) return false;
       await trx
         .updateTable('boxes')
         .set({
@@ -195,6 +199,7 @@ class SqlStore implements Store {
         .where('id', '=', boxId)
         .execute();
       await advanceSeq(trx, boxId, birth);
+      return true;
     });
   }
 

@@ -36,7 +36,7 @@ export interface Store {
    * carries its own seq and bdSeq). A birth whose bdSeq is older than the stored one is
    * ignored. `StoreNotFoundError` for an unknown box.
    */
-  recordBirth(boxId: string, birth: Birth, at: number): Promise<void>;
+  recordBirth(boxId: string, birth: Birth, at: number): Promise<boolean>;
   /** Online or offline from `at`, for the connection `bdSeq`; ignored (returns false) when `bdSeq` is older than the box's latest birth. */
   recordStatus(boxId: string, online: boolean, bdSeq: number, at: number): Promise<boolean>;
   /**
