@@ -163,6 +163,12 @@ export const ERRORS = {
     (a) => `config ${a.path}: ${a.problems.join('; ')}`,
     (a) => `配置文件 ${a.path} 有误: ${a.problems.join('; ')}`,
   ),
+  'ca-file-unreadable': spec(
+    EXIT.usage,
+    Type.Object({ key: Type.String(), file: Type.String(), detail: Type.String() }),
+    (a) => `${a.key} ${a.file} cannot be read (${a.detail}); put there the PEM of the CA that signed central's broker certificate, readable by the firmware, or remove ${a.key} to use the system's CAs`,
+    (a) => `${a.key} 指定的文件 ${a.file} 无法读取 (${a.detail}); 请在该处放置签发中心证书的根证书, 并确保固件可读; 或删除 ${a.key} 以使用系统根证书`,
+  ),
   'cannot-write': spec(
     EXIT.problem,
     Type.Object({ file: Type.String(), detail: Type.String() }),

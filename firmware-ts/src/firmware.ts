@@ -19,6 +19,7 @@ import { moveAside, writeFileAtomic } from './storage/atomic-file.js';
 import { CoalescingWriter } from './storage/coalescing-writer.js';
 import { CardLoopbackTest, DialToneTest, type E1CircuitTest } from './trunks/circuit-tests.js';
 import { parseCircuit, TestCallScheduler } from './trunks/test-call-scheduler.js';
+import { checkConfigFiles } from './config/check-config-files.js';
 import { ConfigError } from './config/load-config.js';
 import { TrunkMonitor } from './trunks/trunk-monitor.js';
 import { IsupStack } from './signalling/isup/isup-stack.js';
@@ -182,6 +183,8 @@ export class Firmware {
   }
 
   async start(): Promise<void> {
+    // Before anything runs: a bad file named in the config is a config error, not a later failure.
+    await checkConfigFiles(this.config);
     this.log.info({ dataDir: this.config.dataDir }, 'firmware starting');
     await mkdir(this.config.dataDir, { recursive: true });
     await this.alarms.load();

@@ -598,6 +598,7 @@ const ERROR_ARGS: { [C in ErrorCode]: ErrorArgs<C> } = {
   'missing-argument': { command: 'block', what: { en: 'a CIC', zh: '一个 CIC' } },
   'extra-argument': { command: 'status', argument: 'now' },
   config: { path: '/etc/countyline/config.json', problems: ['colour: unknown key'] },
+  'ca-file-unreadable': { key: 'central.caFile', file: '/etc/countyline/ca.pem', detail: 'ENOENT' },
   'cannot-write': { file: 'ss7.pcap', detail: 'EACCES' },
   'central-unreachable': { url: 'https://central.example', detail: 'ECONNREFUSED' },
   'enrolment-unknown': {},

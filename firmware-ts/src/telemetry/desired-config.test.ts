@@ -13,10 +13,15 @@ t.test('a config that fails the checks is refused with the reasons', async (t) =
   t.match(r.errors.join('\n'), /nosuch/);
 });
 
-t.test('a valid change is reported not applied, with a restart asked for and the sections named', async (t) => {
+t.test('a valid change is reported not applied: the settings stay, they are changed in the config file; the sections named', async (t) => {
   const r = judgeDesiredConfig(running, desired({ calls: { ringTimeoutMs: 30_000 } }))!;
   t.equal(r.applied, false);
-  t.match(r.errors, [/restart.*calls/]);
+  t.equal(r.errors.length, 1);
+  t.match(r.errors[0], /does not apply a desired config yet/);
+  t.match(r.errors[0], /settings stay as they are/);
+  t.match(r.errors[0], /changes them in the box's config file/);
+  t.match(r.errors[0], /\(changed: calls\)$/);
+  t.notMatch(r.errors[0], /restart it to apply/, 'no promise that a restart applies it');
 });
 
 t.test('a config that changes nothing is applied', async (t) => {

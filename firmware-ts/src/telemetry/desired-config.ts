@@ -17,8 +17,9 @@ export function mergeConfig(base: Record<string, unknown>, over: Record<string, 
 /**
  * What the box makes of central's desired configuration (`config/desired`, retained): the
  * keys given are laid over the running config and the whole is checked as a config file is.
- * The firmware applies settings only at start, so a valid config that differs from the
- * running one is reported `applied: false` with a restart asked for; one that changes
+ * This firmware does not apply a desired config yet (nothing keeps it, so a restart would not
+ * apply it either): a valid config that differs from the running one is reported
+ * `applied: false`, saying the settings stay and where they are changed; one that changes
  * nothing is applied as it stands.
  */
 export function judgeDesiredConfig(running: Config, raw: Buffer): MessageBody<'config/reported'> | null {
@@ -42,5 +43,9 @@ export function judgeDesiredConfig(running: Config, raw: Buffer): MessageBody<'c
   }
   const changed = Object.keys(merged).filter((k) => !isDeepStrictEqual((merged as Record<string, unknown>)[k], (running as Record<string, unknown>)[k]));
   if (changed.length === 0) return { revision, applied: true, errors: [] };
-  return { revision, applied: false, errors: [`valid, but the firmware takes these settings only at start: restart it to apply them (changed: ${changed.join(', ')})`] };
+  return {
+    revision,
+    applied: false,
+    errors: [`valid, but this firmware does not apply a desired config yet: its settings stay as they are; a technician changes them in the box's config file, then restarts it (changed: ${changed.join(', ')})`],
+  };
 }

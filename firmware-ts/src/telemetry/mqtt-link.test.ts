@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '@countyline/e1-gateway';
@@ -38,6 +38,10 @@ class FakeClient extends EventEmitter {
   }
 }
 
+const cdrBody = (id: string) => ({
+  cdr: { id, line: { kind: 'fxo' as const, port: 0 }, calling: '1', called: '2', agent: null, arrivedAt: 0, offeredAt: null, answeredAt: null, endedAt: 1, result: 'abandoned' as const, reason: null, hungUpBy: 'caller' as const, cause: null },
+});
+
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 /** The link writes its bdSeq to disk before it connects: wait for the real file I/O. */
@@ -47,7 +51,7 @@ async function settled(check: () => boolean, ms = 5000): Promise<boolean> {
   return check();
 }
 
-async function setup(t: Test, logged: { msg: string }[] = []) {
+async function setup(t: Test, logged: ({ msg: string } & Record<string, unknown>)[] = [], o: { caFile?: string } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'cl-link-unit-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const clock = new FakeClock(1_700_000_000_000);
@@ -63,6 +67,7 @@ async function setup(t: Test, logged: { msg: string }[] = []) {
     clock,
     logger,
     backoff: new Backoff({ random: () => 0.5 }),
+    ...o,
     connect: (url, options) => {
       const c = new FakeClient(url, options);
       clients.push(c);
@@ -71,9 +76,11 @@ async function setup(t: Test, logged: { msg: string }[] = []) {
   });
   const refused: number[] = [];
   link.on('refused', (_kind, seq) => refused.push(seq));
+  const openFailures: string[] = [];
+  link.on('open-failed', (reason) => openFailures.push(reason));
   link.start();
-  await settled(() => clients.length === 1);
-  return { clock, outbox, link, clients, refused, last: () => clients.at(-1)! };
+  await settled(() => clients.length === 1 || openFailures.length === 1);
+  return { clock, outbox, link, clients, refused, openFailures, last: () => clients.at(-1)! };
 }
 
 t.test('connects as MQTT 3.1.1 with a clean session, no library queue or reconnect, and the will', async (t) => {
@@ -108,17 +115,21 @@ t.test('one message in flight: the next goes only after the PUBACK', async (t) =
   t.equal(s.link.lastPubackAt, s.clock.now());
 });
 
-t.test('a connection closed on a message waiting for its PUBACK is a refusal; three in a row drop it', async (t) => {
-  const s = await setup(t);
-  await s.outbox.create('event', { type: 'poison', data: {} });
-  await s.outbox.create('event', { type: 'fine', data: {} });
-  for (let attempt = 1; attempt <= 3; attempt++) {
+t.test('a connection closed on a message waiting for its PUBACK is counted as a refusal and never drops it', async (t) => {
+  // Central closes the connection unacknowledged when it cannot store a message (its database
+  // restarting): however many times that happens, the CDR goes again, first, once it can.
+  const logged: { msg: string }[] = [];
+  const s = await setup(t, logged);
+  await s.outbox.create('cdr', cdrBody('call-1'));
+  await s.outbox.create('event', { type: 'after', data: {} });
+  const sent = () => s.last().published.filter((p) => !p.topic.endsWith('/status'));
+  for (let attempt = 1; attempt <= 6; attempt++) {
     s.last().emit('connect');
-    t.equal(s.last().published.at(-1)!.body.type, 'poison');
+    t.match(sent(), [{ topic: 'cl/v1/box-1/cdr', body: { seq: 1, cdr: { id: 'call-1' } } }], `attempt ${attempt}: the CDR first, nothing after it`);
     s.last().emit('close');
-    t.same(s.refused, Array(attempt).fill(1), `refusal ${attempt} counted`);
+    t.same(s.refused, Array(attempt).fill(1), `close ${attempt} counted as a refusal`);
     t.equal(s.link.state, 'connecting');
-    // Backoff with random 0.5: 500 ms, 1000 ms, 2000 ms.
+    // Backoff with random 0.5: 500 ms, 1 s, 2 s, 4 s ...: a PUBACK, not a connect, resets it.
     const clients = s.clients.length;
     s.clock.advance(500 * 2 ** (attempt - 1) - 1);
     t.notOk(await settled(() => s.clients.length > clients, 100), 'not before the backoff');
@@ -126,13 +137,39 @@ t.test('a connection closed on a message waiting for its PUBACK is a refusal; th
     t.ok(await settled(() => s.clients.length === clients + 1), 'reconnected after the backoff');
   }
   t.same(
-    s.outbox.waiting().map((e) => e.payload.type),
-    ['fine'],
-    'the poison message is dropped',
+    s.outbox.waiting().map((e) => e.kind),
+    ['cdr', 'event'],
+    'both still waiting',
   );
-  t.match(s.outbox.stats().droppedByKind, { event: 1 });
+  t.same(s.outbox.stats().droppedByKind, {}, 'nothing dropped');
+  t.equal(logged.filter((l) => /sending it again after the reconnect/.test(l.msg)).length, 6, 'each close logged');
   s.last().emit('connect');
-  t.equal(s.last().published.at(-1)!.body.type, 'fine');
+  s.last().puback();
+  await tick();
+  t.match(sent().at(-1), { topic: 'cl/v1/box-1/event', body: { type: 'after' } }, 'the CDR acknowledged at last, the next follows');
+  s.last().puback();
+  await tick();
+  t.equal(s.outbox.stats().messages, 0);
+});
+
+t.test('an unreadable caFile is logged with what to do, counted and retried after the backoff; nothing crashes', async (t) => {
+  const logged: (Record<string, unknown> & { msg: string })[] = [];
+  const dir = await mkdtemp(join(tmpdir(), 'cl-link-ca-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const caFile = join(dir, 'ca.pem');
+  const s = await setup(t, logged, { caFile });
+  t.same(s.openFailures, ['ca-file'], 'counted');
+  t.equal(s.clients.length, 0, 'no connection tried without the CA');
+  t.match(logged, [{ caFile, err: /ENOENT/, retryInMs: 500, msg: /cannot read central\.caFile; put the PEM of the CA .* or remove central\.caFile/ }]);
+  t.equal(s.link.state, 'connecting');
+  s.clock.advance(500);
+  t.ok(await settled(() => s.openFailures.length === 2), 'tried again after the backoff');
+  t.equal(logged.at(-1)!.retryInMs, 1000, 'the backoff grows');
+  await writeFile(caFile, 'PEM');
+  s.clock.advance(1000);
+  t.ok(await settled(() => s.clients.length === 1), 'the file back: the connection is made');
+  t.equal(s.last().options.ca?.toString(), 'PEM', 'with the CA read');
+  await s.link.stop();
 });
 
 t.test('a connection lost with a socket error is no refusal; the message goes again, first', async (t) => {

@@ -23,8 +23,6 @@ export interface MqttLinkOptions {
   backoff?: Backoff;
   /** mqtt.js's connect unless a test replaces it. */
   connect?: (url: string, options: IClientOptions) => MqttClient;
-  /** A message refused this many times in a row is dropped, so that it cannot stop the rest; default 3. */
-  maxRefusals?: number;
 }
 
 export interface MqttLinkEvents {
@@ -38,7 +36,12 @@ export interface MqttLinkEvents {
   published: (kind: BoxKind) => void;
   /** The broker closed the connection while a message waited for its PUBACK. */
   refused: (kind: BoxKind, seq: number) => void;
+  /** A connection could not even be attempted (the CA file, the outbox, the client's options); retried after the backoff. */
+  'open-failed': (reason: OpenFailure) => void;
 }
+
+/** ca-file: central.caFile unreadable; outbox: the bdSeq not written; client: the MQTT client refused the options. */
+export type OpenFailure = 'ca-file' | 'outbox' | 'client';
 
 /**
  * The box's MQTT connection to central: MQTT 3.1.1 (aedes 1.x speaks no MQTT 5), a clean
@@ -53,8 +56,16 @@ export interface MqttLinkEvents {
  *
  * Under MQTT 3.1.1 a broker cannot say "not authorised" to a PUBLISH: it closes the
  * connection [MQTT-3.3.5-2]. A connection closed while a message waits for its PUBACK (and no
- * socket error seen) is counted as a refusal and logged; after `maxRefusals` in a row the
- * message is dropped so that the rest can go.
+ * socket error seen) is counted as a refusal and logged, and the message goes again, first,
+ * after the reconnect: never dropped. Central also closes the connection unacknowledged when
+ * it cannot store a message (its database restarting, central itself restarting), so a close
+ * says nothing about the message; the backoff (reset only by a PUBACK) keeps the retries slow.
+ * The one message a broker always refuses, one over its packet limit, never enters the
+ * outbox (Outbox.create).
+ *
+ * Nothing that fails while a connection is set up (the CA file unreadable, the outbox
+ * unwritable) escapes as a rejection: it is logged, counted (`open-failed`) and retried after
+ * the backoff like a failed connection.
  */
 export class MqttLink extends TypedEmitter<MqttLinkEvents> {
   private client: MqttClient | null = null;
@@ -64,7 +75,6 @@ export class MqttLink extends TypedEmitter<MqttLinkEvents> {
   private bdSeq = 0;
   private reconnectTimer: TimerHandle | null = null;
   private socketError: Error | null = null;
-  private refusals = { seq: -1, count: 0 };
   private lastAck: number | null = null;
   private readonly backoff: Backoff;
   private readonly onReady = () => this.drain();
@@ -123,15 +133,30 @@ export class MqttLink extends TypedEmitter<MqttLinkEvents> {
     return JSON.stringify(status);
   }
 
+  /** Never rejects: a failure is logged, counted and retried (a rejection here would end the process). */
   private async open(): Promise<void> {
     const generation = ++this.generation;
     try {
       this.bdSeq = await this.o.outbox.nextConnection();
     } catch (err) {
-      this.o.logger.error({ err: (err as Error).message }, 'telemetry: cannot note the connection in the outbox; not connecting');
+      this.openFailed(generation, 'outbox', { err: (err as Error).message }, 'telemetry: cannot note the connection in the outbox (see the outbox error before); not connecting');
       return;
     }
     if (generation !== this.generation) return;
+    let ca: Buffer | undefined;
+    if (this.o.caFile) {
+      try {
+        ca = readFileSync(this.o.caFile);
+      } catch (err) {
+        this.openFailed(
+          generation,
+          'ca-file',
+          { err: (err as Error).message, caFile: this.o.caFile },
+          "telemetry: cannot read central.caFile; put the PEM of the CA that signed central's broker certificate there, readable by the firmware, or remove central.caFile to use the system's CAs",
+        );
+        return;
+      }
+    }
     const options: IClientOptions = {
       protocolVersion: 4,
       clientId: this.o.boxId,
@@ -144,11 +169,17 @@ export class MqttLink extends TypedEmitter<MqttLinkEvents> {
       connectTimeout: 30_000,
       keepalive: 60,
       will: { topic: this.statusTopic, payload: Buffer.from(this.status(false)), qos: 1, retain: true },
-      ...(this.o.caFile ? { ca: readFileSync(this.o.caFile) } : {}),
+      ...(ca ? { ca } : {}),
     };
     this.socketError = null;
     this.current = 'connecting';
-    const client = (this.client = (this.o.connect ?? mqttConnect)(this.o.url, options));
+    let client: MqttClient;
+    try {
+      client = this.client = (this.o.connect ?? mqttConnect)(this.o.url, options);
+    } catch (err) {
+      this.openFailed(generation, 'client', { err: (err as Error).message, url: this.o.url }, 'telemetry: the MQTT client refused to connect to central.url; check it');
+      return;
+    }
     client.on('connect', () => this.connected(generation, client));
     client.on('message', (topic, payload) => {
       if (generation === this.generation) this.emit('message', topic, payload);
@@ -190,7 +221,6 @@ export class MqttLink extends TypedEmitter<MqttLinkEvents> {
       if (err || generation !== this.generation || this.inFlight !== entry) return;
       this.inFlight = null;
       this.lastAck = this.o.clock.now();
-      this.refusals = { seq: -1, count: 0 };
       // Only a PUBACK shows the connection works: a broker that takes the connection and then
       // closes it on each message is not retried faster and faster.
       this.backoff.reset();
@@ -215,24 +245,31 @@ export class MqttLink extends TypedEmitter<MqttLinkEvents> {
     }
     if (wasConnected) this.emit('disconnected');
     this.current = 'connecting';
+    this.o.logger.info({ inMs: this.retry() }, 'telemetry: connection to central closed; reconnecting');
+  }
+
+  private openFailed(generation: number, reason: OpenFailure, details: Record<string, unknown>, message: string): void {
+    if (generation !== this.generation) return;
+    this.current = 'connecting';
+    this.emit('open-failed', reason);
+    this.o.logger.error({ ...details, retryInMs: this.retry() }, message);
+  }
+
+  /** The next attempt after the backoff; returns the delay. */
+  private retry(): number {
     const delay = this.backoff.next();
-    this.o.logger.info({ inMs: delay }, 'telemetry: connection to central closed; reconnecting');
     this.reconnectTimer = this.o.clock.setTimeout(() => {
       this.reconnectTimer = null;
       void this.open();
     }, delay);
+    return delay;
   }
 
   private refused(entry: OutboxEntry): void {
-    this.refusals = this.refusals.seq === entry.seq ? { seq: entry.seq, count: this.refusals.count + 1 } : { seq: entry.seq, count: 1 };
     this.emit('refused', entry.kind, entry.seq);
-    const max = this.o.maxRefusals ?? 3;
-    if (this.refusals.count >= max) {
-      this.o.logger.error({ kind: entry.kind, seq: entry.seq, refusals: this.refusals.count }, 'telemetry: central refused this message each time; dropped so that the rest can go');
-      this.o.outbox.discard(entry.seq);
-      this.refusals = { seq: -1, count: 0 };
-    } else {
-      this.o.logger.error({ kind: entry.kind, seq: entry.seq, topic: entry.topic }, 'telemetry: central closed the connection on a message (under MQTT 3.1.1 a refused publish shows so); sending it again after the reconnect');
-    }
+    this.o.logger.error(
+      { kind: entry.kind, seq: entry.seq, topic: entry.topic },
+      'telemetry: central closed the connection on a message (a refused publish under MQTT 3.1.1, or central unable to store it); sending it again after the reconnect',
+    );
   }
 }

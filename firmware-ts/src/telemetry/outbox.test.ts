@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FakeClock } from '@countyline/e1-gateway';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
-import { Outbox, type DropReason, type OutboxOptions } from './outbox.js';
+import { Outbox, publishPacketBytes, type DropReason, type OutboxOptions } from './outbox.js';
 import type { BoxKind } from './schema.js';
 
 function captureLogger() {
@@ -241,4 +241,36 @@ t.test('the file does not grow without bound while messages flow', async (t) => 
     await drainAll(outbox);
   }
   t.ok((await stat(s.file)).size < 3 * 4096, 'compacted along the way');
+});
+
+t.test("a message over the broker's packet limit is refused when created, counted too-large, and holds nothing up", async (t) => {
+  const s = await setup(t, { maxPacketBytes: 300 });
+  const outbox = await s.open();
+  t.ok(await outbox.create('event', event(1)));
+  t.equal(await outbox.create('event', { type: 'big', data: { text: 'x'.repeat(400) } }), null, 'refused');
+  t.ok(await outbox.create('event', event(3)));
+  t.same(s.drops, [['event', 'too-large']]);
+  t.match(s.lines, [{ kind: 'event', seq: 2, packetBytes: Number, maxPacketBytes: 300, msg: /larger than central's packet limit is dropped/ }]);
+  t.same(outbox.stats().droppedByKind, { event: 1 });
+  t.same(await drainAll(outbox), [1, 3], 'the rest goes; seq 2 is the gap central sees');
+  await outbox.close();
+  const again = await s.open();
+  t.equal(again.seq, 3, 'the refused seq is not given again after a restart');
+});
+
+t.test("the default packet limit is central's, 1 MiB", async (t) => {
+  const s = await setup(t, { maxBytes: 8 << 20 });
+  const outbox = await s.open();
+  t.ok(await outbox.create('event', { type: 'big', data: { text: 'x'.repeat(1000 * 1024) } }), 'under 1 MiB: taken');
+  t.equal(await outbox.create('event', { type: 'big', data: { text: 'x'.repeat(1024 * 1024) } }), null, 'over 1 MiB: refused');
+  t.same(s.drops, [['event', 'too-large']]);
+});
+
+t.test('the size of a QoS 1 PUBLISH (MQTT 3.1.1 3.3): fixed header with its remaining length, topic, packet id, payload', async (t) => {
+  // remaining = 2 + 17 (topic) + 2 + payload; its length takes 1 octet below 128, 2 below 16384.
+  t.equal(publishPacketBytes('cl/v1/box-1/event', 'x'.repeat(106)), 1 + 1 + 127);
+  t.equal(publishPacketBytes('cl/v1/box-1/event', 'x'.repeat(107)), 1 + 2 + 128);
+  t.equal(publishPacketBytes('cl/v1/box-1/event', 'x'.repeat(16_362)), 1 + 2 + 16_383);
+  t.equal(publishPacketBytes('cl/v1/box-1/event', 'x'.repeat(16_363)), 1 + 3 + 16_384);
+  t.equal(publishPacketBytes('cl/v1/box-1/event', '中'), 1 + 1 + 2 + 17 + 2 + 3, 'octets, not characters');
 });

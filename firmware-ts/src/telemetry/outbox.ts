@@ -23,8 +23,22 @@ export interface OutboxEntry {
 /** What a kind's message is without its header: the caller gives this, the outbox adds `v`, `seq`, `ts`, `bdSeq`. */
 export type MessageBody<K extends BoxKind> = Omit<BoxPayload<K>, 'v' | 'seq' | 'ts' | 'bdSeq'>;
 
-/** full: no room; superseded: an older unsent birth; refused: the broker refused it each time. */
-export type DropReason = 'full' | 'superseded' | 'refused';
+/** full: no room; superseded: an older unsent birth; too-large: over the broker's packet limit. */
+export type DropReason = 'full' | 'superseded' | 'too-large';
+
+/** Central's broker takes MQTT packets up to this size (control-plane `maxPacketBytes`). */
+export const CENTRAL_MAX_PACKET_BYTES = 1024 * 1024;
+
+/**
+ * Octets of the PUBLISH packet (QoS 1) that carries `payload` on `topic` (MQTT 3.1.1 3.3):
+ * the fixed header (1 octet, then the remaining length in 1 to 4 octets, 2.2.3), the topic
+ * name with its 2-octet length, the 2-octet packet identifier, then the payload.
+ */
+export function publishPacketBytes(topic: string, payload: string): number {
+  const remaining = 2 + Buffer.byteLength(topic) + 2 + Buffer.byteLength(payload);
+  const lengthOctets = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
+  return 1 + lengthOctets + remaining;
+}
 
 export interface OutboxOptions {
   /** The file, e.g. `<dataDir>/outbox.jsonl`; its folder is created if missing. */
@@ -34,6 +48,8 @@ export interface OutboxOptions {
   maxBytes: number;
   clock: Clock;
   logger: Logger;
+  /** The broker's largest packet: a message over it is refused when created; default CENTRAL_MAX_PACKET_BYTES. */
+  maxPacketBytes?: number;
   /** Told of every message dropped (a prom-client counter listens). */
   onDrop?: (kind: BoxKind, reason: DropReason) => void;
   /** Dead lines (acknowledged messages, marks) past this many octets make a compaction; default 1 MiB. */
@@ -128,7 +144,9 @@ export class Outbox extends TypedEmitter<OutboxEvents> {
   /**
    * Creates a message: the next seq, the current bdSeq, now; makes room if the outbox is full;
    * resolves with the payload once it is on disk, or null when the outbox had no room for it
-   * (it was less valuable than everything waiting). A birth supersedes the births waiting.
+   * (it was less valuable than everything waiting), or when it is larger than the broker's
+   * packet limit: the broker would close the connection on it every time, and with it
+   * first in the queue nothing after it would ever go. A birth supersedes the births waiting.
    */
   create<K extends BoxKind>(kind: K, body: MessageBody<K>): Promise<BoxPayload<K> | null> {
     if (this.closed) return Promise.reject(new Error(`the outbox ${this.o.file} is closed`));
@@ -138,6 +156,13 @@ export class Outbox extends TypedEmitter<OutboxEvents> {
     const topic = boxTopic(this.o.boxId, kind);
     const line = `${JSON.stringify({ m: seq, b: this.bdSeqHigh, k: kind, t: topic, p: payload } satisfies OutboxLine)}\n`;
     const bytes = Buffer.byteLength(line);
+    const packet = publishPacketBytes(topic, JSON.stringify(payload));
+    const maxPacket = this.o.maxPacketBytes ?? CENTRAL_MAX_PACKET_BYTES;
+    if (packet > maxPacket) {
+      this.count(kind, 'too-large');
+      this.o.logger.error({ kind, seq, packetBytes: packet, maxPacketBytes: maxPacket }, "telemetry: a message larger than central's packet limit is dropped (the broker would refuse it each time)");
+      return this.write(`${JSON.stringify({ d: seq, k: kind } satisfies OutboxLine)}\n`).then(() => null);
+    }
     if (kind === 'birth') {
       for (const e of this.live.values()) if (e.kind === 'birth' && !this.inFlight.has(e.seq)) this.remove(e, 'superseded');
     }
@@ -196,14 +221,6 @@ export class Outbox extends TypedEmitter<OutboxEvents> {
       // The PUBACK is in; a lost ack line only sends the message again, which central dedupes.
       this.o.logger.error({ err: err.message, seq }, 'telemetry outbox: could not note a PUBACK; the message will be sent again');
     });
-  }
-
-  /** Drops a message that cannot be published (the broker refuses it each time). */
-  discard(seq: number): void {
-    const entry = this.live.get(seq);
-    if (!entry) return;
-    this.inFlight.delete(seq);
-    this.remove(entry, 'refused');
   }
 
   /** The messages waiting, oldest first (for tests and status). */

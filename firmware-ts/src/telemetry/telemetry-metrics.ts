@@ -13,8 +13,14 @@ export function registerTelemetryMetrics(registry: Registry) {
   });
   const dropped = new Counter({
     name: 'countyline_telemetry_dropped_total',
-    help: 'Messages dropped from the outbox, by kind and reason (full: no room; superseded: an older unsent birth; refused: refused by the broker each time)',
+    help: 'Messages dropped from the outbox, by kind and reason (full: no room; superseded: an older unsent birth; too-large: over the packet limit of central\'s broker)',
     labelNames: ['kind', 'reason'],
+    registers: [registry],
+  });
+  const openFailed = new Counter({
+    name: 'countyline_telemetry_connect_setup_failed_total',
+    help: 'Connections to central not attempted because their setup failed, by reason (ca-file: central.caFile unreadable; outbox: the outbox not writable; client: the MQTT client refused the options); each is retried after the backoff',
+    labelNames: ['reason'],
     registers: [registry],
   });
   const commandsRefused = new Counter({ name: 'countyline_telemetry_commands_refused_total', help: 'Commands from central refused before they ran, by error code', labelNames: ['code'], registers: [registry] });
@@ -53,6 +59,7 @@ export function registerTelemetryMetrics(registry: Registry) {
       link = l;
       l.on('published', (kind) => published.inc({ kind }));
       l.on('refused', (kind) => refused.inc({ kind }));
+      l.on('open-failed', (reason) => openFailed.inc({ reason }));
     },
   };
 }
