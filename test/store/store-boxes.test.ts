@@ -4,7 +4,7 @@ import t from 'tap';
 import { openStore } from '../../control-plane/src/store/sql-store.js';
 import { StoreConflictError, StoreNotFoundError } from '../../control-plane/src/store/store.js';
 import { forEachStore } from '../../control-plane/test-support/stores.js';
-import { birth, twoBoxes } from './fixtures.js';
+import { birth, cdr, twoBoxes } from './fixtures.js';
 
 t.test('migrate runs once: again, and from a second process, changes nothing and keeps the data', (t) =>
   forEachStore(t, async (t, store, location) => {
@@ -112,5 +112,29 @@ t.test('birth, status and trunks: online state, a late will from an older connec
     await t.rejects(store.recordBirth('nope', birth(1, 1), 1), new StoreNotFoundError('box nope'));
     await t.rejects(store.recordTrunks('nope', trunks, 1), new StoreNotFoundError('box nope'));
     t.equal(await store.getBox('b').then((b) => b?.online), false, 'the other box is untouched');
+  }),
+);
+
+t.test('enrolment again: a wiped box counting from 1 is taken as new, and what it sent before stays', (t) =>
+  forEachStore(t, async (t, store) => {
+    await twoBoxes(store);
+    await store.setEnrolment('a', 'first', 10_000);
+    await store.redeemEnrolment('first', 'pw-1', 1);
+    t.equal(await store.recordBirth('a', birth(7, 40), 2), true);
+    t.equal(await store.addCdr('a', { bdSeq: 7, seq: 41 }, cdr('old-call', 3)), 'applied');
+    t.equal(await store.recordBirth('a', birth(6, 10), 4), false, 'before: an older birth is a late copy, ignored');
+
+    // The box's disk is replaced: a new token, and the box starts again at bdSeq 1, seq 1.
+    await store.setEnrolment('a', 'second', 10_000);
+    t.same(await store.redeemEnrolment('second', 'pw-2', 5), { ok: true, boxId: 'a' });
+    t.equal(await store.lastSeq('a'), null, 'its sequences start afresh');
+    t.equal(await store.recordBirth('a', birth(1, 1), 6), true, 'its first birth is taken');
+    t.equal((await store.getBox('a'))?.bdSeq, 1);
+    t.equal(await store.addCdr('a', { bdSeq: 1, seq: 2 }, cdr('new-call', 7)), 'applied', 'its messages are new, not duplicates');
+    t.same(
+      (await store.searchCdrs({ boxId: 'a' })).map((c) => c.id).sort(),
+      ['new-call', 'old-call'],
+      'the CDRs from before the enrolment stay',
+    );
   }),
 );
