@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { SCHEMA_VERSION } from '@countyline/firmware/telemetry';
 import type { Store } from './store/store.js';
 import type { BoxLink } from './broker/box-link.js';
@@ -60,6 +60,16 @@ export class Central {
     const location = o.postgresUrl ? { kind: 'postgres' as const, url: o.postgresUrl } : { kind: 'sqlite' as const, file: join(o.dataDir, 'central.sqlite') };
     const store = (this.store = openStore(location, { logger: this.log.child({ module: 'store' }) }));
     await store.migrate();
+    // Read from the store at each scrape, so that it counts what operators see.
+    new Gauge({
+      name: 'countyline_central_alarms_active',
+      help: 'Active alarms (from boxes and central) by severity',
+      labelNames: ['severity'],
+      registers: [this.metrics],
+      async collect() {
+        for (const [severity, n] of Object.entries(await store.countActiveAlarms())) this.set({ severity }, n);
+      },
+    });
     this.newAdminToken = await ensureAdminToken(store, o.adminToken);
     const clock = systemClock;
     this.mqtt = await startCentralMqtt({

@@ -73,6 +73,8 @@ t.test('a provisioned box reports its alarms to central and runs central command
     t.equal(raised.alarm.severity, 'critical');
     t.equal(raised.alarm.state, 'active');
     t.equal(raised.alarm.cause, 'LOS', 'with the box cause');
+    const metrics = (await central.request('GET', '/metrics')).body as string;
+    t.match(metrics, /^countyline_central_alarms_active\{severity="critical"\} [1-9]/m, 'the metrics count it among the active critical alarms');
     const raiseLag = raised.at - onBox.raisedAt;
     t.ok(raiseLag <= WITHIN_MS, `seen in the API ${raiseLag} ms after the box raised it (at most ${WITHIN_MS})`);
 

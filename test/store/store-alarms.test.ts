@@ -203,3 +203,16 @@ t.test('list: filters, newest first, paging with before and limit', (t) =>
     t.same(await types({ limit: 2, before: 100 }), []);
   }),
 );
+
+t.test('active alarms counted by severity, box and central ones alike; cleared ones not', (t) =>
+  forEachStore(t, async (t, store) => {
+    await twoBoxes(store);
+    t.same(await store.countActiveAlarms(), { critical: 0, major: 0, minor: 0, warning: 0 }, 'every severity named, 0 when none');
+    await store.applyBoxAlarm('a', { bdSeq: 1, seq: 1 }, 'raised', alarm({ id: 'r1' }));
+    await store.applyBoxAlarm('b', { bdSeq: 1, seq: 1 }, 'raised', alarm({ id: 'r2' }));
+    await store.applyBoxAlarm('a', { bdSeq: 1, seq: 2 }, 'raised', alarm({ id: 'u1', source: 'fxo/1', type: 'fxo-unplugged', severity: 'major' }));
+    await store.raiseCentralAlarm({ boxId: 'b', source: 'box', type: 'telemetry-gap', severity: 'major', cause: 'silent', at: 5 });
+    await store.applyBoxAlarm('b', { bdSeq: 1, seq: 2 }, 'cleared', alarm({ id: 'r2', state: 'cleared', clearedAt: 6 }));
+    t.same(await store.countActiveAlarms(), { critical: 1, major: 2, minor: 0, warning: 0 });
+  }),
+);

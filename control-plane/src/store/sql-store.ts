@@ -25,6 +25,7 @@ import {
   type NewCommand,
   type NewSite,
   type Role,
+  type Severity,
   type Site,
   type Store,
   type StoredCdr,
@@ -312,6 +313,15 @@ class SqlStore implements Store {
 
   listAlarms(filter: AlarmFilter): Promise<CentralAlarm[]> {
     return this.run('listAlarms', () => alarms.listAlarms(this.db, filter));
+  }
+
+  countActiveAlarms(): Promise<Record<Severity, number>> {
+    return this.run('countActiveAlarms', async () => {
+      const rows = await this.db.selectFrom('alarms').select(['severity', (eb) => eb.fn.countAll<number | string>().as('n')]).where('state', '=', 'active').groupBy('severity').execute();
+      const counts: Record<Severity, number> = { critical: 0, major: 0, minor: 0, warning: 0 };
+      for (const row of rows) if (row.severity in counts) counts[row.severity as Severity] = Number(row.n);
+      return counts;
+    });
   }
 
   getAlarm(id: number): Promise<CentralAlarm | null> {
