@@ -231,6 +231,9 @@ export class MemoryStore implements Store {
   async countApiTokens(): Promise<number> {
     throw new Error('MemoryStore: countApiTokens is not implemented');
   }
+  async revokeApiToken(): Promise<boolean> {
+    throw new Error('MemoryStore: revokeApiToken is not implemented');
+  }
   async prune(): Promise<{ cdrs: number; events: number; kpis: number; alarms: number }> {
     throw new Error('MemoryStore: prune is not implemented');
   }
