@@ -9,7 +9,10 @@ export interface AlarmNotice {
   type: string;
   severity: Severity;
   cause: string;
+  /** When the alarm was raised or cleared (for a box alarm, by the box's clock), not when central heard of it. */
   at: number;
+  /** Set when central heard of it more than 5 minutes after `at` (a box replaying its outbox after an outage). */
+  replayed?: true;
 }
 
 /**

@@ -118,3 +118,28 @@ t.test('the rules run by themselves every minute', async (t) => {
   await rules.idle();
   t.same(await active(), ['telemetry-gap:major']);
 });
+
+t.test('at start, a box known to have connected before gets box-offline after the grace unless it comes back', async (t) => {
+  const { store } = await freshStore(t, 'sqlite');
+  await enrolBox(store, 'box-a');
+  await enrolBox(store, 'box-b');
+  await enrolBox(store, 'box-c');
+  // box-a and box-b were online when central went down (no will reached it); box-c was never connected.
+  await store.recordStatus('box-a', true, 1, 1_000);
+  await store.recordStatus('box-b', true, 1, 1_000);
+  const clock = new FakeClock(10 * HOUR);
+  const notices: AlarmNotice[] = [];
+  const rules = new CentralAlarmRules({ store, logger: captureLog().logger, clock, notifier: { notify: (n) => void notices.push(n), close: async () => {} } });
+  await rules.start();
+  t.teardown(() => rules.stop());
+  clock.advance(10_000);
+  rules.onStatus('box-b', true, clock.now());
+  clock.advance(20_000);
+  await rules.idle();
+  t.same(
+    (await store.listAlarms({ state: 'active' })).map((a) => `${a.boxId}:${a.type}`),
+    ['box-a:box-offline'],
+    'box-a did not come back; box-b did; box-c was never expected',
+  );
+  t.same(notices.map((n) => [n.change, n.boxId, n.type]), [['raised', 'box-a', 'box-offline']]);
+});

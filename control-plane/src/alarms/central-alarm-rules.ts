@@ -72,10 +72,19 @@ export class CentralAlarmRules {
     this.startedAt = opts.clock.now();
   }
 
-  /** Loads central's active alarms and starts the periodic rules. */
+  /**
+   * Loads central's active alarms, starts the periodic rules, and arms the offline grace for
+   * every box: at start no box is connected yet (the broker starts after), and a box that
+   * died while central was down sends no will, so only the grace running out marks it. A
+   * box that connects sets its status online first thing and cancels it. A box that never
+   * connected (created, not yet provisioned) is not expected online and is left alone.
+   */
   async start(): Promise<void> {
     for (const a of await this.opts.store.listAlarms({ state: 'active', limit: 1000 })) {
       if (a.origin === 'central' && a.source === CENTRAL_SOURCE) this.active.add(`${a.boxId}/${a.type}`);
+    }
+    for (const box of await this.opts.store.listBoxes()) {
+      if (box.onlineChangedAt !== null && !this.active.has(`${box.id}/box-offline`)) this.armOffline(box.id);
     }
     this.schedule();
   }
@@ -96,14 +105,19 @@ export class CentralAlarmRules {
   /** A status the store took (ingest's 'status' event). */
   onStatus(boxId: string, online: boolean, at: number): void {
     this.lastHeard.set(boxId, at);
-    const pending = this.offlineTimers.get(boxId);
     if (online) {
+      const pending = this.offlineTimers.get(boxId);
       if (pending !== undefined) this.opts.clock.clearTimeout(pending);
       this.offlineTimers.delete(boxId);
       this.change(boxId, 'box-offline', false, '');
       return;
     }
-    if (pending !== undefined || this.stopped) return;
+    this.armOffline(boxId);
+  }
+
+  /** box-offline after the grace, unless the box comes online first. */
+  private armOffline(boxId: string): void {
+    if (this.offlineTimers.has(boxId) || this.stopped) return;
     this.offlineTimers.set(
       boxId,
       this.opts.clock.setTimeout(() => {

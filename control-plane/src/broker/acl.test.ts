@@ -21,9 +21,10 @@ t.test('publish: only the from-box kinds under its own prefix', async (t) => {
   t.same(decidePublish('box-a', '$SYS/broker/x', false), { ok: false, reason: 'sys-topic' });
 });
 
-t.test('publish: retained only for status and birth', async (t) => {
+t.test('publish: retained only for status (the birth goes through the outbox, not retained)', async (t) => {
   t.same(decidePublish('box-a', 'cl/v1/box-a/status', true), { ok: true, kind: 'status' });
-  t.same(decidePublish('box-a', 'cl/v1/box-a/birth', true), { ok: true, kind: 'birth' });
+  t.same(decidePublish('box-a', 'cl/v1/box-a/birth', true), { ok: false, reason: 'retain-not-allowed' });
+  t.same(decidePublish('box-a', 'cl/v1/box-a/birth', false), { ok: true, kind: 'birth' });
   t.same(decidePublish('box-a', 'cl/v1/box-a/cdr', true), { ok: false, reason: 'retain-not-allowed' });
 });
 

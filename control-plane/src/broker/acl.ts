@@ -9,8 +9,10 @@ import { isBoxId, parseTopic, type BoxKind } from '@countyline/firmware/telemetr
  * - it subscribes only to its own commands and desired config;
  * - `$SYS` is closed to boxes (it names every client and counts everything; MQTT 3.1.1
  *   4.7.2 leaves `$` topics to the server);
- * - a retained message is allowed only where a late reader needs the last value: the
- *   status (the connection's last will) and the birth.
+ * - a retained message is allowed only for the status (the connection's last will; the box
+ *   sets it retained on every connect). The broker keeps retained messages in memory and no
+ *   box may read a from-box topic, so any other retained kind (the birth comes through the
+ *   box's outbox, not retained) would only take memory.
  */
 export type Refusal =
   | 'client-id-mismatch'
@@ -24,11 +26,12 @@ export type Refusal =
   | 'no-client'
   | 'rate-limited'
   | 'too-many-connections'
+  | 'too-many-from-address'
   | 'packet-too-large';
 
 export type Decision<T = object> = ({ ok: true } & T) | { ok: false; reason: Refusal };
 
-const RETAINED_KINDS: ReadonlySet<BoxKind> = new Set(['status', 'birth']);
+const RETAINED_KINDS: ReadonlySet<BoxKind> = new Set(['status']);
 
 /** MQTT 3.1.1 3.1.3.1 lets a server pick who a client id is; here it must be the user name. */
 export function decideLogin(clientId: string, username: string | undefined): Decision {

@@ -47,3 +47,34 @@ t.test("wired together: a box's critical alarm and its going offline reach the s
   await waitFor('box-offline cleared', async () => (await c.store.listAlarms({ boxId: 'box-a' })).find((a) => a.type === 'box-offline' && a.state === 'cleared'));
   await waitFor('the cleared notice', async () => received.find((n) => n.type === 'box-offline' && n.change === 'cleared'));
 });
+
+t.test("a box alarm's webhook notice carries the alarm's own time, and says replayed when central heard of it late", async (t) => {
+  const received: AlarmNotice[] = [];
+  const hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      received.push(JSON.parse(body) as AlarmNotice);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => hook.close());
+  const c = await startTestCentral(t, { webhook: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/` } });
+  t.teardown(c.close);
+  const box = await c.connect('box-a');
+  const now = Date.now();
+  const hoursAgo = now - 3 * 3_600_000;
+  // After a WAN outage: an LOS raised and cleared hours ago, replayed from the outbox.
+  const old = alarmRecord({ raisedAt: hoursAgo, lastRaisedAt: hoursAgo });
+  await box.publishAsync('cl/v1/box-a/alarm', json({ ...header(1), change: 'raised', alarm: old }), { qos: 1 });
+  await box.publishAsync('cl/v1/box-a/alarm', json({ ...header(2), change: 'cleared', alarm: { ...old, state: 'cleared', clearedAt: hoursAgo + 60_000 } }), { qos: 1 });
+  // And a fresh one, raised just now.
+  const fresh = alarmRecord({ id: 'span1-los', source: 'span1', raisedAt: now, lastRaisedAt: now });
+  await box.publishAsync('cl/v1/box-a/alarm', json({ ...header(3), change: 'raised', alarm: fresh }), { qos: 1 });
+  await waitFor('three notices', async () => received.length >= 3);
+  t.match(received[0], { change: 'raised', source: 'span0', at: hoursAgo, replayed: true });
+  t.match(received[1], { change: 'cleared', source: 'span0', at: hoursAgo + 60_000, replayed: true });
+  t.match(received[2], { change: 'raised', source: 'span1', at: now });
+  t.notOk('replayed' in received[2]!, 'a fresh alarm is not marked replayed');
+});

@@ -25,6 +25,9 @@ export interface CentralMqttOptions {
   webhook?: { url: string; timeoutMs?: number; retries?: number; backoffMs?: number };
 }
 
+/** A box alarm central hears of this long after it happened is marked `replayed` in the webhook notice. */
+const REPLAYED_AFTER_MS = 5 * 60_000;
+
 export interface CentralMqtt {
   port: number;
   boxLink: BoxLink;
@@ -52,9 +55,13 @@ export async function startCentralMqtt(opts: CentralMqttOptions): Promise<Centra
   const rules = new CentralAlarmRules({ store, logger: logger.child({ module: 'central-alarms' }), clock, notifier, settings: opts.alarms });
   ingest.on('status', (boxId, online, at) => rules.onStatus(boxId, online, at));
   ingest.on('message', (boxId, _kind, at) => rules.onMessage(boxId, at));
-  ingest.on('alarm', (boxId, change, alarm, at) => {
+  ingest.on('alarm', (boxId, change, alarm, ingestedAt) => {
     if (alarm.severity !== 'critical' || change === 'updated') return;
-    notifier.notify({ change, boxId, origin: 'box', source: alarm.source, type: alarm.type, severity: alarm.severity, cause: alarm.cause, at });
+    // The alarm's own time: after a WAN outage the box replays hours-old alarms, and the
+    // duty leader must not be told they happened now.
+    const at = change === 'cleared' ? (alarm.clearedAt ?? alarm.lastRaisedAt) : alarm.lastRaisedAt;
+    const replayed = ingestedAt - at > REPLAYED_AFTER_MS ? { replayed: true as const } : {};
+    notifier.notify({ change, boxId, origin: 'box', source: alarm.source, type: alarm.type, severity: alarm.severity, cause: alarm.cause, at, ...replayed });
   });
   await rules.start();
   let broker;

@@ -1,10 +1,11 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { BoxKind } from '@countyline/firmware/telemetry';
-import { verifyPassword } from '../auth/secrets.js';
+import { hashPassword, newSecret, verifyPassword } from '../auth/secrets.js';
 import type { Store } from '../store/store.js';
 import { decideLogin, decidePublish, decideSubscribe, type Refusal } from './acl.js';
 import { AedesBoxLink } from './aedes-box-link.js';
@@ -24,6 +25,11 @@ export interface BrokerLimits {
   drainTimeoutMs?: number;
   /** CONNECT must arrive within this after the socket opens; default 10 s. */
   connectTimeoutMs?: number;
+  /**
+   * Open sockets from one remote address at most (logged in or not); default 50. A site's
+   * boxes each have their own address; a bench running many boxes on one host raises it.
+   */
+  maxConnectionsPerAddress?: number;
 }
 
 export interface BrokerOptions {
@@ -41,13 +47,19 @@ export interface BrokerOptions {
    * Every publish a box may make, before the broker acknowledges it: the PUBACK goes out
    * only once this resolves, so a box deletes a message from its outbox only after central
    * has it. A rejection drops the box's connection unacknowledged (the box sends it again).
+   * Resolving to 'rejected' (ingest refused the payload) acknowledges it but never keeps it
+   * as the topic's retained message.
    */
   onBoxPublish(boxId: string, kind: BoxKind, payload: Buffer): Promise<unknown>;
+  /** Checks a password against a stored hash (tests watch it); default secrets.ts verifyPassword. */
+  verifyPassword?: (password: string, stored: string) => Promise<boolean>;
 }
 
 export interface MqttBroker {
   port: number;
   boxLink: AedesBoxLink;
+  /** The payload the broker holds retained on `topic` (exact, no wildcards); null: none. */
+  retained(topic: string): Promise<Buffer | null>;
   close(): Promise<void>;
 }
 
@@ -69,6 +81,12 @@ export async function startBroker(opts: BrokerOptions): Promise<MqttBroker> {
   const maxConnections = limits.maxConnections ?? 10_000;
   const maxPacketBytes = limits.maxPacketBytes ?? 1024 * 1024;
   const limiter = new ConnectLimiter({ perSecond: limits.connectsPerSecond ?? 20, burst: limits.connectBurst ?? 200 });
+  const maxPerAddress = limits.maxConnectionsPerAddress ?? 50;
+  const verify = opts.verifyPassword ?? verifyPassword;
+  // An unknown box is checked against this hash of a secret nobody holds, so it costs the
+  // same scrypt as a known box with a wrong password: the CONNACK's timing does not tell
+  // whether a box id exists.
+  const dummyHash = await hashPassword(newSecret());
   let closing = false;
 
   const aedes = await Aedes.createBroker({
@@ -105,11 +123,14 @@ export async function startBroker(opts: BrokerOptions): Promise<MqttBroker> {
     }
     opts.store
       .boxCredential(username!)
-      .then(async (hash) => hash !== null && password !== undefined && (await verifyPassword(password.toString('utf8'), hash)))
+      .then(async (hash) => {
+        const matches = await verify(password?.toString('utf8') ?? '', hash ?? dummyHash);
+        return hash !== null && password !== undefined && matches;
+      })
       .then(
         (ok) => {
           if (ok) return done(null, true);
-          // Unknown box and wrong password read the same to the client, so ids cannot be probed.
+          // Unknown box and wrong password read the same to the client, and take the same scrypt, so ids cannot be probed.
           refuse('bad-credentials', box, 'login');
           done(authError('bad user name or password', BAD_USERNAME_OR_PASSWORD), false);
         },
@@ -133,7 +154,11 @@ export async function startBroker(opts: BrokerOptions): Promise<MqttBroker> {
     }
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     opts.onBoxPublish(client.id, decision.kind, payload).then(
-      () => callback(null),
+      (outcome) => {
+        // Garbage must not become the retained status a late subscriber reads.
+        if (outcome === 'rejected') packet.retain = false;
+        callback(null);
+      },
       (err: Error) => callback(err),
     );
   };
@@ -151,15 +176,31 @@ export async function startBroker(opts: BrokerOptions): Promise<MqttBroker> {
   aedes.on('connectionError', (client, err) => log.info({ address: addressOf(client), err: err.message }, 'connection dropped before login'));
 
   const sockets = new Set<Socket>();
+  // Open sockets per remote address: one host holding idle sockets that never send CONNECT
+  // would otherwise fill maxConnections and lock every box out.
+  const perAddress = new Map<string, number>();
   const onConnection = (socket: Socket) => {
     if (closing) return void socket.destroy();
+    const address = socket.remoteAddress ?? 'unknown';
     if (sockets.size >= maxConnections) {
-      refuse('too-many-connections', { address: socket.remoteAddress, open: sockets.size }, 'connection');
+      refuse('too-many-connections', { address, open: sockets.size }, 'connection');
+      socket.destroy();
+      return;
+    }
+    const fromAddress = perAddress.get(address) ?? 0;
+    if (fromAddress >= maxPerAddress) {
+      refuse('too-many-from-address', { address, open: fromAddress }, 'connection');
       socket.destroy();
       return;
     }
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    perAddress.set(address, fromAddress + 1);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
     guardFrames(socket, maxPacketBytes, (why) => refuse('packet-too-large', { address: socket.remoteAddress, box: (socket as Socket & { client?: Client }).client?.id, why }, 'packet'));
     aedes.handle(socket);
   };
@@ -176,9 +217,16 @@ export async function startBroker(opts: BrokerOptions): Promise<MqttBroker> {
   const port = (server.address() as AddressInfo).port;
   log.info({ port, tls: Boolean(opts.tls) }, `MQTT broker listening on ${port}${opts.tls ? ' (TLS)' : ''}`);
 
+  // aedes 1.x does not declare its persistence on the instance; it is aedes-persistence's.
+  const persistence = (aedes as unknown as { persistence: { createRetainedStream(pattern: string): Readable } }).persistence;
+
   return {
     port,
     boxLink,
+    async retained(topic) {
+      for await (const packet of persistence.createRetainedStream(topic)) return Buffer.from((packet as { payload: Buffer | string }).payload);
+      return null;
+    },
     async close() {
       if (closing) return;
       closing = true;

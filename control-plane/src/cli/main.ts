@@ -5,7 +5,7 @@ import { Central } from '../central.js';
 
 const USAGE = `usage: countyline-central --data <dir> [--http <port>] [--mqtt <port>] [--host <address>]
        [--postgres <url>] [--tls-key <file> --tls-cert <file>] [--public-mqtt-url <url>]
-       [--webhook <url>] [--connects-per-second <n>] [--cdr-days <n>] [--history-days <n>] [--log-level <level>] [--ready-json]
+       [--webhook <url>] [--connects-per-second <n>] [--connections-per-address <n>] [--cdr-days <n>] [--history-days <n>] [--log-level <level>] [--ready-json]
 
   --data             where central keeps its SQLite store (created if missing)
   --http             HTTP API and ops page port (default 8080)
@@ -15,6 +15,7 @@ const USAGE = `usage: countyline-central --data <dir> [--http <port>] [--mqtt <p
   --public-mqtt-url  the broker's address as boxes reach it, given to them at enrolment
   --webhook          POST critical alarms here (the duty leader's SMS gateway)
   --connects-per-second  MQTT connection attempts allowed per second from one address (default 20, burst 10x)
+  --connections-per-address  open MQTT sockets allowed from one address (default 50)
   --cdr-days         keep CDRs this many days (default 400)
   --history-days     keep cleared alarms, events and KPI intervals this many days (default 400)
   --ready-json       print one JSON line {"event":"ready",...} on stdout when listening
@@ -60,6 +61,7 @@ try {
       'public-mqtt-url': { type: 'string' },
       webhook: { type: 'string' },
       'connects-per-second': { type: 'string' },
+      'connections-per-address': { type: 'string' },
       'cdr-days': { type: 'string' },
       'history-days': { type: 'string' },
       'log-level': { type: 'string' },
@@ -90,7 +92,10 @@ const central = new Central(
     publicMqttUrl: v['public-mqtt-url'],
     tls,
     webhookUrl: v.webhook,
-    limits: v['connects-per-second'] ? { connectsPerSecond: positive('connects-per-second', v['connects-per-second']), connectBurst: 10 * positive('connects-per-second', v['connects-per-second']) } : undefined,
+    limits: {
+      ...(v['connects-per-second'] ? { connectsPerSecond: positive('connects-per-second', v['connects-per-second']), connectBurst: 10 * positive('connects-per-second', v['connects-per-second']) } : {}),
+      ...(v['connections-per-address'] ? { maxConnectionsPerAddress: positive('connections-per-address', v['connections-per-address']) } : {}),
+    },
     adminToken: process.env.COUNTYLINE_ADMIN_TOKEN,
     retention: { cdrDays: days('cdr-days', v['cdr-days'], 400), historyDays: days('history-days', v['history-days'], 400) },
     enrolmentTtlMs: 7 * 86_400_000,
