@@ -2,6 +2,7 @@ import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { syncFolder } from '../storage/atomic-file.js';
+import { appendDurably } from '../storage/append-durably.js';
 
 /**
  * The call detail records on the box: an append-only file of JSON lines under `dataDir`.
@@ -146,13 +147,7 @@ export class CdrJournal<T extends JournalRecord> {
         }
         const bytes = Buffer.from(batch.map((p) => p.line).join(''), 'utf8');
         try {
-          // A write may take only part of the buffer (a nearly full disk): go on until all is in.
-          for (let done = 0; done < bytes.length; ) {
-            const { bytesWritten } = await this.handle!.write(bytes, done, bytes.length - done);
-            if (bytesWritten <= 0) throw new Error(`the disk took no more of ${this.o.file}`);
-            done += bytesWritten;
-          }
-          await this.handle!.datasync();
+          await appendDurably(this.handle!, bytes, this.o.file);
         } catch (err) {
           // Not written, or not known to be on disk: none of the batch is kept. After a failed
           // fsync Linux may have dropped the pages, so the file's end is not to be trusted:

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { TypedEmitter, type Clock } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
 import { syncFolder, writeFileAtomic } from '../storage/atomic-file.js';
+import { appendDurably } from '../storage/append-durably.js';
 import { parseOutboxLine, type OutboxLine } from './outbox-file.js';
 import { SCHEMA_VERSION, type BoxKind, type BoxPayload } from './schema.js';
 import { boxTopic } from './topics.js';
@@ -286,12 +287,7 @@ export class Outbox extends TypedEmitter<OutboxEvents> {
         }
         const bytes = Buffer.from(batch.map((p) => p.line).join(''), 'utf8');
         try {
-          for (let done = 0; done < bytes.length; ) {
-            const { bytesWritten } = await this.handle!.write(bytes, done, bytes.length - done);
-            if (bytesWritten <= 0) throw new Error(`the disk took no more of ${this.o.file}`);
-            done += bytesWritten;
-          }
-          await this.handle!.datasync();
+          await appendDurably(this.handle!, bytes, this.o.file);
         } catch (err) {
           this.broken = err as Error;
           this.o.logger.error({ err: (err as Error).message, file: this.o.file }, 'telemetry outbox write failed: it takes no more messages until the firmware restarts');
