@@ -79,7 +79,9 @@ export function applyAlarmRules(deps: AlarmRuleDeps): () => void {
       store.raise(source, SPAN_ALARMS[to], to === 'red' ? 'critical' : 'major', cause, alarmCause('span-defects', ...transition.causes));
       for (const [state, type] of Object.entries(SPAN_ALARMS)) if (state !== to) store.clear(source, type);
     } else if (to === 'none') {
-      for (const type of Object.values(SPAN_ALARMS)) store.clear(source, type);
+      // Cleared when the span was declared clear: its timer may fire a moment before the
+      // clock reaches the deadline the span state takes as its time.
+      for (const type of Object.values(SPAN_ALARMS)) store.clear(source, type, transition.at);
     }
     // recovering: the alarm stays until the span has been clean for the settle time.
   });

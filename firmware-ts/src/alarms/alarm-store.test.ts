@@ -315,3 +315,13 @@ t.test('misuse is refused: changes before load, load twice, an unknown severity'
   await t.rejects(store.load(), /twice/);
   t.throws(() => store.raise('card', 'card-link', 'fatal' as 'critical', ''), TypeError);
 });
+
+t.test('a clear takes the time its source says the condition ended, else now', async (t) => {
+  const dir = await tempDir(t);
+  const { store, clock } = await open(t, join(dir, 'alarms.json'));
+  store.raise('span/0', 'span-red', 'critical', 'LOS');
+  store.raise('fxo/1', 'fxo-unplugged', 'major', 'no battery');
+  clock.advance(5_000);
+  t.equal(store.clear('span/0', 'span-red', clock.now() + 1)?.clearedAt, 1_005_001, 'the span declared clear at its deadline, a moment after the timer fired');
+  t.equal(store.clear('fxo/1', 'fxo-unplugged')?.clearedAt, 1_005_000);
+});

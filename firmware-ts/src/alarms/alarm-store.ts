@@ -132,12 +132,15 @@ export class AlarmStore extends TypedEmitter<AlarmEvents> {
     return this.announce('updated', current);
   }
 
-  /** Clears the active (source, type) alarm and emits `cleared`; null if none is active. */
-  clear(source: string, type: string): AlarmRecord | null {
+  /**
+   * Clears the active (source, type) alarm and emits `cleared`; null if none is active. `at`
+   * is when the condition ended, when its source knows it (default: now).
+   */
+  clear(source: string, type: string, at: number = this.clock.now()): AlarmRecord | null {
     this.mustBeLoaded();
     const alarm = this.activeByKey.get(alarmKey(source, type));
     if (!alarm) return null;
-    this.retire(alarm);
+    this.retire(alarm, at);
     this.changed();
     return this.announce('cleared', alarm);
   }
@@ -199,11 +202,11 @@ export class AlarmStore extends TypedEmitter<AlarmEvents> {
     await this.writer.flush();
   }
 
-  private retire(alarm: AlarmRecord): void {
+  private retire(alarm: AlarmRecord, at: number = this.clock.now()): void {
     this.activeByKey.delete(alarmKey(alarm.source, alarm.type));
     this.restored.delete(alarm.id);
     alarm.state = 'cleared';
-    alarm.clearedAt = this.clock.now();
+    alarm.clearedAt = at;
     this.history.push(alarm);
     const excess = this.history.length - this.historyLimit;
     if (excess > 0) this.history.splice(0, excess);
