@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestCentral } from '../../test-support/start-test-central.js';
@@ -15,7 +15,8 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | nul
   }
 }
 
-t.test("wired together: a box's critical alarm and its going offline reach the store and the webhook", async (t) => {
+/** A local HTTP server standing in for the SMS gateway: the notices it received, and its URL. */
+async function webhookReceiver(t: Test): Promise<{ received: AlarmNotice[]; url: string }> {
   const received: AlarmNotice[] = [];
   const hook = createServer((req, res) => {
     let body = '';
@@ -27,7 +28,12 @@ t.test("wired together: a box's critical alarm and its going offline reach the s
   });
   await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
   t.teardown(() => hook.close());
-  const c = await startTestCentral(t, { alarms: { offlineGraceMs: 300 }, webhook: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/` } });
+  return { received, url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/` };
+}
+
+t.test("wired together: a box's critical alarm and its going offline reach the store and the webhook", async (t) => {
+  const { received, url } = await webhookReceiver(t);
+  const c = await startTestCentral(t, { alarms: { offlineGraceMs: 300 }, webhook: { url } });
   t.teardown(c.close);
 
   const box = await c.connect('box-a', { will: { topic: 'cl/v1/box-a/status', payload: json(status(false, 1)), qos: 1, retain: true } });
@@ -49,18 +55,8 @@ t.test("wired together: a box's critical alarm and its going offline reach the s
 });
 
 t.test("a box alarm's webhook notice carries the alarm's own time, and says replayed when central heard of it late", async (t) => {
-  const received: AlarmNotice[] = [];
-  const hook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      received.push(JSON.parse(body) as AlarmNotice);
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => hook.close());
-  const c = await startTestCentral(t, { webhook: { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/` } });
+  const { received, url } = await webhookReceiver(t);
+  const c = await startTestCentral(t, { webhook: { url } });
   t.teardown(c.close);
   const box = await c.connect('box-a');
   const now = Date.now();
