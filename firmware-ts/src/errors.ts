@@ -90,6 +90,12 @@ export const ERRORS = {
     () => 'this box has no SS7 signalling configured (no isup section in its config)',
     () => '本机未配置 SS7 信令 (配置文件中没有 isup 部分)',
   ),
+  'bulletin-past': spec(
+    EXIT.usage,
+    Type.Object({ until: Type.String(), now: Type.String() }),
+    (a) => `the bulletin would end at ${a.until}, which is already past (the box's clock says ${a.now}); give a later end, or none`,
+    (a) => `公告结束时间 ${a.until} 已过 (本机时间 ${a.now}); 请给出更晚的结束时间, 或不设结束时间`,
+  ),
   internal: spec(
     EXIT.problem,
     Type.Object({ detail: Type.String() }),

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock, type Clock, type TimerHandle } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
@@ -39,6 +39,9 @@ import { SipService } from './sip/sip-service.js';
 import { CircuitMapError } from './circuits/circuit-map.js';
 import { readTrunkState, TrunkStateFileError, type TrunkStateFile } from './trunks/trunk-state-file.js';
 import { CENTRAL_DISABLED, Telemetry } from './telemetry/telemetry.js';
+import { judgeDesiredConfig, type ConfigChange, type Reported } from './telemetry/desired-config.js';
+import { readRolledBack } from './config/rolled-back-file.js';
+import { BulletinBoard } from './queue/bulletin-board.js';
 
 export interface FirmwareDeps {
   clock?: Clock;
@@ -47,6 +50,13 @@ export interface FirmwareDeps {
   e1Test?: E1CircuitTest;
   /** False: no control socket; the firmware is driven in-process through `handle()` (tests). */
   controlSocket?: boolean;
+  /** The config file the firmware was started from: a desired config from central is a patch on it. */
+  configFile?: string;
+  /**
+   * Restarts the firmware on a new config (FirmwareRunner): called with a desired config from
+   * central that passed every check. Without it, such a config is refused as not appliable.
+   */
+  applyConfig?: (change: ConfigChange) => void;
 }
 
 const SAVE_EVERY_MS = 60_000;
@@ -67,6 +77,8 @@ export class Firmware {
   /** The registrar and agent calls, when the config names agents. */
   readonly sip: SipService | null;
   readonly metrics = new Registry();
+  /** The notice for callers that central sets and clears. */
+  readonly bulletins: BulletinBoard;
   /** The call model and its CDRs: from start() (the CDR journal is read then) to stop(). */
   private calls: CallManager | null = null;
   private cdrs: CdrStore | null = null;
@@ -87,7 +99,7 @@ export class Firmware {
   constructor(
     readonly config: Config,
     private readonly log: Logger,
-    deps: FirmwareDeps = {},
+    private readonly deps: FirmwareDeps = {},
   ) {
     const clock = (this.clock = deps.clock ?? systemClock);
     this.startedAt = clock.now();
@@ -139,6 +151,7 @@ export class Firmware {
     );
     this.analog = new AnalogLines({ card: this.card, trunks: this.trunks, clock, logger: log.child({ module: 'analog' }) });
     this.alarms = new AlarmStore({ file: join(config.dataDir, 'alarms.json'), clock, logger: log.child({ module: 'alarms' }) });
+    this.bulletins = new BulletinBoard({ file: join(config.dataDir, 'bulletin.json'), clock, logger: log.child({ module: 'bulletin' }) });
     this.trunkFile = join(config.dataDir, 'trunks.json');
     this.trunkWriter = new CoalescingWriter({
       snapshot: () => JSON.stringify(this.trunkState()),
@@ -188,6 +201,7 @@ export class Firmware {
     this.log.info({ dataDir: this.config.dataDir }, 'firmware starting');
     await mkdir(this.config.dataDir, { recursive: true });
     await this.alarms.load();
+    await this.bulletins.load();
     await this.loadTrunkState();
     this.stopRules = applyAlarmRules({
       store: this.alarms,
@@ -230,12 +244,17 @@ export class Firmware {
     await this.control?.close();
     await this.card.stop();
     this.trunkWriter.changed();
-    await Promise.all([this.trunkWriter.flush(), this.alarms.close(), this.cdrs?.close()]);
+    await Promise.all([this.trunkWriter.flush(), this.alarms.close(), this.cdrs?.close(), this.bulletins.close()]);
     this.log.info('firmware stopped');
   }
 
   status(): BoxStatus {
     return { ...buildStatus(this.card, this.trunks, this.clock.now() - this.startedAt, this.isup), central: this.telemetry?.status() ?? CENTRAL_DISABLED };
+  }
+
+  /** Calls in progress (a desired config waits until there are none). */
+  callsUp(): number {
+    return this.calls?.active().length ?? 0;
   }
 
   trunkView(): TrunksView {
@@ -276,7 +295,7 @@ export class Firmware {
       clock: this.clock,
       logger: this.log.child({ module: 'telemetry' }),
       metrics: this.metrics,
-      state: { hostName: this.config.hostName, card: this.card, trunks: this.trunks, isup: this.isup, alarms: this.alarms, sip: this.sip },
+      state: { hostName: this.config.hostName, card: this.card, trunks: this.trunks, isup: this.isup, alarms: this.alarms, sip: this.sip, bulletin: this.bulletins },
       testCalls: this.testCalls,
       calls: this.calls,
       recentCdrs: () => this.cdrs?.recent() ?? [],
@@ -284,8 +303,39 @@ export class Firmware {
         'test-call': async (circuit) => ({ ...(await this.handle('test-call', { circuit })) }),
         block: async (cic) => ({ ...(await this.handle('block', { cic })) }),
         unblock: async (cic) => ({ ...(await this.handle('unblock', { cic })) }),
+        'bulletin-set': async (text, until) => ({ bulletin: await this.bulletins.set(text, until) }),
+        'bulletin-clear': async () => ({ cleared: await this.bulletins.clear() }),
       },
+      desiredConfig: (raw) => this.desiredConfig(raw),
     });
+  }
+
+  /**
+   * Central's desired config: refused or applied as it stands (the report goes back at once),
+   * or handed to the runner, which restarts the firmware with it once no call is up; the
+   * restarted firmware reports it applied when the retained revision reaches it again.
+   */
+  private async desiredConfig(raw: Buffer): Promise<Reported | null> {
+    const path = this.deps.configFile;
+    let file: { path: string; raw: Record<string, unknown> } | null = null;
+    let fileError: string | undefined;
+    if (path && this.deps.applyConfig) {
+      try {
+        file = { path, raw: JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown> };
+      } catch (err) {
+        fileError = (err as Error).message;
+        this.log.error({ err: fileError, path }, 'desired config: the config file cannot be read back');
+      }
+    }
+    const outcome = judgeDesiredConfig({ running: this.config, file, fileError, rolledBack: await readRolledBack(this.config.dataDir) }, raw);
+    if (!outcome) {
+      this.log.error({ octets: raw.length }, 'desired config without a revision; cannot answer it');
+      return null;
+    }
+    if ('report' in outcome) return outcome.report;
+    this.log.info({ revision: outcome.apply.revision, changed: outcome.apply.changed, callsUp: this.callsUp() }, 'desired config accepted; the firmware restarts with it once no call is up');
+    this.deps.applyConfig!(outcome.apply);
+    return null;
   }
 
   private buildIsup(config: Config, clock: Clock, log: Logger): IsupStack {

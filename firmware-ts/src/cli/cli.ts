@@ -22,7 +22,8 @@ export interface CliIo {
   /** Reaches the running firmware; by default over its control socket. */
   connect(socket: string, configPath: string): FirmwareConnection;
   /** `countyline run`: runs the firmware until it is told to stop; resolves with the exit code. */
-  runFirmware(config: Config): Promise<number>;
+  /** `countyline run`: the config, and the file it came from (a desired config from central rewrites it). */
+  runFirmware(config: Config, configPath: string): Promise<number>;
   now(): number;
   sleep(ms: number): Promise<void>;
 }
@@ -103,7 +104,7 @@ async function run(command: string, argument: string, values: Values, lang: Lang
   // Before the config is loaded: provisioning a box is what completes its config.
   if (command === 'provision') return provisionCommand(values, lang, io.stdout);
   const config = await loadConfig(values.config);
-  if (command === 'run') return io.runFirmware(config);
+  if (command === 'run') return io.runFirmware(config, values.config);
   const firmware = io.connect(config.control.socket, values.config);
 
   switch (command) {

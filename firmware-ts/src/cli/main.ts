@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import type { Config } from '../config/config-schema.js';
 import { EXIT } from '../errors.js';
-import { Firmware } from '../firmware.js';
+import { FirmwareRunner } from '../firmware-runner.js';
 import { createLogger } from '../logger.js';
 import { main, processIo } from './cli.js';
 
@@ -9,20 +9,23 @@ import { main, processIo } from './cli.js';
 const STOP_DEADLINE_MS = 1500;
 
 /**
- * `countyline run`: the firmware until SIGTERM or SIGINT. systemd expects the process gone
- * promptly after SIGTERM, so a stop that takes longer than the deadline is logged, with what
- * still holds the process, and the process exits all the same.
+ * `countyline run`: the firmware until SIGTERM or SIGINT (restarted in-process when central's
+ * desired config changes it). systemd expects the process gone promptly after SIGTERM, so a
+ * stop that takes longer than the deadline is logged, with what still holds the process, and
+ * the process exits all the same. A firmware that starts on neither a new config nor the old
+ * one ends the process with exit 1, for systemd to restart it.
  */
-async function runFirmware(config: Config): Promise<number> {
+async function runFirmware(config: Config, configPath: string): Promise<number> {
   const log = createLogger(config.log.level);
-  const firmware = new Firmware(config, log);
+  const firmware = new FirmwareRunner({ config, configPath, logger: log });
   // Listen before starting, so that a signal during start-up is a clean stop too.
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   await firmware.start();
-  const signal = await signalled;
+  const signal = await Promise.race([signalled, firmware.failed]);
+  if (signal instanceof Error) return EXIT.problem;
   log.info({ signal }, 'stopping');
   let deadline: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (deadline = setTimeout(() => resolve('late'), STOP_DEADLINE_MS)));

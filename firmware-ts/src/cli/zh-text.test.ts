@@ -586,6 +586,7 @@ const ERROR_ARGS: { [C in ErrorCode]: ErrorArgs<C> } = {
   'no-circuit': { circuit: 'e1/0/16', known: 'fxo/0, fxo/1' },
   'no-cic': { cic: 99, first: 1, last: 30 },
   'no-isup': {},
+  'bulletin-past': { until: '2026-12-01T08:00:00.000Z', now: '2026-12-01T09:00:00.000Z' },
   internal: { detail: 'registry exploded' },
   'socket-in-use': { socket: '/run/countyline/control.sock' },
   'not-running': { socket: '/run/countyline/control.sock', config: '/etc/countyline/config.json' },

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { AlarmStore } from '../alarms/alarm-store.js';
+import type { BulletinBoard } from '../queue/bulletin-board.js';
 import type { CardDriver } from '../card/card-driver.js';
 import type { IsupStack } from '../signalling/isup/isup-stack.js';
 import type { SipService } from '../sip/sip-service.js';
@@ -14,6 +15,7 @@ export interface BoxStateSource {
   isup: IsupStack | null;
   alarms: AlarmStore;
   sip: SipService | null;
+  bulletin: BulletinBoard;
 }
 
 /** The firmware's version, from its package.json (read once). */
@@ -60,8 +62,9 @@ export function birthBody(s: BoxStateSource): MessageBody<'birth'> {
     circuits: circuits(s),
     alarms: s.alarms.active(),
     agents: s.sip ? s.sip.agents.list().map(({ user, name, registered, reachable, busy }) => ({ user, name, registered, reachable, busy })) : null,
-    // The queue comes with a later issue (bulletins with it).
+    // The queue comes with a later issue.
     queue: null,
+    bulletin: s.bulletin.current(),
   };
 }
 

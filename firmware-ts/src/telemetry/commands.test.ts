@@ -29,6 +29,15 @@ async function setup(t: Test) {
       runs.push(`unblock ${cic}`);
       return { cic };
     },
+    'bulletin-set': async (text, until) => {
+      runs.push(`bulletin-set ${text} ${until}`);
+      if (until !== null && until < 1000) throw new CountylineError('bulletin-past', { until: new Date(until).toISOString(), now: new Date(1000).toISOString() });
+      return { bulletin: { text, until, setAt: 1000 } };
+    },
+    'bulletin-clear': async () => {
+      runs.push('bulletin-clear');
+      return { cleared: true };
+    },
     rebirth: async () => {
       runs.push('rebirth');
       return null;
@@ -83,14 +92,17 @@ t.test('a command that fails its schema is not run; answered bad-command naming 
   t.same(s.refused, ['bad-command']);
 });
 
-t.test('bulletins answer not-supported', async (t) => {
+t.test('bulletins are set and cleared through their actions; an end already past answers bulletin-past', async (t) => {
   const s = await setup(t);
   const h = await s.open();
   await h.receive('bulletin-set', msg({ id: 'n-1', text: 'closed today', until: null }));
-  await h.receive('bulletin-clear', msg({ id: 'n-2' }));
+  await h.receive('bulletin-set', msg({ id: 'n-2', text: 'late', until: 500 }));
+  await h.receive('bulletin-clear', msg({ id: 'n-3' }));
+  t.same(s.runs, ['bulletin-set closed today null', 'bulletin-set late 500', 'bulletin-clear']);
   t.match(s.results(), [
-    { id: 'n-1', ok: false, error: { code: 'not-supported' } },
-    { id: 'n-2', ok: false, error: { code: 'not-supported' } },
+    { id: 'n-1', ok: true, result: { bulletin: { text: 'closed today', until: null } } },
+    { id: 'n-2', ok: false, error: { code: 'bulletin-past', message: /already past/ } },
+    { id: 'n-3', ok: true, result: { cleared: true } },
   ]);
 });
 

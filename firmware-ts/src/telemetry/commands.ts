@@ -11,6 +11,8 @@ export interface CommandActions {
   'test-call': (circuit: string) => Promise<Record<string, unknown>>;
   block: (cic: number) => Promise<Record<string, unknown>>;
   unblock: (cic: number) => Promise<Record<string, unknown>>;
+  'bulletin-set': (text: string, until: number | null) => Promise<Record<string, unknown>>;
+  'bulletin-clear': () => Promise<Record<string, unknown>>;
   rebirth: () => Promise<Record<string, unknown> | null>;
 }
 
@@ -112,8 +114,9 @@ export class CommandHandler {
       case 'rebirth':
         return a.rebirth();
       case 'bulletin-set':
+        return a['bulletin-set'](body.text as string, body.until as number | null);
       case 'bulletin-clear':
-        throw Object.assign(new Error('bulletins come with the call queue, which this firmware does not have yet'), { code: 'not-supported' });
+        return a['bulletin-clear']();
     }
   }
 

@@ -112,9 +112,17 @@ const AgentSummary = Type.Object(
   { additionalProperties: true },
 );
 
+/** The notice played to callers, as the box has it (`until` null: until cleared). */
+export const BulletinSummary = Type.Object({
+  text: Type.String({ minLength: 1, maxLength: 500 }),
+  until: Type.Union([Ms, Type.Null()]),
+  setAt: Ms,
+});
+
 /**
  * The full state after every connect: what central shows until the next change. `queue` is
- * null until the box has a queue.
+ * null until the box has a queue; `bulletin` (absent from older firmware) is null when none is
+ * set. A bulletin set, cleared or ended sends a new birth.
  */
 export const BirthPayload = Type.Object({
   ...header,
@@ -132,6 +140,7 @@ export const BirthPayload = Type.Object({
   alarms: Type.Array(AlarmSchema, { maxItems: 1024 }),
   agents: Type.Union([Type.Array(AgentSummary, { maxItems: 256 }), Type.Null()]),
   queue: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  bulletin: Type.Optional(Type.Union([BulletinSummary, Type.Null()])),
 });
 export type Birth = Static<typeof BirthPayload>;
 

@@ -11,7 +11,7 @@ import type { TestCallScheduler, TestOutcome } from '../trunks/test-call-schedul
 import type { Backoff } from './backoff.js';
 import { birthBody, trunksBody, type BoxStateSource } from './box-state.js';
 import { CommandHandler, type CommandActions } from './commands.js';
-import { judgeDesiredConfig } from './desired-config.js';
+import type { Reported } from './desired-config.js';
 import { KPI_INTERVAL_MS, KpiInterval } from './kpi-interval.js';
 import { MqttLink } from './mqtt-link.js';
 import { Outbox, type MessageBody } from './outbox.js';
@@ -43,6 +43,8 @@ export interface TelemetryOptions {
   recentCdrs: () => Cdr[];
   /** What central's commands run. */
   actions: Omit<CommandActions, 'rebirth'>;
+  /** Judges (and may start applying) a desired config; resolves with the report to send now, if any. */
+  desiredConfig: (raw: Buffer) => Promise<Reported | null>;
   /** Tests: reconnect timing and the MQTT client. */
   backoff?: Backoff;
   connect?: (url: string, options: IClientOptions) => MqttClient;
@@ -152,6 +154,8 @@ export class Telemetry {
     // The card found (at start, or again after it was lost): its inventory, spans and ports
     // are new, so central gets the whole state again.
     for (const event of ['card-up', 'card-back'] as const) this.on(o.state.card, event, () => void this.create('birth', birthBody(o.state)));
+    // Central shows the bulletin from the birth; one set, cleared or ended sends a new one.
+    this.on(o.state.bulletin, 'changed', () => void this.create('birth', birthBody(o.state)));
     this.on(this.link, 'connected', () => void this.create('birth', birthBody(o.state)));
     this.on(this.link, 'message', (topic: string, payload: Buffer) => this.message(topic, payload));
     this.every(o.config.central.trunksIntervalMs, () => void this.create('trunks', trunksBody(o.state)));
@@ -168,13 +172,14 @@ export class Telemetry {
       void this.commands.receive(parsed.name, payload);
       return;
     }
-    const report = judgeDesiredConfig(this.o.config, payload);
-    if (!report) {
-      this.o.logger.error({ topic }, 'telemetry: desired config without a revision; cannot answer it');
-      return;
-    }
-    this.o.logger.info({ revision: report.revision, applied: report.applied, errors: report.errors }, 'telemetry: desired config judged');
-    void this.create('config/reported', report);
+    void this.o.desiredConfig(payload).then(
+      (report) => {
+        if (!report) return;
+        this.o.logger.info({ revision: report.revision, applied: report.applied, errors: report.errors }, 'telemetry: desired config judged');
+        void this.create('config/reported', report);
+      },
+      (err: Error) => this.o.logger.error({ err: err.message, topic }, 'telemetry: desired config could not be judged'),
+    );
   }
 
   private every(ms: number, fn: () => void): void {
