@@ -6,6 +6,14 @@ import { writeRolledBack } from './config/rolled-back-file.js';
 import { Firmware, type FirmwareDeps } from './firmware.js';
 import type { ConfigChange } from './telemetry/desired-config.js';
 
+/** What the runner needs of a firmware (tests give their own). */
+export interface RunnableFirmware {
+  readonly config: Config;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  callsUp(): number;
+}
+
 export interface FirmwareRunnerOptions {
   config: Config;
   /** The config file `config` was loaded from; a desired config rewrites it. */
@@ -13,8 +21,8 @@ export interface FirmwareRunnerOptions {
   logger: Logger;
   /** How often a waiting config change looks for the calls to have ended; default 1 s. */
   pollMs?: number;
-  /** Tests: what each firmware is built with (besides the config file and the applier). */
-  deps?: Omit<FirmwareDeps, 'configFile' | 'applyConfig'>;
+  /** Builds each firmware; default: `new Firmware(config, logger, deps)`. */
+  create?: (config: Config, deps: FirmwareDeps) => RunnableFirmware;
 }
 
 /**
@@ -26,7 +34,7 @@ export interface FirmwareRunnerOptions {
  * the firmware starts on the old config. Only when that fails too does `failed` resolve.
  */
 export class FirmwareRunner {
-  private current: Firmware;
+  private current: RunnableFirmware;
   private pending: ConfigChange | null = null;
   private applying: Promise<void> | null = null;
   private stopping = false;
@@ -38,7 +46,7 @@ export class FirmwareRunner {
     this.current = this.build(o.config);
   }
 
-  get firmware(): Firmware {
+  get firmware(): RunnableFirmware {
     return this.current;
   }
 
@@ -54,8 +62,9 @@ export class FirmwareRunner {
     await this.current.stop();
   }
 
-  private build(config: Config): Firmware {
-    return new Firmware(config, this.o.logger, { ...this.o.deps, configFile: this.o.configPath, applyConfig: (change) => this.apply(change) });
+  private build(config: Config): RunnableFirmware {
+    const deps: FirmwareDeps = { configFile: this.o.configPath, applyConfig: (change) => this.apply(change) };
+    return this.o.create ? this.o.create(config, deps) : new Firmware(config, this.o.logger, deps);
   }
 
   /** Queues a change; a newer revision that comes while one waits replaces it. */
