@@ -188,6 +188,66 @@ export const ERRORS = {
     (a) => `cannot reach central at ${a.url} (${a.detail}); check the address given to --central and the box's network. The enrolment token was not used.`,
     (a) => `无法连接中心 ${a.url} (${a.detail}); 请检查中心地址和本机网络。注册令牌未被使用。`,
   ),
+  'central-untrusted': spec(
+    EXIT.problem,
+    Type.Object({
+      url: Type.String(),
+      reason: Type.Union([Type.Literal('unknown-issuer'), Type.Literal('wrong-name'), Type.Literal('expired')]),
+      /** The TLS verification code (UNABLE_TO_VERIFY_LEAF_SIGNATURE, ...). */
+      detail: Type.String(),
+      /** The --ca-file given, or null: the system's CAs were used. */
+      caFile: Type.Union([Type.String(), Type.Null()]),
+      /** wrong-name: the names the certificate holds (its subjectAltName). */
+      names: Type.Optional(Type.String()),
+    }),
+    (a) =>
+      (a.reason === 'wrong-name'
+        ? `central's TLS certificate at ${a.url} is not made out for that address (${a.detail}; it is for ${a.names ?? 'other names'}); give --central the name or address the certificate holds`
+        : a.reason === 'expired'
+          ? `central's TLS certificate at ${a.url} is not valid at this box's time (${a.detail}); check the box's clock, or renew the certificate at central`
+          : a.caFile === null
+            ? `central's TLS certificate at ${a.url} is not trusted (${a.detail}): no CA known to this box signed it. If the city signs central's certificate with its own CA, pass --ca-file <that CA's PEM file>`
+            : `central's TLS certificate at ${a.url} is not trusted (${a.detail}): the CA in ${a.caFile} did not sign it. Give --ca-file the CA that signed this central's certificate`) +
+      '. The enrolment token was not used.',
+    (a) =>
+      (a.reason === 'wrong-name'
+        ? `中心 ${a.url} 的 TLS 证书不是为该地址签发的 (${a.detail}; 证书所属: ${a.names ?? '其他名称'}); 请在 --central 中使用证书上的名称或地址`
+        : a.reason === 'expired'
+          ? `中心 ${a.url} 的 TLS 证书在本机当前时间无效 (${a.detail}); 请检查本机时钟, 或在中心更换证书`
+          : a.caFile === null
+            ? `中心 ${a.url} 的 TLS 证书不受信任 (${a.detail}): 本机已知的根证书均未签发它。若中心证书由市里自建的根证书签发, 请用 --ca-file <该根证书的 PEM 文件> 指定`
+            : `中心 ${a.url} 的 TLS 证书不受信任 (${a.detail}): ${a.caFile} 中的根证书未签发它。请用 --ca-file 指定签发该中心证书的根证书`) +
+      '。注册令牌未被使用。',
+  ),
+  'ca-file-unusable': spec(
+    EXIT.usage,
+    Type.Object({
+      file: Type.String(),
+      problem: Type.Union([Type.Literal('unreadable'), Type.Literal('no-certificate'), Type.Literal('bad-certificate'), Type.Literal('not-a-ca')]),
+      /** unreadable: the errno code; bad-certificate: which certificate (1, 2, ...); not-a-ca: its subject. */
+      detail: Type.String(),
+    }),
+    (a) =>
+      `--ca-file ${a.file}: ` +
+      (a.problem === 'unreadable'
+        ? `cannot read it (${a.detail})`
+        : a.problem === 'no-certificate'
+          ? 'it holds no PEM certificate (-----BEGIN CERTIFICATE-----)'
+          : a.problem === 'bad-certificate'
+            ? `its certificate ${a.detail} is damaged`
+            : `it holds a server's certificate (${a.detail}), not a CA's`) +
+      "; give the PEM file of the CA that signed central's certificate (the city's own CA). The enrolment token was not used.",
+    (a) =>
+      `--ca-file ${a.file}: ` +
+      (a.problem === 'unreadable'
+        ? `无法读取 (${a.detail})`
+        : a.problem === 'no-certificate'
+          ? '文件中没有 PEM 格式的证书'
+          : a.problem === 'bad-certificate'
+            ? `其中第 ${a.detail} 个证书已损坏`
+            : `其中是服务器证书 (${a.detail}), 不是根证书`) +
+      '; 请指定签发中心证书的根证书 (市里自建的根证书) 的 PEM 文件。注册令牌未被使用。',
+  ),
   'enrolment-unknown': spec(
     EXIT.usage,
     NoArgs,

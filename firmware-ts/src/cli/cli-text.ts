@@ -38,9 +38,11 @@ commands:
                         --live: print again every second until Ctrl-C
   agents                agents and their SIP phones: registered, contact, reachable, busy
   metrics               Prometheus metrics of the running firmware
-  provision --central <url> --token <token>
+  provision --central <url> --token <token> [--ca-file <pem>]
                         enrol the box with central: trade the one-time token for its MQTT
-                        credentials and write them into the config (no firmware needed)
+                        credentials and write them into the config (no firmware needed);
+                        --ca-file: trust central's certificate by this CA (the city's own),
+                        for its broker too (written as central.caFile)
 
 options:
   --config <file>  box configuration (default ${config})
@@ -68,9 +70,11 @@ const USAGE_ZH = (config: string) => `用法: countyline <命令> [--config <文
                         --live: 每秒刷新, 按 Ctrl-C 退出
   agents                坐席及其 SIP 话机: 是否注册、联系地址、是否可达、是否通话中
   metrics               运行中固件的 Prometheus 指标
-  provision --central <地址> --token <令牌>
+  provision --central <地址> --token <令牌> [--ca-file <证书文件>]
                         在中心注册本机: 用一次性令牌换取本机的消息服务器凭据,
-                        并写入配置文件 (无需固件运行)
+                        并写入配置文件 (无需固件运行);
+                        --ca-file: 用此根证书 (市里自建的根证书) 验证中心的证书,
+                        连接消息服务器时同样使用 (写入 central.caFile)
 
 选项:
   --config <文件>  本机配置文件 (默认 ${config})

@@ -42,6 +42,7 @@ const OPTIONS = {
   recent: { type: 'string' },
   central: { type: 'string' },
   token: { type: 'string' },
+  'ca-file': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 

@@ -106,6 +106,10 @@ export const TEXT = {
     en: (box: string, mqtt: string, config: string) => `box ${box} is enrolled with central (broker ${mqtt}); its credentials are in ${config}. Restart the firmware to connect.`,
     zh: (box: string, mqtt: string, config: string) => `本机 ${box} 已在中心注册 (消息服务器 ${mqtt}); 凭据已写入 ${config}。请重启固件以连接中心。`,
   },
+  provisionedCaFile: {
+    en: (file: string) => `central.caFile is ${file}: the box trusts central's broker (mqtts) by the same CA.`,
+    zh: (file: string) => `central.caFile 已设为 ${file}: 本机也用此根证书验证中心的消息服务器。`,
+  },
   centralLine: {
     en: (s: string, waiting: number, dropped: number, acked: string) => `central: ${s}; ${waiting} messages waiting, ${dropped} dropped, last acknowledged ${acked}`,
     zh: (s: string, waiting: number, dropped: number, acked: string) => `中心: ${s}; ${waiting} 条消息待发, 已丢弃 ${dropped} 条, 最近确认 ${acked}`,

@@ -59,10 +59,11 @@ const TERMS = new Set([
   ...['V', 'mA', 'Hz', 'USB'], // units and the port kind
   'Wireshark', // the capture tool the CLI names
   'SIP', // the protocol of the agents' phones
+  ...['TLS', 'PEM'], // as certificates are named in Chinese manuals: TLS 证书, PEM 格式
 ]);
 
 /** What the reader types or looks up exactly as printed: a command line, config keys, the account name. */
-const LITERALS = ['countyline run --config', 'countyline', 'card.path', 'card.baudRate', 'card 部分', 'root', 'isup.slc', 'agents'];
+const LITERALS = ['countyline run --config', 'countyline', 'card.path', 'card.baudRate', 'card 部分', 'root', 'isup.slc', 'agents', 'central.caFile'];
 
 const TOKEN = /[A-Za-z][A-Za-z0-9]*(?:[.-][A-Za-z0-9]+)*/g;
 
@@ -118,6 +119,7 @@ const TEXT_ARGS: { [K in TextFnKey]: Parameters<(typeof TEXT)[K]['en']> } = {
   captured: [42, 'ss7.pcap'],
   ss7Line: ['正常', 3, 30, 1],
   provisioned: ['north-1', 'mqtts://central.example:8883', '/etc/countyline/config.json'],
+  provisionedCaFile: ['/etc/countyline/city-ca.pem'],
   centralLine: ['已连接', 12, 3, '10:02:11'],
   lastTest: ['10:02:11'],
   linkRestarts: [2],
@@ -602,6 +604,8 @@ const ERROR_ARGS: { [C in ErrorCode]: ErrorArgs<C> } = {
   'ca-file-unreadable': { key: 'central.caFile', file: '/etc/countyline/ca.pem', detail: 'ENOENT' },
   'cannot-write': { file: 'ss7.pcap', detail: 'EACCES' },
   'central-unreachable': { url: 'https://central.example', detail: 'ECONNREFUSED' },
+  'central-untrusted': { url: 'https://central.example', reason: 'unknown-issuer', detail: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', caFile: null },
+  'ca-file-unusable': { file: 'city-ca.pem', problem: 'unreadable', detail: 'ENOENT' },
   'enrolment-unknown': {},
   'enrolment-used': {},
   'enrolment-expired': {},
@@ -609,14 +613,29 @@ const ERROR_ARGS: { [C in ErrorCode]: ErrorArgs<C> } = {
   'config-unwritable': { file: '/etc/countyline/config.json', detail: 'EROFS', tokenUsed: true },
 };
 
+/** Errors whose text differs by an argument: every other form, each checked as the samples above. */
+const ERROR_VARIANTS: { [C in ErrorCode]?: ErrorArgs<C>[] } = {
+  'central-untrusted': [
+    { url: 'https://central.example', reason: 'unknown-issuer', detail: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', caFile: '/etc/countyline/city-ca.pem' },
+    { url: 'https://10.1.2.3', reason: 'wrong-name', detail: 'ERR_TLS_CERT_ALTNAME_INVALID', caFile: null, names: 'DNS:central.city.example' },
+    { url: 'https://10.1.2.3', reason: 'wrong-name', detail: 'ERR_TLS_CERT_ALTNAME_INVALID', caFile: null },
+    { url: 'https://central.example', reason: 'expired', detail: 'CERT_HAS_EXPIRED', caFile: null },
+  ],
+  'ca-file-unusable': [
+    { file: 'city-ca.pem', problem: 'no-certificate', detail: '' },
+    { file: 'city-ca.pem', problem: 'bad-certificate', detail: '2' },
+    { file: 'central.pem', problem: 'not-a-ca', detail: 'CN=central.city.example' },
+  ],
+};
+
 t.test('every error has English and Chinese, and the Chinese is Chinese', async (t) => {
-  for (const code of Object.keys(ERRORS) as ErrorCode[]) {
-    const args = ERROR_ARGS[code];
+  const samples = (Object.keys(ERRORS) as ErrorCode[]).flatMap((code) => [ERROR_ARGS[code], ...(ERROR_VARIANTS[code] ?? [])].map((args) => [code, args] as const));
+  for (const [code, args] of samples) {
     // What the arguments carry is data shown in the text, not words to translate.
     const data = (JSON.stringify(args).match(/"[^"]*"/g) ?? []).map((s) => JSON.parse(s) as string).filter((s) => !['en', 'zh'].includes(s));
     const english = errorText(code, args as never, 'en');
     const chinese = errorText(code, args as never, 'zh');
-    checkPair(t, `error ${code}`, english, chinese, [...data.filter((d) => !/[\u4e00-\u9fff]/.test(d) && d !== (args as { expected?: { en: string } }).expected?.en), 'JSON', 'id', 'method', 'params', 'countyline circuits', 'countyline status', 'isup', 'SS7', 'BLO', 'UBL']);
+    checkPair(t, `error ${code}`, english, chinese, [...data.filter((d) => !/[\u4e00-\u9fff]/.test(d) && d !== (args as { expected?: { en: string } }).expected?.en), 'JSON', 'id', 'method', 'params', 'countyline circuits', 'countyline status', 'isup', 'SS7', 'BLO', 'UBL', '--ca-file', '--central']);
   }
   for (const [key, words] of Object.entries(CLI_TEXT)) checkPair(t, `cli ${key}`, words.en(7), words.zh(7), ['BLO', 'UBL']);
 });
@@ -625,6 +644,8 @@ t.test('the usage text in Chinese explains every command and option in Chinese',
   const en = usage('en', '/etc/countyline/config.json').split('\n');
   const zh = usage('zh', '/etc/countyline/config.json').split('\n');
   t.equal(zh.length, en.length, 'line for line the English text');
+  t.match(en.join('\n'), /provision --central <url> --token <token> \[--ca-file <pem>\]\n(.*\n){2} *--ca-file: trust central's certificate by this CA/, 'provision names --ca-file and what it is for');
+  t.match(zh.join('\n'), /provision --central <地址> --token <令牌> \[--ca-file <证书文件>\]\n(.*\n){2} *--ca-file: 用此根证书/, 'in Chinese too');
   // What a user types stays as it is: commands, options, their placeholders, the path.
   const typed = /(countyline|<[^>]+>|\[[^\]]*\]|--?[a-z][a-z-]*|en\|zh|fxo\/N|e1\/S\/T|\ball\b|\/etc\/countyline\/config\.json|\b(run|status|trunks|alarms|test-call|circuits|block|unblock|call|capture|metrics|calls|cic|provision)\b)/g;
   for (const line of zh) {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import t, { type Test } from 'tap';
 import { main, type CliIo } from '../cli/cli.js';
 import { CountylineError } from '../errors.js';
@@ -31,6 +31,7 @@ async function fakeCentral(t: Test) {
     req.on('end', () => {
       const body = JSON.parse(text) as { token: string };
       requests.push({ url: `${req.method} ${req.url}`, body });
+      if (body.token === 'moved') return void res.writeHead(301, { location: 'https://central.example/api/v1/enrol' }).end();
       const [status, answer] = ANSWERS[body.token] ?? [500, { error: 'internal', message: 'central failed to answer; its log has the details' }];
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     });
@@ -107,6 +108,7 @@ t.test("each of central's refusals: a clear error in the reader's language, the 
     ['busy', 1, `countyline: central at ${central.url} did not enrol this box (HTTP 429: too many requests from this address; try again in 10 s)\n`, /未能为本机注册 \(状态码 429/],
     ['broken', 1, `countyline: central at ${central.url} did not enrol this box (HTTP 500: central failed to answer; its log has the details)\n`, /状态码 500/],
     ['odd', 1, `countyline: central at ${central.url} did not enrol this box (HTTP 200: the answer is not an enrolment: {"boxId":"north-1"})\n`, /状态码 200/],
+    ['moved', 1, `countyline: central at ${central.url} did not enrol this box (HTTP 301: redirected to https://central.example/api/v1/enrol; give --central the address central answers at)\n`, /状态码 301/],
   ];
   for (const [token, exit, en, zh] of cases) {
     const a = cli();
@@ -169,4 +171,54 @@ t.test('usage: a missing option, a URL that is not http(s), a config that is mis
   t.equal(await bad.run('provision', '--central', central.url, '--token', 'good', '--config', garbled), 2);
   t.match(bad.out.stderr, /not valid JSON/);
   t.equal(central.requests.length, 0, 'no token was spent on any of these');
+});
+
+// The CA itself, and central's TLS with it, are in ca-file.test.ts and
+// test/peers/provision-https.test.ts; here, what --ca-file does to the config.
+const CITY_CA = `-----BEGIN CERTIFICATE-----
+MIIBlTCCATugAwIBAgIUKvLGZMA77oin/y6OEZItXeGpIKUwCgYIKoZIzj0EAwIw
+FzEVMBMGA1UEAwwMQ2l0eSBUZXN0IENBMCAXDTI2MTIwMTIzNTk0MFoYDzIxMjYx
+MTA3MjM1OTQwWjAXMRUwEwYDVQQDDAxDaXR5IFRlc3QgQ0EwWTATBgcqhkjOPQIB
+BggqhkjOPQMBBwNCAARuM57d/S5wu/Q8eQ6Mh0eK45ScjIunk6nkBx8jOPlRBIkP
+aaqO+pxk0WbNtZROkMhwcpJCkYdnditx9SbkC006o2MwYTAdBgNVHQ4EFgQUBMKj
+h9R3u/T1crXWiERQOQpFcogwHwYDVR0jBBgwFoAUBMKjh9R3u/T1crXWiERQOQpF
+cogwDwYDVR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAQYwCgYIKoZIzj0EAwID
+SAAwRQIgXBXDwVE0IuLgEHRLUqvdiZeZxta5V0ZO2P6G2fW57IUCIQCjC84kHJzp
+YIIrypTf8MbRKEYm5agFc916RImfokViLw==
+-----END CERTIFICATE-----
+`;
+
+t.test('--ca-file: written as central.caFile, absolute, in place of the one before; said in the output', async (t) => {
+  const central = await fakeCentral(t);
+  const path = await configFile(t);
+  const ca = join(path, '..', 'city-ca.pem');
+  await writeFile(ca, CITY_CA);
+  const given = relative(process.cwd(), ca);
+  const { out, run } = cli();
+  // Over http the CA is not needed for enrolment, but the broker it hands out may be mqtts.
+  t.equal(await run('provision', '--central', central.url, '--token', 'good', '--ca-file', given, '--config', path), 0);
+  t.same(JSON.parse(await readFile(path, 'utf8')).central, { caFile: ca, url: 'mqtts://central.example:8883', boxId: 'north-1', password: 'pw-0123456789' });
+  t.equal(out.stdout.split('\n')[1], `central.caFile is ${ca}: the box trusts central's broker (mqtts) by the same CA.`);
+  const json = cli();
+  t.equal(await json.run('provision', '--central', central.url, '--token', 'good', '--ca-file', ca, '--config', path, '--json'), 0);
+  t.same(JSON.parse(json.out.stdout), { boxId: 'north-1', mqttUrl: 'mqtts://central.example:8883', config: path, caFile: ca });
+});
+
+t.test('--ca-file that is not a CA file: refused before the token is spent, the config untouched', async (t) => {
+  const central = await fakeCentral(t);
+  const path = await configFile(t);
+  const before = await readFile(path, 'utf8');
+  const garbage = join(path, '..', 'notes.txt');
+  await writeFile(garbage, 'not a certificate\n');
+  for (const [file, why] of [[garbage, 'it holds no PEM certificate'], [`${garbage}.missing`, 'cannot read it (ENOENT)']] as const) {
+    const { out, run } = cli();
+    t.equal(await run('provision', '--central', central.url, '--token', 'good', '--ca-file', file, '--config', path), 2);
+    t.match(out.stderr, `countyline: --ca-file ${file}: ${why}`);
+    t.match(out.stderr, /The enrolment token was not used\.\n$/);
+    const zh = cli();
+    await zh.run('provision', '--central', central.url, '--token', 'good', '--ca-file', file, '--config', path, '--lang', 'zh');
+    t.match(zh.out.stderr, /注册令牌未被使用。\n$/);
+  }
+  t.equal(central.requests.length, 0, 'central was not asked');
+  t.equal(await readFile(path, 'utf8'), before);
 });
