@@ -3,24 +3,12 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import t, { type Test } from 'tap';
 import { CountylineError, EXIT } from '../errors.js';
+import { CITY_CA } from '../../test-support/city-ca.js';
 import { readCaFile } from './ca-file.js';
 
 // The file given to `countyline provision --ca-file`, checked before the token is spent.
 // The certificates were made once with openssl (EC P-256, valid to 2126); the reader does not
 // look at dates, the TLS handshake does.
-
-/** A city CA: `openssl req -x509 ... -addext basicConstraints=critical,CA:TRUE`. */
-const CITY_CA = `-----BEGIN CERTIFICATE-----
-MIIBlTCCATugAwIBAgIUKvLGZMA77oin/y6OEZItXeGpIKUwCgYIKoZIzj0EAwIw
-FzEVMBMGA1UEAwwMQ2l0eSBUZXN0IENBMCAXDTI2MTIwMTIzNTk0MFoYDzIxMjYx
-MTA3MjM1OTQwWjAXMRUwEwYDVQQDDAxDaXR5IFRlc3QgQ0EwWTATBgcqhkjOPQIB
-BggqhkjOPQMBBwNCAARuM57d/S5wu/Q8eQ6Mh0eK45ScjIunk6nkBx8jOPlRBIkP
-aaqO+pxk0WbNtZROkMhwcpJCkYdnditx9SbkC006o2MwYTAdBgNVHQ4EFgQUBMKj
-h9R3u/T1crXWiERQOQpFcogwHwYDVR0jBBgwFoAUBMKjh9R3u/T1crXWiERQOQpF
-cogwDwYDVR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAQYwCgYIKoZIzj0EAwID
-SAAwRQIgXBXDwVE0IuLgEHRLUqvdiZeZxta5V0ZO2P6G2fW57IUCIQCjC84kHJzp
-YIIrypTf8MbRKEYm5agFc916RImfokViLw==
------END CERTIFICATE-----`;
 
 /** central's server certificate, signed by CITY_CA (CA:FALSE, DNS:central.city.example). */
 const CENTRAL = `-----BEGIN CERTIFICATE-----

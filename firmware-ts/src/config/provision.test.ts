@@ -7,6 +7,7 @@ import t, { type Test } from 'tap';
 import { main, type CliIo } from '../cli/cli.js';
 import { CountylineError } from '../errors.js';
 import { provision } from './provision.js';
+import { CITY_CA } from '../../test-support/city-ca.js';
 
 // `countyline provision` against a real HTTP server that answers as central's enrolment
 // route does (control-plane/src/api/enrol-route.ts): the codes it refuses with, and the
@@ -175,24 +176,11 @@ t.test('usage: a missing option, a URL that is not http(s), a config that is mis
 
 // The CA itself, and central's TLS with it, are in ca-file.test.ts and
 // test/peers/provision-https.test.ts; here, what --ca-file does to the config.
-const CITY_CA = `-----BEGIN CERTIFICATE-----
-MIIBlTCCATugAwIBAgIUKvLGZMA77oin/y6OEZItXeGpIKUwCgYIKoZIzj0EAwIw
-FzEVMBMGA1UEAwwMQ2l0eSBUZXN0IENBMCAXDTI2MTIwMTIzNTk0MFoYDzIxMjYx
-MTA3MjM1OTQwWjAXMRUwEwYDVQQDDAxDaXR5IFRlc3QgQ0EwWTATBgcqhkjOPQIB
-BggqhkjOPQMBBwNCAARuM57d/S5wu/Q8eQ6Mh0eK45ScjIunk6nkBx8jOPlRBIkP
-aaqO+pxk0WbNtZROkMhwcpJCkYdnditx9SbkC006o2MwYTAdBgNVHQ4EFgQUBMKj
-h9R3u/T1crXWiERQOQpFcogwHwYDVR0jBBgwFoAUBMKjh9R3u/T1crXWiERQOQpF
-cogwDwYDVR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAQYwCgYIKoZIzj0EAwID
-SAAwRQIgXBXDwVE0IuLgEHRLUqvdiZeZxta5V0ZO2P6G2fW57IUCIQCjC84kHJzp
-YIIrypTf8MbRKEYm5agFc916RImfokViLw==
------END CERTIFICATE-----
-`;
-
 t.test('--ca-file: written as central.caFile, absolute, in place of the one before; said in the output', async (t) => {
   const central = await fakeCentral(t);
   const path = await configFile(t);
   const ca = join(path, '..', 'city-ca.pem');
-  await writeFile(ca, CITY_CA);
+  await writeFile(ca, `${CITY_CA}\n`);
   const given = relative(process.cwd(), ca);
   const { out, run } = cli();
   // Over http the CA is not needed for enrolment, but the broker it hands out may be mqtts.
