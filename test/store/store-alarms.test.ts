@@ -204,6 +204,26 @@ t.test('list: filters, newest first, paging with before and limit', (t) =>
   }),
 );
 
+t.test('every active central alarm of a source is listed, past the 1,000 of a page', (t) =>
+  forEachStore(t, async (t, store) => {
+    await twoBoxes(store);
+    const n = 1_005;
+    for (let i = 0; i < n; i++) await store.raiseCentralAlarm({ boxId: i % 2 ? 'a' : 'b', source: 'central', type: `rule-${i}`, severity: 'major', cause: 'x', at: 1_000 + i });
+    // What must not be listed: a cleared one, another source, a box's alarm named `central`.
+    await store.raiseCentralAlarm({ boxId: 'a', source: 'central', type: 'gone', severity: 'major', cause: 'x', at: 5 });
+    await store.clearCentralAlarm('a', 'central', 'gone', 6);
+    await store.raiseCentralAlarm({ boxId: 'a', source: 'probe', type: 'rule-0', severity: 'minor', cause: 'x', at: 7 });
+    await store.applyBoxAlarm('a', { bdSeq: 1, seq: 1 }, 'raised', alarm({ id: 'own', source: 'central', type: 'span-red' }));
+
+    const listed = await store.listActiveCentralAlarms('central');
+    t.equal(listed.length, n);
+    t.same(new Set(listed.map((a) => `${a.boxId}/${a.type}`)), new Set(Array.from({ length: n }, (_, i) => `${i % 2 ? 'a' : 'b'}/rule-${i}`)));
+    t.ok(listed.every((a) => a.origin === 'central' && a.source === 'central' && a.state === 'active'));
+    t.same((await store.listActiveCentralAlarms('probe')).map((a) => a.type), ['rule-0']);
+    t.same(await store.listActiveCentralAlarms('nobody'), []);
+  }),
+);
+
 t.test('active alarms counted by severity, box and central ones alike; cleared ones not', (t) =>
   forEachStore(t, async (t, store) => {
     await twoBoxes(store);

@@ -136,6 +136,15 @@ export async function listAlarms(db: Db, filter: AlarmFilter): Promise<CentralAl
   return rows.map(toAlarm);
 }
 
+/**
+ * Every active alarm central raised with `source`, however many (no page limit: a rule that
+ * reloads its state at start must see all of them), in the order they were stored.
+ */
+export async function listActiveCentralAlarms(db: Db, source: string): Promise<CentralAlarm[]> {
+  const rows = await db.selectFrom('alarms').selectAll().where('origin', '=', 'central').where('source', '=', source).where('state', '=', 'active').orderBy('id').execute();
+  return rows.map(toAlarm);
+}
+
 /** The first acknowledgement stands: a second one changes nothing. */
 export async function ackAlarm(db: Db, id: number, by: string, comment: string, at: number): Promise<CentralAlarm | null> {
   await db.updateTable('alarms').set({ acked_at: at, acked_by: by, ack_comment: comment }).where('id', '=', id).where('acked_at', 'is', null).execute();

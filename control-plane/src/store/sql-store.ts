@@ -315,6 +315,10 @@ class SqlStore implements Store {
     return this.run('listAlarms', () => alarms.listAlarms(this.db, filter));
   }
 
+  listActiveCentralAlarms(source: string): Promise<CentralAlarm[]> {
+    return this.run('listActiveCentralAlarms', () => alarms.listActiveCentralAlarms(this.db, source));
+  }
+
   countActiveAlarms(): Promise<Record<Severity, number>> {
     return this.run('countActiveAlarms', async () => {
       const rows = await this.db.selectFrom('alarms').select(['severity', (eb) => eb.fn.countAll<number | string>().as('n')]).where('state', '=', 'active').groupBy('severity').execute();

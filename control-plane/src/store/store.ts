@@ -86,6 +86,8 @@ export interface Store {
   /** Clears the active alarm (box, source, type), if there is one. */
   clearCentralAlarm(boxId: string, source: string, type: string, at: number): Promise<CentralAlarm | null>;
   listAlarms(filter: AlarmFilter): Promise<CentralAlarm[]>;
+  /** Every active alarm central raised itself with `source` (origin 'central'), in the order stored, with no page limit. */
+  listActiveCentralAlarms(source: string): Promise<CentralAlarm[]>;
   /** Active alarms (box and central) by severity, every severity named (0 when none). */
   countActiveAlarms(): Promise<Record<Severity, number>>;
   getAlarm(id: number): Promise<CentralAlarm | null>;
