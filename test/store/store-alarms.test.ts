@@ -204,6 +204,35 @@ t.test('list: filters, newest first, paging with before and limit', (t) =>
   }),
 );
 
+t.test('paging with the last alarm as cursor (before + beforeId) lists each alarm once, also many raised in one millisecond', (t) =>
+  forEachStore(t, async (t, store) => {
+    await twoBoxes(store);
+    // A birth lists a box's alarms at once: seven share raisedAt 1000, one before and one after.
+    const same = Array.from({ length: 7 }, (_, i) => alarm({ id: `1000-${i}`, source: `fxo/${i}`, type: 'fxo-no-battery', severity: 'major' }));
+    await store.syncBoxAlarms('a', [alarm({ id: '900-0', raisedAt: 900, lastRaisedAt: 900 }), ...same, alarm({ id: '1100-0', source: 'span/1', raisedAt: 1_100, lastRaisedAt: 1_100 })], 2_000);
+    const all = (await store.listAlarms({})).map((a) => a.boxAlarmId);
+    t.equal(all.length, 9);
+
+    const pages: (string | null)[][] = [];
+    let cursor: { before: number; beforeId: number } | undefined;
+    for (;;) {
+      const page = await store.listAlarms({ limit: 3, ...cursor });
+      if (page.length === 0) break;
+      pages.push(page.map((a) => a.boxAlarmId));
+      const last = page[page.length - 1]!;
+      cursor = { before: last.raisedAt, beforeId: last.id };
+    }
+    t.same(pages.flat(), all, 'every alarm once, in the list order');
+    t.same(pages.map((p) => p.length), [3, 3, 3]);
+
+    // `before` alone is "raised before this time": the rest of the millisecond is not in it.
+    const first = await store.listAlarms({ limit: 3 });
+    const timeOnly = await store.listAlarms({ limit: 10, before: first[2]!.raisedAt });
+    t.same(timeOnly.map((a) => a.boxAlarmId), ['900-0'], 'paging by time alone would skip the five other alarms of 1000');
+    await t.rejects(store.listAlarms({ beforeId: 5 }), { name: 'RangeError', message: /beforeId 5 without before/ }, 'beforeId without before says what is missing');
+  }),
+);
+
 t.test('every active central alarm of a source is listed, past the 1,000 of a page', (t) =>
   forEachStore(t, async (t, store) => {
     await twoBoxes(store);

@@ -221,8 +221,15 @@ export interface AlarmFilter {
   acked?: boolean;
   /** Newest first; at most this many (default 100, at most 1000). */
   limit?: number;
-  /** Alarms raised before this time (paging). */
+  /**
+   * Paging, with the last alarm of the previous page as the cursor: alarms raised before
+   * this time, and with `beforeId` also those raised at this very time with a smaller id.
+   * Alarms often share a raisedAt (a birth lists several): page with both, or an alarm at the
+   * page boundary is skipped.
+   */
   before?: number;
+  /** The id of the previous page's last alarm; only with `before` (a RangeError without). */
+  beforeId?: number;
 }
 
 export interface StoredCdr extends CdrPayloadRecord {
