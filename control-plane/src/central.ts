@@ -10,6 +10,7 @@ import { startCentralMqtt, type CentralMqtt } from './broker/central-mqtt.js';
 import type { BrokerLimits } from './broker/mqtt-broker.js';
 import { buildApi, ensureAdminToken, type ApiApp } from './api/index.js';
 import { systemClock } from './alarms/clock.js';
+import { CommandDeadline, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_SWEEP_EVERY_MS } from './commands/command-deadline.js';
 
 export interface CentralOptions {
   /** Data folder: the SQLite file lives here (unless `postgresUrl`). */
@@ -26,15 +27,17 @@ export interface CentralOptions {
   adminToken?: string;
   retention: { cdrDays: number; historyDays: number };
   enrolmentTtlMs: number;
+  /** How long central waits for a box to answer a command before marking it timed out; default 300 s. */
+  commandTimeoutMs?: number;
 }
 
 const DAY_MS = 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
 
 /**
- * Central in one process: the store, the MQTT broker with ingest and alarm rules, and the
- * HTTP API. start() brings them up in that order, stop() takes them down in reverse, so no
- * message is taken from a box that cannot be stored.
+ * Central in one process: the store, the command deadline sweep, the MQTT broker with
+ * ingest and alarm rules, and the HTTP API. start() brings them up in that order, stop()
+ * takes them down in reverse, so no message is taken from a box that cannot be stored.
  */
 export class Central {
   readonly metrics = new Registry();
@@ -42,6 +45,7 @@ export class Central {
   private mqtt: CentralMqtt | null = null;
   private api: ApiApp | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
+  private commandDeadline: CommandDeadline | null = null;
   httpUrl = '';
   mqttUrl = '';
   /** The admin token made at this start, to be printed once; null when one existed or was given. */
@@ -72,6 +76,10 @@ export class Central {
     });
     this.newAdminToken = await ensureAdminToken(store, o.adminToken);
     const clock = systemClock;
+    const commandTimeoutMs = o.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    // A short timeout is swept as often as it lasts, so a time-out never shows a whole round late.
+    this.commandDeadline = new CommandDeadline({ store, clock, logger: this.log.child({ module: 'command-deadline' }), registry: this.metrics, everyMs: Math.min(DEFAULT_SWEEP_EVERY_MS, commandTimeoutMs) });
+    this.commandDeadline.start();
     this.mqtt = await startCentralMqtt({
       store,
       logger: this.log,
@@ -86,7 +94,7 @@ export class Central {
     await this.restoreDesiredConfigs(store, this.mqtt.boxLink);
     const reachable = o.host === '0.0.0.0' || o.host === '::' ? 'localhost' : o.host;
     this.mqttUrl = o.publicMqttUrl ?? `${o.tls ? 'mqtts' : 'mqtt'}://${reachable}:${this.mqtt.port}`;
-    this.api = await buildApi({ store, boxLink: this.mqtt.boxLink, metrics: this.metrics, clock, logger: this.log.child({ module: 'api' }), mqttUrl: this.mqttUrl, enrolmentTtlMs: o.enrolmentTtlMs });
+    this.api = await buildApi({ store, boxLink: this.mqtt.boxLink, metrics: this.metrics, clock, logger: this.log.child({ module: 'api' }), mqttUrl: this.mqttUrl, enrolmentTtlMs: o.enrolmentTtlMs, commandTimeoutMs });
     await this.api.listen({ host: o.host, port: o.httpPort });
     const http = this.api.server.address();
     this.httpUrl = `http://${reachable}:${typeof http === 'object' && http ? http.port : o.httpPort}`;
@@ -96,9 +104,10 @@ export class Central {
   async stop(): Promise<void> {
     if (this.pruneTimer) clearTimeout(this.pruneTimer);
     // The API first (no new commands), then the broker (the boxes' last messages reach the
-    // store), then the store.
+    // store), then the command deadline sweep (its round in progress ends), then the store.
     await this.api?.close();
     await this.mqtt?.close();
+    await this.commandDeadline?.stop();
     await this.store?.close();
   }
 

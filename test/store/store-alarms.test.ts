@@ -204,6 +204,55 @@ t.test('list: filters, newest first, paging with before and limit', (t) =>
   }),
 );
 
+t.test('paging with the last alarm as cursor (before + beforeId) lists each alarm once, also many raised in one millisecond', (t) =>
+  forEachStore(t, async (t, store) => {
+    await twoBoxes(store);
+    // A birth lists a box's alarms at once: seven share raisedAt 1000, one before and one after.
+    const same = Array.from({ length: 7 }, (_, i) => alarm({ id: `1000-${i}`, source: `fxo/${i}`, type: 'fxo-no-battery', severity: 'major' }));
+    await store.syncBoxAlarms('a', [alarm({ id: '900-0', raisedAt: 900, lastRaisedAt: 900 }), ...same, alarm({ id: '1100-0', source: 'span/1', raisedAt: 1_100, lastRaisedAt: 1_100 })], 2_000);
+    const all = (await store.listAlarms({})).map((a) => a.boxAlarmId);
+    t.equal(all.length, 9);
+
+    const pages: (string | null)[][] = [];
+    let cursor: { before: number; beforeId: number } | undefined;
+    for (;;) {
+      const page = await store.listAlarms({ limit: 3, ...cursor });
+      if (page.length === 0) break;
+      pages.push(page.map((a) => a.boxAlarmId));
+      const last = page[page.length - 1]!;
+      cursor = { before: last.raisedAt, beforeId: last.id };
+    }
+    t.same(pages.flat(), all, 'every alarm once, in the list order');
+    t.same(pages.map((p) => p.length), [3, 3, 3]);
+
+    // `before` alone is "raised before this time": the rest of the millisecond is not in it.
+    const first = await store.listAlarms({ limit: 3 });
+    const timeOnly = await store.listAlarms({ limit: 10, before: first[2]!.raisedAt });
+    t.same(timeOnly.map((a) => a.boxAlarmId), ['900-0'], 'paging by time alone would skip the five other alarms of 1000');
+    await t.rejects(store.listAlarms({ beforeId: 5 }), { name: 'RangeError', message: /beforeId 5 without before/ }, 'beforeId without before says what is missing');
+  }),
+);
+
+t.test('every active central alarm of a source is listed, past the 1,000 of a page', (t) =>
+  forEachStore(t, async (t, store) => {
+    await twoBoxes(store);
+    const n = 1_005;
+    for (let i = 0; i < n; i++) await store.raiseCentralAlarm({ boxId: i % 2 ? 'a' : 'b', source: 'central', type: `rule-${i}`, severity: 'major', cause: 'x', at: 1_000 + i });
+    // What must not be listed: a cleared one, another source, a box's alarm named `central`.
+    await store.raiseCentralAlarm({ boxId: 'a', source: 'central', type: 'gone', severity: 'major', cause: 'x', at: 5 });
+    await store.clearCentralAlarm('a', 'central', 'gone', 6);
+    await store.raiseCentralAlarm({ boxId: 'a', source: 'probe', type: 'rule-0', severity: 'minor', cause: 'x', at: 7 });
+    await store.applyBoxAlarm('a', { bdSeq: 1, seq: 1 }, 'raised', alarm({ id: 'own', source: 'central', type: 'span-red' }));
+
+    const listed = await store.listActiveCentralAlarms('central');
+    t.equal(listed.length, n);
+    t.same(new Set(listed.map((a) => `${a.boxId}/${a.type}`)), new Set(Array.from({ length: n }, (_, i) => `${i % 2 ? 'a' : 'b'}/rule-${i}`)));
+    t.ok(listed.every((a) => a.origin === 'central' && a.source === 'central' && a.state === 'active'));
+    t.same((await store.listActiveCentralAlarms('probe')).map((a) => a.type), ['rule-0']);
+    t.same(await store.listActiveCentralAlarms('nobody'), []);
+  }),
+);
+
 t.test('active alarms counted by severity, box and central ones alike; cleared ones not', (t) =>
   forEachStore(t, async (t, store) => {
     await twoBoxes(store);

@@ -1,6 +1,10 @@
 // Commands, desired configuration, API tokens, and what a driver failure looks like; on
 // SQLite and on PostgreSQL (a throwaway cluster for this file).
+import { join } from 'node:path';
+import { Migrator, sql } from 'kysely';
 import t from 'tap';
+import { openDialect, type StoreLocation } from '../../control-plane/src/store/dialect.js';
+import { migrations } from '../../control-plane/src/store/migrations.js';
 import { openStore } from '../../control-plane/src/store/sql-store.js';
 import { StoreConflictError, StoreDriverError, StoreNotFoundError } from '../../control-plane/src/store/store.js';
 import { forEachStore, sharedPostgres } from '../../control-plane/test-support/stores.js';
@@ -9,16 +13,16 @@ import { twoBoxes } from './fixtures.js';
 t.test('a command takes one answer: the first stands', (t) =>
   forEachStore(t, async (t, store) => {
     await twoBoxes(store);
-    const cmd = { id: 'cmd-1', boxId: 'a', name: 'test-call' as const, params: { circuit: 'fxo/0' }, requestedBy: 'ops', createdAt: 100 };
-    t.same(await store.createCommand(cmd), { ...cmd, state: 'sent', completedAt: null, outcome: null });
+    const cmd = { id: 'cmd-1', boxId: 'a', name: 'test-call' as const, params: { circuit: 'fxo/0' }, requestedBy: 'ops', createdAt: 100, deadlineAt: 300_100 };
+    t.same(await store.createCommand(cmd), { ...cmd, state: 'sent', completedAt: null, outcome: null, timedOutAt: null });
     await t.rejects(store.createCommand(cmd), new StoreConflictError('command cmd-1'));
     await t.rejects(store.createCommand({ ...cmd, id: 'cmd-2', boxId: 'nope' }), new StoreNotFoundError('box nope'));
 
     const ok = { ok: true, result: { verdict: 'pass' }, error: null };
-    t.same(await store.completeCommand('cmd-1', ok, 200, { bdSeq: 1, seq: 12 }), { ...cmd, state: 'done', completedAt: 200, outcome: ok });
+    t.same(await store.completeCommand('cmd-1', ok, 200, { bdSeq: 1, seq: 12 }), { ...cmd, state: 'done', completedAt: 200, outcome: ok, timedOutAt: null });
     const late = { ok: false, result: null, error: { code: 'CL_X', message: 'late' } };
     t.match(await store.completeCommand('cmd-1', late, 300), { state: 'done', completedAt: 200, outcome: ok }, 'a repeated answer changes nothing');
-    t.same(await store.getCommand('cmd-1'), { ...cmd, state: 'done', completedAt: 200, outcome: ok });
+    t.same(await store.getCommand('cmd-1'), { ...cmd, state: 'done', completedAt: 200, outcome: ok, timedOutAt: null });
     t.same(await store.lastSeq('a'), { bdSeq: 1, seq: 12 });
 
     await store.createCommand({ ...cmd, id: 'cmd-3' });
@@ -27,6 +31,68 @@ t.test('a command takes one answer: the first stands', (t) =>
     t.equal(await store.getCommand('unknown'), null);
   }),
 );
+
+t.test('a command unanswered by its deadline times out once; a late answer still stands', (t) =>
+  forEachStore(t, async (t, store) => {
+    await twoBoxes(store);
+    const cmd = (id: string, boxId: string, deadlineAt: number) => store.createCommand({ id, boxId, name: 'block', params: { cic: 1 }, requestedBy: 'ops', createdAt: 100, deadlineAt });
+    await cmd('early', 'a', 1_000);
+    await cmd('answered', 'a', 1_000);
+    await cmd('other-box', 'b', 1_000);
+    await cmd('later', 'a', 2_000);
+    const ok = { ok: true, result: { cic: 1 }, error: null };
+    await store.completeCommand('answered', ok, 900);
+
+    t.same(await store.timeOutCommands(999), [], 'nothing before its deadline');
+    const timedOut = await store.timeOutCommands(1_000);
+    t.same(
+      timedOut.map((c) => [c.id, c.state, c.timedOutAt, c.completedAt, c.outcome]),
+      [
+        ['early', 'timed-out', 1_000, null, null],
+        ['other-box', 'timed-out', 1_000, null, null],
+      ],
+      'at its deadline; an answered command is left alone',
+    );
+    t.match(await store.getCommand('answered'), { state: 'done', timedOutAt: null });
+    t.same(await store.timeOutCommands(1_500), [], 'a command times out once');
+    t.match(await store.getCommand('early'), { state: 'timed-out', timedOutAt: 1_000, deadlineAt: 1_000 });
+
+    // The box ran it after all: its answer replaces the time-out, which stays on record.
+    t.match(await store.completeCommand('early', ok, 1_700, { bdSeq: 2, seq: 40 }), { state: 'done', completedAt: 1_700, outcome: ok, timedOutAt: 1_000 });
+    t.same(await store.lastSeq('a'), { bdSeq: 2, seq: 40 });
+    const again = { ok: false, result: null, error: { code: 'X', message: 'again' } };
+    t.match(await store.completeCommand('early', again, 1_800), { state: 'done', completedAt: 1_700, outcome: ok }, 'and the first answer stands');
+    t.match(await store.completeCommand('other-box', again, 1_900), { state: 'failed', outcome: again, timedOutAt: 1_000 });
+
+    t.same((await store.timeOutCommands(5_000)).map((c) => c.id), ['later']);
+    t.same(await store.timeOutCommands(9_000), []);
+  }),
+);
+
+t.test('a command stored before the deadline migration gets one 300 s after it was made', async (t) => {
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    await t.test(kind, async (t) => {
+      const location: StoreLocation = kind === 'postgres' ? { kind, url: await (await sharedPostgres()).createDatabase() } : { kind, file: join(t.testdir(), 'central.db') };
+      // The schema as 0001 left it, with a command waiting and one answered.
+      const old = openDialect(location);
+      const initial = migrations(old)['0001-initial']!;
+      const { error } = await new Migrator({ db: old.db, provider: { getMigrations: async () => ({ '0001-initial': initial }) } }).migrateToLatest();
+      t.equal(error, undefined);
+      await old.db.insertInto('sites').values({ id: 's1', name: 'North', county: 'Hill County', created_at: 1 }).execute();
+      await old.db.insertInto('boxes').values({ id: 'a', site_id: 's1', name: 'Box A', created_at: 1 }).execute();
+      // Raw SQL: the typed tables have the columns of the latest schema.
+      await sql`insert into commands (id, box_id, name, params, requested_by, created_at, state) values ('waiting', 'a', 'block', '{"cic":1}', 'ops', 10000, 'sent'), ('answered', 'a', 'block', '{"cic":1}', 'ops', 10000, 'done')`.execute(old.db);
+      await old.db.destroy();
+
+      const store = openStore(location);
+      t.teardown(() => store.close());
+      await store.migrate();
+      t.match(await store.getCommand('waiting'), { state: 'sent', createdAt: 10_000, deadlineAt: 310_000, timedOutAt: null });
+      t.same((await store.timeOutCommands(309_999)).map((c) => c.id), []);
+      t.same((await store.timeOutCommands(310_000)).map((c) => c.id), ['waiting'], 'the answered one does not time out');
+    });
+  }
+});
 
 t.test('desired config: revisions 1, 2, ... per box; the reported state beside it', (t) =>
   forEachStore(t, async (t, store) => {

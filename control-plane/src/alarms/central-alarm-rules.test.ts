@@ -143,3 +143,22 @@ t.test('at start, a box known to have connected before gets box-offline after th
   );
   t.same(notices.map((n) => [n.change, n.boxId, n.type]), [['raised', 'box-a', 'box-offline']]);
 });
+
+t.test('at start, a box-offline older than a thousand other active alarms is still known, and cleared when the box is back', async (t) => {
+  const { store } = await freshStore(t, 'sqlite');
+  await enrolBox(store, 'box-a');
+  await enrolBox(store, 'box-b');
+  await store.recordStatus('box-a', false, 1, 1_000);
+  await store.raiseCentralAlarm({ boxId: 'box-a', source: 'central', type: 'box-offline', severity: 'critical', cause: 'box offline', at: 1_000 });
+  // Newer active alarms, more than a page of the alarm list holds.
+  for (let i = 0; i < 1_000; i++) await store.raiseCentralAlarm({ boxId: 'box-b', source: `probe/${i}`, type: 'probe', severity: 'minor', cause: 'x', at: 2_000 + i });
+  const clock = new FakeClock(10 * HOUR);
+  const notices: AlarmNotice[] = [];
+  const rules = new CentralAlarmRules({ store, logger: captureLog().logger, clock, notifier: { notify: (n) => void notices.push(n), close: async () => {} } });
+  await rules.start();
+  t.teardown(() => rules.stop());
+  rules.onStatus('box-a', true, clock.now());
+  await rules.idle();
+  t.same(await store.listAlarms({ state: 'active', boxId: 'box-a' }), [], 'box-offline cleared');
+  t.same(notices.map((n) => [n.change, n.boxId, n.type]), [['cleared', 'box-a', 'box-offline']]);
+});

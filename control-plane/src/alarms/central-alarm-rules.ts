@@ -80,9 +80,9 @@ export class CentralAlarmRules {
    * connected (created, not yet provisioned) is not expected online and is left alone.
    */
   async start(): Promise<void> {
-    for (const a of await this.opts.store.listAlarms({ state: 'active', limit: 1000 })) {
-      if (a.origin === 'central' && a.source === CENTRAL_SOURCE) this.active.add(`${a.boxId}/${a.type}`);
-    }
+    // All of them, not a page: an active alarm missing here would never be cleared (a clear
+    // for a key not believed active is skipped).
+    for (const a of await this.opts.store.listActiveCentralAlarms(CENTRAL_SOURCE)) this.active.add(`${a.boxId}/${a.type}`);
     for (const box of await this.opts.store.listBoxes()) {
       if (box.onlineChangedAt !== null && !this.active.has(`${box.id}/box-offline`)) this.armOffline(box.id);
     }

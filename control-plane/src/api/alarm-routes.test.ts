@@ -36,6 +36,29 @@ t.test('alarms newest first, filtered by state, box, severity and acknowledgemen
   t.equal((await app.inject({ method: 'GET', url: '/api/v1/alarms?limit=5000', headers: as('viewer') })).statusCode, 400);
 });
 
+t.test('paging by (before, beforeId) goes past alarms raised in the same millisecond', async (t) => {
+  const { app, as, store } = await alarmsRig(t);
+  for (const type of ['a', 'b', 'c']) await store.raiseCentralAlarm({ boxId: 'north-2', source: 'central', type, severity: 'minor', cause: type, at: 2000 });
+  const page = async (query: string, limit = 2) => {
+    const res = await app.inject({ method: 'GET', url: `/api/v1/alarms?limit=${limit}${query}`, headers: as('viewer') });
+    t.equal(res.statusCode, 200, query);
+    return res.json().alarms as { id: number; raisedAt: number }[];
+  };
+  const seen: number[] = [];
+  let query = '';
+  for (let p = await page(query); p.length > 0; p = await page(query)) {
+    seen.push(...p.map((a) => a.id));
+    const last = p[p.length - 1]!;
+    query = `&before=${last.raisedAt}&beforeId=${last.id}`;
+  }
+  const all = (await page('', 100)).map((a) => a.id);
+  t.equal(all.length, 6);
+  t.same(seen, all, 'four alarms share raisedAt 2000; each comes once');
+  const alone = await app.inject({ method: 'GET', url: '/api/v1/alarms?beforeId=3', headers: as('viewer') });
+  t.equal(alone.statusCode, 400);
+  t.same(alone.json(), { error: 'bad-request', message: "the request is not valid: querystring.beforeId needs before: pass the last alarm's raisedAt as before and its id as beforeId" });
+});
+
 t.test('an acknowledgement records the token name, the time and the comment; the first one stays', async (t) => {
   const { app, as, clock, red } = await alarmsRig(t);
   const first = await app.inject({ method: 'POST', url: `/api/v1/alarms/${red.id}/ack`, headers: as('operator'), payload: { comment: 'telco called' } });

@@ -17,6 +17,8 @@ export function alarmRoutes(app: ApiApp, ctx: ApiContext): void {
       schema: {
         tags: ['alarms'],
         security: bearer,
+        description:
+          'Alarms newest first (by raisedAt, then id). To page, pass the last alarm of a page as `before` (its raisedAt) and `beforeId` (its id): alarms raised in the same millisecond (a birth lists several) are then neither skipped nor repeated.',
         querystring: Type.Object(
           {
             state: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('cleared')])),
@@ -24,7 +26,8 @@ export function alarmRoutes(app: ApiApp, ctx: ApiContext): void {
             severity: Type.Optional(SeveritySchema),
             acked: Type.Optional(Type.Boolean()),
             limit: Type.Optional(Limit),
-            before: Type.Optional(Type.Integer({ minimum: 0, description: 'alarms raised before this time (paging)' })),
+            before: Type.Optional(Type.Integer({ minimum: 0, description: "paging: the previous page's last raisedAt; alarms raised before it (and, with beforeId, at it with a smaller id)" })),
+            beforeId: Type.Optional(Type.Integer({ minimum: 1, description: "paging: the previous page's last id; only with before" })),
           },
           { additionalProperties: false },
         ),
@@ -33,6 +36,7 @@ export function alarmRoutes(app: ApiApp, ctx: ApiContext): void {
     },
     async (request) => {
       const { box, ...rest } = request.query;
+      if (rest.beforeId !== undefined && rest.before === undefined) throw new ApiError('bad-request', "querystring.beforeId needs before: pass the last alarm's raisedAt as before and its id as beforeId");
       return { alarms: await store.listAlarms({ ...rest, ...(box === undefined ? {} : { boxId: box }) }) };
     },
   );

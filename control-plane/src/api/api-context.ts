@@ -46,4 +46,6 @@ export interface ApiContext {
   mqttUrl: string;
   /** How long an enrolment token stays usable. */
   enrolmentTtlMs: number;
+  /** A command's deadline is this long after it is sent. */
+  commandTimeoutMs: number;
 }

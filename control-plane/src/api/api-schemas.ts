@@ -94,9 +94,13 @@ export const CommandSchema = Type.Object({
   params: Type.Record(Type.String(), Type.Unknown()),
   requestedBy: Type.String(),
   createdAt: Ms,
-  state: Type.Union([Type.Literal('sent'), Type.Literal('done'), Type.Literal('failed')]),
-  completedAt: MsOrNull,
+  state: Type.Union([Type.Literal('sent'), Type.Literal('done'), Type.Literal('failed'), Type.Literal('timed-out')], {
+    description: "sent: waiting for the box's answer; done / failed: the box answered ok or not (or central could not send it); timed-out: no answer by deadlineAt (a late answer still replaces it)",
+  }),
+  completedAt: Type.Union([Ms, Type.Null()], { description: 'when the answer was stored' }),
   outcome: Type.Union([Outcome, Type.Null()]),
+  deadlineAt: Type.Integer({ minimum: 0, description: "ms since the epoch: central stops waiting for the answer then (countyline-central --command-timeout after it was sent)" }),
+  timedOutAt: Type.Union([Ms, Type.Null()], { description: 'when central gave up waiting; kept when a late answer came after' }),
 });
 
 export const ConfigStateSchema = Type.Object({

@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Registry } from 'prom-client';
 import type { BoxLink } from '../broker/box-link.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../commands/command-deadline.js';
 import type { ApiApp, ApiClock, ApiContext, ApiStore } from './api-context.js';
 import { ApiError } from './api-errors.js';
 import { apiMetrics } from './api-metrics.js';
@@ -27,6 +28,8 @@ export interface ApiOptions {
   mqttUrl: string;
   /** How long an enrolment token stays usable (default 7 days). */
   enrolmentTtlMs?: number;
+  /** How long central waits for a box to answer a command (default 300 s); the command's deadline. */
+  commandTimeoutMs?: number;
   /** Enrolment attempts per address: this many at once, then `perMinute` (default 10 and 6). */
   enrolRateLimit?: { burst: number; perMinute: number };
   /** Behind a reverse proxy: trust its X-Forwarded-For (fastify's `trustProxy`), so the rate limit sees the box's address. */
@@ -58,6 +61,7 @@ export async function buildApi(options: ApiOptions): Promise<ApiApp> {
     authorize: bearerAuth(options.store, metrics),
     mqttUrl: options.mqttUrl,
     enrolmentTtlMs: options.enrolmentTtlMs ?? WEEK_MS,
+    commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
   };
   const rate = options.enrolRateLimit ?? { burst: 10, perMinute: 6 };
   const limiter = new RateLimiter(options.clock, rate.burst, rate.perMinute);

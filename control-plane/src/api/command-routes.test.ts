@@ -1,5 +1,7 @@
 import t from 'tap';
 import { apiRig } from '../../test-support/api-test-app.js';
+import { freshStore } from '../../test-support/stores.js';
+import type { Store } from '../store/store.js';
 
 // Commands and bulletins reach a connected box through the BoxLink; the answer is read back
 // by id.
@@ -19,11 +21,30 @@ t.test('a command to a connected box: stored, sent with v/id/ts, 202 with its id
   const { id } = res.json();
   t.same(boxLink.commands, [{ boxId: 'north-1', name: 'test-call', command: { circuit: 'e1/0/1', v: 1, id, ts: clock.now() } }]);
   const sent = await app.inject({ method: 'GET', url: `/api/v1/commands/${id}`, headers: as('viewer') });
-  t.match(sent.json(), { id, boxId: 'north-1', name: 'test-call', params: { circuit: 'e1/0/1' }, requestedBy: 'operator', state: 'sent', outcome: null });
+  t.match(sent.json(), { id, boxId: 'north-1', name: 'test-call', params: { circuit: 'e1/0/1' }, requestedBy: 'operator', state: 'sent', outcome: null, deadlineAt: clock.now() + 300_000, timedOutAt: null });
   await store.completeCommand(id, { ok: true, result: { passed: 1 }, error: null }, clock.now() + 4000);
   const done = await app.inject({ method: 'GET', url: `/api/v1/commands/${id}`, headers: as('viewer') });
   t.match(done.json(), { state: 'done', completedAt: clock.now() + 4000, outcome: { ok: true, result: { passed: 1 }, error: null } });
   t.equal((await app.inject({ method: 'GET', url: '/api/v1/commands/nope', headers: as('viewer') })).statusCode, 404);
+});
+
+t.test('a command unanswered by its deadline reads timed-out; a late answer replaces it', async (t) => {
+  // The real store underneath, for the sweep's part (the API itself never times out).
+  let store: Store | undefined;
+  const { app, boxLink, as, clock } = await apiRig(t, { commandTimeoutMs: 60_000 }, async () => (store = (await freshStore(t, 'sqlite')).store));
+  await store!.createBox({ id: 'north-1', site: 'north', name: 'north-1', createdAt: 0 });
+  boxLink.connected.add('north-1');
+  const get = async (id: string) => (await app.inject({ method: 'GET', url: `/api/v1/commands/${id}`, headers: as('viewer') })).json();
+  const sentAt = clock.now();
+  const { id } = (await app.inject({ method: 'POST', url: '/api/v1/boxes/north-1/commands', headers: as('operator'), payload: { name: 'block', params: { cic: 7 } } })).json();
+  t.match(await get(id), { state: 'sent', deadlineAt: sentAt + 60_000, timedOutAt: null }, 'the deadline is the timeout after sending');
+
+  t.same(await store!.timeOutCommands(sentAt + 59_999), []);
+  await store!.timeOutCommands(sentAt + 60_000);
+  t.match(await get(id), { state: 'timed-out', deadlineAt: sentAt + 60_000, timedOutAt: sentAt + 60_000, completedAt: null, outcome: null });
+
+  await store!.completeCommand(id, { ok: true, result: { cic: 7 }, error: null }, sentAt + 90_000);
+  t.match(await get(id), { state: 'done', completedAt: sentAt + 90_000, outcome: { ok: true }, timedOutAt: sentAt + 60_000 }, 'the box ran it after all');
 });
 
 t.test('a command to an offline box is 409 box-offline, and nothing is stored or sent', async (t) => {

@@ -33,7 +33,8 @@ export function commandRoutes(app: ApiApp, ctx: ApiContext): void {
       schema: {
         tags: ['commands'],
         security: bearer,
-        description: 'Sends a command to a connected box; 202 with its id, then GET /commands/:id for the answer. An offline box: 409 `box-offline`, nothing stored or sent.',
+        description:
+          'Sends a command to a connected box; 202 with its id, then GET /commands/:id for the answer. An offline box: 409 `box-offline`, nothing stored or sent. Unanswered by its deadline (`countyline-central --command-timeout`, default 300 s) the command shows `timed-out`.',
         params: BoxIdParams,
         body: Type.Object({ name: CommandNameSchema, params: Type.Record(Type.String(), Type.Unknown(), { default: {} }) }, { additionalProperties: false }),
         response: { 202: Type.Object({ id: Type.String() }), ...errorResponses(400, 401, 403, 404, 409, 502) },
@@ -55,7 +56,16 @@ export function commandRoutes(app: ApiApp, ctx: ApiContext): void {
 
   app.get(
     '/commands/:id',
-    { onRequest: authorize('viewer'), schema: { tags: ['commands'], security: bearer, params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }), response: { 200: CommandSchema, ...errorResponses(401, 404) } } },
+    {
+      onRequest: authorize('viewer'),
+      schema: {
+        tags: ['commands'],
+        security: bearer,
+        description: "The command and the box's answer: `sent` while central waits, `done` or `failed` once answered, `timed-out` when no answer came by `deadlineAt` (a late answer still replaces it; `timedOutAt` stays).",
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: { 200: CommandSchema, ...errorResponses(401, 404) },
+      },
+    },
     async (request) => {
       const command = await store.getCommand(request.params.id);
       if (!command) throw new ApiError('not-found', `command ${request.params.id}`);
@@ -108,7 +118,7 @@ async function sendCommand(ctx: ApiContext, boxId: string, name: CommandName, pa
   if (!ctx.boxLink.isConnected(boxId)) throw new ApiError('box-offline', boxId);
   const id = randomUUID();
   const now = ctx.clock.now();
-  await ctx.store.createCommand({ id, boxId, name, params, requestedBy: by, createdAt: now });
+  await ctx.store.createCommand({ id, boxId, name, params, requestedBy: by, createdAt: now, deadlineAt: now + ctx.commandTimeoutMs });
   const command = { ...params, v: SCHEMA_VERSION, id, ts: now } as Command<CommandName>;
   try {
     await ctx.boxLink.sendCommand(boxId, name, command);

@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { Central } from '../central.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../commands/command-deadline.js';
 
 const USAGE = `usage: countyline-central --data <dir> [--http <port>] [--mqtt <port>] [--host <address>]
        [--postgres <url>] [--tls-key <file> --tls-cert <file>] [--public-mqtt-url <url>]
-       [--webhook <url>] [--connects-per-second <n>] [--connections-per-address <n>] [--cdr-days <n>] [--history-days <n>] [--log-level <level>] [--ready-json]
+       [--webhook <url>] [--connects-per-second <n>] [--connections-per-address <n>] [--cdr-days <n>] [--history-days <n>]
+       [--command-timeout <seconds>] [--log-level <level>] [--ready-json]
 
   --data             where central keeps its SQLite store (created if missing)
   --http             HTTP API and ops page port (default 8080)
@@ -18,6 +20,7 @@ const USAGE = `usage: countyline-central --data <dir> [--http <port>] [--mqtt <p
   --connections-per-address  open MQTT sockets allowed from one address (default 50)
   --cdr-days         keep CDRs this many days (default 400)
   --history-days     keep cleared alarms, events and KPI intervals this many days (default 400)
+  --command-timeout  seconds to wait for a box to answer a command before it shows timed-out (default 300)
   --ready-json       print one JSON line {"event":"ready",...} on stdout when listening
 
 The first admin API token comes from COUNTYLINE_ADMIN_TOKEN, or is made and printed once.`;
@@ -47,6 +50,16 @@ function days(name: string, value: string | undefined, fallback: number): number
   return n;
 }
 
+/** A box answers in seconds; more than a day is more likely milliseconds typed as seconds. */
+const MAX_COMMAND_TIMEOUT_S = 86_400;
+
+function commandTimeout(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_COMMAND_TIMEOUT_MS / 1000;
+  // Digits only: Number() would also take '1e3', '0x10' and ' 5'.
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > MAX_COMMAND_TIMEOUT_S) fail(`--command-timeout ${value}: give a whole number of seconds from 1 to ${MAX_COMMAND_TIMEOUT_S} (a day)`);
+  return Number(value);
+}
+
 let parsed;
 try {
   parsed = parseArgs({
@@ -64,6 +77,7 @@ try {
       'connections-per-address': { type: 'string' },
       'cdr-days': { type: 'string' },
       'history-days': { type: 'string' },
+      'command-timeout': { type: 'string' },
       'log-level': { type: 'string' },
       'ready-json': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -99,6 +113,7 @@ const central = new Central(
     adminToken: process.env.COUNTYLINE_ADMIN_TOKEN,
     retention: { cdrDays: days('cdr-days', v['cdr-days'], 400), historyDays: days('history-days', v['history-days'], 400) },
     enrolmentTtlMs: 7 * 86_400_000,
+    commandTimeoutMs: commandTimeout(v['command-timeout']) * 1000,
   },
   log,
 );

@@ -39,7 +39,7 @@ t.test('each kind of a good message lands in the store', async (t) => {
   t.same((await store.getBox('box-a'))?.trunks?.circuits, { total: 30, idle: 29, busy: 1, blocked: 0 });
   t.equal(await ingest.handle('box-a', 'config/reported', json({ ...header(6), revision: 2, applied: false, errors: ['sip.port: must be a number'] })), 'stored');
   t.same((await store.getConfigState('box-a')).reported?.errors, ['sip.port: must be a number']);
-  await store.createCommand({ id: 'c1', boxId: 'box-a', name: 'block', params: { cic: 3 }, requestedBy: 'op', createdAt: 0 });
+  await store.createCommand({ id: 'c1', boxId: 'box-a', name: 'block', params: { cic: 3 }, requestedBy: 'op', createdAt: 0, deadlineAt: 300_000 });
   const result = { ...header(7), id: 'c1', name: 'block', ok: true, result: { cic: 3 }, error: null };
   t.equal(await ingest.handle('box-a', 'cmd-result', json(result)), 'stored');
   t.equal((await store.getCommand('c1'))?.state, 'done');
@@ -137,11 +137,26 @@ t.test("a birth's alarm list makes central's active box alarms match it", async 
 
 t.test("a box cannot complete another box's command", async (t) => {
   const { store, registry, ingest } = await setup(t);
-  await store.createCommand({ id: 'c9', boxId: 'box-b', name: 'unblock', params: { cic: 1 }, requestedBy: 'op', createdAt: 0 });
+  await store.createCommand({ id: 'c9', boxId: 'box-b', name: 'unblock', params: { cic: 1 }, requestedBy: 'op', createdAt: 0, deadlineAt: 300_000 });
   const result = { ...header(1), id: 'c9', name: 'unblock', ok: false, result: null, error: { code: 'X', message: 'forged' } };
   t.equal(await ingest.handle('box-a', 'cmd-result', json(result)), 'rejected');
   t.equal((await store.getCommand('c9'))?.state, 'sent');
   t.equal(await counterValue(registry, 'countyline_central_rejected_total', { reason: 'not-own-command' }), 1);
+});
+
+t.test('an answer that comes after the command timed out is stored all the same, and said so in the log', async (t) => {
+  const { store, lines, registry, ingest } = await setup(t);
+  await store.createCommand({ id: 'c5', boxId: 'box-a', name: 'block', params: { cic: 5 }, requestedBy: 'op', createdAt: 0, deadlineAt: 300_000 });
+  t.match(await store.timeOutCommands(300_000), [{ id: 'c5', state: 'timed-out' }]);
+  const result = { ...header(1), id: 'c5', name: 'block', ok: true, result: { cic: 5 }, error: null };
+  t.equal(await ingest.handle('box-a', 'cmd-result', json(result)), 'stored');
+  t.match(await store.getCommand('c5'), { state: 'done', outcome: { ok: true, result: { cic: 5 } }, timedOutAt: 300_000 });
+  t.match(
+    lines.filter((l) => l.id === 'c5'),
+    [{ level: 30, box: 'box-a', msg: 'late answer to command block (c5) from box-a: it replaces the time-out' }],
+  );
+  t.equal(await ingest.handle('box-a', 'cmd-result', json({ ...result, ...header(2), ok: false, result: null, error: { code: 'X', message: 'again' } })), 'duplicate', 'answered once; the next answer is a repeat');
+  t.equal(await counterValue(registry, 'countyline_central_duplicates_total', { kind: 'cmd-result' }), 1);
 });
 
 t.test('a store failure rejects, is counted, and does not stop the next message', async (t) => {

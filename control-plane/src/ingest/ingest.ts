@@ -174,10 +174,12 @@ export class Ingest extends EventEmitter<IngestEvents> {
       return 'ignored';
     }
     if (cmd.boxId !== boxId) return this.reject(boxId, 'cmd-result', 'not-own-command', `command ${p.id} was sent to ${cmd.boxId}`);
-    if (cmd.state !== 'sent') {
+    if (cmd.state === 'done' || cmd.state === 'failed') {
       this.metrics.duplicates.inc({ kind: 'cmd-result' });
       return 'duplicate';
     }
+    // A late answer after the deadline still counts: the box did run the command.
+    if (cmd.state === 'timed-out') this.opts.logger.info({ box: boxId, id: p.id, name: p.name, timedOutAt: cmd.timedOutAt }, `late answer to command ${p.name} (${p.id}) from ${boxId}: it replaces the time-out`);
     await this.opts.store.completeCommand(p.id, { ok: p.ok, result: p.result, error: p.error }, at, key);
     return 'stored';
   }

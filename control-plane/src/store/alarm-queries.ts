@@ -131,8 +131,23 @@ export async function listAlarms(db: Db, filter: AlarmFilter): Promise<CentralAl
   if (filter.boxId !== undefined) query = query.where('box_id', '=', filter.boxId);
   if (filter.severity !== undefined) query = query.where('severity', '=', filter.severity);
   if (filter.acked !== undefined) query = query.where('acked_at', filter.acked ? 'is not' : 'is', null);
-  if (filter.before !== undefined) query = query.where('raised_at', '<', filter.before);
+  if (filter.beforeId !== undefined && filter.before === undefined) throw new RangeError(`beforeId ${filter.beforeId} without before: page with the last alarm's raisedAt (before) and id (beforeId)`);
+  if (filter.before !== undefined) {
+    const { before, beforeId } = filter;
+    // The cursor is the last alarm of the previous page, in the list's own order (raised_at,
+    // id), so alarms raised in the same millisecond are neither skipped nor repeated.
+    query = beforeId === undefined ? query.where('raised_at', '<', before) : query.where((eb) => eb.or([eb('raised_at', '<', before), eb.and([eb('raised_at', '=', before), eb('id', '<', beforeId)])]));
+  }
   const rows = await query.orderBy('raised_at', 'desc').orderBy('id', 'desc').limit(pageSize(filter.limit)).execute();
+  return rows.map(toAlarm);
+}
+
+/**
+ * Every active alarm central raised with `source`, however many (no page limit: a rule that
+ * reloads its state at start must see all of them), in the order they were stored.
+ */
+export async function listActiveCentralAlarms(db: Db, source: string): Promise<CentralAlarm[]> {
+  const rows = await db.selectFrom('alarms').selectAll().where('origin', '=', 'central').where('source', '=', source).where('state', '=', 'active').orderBy('id').execute();
   return rows.map(toAlarm);
 }
 

@@ -10,6 +10,7 @@ import type { Dialect } from './dialect.js';
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-initial': { up: (db) => initial(db, dialect) },
+    '0002-command-deadline': { up: commandDeadline },
   };
 }
 
@@ -169,4 +170,21 @@ async function initial(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('revoked_at', 'bigint')
     .execute();
+}
+
+/**
+ * A command's deadline (central stops waiting for the box's answer then) and when it timed
+ * out. Commands stored before get 300 s after they were made, the default `--command-timeout`
+ * (a literal: this migration must not change with the default). Only the commands still
+ * waiting are indexed by deadline, the ones the sweep looks for.
+ */
+async function commandDeadline(db: Kysely<any>): Promise<void> {
+  // SQLite adds a NOT NULL column to existing rows only with a default; every insert gives its own.
+  await db.schema.alterTable('commands').addColumn('deadline_at', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema.alterTable('commands').addColumn('timed_out_at', 'bigint').execute();
+  await db
+    .updateTable('commands')
+    .set((eb) => ({ deadline_at: eb('created_at', '+', 300_000) }))
+    .execute();
+  await db.schema.createIndex('commands_waiting').on('commands').column('deadline_at').where(sql.ref('state'), '=', sql.lit('sent')).execute();
 }

@@ -72,6 +72,8 @@ export function toCommand(row: Selectable<Tables['commands']>): StoredCommand {
     state: row.state,
     completedAt: row.completed_at,
     outcome: parseJson(row.outcome),
+    deadlineAt: row.deadline_at,
+    timedOutAt: row.timed_out_at,
   };
 }
 

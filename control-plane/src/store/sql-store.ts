@@ -2,10 +2,11 @@ import { Migrator, type Kysely } from 'kysely';
 import type { AlarmPayloadRecord, Birth, CdrPayloadRecord } from '@countyline/firmware/telemetry';
 import type { Logger } from 'pino';
 import * as alarms from './alarm-queries.js';
+import * as commands from './command-queries.js';
 import { openDialect, type Dialect, type StoreLocation } from './dialect.js';
 import { migrations } from './migrations.js';
 import { prune } from './retention.js';
-import { pageSize, parseJson, toBox, toCommand, toKpi } from './rows.js';
+import { pageSize, parseJson, toBox, toKpi } from './rows.js';
 import {
   StoreConflictError,
   StoreDriverError,
@@ -315,6 +316,10 @@ class SqlStore implements Store {
     return this.run('listAlarms', () => alarms.listAlarms(this.db, filter));
   }
 
+  listActiveCentralAlarms(source: string): Promise<CentralAlarm[]> {
+    return this.run('listActiveCentralAlarms', () => alarms.listActiveCentralAlarms(this.db, source));
+  }
+
   countActiveAlarms(): Promise<Record<Severity, number>> {
     return this.run('countActiveAlarms', async () => {
       const rows = await this.db.selectFrom('alarms').select(['severity', (eb) => eb.fn.countAll<number | string>().as('n')]).where('state', '=', 'active').groupBy('severity').execute();
@@ -357,39 +362,23 @@ class SqlStore implements Store {
   // Commands ----------------------------------------------------------------------------
 
   createCommand(cmd: NewCommand): Promise<StoredCommand> {
-    return this.run(
-      'createCommand',
-      async () => {
-        await this.db
-          .insertInto('commands')
-          .values({ id: cmd.id, box_id: cmd.boxId, name: cmd.name, params: JSON.stringify(cmd.params), requested_by: cmd.requestedBy, created_at: cmd.createdAt, state: 'sent', completed_at: null, outcome: null })
-          .execute();
-        return { ...cmd, state: 'sent' as const, completedAt: null, outcome: null };
-      },
-      { conflict: `command ${cmd.id}`, notFound: `box ${cmd.boxId}` },
-    );
+    return this.run('createCommand', () => commands.createCommand(this.db, cmd), { conflict: `command ${cmd.id}`, notFound: `box ${cmd.boxId}` });
   }
 
   completeCommand(id: string, result: CommandOutcome, at: number, key?: MessageKey): Promise<StoredCommand | null> {
     return this.transaction('completeCommand', async (trx) => {
-      // Only a command still waiting takes an answer: the first answer stands.
-      await trx
-        .updateTable('commands')
-        .set({ state: result.ok ? 'done' : 'failed', completed_at: at, outcome: JSON.stringify(result) })
-        .where('id', '=', id)
-        .where('state', '=', 'sent')
-        .execute();
-      const row = await trx.selectFrom('commands').selectAll().where('id', '=', id).executeTakeFirst();
-      if (row && key) await advanceSeq(trx, row.box_id, key);
-      return row ? toCommand(row) : null;
+      const command = await commands.completeCommand(trx, id, result, at);
+      if (command && key) await advanceSeq(trx, command.boxId, key);
+      return command;
     });
   }
 
   getCommand(id: string): Promise<StoredCommand | null> {
-    return this.run('getCommand', async () => {
-      const row = await this.db.selectFrom('commands').selectAll().where('id', '=', id).executeTakeFirst();
-      return row ? toCommand(row) : null;
-    });
+    return this.run('getCommand', () => commands.getCommand(this.db, id));
+  }
+
+  timeOutCommands(now: number): Promise<StoredCommand[]> {
+    return this.run('timeOutCommands', () => commands.timeOutCommands(this.db, now));
   }
 
   // Desired configuration ------------------------------------------------------------------

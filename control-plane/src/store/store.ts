@@ -86,6 +86,8 @@ export interface Store {
   /** Clears the active alarm (box, source, type), if there is one. */
   clearCentralAlarm(boxId: string, source: string, type: string, at: number): Promise<CentralAlarm | null>;
   listAlarms(filter: AlarmFilter): Promise<CentralAlarm[]>;
+  /** Every active alarm central raised itself with `source` (origin 'central'), in the order stored, with no page limit. */
+  listActiveCentralAlarms(source: string): Promise<CentralAlarm[]>;
   /** Active alarms (box and central) by severity, every severity named (0 when none). */
   countActiveAlarms(): Promise<Record<Severity, number>>;
   getAlarm(id: number): Promise<CentralAlarm | null>;
@@ -99,11 +101,18 @@ export interface Store {
   // Commands ----------------------------------------------------------------------------
   createCommand(cmd: NewCommand): Promise<StoredCommand>;
   /**
-   * The box's answer, once (a repeated answer is a duplicate and changes nothing); null for an
-   * unknown id. `key`, when given, counts in `lastSeq`.
+   * The box's answer, once: a command 'sent' or 'timed-out' takes it (a late answer replaces
+   * the time-out, since the box did run it; `timedOutAt` stays); a command already answered
+   * keeps its first answer. Null for an unknown id. `key`, when given, counts in `lastSeq`.
    */
   completeCommand(id: string, result: CommandOutcome, at: number, key?: MessageKey): Promise<StoredCommand | null>;
   getCommand(id: string): Promise<StoredCommand | null>;
+  /**
+   * Every command still 'sent' whose deadline is at or before `now` becomes 'timed-out' with
+   * `timedOutAt` now, in one statement (an answer stored at the same moment wins or loses
+   * whole); answers those.
+   */
+  timeOutCommands(now: number): Promise<StoredCommand[]>;
 
   // Desired configuration ------------------------------------------------------------------
   /** The next revision of the box's desired config (1, 2, ...). `StoreNotFoundError` for an unknown box. */
@@ -219,8 +228,15 @@ export interface AlarmFilter {
   acked?: boolean;
   /** Newest first; at most this many (default 100, at most 1000). */
   limit?: number;
-  /** Alarms raised before this time (paging). */
+  /**
+   * Paging, with the last alarm of the previous page as the cursor: alarms raised before
+   * this time, and with `beforeId` also those raised at this very time with a smaller id.
+   * Alarms often share a raisedAt (a birth lists several): page with both, or an alarm at the
+   * page boundary is skipped.
+   */
   before?: number;
+  /** The id of the previous page's last alarm; only with `before` (a RangeError without). */
+  beforeId?: number;
 }
 
 export interface StoredCdr extends CdrPayloadRecord {
@@ -249,16 +265,26 @@ export interface NewCommand {
   params: Record<string, unknown>;
   requestedBy: string;
   createdAt: number;
+  /** When central stops waiting for the box's answer (`--command-timeout` after it was sent). */
+  deadlineAt: number;
 }
 export interface CommandOutcome {
   ok: boolean;
   result: Record<string, unknown> | null;
   error: { code: string; message: string } | null;
 }
+/**
+ * 'sent': waiting for the box's answer; 'done' / 'failed': the box answered ok or not (or
+ * central could not send it); 'timed-out': no answer by the deadline.
+ */
+export type CommandState = 'sent' | 'done' | 'failed' | 'timed-out';
 export interface StoredCommand extends NewCommand {
-  state: 'sent' | 'done' | 'failed';
+  state: CommandState;
+  /** When the answer was stored. */
   completedAt: number | null;
   outcome: CommandOutcome | null;
+  /** When central gave up waiting; kept when a late answer comes after it. */
+  timedOutAt: number | null;
 }
 
 export interface ConfigState {

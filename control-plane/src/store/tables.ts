@@ -83,9 +83,13 @@ export interface Tables {
     params: string;
     requested_by: string;
     created_at: number;
-    state: 'sent' | 'done' | 'failed';
+    state: 'sent' | 'done' | 'failed' | 'timed-out';
     completed_at: number | null;
     outcome: string | null;
+    /** When central stops waiting for the answer (migration 0002). */
+    deadline_at: number;
+    /** When the sweep marked it timed out; kept when a late answer comes after. */
+    timed_out_at: number | null;
   };
   config_revisions: { box_id: string; revision: number; config: string; at: number };
   api_tokens: { id: Generated<number>; name: string; role: string; token_hash: string; created_at: number; revoked_at: number | null };
