@@ -18,7 +18,10 @@ import { pinyin } from 'pinyin-pro';
  */
 export function hanziToPinyin(text: string): string {
   const spaced = text.replace(HANZI_RUN, (run) => ` ${pinyin(run, { toneType: 'num', v: true })} `).replace(FULL_WIDTH, (c) => `${PUNCTUATION[c]!} `);
-  return spaced.replace(/[ \t]+/g, ' ').trim();
+  return spaced
+    .replace(/[ \t]+/g, ' ')
+    .replace(/ ([,.:;!?)])/g, '$1')
+    .trim();
 }
 
 /** Whether the text has Chinese characters in it (CJK Unified Ideographs and Extension A). */

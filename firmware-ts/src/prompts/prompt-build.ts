@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../storage/atomic-file.js';
 import { promptPath } from './prompt-library.js';
 import { DEFAULT_WORDS_PER_MINUTE, PROMPT_LANGS, synthesise, VOICES, voiceText, type PromptLang, type SynthOptions } from './prompt-synth.js';
-import { promptTexts, type PromptText } from './prompt-texts.js';
+import { promptTexts, type PromptName, type PromptText } from './prompt-texts.js';
 
 export interface BuildPromptsOptions extends SynthOptions {
   /** Where the set goes, `<outDir>/<lang>/<name>.alaw`. */
   outDir: string;
   langs?: readonly PromptLang[];
+  /** Only these prompts (default: the whole set). */
+  names?: readonly PromptName[];
   /** Programs run at once; default 2. */
   concurrency?: number;
   /** Told of each prompt once it is spoken. */
@@ -35,6 +37,7 @@ export async function buildPrompts(o: BuildPromptsOptions): Promise<BuildPrompts
   let upToDate = 0;
   for (const lang of o.langs ?? PROMPT_LANGS) {
     for (const prompt of promptTexts(lang)) {
+      if (o.names && !o.names.includes(prompt.name)) continue;
       const file = promptPath(o.outDir, prompt.name, lang);
       const key = promptKey(prompt, wpm);
       if (manifest[relative(prompt)] === key && existsSync(file)) upToDate++;
