@@ -22,6 +22,8 @@ export interface BulletinAudioOptions extends SynthOptions {
   synthesise?: (text: string, lang: PromptLang, file: string, o: SynthOptions) => Promise<SynthResult>;
 }
 
+const SUPERSEDED = Symbol('superseded');
+
 interface BulletinAudioEvents {
   /** The recording changed (made, or removed): `current()` tells which. */
   changed: [];
@@ -54,6 +56,8 @@ export class BulletinAudio extends EventEmitter<BulletinAudioEvents> {
   private chain: Promise<unknown> = Promise.resolve();
   /** Bumped by each show(); a queued show() that is no longer the latest does nothing. */
   private generation = 0;
+  /** What the latest show() resolves with; a superseded one resolves with it too. */
+  private latest: Promise<BulletinRecording | null> = Promise.resolve(null);
 
   constructor(private readonly o: BulletinAudioOptions) {
     super();
@@ -72,9 +76,11 @@ export class BulletinAudio extends EventEmitter<BulletinAudioEvents> {
    */
   show(text: string | null): Promise<BulletinRecording | null> {
     const mine = ++this.generation;
-    const run = this.chain.then(() => (mine === this.generation ? this.make(text?.trim() || null) : this.current()));
-    this.chain = run.catch(() => undefined);
-    return run;
+    const step = this.chain.then<BulletinRecording | null | typeof SUPERSEDED>(() => (mine === this.generation ? this.make(text?.trim() || null) : SUPERSEDED));
+    this.chain = step.catch(() => undefined);
+    const result = step.then((r) => (r === SUPERSEDED ? this.latest : r));
+    this.latest = result;
+    return result;
   }
 
   /** Waits for the text being spoken. */
