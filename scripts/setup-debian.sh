@@ -15,6 +15,8 @@ PACKAGES=(
   "mosquitto-clients mosquitto_pub       MQTT clients written by nobody here, tried against central's broker (access control)"
   "mosquitto    mosquitto               an MQTT broker written by nobody here: the box's client is tested against it, and the benchmark's yardstick"
   "postgresql   pg_virtualenv           PostgreSQL, central's store at scale: the store tests run on it as well as on SQLite"
+  "espeak-ng    espeak-ng               the speech synthesiser that speaks the callers' prompts and a bulletin set at run time (on the box too)"
+  "sox          sox                     turns espeak-ng's speech into 8 kHz A-law, the audio of a phone line (on the box too)"
 )
 
 present() { if [[ "$1" == /* ]]; then [ -e "$1" ]; else command -v "$1" >/dev/null 2>&1; fi; }

@@ -96,6 +96,24 @@ export const ERRORS = {
     (a) => `the bulletin would end at ${a.until}, which is already past (the box's clock says ${a.now}); give a later end, or none`,
     (a) => `公告结束时间 ${a.until} 已过 (本机时间 ${a.now}); 请给出更晚的结束时间, 或不设结束时间`,
   ),
+  'prompt-tool-missing': spec(
+    EXIT.problem,
+    Type.Object({ program: Type.String(), install: Type.String() }),
+    (a) => `cannot speak prompts to callers: ${a.program} is not installed on this box; install it with: ${a.install}`,
+    (a) => `无法为来电者生成语音提示: 本机未安装 ${a.program}; 请运行以下命令安装: ${a.install}`,
+  ),
+  'prompt-synth-failed': spec(
+    EXIT.problem,
+    Type.Object({ program: Type.String(), detail: Type.String() }),
+    (a) => `${a.program} failed while making a spoken prompt (${a.detail}); callers will not hear it until it is made again`,
+    (a) => `${a.program} 生成语音提示失败 (${a.detail}); 重新生成之前来电者听不到该提示`,
+  ),
+  'prompt-synth-timeout': spec(
+    EXIT.problem,
+    Type.Object({ seconds: Type.Number() }),
+    (a) => `making a spoken prompt took longer than ${a.seconds} s and was stopped; the box may be overloaded (see countyline status)`,
+    (a) => `生成语音提示超过 ${a.seconds} 秒, 已中止; 本机可能过载 (请查看 countyline status)`,
+  ),
   internal: spec(
     EXIT.problem,
     Type.Object({ detail: Type.String() }),
