@@ -42,6 +42,7 @@ import { CENTRAL_DISABLED, Telemetry } from './telemetry/telemetry.js';
 import { judgeDesiredConfig, type ConfigChange, type Reported } from './telemetry/desired-config.js';
 import { readRolledBack } from './config/rolled-back-file.js';
 import { BulletinBoard } from './queue/bulletin-board.js';
+import { BulletinAudio } from './prompts/bulletin-audio.js';
 
 export interface FirmwareDeps {
   clock?: Clock;
@@ -79,6 +80,10 @@ export class Firmware {
   readonly metrics = new Registry();
   /** The notice for callers that central sets and clears. */
   readonly bulletins: BulletinBoard;
+  /** Its spoken copy (espeak-ng and sox), made again whenever it changes. */
+  readonly bulletinAudio: BulletinAudio;
+  /** The speaking of the latest bulletin change: what a `bulletin-set` answer waits for. */
+  private spoken: Promise<Record<string, unknown>> = Promise.resolve({ audio: null });
   /** The call model and its CDRs: from start() (the CDR journal is read then) to stop(). */
   private calls: CallManager | null = null;
   private cdrs: CdrStore | null = null;
@@ -152,6 +157,8 @@ export class Firmware {
     this.analog = new AnalogLines({ card: this.card, trunks: this.trunks, clock, logger: log.child({ module: 'analog' }) });
     this.alarms = new AlarmStore({ file: join(config.dataDir, 'alarms.json'), clock, logger: log.child({ module: 'alarms' }) });
     this.bulletins = new BulletinBoard({ file: join(config.dataDir, 'bulletin.json'), clock, logger: log.child({ module: 'bulletin' }) });
+    this.bulletinAudio = new BulletinAudio({ dataDir: config.dataDir, logger: log.child({ module: 'bulletin' }) });
+    this.bulletins.on('changed', () => this.speakBulletin());
     this.trunkFile = join(config.dataDir, 'trunks.json');
     this.trunkWriter = new CoalescingWriter({
       snapshot: () => JSON.stringify(this.trunkState()),
@@ -202,6 +209,8 @@ export class Firmware {
     await mkdir(this.config.dataDir, { recursive: true });
     await this.alarms.load();
     await this.bulletins.load();
+    // The saved bulletin is spoken again in the background: start-up does not wait for it.
+    if (this.bulletins.current()) this.speakBulletin();
     await this.loadTrunkState();
     this.stopRules = applyAlarmRules({
       store: this.alarms,
@@ -244,12 +253,23 @@ export class Firmware {
     await this.control?.close();
     await this.card.stop();
     this.trunkWriter.changed();
-    await Promise.all([this.trunkWriter.flush(), this.alarms.close(), this.cdrs?.close(), this.bulletins.close()]);
+    await Promise.all([this.trunkWriter.flush(), this.alarms.close(), this.cdrs?.close(), this.bulletins.close(), this.bulletinAudio.close()]);
     this.log.info('firmware stopped');
   }
 
   status(): BoxStatus {
     return { ...buildStatus(this.card, this.trunks, this.clock.now() - this.startedAt, this.isup), central: this.telemetry?.status() ?? CENTRAL_DISABLED };
+  }
+
+  /**
+   * Speaks the bulletin in force (or removes its recording); never rejects: a bulletin that
+   * cannot be spoken is logged, and its set command's answer says so (`audioError`).
+   */
+  private speakBulletin(): void {
+    this.spoken = this.bulletinAudio.show(this.bulletins.current()?.text ?? null).then(
+      (recording) => ({ audio: recording ? { lang: recording.lang, seconds: recording.seconds } : null }),
+      (err: Error & { code?: string }) => ({ audio: null, audioError: { code: err.code ?? 'failed', message: err.message } }),
+    );
   }
 
   /** Calls in progress (a desired config waits until there are none). */
@@ -303,7 +323,11 @@ export class Firmware {
         'test-call': async (circuit) => ({ ...(await this.handle('test-call', { circuit })) }),
         block: async (cic) => ({ ...(await this.handle('block', { cic })) }),
         unblock: async (cic) => ({ ...(await this.handle('unblock', { cic })) }),
-        'bulletin-set': async (text, until) => ({ bulletin: await this.bulletins.set(text, until) }),
+        // Answered once the text is spoken too: the operator learns whether callers hear it.
+        'bulletin-set': async (text, until) => {
+          const bulletin = await this.bulletins.set(text, until);
+          return { bulletin, ...(await this.spoken) };
+        },
         'bulletin-clear': async () => ({ cleared: await this.bulletins.clear() }),
       },
       desiredConfig: (raw) => this.desiredConfig(raw),

@@ -5,7 +5,7 @@
 // refused through the API show in the box's birth. Separate processes on loopback: central,
 // socat, the card simulator and the firmware.
 import { createSocket } from 'node:dgram';
-import { access, readFile } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import t from 'tap';
 import { startRig, waitFor } from '../../scripts/lib/bench-rig.mjs';
 import { startCentral } from '../../scripts/lib/central-rig.mjs';
@@ -91,7 +91,11 @@ t.test("central's desired config and bulletins reach the box", async (t) => {
         const cmd = seen(await central.api('GET', `/api/v1/commands/${id}`));
         return cmd.state === 'sent' ? null : cmd.outcome;
       }, 20_000);
-    t.match(await outcome(commands[0].id), { ok: true, result: { bulletin: { text: '城关镇今日 14:00-18:00 停水检修', until } } });
+    const set = await outcome(commands[0].id);
+    t.match(set, { ok: true, result: { bulletin: { text: '城关镇今日 14:00-18:00 停水检修', until }, audio: { lang: 'zh' } } }, 'answered once it is spoken, in Chinese');
+    t.ok(set.result.audio.seconds > 1, `a spoken bulletin of ${set.result.audio.seconds} s`);
+    const spoken = await stat(`${rig.dir}/data/bulletin.zh.alaw`);
+    t.equal(spoken.size, set.result.audio.seconds * 8000, 'its recording is 8 kHz A-law of that length');
     const birthBulletin = (want: (b: any) => boolean) =>
       waitFor('the bulletin in the birth', async (seen) => {
         const box = seen(await central.api('GET', `/api/v1/boxes/${BOX}`));
@@ -103,6 +107,7 @@ t.test("central's desired config and bulletins reach the box", async (t) => {
     const { id: clearId } = await central.api('POST', `/api/v1/boxes/${BOX}/commands`, { name: 'bulletin-clear', params: {} });
     t.match(await outcome(clearId), { ok: true, result: { cleared: true } });
     t.equal(await birthBulletin((b) => b === null), null, 'the next birth has none');
+    await waitFor('the recording removed', async () => stat(`${rig.dir}/data/bulletin.zh.alaw`).then(() => false, () => true), 10_000);
 
     const { commands: late } = await central.api('POST', '/api/v1/bulletins', { text: 'too late', until: Date.now() - 60_000, boxes: [BOX] });
     t.match(await outcome(late[0].id), { ok: false, error: { code: 'bulletin-past', message: /already past/ } });

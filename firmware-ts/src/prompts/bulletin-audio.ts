@@ -38,18 +38,9 @@ interface BulletinAudioEvents {
  * playing the old one reads a whole file; the other language's file, if any, is removed.
  * Texts set while one is being spoken wait, and only the latest of them is spoken.
  *
- * Meant to be wired in the firmware beside the BulletinBoard (this class does not know the
- * board, so the board's owner decides; firmware.ts is not changed here):
- *
- *   const bulletinAudio = new BulletinAudio({ dataDir, logger: logger.child({ module: 'bulletin-audio' }) });
- *   const speak = () => bulletinAudio.show(board.current()?.text ?? null).catch((err) => logger.error({ err }, 'bulletin not spoken'));
- *   await board.load(); await speak();         // at start: the saved bulletin, spoken again
- *   board.on('changed', () => void speak());   // set, cleared, or ran out
- *   // a caller, before the queue: const rec = bulletinAudio.current(); if (rec) play(await readFile(rec.file));
- *   // on stop: await bulletinAudio.close();
- *
- * A `bulletin set` command may await `show()` to tell the operator the text could not be
- * spoken (its CountylineError: prompt-tool-missing, prompt-synth-failed, prompt-synth-timeout).
+ * The firmware (firmware.ts) shows the board's bulletin here at start and on each change of
+ * it, and answers a `bulletin-set` command once the text is spoken, or with why it could not
+ * be (prompt-tool-missing, prompt-synth-failed, prompt-synth-timeout).
  */
 export class BulletinAudio extends EventEmitter<BulletinAudioEvents> {
   private recording: BulletinRecording | null = null;
