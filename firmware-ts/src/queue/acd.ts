@@ -215,9 +215,9 @@ export class Acd extends TypedEmitter<AcdEvents> {
       agent.callsAnswered++;
       agent.queue = caller.queue;
       this.inCall.set(callId, agent);
-      this.finish(caller, 'answered-elsewhere');
       this.counters.answered++;
       this.queueEvent('answered', { callId, queueId: caller.queue.id, agentId, waitedMs: now - caller.enteredAt });
+      this.finish(caller, 'answered-elsewhere');
       this.dispatch();
       return true;
     });
