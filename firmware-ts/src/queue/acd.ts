@@ -1,63 +1,15 @@
 import { TypedEmitter, type Clock, type TimerHandle } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
-import type { AcdCounters, AcdEvents, AcdOptions, AgentOptions, AgentState, AgentStatus, AgentView, CallerPosition, EnterOptions, QueueOptions, QueueView, Strategy, WithdrawReason } from './acd-types.js';
-import { pickAgents, type Candidate } from './agent-picker.js';
+import type { AcdCounters, AcdEvents, AcdOptions, AgentOptions, AgentState, AgentStatus, AgentView, CallerPosition, EnterOptions, QueueOptions, QueueView, WithdrawReason } from './acd-types.js';
+import type { Agent, Caller, Expect, Queue } from './acd-records.js';
+import { pickAgents } from './agent-picker.js';
 import { checkStateMove, isStatusMove } from './agent-moves.js';
+import { tellPosition } from './caller-position.js';
+import { EventOutbox } from './event-outbox.js';
 import { WaitingLine } from './waiting-line.js';
 
 export type * from './acd-types.js';
 
-interface Agent extends Candidate {
-  readonly id: string;
-  readonly wrapUpMs: number;
-  status: AgentStatus;
-  state: AgentState;
-  phoneUp: boolean;
-  /** The call it is ringing for or talking on. */
-  callId: string | null;
-  /** The queue of that call, for the handling time. */
-  queue: Queue | null;
-  stateSince: number;
-  idleSince: number;
-  callsAnswered: number;
-  /** The ring timeout while ringing, the end of wrap-up while in wrap-up. */
-  timer: TimerHandle | null;
-}
-
-interface Queue {
-  readonly id: string;
-  readonly strategy: Strategy;
-  readonly ringTimeoutMs: number;
-  readonly maxWaitMs: number | null;
-  readonly repeatAbandonersAhead: boolean;
-  readonly members: string[];
-  readonly line: WaitingLine<Caller>;
-  cursor: number;
-  /** Handling time, an exponentially weighted mean of the calls ended (talk + wrap-up). */
-  handleMs: number;
-}
-
-interface Caller {
-  readonly callId: string;
-  readonly queue: Queue;
-  readonly rank: number;
-  readonly seq: number;
-  readonly enteredAt: number;
-  /** Agents ringing for this caller now. */
-  readonly ringing: Set<string>;
-  /** Agents that did not answer this caller, passed over until every idle member has been tried. */
-  readonly tried: Set<string>;
-  overflowTimer: TimerHandle | null;
-  lastPosition: number;
-  lastExpectedWaitMs: number;
-}
-
-/** What a compare-and-set expects the agent to be; unset fields are not compared. */
-interface Expect {
-  status?: AgentStatus;
-  state?: AgentState;
-  callId?: string | null;
-}
 
 /** Weight of the newest call in the handling-time mean. */
 const HANDLE_WEIGHT = 0.05;
@@ -86,9 +38,7 @@ export class Acd extends TypedEmitter<AcdEvents> {
   private readonly callers = new Map<string, Caller>();
   /** Answered calls by call id: the agent talking on each. */
   private readonly inCall = new Map<string, Agent>();
-  private readonly outbox: (() => void)[] = [];
-  private depth = 0;
-  private flushing = false;
+  private readonly outbox = new EventOutbox();
   private seq = 0;
   private sweepTimer: TimerHandle | null = null;
   private readonly sweepIntervalMs: number;
@@ -483,22 +433,14 @@ export class Acd extends TypedEmitter<AcdEvents> {
   }
 
   private positionOf(caller: Caller): CallerPosition {
-    const index = caller.queue.line.indexOf(caller);
-    const q = caller.queue;
     let staffed = 0;
-    for (const id of q.members) {
+    for (const id of caller.queue.members) {
       const a = this.agentsById.get(id)!;
       if (a.status === 'available' && a.phoneUp) staffed++;
     }
-    // Rough on purpose: each agent frees up about once per handling time, so the p-th caller
-    // waits about p handling times shared among the agents (one assumed if none is in).
-    const position = Math.min(index + 1, caller.lastPosition);
-    const expected = Math.round(((index + 1) * q.handleMs) / Math.max(1, staffed));
-    const expectedWaitMs = caller.ringing.size > 0 ? 0 : Math.min(expected, caller.lastExpectedWaitMs);
-    caller.lastPosition = position;
-    caller.lastExpectedWaitMs = expectedWaitMs;
-    return { position, expectedWaitMs };
+    return tellPosition(caller, caller.queue.line.indexOf(caller), staffed);
   }
+
 
   // ---- the one place agents change ----
 
@@ -548,19 +490,6 @@ export class Acd extends TypedEmitter<AcdEvents> {
 
   /** Runs one outside call; the events it caused go out once the ACD is consistent again. */
   private run<T>(fn: () => T): T {
-    this.depth++;
-    try {
-      return fn();
-    } finally {
-      this.depth--;
-      if (this.depth === 0 && !this.flushing) {
-        this.flushing = true;
-        try {
-          for (let e = this.outbox.shift(); e; e = this.outbox.shift()) e();
-        } finally {
-          this.flushing = false;
-        }
-      }
-    }
+    return this.outbox.run(fn);
   }
 }
