@@ -45,7 +45,7 @@ export interface AcdOptions {
 }
 
 export interface EnterOptions {
-  /** Higher goes first; equal priorities keep arrival order (default 0). */
+  /** A whole number; higher goes first, equal priorities keep arrival order (default 0). */
   priority?: number;
   /** A caller who abandoned recently (the caller's side decides what recently is). */
   repeatAbandoner?: boolean;

@@ -10,7 +10,6 @@ import { WaitingLine } from './waiting-line.js';
 
 export type * from './acd-types.js';
 
-
 /** Weight of the newest call in the handling-time mean. */
 const HANDLE_WEIGHT = 0.05;
 
@@ -65,6 +64,8 @@ export class Acd extends TypedEmitter<AcdEvents> {
     for (const m of o.members) if (!this.agentsById.has(m)) throw new RangeError(`queue ${o.id}: member ${m} is not an agent; add the agent first`);
     const ringTimeoutMs = o.ringTimeoutMs ?? 20_000;
     if (!(ringTimeoutMs > 0)) throw new RangeError(`queue ${o.id}: ring timeout ${ringTimeoutMs} ms, give more than 0`);
+    const handleMs = o.assumedHandleMs ?? 180_000;
+    if (!(handleMs > 0)) throw new RangeError(`queue ${o.id}: assumed handling time ${handleMs} ms, give more than 0`);
     this.queuesById.set(o.id, {
       id: o.id,
       strategy: o.strategy ?? 'longest-idle',
@@ -74,7 +75,7 @@ export class Acd extends TypedEmitter<AcdEvents> {
       members: [...new Set(o.members)],
       line: new WaitingLine<Caller>(),
       cursor: 0,
-      handleMs: o.assumedHandleMs ?? 180_000,
+      handleMs,
     });
   }
 
@@ -105,11 +106,13 @@ export class Acd extends TypedEmitter<AcdEvents> {
       const queue = this.queuesById.get(queueId);
       if (!queue) throw new RangeError(`queue ${queueId} is not in the ACD`);
       if (this.callers.has(callId) || this.inCall.has(callId)) throw new RangeError(`call ${callId} is already in the ACD`);
+      const priority = o.priority ?? 0;
+      if (!Number.isInteger(priority)) throw new RangeError(`call ${callId}: priority ${priority}, give a whole number`);
       const ahead = o.repeatAbandoner === true && queue.repeatAbandonersAhead ? 1 : 0;
       const caller: Caller = {
         callId,
         queue,
-        rank: (o.priority ?? 0) * 2 + ahead,
+        rank: priority * 2 + ahead,
         seq: this.seq++,
         enteredAt: this.deps.clock.now(),
         ringing: new Set(),
