@@ -17,6 +17,7 @@ PACKAGES=(
   "postgresql   pg_virtualenv           PostgreSQL, central's store at scale: the store tests run on it as well as on SQLite"
   "espeak-ng    espeak-ng               the speech synthesiser that speaks the callers' prompts and a bulletin set at run time (on the box too)"
   "sox          sox                     turns espeak-ng's speech into 8 kHz A-law, the audio of a phone line (on the box too)"
+  "openssl      openssl                 makes the throwaway CA and certificates of the TLS tests (mqtts, provision --ca-file)"
 )
 
 present() { if [[ "$1" == /* ]]; then [ -e "$1" ]; else command -v "$1" >/dev/null 2>&1; fi; }

@@ -29,7 +29,7 @@ if (!existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > stat
   run('npm', existsSync(lock) ? ['ci'] : ['install']);
 }
 
-const tools = ['socat', 'tshark', 'gcc', 'sipp', 'baresip', 'mosquitto', 'mosquitto_pub', 'pg_virtualenv', 'espeak-ng', 'sox'];
+const tools = ['socat', 'tshark', 'gcc', 'sipp', 'baresip', 'mosquitto', 'mosquitto_pub', 'pg_virtualenv', 'espeak-ng', 'sox', 'openssl'];
 const missing = tools.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
 for (const [header, pkg] of [['/usr/include/stdio.h', 'libc6-dev'], ['/usr/include/libss7.h', 'libss7-dev']]) {
   if (!existsSync(header)) missing.push(pkg);
