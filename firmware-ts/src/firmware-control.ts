@@ -4,6 +4,7 @@ import type { AlarmStore } from './alarms/alarm-store.js';
 import type { CallManager } from './calls/call-manager.js';
 import type { CardDriver } from './card/card-driver.js';
 import type { ControlHandlers } from './control/control-dispatcher.js';
+import type { ResultOf } from './control/control-methods.js';
 import type { CallSummary } from './control/view-schemas.js';
 import { CountylineError } from './errors.js';
 import type { CallOutcome } from './signalling/isup/isup-calls.js';
@@ -28,6 +29,12 @@ export interface ControlTarget {
   trunkView(): TrunksView;
   /** Aborted when the firmware stops: long work (calls, captures) ends early. */
   stopping: AbortSignal;
+  /** The bulletin: shown, set (resolves once spoken), cleared. */
+  bulletin: {
+    view(): ResultOf<'bulletin'>;
+    set(text: string, until: number | null): Promise<ResultOf<'bulletin-set'>>;
+    clear(): Promise<boolean>;
+  };
 }
 
 /**
@@ -64,6 +71,9 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
       return { active: calls?.active() ?? [], recent: calls?.recent(recent) ?? [] };
     },
     agents: () => (fw.sip?.agents.list() ?? []).map(({ user, name, registered, contact, reachable, busy }) => ({ user, name, registered, contact, reachable, busy })),
+    bulletin: () => fw.bulletin.view(),
+    'bulletin-set': ({ text, until }) => fw.bulletin.set(text, until),
+    'bulletin-clear': async () => ({ cleared: await fw.bulletin.clear() }),
     block: ({ cic }) => maintenance(cic, 'block'),
     unblock: ({ cic }) => maintenance(cic, 'unblock'),
 

@@ -83,7 +83,7 @@ export class Firmware {
   /** Its spoken copy (espeak-ng and sox), made again whenever it changes. */
   readonly bulletinAudio: BulletinAudio;
   /** The speaking of the latest bulletin change: what a `bulletin-set` answer waits for. */
-  private spoken: Promise<Record<string, unknown>> = Promise.resolve({ audio: null });
+  private spoken: Promise<Pick<ResultOf<'bulletin'>, 'audio' | 'audioError'>> = Promise.resolve({ audio: null });
   /** The call model and its CDRs: from start() (the CDR journal is read then) to stop(). */
   private calls: CallManager | null = null;
   private cdrs: CdrStore | null = null;
@@ -187,6 +187,11 @@ export class Firmware {
         status: () => this.status(),
         trunkView: () => this.trunkView(),
         stopping: this.stopping.signal,
+        bulletin: {
+          view: () => ({ bulletin: this.bulletins.current(), audio: this.audioView() }),
+          set: (text, until) => this.setBulletin(text, until),
+          clear: () => this.bulletins.clear(),
+        },
       }),
       controlLog,
       (code) => refused.inc({ code }),
@@ -261,6 +266,17 @@ export class Firmware {
     return { ...buildStatus(this.card, this.trunks, this.clock.now() - this.startedAt, this.isup), central: this.telemetry?.status() ?? CENTRAL_DISABLED };
   }
 
+  /** Sets the bulletin; resolves once it is spoken too (the setter learns whether callers hear it). */
+  private async setBulletin(text: string, until: number | null): Promise<ResultOf<'bulletin-set'>> {
+    const bulletin = await this.bulletins.set(text, until);
+    return { bulletin, ...(await this.spoken) };
+  }
+
+  private audioView(): ResultOf<'bulletin'>['audio'] {
+    const recording = this.bulletinAudio.current();
+    return recording ? { lang: recording.lang, seconds: recording.seconds } : null;
+  }
+
   /**
    * Speaks the bulletin in force (or removes its recording); never rejects: a bulletin that
    * cannot be spoken is logged, and its set command's answer says so (`audioError`).
@@ -324,10 +340,7 @@ export class Firmware {
         block: async (cic) => ({ ...(await this.handle('block', { cic })) }),
         unblock: async (cic) => ({ ...(await this.handle('unblock', { cic })) }),
         // Answered once the text is spoken too: the operator learns whether callers hear it.
-        'bulletin-set': async (text, until) => {
-          const bulletin = await this.bulletins.set(text, until);
-          return { bulletin, ...(await this.spoken) };
-        },
+        'bulletin-set': async (text, until) => ({ ...(await this.setBulletin(text, until)) }),
         'bulletin-clear': async () => ({ cleared: await this.bulletins.clear() }),
       },
       desiredConfig: (raw) => this.desiredConfig(raw),

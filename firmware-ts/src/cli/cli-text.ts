@@ -5,6 +5,18 @@ import type { Lang } from './i18n.js';
  * views. (The views' words are in i18n.ts; errors in ../errors.ts.)
  */
 export const CLI_TEXT = {
+  bulletinNone: { en: () => 'no bulletin: callers go straight to the queue', zh: () => '当前没有公告: 来电直接进入排队' },
+  bulletinText: { en: (text: string) => `bulletin: ${text}`, zh: (text: string) => `公告: ${text}` },
+  bulletinUntil: { en: (when: string | null) => (when ? `until ${when} (box time)` : 'until cleared'), zh: (when: string | null) => (when ? `结束时间 ${when} (本机时间)` : '直到清除') },
+  bulletinSpoken: {
+    en: (lang: 'en' | 'zh', seconds: number) => `spoken in ${lang === 'zh' ? 'Chinese' : 'English'}, ${seconds.toFixed(1)} s: callers hear it before the queue`,
+    zh: (lang: 'en' | 'zh', seconds: number) => `已合成${lang === 'zh' ? '中文' : '英文'}语音, ${seconds.toFixed(1)} 秒: 来电者排队前收听`,
+  },
+  bulletinNotSpoken: {
+    en: (why: string) => `NOT spoken, callers do not hear it: ${why}`,
+    zh: (why: string) => `语音未合成, 来电者听不到: ${why}`,
+  },
+  bulletinCleared: { en: (was: boolean) => (was ? 'bulletin cleared' : 'there was no bulletin'), zh: (was: boolean) => (was ? '公告已清除' : '当前没有公告') },
   blockSent: { en: (cic: number) => `CIC ${cic} blocked; BLO sent to the exchange`, zh: (cic: number) => `CIC ${cic} 已闭塞; 已向交换机发送 BLO` },
   blockPending: {
     en: (cic: number) => `CIC ${cic} blocked here; the signalling link is down, so the exchange is told (BLO) when it is back`,
@@ -38,6 +50,10 @@ commands:
                         --live: print again every second until Ctrl-C
   agents                agents and their SIP phones: registered, contact, reachable, busy
   metrics               Prometheus metrics of the running firmware
+  bulletin [set <text> [--until <time>] | clear]
+                        the notice callers hear before the queue: show, set or clear it;
+                        --until HH:MM (today) or "YYYY-MM-DD HH:MM", box time (default: until
+                        cleared); set answers once the text is spoken
   provision --central <url> --token <token> [--ca-file <pem>]
                         enrol the box with central: trade the one-time token for its MQTT
                         credentials and write them into the config (no firmware needed);
@@ -70,6 +86,10 @@ const USAGE_ZH = (config: string) => `用法: countyline <命令> [--config <文
                         --live: 每秒刷新, 按 Ctrl-C 退出
   agents                坐席及其 SIP 话机: 是否注册、联系地址、是否可达、是否通话中
   metrics               运行中固件的 Prometheus 指标
+  bulletin [set <文本> [--until <时间>] | clear]
+                        来电者排队前收听的公告: 查看、设置或清除;
+                        --until HH:MM (当天) 或 "YYYY-MM-DD HH:MM", 本机时间 (默认: 直到清除);
+                        设置在语音合成后返回
   provision --central <地址> --token <令牌> [--ca-file <证书文件>]
                         在中心注册本机: 用一次性令牌换取本机的消息服务器凭据,
                         并写入配置文件 (无需固件运行);

@@ -167,3 +167,30 @@ t.test('capture writes a pcap of what crossed', async (t) => {
   t.equal(await bad.run('capture', join(r.dir, 'no', 'such', 'dir', 'x.pcap')), 1);
   t.match(bad.out.stderr, /^countyline: cannot write .*x\.pcap: ENOENT/);
 });
+
+t.test('bulletin: set (answered once spoken), shown in both languages, cleared; bad times refused', async (t) => {
+  const r = await withConfig(t);
+  const run = async (...argv: string[]) => {
+    const c = cli(r.dir, r.connection);
+    return { code: await c.run(...argv), ...c.out };
+  };
+  t.match(await run('bulletin'), { code: 0, stdout: 'no bulletin: callers go straight to the queue\n' });
+  // The box's clock reads 09:00 (UTC+8): 18:00 is today.
+  const set = await run('bulletin', 'set', '城关镇今日停水检修, 预计 18 点恢复', '--until', '18:00');
+  t.equal(set.code, 0, set.stderr);
+  t.match(set.stdout, /^bulletin: 城关镇今日停水检修, 预计 18 点恢复\nuntil 2025-03-10 18:00 \(box time\)\nspoken in Chinese, \d+\.\d s: callers hear it before the queue\n$/);
+  t.match(await run('bulletin', '--lang', 'zh'), { code: 0, stdout: /^公告: 城关镇今日停水检修, 预计 18 点恢复\n结束时间 2025-03-10 18:00 \(本机时间\)\n已合成中文语音, \d+\.\d 秒/ });
+  const json = JSON.parse((await run('bulletin', '--json')).stdout);
+  t.match(json, { bulletin: { text: '城关镇今日停水检修, 预计 18 点恢复', until: Date.UTC(2025, 2, 10, 10, 0) }, audio: { lang: 'zh', seconds: Number } });
+
+  t.match(await run('bulletin', 'set', 'Closed for the holiday', '--until', '2025-03-10 08:30'), { code: 2, stderr: /^countyline: the bulletin would end at 2025-03-10T00:30:00\.000Z, which is already past/ });
+  t.match(await run('bulletin', 'set', 'x', '--until', 'tomorrow'), { code: 2, stderr: /^countyline: --until tomorrow: use HH:MM \(today\) or "YYYY-MM-DD HH:MM", box time\n$/ });
+  t.match(await run('bulletin', 'set', 'x', '--until', '2025-02-30 10:00'), { code: 2, stderr: /--until 2025-02-30 10:00: use/ });
+  t.match(await run('bulletin', 'set'), { code: 2, stderr: /^countyline: bulletin set needs the text \(in quotes\)\n/ });
+  t.match(await run('bulletin', 'remove'), { code: 2, stderr: /^countyline: unexpected argument remove after bulletin\n/ });
+  t.equal((await run('bulletin')).stdout.split('\n')[0], 'bulletin: 城关镇今日停水检修, 预计 18 点恢复', 'refused sets changed nothing');
+
+  t.match(await run('bulletin', 'clear'), { code: 0, stdout: 'bulletin cleared\n' });
+  t.match(await run('bulletin', 'clear', '--lang', 'zh'), { code: 0, stdout: '当前没有公告\n' });
+  t.match(await run('bulletin'), { code: 0, stdout: /^no bulletin/ });
+});

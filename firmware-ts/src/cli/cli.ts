@@ -43,6 +43,7 @@ const OPTIONS = {
   central: { type: 'string' },
   token: { type: 'string' },
   'ca-file': { type: 'string' },
+  until: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -57,7 +58,7 @@ const ARGUMENT: Record<string, { en: string; zh: string }> = {
   capture: { en: 'a file to write (.pcap)', zh: '要写入的文件 (.pcap)' },
 };
 
-const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'capture', 'agents', 'metrics', 'calls', 'provision']);
+const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'capture', 'agents', 'metrics', 'calls', 'provision', 'bulletin']);
 
 /**
  * The `countyline` command. Returns the exit code; everything it prints goes through `io`.
@@ -79,6 +80,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return values.help ? EXIT.ok : EXIT.usage;
     }
     if (!COMMANDS.has(command)) throw new CountylineError('unknown-command', { command });
+    if (command === 'bulletin') return await bulletin(rest, values, lang, io);
     const wanted = ARGUMENT[command];
     if (rest.length > (wanted ? 1 : 0)) throw new CountylineError('extra-argument', { command, argument: rest[wanted ? 1 : 0]! });
     if (wanted && rest.length === 0) throw new CountylineError('missing-argument', { command, what: wanted });
@@ -208,6 +210,70 @@ async function run(command: string, argument: string, values: Values, lang: Lang
     }
   }
   throw new CountylineError('unknown-command', { command });
+}
+
+/** `countyline bulletin [set <text> [--until <time>] | clear]`. */
+async function bulletin(rest: string[], values: Values, lang: Lang, io: CliIo): Promise<number> {
+  const out = (s: string) => io.stdout.write(`${s}\n`);
+  const [action = 'show', ...args] = rest;
+  if (!['show', 'set', 'clear'].includes(action)) throw new CountylineError('extra-argument', { command: 'bulletin', argument: action });
+  if (action === 'set' && args.length === 0) throw new CountylineError('missing-argument', { command: 'bulletin set', what: { en: 'the text (in quotes)', zh: '公告文本 (加引号)' } });
+  if (args.length > (action === 'set' ? 1 : 0)) throw new CountylineError('extra-argument', { command: `bulletin ${action}`, argument: args[action === 'set' ? 1 : 0]! });
+  const config = await loadConfig(values.config);
+  const offset = config.trunks.utcOffsetHours;
+  const firmware = io.connect(config.control.socket, values.config);
+  if (action === 'clear') {
+    const answer = await firmware.call('bulletin-clear', {});
+    if (values.json) out(JSON.stringify(answer, null, 2));
+    else out(CLI_TEXT.bulletinCleared[lang](answer.cleared));
+    return EXIT.ok;
+  }
+  let view;
+  if (action === 'set') {
+    const text = args[0]!.trim();
+    if (text === '' || text.length > 500) throw optionValue('text', args[0]!, { en: '1 to 500 characters', zh: '1 到 500 个字符' });
+    const until = values.until === undefined ? null : parseUntil(values.until, io.now(), offset);
+    view = await firmware.call('bulletin-set', { text, until }, { timeoutMs: 60_000 });
+  } else {
+    view = await firmware.call('bulletin', {});
+  }
+  if (values.json) {
+    out(JSON.stringify(view, null, 2));
+  } else if (!view.bulletin) {
+    out(CLI_TEXT.bulletinNone[lang]());
+  } else {
+    out(CLI_TEXT.bulletinText[lang](view.bulletin.text));
+    out(CLI_TEXT.bulletinUntil[lang](view.bulletin.until === null ? null : boxTime(view.bulletin.until, offset)));
+    if (view.audio) out(CLI_TEXT.bulletinSpoken[lang](view.audio.lang, view.audio.seconds));
+    else out(CLI_TEXT.bulletinNotSpoken[lang](view.audioError?.message ?? '-'));
+  }
+  return view.bulletin && !view.audio ? EXIT.problem : EXIT.ok;
+}
+
+const DAY_MS = 86_400_000;
+
+/** `YYYY-MM-DD HH:MM` in the box's time zone. */
+function boxTime(ms: number, offsetHours: number): string {
+  return new Date(ms + offsetHours * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** `--until`: HH:MM today, or YYYY-MM-DD HH:MM, in the box's time zone (trunks.utcOffsetHours). */
+export function parseUntil(value: string, now: number, offsetHours: number): number {
+  const offset = offsetHours * 3_600_000;
+  const time = /^(\d{1,2}):(\d{2})$/.exec(value.trim());
+  const full = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{1,2}):(\d{2})$/.exec(value.trim());
+  let at: number | null = null;
+  if (time) {
+    const [h, m] = [Number(time[1]), Number(time[2])];
+    if (h < 24 && m < 60) at = Math.floor((now + offset) / DAY_MS) * DAY_MS + (h * 60 + m) * 60_000 - offset;
+  } else if (full) {
+    const [y, mo, d, h, m] = full.slice(1).map(Number) as [number, number, number, number, number];
+    const utc = Date.UTC(y, mo - 1, d, h, m);
+    const back = new Date(utc);
+    if (h < 24 && m < 60 && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d) at = utc - offset;
+  }
+  if (at === null) throw optionValue('--until', value, { en: 'HH:MM (today) or "YYYY-MM-DD HH:MM", box time', zh: 'HH:MM (当天) 或 "YYYY-MM-DD HH:MM", 本机时间' });
+  return at;
 }
 
 async function capture(firmware: FirmwareConnection, file: string, seconds: number, lang: Lang, io: CliIo): Promise<number> {

@@ -47,6 +47,13 @@ const CircuitChange = {
   }),
 } satisfies MethodSpec;
 
+/** The bulletin as the box has it, and its spoken copy (null: none, or it could not be spoken). */
+const BulletinView = Type.Object({
+  bulletin: Type.Union([Type.Object({ text: Type.String(), until: Type.Union([Type.Integer(), Type.Null()]), setAt: Type.Integer() }), Type.Null()]),
+  audio: Type.Union([Type.Object({ lang: literals(['en', 'zh']), seconds: Type.Number({ minimum: 0 }) }), Type.Null()]),
+  audioError: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+});
+
 export const CONTROL_METHODS = {
   status: { summary: 'card, spans, signalling links, FXO lines, SS7 summary', params: NoParams, result: BoxStatusSchema },
   trunks: { summary: 'span alarms and G.826 counters, FXO line health, test-call records', params: NoParams, result: TrunksViewSchema },
@@ -89,6 +96,19 @@ export const CONTROL_METHODS = {
     progress: Type.Object({ at: Type.Number(), direction: literals(['in', 'out']), data: Type.String({ contentEncoding: 'base64' }) }),
   },
   agents: { summary: 'the agents and their SIP phones', params: NoParams, result: Type.Array(AgentRowSchema) },
+  bulletin: { summary: 'the bulletin callers hear, and its recording', params: NoParams, result: BulletinView },
+  'bulletin-set': {
+    summary: 'set the bulletin (answered once it is spoken)',
+    params: Type.Object(
+      {
+        text: Type.String({ minLength: 1, maxLength: 500, description: '1 to 500 characters', descriptionZh: '1 到 500 个字符' }),
+        until: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'ms since the epoch, or null', descriptionZh: '毫秒时间戳或 null' }),
+      },
+      { additionalProperties: false },
+    ),
+    result: BulletinView,
+  },
+  'bulletin-clear': { summary: 'clear the bulletin', params: NoParams, result: Type.Object({ cleared: Type.Boolean() }) },
   calls: {
     summary: 'calls in progress and the latest finished calls (CDRs)',
     params: Type.Object({ recent: Type.Integer({ minimum: 0, maximum: 10_000, description: 'how many finished calls' }) }, { additionalProperties: false }),
