@@ -110,7 +110,6 @@ t.test('messages created while the broker is down arrive after it is back, in or
     [1, ...written],
     'made while the first connection stood or while none did: the bdSeq stays what it was when written',
   );
-
 });
 
 t.test('a box process killed (SIGKILL) leaves the retained status online:false behind (the will)', async (t) => {

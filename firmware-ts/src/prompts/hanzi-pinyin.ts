@@ -1,4 +1,16 @@
-import { pinyin } from 'pinyin-pro';
+import { createRequire } from 'node:module';
+
+type PinyinPro = typeof import('pinyin-pro');
+let pinyinPro: PinyinPro | null = null;
+
+/**
+ * pinyin-pro, loaded on first use: its dictionary costs about 0.2 s and 15 MB to load, and
+ * every `countyline` command imports the firmware, while only speaking Chinese needs it.
+ */
+function pinyinLib(): PinyinPro {
+  pinyinPro ??= createRequire(import.meta.url)('pinyin-pro') as PinyinPro;
+  return pinyinPro;
+}
 
 /**
  * Chinese text as espeak-ng's `cmn-latn-pinyin` voice reads it best: every run of Chinese
@@ -17,7 +29,7 @@ import { pinyin } from 'pinyin-pro';
  * text ASCII.
  */
 export function hanziToPinyin(text: string): string {
-  const spaced = text.replace(HANZI_RUN, (run) => ` ${pinyin(run, { toneType: 'num', v: true })} `).replace(FULL_WIDTH, (c) => `${PUNCTUATION[c]!} `);
+  const spaced = text.replace(HANZI_RUN, (run) => ` ${pinyinLib().pinyin(run, { toneType: 'num', v: true })} `).replace(FULL_WIDTH, (c) => `${PUNCTUATION[c]!} `);
   return spaced
     .replace(/[ \t]+/g, ' ')
     .replace(/ ([,.:;!?)])/g, '$1')
