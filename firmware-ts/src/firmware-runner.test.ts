@@ -126,3 +126,15 @@ t.test('stop during a wait for calls drops the change', async (t) => {
   t.same(s.log, ['start 20000', 'stop 20000']);
   t.same(await s.disk(), s.raw);
 });
+
+t.test('a change whose files cannot be written is logged; the firmware runs on, the process does not crash', async (t) => {
+  const s = await setup(t);
+  await rm(s.path); // the config file is gone: it cannot be read back to keep as .previous
+  s.first().deps.applyConfig!(s.change(30_000));
+  await s.settled();
+  t.same(s.log, ['start 20000'], 'never stopped');
+  t.equal(s.runner.firmware, s.first());
+  s.first().deps.applyConfig!(s.change(31_000, 2));
+  await s.settled();
+  t.same(s.log, ['start 20000'], 'a later change is taken and fails the same way, without a crash');
+});

@@ -83,7 +83,12 @@ export class FirmwareRunner {
       }
       const change = this.pending;
       this.pending = null;
-      await this.restart(change);
+      try {
+        await this.restart(change);
+      } catch (err) {
+        // The files could not be written (a full disk, say): the firmware was not stopped and runs on.
+        this.o.logger.error({ revision: change.revision, err: (err as Error).message }, 'desired config not applied: the config files could not be written; the firmware runs on as it was');
+      }
     }
   }
 

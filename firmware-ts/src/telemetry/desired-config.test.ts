@@ -64,3 +64,9 @@ t.test('a message without a revision cannot be answered; a bad header is refused
   t.equal(judgeDesiredConfig(ctx(), Buffer.from('{"v":1}')), null);
   t.match(judgeDesiredConfig(ctx(), Buffer.from('{"v":2,"ts":1,"revision":3,"config":{}}')), { report: { revision: 3, applied: false, errors: [/\/v/] } });
 });
+
+t.test('a __proto__ key is an unknown key like any other, refused; no prototype is changed', async (t) => {
+  const r = judgeDesiredConfig(ctx(), Buffer.from('{"v":1,"ts":1,"revision":6,"config":{"__proto__":{"calls":{"ringTimeoutMs":30000}}}}'));
+  t.match(r, { report: { revision: 6, applied: false, errors: [/__proto__: unknown key/] } });
+  t.equal(Object.getPrototypeOf(mergePatch({}, JSON.parse('{"__proto__":{"a":1}}'))), Object.prototype);
+});

@@ -19,7 +19,8 @@ export function mergePatch(target: Record<string, unknown>, patch: Record<string
   const out: Record<string, unknown> = { ...target };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete out[key];
-    else out[key] = isObject(value) ? mergePatch(isObject(out[key]) ? out[key] : {}, value) : value;
+    // An own property even for `__proto__` (JSON.parse makes it one): the checks then see it.
+    else Object.defineProperty(out, key, { value: isObject(value) ? mergePatch(isObject(out[key]) ? out[key] : {}, value) : value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -9,10 +9,41 @@ export interface Clock {
 }
 export type TimerHandle = { readonly __timer: unique symbol } | ReturnType<typeof setTimeout>;
 
+/** Node fires a delay above this (about 24.8 days) after 1 ms instead; longer ones are chained. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A real timer of any length: one over `maxMs` waits in steps of at most `maxMs`, so a
+ * deadline weeks away (a bulletin's end) does not fire at once. The handle stays valid for
+ * clearLongTimeout across the steps.
+ */
+export class LongTimer {
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+export function setLongTimeout(fn: () => void, ms: number, maxMs = MAX_TIMER_MS): LongTimer {
+  const handle = new LongTimer();
+  const at = Date.now() + Math.max(0, ms);
+  const step = () => {
+    const left = at - Date.now();
+    if (left <= maxMs) handle.timer = setTimeout(fn, Math.max(0, left));
+    else handle.timer = setTimeout(step, maxMs);
+  };
+  step();
+  return handle;
+}
+
+export function clearLongTimeout(handle: LongTimer): void {
+  clearTimeout(handle.timer);
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  setTimeout: (fn, ms) => (ms > MAX_TIMER_MS ? (setLongTimeout(fn, ms) as unknown as TimerHandle) : setTimeout(fn, ms)),
+  clearTimeout: (handle) => {
+    if (handle instanceof LongTimer) clearLongTimeout(handle);
+    else clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
 };
 
 /** A clock that moves only when told to; timers fire in due order inside `advance`. */
