@@ -1,13 +1,12 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { CallManager } from './call-manager.js';
+import { CALL_RESULTS } from './cdr.js';
 import type { CdrStore } from './cdr-store.js';
-
-const RESULTS = ['answered', 'abandoned', 'no-agent', 'failed', 'test-line'] as const;
 
 /** The call model's counters: calls by result, calls in progress, CDRs the disk refused. */
 export function registerCallMetrics(registry: Registry, calls: CallManager, cdrs: CdrStore): void {
   const ended = new Counter({ name: 'countyline_calls_total', help: 'Finished calls (CDR on disk), by result', labelNames: ['result'], registers: [registry] });
-  for (const result of RESULTS) ended.inc({ result }, 0);
+  for (const result of CALL_RESULTS) ended.inc({ result }, 0);
   calls.on('call-ended', (cdr) => ended.inc({ result: cdr.result }));
   new Gauge({
     name: 'countyline_calls_active',

@@ -270,6 +270,10 @@ export const STATE_TEXT = {
     answered: { en: 'answered', zh: '接通' },
     // The caller hung up before anyone answered: abandoned, as call centres count them.
     abandoned: { en: 'abandoned', zh: '放弃' },
+    // Hung up during the bulletin: informed, not lost.
+    deflected: { en: 'deflected', zh: '公告分流' },
+    overflowed: { en: 'overflowed', zh: '溢出转出' },
+    callback: { en: 'callback', zh: '留号回拨' },
     'no-agent': { en: 'NO AGENT', zh: '无坐席' },
     failed: { en: 'FAILED', zh: '失败' },
     'test-line': { en: 'test line', zh: '测试线' },

@@ -151,6 +151,7 @@ const Agent = Type.Object(
     user: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._~-]+$', description: 'SIP user name the phone registers with (letters, digits, . _ ~ -)' }),
     password: Type.String({ minLength: 4, maxLength: 128, description: 'digest password of that user' }),
     name: Type.String({ minLength: 1, maxLength: 64, description: 'the person, as shown in calls and CDRs' }),
+    wrapUpMs: Type.Integer({ default: 0, minimum: 0, maximum: 3_600_000, description: 'after each call, this long before the agent is offered another (notes, forms)' }),
   },
   { additionalProperties: false },
 );
@@ -195,6 +196,27 @@ const Calls = Type.Object(
     }),
     testLineAnswerMs: Type.Integer({ default: 200, minimum: 0, description: 'test-line: answer this long after the call is offered' }),
     recent: Type.Integer({ default: 200, minimum: 1, maximum: 10_000, description: 'finished calls kept in memory for countyline calls' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+/** The local queue (issue 10): what callers hear and how they are handed to agents. */
+const Queue = Type.Object(
+  {
+    lang: Type.Union([Type.Literal('zh'), Type.Literal('en')], { default: 'zh', description: 'the language of the prompts callers hear' }),
+    strategy: Type.Union([Type.Literal('longest-idle'), Type.Literal('round-robin'), Type.Literal('fewest-calls'), Type.Literal('ring-all')], {
+      default: 'longest-idle',
+      description: 'which free agent is offered the next caller',
+    }),
+    welcome: Type.Boolean({ default: true, description: 'play the welcome prompt to every caller first (the line is answered for it)' }),
+    announceEveryMs: Type.Integer({ default: 30_000, minimum: 0, maximum: 600_000, description: "a waiting caller hears their place and expected wait this often; 0: never" }),
+    maxWaitMs: Type.Integer({ default: 0, minimum: 0, maximum: 3_600_000, description: 'a caller waiting this long leaves a callback request instead; 0: no limit' }),
+    repeatWindowMs: Type.Integer({ default: 30 * 60_000, minimum: 0, maximum: 24 * 3_600_000, description: 'a number that called within this long before is a repeat caller' }),
+    repeatAbandonersAhead: Type.Boolean({ default: true, description: 'a repeat caller who hung up waiting last time goes ahead of the others' }),
+    agentsStart: Type.Union([Type.Literal('available'), Type.Literal('logged-out')], {
+      default: 'available',
+      description: 'agent status when the box starts: available (take calls as soon as the phone registers) or logged out (log in with the feature code or the CLI)',
+    }),
   },
   { additionalProperties: false, default: {} },
 );
@@ -248,6 +270,7 @@ export const ConfigSchema = Type.Object(
     agents: Type.Array(Agent, { default: [], maxItems: 500, description: 'the office staff who answer calls on SIP phones' }),
     media: Media,
     calls: Calls,
+    queue: Queue,
     central: Type.Optional(Central),
     alarms: Type.Object(
       {

@@ -5,7 +5,7 @@ import { SEVERITIES } from '../alarms/alarm-types.js';
 import type { CardStatusView } from '../card/card-driver.js';
 import type { CallView } from '../calls/call-manager.js';
 import { CALL_STATES } from '../calls/call-state.js';
-import type { Cdr } from '../calls/cdr.js';
+import { CALL_RESULTS, type Cdr } from '../calls/cdr.js';
 import type { CircuitCounts } from '../circuits/circuit-group.js';
 import { CALL_PHASES } from '../signalling/isup/isup-call-phase.js';
 import type { CallReasonCode } from '../signalling/isup/isup-call-reasons.js';
@@ -346,12 +346,17 @@ export const CdrSchema = Type.Object({
   offeredAt: nullable(time),
   answeredAt: nullable(time),
   endedAt: time,
-  result: literals(['answered', 'abandoned', 'no-agent', 'failed', 'test-line']),
+  result: literals(CALL_RESULTS),
   reason: nullable(Type.String()),
   reasonCode: Type.Optional(Type.String()),
   reasonArgs: Type.Optional(Type.Array(Type.Union([Type.String(), Type.Number()]))),
   hungUpBy: nullable(literals(['caller', 'agent', 'box'])),
   cause: nullable(count),
+  direction: Type.Optional(Type.Literal('out')),
+  repeat: Type.Optional(Type.Boolean()),
+  bulletin: Type.Optional(Type.Object({ heardMs: count, skipped: Type.Boolean() })),
+  queue: Type.Optional(Type.Object({ id: Type.String(), enteredAt: time, leftAt: time, position: count })),
+  callback: Type.Optional(Type.String()),
 });
 type _cdr = Assert<Same<Static<typeof CdrSchema>, Cdr>>;
 /** One agent as `countyline agents --json` lists it (sip/agent-directory.ts). */

@@ -61,12 +61,19 @@ export const CdrSchema = Type.Object({
   offeredAt: Type.Union([Ms, Type.Null()]),
   answeredAt: Type.Union([Ms, Type.Null()]),
   endedAt: Ms,
-  result: Type.Union([Type.Literal('answered'), Type.Literal('abandoned'), Type.Literal('no-agent'), Type.Literal('failed'), Type.Literal('test-line')]),
+  result: Type.Union(
+    (['answered', 'abandoned', 'deflected', 'overflowed', 'callback', 'no-agent', 'failed', 'test-line'] as const).map((r) => Type.Literal(r)),
+  ),
   reason: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]),
   reasonCode: Type.Optional(Type.String({ maxLength: 64 })),
   reasonArgs: Type.Optional(Type.Array(Type.Union([Type.String({ maxLength: 200 }), Type.Number()]), { maxItems: 16 })),
   hungUpBy: Type.Union([Type.Literal('caller'), Type.Literal('agent'), Type.Literal('box'), Type.Null()]),
   cause: Type.Union([Type.Integer({ minimum: 0, maximum: 127 }), Type.Null()]),
+  direction: Type.Optional(Type.Literal('out')),
+  repeat: Type.Optional(Type.Boolean()),
+  bulletin: Type.Optional(Type.Object({ heardMs: Type.Integer({ minimum: 0 }), skipped: Type.Boolean() })),
+  queue: Type.Optional(Type.Object({ id: Type.String({ maxLength: 64 }), enteredAt: Ms, leftAt: Ms, position: Type.Integer({ minimum: 0 }) })),
+  callback: Type.Optional(Type.String({ maxLength: 64 })),
 });
 export type CdrPayloadRecord = Static<typeof CdrSchema>;
 
