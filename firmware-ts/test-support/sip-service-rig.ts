@@ -21,8 +21,8 @@ export const SIP_DEFAULTS: Config['sip'] = {
 };
 
 export const AGENTS: Config['agents'] = [
-  { user: 'alice', password: 'wonderland', name: 'Alice' },
-  { user: 'bob', password: 'builder-42', name: '王伟' },
+  { user: 'alice', password: 'wonderland', name: 'Alice', wrapUpMs: 0 },
+  { user: 'bob', password: 'builder-42', name: '王伟', wrapUpMs: 0 },
 ];
 
 /** A SipService on 127.0.0.1 port 0 with a fake clock, and a phone (more with `phone()`). */
