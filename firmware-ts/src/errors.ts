@@ -96,6 +96,18 @@ export const ERRORS = {
     (a) => `the bulletin would end at ${a.until}, which is already past (the box's clock says ${a.now}); give a later end, or none`,
     (a) => `公告结束时间 ${a.until} 已过 (本机时间 ${a.now}); 请给出更晚的结束时间, 或不设结束时间`,
   ),
+  'no-such-agent': spec(
+    EXIT.usage,
+    Type.Object({ user: Type.String(), known: Type.Array(Type.String()) }),
+    (a) => `no agent ${JSON.stringify(a.user)} on this box${a.known.length ? ` (agents: ${list(a.known)})` : ' (none are configured)'}`,
+    (a) => `本机没有坐席 ${JSON.stringify(a.user)}${a.known.length ? ` (坐席: ${listZh(a.known)})` : ' (尚未配置坐席)'}`,
+  ),
+  'agent-logged-out': spec(
+    EXIT.usage,
+    Type.Object({ user: Type.String() }),
+    (a) => `agent ${a.user} is logged out: log in before taking a break`,
+    (a) => `坐席 ${a.user} 未签入: 请先签入再小休`,
+  ),
   'prompt-tool-missing': spec(
     EXIT.problem,
     Type.Object({ program: Type.String(), install: Type.String() }),

@@ -10,6 +10,7 @@ import { CountylineError } from './errors.js';
 import type { CallOutcome } from './signalling/isup/isup-calls.js';
 import type { IsupStack } from './signalling/isup/isup-stack.js';
 import type { SipService } from './sip/sip-service.js';
+import type { OfficeQueue } from './queue/office-queue.js';
 import type { BoxStatus, TrunksView } from './status.js';
 import { parseCircuit, type TestCallScheduler } from './trunks/test-call-scheduler.js';
 
@@ -22,6 +23,8 @@ export interface ControlTarget {
   isup: IsupStack | null;
   /** The call model; null until the firmware has started it. */
   calls: () => CallManager | null;
+  /** The office queue; null until the firmware has started it. */
+  queue: () => OfficeQueue | null;
   /** The SIP side, when agents are configured. */
   sip: SipService | null;
   metrics: Registry;
@@ -71,6 +74,24 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
       return { active: calls?.active() ?? [], recent: calls?.recent(recent) ?? [] };
     },
     agents: () => (fw.sip?.agents.list() ?? []).map(({ user, name, registered, contact, reachable, busy }) => ({ user, name, registered, contact, reachable, busy })),
+    queue: () => {
+      const queue = fw.queue();
+      const calls = fw.calls();
+      if (!queue || !calls) return { strategy: 'longest-idle' as const, waiting: 0, longestWaitMs: 0, callers: [], agents: [] };
+      const [view] = queue.acd.queues();
+      const now = fw.clock.now();
+      const callers = calls
+        .waiting()
+        .map((c) => ({ ...c, waitedMs: Math.max(0, now - c.enteredAt), position: queue.acd.position(c.id)?.position ?? 0 }))
+        .map(({ enteredAt: _, ...c }) => c)
+        .sort((a, b) => a.position - b.position);
+      return { strategy: view!.strategy, waiting: view!.waiting, longestWaitMs: view!.longestWaitMs, callers, agents: queue.agents() };
+    },
+    'agent-status': ({ user, action }) => {
+      const queue = fw.queue();
+      if (!queue) throw new CountylineError('no-such-agent', { user, known: [] });
+      return queue.setStatus(user, action);
+    },
     bulletin: () => fw.bulletin.view(),
     'bulletin-set': ({ text, until }) => fw.bulletin.set(text, until),
     'bulletin-clear': async () => ({ cleared: await fw.bulletin.clear() }),

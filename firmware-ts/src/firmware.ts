@@ -43,6 +43,9 @@ import { judgeDesiredConfig, type ConfigChange, type Reported } from './telemetr
 import { readRolledBack } from './config/rolled-back-file.js';
 import { BulletinBoard } from './queue/bulletin-board.js';
 import { BulletinAudio } from './prompts/bulletin-audio.js';
+import { PromptLibrary } from './prompts/prompt-library.js';
+import { callerPrompts } from './calls/caller-prompts.js';
+import { OfficeQueue } from './queue/office-queue.js';
 
 export interface FirmwareDeps {
   clock?: Clock;
@@ -86,6 +89,8 @@ export class Firmware {
   private spoken: Promise<Pick<ResultOf<'bulletin'>, 'audio' | 'audioError'>> = Promise.resolve({ audio: null });
   /** The call model and its CDRs: from start() (the CDR journal is read then) to stop(). */
   private calls: CallManager | null = null;
+  /** The office queue and its agents: from start() to stop(), with the call model. */
+  private queue: OfficeQueue | null = null;
   private cdrs: CdrStore | null = null;
   private unwireCalls: (() => void)[] = [];
   /** Telemetry to central, when the config has a `central` section: from start() to stop(). */
@@ -182,6 +187,7 @@ export class Firmware {
         testCalls: this.testCalls,
         isup: this.isup,
         calls: () => this.calls,
+        queue: () => this.queue,
         sip: this.sip,
         metrics: this.metrics,
         status: () => this.status(),
@@ -246,6 +252,7 @@ export class Firmware {
     // Calls first: each line released and each phone hung up while signalling still runs,
     // and every CDR on disk.
     await this.calls?.stop();
+    this.queue?.stop();
     for (const unwire of this.unwireCalls) unwire();
     this.analog.stop();
     this.isup?.stop();
@@ -305,17 +312,37 @@ export class Firmware {
     const log = this.log.child({ module: 'calls' });
     const cdrs = (this.cdrs = await CdrStore.open({ file: join(this.config.dataDir, 'cdr.jsonl'), logger: log, clock: this.clock, keepRecent: this.config.calls.recent }));
     const sip = this.sip;
-    const agents: AgentPhones = sip ? sipAgentPhones(sip, this.clock) : NO_AGENTS;
+    const { config } = this;
+    const wrapUp = new Map(config.agents.map((a) => [a.user, a.wrapUpMs]));
+    const agents: AgentPhones = sip ? sipAgentPhones(sip, this.clock, (user) => wrapUp.get(user) ?? 0) : NO_AGENTS;
     const media = this.log.child({ module: 'media' });
-    const rtp = sip ? { ports: new RtpPorts({ min: this.config.media.rtpPortMin, max: this.config.media.rtpPortMax }), bind: this.config.sip.bind, address: () => sip.address } : null;
+    const rtp = sip ? { ports: new RtpPorts({ min: config.media.rtpPortMin, max: config.media.rtpPortMax }), bind: config.sip.bind, address: () => sip.address } : null;
+    const q = config.queue;
+    const queue = (this.queue = new OfficeQueue({
+      clock: this.clock,
+      logger: this.log.child({ module: 'queue' }),
+      agents,
+      settings: { strategy: q.strategy, ringTimeoutMs: config.calls.ringTimeoutMs, maxWaitMs: q.maxWaitMs, repeatAbandonersAhead: q.repeatAbandonersAhead, agentsStart: q.agentsStart },
+    }));
+    const prompts = callerPrompts({
+      // Recorded prompts dropped into <dataDir>/prompts/<lang>/<name>.alaw are played instead of the synthesised ones.
+      library: new PromptLibrary({ overrideDir: join(config.dataDir, 'prompts') }),
+      lang: q.lang,
+      welcome: q.welcome,
+      bulletin: () => this.bulletinAudio.current(),
+      logger: log,
+    });
     const calls = (this.calls = new CallManager({
       clock: this.clock,
       logger: log,
       agents,
+      queue,
+      prompts,
       media: new CallMediaPath({ highway: new UdpHighway({ logger: media }), clock: this.clock, logger: media, rtp }),
       cdrs,
-      settings: this.config.calls,
+      settings: { ...config.calls, announceEveryMs: q.announceEveryMs, repeatWindowMs: q.repeatWindowMs },
     }));
+    queue.start();
     registerCallMetrics(this.metrics, calls, cdrs);
     const take = (leg: Parameters<CallManager['incoming']>[0]) => void calls.incoming(leg);
     if (this.isup) this.unwireCalls.push(wireIsupLegs(this.isup, this.card, this.clock, take));

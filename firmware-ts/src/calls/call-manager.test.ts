@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { FakeClock, TypedEmitter } from '@countyline/e1-gateway';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
+import { PromptPlayer } from '../media/prompt-player.js';
+import { OfficeQueue, type OfficeQueueSettings } from '../queue/office-queue.js';
 import { CallManager, type CallSettings } from './call-manager.js';
 import type { AgentCallEvents, AgentCallLeg, AgentCallRequest, AgentPhones, AgentRef, CallMedia, CallMediaFactory, PhoneMedia } from './call-ports.js';
+import { NO_PROMPTS, type CallerPrompts } from './caller-prompts.js';
 import type { Cdr } from './cdr.js';
 import { CdrStore } from './cdr-store.js';
 import type { LineLeg, LineLegEvents } from './line-leg.js';
@@ -63,9 +66,24 @@ class Phone extends TypedEmitter<AgentCallEvents> implements AgentCallLeg {
 class Phones implements AgentPhones {
   readonly calls: Phone[] = [];
   readonly busy = new Set<string>();
+  readonly down = new Set<string>();
+  private listeners: ((user: string, up: boolean) => void)[] = [];
   constructor(public agents: AgentRef[]) {}
-  available(): AgentRef[] {
-    return this.agents.filter((a) => !this.busy.has(a.user));
+  list() {
+    return this.agents.map((a) => ({ ...a, wrapUpMs: 0 }));
+  }
+  phoneUp(user: string): boolean {
+    return !this.down.has(user);
+  }
+  onPhoneChange(listener: (user: string, up: boolean) => void): () => void {
+    this.listeners.push(listener);
+    return () => (this.listeners = this.listeners.filter((l) => l !== listener));
+  }
+  /** The phone stops answering keep-alives (or answers again). */
+  phoneGone(user: string, gone = true): void {
+    if (gone) this.down.add(user);
+    else this.down.delete(user);
+    for (const l of this.listeners) l(user, !gone);
   }
   setBusy(user: string, busy: boolean): void {
     if (busy) this.busy.add(user);
@@ -81,6 +99,9 @@ class Phones implements AgentPhones {
 class Media implements CallMedia, CallMediaFactory {
   readonly did: string[] = [];
   readonly local = { address: '127.0.0.1', port: 20000 };
+  private playing: { timer: ReturnType<FakeClock['setTimeout']>; done: (played: boolean) => void } | null = null;
+  private digits: ((digit: string) => void)[] = [];
+  constructor(private readonly clock: FakeClock) {}
   open(leg: LineLeg): Promise<CallMedia> {
     return leg.connectMedia(41000).then(() => this);
   }
@@ -91,16 +112,61 @@ class Media implements CallMedia, CallMediaFactory {
     this.did.push(`hold ${on}`);
   }
   play(tone: string): void {
+    this.quiet();
     this.did.push(`play ${tone}`);
   }
+  /** Prompts in these tests are their own names as octets; each plays as long as real audio of its length. */
+  playAudio(alaw: Buffer): Promise<boolean> {
+    this.quiet();
+    this.did.push(`say ${alaw.subarray(0, 40).toString().replace(/\0+$/, '')}`);
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        this.playing = null;
+        resolve(true);
+      }, PromptPlayer.durationMs(alaw));
+      this.playing = { timer, done: resolve };
+    });
+  }
+  quiet(): void {
+    if (!this.playing) return;
+    this.clock.clearTimeout(this.playing.timer);
+    this.playing.done(false);
+    this.playing = null;
+  }
+  onDigit(listener: (digit: string) => void): void {
+    this.digits.push(listener);
+  }
+  /** The caller presses a key (heard in-band). */
+  key(digit: string): void {
+    for (const l of this.digits) l(digit);
+  }
   close(): void {
+    this.quiet();
     this.did.push('close');
   }
 }
 
+/** A prompt of `ms` of audio whose octets start with `name`. */
+function prompt(name: string, ms = 20): Buffer {
+  const b = Buffer.alloc((ms / 20) * 160);
+  b.write(name);
+  return b;
+}
+
+/** Prompts as a box with a welcome, a bulletin when `bulletin` holds one, and waiting announcements has them. */
+function testPrompts(o: { welcome?: boolean; bulletin?: { ms: number } | null } = {}): CallerPrompts & { bulletinNow: { ms: number } | null } {
+  const p = {
+    bulletinNow: o.bulletin ?? null,
+    welcome: async () => (o.welcome ? prompt('welcome', 2000) : null),
+    bulletin: async () => (p.bulletinNow ? prompt('bulletin', p.bulletinNow.ms) : null),
+    waiting: async (pos: { position: number; expectedWaitMs: number }, joining: boolean) => prompt(`${joining ? 'hold ' : ''}#${pos.position} ${Math.round(pos.expectedWaitMs / 1000)}s`, 3000),
+  };
+  return p;
+}
+
 const T0 = Date.UTC(2026, 11, 1, 2, 0, 0);
 
-async function setup(t: Test, agents: AgentRef[], settings: Partial<CallSettings> = {}) {
+async function setup(t: Test, agents: AgentRef[], settings: Partial<CallSettings> = {}, o: { prompts?: CallerPrompts; queue?: Partial<OfficeQueueSettings> } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'countyline-calls-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const clock = new FakeClock(T0);
@@ -108,8 +174,24 @@ async function setup(t: Test, agents: AgentRef[], settings: Partial<CallSettings
   const cdrs = await CdrStore.open({ file, logger: silent, clock, keepRecent: 50 });
   t.teardown(() => cdrs.close());
   const phones = new Phones(agents);
-  const media = new Media();
-  const calls = new CallManager({ clock, logger: silent, agents: phones, media, cdrs, settings: { ringTimeoutMs: 20_000, noAgent: 'announce', testLineAnswerMs: 200, ...settings } });
+  const media = new Media(clock);
+  const queue = new OfficeQueue({
+    clock,
+    logger: silent,
+    agents: phones,
+    settings: { strategy: 'longest-idle', ringTimeoutMs: 20_000, maxWaitMs: 0, repeatAbandonersAhead: true, agentsStart: 'available', ...o.queue },
+  });
+  t.teardown(() => queue.stop());
+  const calls = new CallManager({
+    clock,
+    logger: silent,
+    agents: phones,
+    queue,
+    prompts: o.prompts ?? NO_PROMPTS,
+    media,
+    cdrs,
+    settings: { noAgent: 'announce', testLineAnswerMs: 200, announceEveryMs: 0, repeatWindowMs: 30 * 60_000, ...settings },
+  });
   const ended: Cdr[] = [];
   calls.on('call-ended', (cdr) => ended.push(cdr));
   // The media path's promise, then the CDR writes under way (an fsync each).
@@ -121,7 +203,7 @@ async function setup(t: Test, agents: AgentRef[], settings: Partial<CallSettings
   const fxo = (calling = '13900000002') => new Line({ kind: 'fxo', port: 2 }, calling, '', clock.now(), false);
   /** The CDR file's records, read as a stranger would read it. */
   const onDisk = async () => (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Cdr);
-  return { clock, phones, media, calls, ended, flush, e1, fxo, onDisk };
+  return { clock, phones, media, queue, calls, ended, flush, e1, fxo, onDisk };
 }
 
 const ANN = { user: 'ann', name: '安娜' };
@@ -135,12 +217,14 @@ t.test('an E1 call: ACM when offered, ANM when the agent answers, REL when the a
   await s.flush();
   t.same(line.did, ['media 41000', 'alert'], 'audio connected, then ACM as the phone starts to ring');
   t.equal(s.phones.calls.length, 1);
-  t.match(s.phones.calls[0]!.request, { agent: 'ann', callerNumber: '13800000001', localMedia: s.media.local, ringTimeoutMs: 20_000 });
+  t.match(s.phones.calls[0]!.request, { agent: 'ann', callerNumber: '13800000001', localMedia: s.media.local });
+  t.ok(s.phones.calls[0]!.request.ringTimeoutMs > 20_000, "the queue's ring timeout decides, the phone's own is a backstop past it");
   t.match(s.calls.active(), [{ id, state: 'offering', agent: 'ann', agentName: '安娜', calling: '13800000001', called: '12345' }]);
   s.clock.advance(4000);
   s.phones.calls[0]!.fire('answered', PHONE);
   t.same(line.did.slice(2), ['answer'], 'ANM only now');
   t.same(s.media.did, ['phone 192.0.2.10:30000']);
+  t.match(s.queue.agent('ann'), { state: 'in-call' });
   s.clock.advance(60_000);
   s.phones.calls[0]!.fire('ended', { by: 'agent', reason: 'hangup' });
   t.same(line.did.at(-1), 'release 16', 'REL normal clearing');
@@ -161,10 +245,12 @@ t.test('an E1 call: ACM when offered, ANM when the agent answers, REL when the a
     reason: null,
     hungUpBy: 'agent',
     cause: 16,
+    queue: { id: 'office', enteredAt: T0, leftAt: T0 + 4000, position: 1 },
   };
   t.same(s.ended[0], expected);
   t.same(await s.onDisk(), [expected], 'the CDR was on disk when it was reported');
   t.notOk(s.phones.busy.has('ann'), 'the agent is free again');
+  t.match(s.queue.agent('ann'), { state: 'idle', callsAnswered: 1 });
 });
 
 t.test('the caller hangs up while the phone rings: CANCEL to the phone, abandoned', async (t) => {
@@ -176,34 +262,53 @@ t.test('the caller hangs up while the phone rings: CANCEL to the phone, abandone
   line.fire('ended', { by: 'caller', cause: 16, reason: null });
   t.ok(s.phones.calls[0]!.hungUp, 'the ringing phone is hung up');
   await s.flush();
-  t.match(s.ended, [{ result: 'abandoned', hungUpBy: 'caller', cause: 16, agent: 'ann', answeredAt: null, endedAt: T0 + 7000 }]);
+  t.match(s.ended, [{ result: 'abandoned', hungUpBy: 'caller', cause: 16, agent: 'ann', answeredAt: null, endedAt: T0 + 7000, queue: { leftAt: T0 + 7000 } }]);
   t.notOk(line.did.includes('release 16'), 'no REL of our own: the exchange released');
   t.notOk(s.phones.busy.has('ann'));
+  t.match(s.queue.agent('ann'), { state: 'idle' });
+  t.equal(s.queue.acd.counters.abandoned, 1);
 });
 
-t.test('a phone that rings out or is busy: the call goes to the next agent, each offered once', async (t) => {
+t.test('a phone that rings out or is busy: the call goes to the next agent, and round again while the caller waits', async (t) => {
   const s = await setup(t, [ANN, BO]);
   const line = s.e1();
   s.calls.incoming(line);
   await s.flush();
   t.equal(s.phones.calls[0]!.request.agent, 'ann');
   s.clock.advance(20_000);
-  s.phones.calls[0]!.fire('ended', { by: 'box', reason: 'no-answer' });
+  await s.flush();
+  t.ok(s.phones.calls[0]!.hungUp, "the queue's ring timeout: CANCEL to ann");
   t.equal(s.phones.calls.length, 2);
   t.equal(s.phones.calls[1]!.request.agent, 'bo', 'offered to the other agent');
   t.equal(line.did.filter((d) => d === 'alert').length, 1, 'one ACM for the whole call');
   s.phones.calls[1]!.fire('ended', { by: 'agent', reason: 'busy', status: 486 });
-  t.equal(s.phones.calls.length, 2, 'not offered to ann again');
-  t.same(s.media.did, ['play special-information'], 'nobody left: the caller hears the announcement');
-  t.match(s.calls.active(), [{ state: 'announcing' }]);
-  s.clock.advance(4000);
-  t.equal(line.did.at(-1), 'release 17', 'then REL, user busy');
   await s.flush();
-  t.match(s.ended, [{ result: 'no-agent', hungUpBy: 'box', cause: 17, agent: 'bo', answeredAt: null, offeredAt: T0 }]);
+  t.equal(s.phones.calls.length, 3, 'both tried: the caller still waits, and ann is offered again');
+  t.equal(s.phones.calls[2]!.request.agent, 'ann');
+  s.phones.calls[2]!.fire('answered', PHONE);
+  line.fire('ended', { by: 'caller', cause: 16, reason: null });
+  await s.flush();
+  t.match(s.ended, [{ result: 'answered', agent: 'ann', offeredAt: T0, answeredAt: T0 + 20_000 }]);
 });
 
-t.test('no agent registered: an analog line is answered for the announcement, then released; no-agent', async (t) => {
-  const s = await setup(t, []);
+t.test('an agent whose phone dies while ringing does not hold the call: it goes to the next at once', async (t) => {
+  const s = await setup(t, [ANN, BO]);
+  const line = s.e1();
+  s.calls.incoming(line);
+  await s.flush();
+  t.equal(s.phones.calls[0]!.request.agent, 'ann');
+  s.clock.advance(3000);
+  s.phones.phoneGone('ann');
+  await s.flush();
+  t.ok(s.phones.calls[0]!.hungUp, 'the dead phone is given up');
+  t.equal(s.phones.calls[1]?.request.agent, 'bo', 'bo rings 3 s into the call, not after the 20 s ring timeout');
+  t.match(s.queue.agent('ann'), { phoneUp: false, state: 'idle' });
+  s.phones.calls[1]!.fire('answered', PHONE);
+  t.match(s.calls.active(), [{ state: 'connected', agent: 'bo' }]);
+});
+
+t.test('nobody logged in with a phone up: an analog line is answered for the announcement, then released; no-agent', async (t) => {
+  const s = await setup(t, [ANN], {}, { queue: { agentsStart: 'logged-out' } });
   const line = s.fxo();
   s.calls.incoming(line);
   await s.flush();
@@ -213,6 +318,7 @@ t.test('no agent registered: an analog line is answered for the announcement, th
   t.equal(line.did.at(-1), 'release 17');
   await s.flush();
   t.match(s.ended, [{ line: { kind: 'fxo', port: 2 }, calling: '13900000002', called: '', result: 'no-agent', agent: null, offeredAt: null, answeredAt: null }]);
+  t.notOk('queue' in s.ended[0]!, 'never queued');
 });
 
 t.test('the caller hangs up during the announcement: still no-agent, by the caller', async (t) => {
@@ -271,7 +377,7 @@ t.test('late FSK caller ID is what the CDR keeps; hold mutes the line side', asy
   t.ok(s.phones.calls[0]!.hungUp, 'BYE to the phone');
 });
 
-t.test('a busy agent is not offered a second call; stop() ends every call with a CDR on disk', async (t) => {
+t.test('a busy agent is not offered a second call: the second caller waits; stop() ends every call with a CDR on disk', async (t) => {
   const s = await setup(t, [ANN]);
   const first = s.e1('1');
   const second = s.e1('2');
@@ -281,15 +387,129 @@ t.test('a busy agent is not offered a second call; stop() ends every call with a
   s.calls.incoming(second);
   await s.flush();
   t.equal(s.phones.calls.length, 1, 'ann is on the first call');
-  t.match(s.calls.active(), [{ calling: '1', state: 'connected' }, { calling: '2', state: 'announcing' }]);
+  t.match(s.calls.active(), [{ calling: '1', state: 'connected' }, { calling: '2', state: 'queued' }]);
   await s.calls.stop();
   t.equal(s.calls.active().length, 0);
   t.same(
     (await s.onDisk()).map((c) => [c.calling, c.result, c.hungUpBy]),
     [
       ['1', 'answered', 'box'],
-      ['2', 'no-agent', 'box'],
+      ['2', 'failed', 'box'],
     ],
   );
   t.equal(first.did.at(-1), 'release 41');
+});
+
+t.test('welcome, bulletin, then the queue with place and wait announced, ringback between; numbers never go backwards', async (t) => {
+  const prompts = testPrompts({ welcome: true, bulletin: { ms: 10_000 } });
+  const s = await setup(t, [ANN], { announceEveryMs: 30_000 }, { prompts });
+  // ann is talking with a first caller, so the second waits.
+  s.calls.incoming(s.e1('1'));
+  await s.flush();
+  s.clock.advance(2000);
+  await s.flush();
+  s.clock.advance(10_000);
+  await s.flush();
+  s.phones.calls[0]!.fire('answered', PHONE);
+  s.media.did.length = 0;
+  const line = s.e1('2');
+  s.calls.incoming(line);
+  await s.flush();
+  t.same(line.did, ['media 41000', 'answer'], 'the line is answered for the welcome');
+  t.match(s.calls.active()[1], { state: 'greeting' });
+  s.clock.advance(2000);
+  await s.flush();
+  s.clock.advance(10_000);
+  await s.flush();
+  t.same(s.media.did.slice(0, 3), ['say welcome', 'say bulletin', 'say hold #1 180s'], 'welcome, bulletin, then "please hold, you are number 1, about 3 minutes"');
+  t.match(s.calls.active()[1], { state: 'queued' });
+  s.clock.advance(3000);
+  await s.flush();
+  t.equal(s.media.did.at(-1), 'play ringback', 'ringback after the announcement');
+  s.clock.advance(30_000);
+  await s.flush();
+  t.equal(s.media.did.at(-1), 'say #1 180s', 'announced again, without "please hold"');
+  line.fire('ended', { by: 'caller', cause: 16, reason: null });
+  await s.flush();
+  t.match(s.ended.at(-1), { calling: '2', result: 'abandoned', bulletin: { heardMs: 10_000, skipped: false }, queue: { position: 1 } });
+});
+
+t.test('a caller who hangs up during the bulletin is deflected; one who skips it with 0 goes to the queue', async (t) => {
+  const prompts = testPrompts({ bulletin: { ms: 20_000 } });
+  const s = await setup(t, [ANN], {}, { prompts });
+  const gone = s.fxo('13600000001');
+  s.calls.incoming(gone);
+  await s.flush();
+  t.same(s.media.did, ['say bulletin'], 'the bulletin plays first (no welcome set)');
+  s.clock.advance(6000);
+  gone.fire('ended', { by: 'caller', cause: null, reason: null });
+  await s.flush();
+  t.match(s.ended, [{ result: 'deflected', hungUpBy: 'caller', bulletin: { heardMs: 6000, skipped: false }, offeredAt: null }]);
+  t.notOk('queue' in s.ended[0]!, 'never reached the queue');
+  t.equal(s.queue.acd.counters.abandoned, 0, 'the queue counts no abandon');
+
+  const skipper = s.fxo('13600000002');
+  s.calls.incoming(skipper);
+  await s.flush();
+  s.clock.advance(1500);
+  skipper.fire('digit', '5');
+  await s.flush();
+  t.match(s.calls.active(), [{ state: 'greeting' }], 'keys other than 0 do nothing');
+  skipper.fire('digit', '0');
+  await s.flush();
+  t.match(s.calls.active(), [{ state: 'offering', agent: 'ann' }], 'skipped: offered to ann at once');
+  skipper.fire('ended', { by: 'caller', cause: null, reason: null });
+  await s.flush();
+  t.match(s.ended.at(-1), { result: 'abandoned', bulletin: { heardMs: 1500, skipped: true }, queue: { enteredAt: T0 + 7500 } });
+});
+
+t.test('a repeat caller who abandoned goes ahead of the others; the CDR says repeat', async (t) => {
+  const s = await setup(t, [ANN]);
+  s.calls.incoming(s.e1('100'));
+  await s.flush();
+  s.phones.calls[0]!.fire('answered', PHONE);
+  const a = s.e1('200');
+  s.calls.incoming(a);
+  await s.flush();
+  a.fire('ended', { by: 'caller', cause: 16, reason: null });
+  await s.flush();
+  s.calls.incoming(s.e1('300'));
+  s.calls.incoming(s.e1('200'));
+  await s.flush();
+  // ann hangs up the first call: the next offer goes to the repeat caller who had abandoned.
+  s.phones.calls[0]!.fire('ended', { by: 'agent', reason: 'hangup' });
+  await s.flush();
+  t.equal(s.phones.calls[1]!.request.callerNumber, '200', 'the abandoner of a minute ago goes first');
+  t.match(s.calls.active().find((c) => c.calling === '200'), { state: 'offering' });
+  await s.calls.stop();
+  const cdrs = await s.onDisk();
+  t.same(cdrs.filter((c) => c.calling === '200').map((c) => c.repeat ?? false), [false, true]);
+});
+
+t.test('ring-all rings every free agent; the first answer takes the call, the others are cancelled', async (t) => {
+  const s = await setup(t, [ANN, BO], {}, { queue: { strategy: 'ring-all' } });
+  const line = s.e1();
+  s.calls.incoming(line);
+  await s.flush();
+  t.same(s.phones.calls.map((p) => p.request.agent).sort(), ['ann', 'bo']);
+  s.phones.calls.find((p) => p.request.agent === 'bo')!.fire('answered', PHONE);
+  await s.flush();
+  t.ok(s.phones.calls.find((p) => p.request.agent === 'ann')!.hungUp, "ann's phone stops ringing");
+  t.match(s.calls.active(), [{ state: 'connected', agent: 'bo' }]);
+});
+
+t.test('the longest wait: the caller is told nobody can take the call, and the CDR says overflowed', async (t) => {
+  const s = await setup(t, [ANN], {}, { queue: { maxWaitMs: 60_000 } });
+  s.calls.incoming(s.e1('1'));
+  await s.flush();
+  s.phones.calls[0]!.fire('answered', PHONE);
+  const line = s.e1('2');
+  s.calls.incoming(line);
+  await s.flush();
+  s.clock.advance(60_000);
+  await s.flush();
+  t.equal(s.media.did.at(-1), 'play special-information');
+  s.clock.advance(4000);
+  await s.flush();
+  t.match(s.ended, [{ calling: '2', result: 'overflowed', hungUpBy: 'box', queue: { enteredAt: T0, leftAt: T0 + 60_000 } }]);
 });

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { TypedEmitter, type Clock, type TimerHandle } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
+import { PromptPlayer } from '../media/prompt-player.js';
+import type { AcdEvents } from '../queue/acd.js';
+import { OFFICE_QUEUE, type OfficeQueue } from '../queue/office-queue.js';
+import { RepeatCallers } from '../queue/repeat-callers.js';
 import type { AgentCallEnd, AgentCallLeg, AgentPhones, AgentRef, CallMedia, CallMediaFactory } from './call-ports.js';
+import type { CallerPrompts } from './caller-prompts.js';
 import { nextCallState, type CallMove, type CallState } from './call-state.js';
 import type { CallLine, CallResult, Cdr } from './cdr.js';
 import type { CdrStore } from './cdr-store.js';
@@ -20,17 +25,23 @@ const TEMPORARY_FAILURE = 41;
 export const ANNOUNCE_MS = 4000;
 
 export interface CallSettings {
-  ringTimeoutMs: number;
   noAgent: 'announce' | 'test-line';
   testLineAnswerMs: number;
   /** How long the no-agent announcement plays; default ANNOUNCE_MS. */
   announceMs?: number;
+  /** A waiting caller hears their place and expected wait this often; 0: never. */
+  announceEveryMs: number;
+  /** A number that called within this long before is a repeat caller; 0: none are. */
+  repeatWindowMs: number;
 }
 
 export interface CallManagerDeps {
   clock: Clock;
   logger: Logger;
   agents: AgentPhones;
+  /** The queue callers wait in and the agents who take them. */
+  queue: OfficeQueue;
+  prompts: CallerPrompts;
   media: CallMediaFactory;
   cdrs: CdrStore;
   settings: CallSettings;
@@ -64,13 +75,21 @@ interface Call {
   calling: string;
   offeredAt: number | null;
   answeredAt: number | null;
+  /** The agent who answered, or the last one offered the call. */
   agent: AgentRef | null;
-  /** Agents this call was offered to: a call is offered to each at most once. */
-  tried: Set<string>;
-  agentCall: AgentCallLeg | null;
+  /** Phones ringing for the call (several with ring-all), or the one it talks on. */
+  phones: Map<string, AgentCallLeg>;
   media: CallMedia | null;
   timer: TimerHandle | null;
   alerted: boolean;
+  /** The line is answered (for prompts, or by an agent): the caller hears the box. */
+  lineAnswered: boolean;
+  repeat: boolean;
+  abandonedLast: boolean;
+  bulletin: { startedAt: number; skipped: boolean } | null;
+  queue: { enteredAt: number; leftAt: number | null; position: number } | null;
+  /** Keys pressed now go here (the bulletin's skip); null: keys do nothing. */
+  onKey: ((digit: string) => void) | null;
 }
 
 interface Ending {
@@ -84,26 +103,44 @@ interface Ending {
 
 const STOPPING = { reason: 'the box was stopping', reasonCode: 'box-stopping', reasonArgs: [] };
 
+/** The key that skips the bulletin. */
+const SKIP_KEY = '0';
+
 /**
- * The call model: each call that comes in on a line is offered to the agents' phones one at a
- * time (the longest idle first; the next when one is busy, rejects, fails or rings out), gets
- * its audio connected when a person answers, and ends with exactly one CDR, written to disk
- * before anyone is told of it. Nobody free: the caller hears the special information tone and
- * the call is released (or, set up as a test line before phones exist, answered with a tone).
- * The line legs and the phones behind their interfaces: the model speaks neither ISUP nor SIP.
+ * The call model: each call that comes in on a line hears the welcome and any bulletin,
+ * waits in the office queue (hearing its place and expected wait), is offered to the agents'
+ * phones as the queue decides, gets its audio connected when a person answers, and ends
+ * with exactly one CDR, written to disk before anyone is told of it. Nobody logged in with a
+ * phone up: the caller hears the special information tone and the call is released (or, set
+ * up as a test line before phones exist, answered with a tone). The line legs and the phones
+ * are behind their interfaces, the decisions in the ACD: the model speaks neither ISUP nor
+ * SIP, and chooses no agent itself.
  */
 export class CallManager extends TypedEmitter<CallManagerEvents> {
   private readonly calls = new Map<string, Call>();
   /** CDRs on their way to disk; stop() waits for them. */
   private readonly writing = new Set<Promise<void>>();
+  private readonly repeats: RepeatCallers;
+  private readonly unlisten: (() => void)[] = [];
   private stopping = false;
 
   constructor(private readonly d: CallManagerDeps) {
     super();
+    this.repeats = new RepeatCallers(d.settings.repeatWindowMs);
+    for (const cdr of d.cdrs.recent()) if (cdr.direction === undefined) this.repeats.ended(cdr.calling, cdr.arrivedAt, cdr.result === 'abandoned');
+    const acd = d.queue.acd;
+    const on = <K extends keyof AcdEvents>(event: K, listener: AcdEvents[K]) => {
+      acd.on(event, listener);
+      this.unlisten.push(() => acd.off(event, listener));
+    };
+    on('offer', (e) => this.withCall(e.callId, (call) => this.offer(call, e.agentId)));
+    on('offer-withdrawn', (e) => this.withCall(e.callId, (call) => this.withdrawn(call, e.agentId, e.reason)));
+    on('overflowed', (e) => this.withCall(e.callId, (call) => this.overflowed(call, e.waitedMs)));
   }
 
-  /** A call came in on a line: it is offered, answered or released from here on. */
+  /** A call came in on a line: it is queued, offered, answered or released from here on. */
   incoming(leg: LineLeg): string {
+    const seen = this.repeats.arrived(leg.calling, leg.arrivedAt);
     const call: Call = {
       id: randomUUID(),
       leg,
@@ -112,11 +149,16 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
       offeredAt: null,
       answeredAt: null,
       agent: null,
-      tried: new Set(),
-      agentCall: null,
+      phones: new Map(),
       media: null,
       timer: null,
       alerted: false,
+      lineAnswered: false,
+      repeat: seen.repeat,
+      abandonedLast: seen.abandonedLast,
+      bulletin: null,
+      queue: null,
+      onKey: null,
     };
     this.calls.set(call.id, call);
     if (this.stopping) {
@@ -129,13 +171,15 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
     leg.on('caller-id', (number) => {
       call.calling = number;
     });
-    this.d.logger.info({ call: call.id, line: leg.line, calling: leg.calling, called: leg.called }, 'call arrived');
+    leg.on('digit', (digit) => this.key(call, digit));
+    this.d.logger.info({ call: call.id, line: leg.line, calling: leg.calling, called: leg.called, repeat: call.repeat }, 'call arrived');
     this.emit('call-arrived', this.view(call));
     this.d.media.open(leg).then(
       (media) => {
         if (call.state === 'ended') return media.close();
         call.media = media;
-        this.route(call);
+        media.onDigit((digit) => this.key(call, digit));
+        this.begin(call);
       },
       (err: Error) => {
         if (call.state === 'ended') return;
@@ -149,6 +193,15 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
 
   active(): CallView[] {
     return [...this.calls.values()].map((c) => this.view(c));
+  }
+
+  /** Callers in the queue (waiting, or ringing an agent), for `countyline queue`. */
+  waiting(): { id: string; calling: string; state: 'queued' | 'offering'; enteredAt: number; agent: string | null }[] {
+    const out = [];
+    for (const c of this.calls.values()) {
+      if ((c.state === 'queued' || c.state === 'offering') && c.queue) out.push({ id: c.id, calling: c.calling, state: c.state, enteredAt: c.queue.enteredAt, agent: c.state === 'offering' ? (c.agent?.user ?? null) : null });
+    }
+    return out;
   }
 
   /** The latest finished calls, oldest first. */
@@ -169,65 +222,178 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
   async stop(deadlineMs = 10_000): Promise<void> {
     this.stopping = true;
     for (const call of [...this.calls.values()]) {
-      this.hangUpAgent(call);
+      this.hangUpPhones(call);
       call.leg.release(TEMPORARY_FAILURE);
       const result = this.resultSoFar(call) ?? 'failed';
       this.finish(call, { result, hungUpBy: 'box', cause: TEMPORARY_FAILURE, ...(result === 'failed' ? STOPPING : { reason: null }) });
     }
+    for (const unlisten of this.unlisten) unlisten();
     let timer: TimerHandle | undefined;
     const late = new Promise<void>((resolve) => (timer = this.d.clock.setTimeout(resolve, deadlineMs)));
     await Promise.race([this.written(), late]);
     this.d.clock.clearTimeout(timer!);
   }
 
-  // --- routing -------------------------------------------------------------------------
+  // --- before the queue ---------------------------------------------------------------
 
-  /** Offers the call to the next agent who can take it, or tells the caller nobody can. */
-  private route(call: Call): void {
-    const agent = this.d.agents.available().find((a) => !call.tried.has(a.user));
-    if (agent) return this.offer(call, agent);
-    if (call.tried.size === 0 && this.d.settings.noAgent === 'test-line') return this.testLine(call);
-    this.announce(call);
+  /** The call's audio is open: who could take it decides what the caller hears first. */
+  private begin(call: Call): void {
+    if (this.d.queue.staffed() === 0) {
+      if (this.d.settings.noAgent === 'test-line') return this.testLine(call);
+      return this.announce(call);
+    }
+    void this.greet(call);
   }
 
-  private offer(call: Call, agent: AgentRef): void {
-    this.move(call, call.state === 'arrived' ? 'offer' : 'next');
-    call.agent = agent;
-    call.tried.add(agent.user);
-    this.alert(call);
+  /** The welcome, then the bulletin (key 0 skips it), then the queue. */
+  private async greet(call: Call): Promise<void> {
+    const [welcome, bulletin] = await Promise.all([this.d.prompts.welcome(), this.d.prompts.bulletin()]);
+    if (call.state !== 'arrived') return;
+    if (!welcome && !bulletin) return this.enqueue(call);
+    this.move(call, 'greet');
+    this.answerLine(call);
+    if (welcome && !(await call.media!.playAudio(welcome))) return;
+    // The call may have ended while the welcome played.
+    if ((call.state as CallState) !== 'greeting') return;
+    if (bulletin) {
+      call.bulletin = { startedAt: this.d.clock.now(), skipped: false };
+      call.onKey = (digit) => {
+        if (digit !== SKIP_KEY || !call.bulletin) return;
+        call.bulletin.skipped = true;
+        this.d.logger.info({ call: call.id, heardMs: this.d.clock.now() - call.bulletin.startedAt }, 'caller skipped the bulletin');
+        call.media!.quiet();
+      };
+      this.d.logger.info({ call: call.id, ms: PromptPlayer.durationMs(bulletin) }, 'playing the bulletin');
+      await call.media!.playAudio(bulletin);
+      call.onKey = null;
+      // Played out or skipped: the caller goes on to the queue. Hung up: lineEnded counted it.
+      if ((call.state as CallState) !== 'greeting') return;
+      this.heardBulletin(call);
+    }
+    this.enqueue(call);
+  }
+
+  private key(call: Call, digit: string): void {
+    if (call.state === 'ended') return;
+    this.d.logger.debug({ call: call.id, digit }, 'caller pressed a key');
+    call.onKey?.(digit);
+  }
+
+  /** Fixes how long the caller heard the bulletin (it is over, or the call is). */
+  private heardBulletin(call: Call): void {
+    if (call.bulletin && !('heardMs' in call.bulletin)) Object.assign(call.bulletin, { heardMs: this.d.clock.now() - call.bulletin.startedAt });
+  }
+
+  // --- the queue ------------------------------------------------------------------------
+
+  private enqueue(call: Call): void {
+    this.move(call, 'queue');
+    const enteredAt = this.d.clock.now();
+    call.queue = { enteredAt, leftAt: null, position: 0 };
+    // The ACD may offer the call at once: its `offer` comes before enter() returns.
+    const position = this.d.queue.acd.enter(call.id, OFFICE_QUEUE, { repeatAbandoner: call.abandonedLast });
+    call.queue.position = position.position;
+    this.d.logger.info({ call: call.id, position: position.position, expectedWaitMs: position.expectedWaitMs, repeat: call.repeat }, 'caller queued');
+    if (call.state === 'queued') this.waitingAudio(call, true);
+  }
+
+  /**
+   * What a waiting caller hears: their place and expected wait (every `announceEveryMs`),
+   * ringback between. Without announcements the line stays unanswered and rings on, unless
+   * the welcome or bulletin answered it already.
+   */
+  private waitingAudio(call: Call, joining: boolean): void {
+    const every = this.d.settings.announceEveryMs;
+    if (every === 0) {
+      if (call.lineAnswered) call.media!.play('ringback');
+      else this.alert(call);
+      return;
+    }
+    this.answerLine(call);
+    const position = this.d.queue.acd.position(call.id);
+    if (!position) return;
+    void this.d.prompts.waiting(position, joining).then(async (audio) => {
+      if (call.state !== 'queued') return;
+      if (audio && !(await call.media!.playAudio(audio))) return;
+      if (call.state !== 'queued') return;
+      call.media!.play('ringback');
+      this.clearTimer(call);
+      call.timer = this.d.clock.setTimeout(() => {
+        call.timer = null;
+        if (call.state === 'queued') this.waitingAudio(call, false);
+      }, every);
+    });
+  }
+
+  /** The ACD chose an agent for the call: ring its phone. */
+  private offer(call: Call, user: string): void {
+    const agent = this.d.agents.list().find((a) => a.user === user);
+    if (!agent || !call.media) {
+      this.d.queue.acd.agentNoAnswer(user, call.id);
+      return;
+    }
+    this.move(call, 'offer');
+    this.clearTimer(call);
+    call.agent = { user: agent.user, name: agent.name };
     call.offeredAt ??= this.d.clock.now();
-    this.d.agents.setBusy(agent.user, true);
-    this.d.logger.info({ call: call.id, agent: agent.user, attempt: call.tried.size }, 'offering the call to an agent');
+    // The caller hears ringing: from the exchange on a line not yet answered, from the box on one that is.
+    if (call.lineAnswered) call.media.play('ringback');
+    else this.alert(call);
+    this.d.agents.setBusy(user, true);
+    this.d.logger.info({ call: call.id, agent: user }, 'offering the call to an agent');
     let phone: AgentCallLeg;
     try {
-      phone = this.d.agents.call({ agent: agent.user, callerNumber: call.calling, localMedia: call.media!.local, ringTimeoutMs: this.d.settings.ringTimeoutMs });
+      // The queue's ring timeout decides; the phone's own is a backstop past it.
+      phone = this.d.agents.call({ agent: user, callerNumber: call.calling, localMedia: call.media.local, ringTimeoutMs: this.d.queue.ringTimeoutMs + 10_000 });
     } catch (err) {
-      this.d.agents.setBusy(agent.user, false);
-      this.d.logger.error({ call: call.id, agent: agent.user, err: (err as Error).message }, 'could not call the agent');
-      return this.route(call);
+      this.d.agents.setBusy(user, false);
+      this.d.logger.error({ call: call.id, agent: user, err: (err as Error).message }, 'could not call the agent');
+      this.d.queue.acd.agentNoAnswer(user, call.id);
+      return;
     }
-    call.agentCall = phone;
+    call.phones.set(user, phone);
     phone.on('answered', (media) => {
-      if (call.agentCall !== phone || call.state !== 'offering') return;
+      if (call.phones.get(user) !== phone) return;
+      if (call.state !== 'offering' || !this.d.queue.acd.agentAnswered(user, call.id)) {
+        // Another phone took the call first (ring-all), or the offer was withdrawn as it answered.
+        this.d.logger.info({ call: call.id, agent: user }, 'agent answered too late: hanging that phone up');
+        call.phones.delete(user);
+        phone.hangUp();
+        return;
+      }
       this.move(call, 'answer');
+      this.leaveQueue(call);
+      call.agent = { user: agent.user, name: agent.name };
       call.answeredAt = this.d.clock.now();
-      call.leg.answer();
+      this.answerLine(call);
       call.media!.connectPhone(media);
-      this.d.logger.info({ call: call.id, agent: agent.user, ringMs: call.answeredAt - (call.offeredAt ?? call.answeredAt) }, 'agent answered');
+      this.d.logger.info({ call: call.id, agent: user, ringMs: call.answeredAt - (call.offeredAt ?? call.answeredAt) }, 'agent answered');
     });
     phone.on('hold', (on) => {
-      if (call.agentCall === phone) call.media!.hold(on);
+      if (call.phones.get(user) === phone && call.state === 'connected') call.media!.hold(on);
     });
-    phone.on('ended', (end) => this.agentEnded(call, phone, agent, end));
+    phone.on('ended', (end) => this.phoneEnded(call, user, phone, end));
   }
 
-  private agentEnded(call: Call, phone: AgentCallLeg, agent: AgentRef, end: AgentCallEnd): void {
-    this.d.agents.setBusy(agent.user, false);
-    if (call.agentCall !== phone) return; // the box hung this phone up itself
-    call.agentCall = null;
+  /** The ACD stopped the offer (ring timeout, answered elsewhere, phone gone, agent on a break). */
+  private withdrawn(call: Call, user: string, reason: string): void {
+    const phone = call.phones.get(user);
+    call.phones.delete(user);
+    this.d.logger.info({ call: call.id, agent: user, why: reason }, 'offer withdrawn');
+    phone?.hangUp();
+    this.d.agents.setBusy(user, false);
+    this.requeueIfUnrung(call);
+  }
+
+  private phoneEnded(call: Call, user: string, phone: AgentCallLeg, end: AgentCallEnd): void {
+    this.d.agents.setBusy(user, false);
+    if (call.phones.get(user) !== phone) return; // the box hung this phone up itself
+    call.phones.delete(user);
     if (call.state === 'offering') {
-      this.d.logger.info({ call: call.id, agent: agent.user, why: end.reason, status: end.status }, 'agent did not take the call');
-      return this.route(call);
+      this.d.logger.info({ call: call.id, agent: user, why: end.reason, status: end.status }, 'agent did not take the call');
+      this.d.queue.acd.agentNoAnswer(user, call.id);
+      this.requeueIfUnrung(call);
+      return;
     }
     if (call.state === 'connected') {
       call.leg.release(NORMAL_CLEARING);
@@ -235,18 +401,41 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
     }
   }
 
+  /** No phone rings for the call any more: it waits in the queue again (unless the ACD offered it on already). */
+  private requeueIfUnrung(call: Call): void {
+    if (call.state !== 'offering' || call.phones.size > 0) return;
+    if (!this.d.queue.acd.position(call.id)) return;
+    this.move(call, 'requeue');
+    this.waitingAudio(call, false);
+  }
+
+  /** The caller waited the longest wait: told nobody could take the call, and released. */
+  private overflowed(call: Call, waitedMs: number): void {
+    this.d.logger.warn({ call: call.id, waitedMs }, 'caller waited the longest wait: overflow');
+    this.hangUpPhones(call);
+    this.leaveQueue(call);
+    this.announce(call, 'overflowed');
+  }
+
+  private leaveQueue(call: Call): void {
+    if (call.queue && call.queue.leftAt === null) call.queue.leftAt = this.d.clock.now();
+  }
+
+  // --- nobody to take it ---------------------------------------------------------------
+
   /** Nobody can take the call: the caller hears the special information tone, then release. */
-  private announce(call: Call): void {
+  private announce(call: Call, result: 'no-agent' | 'overflowed' = 'no-agent'): void {
     this.move(call, 'no-agent');
-    this.d.logger.warn({ call: call.id, offeredTo: [...call.tried] }, 'no agent can take the call: announcing and releasing');
+    this.clearTimer(call);
+    this.d.logger.warn({ call: call.id, result }, 'no agent can take the call: announcing and releasing');
     // On an analog line the caller hears nothing until the line is taken off-hook.
-    if (call.leg.earlyMedia) this.alert(call);
-    else call.leg.answer();
+    if (call.leg.earlyMedia && !call.lineAnswered) this.alert(call);
+    else this.answerLine(call);
     call.media!.play('special-information');
     call.timer = this.d.clock.setTimeout(() => {
       call.timer = null;
       call.leg.release(USER_BUSY);
-      this.finish(call, { result: 'no-agent', hungUpBy: 'box', cause: USER_BUSY, reason: null });
+      this.finish(call, { result, hungUpBy: 'box', cause: USER_BUSY, reason: null });
     }, this.d.settings.announceMs ?? ANNOUNCE_MS);
   }
 
@@ -257,15 +446,32 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
     call.timer = this.d.clock.setTimeout(() => {
       call.timer = null;
       call.answeredAt = this.d.clock.now();
-      call.leg.answer();
+      this.answerLine(call);
       call.media!.play('test-tone');
     }, this.d.settings.testLineAnswerMs);
   }
 
   private alert(call: Call): void {
-    if (call.alerted) return;
+    if (call.alerted || call.lineAnswered) return;
     call.alerted = true;
     call.leg.alert();
+  }
+
+  private answerLine(call: Call): void {
+    if (call.lineAnswered) return;
+    call.lineAnswered = true;
+    call.leg.answer();
+  }
+
+  private clearTimer(call: Call): void {
+    if (call.timer) this.d.clock.clearTimeout(call.timer);
+    call.timer = null;
+  }
+
+  /** Runs `fn` on the call the ACD names, if the call model still has it. */
+  private withCall(callId: string, fn: (call: Call) => void): void {
+    const call = this.calls.get(callId);
+    if (call && call.state !== 'ended') fn(call);
   }
 
   // --- the end ------------------------------------------------------------------------
@@ -273,11 +479,13 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
   /** The caller hung up, or the line failed under the call. */
   private lineEnded(call: Call, end: LineEnd): void {
     if (call.state === 'ended') return;
-    this.hangUpAgent(call);
+    this.hangUpPhones(call);
     const byCaller = end.by === 'caller';
+    // Hung up while the bulletin played (not after skipping it): informed, not lost.
+    const deflected = byCaller && call.state === 'greeting' && call.bulletin !== null && !call.bulletin.skipped;
     // A line that failed to take the answer (an analog line that never gave loop current)
     // never connected the caller, whatever the agent did.
-    const result = end.answerFailed ? 'failed' : (this.resultSoFar(call) ?? (byCaller ? 'abandoned' : 'failed'));
+    const result = end.answerFailed ? 'failed' : (this.resultSoFar(call) ?? (deflected ? 'deflected' : byCaller ? 'abandoned' : 'failed'));
     const why = byCaller ? { reason: null } : { reason: end.reason, ...(end.reasonCode && { reasonCode: end.reasonCode, reasonArgs: end.reasonArgs ?? [] }) };
     this.finish(call, { result, hungUpBy: byCaller ? 'caller' : null, cause: end.cause, ...why });
   }
@@ -289,24 +497,30 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
   private resultSoFar(call: Call): CallResult | null {
     if (call.state === 'connected') return 'answered';
     if (call.state === 'test-line' && call.answeredAt !== null) return 'test-line';
-    if (call.state === 'announcing') return 'no-agent';
+    if (call.state === 'announcing') return call.queue?.leftAt != null && call.answeredAt === null && call.offeredAt !== null ? 'overflowed' : 'no-agent';
     return null;
   }
 
-  /** Hangs up the phone the call rings or talks on; its `ended` then only frees the agent. */
-  private hangUpAgent(call: Call): void {
-    const phone = call.agentCall;
-    call.agentCall = null;
-    phone?.hangUp();
+  /** Hangs up every phone the call rings or talks on; their `ended` then only frees the agents. */
+  private hangUpPhones(call: Call): void {
+    const phones = [...call.phones.values()];
+    call.phones.clear();
+    for (const phone of phones) phone.hangUp();
   }
 
   private finish(call: Call, ending: Ending): void {
     if (call.state === 'ended') return;
+    const wasConnected = call.state === 'connected';
     this.move(call, 'end');
-    if (call.timer) this.d.clock.clearTimeout(call.timer);
-    call.timer = null;
+    this.clearTimer(call);
+    call.onKey = null;
     call.media?.close();
     this.calls.delete(call.id);
+    this.heardBulletin(call);
+    this.leaveQueue(call);
+    // The ACD learns the end: a waiting caller has abandoned, an agent goes to wrap-up.
+    if (wasConnected || call.queue) this.d.queue.acd.callEnded(call.id);
+    this.repeats.ended(call.calling, call.leg.arrivedAt, ending.result === 'abandoned');
     const leg = call.leg;
     const cdr: Cdr = {
       id: call.id,
@@ -323,6 +537,9 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
       ...(ending.reasonCode && { reasonCode: ending.reasonCode, reasonArgs: ending.reasonArgs ?? [] }),
       hungUpBy: ending.hungUpBy,
       cause: ending.cause,
+      ...(call.repeat && { repeat: true }),
+      ...(call.bulletin && { bulletin: { heardMs: (call.bulletin as { heardMs?: number }).heardMs ?? 0, skipped: call.bulletin.skipped } }),
+      ...(call.queue && { queue: { id: OFFICE_QUEUE, enteredAt: call.queue.enteredAt, leftAt: call.queue.leftAt ?? call.queue.enteredAt, position: call.queue.position } }),
     };
     this.d.logger.info({ call: call.id, result: cdr.result, hungUpBy: cdr.hungUpBy, cause: cdr.cause, reason: cdr.reason }, 'call ended');
     const written = this.d.cdrs.append(cdr).then(() => {

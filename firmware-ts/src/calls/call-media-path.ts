@@ -4,9 +4,11 @@ import { MediaBridge } from '../media/media-bridge.js';
 import type { MediaChannel, MediaHighway } from '../media/media-channel.js';
 import type { RtpPorts } from '../media/rtp-ports.js';
 import { RtpSession } from '../media/rtp-session.js';
+import type { FramePlayer } from '../media/frame-player.js';
+import { PromptPlayer } from '../media/prompt-player.js';
 import { TonePlayer } from '../media/tone-player.js';
-import { SPECIAL_INFORMATION_TONE, TEST_TONE_1004, type Tone } from '../media/tones.js';
-import type { CallMedia, CallMediaFactory, PhoneMedia } from './call-ports.js';
+import { RINGBACK_TONE, SPECIAL_INFORMATION_TONE, TEST_TONE_1004, type Tone } from '../media/tones.js';
+import type { CallMedia, CallMediaFactory, CallTone, PhoneMedia } from './call-ports.js';
 import type { LineLeg } from './line-leg.js';
 
 export interface CallMediaPathDeps {
@@ -89,11 +91,14 @@ function lineKey(leg: LineLeg): string {
 
 class OneCallMedia implements CallMedia {
   private bridge: MediaBridge | null = null;
-  private player: TonePlayer | null = null;
-  /** A tone asked for before the card's first frame: the channel does not know where to send yet. */
-  private pendingTone: Tone | null = null;
+  private player: FramePlayer | null = null;
+  /** What to play from the card's first frame: before it, the channel does not know where to send. */
+  private pending: (() => void) | null = null;
   private flowing = false;
   private closed = false;
+  /** Resolves the prompt asked for but not started yet as cut short. */
+  private pendingCancel: (() => void) | null = null;
+  private readonly digitListeners: ((digit: string) => void)[] = [];
 
   constructor(
     private readonly channel: MediaChannel,
@@ -104,7 +109,9 @@ class OneCallMedia implements CallMedia {
     channel.onFrame(() => {
       if (this.flowing) return;
       this.flowing = true;
-      if (this.pendingTone) this.startTone(this.pendingTone);
+      const start = this.pending;
+      this.pending = null;
+      start?.();
     });
   }
 
@@ -115,7 +122,7 @@ class OneCallMedia implements CallMedia {
 
   connectPhone(phone: PhoneMedia): void {
     if (this.closed || !this.rtp) return;
-    this.stopTone();
+    this.quiet();
     this.rtp.setRemote({ address: phone.address, port: phone.port, ...(phone.telephoneEvent !== null && { telephoneEventPt: phone.telephoneEvent }) });
     this.bridge?.stop();
     this.bridge = new MediaBridge(this.channel, this.rtp);
@@ -125,19 +132,48 @@ class OneCallMedia implements CallMedia {
     this.bridge?.hold(on);
   }
 
-  play(tone: 'special-information' | 'test-tone'): void {
+  play(tone: CallTone): void {
     if (this.closed) return;
-    this.stopTone();
-    const chosen = tone === 'test-tone' ? TEST_TONE_1004 : SPECIAL_INFORMATION_TONE;
-    // From the first frame on, so that the start of an announcement is not lost.
-    if (this.flowing) this.startTone(chosen);
-    else this.pendingTone = chosen;
+    this.quiet();
+    const chosen = TONES[tone];
+    this.whenFlowing(() => {
+      this.player = new TonePlayer(this.channel, chosen, this.d.clock);
+      this.player.start();
+    });
+  }
+
+  playAudio(alaw: Buffer): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    this.quiet();
+    return new Promise((resolve) => {
+      const player = new PromptPlayer(this.channel, alaw, this.d.clock);
+      player.on('stopped', (reason) => resolve(reason === 'end'));
+      this.player = player;
+      // Cut short before it started (another prompt, a phone, close): it never plays.
+      this.pendingCancel = () => resolve(false);
+      this.whenFlowing(() => {
+        this.pendingCancel = null;
+        player.start();
+      });
+    });
+  }
+
+  onDigit(listener: (digit: string) => void): void {
+    this.digitListeners.push(listener);
+  }
+
+  quiet(): void {
+    this.pendingCancel?.();
+    this.pendingCancel = null;
+    this.pending = null;
+    this.player?.stop();
+    this.player = null;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.stopTone();
+    this.quiet();
     this.bridge?.stop();
     this.rtp?.close();
     this.channel.close();
@@ -145,15 +181,16 @@ class OneCallMedia implements CallMedia {
     this.disconnect();
   }
 
-  private startTone(tone: Tone): void {
-    this.pendingTone = null;
-    this.player = new TonePlayer(this.channel, tone, this.d.clock);
-    this.player.start();
-  }
 
-  private stopTone(): void {
-    this.pendingTone = null;
-    this.player?.stop();
-    this.player = null;
+  /** Runs `start` now if the card's frames flow, else at its first frame (so the start of an announcement is not lost). */
+  private whenFlowing(start: () => void): void {
+    if (this.flowing) start();
+    else this.pending = start;
   }
 }
+
+const TONES: Record<CallTone, Tone> = {
+  'special-information': SPECIAL_INFORMATION_TONE,
+  'test-tone': TEST_TONE_1004,
+  ringback: RINGBACK_TONE,
+};

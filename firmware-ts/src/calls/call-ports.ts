@@ -49,12 +49,19 @@ export interface AgentCallRequest {
 }
 
 export interface AgentPhones {
-  /** The agents who can take a call now, the one to offer first first. */
-  available(): readonly AgentRef[];
-  /** Marks an agent busy (ringing or on a call) or free again. */
+  /** Every agent of the config, in its order. */
+  list(): readonly (AgentRef & { wrapUpMs: number })[];
+  /** Whether the agent's phone can be called: registered, and answering the keep-alive. */
+  phoneUp(user: string): boolean;
+  /** Calls `listener` when an agent's phone comes up or goes; returns the unsubscribe. */
+  onPhoneChange(listener: (user: string, up: boolean) => void): () => void;
+  /** Marks an agent busy (ringing or on a call) or free again, for `countyline agents`. */
   setBusy(user: string, busy: boolean): void;
   call(request: AgentCallRequest): AgentCallLeg;
 }
+
+/** Tones the box plays to a caller: no agent (E.180), the test line's 1004 Hz, ringback while waiting. */
+export type CallTone = 'special-information' | 'test-tone' | 'ringback';
 
 /** The audio of one call: the line's media channel, and the RTP toward a phone. */
 export interface CallMedia {
@@ -64,8 +71,17 @@ export interface CallMedia {
   connectPhone(phone: PhoneMedia): void;
   /** Mutes the line's side while the phone holds the call (the caller hears silence). */
   hold(on: boolean): void;
-  /** Plays a tone into the line instead of the phone's audio. */
-  play(tone: 'special-information' | 'test-tone'): void;
+  /** Plays a tone into the line (until something else plays) instead of the phone's audio. */
+  play(tone: CallTone): void;
+  /**
+   * Plays recorded audio (raw A-law) into the line once. Resolves true when it played to the
+   * end, false when something cut it short (another tone or prompt, a phone, close).
+   */
+  playAudio(alaw: Buffer): Promise<boolean>;
+  /** Stops whatever plays: the caller hears silence. */
+  quiet(): void;
+  /** Keys the caller presses, heard in the line's audio (in-band DTMF), where the line has no receiver of its own. */
+  onDigit(listener: (digit: string) => void): void;
   close(): void;
 }
 

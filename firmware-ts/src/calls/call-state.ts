@@ -3,27 +3,29 @@
  * one guarded move between states (as `loop-start.ts` has for an analog line):
  *
  *   arrived     the line leg is in (an IAM with a complete number, a ring with caller ID)
- *   offering    an agent's phone rings; the caller hears ringing
+ *   greeting    the caller hears the welcome, then the bulletin if one is in force
+ *   queued      the caller waits for an agent, hearing their place and expected wait
+ *   offering    one agent's phone rings (several with ring-all); the caller hears ringing
  *   connected   an agent answered; audio flows between the line and the phone
  *   announcing  nobody can take the call: the caller hears why, then the box releases
  *   test-line   no phones yet and the box is set to answer as a test line (1004 Hz tone)
  *   ended       the call is over; its CDR is being written
  *
- *   arrived ──offer──► offering ──answer──► connected ──end──► ended
- *      │                 │  ▲
- *      │                 ├──┘ next (the phone did not take it: another agent)
- *      │                 ├──end──► ended (the caller hung up)
- *      │                 └──no-agent──► announcing ──end──► ended
- *      ├──no-agent──► announcing
- *      ├──test-line──► test-line ──end──► ended
- *      └──end──► ended
+ *   arrived ──greet──► greeting ──queue──► queued ──offer──► offering ──answer──► connected
+ *      │                  │                  ▲                 │
+ *      ├──queue───────────┼──────────────────┘ ◄──requeue──────┘ (the phone did not take it)
+ *      ├──test-line──► test-line
+ *      └──no-agent──► announcing ◄──no-agent── greeting, queued, offering
+ *   and from any state but ended, `end` ──► ended.
  */
-export type CallState = 'arrived' | 'offering' | 'connected' | 'announcing' | 'test-line' | 'ended';
-export type CallMove = 'offer' | 'next' | 'answer' | 'no-agent' | 'test-line' | 'end';
+export type CallState = 'arrived' | 'greeting' | 'queued' | 'offering' | 'connected' | 'announcing' | 'test-line' | 'ended';
+export type CallMove = 'greet' | 'queue' | 'offer' | 'requeue' | 'answer' | 'no-agent' | 'test-line' | 'end';
 
 const MOVES: Record<CallState, Partial<Record<CallMove, CallState>>> = {
-  arrived: { offer: 'offering', 'no-agent': 'announcing', 'test-line': 'test-line', end: 'ended' },
-  offering: { next: 'offering', answer: 'connected', 'no-agent': 'announcing', end: 'ended' },
+  arrived: { greet: 'greeting', queue: 'queued', 'no-agent': 'announcing', 'test-line': 'test-line', end: 'ended' },
+  greeting: { queue: 'queued', 'no-agent': 'announcing', end: 'ended' },
+  queued: { offer: 'offering', 'no-agent': 'announcing', end: 'ended' },
+  offering: { offer: 'offering', requeue: 'queued', answer: 'connected', 'no-agent': 'announcing', end: 'ended' },
   connected: { end: 'ended' },
   announcing: { end: 'ended' },
   'test-line': { end: 'ended' },
@@ -49,4 +51,4 @@ export function nextCallState(callId: string, from: CallState, move: CallMove): 
 }
 
 export const CALL_STATES: readonly CallState[] = Object.keys(MOVES) as CallState[];
-export const CALL_MOVES: readonly CallMove[] = ['offer', 'next', 'answer', 'no-agent', 'test-line', 'end'];
+export const CALL_MOVES: readonly CallMove[] = ['greet', 'queue', 'offer', 'requeue', 'answer', 'no-agent', 'test-line', 'end'];

@@ -22,6 +22,8 @@ export interface LineLegEvents {
   ended: (end: LineEnd) => void;
   /** The caller's number came after the call was offered (FSK caller ID between rings). */
   'caller-id': (number: string) => void;
+  /** The caller pressed a key, heard by the line's own DTMF receiver (the FXO card's). */
+  digit: (digit: string) => void;
 }
 
 /**

@@ -9,10 +9,11 @@ import { LINKTYPE_MTP3, pcapHeader, pcapRecord } from '../signalling/isup/pcap-w
 import { CLI_TEXT, usage } from './cli-text.js';
 import { formatCalls } from './format-calls.js';
 import { formatAgents } from './format-agents.js';
+import { formatQueue } from './format-queue.js';
 import { formatCall, formatCircuits } from './format-circuits.js';
 import { formatStatus } from './format-status.js';
 import { formatAlarms, formatOutcome, formatTrunks } from './format-trunks.js';
-import { pickLang, text, type Lang } from './i18n.js';
+import { pickLang, stateText, text, type Lang } from './i18n.js';
 
 /** What the CLI needs of the world; tests pass their own (see cli.test.ts). */
 export interface CliIo {
@@ -58,7 +59,9 @@ const ARGUMENT: Record<string, { en: string; zh: string }> = {
   capture: { en: 'a file to write (.pcap)', zh: '要写入的文件 (.pcap)' },
 };
 
-const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'capture', 'agents', 'metrics', 'calls', 'provision', 'bulletin']);
+const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'capture', 'agents', 'agent', 'queue', 'metrics', 'calls', 'provision', 'bulletin']);
+
+const AGENT_ACTIONS = ['login', 'logout', 'break'] as const;
 
 /**
  * The `countyline` command. Returns the exit code; everything it prints goes through `io`.
@@ -81,6 +84,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     if (!COMMANDS.has(command)) throw new CountylineError('unknown-command', { command });
     if (command === 'bulletin') return await bulletin(rest, values, lang, io);
+    if (command === 'agent') return await agentStatus(rest, values, lang, io);
     const wanted = ARGUMENT[command];
     if (rest.length > (wanted ? 1 : 0)) throw new CountylineError('extra-argument', { command, argument: rest[wanted ? 1 : 0]! });
     if (wanted && rest.length === 0) throw new CountylineError('missing-argument', { command, what: wanted });
@@ -204,12 +208,36 @@ async function run(command: string, argument: string, values: Values, lang: Lang
       else out(formatAgents(rows, lang));
       return EXIT.ok;
     }
+    case 'queue': {
+      for (;;) {
+        const view = await firmware.call('queue', {});
+        if (values.json) out(JSON.stringify(view, null, values.live ? 0 : 2));
+        else out(`${values.live ? '\x1b[2J\x1b[H' : ''}${formatQueue(view, lang, io.now())}`);
+        if (!values.live) return EXIT.ok;
+        await io.sleep(1000);
+      }
+    }
     case 'metrics': {
       io.stdout.write((await firmware.call('metrics', {})).text);
       return EXIT.ok;
     }
   }
   throw new CountylineError('unknown-command', { command });
+}
+
+/** `countyline agent <login|logout|break> <user>`: what the agent's feature codes do, from the box. */
+async function agentStatus(rest: string[], values: Values, lang: Lang, io: CliIo): Promise<number> {
+  const [action, user, extra] = rest;
+  const what = { en: 'login, logout or break, then the agent (SIP user)', zh: 'login、logout 或 break, 然后是坐席 (SIP 用户名)' };
+  if (action === undefined || user === undefined) throw new CountylineError('missing-argument', { command: 'agent', what });
+  if (!(AGENT_ACTIONS as readonly string[]).includes(action)) throw new CountylineError('extra-argument', { command: 'agent', argument: action });
+  if (extra !== undefined) throw new CountylineError('extra-argument', { command: `agent ${action}`, argument: extra });
+  const config = await loadConfig(values.config);
+  const firmware = io.connect(config.control.socket, values.config);
+  const row = await firmware.call('agent-status', { user, action: action as (typeof AGENT_ACTIONS)[number] });
+  if (values.json) io.stdout.write(`${JSON.stringify(row, null, 2)}\n`);
+  else io.stdout.write(`${row.name} (${row.id}): ${stateText(lang, 'agentStatus', row.status)}, ${stateText(lang, 'agentState', row.state)}\n`);
+  return EXIT.ok;
 }
 
 /** `countyline bulletin [set <text> [--until <time>] | clear]`. */

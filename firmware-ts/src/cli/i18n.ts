@@ -2,6 +2,7 @@ import type { FxoTone, LinkState } from '@countyline/e1-gateway';
 import { phrase, type Phrases } from '../alarms/alarm-text.js';
 import type { CallState as CallModelState } from '../calls/call-state.js';
 import type { Cdr, CallResult } from '../calls/cdr.js';
+import type { OfficeAgentView } from '../queue/office-queue.js';
 import type { CardStatusView } from '../card/card-driver.js';
 import type { FxoView, LinkView, SpanView } from '../card/card-state.js';
 import type { CircuitRow } from '../circuits/circuit-group.js';
@@ -86,6 +87,7 @@ export const TEXT = {
   unknownNumber: { en: 'unknown', zh: '未知' },
   yes: { en: 'yes', zh: '是' },
   no: { en: 'no', zh: '否' },
+  queueWaiting: { en: (n: number, longest: string) => `waiting: ${n}${n > 0 ? `, longest ${longest}` : ''}`, zh: (n: number, longest: string) => `排队: ${n} 人${n > 0 ? `, 最长等待 ${longest}` : ''}` },
   noAgents: { en: 'no agents in the config (add them under "agents")', zh: '配置中没有坐席 (请在 "agents" 下添加)' },
   callSummary: { en: (c: number, f: number) => `${c} completed, ${f} failed`, zh: (c: number, f: number) => `完成 ${c} 次, 失败 ${f} 次` },
   capturing: { en: (f: string, s: number) => `capturing SS7 signalling into ${f} for ${s} s ...`, zh: (f: string, s: number) => `正在抓取七号信令到 ${f}, ${s} 秒 ...` },
@@ -168,6 +170,12 @@ export const HEADS = {
   contact: { en: 'contact', zh: '联系地址' },
   reachable: { en: 'reachable', zh: '可达' },
   busy: { en: 'busy', zh: '通话中' },
+  position: { en: 'place', zh: '排位' },
+  agentStatus: { en: 'status', zh: '签入状态' },
+  agentState: { en: 'phone', zh: '话机状态' },
+  phoneUp: { en: 'phone up', zh: '话机在线' },
+  answeredCalls: { en: 'answered', zh: '已接' },
+  since: { en: 'for', zh: '持续' },
 } satisfies Record<string, Words>;
 
 export function heads(lang: Lang, ...keys: (keyof typeof HEADS)[]): string[] {
@@ -260,12 +268,25 @@ export const STATE_TEXT = {
   testResult: { pass: { en: 'pass', zh: '通过' }, fail: { en: 'FAIL', zh: '失败' }, skipped: { en: 'skipped', zh: '跳过' } } satisfies Record<TestOutcome['result'], Words>,
   callState: {
     arrived: { en: 'arrived', zh: '来电' },
+    greeting: { en: 'welcome/bulletin', zh: '欢迎语/公告' },
+    queued: { en: 'waiting in queue', zh: '排队等待' },
     offering: { en: 'ringing agent', zh: '振铃坐席' },
     connected: { en: 'talking', zh: '通话中' },
     announcing: { en: 'no agent: announcing', zh: '无坐席: 放音' },
     'test-line': { en: 'test line', zh: '测试线' },
     ended: { en: 'ended', zh: '已结束' },
   } satisfies Record<CallModelState, Words>,
+  agentStatus: {
+    'logged-out': { en: 'logged out', zh: '未签入' },
+    available: { en: 'available', zh: '就绪' },
+    'on-break': { en: 'on break', zh: '小休' },
+  } satisfies Record<OfficeAgentView['status'], Words>,
+  agentState: {
+    idle: { en: 'idle', zh: '空闲' },
+    ringing: { en: 'ringing', zh: '振铃' },
+    'in-call': { en: 'in a call', zh: '通话中' },
+    'wrap-up': { en: 'wrap-up', zh: '话后处理' },
+  } satisfies Record<OfficeAgentView['state'], Words>,
   cdrResult: {
     answered: { en: 'answered', zh: '接通' },
     // The caller hung up before anyone answered: abandoned, as call centres count them.

@@ -96,6 +96,7 @@ type TextFnKey = { [K in TextKey]: (typeof TEXT)[K]['en'] extends Fn ? K : never
 const TEXT_ARGS: { [K in TextFnKey]: Parameters<(typeof TEXT)[K]['en']> } = {
   protocolVersion: [1],
   callsInProgress: [2],
+  queueWaiting: [3, '42 s'],
   recentCalls: [20],
   heartbeatAgo: ['0.4'],
   lastSecond: [1, 2, 3, 4],
@@ -589,6 +590,8 @@ const ERROR_ARGS: { [C in ErrorCode]: ErrorArgs<C> } = {
   'no-cic': { cic: 99, first: 1, last: 30 },
   'no-isup': {},
   'bulletin-past': { until: '2026-12-01T08:00:00.000Z', now: '2026-12-01T09:00:00.000Z' },
+  'no-such-agent': { user: 'carol', known: ['ann', 'bo'] },
+  'agent-logged-out': { user: 'ann' },
   'prompt-tool-missing': { program: 'espeak-ng', install: 'apt-get install -y espeak-ng' },
   'prompt-synth-failed': { program: 'sox', detail: 'sox FAIL formats: can\'t open output file' },
   'prompt-synth-timeout': { seconds: 15 },

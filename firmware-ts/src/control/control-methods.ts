@@ -8,6 +8,8 @@ import {
   CallViewSchema,
   CdrSchema,
   CircuitViewSchema,
+  QueueAgentSchema,
+  QueueViewSchema,
   TestOutcomeSchema,
   TrunksViewSchema,
 } from './view-schemas.js';
@@ -109,6 +111,18 @@ export const CONTROL_METHODS = {
     result: BulletinView,
   },
   'bulletin-clear': { summary: 'clear the bulletin', params: NoParams, result: Type.Object({ cleared: Type.Boolean() }) },
+  queue: { summary: 'the queue now: waiting callers, and each agent with status and state', params: NoParams, result: QueueViewSchema },
+  'agent-status': {
+    summary: 'log an agent in or out, or put it on a break',
+    params: Type.Object(
+      {
+        user: Type.String({ minLength: 1, maxLength: 64, description: "the agent's SIP user name", descriptionZh: '坐席的 SIP 用户名' }),
+        action: Type.Union([Type.Literal('login'), Type.Literal('logout'), Type.Literal('break')], { description: 'login, logout or break', descriptionZh: 'login、logout 或 break' }),
+      },
+      { additionalProperties: false },
+    ),
+    result: QueueAgentSchema,
+  },
   calls: {
     summary: 'calls in progress and the latest finished calls (CDRs)',
     params: Type.Object({ recent: Type.Integer({ minimum: 0, maximum: 10_000, description: 'how many finished calls' }) }, { additionalProperties: false }),

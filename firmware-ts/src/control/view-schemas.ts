@@ -13,6 +13,7 @@ import type { CircuitView } from '../signalling/isup/isup-stack.js';
 import type { LinkTestView } from '../signalling/mtp3/link-test.js';
 import type { TestReasonCode } from '../trunks/circuit-tests.js';
 import type { BoxStatus, TrunksView } from '../status.js';
+import type { OfficeAgentView } from '../queue/office-queue.js';
 import type { TestOutcome } from '../trunks/test-call-scheduler.js';
 import { literals, nullable, type Assert, type Same } from './schema-kit.js';
 
@@ -359,6 +360,37 @@ export const CdrSchema = Type.Object({
   callback: Type.Optional(Type.String()),
 });
 type _cdr = Assert<Same<Static<typeof CdrSchema>, Cdr>>;
+/** One agent as the queue sees it (queue/office-queue.ts). */
+export const QueueAgentSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  status: literals(['logged-out', 'available', 'on-break']),
+  state: literals(['idle', 'ringing', 'in-call', 'wrap-up']),
+  phoneUp: Type.Boolean(),
+  callId: nullable(Type.String()),
+  callsAnswered: count,
+  stateSince: time,
+});
+type _queueAgent = Assert<Same<Static<typeof QueueAgentSchema>, OfficeAgentView>>;
+
+/** `countyline queue --json`: the callers waiting, oldest first, and the agents. */
+export const QueueViewSchema = Type.Object({
+  strategy: literals(['longest-idle', 'round-robin', 'fewest-calls', 'ring-all']),
+  waiting: count,
+  longestWaitMs: count,
+  callers: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      calling: Type.String(),
+      state: literals(['queued', 'offering']),
+      position: count,
+      waitedMs: count,
+      agent: nullable(Type.String()),
+    }),
+  ),
+  agents: Type.Array(QueueAgentSchema),
+});
+
 /** One agent as `countyline agents --json` lists it (sip/agent-directory.ts). */
 export const AgentRowSchema = Type.Object({
   user: Type.String(),

@@ -5,6 +5,8 @@ export * from './rtp-ports.js';
 export * from './rtp-session.js';
 export * from './media-bridge.js';
 export * from './tones.js';
+export * from './frame-player.js';
 export * from './tone-player.js';
+export * from './prompt-player.js';
 export * from './udp-highway.js';
 export type { UdpAddress } from './udp-bind.js';

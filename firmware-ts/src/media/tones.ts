@@ -46,6 +46,12 @@ export const SPECIAL_INFORMATION_TONE: Tone = {
  */
 export const TEST_TONE_1004: Tone = { name: 'test-1004', dbm0: -10, cadence: [{ frequency: 1004, ms: 1000 }] };
 
+/**
+ * Ringback as Chinese exchanges give it: 450 Hz, 1 s on and 4 s off. A caller waiting in the
+ * queue hears it between announcements, so the line never sounds dead.
+ */
+export const RINGBACK_TONE: Tone = { name: 'ringback', dbm0: -13, cadence: [{ frequency: 450, ms: 1000 }, { ms: 4000 }] };
+
 /** The A-law frame number `index` (from 0) of a tone. */
 export function toneFrame(tone: Tone, index: number): Buffer {
   const cycleSamples = tone.cadence.reduce((sum, s) => sum + (s.ms * SAMPLE_RATE) / 1000, 0);

@@ -26,6 +26,8 @@ export interface AgentDirectoryEvents {
   available: (agent: AgentView) => void;
   /** The agent stopped being available (unregistered, expired, unreachable or busy). */
   unavailable: (agent: AgentView) => void;
+  /** The agent's phone came up (registered and reachable) or went, busy or not. */
+  phone: (agent: AgentView, up: boolean) => void;
 }
 
 export interface AgentConfig {
@@ -116,12 +118,18 @@ export class AgentDirectory extends TypedEmitter<AgentDirectoryEvents> {
     const a = this.agents.get(user);
     if (!a) return;
     const before = isAvailable(a);
+    const wasUp = isUp(a);
     change(a);
     const after = isAvailable(a);
+    if (wasUp !== isUp(a)) this.emit('phone', { ...a }, isUp(a));
     if (before !== after) this.emit(after ? 'available' : 'unavailable', { ...a });
   }
 }
 
+function isUp(a: AgentView): boolean {
+  return a.registered && a.reachable;
+}
+
 function isAvailable(a: AgentView): boolean {
-  return a.registered && a.reachable && !a.busy;
+  return isUp(a) && !a.busy;
 }

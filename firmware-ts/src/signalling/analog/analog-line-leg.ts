@@ -53,6 +53,11 @@ export class AnalogLineLeg extends TypedEmitter<LineLegEvents> implements LineLe
     await this.card.command({ type: 'fxoConnect', port: this.port, mediaPort });
   }
 
+  /** The card's DTMF receiver heard a key on the line. */
+  keyPressed(digit: string): void {
+    if (!this.over) this.emit('digit', digit);
+  }
+
   /** An event of this port's line while the call is on it; true when the call is over. */
   lineEvent(event: LineEvent): boolean {
     if (event.type === 'caller-id') {
@@ -89,6 +94,12 @@ export function wireAnalogLegs(lines: AnalogLines, card: CardDriver, clock: Cloc
     const leg = legs.get(port);
     if (leg?.lineEvent(event) || (leg && event.type === 'idle')) legs.delete(port);
   };
+  // The card's DTMF receiver on the port: keys the caller presses once the line is answered.
+  const onDigit = (event: { port: number; digit: string }) => legs.get(event.port)?.keyPressed(event.digit);
   lines.on('line', onLine);
-  return () => lines.off('line', onLine);
+  card.on('fxo-dtmf', onDigit);
+  return () => {
+    lines.off('line', onLine);
+    card.off('fxo-dtmf', onDigit);
+  };
 }
