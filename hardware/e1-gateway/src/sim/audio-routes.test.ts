@@ -6,6 +6,7 @@ import t, { type Test } from 'tap';
 import { measureAlaw } from '../audio/measure.js';
 import { ToneGenerator } from '../audio/tone.js';
 import { buildControlApi, closeControlApi, listenControlApi } from './control-api.js';
+import { DtmfSequence } from './dtmf-tones.js';
 import { InMemoryBench } from './in-memory-bench.js';
 import { SimHighway } from './sim-highway.js';
 
@@ -105,6 +106,54 @@ t.test('a timeslot plays a file (looped) while its span is in frame', async (t) 
   t.ok(box.frames[at + 1]!.data.every((o) => o === 0xd5), 'LOS: silence');
 });
 
+t.test('a recording holds, octet for octet, what the box sent while the line carried audio', async (t) => {
+  const { bench, call } = await setup(t);
+  const box = await boxSocket(t);
+  await bench.request({ type: 'fxoConnect', port: 3, mediaPort: box.port });
+  await waitFor('frames at the box', () => box.frames.length >= 1);
+  const card = box.frames[0]!.from;
+  const received = async (n: number) => waitFor(`${n} frames at the far end`, async () => (await call('GET', '/fxo/3/audio')).body.framesReceived === n);
+  let r = await call('POST', '/fxo/3/audio/record');
+  t.match([r.status, r.body], [200, { recording: true, octets: 0 }]);
+
+  for (let i = 0; i < 5; i++) box.socket.send(Buffer.alloc(160, 0x2a), card, '127.0.0.1');
+  await received(5);
+  await bench.request({ type: 'fxoHook', port: 3, offHook: true });
+  // A prompt as the box would play it: 20 frames, no two alike.
+  const prompt = Buffer.from(Array.from({ length: 3200 }, (_, i) => (i * 7 + (i >> 8)) & 0xff));
+  for (let i = 0; i < 20; i++) box.socket.send(prompt.subarray(160 * i, 160 * (i + 1)), card, '127.0.0.1');
+  await received(25);
+  r = await call('GET', '/fxo/3/audio/recording');
+  t.match(r.body, { recording: true, octets: 3200, truncatedFrames: 0 });
+  t.same(Buffer.from(r.body.alaw, 'base64'), prompt, 'the prompt, exactly; nothing from before the loop closed');
+
+  r = await call('POST', '/fxo/3/audio/record');
+  t.match(r.body, { octets: 0, alaw: '' }, 'a new start drops the old recording');
+  box.socket.send(prompt.subarray(0, 160), card, '127.0.0.1');
+  await received(26);
+  t.same(Buffer.from((await call('GET', '/fxo/3/audio/recording')).body.alaw, 'base64'), prompt.subarray(0, 160));
+});
+
+t.test("a caller's keys on a timeslot reach the box in band, then what the far end played carries on", async (t) => {
+  const { bench, call } = await setup(t);
+  await call('POST', '/spans/1/timeslots/9/audio', { tone: { hz: 1000, dbm0: -10 } });
+  const box = await boxSocket(t);
+  await bench.request({ type: 'tsConnect', span: 1, timeslot: 9, mediaPort: box.port });
+  await waitFor('frames at the box', () => box.frames.length >= 3);
+  const from = box.frames.length;
+  const r = await call('POST', '/spans/1/timeslots/9/dtmf', { digits: '7' });
+  t.same([r.status, r.body.fxoDtmfEvents], [200, false]);
+  await waitFor("the key's 100 ms", () => box.frames.length >= from + 8);
+  const sequence = new DtmfSequence('7');
+  const key = Buffer.concat(Array.from({ length: 5 }, () => sequence.nextFrame()));
+  t.ok(Buffer.concat(box.frames.slice(from).map((f) => f.data)).indexOf(key) >= 0, "the 7's tone pair and pause, octet for octet");
+  await bench.run(100); // the simulator's clock reaches the end of the key
+  const after = box.frames.length;
+  await waitFor('frames after the key', () => box.frames.length >= after + 6);
+  const m = measureAlaw(box.frames.slice(after + 1, after + 6).map((f) => f.data))!;
+  t.ok(Math.abs(m.hz! - 1000) <= 1, `the tone again: ${m.hz} Hz`);
+});
+
 t.test('bad audio requests: 400 with what to send, 404 for a line the card lacks', async (t) => {
   const { call } = await setup(t);
   const expect = async (method: string, path: string, body: unknown, status: number, code: string, message: string | RegExp) => {
@@ -126,6 +175,11 @@ t.test('bad audio requests: 400 with what to send, 404 for a line the card lacks
   await expect('GET', '/fxo/5/audio', undefined, 404, 'not-found', 'FXO port 5 does not exist; this card has ports 0..4');
   await expect('POST', '/fxo/5/audio', { silence: true }, 404, 'not-found', 'FXO port 5 does not exist; this card has ports 0..4');
   await expect('POST', '/fxo/5/audio/measure-reset', undefined, 404, 'not-found', /FXO port 5/);
+  await expect('POST', '/fxo/5/audio/record', undefined, 404, 'not-found', /FXO port 5/);
+  await expect('GET', '/fxo/5/audio/recording', undefined, 404, 'not-found', /FXO port 5/);
+  await expect('POST', '/fxo/5/dtmf', { digits: '1' }, 404, 'not-found', /FXO port 5/);
+  await expect('POST', '/spans/2/timeslots/1/dtmf', { digits: '1' }, 404, 'not-found', /span 2 does not exist/);
+  await expect('GET', '/spans/2/timeslots/1/audio/recording', undefined, 404, 'not-found', /span 2 does not exist/);
   await expect('GET', '/spans/2/timeslots/1/audio', undefined, 404, 'not-found', 'span 2 does not exist; this card has spans 0..1');
   await expect('GET', '/spans/0/timeslots/0/audio', undefined, 404, 'bad-path', 'in the path, "timeslot" is 0; it must be a whole number from 1 to 31');
   t.same((await call('GET', '/fxo/0/audio')).body.playing, { silence: true }, 'nothing was changed by a refused request');

@@ -235,6 +235,51 @@ t.test('an incoming call: ring cadence, caller ID, answer', async (t) => {
   t.equal(bench.of('fxoStatus').at(-1)?.ringing, false);
 });
 
+t.test("the caller's keys: pressed during others they follow them; a hang-up or card reset loses the rest", async (t) => {
+  const bench = await started();
+  bench.sim.ringLine(0, {});
+  await bench.request({ type: 'fxoHook', port: 0, offHook: true });
+  bench.clear();
+  const at = bench.clock.now();
+  t.match(bench.sim.pressKeys({ port: 0 }, '12'), { startsAt: at, endsAt: at + 200 });
+  await bench.run(120);
+  t.match(bench.sim.pressKeys({ port: 0 }, '3'), { startsAt: at + 200, endsAt: at + 300 }, 'after the 2');
+  await bench.run(400);
+  t.same(
+    bench.of('fxoDtmf').map((e) => [e.at - at, e.digit]),
+    [
+      [50, '1'],
+      [150, '2'],
+      [250, '3'],
+    ],
+  );
+
+  bench.clear();
+  bench.sim.pressKeys({ port: 0 }, '4567');
+  await bench.run(160);
+  bench.sim.hangUpLine(0);
+  await bench.run(500);
+  t.same(
+    bench.of('fxoDtmf').map((e) => e.digit),
+    ['4', '5'],
+    'the keys after the hang-up reach no receiver',
+  );
+
+  await bench.request({ type: 'fxoHook', port: 0, offHook: false });
+  await bench.request({ type: 'fxoHook', port: 0, offHook: true });
+  bench.clear();
+  bench.sim.pressKeys({ port: 0 }, '89');
+  await bench.run(60);
+  bench.sim.injectReset();
+  await bench.run(2000);
+  t.same(
+    bench.of('fxoDtmf').map((e) => e.digit),
+    ['8'],
+    'a card reset puts the line on-hook: the 9 is lost',
+  );
+  t.throws(() => bench.sim.pressKeys({ port: 0 }, '1'), { name: 'SimError', code: 'conflict' });
+});
+
 t.test('fxoStatus refresh every 10 s', async (t) => {
   const bench = await started({ sim: { card: { fxoPorts: 2 } } });
   await bench.run(20_000);

@@ -2,6 +2,7 @@ import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
 import { CardLink, PROTOCOL_VERSION, type CardMessage } from '../protocol/index.js';
 import { TypedEmitter } from '../typed-emitter.js';
+import { CallerKeys, type KeysView } from './caller-keys.js';
 import { DEFAULT_CARD, parseCardDescription, type CardDescription } from './card-description.js';
 import { answerRequest, describeRange, type CardRequestTarget } from './card-requests.js';
 import type { FarEndExchange } from './exchange/far-end-exchange.js';
@@ -11,6 +12,7 @@ import { SerialNoise } from './serial-noise.js';
 import type { SignallingPeer, TimeslotFarEnd } from './signalling-peer.js';
 import { SignallingRouter } from './signalling-router.js';
 import type { AudioSource } from './line-audio.js';
+import type { RecordingView } from './line-recording.js';
 import { fxoLine, MediaLines, timeslotLine, type LineAudioState, type LineKey } from './media-lines.js';
 import { SimError } from './sim-error.js';
 import { SimFxoPort, type FxoSnapshot, type FxoTiming, type RingRequest } from './sim-fxo-port.js';
@@ -94,6 +96,7 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
   readonly links: SimSignallingLink[];
   /** The PCM highway's connections and each line's far-end audio; a SimHighway moves the frames. */
   readonly media: MediaLines;
+  private readonly callerKeys: CallerKeys;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly noise: SerialNoise;
@@ -156,6 +159,7 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
         }),
     );
     this.media = new MediaLines({ clock: this.clock, carrying: (line) => this.carrying(line) });
+    this.callerKeys = new CallerKeys({ media: this.media, clock: this.clock, timers: this.lineTimers, send });
     this.router = new SignallingRouter({ links: this.links, send, cardUp: () => this.running && !this.resetting, log: this.log });
     this.farEnd = opts.timeslotFarEnd;
     if (opts.peer) this.setPeer(opts.peer);
@@ -359,6 +363,23 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
     const key = this.lineKey(line);
     this.media.audio(key).resetMeasurement();
     return this.media.state(key);
+  }
+
+  /** Records what the box sends into a line from now on, dropping any earlier recording. */
+  startLineRecording(line: { port: number } | { span: number; timeslot: number }): RecordingView {
+    return this.media.audio(this.lineKey(line)).startRecording();
+  }
+
+  lineRecording(line: { port: number } | { span: number; timeslot: number }): RecordingView {
+    return this.media.audio(this.lineKey(line)).recorded();
+  }
+
+  /** The caller presses keys (DTMF keys, already checked): see CallerKeys; 409 conflict on a line that cannot take them. */
+  pressKeys(line: { port: number } | { span: number; timeslot: number }, digits: string): KeysView {
+    const key = this.lineKey(line);
+    const view = 'port' in line ? this.callerKeys.onFxo(this.portAt(line.port), key, digits) : this.callerKeys.onTimeslot(key, digits);
+    this.fault('caller-keys', { line: key, digits });
+    return view;
   }
 
   setSilent(on: boolean): CardState {

@@ -126,6 +126,74 @@ t.test('ring: caller ID and name limits as the card takes them', async (t) => {
   t.equal(r.status, 200, 'the longest number and the most rings');
 });
 
+t.test('keys on an FXO line: only once the box has answered; the card reports one fxoDtmf every 100 ms', async (t) => {
+  const { bench, call, faults } = await setup(t);
+  const refused = async (digits: string, message: string) => {
+    const r = await call('POST', '/fxo/1/dtmf', { digits });
+    t.same([r.status, r.body], [409, { error: message, code: 'conflict' }]);
+  };
+  const onHook = (state: string) => `FXO port 1 is on-hook (${state}); the caller's keys reach the card only once the box has answered (gone off-hook)`;
+  await refused('1', onHook('idle'));
+  await call('POST', '/fxo/1/ring');
+  await refused('1', onHook('ringing'));
+  await bench.request({ type: 'fxoHook', port: 1, offHook: true });
+  bench.clear();
+  const at = bench.clock.now();
+  const r = await call('POST', '/fxo/1/dtmf', { digits: '0*#9' });
+  t.same([r.status, r.body], [200, { line: 'fxo/1', digits: '0*#9', startsAt: at, endsAt: at + 400, fxoDtmfEvents: true }]);
+  await bench.run(1000);
+  t.same(
+    bench.of('fxoDtmf').map((e) => [e.at - at, e.port, e.digit]),
+    [
+      [50, 1, '0'],
+      [150, 1, '*'],
+      [250, 1, '#'],
+      [350, 1, '9'],
+    ],
+    "each key reported as its 50 ms tone ends, one every 100 ms, in the caller's order",
+  );
+  t.ok(faults.includes('caller-keys'));
+
+  await call('POST', '/fxo/1/hangup');
+  await refused('1', "FXO port 1: the far end has hung up (open-loop); there is no caller to press keys");
+  await bench.run(1000);
+  await refused('1', "FXO port 1: the far end has hung up (released); there is no caller to press keys");
+  await bench.request({ type: 'fxoHook', port: 1, offHook: false });
+  await bench.request({ type: 'fxoHook', port: 1, offHook: true });
+  await call('POST', '/fxo/1/line', { plugged: false });
+  await refused('1', 'FXO port 1 is unplugged; plug the line in (POST /fxo/1/line) and answer a call first');
+  t.equal(bench.of('fxoDtmf').length, 4, 'no report for a refused key');
+});
+
+t.test('keys on a timeslot: in band only, and only while it carries audio', async (t) => {
+  const { bench, call } = await setup(t);
+  let r = await call('POST', '/spans/1/timeslots/7/dtmf', { digits: '5' });
+  t.same([r.status, r.body], [409, { error: 'timeslot e1/1/7 is not connected to a media port (tsConnect); the keys would reach nobody', code: 'conflict' }]);
+  await bench.request({ type: 'tsConnect', span: 1, timeslot: 7, mediaPort: 40107 });
+  bench.clear();
+  r = await call('POST', '/spans/1/timeslots/7/dtmf', { digits: '5A' });
+  t.same([r.status, r.body.line, r.body.endsAt - r.body.startsAt, r.body.fxoDtmfEvents], [200, 'e1/1/7', 200, false]);
+  await bench.run(500);
+  t.same(bench.of('fxoDtmf'), [], 'no card-side receiver on E1: no events');
+  await call('POST', '/spans/1/defects', { los: true });
+  r = await call('POST', '/spans/1/timeslots/7/dtmf', { digits: '5' });
+  t.same([r.status, r.body], [409, { error: 'timeslot e1/1/7 carries no audio: its span is out of frame (LOS, LOF or AIS)', code: 'conflict' }]);
+});
+
+t.test('recording routes: empty until started; a start answers an empty recording', async (t) => {
+  const { bench, call } = await setup(t);
+  const none = { recording: false, startedAt: null, octets: 0, truncatedFrames: 0, alaw: '' };
+  t.same((await call('GET', '/fxo/0/audio/recording')).body, none);
+  t.same((await call('GET', '/spans/0/timeslots/1/audio/recording')).body, none);
+  await bench.run(100);
+  const started = { recording: true, startedAt: bench.clock.now(), octets: 0, truncatedFrames: 0, alaw: '' };
+  const r = await call('POST', '/fxo/0/audio/record');
+  t.same([r.status, r.body], [200, started]);
+  t.same((await call('GET', '/fxo/0/audio/recording')).body, started);
+  t.same((await call('POST', '/spans/1/timeslots/31/audio/record')).body, started);
+  t.same((await call('GET', '/spans/0/timeslots/1/audio/recording')).body, none, 'each line has its own');
+});
+
 t.test('card and serial routes', async (t) => {
   const { bench, call } = await setup(t);
   let r = await call('POST', '/card/silence', { on: true });
@@ -178,6 +246,15 @@ t.test('400 bad-body: bad JSON, unknown fields, wrong types, out of range, missi
   await bad('/serial/noise', { ratio: 2 }, '"ratio" is 2; it must be a number from 0 to 1');
   await bad('/serial/noise', { ratio: 0.5, colour: 'red' }, 'unknown field "colour"; accepted: fields "ratio"');
   await bad('/spans/0/timeslots/5/loopback-fault', { broken: 'yes' }, '"broken" is "yes"; it must be true or false');
+  const keys = 'it must be 1 to 32 keys, each one of 0-9, *, #, A-D';
+  await bad('/fxo/0/dtmf', {}, 'missing "digits"; accepted: fields "digits"');
+  await bad('/fxo/0/dtmf', { digits: '' }, `"digits" is ""; ${keys}`);
+  await bad('/fxo/0/dtmf', { digits: '12e' }, `"digits" is "12e"; ${keys}`);
+  await bad('/fxo/0/dtmf', { digits: '1 2' }, `"digits" is "1 2"; ${keys}`);
+  await bad('/fxo/0/dtmf', { digits: 5 }, `"digits" is 5; ${keys}`);
+  await bad('/fxo/0/dtmf', { digits: '1'.repeat(33) }, `"digits" is "${'1'.repeat(33)}"; ${keys}`);
+  await bad('/spans/0/timeslots/5/dtmf', { digits: '#', tone: true }, 'unknown field "tone"; accepted: fields "digits"');
+  await bad('/fxo/0/audio/record', { seconds: 10 }, 'unknown field "seconds"; accepted: no fields');
   const r = await call('GET', '/state');
   t.equal(r.status, 200, 'still up');
   t.equal(r.body.serial.noiseRatio, 0, 'nothing was changed by a bad request');

@@ -67,11 +67,12 @@ export const FxoResponse = Fields(
 );
 
 const ToneFields = Fields({ hz: Type.Number(), dbm0: Type.Number() });
+const Line = Type.Unsafe<LineKey>(Type.String({ pattern: '^(fxo/\\d+|e1/\\d+/\\d+)$' }));
 
 /** `GET /fxo/<port>/audio` and the timeslot's: one line's connection and far-end audio. */
 export const LineAudioResponse = Fields(
   {
-    line: Type.Unsafe<LineKey>(Type.String({ pattern: '^(fxo/\\d+|e1/\\d+/\\d+)$' })),
+    line: Line,
     connected: Type.Boolean(),
     mediaPort: Type.Union([Count, Type.Null()]),
     localPort: Type.Union([Count, Type.Null()]),
@@ -87,6 +88,30 @@ export const LineAudioResponse = Fields(
     received: Fields({ hz: Type.Union([Type.Number(), Type.Null()]), dbm0: Type.Union([Type.Number(), Type.Null()]) }),
   },
   'the line audio',
+);
+
+/** `GET /fxo/<port>/audio/recording` and the timeslot's: what the far end recorded from the box. */
+export const RecordingResponse = Fields(
+  {
+    recording: Type.Boolean(),
+    startedAt: Type.Union([Time, Type.Null()]),
+    octets: Count,
+    truncatedFrames: Count,
+    alaw: Type.String({ contentEncoding: 'base64' }),
+  },
+  'the recording',
+);
+
+/** `POST /fxo/<port>/dtmf` and the timeslot's: the keys the caller pressed. */
+export const KeysResponse = Fields(
+  {
+    line: Line,
+    digits: Type.String(),
+    startsAt: Time,
+    endsAt: Time,
+    fxoDtmfEvents: Type.Boolean(),
+  },
+  'the key presses',
 );
 
 export const CardResponse = Fields(

@@ -7,7 +7,9 @@ import {
   ExchangeResponse,
   ExchangeSummaryResponse,
   FxoResponse,
+  KeysResponse,
   LineAudioResponse,
+  RecordingResponse,
   SerialResponse,
   SpanResponse,
   StateResponse,
@@ -89,6 +91,11 @@ const AudioBody = Body({
   file: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'an absolute path: raw A-law, or a WAV file of 8 kHz mono A-law or 16-bit PCM' })),
   loop: Type.Optional(Type.Boolean()),
   silence: Type.Optional(Type.Literal(true)),
+});
+
+// The caller's keys: Q.23's sixteen, upper-case letters as the protocol's fxoDtmf digits are.
+const DtmfBody = Body({
+  digits: Type.String({ pattern: '^[0-9*#A-D]{1,32}$', description: '1 to 32 keys, each one of 0-9, *, #, A-D' }),
 });
 
 function audioSource(body: Static<typeof AudioBody>): AudioSource {
@@ -212,6 +219,33 @@ export const ROUTES: readonly Route[] = [
     handle: ({ sim, params }) => sim.resetLineMeasurement(params),
   }),
   route({
+    method: 'POST',
+    path: '/fxo/<port>/audio/record',
+    description: 'Starts recording, octet for octet, what the box sends into the line while it carries audio; an earlier recording is dropped. The first 10 minutes are kept.',
+    params: Port,
+    body: NO_FIELDS,
+    response: RecordingResponse,
+    handle: ({ sim, params }) => sim.startLineRecording(params),
+  }),
+  route({
+    method: 'GET',
+    path: '/fxo/<port>/audio/recording',
+    description: 'The recording so far: its A-law octets in base64, how many, and the frames past the 10-minute cap that were not kept.',
+    params: Port,
+    body: NO_FIELDS,
+    response: RecordingResponse,
+    handle: ({ sim, params }) => sim.lineRecording(params),
+  }),
+  route({
+    method: 'POST',
+    path: '/fxo/<port>/dtmf',
+    description: "The caller presses keys on a line the box holds off-hook: the card reports each as `fxoDtmf`, 100 ms apart, and the keys' DTMF tones go into the line over what the far end plays.",
+    params: Port,
+    body: DtmfBody,
+    response: KeysResponse,
+    handle: ({ sim, params, body }) => sim.pressKeys(params, body.digits),
+  }),
+  route({
     method: 'GET',
     path: '/spans/<span>/timeslots/<timeslot>/audio',
     description: "The timeslot's audio, as for an FXO line; it carries audio while the span is in frame (no LOS, LOF or AIS).",
@@ -237,6 +271,33 @@ export const ROUTES: readonly Route[] = [
     body: NO_FIELDS,
     response: LineAudioResponse,
     handle: ({ sim, params }) => sim.resetLineMeasurement(params),
+  }),
+  route({
+    method: 'POST',
+    path: '/spans/<span>/timeslots/<timeslot>/audio/record',
+    description: 'Starts recording what the box sends into the timeslot, as for an FXO line.',
+    params: SpanTimeslot,
+    body: NO_FIELDS,
+    response: RecordingResponse,
+    handle: ({ sim, params }) => sim.startLineRecording(params),
+  }),
+  route({
+    method: 'GET',
+    path: '/spans/<span>/timeslots/<timeslot>/audio/recording',
+    description: "The timeslot's recording so far, as for an FXO line.",
+    params: SpanTimeslot,
+    body: NO_FIELDS,
+    response: RecordingResponse,
+    handle: ({ sim, params }) => sim.lineRecording(params),
+  }),
+  route({
+    method: 'POST',
+    path: '/spans/<span>/timeslots/<timeslot>/dtmf',
+    description: "The caller presses keys on a timeslot that carries audio: their DTMF tones go into it in band only (the card has no DTMF receiver on E1).",
+    params: SpanTimeslot,
+    body: DtmfBody,
+    response: KeysResponse,
+    handle: ({ sim, params, body }) => sim.pressKeys(params, body.digits),
   }),
   route({
     method: 'POST',

@@ -9,7 +9,10 @@ export { main, parseCliArgs, startSim, StartError, UsageError, USAGE, type CliIo
 export * from './in-memory-bench.js';
 export * from './audio-file.js';
 export * from './highway-socket.js';
+export * from './caller-keys.js';
+export * from './dtmf-tones.js';
 export * from './line-audio.js';
+export * from './line-recording.js';
 export * from './media-lines.js';
 export * from './sim-highway.js';
 export * from './mtp2/index.js';

@@ -3,6 +3,8 @@ import { FRAME_SAMPLES } from '../audio/level.js';
 import { measureAlaw } from '../audio/measure.js';
 import { ToneGenerator, type ToneSpec } from '../audio/tone.js';
 import type { Clock } from '../clock.js';
+import { DTMF_KEY_MS, DtmfSequence } from './dtmf-tones.js';
+import { LineRecording, NO_RECORDING, type RecordingView } from './line-recording.js';
 
 /** What the far end sends into a line; the control API's body, with the file already read. */
 export type AudioSource = { tone: ToneSpec } | { file: string; alaw: Buffer; loop: boolean } | { silence: true };
@@ -24,10 +26,10 @@ const WINDOW_FRAMES = MEASURE_WINDOW_MS / 20;
 const SILENT_FRAME = Buffer.alloc(FRAME_SAMPLES, ALAW_SILENCE);
 
 /**
- * The far end of one line's audio: what it plays into the line (a tone, a file, silence)
- * and what it hears from the box, measured over the last second. Counters run from the
- * simulator's start. It knows nothing of sockets: the highway asks it for frames and hands
- * it what arrives.
+ * The far end of one line's audio: what it plays into the line (a tone, a file, silence, and
+ * over it the DTMF tones of keys the caller presses) and what it hears from the box, measured
+ * over the last second and, once asked, recorded. Counters run from the simulator's start. It
+ * knows nothing of sockets: the highway asks it for frames and hands it what arrives.
  */
 export class LineAudio {
   framesSent = 0;
@@ -37,6 +39,14 @@ export class LineAudio {
   private tone: ToneGenerator | undefined;
   private filePosition = 0;
   private window: { at: number; frame: Uint8Array }[] = [];
+  private recording: LineRecording | undefined;
+  /**
+   * Keys being pressed, and when the last one is over on the clock. The tones are taken
+   * frame by frame, so they stay whole; the end time, not the frames, says when the source
+   * comes back, so what a line that carried no audio (or had no highway pulling its frames)
+   * never played is dropped rather than played late.
+   */
+  private keys: { sequence: DtmfSequence; endsAt: number } | undefined;
 
   constructor(private readonly clock: Clock) {}
 
@@ -46,10 +56,29 @@ export class LineAudio {
     this.filePosition = 0;
   }
 
+  /**
+   * Keys the caller presses (checked DTMF keys): their tones go into the line instead of the
+   * source, which then carries on where it was. Keys pressed while others play follow them.
+   * Returns when the first of these keys starts, on the clock.
+   */
+  pressKeys(keys: string): number {
+    const now = this.clock.now();
+    if (this.keys && now < this.keys.endsAt) {
+      const startsAt = this.keys.endsAt;
+      this.keys.sequence.push(keys);
+      this.keys.endsAt += keys.length * DTMF_KEY_MS;
+      return startsAt;
+    }
+    this.keys = { sequence: new DtmfSequence(keys), endsAt: now + keys.length * DTMF_KEY_MS };
+    return now;
+  }
+
   /** The next 20 ms toward the box: the source while the line carries audio, else A-law silence. */
   nextFrame(carrying: boolean): Buffer {
     this.framesSent++;
     if (!carrying) return SILENT_FRAME;
+    if (this.keys && this.clock.now() >= this.keys.endsAt) this.keys = undefined;
+    if (this.keys) return this.keys.sequence.nextFrame();
     if (this.tone) return this.tone.nextFrame();
     if ('file' in this.source) return this.fileFrame(this.source);
     return SILENT_FRAME;
@@ -59,6 +88,7 @@ export class LineAudio {
   received(frame: Uint8Array, carrying: boolean): void {
     this.framesReceived++;
     if (!carrying) return;
+    this.recording?.add(frame);
     this.window.push({ at: this.clock.now(), frame });
     if (this.window.length > WINDOW_FRAMES) this.window.shift();
   }
@@ -71,6 +101,16 @@ export class LineAudio {
   /** Forgets what was heard so far: the next measurement starts from now. */
   resetMeasurement(): void {
     this.window = [];
+  }
+
+  /** Starts recording what the box sends into the line afresh; an earlier recording is dropped. */
+  startRecording(): RecordingView {
+    this.recording = new LineRecording(this.clock.now());
+    return this.recording.view();
+  }
+
+  recorded(): RecordingView {
+    return this.recording?.view() ?? { ...NO_RECORDING };
   }
 
   measured(): ReceivedView {
