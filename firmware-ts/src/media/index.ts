@@ -6,5 +6,6 @@ export * from './rtp-session.js';
 export * from './media-bridge.js';
 export * from './tones.js';
 export * from './tone-player.js';
+export * from './dtmf-detector.js';
 export * from './udp-highway.js';
 export type { UdpAddress } from './udp-bind.js';
