@@ -8,5 +8,6 @@ export * from './tones.js';
 export * from './frame-player.js';
 export * from './tone-player.js';
 export * from './prompt-player.js';
+export * from './dtmf-detector.js';
 export * from './udp-highway.js';
 export type { UdpAddress } from './udp-bind.js';
