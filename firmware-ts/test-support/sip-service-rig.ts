@@ -18,6 +18,7 @@ export const SIP_DEFAULTS: Config['sip'] = {
   keepAliveMs: 30_000,
   keepAliveFailures: 2,
   loginFailuresPerMinute: 3,
+  featureCodes: { login: '*21', logout: '*22', break: '*23' },
 };
 
 export const AGENTS: Config['agents'] = [

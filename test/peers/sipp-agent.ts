@@ -12,7 +12,7 @@ export { freeUdpPort };
 
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'sipp');
 
-export type Scenario = 'register' | 'register-refused' | 'agent-answer' | 'agent-answer-hangup' | 'agent-ring-out';
+export type Scenario = 'register' | 'register-refused' | 'agent-answer' | 'agent-answer-hangup' | 'agent-ring-out' | 'feature-code';
 
 /** Two free even ports a step apart: RTP for sipp's echo (it binds the port and the next). */
 export async function freeMediaPort(): Promise<number> {
@@ -47,6 +47,8 @@ export interface SippOptions {
   timeoutS?: number;
   /** agent-answer-hangup: how long the agent talks before BYE. */
   talkMs?: number;
+  /** Scenario keywords (sipp -key): feature-code takes `dialled`, the number the agent dials. */
+  keys?: Record<string, string>;
 }
 
 /** Starts sipp on one scenario for one call (-m 1); the caller kills it in teardown (`stop`). */
@@ -69,6 +71,7 @@ export function runSipp(o: SippOptions): SippRun {
     ...(o.password ? ['-au', o.user, '-ap', o.password] : []),
     ...(o.mediaPort ? ['-mi', '127.0.0.1', '-mp', String(o.mediaPort), '-rtp_echo'] : []),
     ...(o.talkMs ? ['-d', String(o.talkMs)] : []),
+    ...Object.entries(o.keys ?? {}).flatMap(([k, v]) => ['-key', k, v]),
   ];
   const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

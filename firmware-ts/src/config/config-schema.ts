@@ -175,6 +175,15 @@ const Sip = Type.Object(
     keepAliveMs: Type.Integer({ default: 30_000, minimum: 1000, description: 'OPTIONS to each registered phone this often' }),
     keepAliveFailures: Type.Integer({ default: 2, minimum: 1, description: 'unanswered OPTIONS in a row that make a phone unreachable' }),
     loginFailuresPerMinute: Type.Integer({ default: 10, minimum: 1, description: 'failed logins from one address in a minute before it is refused for a minute' }),
+    // Numbers an agent dials on the phone's keypad: 1-16 of 0-9 * #.
+    featureCodes: Type.Object(
+      {
+        login: Type.String({ default: '*21', pattern: '^[0-9*#]{1,16}$', description: 'log in (the agent is offered calls); 1-16 of 0-9 * #' }),
+        logout: Type.String({ default: '*22', pattern: '^[0-9*#]{1,16}$', description: 'log out (no calls offered); 1-16 of 0-9 * #' }),
+        break: Type.String({ default: '*23', pattern: '^[0-9*#]{1,16}$', description: 'take a break (no calls offered until the agent logs in again); 1-16 of 0-9 * #' }),
+      },
+      { additionalProperties: false, default: {}, description: 'numbers an agent dials from the phone; the three must differ' },
+    ),
   },
   { additionalProperties: false, default: {} },
 );

@@ -77,3 +77,13 @@ t.test('a key older configs have names what took its place', async (t) => {
   const err = t.throws(() => parseConfig({ ...minimal, isup: { ownPointCode: 1, peerPointCode: 2, answerAfterMs: 200 } })) as ConfigError;
   t.match(err.problems, [/^isup\.answerAfterMs: unknown key \(removed: agents answer calls now; .*calls\.noAgent/]);
 });
+
+t.test('sip.featureCodes: *21, *22, *23 by default; digits, * and # only; the three must differ', async (t) => {
+  t.same(parseConfig(minimal).sip.featureCodes, { login: '*21', logout: '*22', break: '*23' });
+  t.same(parseConfig({ ...minimal, sip: { featureCodes: { break: '#9' } } }).sip.featureCodes, { login: '*21', logout: '*22', break: '#9' });
+  t.throws(() => parseConfig({ ...minimal, sip: { featureCodes: { login: '*2a' } } }), /sip\.featureCodes\.login: /);
+  t.throws(() => parseConfig({ ...minimal, sip: { featureCodes: { login: '' } } }), /sip\.featureCodes\.login: /);
+  t.throws(() => parseConfig({ ...minimal, sip: { featureCodes: { logout: '12345678901234567' } } }), /sip\.featureCodes\.logout: /);
+  const err = t.throws(() => parseConfig({ ...minimal, sip: { featureCodes: { break: '*21' } } })) as ConfigError;
+  t.same(err.problems, ['sip.featureCodes: login and break are both *21; give each its own number']);
+});

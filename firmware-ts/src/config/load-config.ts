@@ -60,6 +60,13 @@ export function parseConfig(raw: unknown, path = 'config'): Config {
   config.dataDir = resolve(base, config.dataDir);
   config.control.socket = resolve(base, config.control.socket);
   if (config.central?.caFile) config.central.caFile = resolve(base, config.central.caFile);
+  // One number cannot ask for two actions.
+  const actions = ['login', 'logout', 'break'] as const;
+  for (const [i, action] of actions.entries()) {
+    const code = config.sip.featureCodes[action];
+    const other = actions.slice(i + 1).find((a) => config.sip.featureCodes[a] === code);
+    if (other) throw new ConfigError(path, [`sip.featureCodes: ${action} and ${other} are both ${code}; give each its own number`]);
+  }
   const seen = new Set<string>();
   for (const link of config.card.links) {
     const key = `${link.span}/${link.timeslot}`;

@@ -6,7 +6,7 @@ import { buildSdp, mirror, readSdp } from './sdp.js';
 import type { IncomingRequest, OutgoingRequest, Peer, SipEndpoint } from './sip-endpoint.js';
 import { newCallId, newTag } from './sip-ids.js';
 import type { NameAddr, SipResponse } from './sip-message.js';
-import { quotedDisplayName } from './wire-text.js';
+import { quotedString } from './wire-text.js';
 
 // The call model's view of a call to an agent (calls/call-ports.ts) is what this class is.
 export type { AgentCallEvents };
@@ -75,7 +75,7 @@ export class AgentCall extends TypedEmitter<AgentCallEvents> {
     this.callId = newCallId(address);
     this.remoteTarget = d.contact;
     const number = request.callerNumber === '' ? 'anonymous' : request.callerNumber.replace(/[^0-9A-Za-z+*._~-]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-    this.from = { name: quotedDisplayName(request.callerName ?? request.callerNumber), uri: `sip:${number}@${address}`, params: { tag: this.fromTag } };
+    this.from = { name: quotedString(request.callerName ?? request.callerNumber), uri: `sip:${number}@${address}`, params: { tag: this.fromTag } };
     this.to = { uri: `sip:${request.agent}@${address}`, params: {} };
     this.invite = {
       method: 'INVITE',

@@ -1,21 +1,19 @@
 import type { Clock, TimerHandle } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
-import { Counter } from 'prom-client';
 import type { AgentDirectory } from './agent-directory.js';
-import type { Credentials, DigestAuth } from './digest.js';
-import { LoginLimiter } from './login-limiter.js';
+import type { SipAuth } from './sip-auth.js';
 import type { IncomingRequest, Peer } from './sip-endpoint.js';
 import type { NameAddr, SipRequest } from './sip-message.js';
-import { toWire, unquote } from './wire-text.js';
+import { userOf } from './sip-uri.js';
 
 export interface RegistrarOptions {
   directory: AgentDirectory;
-  digest: DigestAuth;
+  /** Digest authentication, shared with the feature codes (one limiter for both). */
+  auth: SipAuth;
   clock: Clock;
   logger: Logger;
   minExpiresS: number;
   maxExpiresS: number;
-  loginFailuresPerMinute: number;
   /** Called after each accepted registration or refresh (keep-alive starts counting again). */
   onRegistered?: (user: string) => void;
 }
@@ -33,39 +31,22 @@ interface Binding {
 }
 
 /**
- * The registrar for the configured agents (RFC 3261 section 10.3). Everyone is challenged
- * first, known user or not, so the answer to an unauthenticated REGISTER tells nothing about
- * which users exist. An agent has one binding: a new Contact replaces the old one, so the
- * phone that registered last is the one that rings.
+ * The registrar for the configured agents (RFC 3261 section 10.3), behind digest
+ * authentication (sip-auth.ts). An agent has one binding: a new Contact replaces the old
+ * one, so the phone that registered last is the one that rings.
  */
 export class Registrar {
-  readonly loginFailed = new Counter({ name: 'countyline_sip_login_failed_total', help: 'REGISTER requests whose digest credentials failed, by reason', labelNames: ['reason'], registers: [] });
   private readonly bindings = new Map<string, Binding>();
-  private readonly limiter: LoginLimiter;
 
-  constructor(private readonly o: RegistrarOptions) {
-    this.limiter = new LoginLimiter(o.loginFailuresPerMinute, o.clock);
-  }
+  constructor(private readonly o: RegistrarOptions) {}
 
   handle(incoming: IncomingRequest): void {
-    const { request, source } = incoming;
-    if (this.limiter.isBlocked(source.address)) return incoming.respond(403, 'Forbidden (too many failed logins; try again in a minute)');
-    const credentials = this.credentials(request);
-    if (!credentials) return this.challenge(incoming, false);
-    const verdict = this.o.digest.verify(credentials, request.method, request.uri, (user) => this.o.directory.password(user));
-    if (!verdict.ok && verdict.reason === 'stale') return this.challenge(incoming, true);
-    if (!verdict.ok) {
-      this.loginFailed.inc({ reason: verdict.reason });
-      this.o.logger.info({ source, user: verdict.username, reason: verdict.reason, detail: verdict.detail }, 'SIP login failed');
-      if (this.limiter.failed(source.address)) this.o.logger.warn({ source: source.address, limit: this.o.loginFailuresPerMinute }, 'too many failed SIP logins from this address; refusing it for a minute');
-      // An unknown user learns it only after answering a challenge (RFC 3261 section 21.4.4).
-      if (verdict.reason === 'unknown-user') return incoming.respond(403, 'Forbidden');
-      return this.challenge(incoming, false);
-    }
+    const user = this.o.auth.authenticate(incoming);
+    if (user === null) return;
     // RFC 3261 section 10.3 step 6: the authenticated user may only register its own address.
-    const aor = userOf(request.headers.to.uri);
-    if (aor !== verdict.username) return incoming.respond(403, `Forbidden (${verdict.username} may not register ${aor ?? 'that address'})`);
-    this.bind(incoming, verdict.username);
+    const aor = userOf(incoming.request.headers.to.uri);
+    if (aor !== user) return incoming.respond(403, `Forbidden (${user} may not register ${aor ?? 'that address'})`);
+    this.bind(incoming, user);
   }
 
   /** Forgets every binding (the service is stopping). */
@@ -125,10 +106,6 @@ export class Registrar {
     incoming.respond(200, 'OK', { headers: { ...(contact && { contact }), date: new Date(this.o.clock.now()).toUTCString() } });
   }
 
-  private challenge(incoming: IncomingRequest, stale: boolean): void {
-    incoming.respond(401, 'Unauthorized', { headers: { 'www-authenticate': this.o.digest.challenges(stale).map((c) => ({ ...c, realm: toWire(c.realm) })) } });
-  }
-
   /** RFC 3261 section 10.3 step 7: a request of the same Call-ID must have a higher CSeq. */
   private inOrder(current: Binding, request: SipRequest): boolean {
     return current.callId !== request.headers['call-id'] || request.headers.cseq.seq > current.cseq;
@@ -142,20 +119,6 @@ export class Registrar {
     this.o.directory.unbind(user);
     this.o.logger.info({ user, contact: b.contact }, 'SIP agent unregistered');
   }
-
-  /** The Digest Authorization header for our realm, its parameters unquoted; null when none. */
-  private credentials(request: SipRequest): Credentials | null {
-    const headers = request.headers.authorization;
-    if (!Array.isArray(headers)) return null;
-    for (const h of headers) {
-      if (typeof h !== 'object' || h === null) continue;
-      const params: Record<string, string> = {};
-      for (const [k, v] of Object.entries(h as Record<string, unknown>)) if (typeof v === 'string') params[k.toLowerCase()] = k === 'scheme' ? v : unquote(v);
-      if (params.scheme?.toLowerCase() !== 'digest' || params.realm !== this.o.digest.realm) continue;
-      return params;
-    }
-    return null;
-  }
 }
 
 /** Whole seconds from a header or parameter value; null when it is not digits. */
@@ -163,14 +126,4 @@ function seconds(v: unknown): number | null {
   const s = String(v).trim();
   if (!/^[0-9]{1,10}$/.test(s)) return null;
   return Math.min(Number(s), 2 ** 32 - 1); // RFC 3261 section 20.19: up to 2**32-1
-}
-
-function userOf(uri: string): string | null {
-  const m = /^sips?:([^@;:?]+)@/i.exec(uri);
-  if (!m) return null;
-  try {
-    return decodeURIComponent(m[1]!.replace(/%(?![0-9a-fA-F]{2})/g, '%25'));
-  } catch {
-    return null; // escapes that are not UTF-8 (%C3 alone): no user of ours
-  }
 }

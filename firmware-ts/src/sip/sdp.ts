@@ -80,3 +80,53 @@ export function readSdp(text: string): SdpReading {
 export function mirror(direction: Direction): Direction {
   return direction === 'sendonly' ? 'recvonly' : direction === 'recvonly' ? 'sendonly' : direction;
 }
+
+/** The discard port (RFC 863): a valid port for an inactive stream, where nothing is sent. */
+const DISCARD_PORT = 9;
+
+/**
+ * An answer that takes no media, for a call that only carries a request (a feature code).
+ * RFC 3264 section 6: one m-line per offered stream, in order. The first stream the offer
+ * keeps is answered `inactive` (section 5.1: no media either way) with a valid port and one
+ * of the offered formats, since phones treat an answer whose every stream is rejected as a
+ * failed call; the others are rejected with port 0 (section 6). An INVITE without an offer
+ * (RFC 3261 section 13.2.1) gets the box's usual offer, inactive on the discard port.
+ */
+export function noMediaSdp(offer: string, address: string, sessionId: number): { ok: true; sdp: string } | { ok: false; reason: string } {
+  if (offer.trim() === '') return { ok: true, sdp: buildSdp({ address, port: DISCARD_PORT }, sessionId, 1, 'inactive') };
+  let parsed: SessionDescription;
+  try {
+    parsed = parse(offer);
+  } catch (err) {
+    return { ok: false, reason: `SDP does not parse: ${(err as Error).message}` };
+  }
+  const offered = parsed.media ?? [];
+  if (offered.length === 0) return { ok: false, reason: 'no media stream in the SDP offer' };
+  let kept = false;
+  const media: SessionDescription['media'] = [];
+  for (const m of offered) {
+    const first = String(m.payloads ?? '').trim().split(/\s+/)[0] ?? '';
+    if (first === '') return { ok: false, reason: `the ${m.type} stream of the offer lists no format` };
+    const keep: boolean = !kept && m.port !== 0;
+    kept ||= keep;
+    media.push({
+      type: m.type,
+      port: keep ? DISCARD_PORT : 0,
+      protocol: m.protocol,
+      payloads: first,
+      rtp: keep ? (m.rtp ?? []).filter((r) => String(r.payload) === first) : [],
+      fmtp: keep ? (m.fmtp ?? []).filter((f) => String(f.payload) === first) : [],
+      ...(keep && { direction: 'inactive' as const }),
+    });
+  }
+  if (!kept) return { ok: false, reason: 'every stream of the SDP offer has port 0' };
+  const answer: SessionDescription = {
+    version: 0,
+    origin: { username: 'countyline', sessionId, sessionVersion: 1, netType: 'IN', ipVer: 4, address },
+    name: 'countyline',
+    connection: { version: 4, ip: address },
+    timing: { start: 0, stop: 0 },
+    media,
+  };
+  return { ok: true, sdp: write(answer) };
+}

@@ -9,11 +9,14 @@ import { T1, T2, TRANSACTION_TIMEOUT } from './sip-timers.js';
  * last response again and not passed up (17.2.1, 17.2.2), so a REGISTER resent because our
  * 200 was lost is not checked twice (its nonce count would look replayed). A final answer
  * to an INVITE is resent from T1, doubling to T2, until its ACK comes (Timer G for 3xx-6xx,
- * 13.3.1.4 for 2xx) or 64*T1 pass (Timer H).
+ * 13.3.1.4 for 2xx) or 64*T1 pass (Timer H). The ACK of a 3xx-6xx ends here (17.2.1); the
+ * ACK of a 2xx is a request of the dialog (13.3.1.4), so it stops the resending and goes up.
  */
 interface Entry {
   key: string;
   ackKey: string | null;
+  /** The final response sent was a 2xx. */
+  accepted: boolean;
   last: Buffer | null;
   peer: Peer;
   timer: TimerHandle | null;
@@ -23,6 +26,7 @@ interface Entry {
 /** Entries kept at most; under a flood the oldest go first (they only absorb retransmissions). */
 const MAX_ENTRIES = 20_000;
 
+/** `new` is passed up (an ACK is passed up with no key: it is never answered). */
 export type Match = { kind: 'new'; key: string } | { kind: 'retransmission' } | { kind: 'ack' };
 
 export class ServerTransactions {
@@ -42,7 +46,7 @@ export class ServerTransactions {
         this.awaitingAck.delete(entry.ackKey);
         entry.ackKey = null;
         this.stopTimer(entry);
-        return { kind: 'ack' };
+        return entry.accepted ? { kind: 'new', key: '' } : { kind: 'ack' };
       }
       return { kind: 'new', key: '' };
     }
@@ -52,7 +56,7 @@ export class ServerTransactions {
       if (entry.last) this.send(entry.last, entry.peer);
       return { kind: 'retransmission' };
     }
-    this.entries.set(k, { key: k, ackKey: null, last: null, peer: { address: '', port: 0 }, timer: null, expiry: null });
+    this.entries.set(k, { key: k, ackKey: null, accepted: false, last: null, peer: { address: '', port: 0 }, timer: null, expiry: null });
     if (this.entries.size > MAX_ENTRIES) this.forget(this.entries.values().next().value!);
     return { kind: 'new', key: k };
   }
@@ -68,6 +72,7 @@ export class ServerTransactions {
     if (entry.expiry) this.clock.clearTimeout(entry.expiry);
     entry.expiry = this.clock.setTimeout(() => this.forget(entry), TRANSACTION_TIMEOUT); // Timer J / H
     if (request.method === 'INVITE') {
+      entry.accepted = status < 300;
       this.stopTimer(entry);
       if (entry.ackKey) this.awaitingAck.delete(entry.ackKey);
       entry.ackKey = ackKey(request);

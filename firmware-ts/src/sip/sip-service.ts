@@ -1,15 +1,20 @@
 import { hostname, networkInterfaces } from 'node:os';
 import { systemClock, type Clock } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, type Metric, type Registry } from 'prom-client';
 import type { Config } from '../config/config-schema.js';
 import { AgentCall, type CallAgentRequest } from './agent-call.js';
 import { AgentDirectory } from './agent-directory.js';
 import { DigestAuth } from './digest.js';
+import { FeatureCodes, type FeatureCodeHandler } from './feature-codes.js';
 import { KeepAlive } from './keep-alive.js';
 import { Registrar } from './registrar.js';
+import { SipAuth } from './sip-auth.js';
 import type { IncomingRequest, SipEndpoint } from './sip-endpoint.js';
+import { newTag } from './sip-ids.js';
 import { UdpSipEndpoint } from './udp-endpoint.js';
+
+export type { FeatureAction, FeatureCodeHandler, FeatureCodeVerdict } from './feature-codes.js';
 
 export interface SipServiceOptions {
   config: Pick<Config, 'sip' | 'agents'>;
@@ -25,17 +30,28 @@ export class AgentNotRegisteredError extends Error {
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER';
 
+/** A call the service routes in-dialog requests to (a call to an agent, a feature code call). */
+interface Dialog {
+  readonly callId: string;
+  handle(incoming: IncomingRequest): void;
+  /** Ends it at once (the service is stopping). */
+  shutdown(): void;
+}
+
 /**
  * The box's SIP side, one object for the firmware: the registrar for the agents' phones,
- * keep-alive, and calls to agents. Requests are routed here by method and Call-ID (RFC
- * 3261 section 12.2.2: inside a dialog by its Call-ID and tags, outside by method).
+ * keep-alive, calls to agents, and the feature codes agents dial. Requests are routed here
+ * by method and Call-ID (RFC 3261 section 12.2.2: inside a dialog by its Call-ID and tags,
+ * outside by method).
  */
 export class SipService {
   readonly agents: AgentDirectory;
   private readonly endpoint: SipEndpoint;
+  private readonly auth: SipAuth;
   private readonly registrar: Registrar;
+  private readonly featureCodes: FeatureCodes;
   private readonly keepAlive: KeepAlive;
-  private readonly calls = new Map<string, AgentCall>();
+  private readonly dialogs = new Map<string, Dialog>();
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly registered: Gauge;
@@ -49,15 +65,24 @@ export class SipService {
     this.endpoint = new UdpSipEndpoint({ bind: sip.bind, port: sip.port, address, clock: this.clock, logger: this.log });
     const digest = new DigestAuth({ realm: sip.realm ?? hostname(), nonceTtlMs: sip.nonceTtlMs, clock: this.clock, algorithms: sip.digestAlgorithms });
     this.keepAlive = new KeepAlive({ endpoint: this.endpoint, directory: this.agents, clock: this.clock, logger: this.log, intervalMs: sip.keepAliveMs, failures: sip.keepAliveFailures });
+    this.auth = new SipAuth({ directory: this.agents, digest, clock: this.clock, logger: this.log, loginFailuresPerMinute: sip.loginFailuresPerMinute });
     this.registrar = new Registrar({
       directory: this.agents,
-      digest,
+      auth: this.auth,
       clock: this.clock,
       logger: this.log,
       minExpiresS: sip.minExpiresS,
       maxExpiresS: sip.maxExpiresS,
-      loginFailuresPerMinute: sip.loginFailuresPerMinute,
       onRegistered: (user) => this.keepAlive.registered(user),
+    });
+    this.featureCodes = new FeatureCodes({
+      codes: sip.featureCodes,
+      auth: this.auth,
+      endpoint: this.endpoint,
+      clock: this.clock,
+      logger: this.log,
+      started: (call) => this.dialogs.set(call.callId, call),
+      ended: (call) => this.dialogs.delete(call.callId),
     });
     const directory = this.agents;
     this.registered = new Gauge({
@@ -89,7 +114,7 @@ export class SipService {
   /** Ends calls in progress (CANCEL or BYE), stops keep-alive and unbinds the socket. */
   async stop(): Promise<void> {
     this.keepAlive.stop();
-    for (const call of [...this.calls.values()]) call.shutdown();
+    for (const dialog of [...this.dialogs.values()]) dialog.shutdown();
     this.registrar.stop();
     // Let the CANCELs and BYEs just queued leave before the socket closes.
     await new Promise((resolve) => setImmediate(resolve));
@@ -97,7 +122,17 @@ export class SipService {
   }
 
   registerMetrics(registry: Registry): void {
-    for (const c of [...this.endpoint.counters, this.registrar.loginFailed, this.registered]) registry.registerMetric(c);
+    const metrics: Metric[] = [...this.endpoint.counters, this.auth.loginFailed, this.featureCodes.used, this.registered];
+    for (const m of metrics) registry.registerMetric(m);
+  }
+
+  /**
+   * Installs what decides an agent's feature code (`sip.featureCodes`): login, logout or
+   * break. Until one is installed (or after null), a feature code is refused with 403 "feature
+   * codes are not enabled on this box", after the agent has authenticated.
+   */
+  setFeatureCodeHandler(handler: FeatureCodeHandler | null): void {
+    this.featureCodes.setHandler(handler);
   }
 
   /**
@@ -113,16 +148,17 @@ export class SipService {
       logger: this.log,
       contact: agent.contact,
       target: agent.target,
-      finished: () => this.calls.delete(call.callId),
+      finished: () => this.dialogs.delete(call.callId),
     });
-    this.calls.set(call.callId, call);
+    this.dialogs.set(call.callId, call);
     return call;
   }
 
   private route(incoming: IncomingRequest): void {
     const { request } = incoming;
-    const call = this.calls.get(request.headers['call-id']);
-    if (call && request.headers.to.params.tag) return call.handle(incoming);
+    const inDialog = Boolean(request.headers.to.params.tag);
+    const dialog = this.dialogs.get(request.headers['call-id']);
+    if (dialog && inDialog) return dialog.handle(incoming);
     switch (request.method) {
       case 'REGISTER':
         return this.registrar.handle(incoming);
@@ -130,9 +166,12 @@ export class SipService {
         return incoming.respond(200, 'OK', { headers: { allow: ALLOW, accept: 'application/sdp' } });
       case 'ACK':
         return;
-      case 'INVITE':
-        // Agents do not place calls through the box (yet).
-        return incoming.respond(403, 'Forbidden (the box does not place calls for phones)');
+      case 'INVITE': {
+        const action = inDialog ? null : this.featureCodes.actionOf(request.uri);
+        if (action) return this.featureCodes.handle(incoming, action);
+        // Agents do not place calls through the box (yet), only feature codes.
+        return incoming.respond(403, 'Forbidden (the box does not place calls for phones)', { toTag: newTag() });
+      }
       case 'BYE':
       case 'CANCEL':
         // RFC 3261 sections 15.1.2 and 9.2: no such dialog or transaction.

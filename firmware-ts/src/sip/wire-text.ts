@@ -15,12 +15,13 @@ export function fromWire(wire: string): string {
 }
 
 /**
- * A display name as a quoted-string (RFC 3261 section 25.1): backslash and double quote are
- * escaped, control characters (never valid in a quoted-string) dropped.
+ * Text as a quoted-string (RFC 3261 section 25.1), for a display name or a Warning's text:
+ * backslash and double quote are escaped, control characters (never valid in a
+ * quoted-string, and CR LF would end the header) dropped.
  */
-export function quotedDisplayName(name: string): string {
+export function quotedString(text: string): string {
   // eslint-disable-next-line no-control-regex
-  const clean = name.replace(/[\x00-\x1f\x7f]/g, '').replace(/[\\"]/g, (c) => `\\${c}`);
+  const clean = text.replace(/[\x00-\x1f\x7f]/g, '').replace(/[\\"]/g, (c) => `\\${c}`);
   return `"${toWire(clean)}"`;
 }
 
