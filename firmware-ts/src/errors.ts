@@ -108,6 +108,63 @@ export const ERRORS = {
     (a) => `agent ${a.user} is logged out: log in before taking a break`,
     (a) => `坐席 ${a.user} 未签入: 请先签入再小休`,
   ),
+  'no-such-callback': spec(
+    EXIT.usage,
+    Type.Object({ id: Type.String() }),
+    (a) => `no callback request ${a.id} on this box; see countyline callbacks for their ids`,
+    (a) => `本机没有回拨请求 ${a.id}; 请用 countyline callbacks 查看编号`,
+  ),
+  'callback-ambiguous': spec(
+    EXIT.usage,
+    Type.Object({ id: Type.String(), matches: Type.Integer() }),
+    (a) => `${a.id} is the start of ${a.matches} callback requests' ids; give more of the id`,
+    (a) => `${a.id} 是 ${a.matches} 个回拨请求编号的开头; 请输入更长的编号`,
+  ),
+  'callback-done': spec(
+    EXIT.usage,
+    Type.Object({ id: Type.String(), by: Type.Union([Type.Literal('callback'), Type.Literal('staff'), Type.Literal('expired')]), at: Type.String() }),
+    (a) =>
+      `callback request ${a.id} is already done (${a.by === 'callback' ? 'the caller was called back' : a.by === 'staff' ? 'closed by staff' : 'expired'}, ${a.at}); nothing was changed`,
+    (a) => `回拨请求 ${a.id} 已办结 (${a.by === 'callback' ? '已回拨' : a.by === 'staff' ? '人工办结' : '已过期'}, ${a.at}); 未作更改`,
+  ),
+  'callback-invalid': spec(
+    EXIT.usage,
+    Type.Object({ field: Type.String(), got: Type.String(), expected: Bilingual }),
+    (a) => `callback request: ${a.field} is ${a.got}; it must be ${a.expected.en}`,
+    (a) => `回拨请求: ${a.field} 为 ${a.got}; 应为 ${a.expected.zh}`,
+  ),
+  'hours-invalid': spec(
+    EXIT.usage,
+    Type.Object({
+      path: Type.String(),
+      problem: Type.Union([Type.Literal('time'), Type.Literal('order'), Type.Literal('overlap'), Type.Literal('date'), Type.Literal('closed-and-open')]),
+      got: Type.String(),
+      /** overlap: the range it overlaps. */
+      other: Type.Optional(Type.String()),
+    }),
+    (a) =>
+      `${a.path}: ` +
+      (a.problem === 'time'
+        ? `${JSON.stringify(a.got)} is not a time range; write HH:MM-HH:MM from 00:00 to 24:00, e.g. "08:30-12:00"`
+        : a.problem === 'order'
+          ? `${JSON.stringify(a.got)} does not end after it starts; a range lies within one day (for hours past midnight, end it at 24:00 and go on from 00:00 the next day)`
+          : a.problem === 'overlap'
+            ? `${JSON.stringify(a.got)} overlaps ${JSON.stringify(a.other ?? '')}; the ranges of a day must not overlap`
+            : a.problem === 'date'
+              ? `${JSON.stringify(a.got)} is not a date; write YYYY-MM-DD, e.g. "2026-10-01"`
+              : `${a.got} is both a closed date and an open date; keep it in one of them`),
+    (a) =>
+      `${a.path}: ` +
+      (a.problem === 'time'
+        ? `${JSON.stringify(a.got)} 不是时间段; 应写成 "08:30-12:00" 的形式, 时间取 00:00 至 24:00`
+        : a.problem === 'order'
+          ? `${JSON.stringify(a.got)} 的结束时间不晚于开始时间; 时间段不能跨天 (过了午夜的营业时间, 请在 24:00 结束, 次日从 00:00 开始)`
+          : a.problem === 'overlap'
+            ? `${JSON.stringify(a.got)} 与 ${JSON.stringify(a.other ?? '')} 重叠; 同一天的时间段不能重叠`
+            : a.problem === 'date'
+              ? `${JSON.stringify(a.got)} 不是日期; 应写成 "2026-10-01" 的形式`
+              : `${a.got} 同时是休息日和调休上班日; 请只保留其一`),
+  ),
   'prompt-tool-missing': spec(
     EXIT.problem,
     Type.Object({ program: Type.String(), install: Type.String() }),

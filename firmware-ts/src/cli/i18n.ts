@@ -3,6 +3,7 @@ import { phrase, type Phrases } from '../alarms/alarm-text.js';
 import type { CallState as CallModelState } from '../calls/call-state.js';
 import type { Cdr, CallResult } from '../calls/cdr.js';
 import type { OfficeAgentView } from '../queue/office-queue.js';
+import type { AttemptOutcome, CallbackReason, DoneBy } from '../queue/callback-records.js';
 import type { CardStatusView } from '../card/card-driver.js';
 import type { FxoView, LinkView, SpanView } from '../card/card-state.js';
 import type { CircuitRow } from '../circuits/circuit-group.js';
@@ -99,6 +100,12 @@ export const TEXT = {
   ss7LinkFailed: { en: 'signalling link test failed; restarting the link', zh: '信令链路测试失败, 正在重启链路' },
   linkTest: { en: 'signalling link test', zh: '信令链路测试' },
   lastTest: { en: (t: string) => `last test ${t}`, zh: (t: string) => `上次测试 ${t}` },
+  callbacks: { en: (n: number, waiting: number) => `callback requests: ${n} (${waiting} waiting)`, zh: (n: number, waiting: number) => `回拨请求: ${n} 个 (待回拨 ${waiting} 个)` },
+  noCallbacks: { en: 'no callback requests', zh: '没有回拨请求' },
+  // The caller called again while their request was pending.
+  askedTimes: { en: (n: number) => `asked ${n}x`, zh: (n: number) => `来电 ${n} 次` },
+  callbackWaiting: { en: 'waiting', zh: '待回拨' },
+  callbackLastTry: { en: (outcome: string) => `waiting, last try: ${outcome}`, zh: (outcome: string) => `待回拨, 上次: ${outcome}` },
   linkRestarts: { en: (n: number) => `link restarted ${n}x`, zh: (n: number) => `链路已重启 ${n} 次` },
   ss7Line: {
     en: (s: string, busy: number, total: number, blocked: number) => `SS7: ${s}; ${busy} of ${total} circuits busy, ${blocked} blocked`,
@@ -176,6 +183,10 @@ export const HEADS = {
   phoneUp: { en: 'phone up', zh: '话机在线' },
   answeredCalls: { en: 'answered', zh: '已接' },
   since: { en: 'for', zh: '持续' },
+  callbackId: { en: 'id', zh: '编号' },
+  callbackNumber: { en: 'number', zh: '回拨号码' },
+  requested: { en: 'requested', zh: '留号时间' },
+  tries: { en: 'tries', zh: '回拨次数' },
 } satisfies Record<string, Words>;
 
 export function heads(lang: Lang, ...keys: (keyof typeof HEADS)[]): string[] {
@@ -304,6 +315,23 @@ export const STATE_TEXT = {
     agent: { en: 'agent', zh: '坐席' },
     box: { en: 'box', zh: '本机' },
   } satisfies Record<NonNullable<Cdr['hungUpBy']>, Words>,
+  callbackReason: {
+    key: { en: 'caller pressed a key', zh: '按键留号' },
+    'after-hours': { en: 'after hours', zh: '下班时间' },
+    overflow: { en: 'queue overflow', zh: '排队溢出' },
+    'no-agent': { en: 'no agent logged in', zh: '无坐席在岗' },
+  } satisfies Record<CallbackReason, Words>,
+  callbackAttempt: {
+    answered: { en: 'answered', zh: '已接听' },
+    'no-answer': { en: 'no answer', zh: '无人接听' },
+    busy: { en: 'busy', zh: '占线' },
+    failed: { en: 'FAILED', zh: '失败' },
+  } satisfies Record<AttemptOutcome, Words>,
+  callbackDone: {
+    callback: { en: 'called back', zh: '已回拨' },
+    staff: { en: 'closed by staff', zh: '人工办结' },
+    expired: { en: 'expired', zh: '已过期' },
+  } satisfies Record<DoneBy, Words>,
   callResult: {
     completed: { en: 'completed', zh: '完成' },
     failed: { en: 'FAILED', zh: '失败' },

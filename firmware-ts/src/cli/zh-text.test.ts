@@ -32,6 +32,8 @@ import type { SpanAlarmState } from '../trunks/span-alarm.js';
 import type { CircuitRecord, TestOutcome } from '../trunks/test-call-scheduler.js';
 import { formatAgents } from './format-agents.js';
 import { formatCalls } from './format-calls.js';
+import { formatCallbacks } from './format-callbacks.js';
+import type { AttemptOutcome, Callback, CallbackReason, DoneBy } from '../queue/callback-store.js';
 import { CALL_STATES as CALL_MODEL_STATES } from '../calls/call-state.js';
 import type { Cdr } from '../calls/cdr.js';
 import type { CallView } from '../calls/call-manager.js';
@@ -124,6 +126,9 @@ const TEXT_ARGS: { [K in TextFnKey]: Parameters<(typeof TEXT)[K]['en']> } = {
   centralLine: ['已连接', 12, 3, '10:02:11'],
   lastTest: ['10:02:11'],
   linkRestarts: [2],
+  callbacks: [8, 5],
+  askedTimes: [3],
+  callbackLastTry: ['无人接听'],
 };
 
 const TEST_ARGS: { [K in keyof TestReasons]: TestReasons[K] } = {
@@ -490,6 +495,23 @@ function callsView(): { active: CallView[]; recent: Cdr[] } {
   return { active, recent: [...results.map((r, i) => cdr(i, r)), ...failures.map((f, i) => cdr(10 + i, 'failed', f))] };
 }
 
+const CALLBACK_REASONS = every<CallbackReason>()('key', 'after-hours', 'overflow', 'no-agent');
+const ATTEMPT_OUTCOMES = every<AttemptOutcome>()('answered', 'no-answer', 'busy', 'failed');
+const DONE_BYS = every<DoneBy>()('callback', 'staff', 'expired');
+
+/** Callback requests of every reason: waiting, after each outcome of a try, and done each way. */
+function callbackRows(): Callback[] {
+  const row = (i: number, more: Partial<Callback>): Callback => ({
+    id: `2026100${i}-0000-4000-8000-000000000000`, number: `1390000000${i}`, line: { kind: 'fxo', port: 1 }, reason: nth(CALLBACK_REASONS, i), callId: `c${i}`,
+    requestedAt: NOW - i * 7_200_000, requests: 1 + (i % 3), lastRequestedAt: NOW, attempts: [], state: 'pending', doneAt: null, doneBy: null, ...more,
+  });
+  return [
+    row(0, {}),
+    ...ATTEMPT_OUTCOMES.map((outcome, i) => row(1 + i, { attempts: [{ at: NOW, outcome, callId: `o${i}` }] })),
+    ...DONE_BYS.map((by, i) => row(5 + i, { state: 'done', doneAt: NOW, doneBy: by })),
+  ];
+}
+
 /** Every formatter in Chinese over the views above: what a user of `--lang zh` can see. */
 function renderAllZh(): { name: string; text: string }[] {
   const out: { name: string; text: string }[] = [];
@@ -501,6 +523,8 @@ function renderAllZh(): { name: string; text: string }[] {
   out.push({ name: 'no agents', text: formatAgents([], 'zh') });
   out.push({ name: 'calls', text: formatCalls(callsView(), 'zh', NOW) });
   out.push({ name: 'no calls', text: formatCalls({ active: [], recent: [] }, 'zh', NOW) });
+  out.push({ name: 'callbacks', text: formatCallbacks(callbackRows(), 'zh', NOW) });
+  out.push({ name: 'no callbacks', text: formatCallbacks([], 'zh', NOW) });
   out.push({ name: 'alarms', text: formatAlarms(alarmRecords(), 'zh', NOW) });
   out.push({ name: 'no alarms', text: formatAlarms([], 'zh', NOW) });
   for (const a of alarmRecords()) out.push({ name: `alarm line ${a.type}`, text: describeAlarm(a, 'zh') });
@@ -617,6 +641,11 @@ const ERROR_ARGS: { [C in ErrorCode]: ErrorArgs<C> } = {
   'enrolment-expired': {},
   'central-error': { url: 'https://central.example', status: 429, detail: 'too many requests from this address; try again in 10 s' },
   'config-unwritable': { file: '/etc/countyline/config.json', detail: 'EROFS', tokenUsed: true },
+  'no-such-callback': { id: '3f2a9c1d' },
+  'callback-ambiguous': { id: '3f2a9c1d', matches: 2 },
+  'callback-done': { id: '3f2a9c1d-5b6e-4c2a-9d1e-7f00aa11bb22', by: 'callback', at: '2026-10-08T02:00:00.000Z' },
+  'callback-invalid': { field: 'limit', got: '0', expected: { en: 'a whole number from 1 up', zh: '不小于 1 的整数' } },
+  'hours-invalid': { path: 'queue.hours.mon.0', problem: 'time', got: '25:00-26:00' },
 };
 
 /** Errors whose text differs by an argument: every other form, each checked as the samples above. */
@@ -626,6 +655,16 @@ const ERROR_VARIANTS: { [C in ErrorCode]?: ErrorArgs<C>[] } = {
     { url: 'https://10.1.2.3', reason: 'wrong-name', detail: 'ERR_TLS_CERT_ALTNAME_INVALID', caFile: null, names: 'DNS:central.city.example' },
     { url: 'https://10.1.2.3', reason: 'wrong-name', detail: 'ERR_TLS_CERT_ALTNAME_INVALID', caFile: null },
     { url: 'https://central.example', reason: 'expired', detail: 'CERT_HAS_EXPIRED', caFile: null },
+  ],
+  'callback-done': [
+    { id: '3f2a9c1d', by: 'staff', at: '2026-10-08T02:00:00.000Z' },
+    { id: '3f2a9c1d', by: 'expired', at: '2026-10-08T02:00:00.000Z' },
+  ],
+  'hours-invalid': [
+    { path: 'queue.hours.mon.1', problem: 'order', got: '12:00-08:00' },
+    { path: 'queue.hours.wed.2', problem: 'overlap', got: '11:30-14:00', other: '08:00-12:00' },
+    { path: 'queue.hours.closedDates.0', problem: 'date', got: '2026-02-30' },
+    { path: 'queue.hours.openDates.2026-10-01', problem: 'closed-and-open', got: '2026-10-01' },
   ],
   'ca-file-unusable': [
     { file: 'city-ca.pem', problem: 'no-certificate', detail: '' },
@@ -641,7 +680,7 @@ t.test('every error has English and Chinese, and the Chinese is Chinese', async 
     const data = (JSON.stringify(args).match(/"[^"]*"/g) ?? []).map((s) => JSON.parse(s) as string).filter((s) => !['en', 'zh'].includes(s));
     const english = errorText(code, args as never, 'en');
     const chinese = errorText(code, args as never, 'zh');
-    checkPair(t, `error ${code}`, english, chinese, [...data.filter((d) => !/[\u4e00-\u9fff]/.test(d) && d !== (args as { expected?: { en: string } }).expected?.en), 'JSON', 'id', 'method', 'params', 'countyline circuits', 'countyline status', 'isup', 'SS7', 'BLO', 'UBL', '--ca-file', '--central']);
+    checkPair(t, `error ${code}`, english, chinese, [...data.filter((d) => !/[\u4e00-\u9fff]/.test(d) && d !== (args as { expected?: { en: string } }).expected?.en), 'JSON', 'id', 'method', 'params', 'countyline circuits', 'countyline status', 'countyline callbacks', 'isup', 'SS7', 'BLO', 'UBL', '--ca-file', '--central']);
   }
   // Sample arguments for the lines that take more than a number.
   const cliArgs: Record<string, unknown[]> = { bulletinText: ['notice'], bulletinUntil: ['2025-03-10 18:00'], bulletinSpoken: ['zh', 6.2], bulletinNotSpoken: ['spawn espeak-ng ENOENT'], bulletinCleared: [true] };

@@ -209,6 +209,33 @@ const Calls = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** The opening times of one day, e.g. `["08:30-12:00", "14:00-17:30"]`; `[]`: closed. Checked in queue/office-hours.ts. */
+const DayHours = Type.Array(Type.String(), { maxItems: 24, description: 'a list of "HH:MM-HH:MM" ranges, e.g. ["08:30-12:00", "14:00-17:30"]; [] for closed' });
+const Weekday = Type.Union([Type.Literal('mon'), Type.Literal('tue'), Type.Literal('wed'), Type.Literal('thu'), Type.Literal('fri'), Type.Literal('sat'), Type.Literal('sun')]);
+
+/**
+ * The office's opening hours in the box's time zone (`trunks.utcOffsetHours`). A weekday not
+ * listed is closed. `closedDates` are holidays; `openDates` are make-up working days (调休:
+ * a Saturday worked to bridge a holiday), each with the hours of a weekday or its own list.
+ */
+const QueueHours = Type.Object(
+  {
+    mon: Type.Optional(DayHours),
+    tue: Type.Optional(DayHours),
+    wed: Type.Optional(DayHours),
+    thu: Type.Optional(DayHours),
+    fri: Type.Optional(DayHours),
+    sat: Type.Optional(DayHours),
+    sun: Type.Optional(DayHours),
+    closedDates: Type.Array(Type.String(), { default: [], maxItems: 1000, description: 'days the office is closed, "YYYY-MM-DD"' }),
+    openDates: Type.Record(Type.String(), Type.Union([Weekday, DayHours], { description: 'a weekday ("mon") whose hours the day keeps, or its own list of "HH:MM-HH:MM" ranges' }), {
+      default: {},
+      description: 'make-up working days, "YYYY-MM-DD": "mon" or ["08:30-12:00"]',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 /** The local queue (issue 10): what callers hear and how they are handed to agents. */
 const Queue = Type.Object(
   {
@@ -226,6 +253,7 @@ const Queue = Type.Object(
       default: 'available',
       description: 'agent status when the box starts: available (take calls as soon as the phone registers) or logged out (log in with the feature code or the CLI)',
     }),
+    hours: Type.Optional(QueueHours),
   },
   { additionalProperties: false, default: {} },
 );

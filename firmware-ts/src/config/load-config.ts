@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
+import { checkOfficeHours } from '../queue/office-hours.js';
 import { parsePointCode, type Mtp3Variant } from '../signalling/mtp3/mtp3-label.js';
 import { ConfigSchema, DEFAULT_TEST_SCHEDULE, type Config } from './config-schema.js';
 
@@ -56,6 +57,9 @@ export function parseConfig(raw: unknown, path = 'config'): Config {
     if (isup.ownPointCode === isup.peerPointCode) throw new ConfigError(path, ['isup: ownPointCode and peerPointCode are the same']);
     if (isup.link >= config.card.links.length) throw new ConfigError(path, [`isup.link: ${isup.link} is not one of card.links (there are ${config.card.links.length})`]);
   }
+  // A bad office schedule stops the box at start, not at the first caller after hours.
+  const hours = checkOfficeHours(config.queue.hours);
+  if (hours.length > 0) throw new ConfigError(path, hours.map((e) => e.message));
   const base = dirname(resolve(path));
   config.dataDir = resolve(base, config.dataDir);
   config.control.socket = resolve(base, config.control.socket);
