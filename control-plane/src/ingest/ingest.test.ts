@@ -46,6 +46,17 @@ t.test('each kind of a good message lands in the store', async (t) => {
   t.equal(await ingest.handle('box-a', 'cmd-result', json(result)), 'duplicate', 'the same answer again changes nothing');
 });
 
+t.test('a KPI interval from a box with the queue is taken too, and its correction replaces it', async (t) => {
+  const { store, ingest } = await setup(t);
+  const counts = { intervalStart: 900_000, intervalMs: 900_000, offered: 10, answered: 9, answeredIn15s: 8, abandoned: 1, noAgent: 0, failed: 0 };
+  // queue/kpi.ts's fields beside the first six; central stores the six (see the schema's KpiPayload).
+  const queued = { inbound: 12, deflected: 2, overflowed: 0, callbacksCaptured: 0, callbacksCompleted: 1, failedInQueue: 0, repeatCallers: 3, abandonedIn15s: 1, abandonedWaitMs: 9000, longestAbandonedWaitMs: 9000, answeredWaitMs: 72_000, talkMs: 1_620_000, longestWaitMs: 30_000, peakQueue: 2 };
+  t.equal(await ingest.handle('box-a', 'kpi', json({ ...header(1), ...counts, ...queued })), 'stored');
+  t.equal(await ingest.handle('box-a', 'kpi', json({ ...header(2), ...counts, ...queued, offered: 11, abandoned: 2 })), 'stored', 'a call that ended after the interval went out');
+  t.same(await store.listKpis('box-a', 0, 10_000_000), [{ ...counts, offered: 11, abandoned: 2 }]);
+  t.equal(await ingest.handle('box-a', 'kpi', json({ ...header(3), ...counts, peakQueue: -1 })), 'rejected', 'a new field is checked when present');
+});
+
 t.test('garbage and wrong schemas are rejected, logged with box and reason, counted, nothing stored; the next good message is taken', async (t) => {
   const { store, registry, lines, ingest } = await setup(t);
   t.equal(await ingest.handle('box-a', 'cdr', Buffer.from('{"v":1,"seq":')), 'rejected');

@@ -187,17 +187,42 @@ export const CdrPayload = Type.Object({
 });
 export type CdrMessage = Static<typeof CdrPayload>;
 
-/** Call counts for one 15-minute interval (the work standard's measures; the queue adds more later). */
+const Count = Type.Integer({ minimum: 0 });
+const OptionalCount = (description: string) => Type.Optional(Type.Integer({ minimum: 0, description }));
+
+/**
+ * The KPIs of one 15-minute interval, as counts and sums (central adds intervals up and works
+ * out every rate from them), by the definitions of firmware-ts/src/queue/kpi.ts: a call counts
+ * in the interval it arrived in (a later message for the same interval corrects it); test-line
+ * calls are left out; `offered` leaves out deflected calls and failed ones that never reached
+ * the queue; `answeredIn15s` is timed from joining the queue; `failed` is every failed call.
+ * The optional fields came with the queue: a box from before sends only the first six, with
+ * calls counted in the interval they ended in and `answeredIn15s` timed from arrival.
+ */
 export const KpiPayload = Type.Object({
   ...header,
   intervalStart: Ms,
   intervalMs: Type.Integer({ minimum: 1 }),
-  offered: Type.Integer({ minimum: 0 }),
-  answered: Type.Integer({ minimum: 0 }),
-  answeredIn15s: Type.Integer({ minimum: 0 }),
-  abandoned: Type.Integer({ minimum: 0 }),
-  noAgent: Type.Integer({ minimum: 0 }),
-  failed: Type.Integer({ minimum: 0 }),
+  offered: Count,
+  answered: Count,
+  answeredIn15s: Count,
+  abandoned: Count,
+  noAgent: Count,
+  failed: Count,
+  inbound: OptionalCount('inbound calls, test-line calls left out'),
+  abandonedIn15s: OptionalCount('abandoned after a wait of 15 s or less'),
+  abandonedWaitMs: OptionalCount('the waits of the abandoned calls, summed'),
+  longestAbandonedWaitMs: OptionalCount('the longest wait of an abandoned call'),
+  deflected: OptionalCount('hung up during the bulletin, before the queue'),
+  overflowed: OptionalCount('sent on after the longest wait'),
+  callbacksCaptured: OptionalCount('callback requests left'),
+  callbacksCompleted: OptionalCount('callbacks the box placed that were answered'),
+  failedInQueue: OptionalCount('failed calls that had reached the queue (in `offered`)'),
+  repeatCallers: OptionalCount('calls from a number that called within the repeat window'),
+  answeredWaitMs: OptionalCount('the waits of the answered calls, summed (ASA = answeredWaitMs / answered)'),
+  talkMs: OptionalCount('the talk time of the answered calls, summed (AHT = talkMs / answered; no wrap-up)'),
+  longestWaitMs: OptionalCount('the longest wait of an offered call'),
+  peakQueue: OptionalCount('the most calls in the queue at one moment of the interval'),
 });
 export type KpiMessage = Static<typeof KpiPayload>;
 

@@ -12,7 +12,7 @@ import type { Backoff } from './backoff.js';
 import { birthBody, trunksBody, type BoxStateSource } from './box-state.js';
 import { CommandHandler, type CommandActions } from './commands.js';
 import type { Reported } from './desired-config.js';
-import { KPI_INTERVAL_MS, KpiInterval } from './kpi-interval.js';
+import { KpiReporter } from './kpi-interval.js';
 import { MqttLink } from './mqtt-link.js';
 import { Outbox, type MessageBody } from './outbox.js';
 import type { BoxKind } from './schema.js';
@@ -25,9 +25,6 @@ export interface CentralStatus {
   outbox: { messages: number; bytes: number; dropped: number };
   lastPubackAt: number | null;
 }
-
-/** How long after an interval's end its KPIs wait for the CDRs still being written. */
-const KPI_GRACE_MS = 5000;
 
 export const CENTRAL_DISABLED: CentralStatus = { state: 'disabled', outbox: { messages: 0, bytes: 0, dropped: 0 }, lastPubackAt: null };
 
@@ -59,9 +56,7 @@ export interface TelemetryOptions {
 export class Telemetry {
   private readonly unwire: (() => void)[] = [];
   private readonly timers = new Set<TimerHandle>();
-  /** The open KPI intervals by start; an interval goes out KPI_GRACE_MS after its end. */
-  private readonly kpis = new Map<number, KpiInterval>();
-  private kpiSentUpTo: number;
+  private readonly kpis: KpiReporter;
   private stopped = false;
 
   private constructor(
@@ -70,7 +65,7 @@ export class Telemetry {
     private readonly link: MqttLink,
     private readonly commands: CommandHandler,
   ) {
-    this.kpiSentUpTo = KpiInterval.at(o.clock.now()).start;
+    this.kpis = new KpiReporter(o.clock.now());
   }
 
   static async start(o: TelemetryOptions): Promise<Telemetry> {
@@ -140,11 +135,11 @@ export class Telemetry {
     for (const change of ['raised', 'updated', 'cleared'] as const) {
       this.on(o.state.alarms, change, (alarm: AlarmRecord) => void this.create('alarm', { change, alarm }));
     }
-    for (const cdr of o.recentCdrs()) this.countKpi(cdr);
+    for (const cdr of o.recentCdrs()) this.kpis.add(cdr);
     if (o.calls) {
       this.on(o.calls, 'call-ended', (cdr: Cdr) => {
         void this.create('cdr', { cdr });
-        this.countKpi(cdr);
+        this.kpis.add(cdr);
       });
     }
     this.on(o.testCalls, 'test-result', (outcome: TestOutcome) => void this.create('event', { type: 'test-call', data: { ...outcome } }));
@@ -191,30 +186,19 @@ export class Telemetry {
     this.timers.add(timer);
   }
 
-  private countKpi(cdr: Cdr): void {
-    const interval = KpiInterval.at(cdr.endedAt);
-    if (interval.start < this.kpiSentUpTo) return; // its interval went out already (or before this start)
-    const open = this.kpis.get(interval.start) ?? interval;
-    this.kpis.set(open.start, open);
-    open.add(cdr);
-  }
-
   /**
    * At each quarter hour (and KPI_GRACE_MS, for the CDRs of calls that ended just before it
-   * to reach the disk): the interval that ended goes out, calls or none.
+   * to reach the disk): the interval that ended goes out, calls or none, with any earlier one
+   * a late CDR corrected.
    */
   private armKpi(): void {
-    const start = this.kpiSentUpTo;
     const timer = this.o.clock.setTimeout(
       () => {
         this.timers.delete(timer);
-        const ended = this.kpis.get(start) ?? new KpiInterval(start);
-        this.kpis.delete(start);
-        this.kpiSentUpTo = start + KPI_INTERVAL_MS;
-        void this.create('kpi', ended.body());
+        for (const body of this.kpis.due(this.o.clock.now())) void this.create('kpi', body);
         if (!this.stopped) this.armKpi();
       },
-      Math.max(0, start + KPI_INTERVAL_MS + KPI_GRACE_MS - this.o.clock.now()),
+      Math.max(0, this.kpis.nextDueAt() - this.o.clock.now()),
     );
     this.timers.add(timer);
   }
