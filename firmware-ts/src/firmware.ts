@@ -343,6 +343,15 @@ export class Firmware {
       settings: { ...config.calls, announceEveryMs: q.announceEveryMs, repeatWindowMs: q.repeatWindowMs },
     }));
     queue.start();
+    // Agents log in, out and take breaks from their phones (sip.featureCodes).
+    sip?.setFeatureCodeHandler((user, action) => {
+      try {
+        queue.setStatus(user, action);
+        return { ok: true };
+      } catch (err) {
+        return { ok: false, reason: (err as Error).message };
+      }
+    });
     registerCallMetrics(this.metrics, calls, cdrs);
     const take = (leg: Parameters<CallManager['incoming']>[0]) => void calls.incoming(leg);
     if (this.isup) this.unwireCalls.push(wireIsupLegs(this.isup, this.card, this.clock, take));
