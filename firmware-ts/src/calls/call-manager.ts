@@ -86,7 +86,10 @@ interface Call {
   lineAnswered: boolean;
   repeat: boolean;
   abandonedLast: boolean;
-  bulletin: { startedAt: number; skipped: boolean } | null;
+  /** The bulletin as this caller heard it; `heardMs` is fixed when it stops (played out, skipped, or the call ended). */
+  bulletin: { startedAt: number; heardMs: number | null; skipped: boolean } | null;
+  /** What the announcement that plays now ends the call as. */
+  announcing: 'no-agent' | 'overflowed' | null;
   queue: { enteredAt: number; leftAt: number | null; position: number } | null;
   /** Keys pressed now go here (the bulletin's skip); null: keys do nothing. */
   onKey: ((digit: string) => void) | null;
@@ -157,6 +160,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
       repeat: seen.repeat,
       abandonedLast: seen.abandonedLast,
       bulletin: null,
+      announcing: null,
       queue: null,
       onKey: null,
     };
@@ -256,7 +260,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
     // The call may have ended while the welcome played.
     if ((call.state as CallState) !== 'greeting') return;
     if (bulletin) {
-      call.bulletin = { startedAt: this.d.clock.now(), skipped: false };
+      call.bulletin = { startedAt: this.d.clock.now(), heardMs: null, skipped: false };
       call.onKey = (digit) => {
         if (digit !== SKIP_KEY || !call.bulletin) return;
         call.bulletin.skipped = true;
@@ -281,7 +285,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
 
   /** Fixes how long the caller heard the bulletin (it is over, or the call is). */
   private heardBulletin(call: Call): void {
-    if (call.bulletin && !('heardMs' in call.bulletin)) Object.assign(call.bulletin, { heardMs: this.d.clock.now() - call.bulletin.startedAt });
+    if (call.bulletin && call.bulletin.heardMs === null) call.bulletin.heardMs = this.d.clock.now() - call.bulletin.startedAt;
   }
 
   // --- the queue ------------------------------------------------------------------------
@@ -426,6 +430,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
   /** Nobody can take the call: the caller hears the special information tone, then release. */
   private announce(call: Call, result: 'no-agent' | 'overflowed' = 'no-agent'): void {
     this.move(call, 'no-agent');
+    call.announcing = result;
     this.clearTimer(call);
     this.d.logger.warn({ call: call.id, result }, 'no agent can take the call: announcing and releasing');
     // On an analog line the caller hears nothing until the line is taken off-hook.
@@ -497,7 +502,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
   private resultSoFar(call: Call): CallResult | null {
     if (call.state === 'connected') return 'answered';
     if (call.state === 'test-line' && call.answeredAt !== null) return 'test-line';
-    if (call.state === 'announcing') return call.queue?.leftAt != null && call.answeredAt === null && call.offeredAt !== null ? 'overflowed' : 'no-agent';
+    if (call.state === 'announcing') return call.announcing;
     return null;
   }
 
@@ -538,7 +543,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
       hungUpBy: ending.hungUpBy,
       cause: ending.cause,
       ...(call.repeat && { repeat: true }),
-      ...(call.bulletin && { bulletin: { heardMs: (call.bulletin as { heardMs?: number }).heardMs ?? 0, skipped: call.bulletin.skipped } }),
+      ...(call.bulletin && { bulletin: { heardMs: call.bulletin.heardMs ?? 0, skipped: call.bulletin.skipped } }),
       ...(call.queue && { queue: { id: OFFICE_QUEUE, enteredAt: call.queue.enteredAt, leftAt: call.queue.leftAt ?? call.queue.enteredAt, position: call.queue.position } }),
     };
     this.d.logger.info({ call: call.id, result: cdr.result, hungUpBy: cdr.hungUpBy, cause: cdr.cause, reason: cdr.reason }, 'call ended');
