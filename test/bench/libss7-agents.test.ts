@@ -46,8 +46,13 @@ t.test('IAM in -> INVITE; the agent answers -> ANM; audio both ways; the agent h
 
   const iamAt = Date.now();
   ex.send({ cmd: 'call', cic: 7, called: '12345', calling: '13912345678' });
-  t.ok(await ex.next('ACM', { cic: 7 }, 15_000), 'ACM as the call is offered to the agent');
-  t.ok(await ex.next('ANM', { cic: 7 }, 15_000), 'ANM once the agent answered');
+  t.ok(await ex.next('ACM', { cic: 7 }, 15_000), 'ACM as the call arrives');
+  // The box answers (ANM) to play the welcome and queue the caller; the agent answers later.
+  t.ok(await ex.next('ANM', { cic: 7 }, 15_000), 'ANM as the box answers');
+  await waitFor('ann to answer the call on CIC 7', async (seen) => {
+    const { active } = seen(await rig.json(['calls']));
+    return active.some((c: any) => c.calling === '13912345678' && c.state === 'connected' && c.agent === 'ann');
+  }, 20_000);
   const invite = /INVITE sip:[\s\S]*?\r?\n\r?\n/.exec(await phone.messages())?.[0] ?? '';
   t.match(invite, /From: .*<sip:13912345678@/, 'the INVITE carries the calling number');
 
