@@ -1,6 +1,9 @@
 import { FakeClock, TypedEmitter } from '@countyline/e1-gateway';
 import { pino } from 'pino';
 import t from 'tap';
+import { encodeAlaw } from '../media/alaw.js';
+import { FRAME_OCTETS, type MediaChannel, type MediaHighway } from '../media/media-channel.js';
+import { RINGBACK_TONE, toneFrame } from '../media/tones.js';
 import { UdpHighway } from '../media/udp-highway.js';
 import { CallMediaPath } from './call-media-path.js';
 import type { LineLeg, LineLegEvents } from './line-leg.js';
@@ -9,12 +12,14 @@ import type { LineLeg, LineLegEvents } from './line-leg.js';
 // ends while its audio is being opened, and a new call takes the circuit.
 
 class Leg extends TypedEmitter<LineLegEvents> implements LineLeg {
-  readonly line = { kind: 'e1' as const, span: 0, timeslot: 7, cic: 7 };
   readonly calling = '';
   readonly called = '';
   readonly arrivedAt = 0;
   readonly earlyMedia = true;
-  constructor(private readonly card: number[]) {
+  constructor(
+    private readonly card: number[],
+    readonly line: LineLeg['line'] = { kind: 'e1', span: 0, timeslot: 7, cic: 7 },
+  ) {
     super();
   }
   alert(): void {}
@@ -51,4 +56,86 @@ t.test('a call that ended after it connected: the next call on the line re-point
   t.teardown(() => two.close());
   t.equal(card.length, 2, 'a connect each (the card moves a connected line to the new port)');
   t.ok(card[0] !== 0 && card[1] !== 0 && card[0] !== card[1], `to ${card[0]}, then to ${card[1]}`);
+});
+
+// In-band keys: the caller's audio from an E1 timeslot goes through a DTMF receiver; an FXO
+// port's keys come from the card's own receiver instead (the leg's 'digit'), never from here.
+
+/** A highway whose channels the test feeds by hand, as the card would, frame by frame. */
+class HandHighway implements MediaHighway {
+  readonly channels: HandChannel[] = [];
+  async open(): Promise<HandChannel> {
+    const channel = new HandChannel(4000 + this.channels.length);
+    this.channels.push(channel);
+    return channel;
+  }
+}
+
+class HandChannel implements MediaChannel {
+  private readonly listeners: ((frame: Buffer) => void)[] = [];
+  constructor(readonly port: number) {}
+  send(): void {}
+  onFrame(listener: (frame: Buffer) => void): void {
+    this.listeners.push(listener);
+  }
+  onClose(): void {}
+  close(): void {}
+  /** What the line sends the box. */
+  receive(frame: Buffer): void {
+    for (const l of this.listeners) l(frame);
+  }
+}
+
+/** Q.23 key pairs (low, high), computed here rather than taken from the detector. */
+const PAIRS: Record<string, [number, number]> = { '1': [697, 1209], '5': [770, 1336], '9': [852, 1477], '#': [941, 1477], '0': [941, 1336] };
+/** G.711: 0 dBm0 is 3.14 dB below the A-law overload point. */
+const PEAK_10_DBM0 = 32768 * 10 ** (-3.14 / 20) * 10 ** (-10 / 20);
+
+/** A-law frames of the keys, each 80 ms of its two tones at -10 dBm0 then 80 ms of silence. */
+function keyFrames(keys: string): Buffer[] {
+  const samples: number[] = [];
+  for (const k of keys) {
+    const [low, high] = PAIRS[k]!;
+    for (let n = 0; n < 640; n++) samples.push(PEAK_10_DBM0 * (Math.sin((2 * Math.PI * low * n) / 8000) + Math.sin((2 * Math.PI * high * n) / 8000)));
+    for (let n = 0; n < 640; n++) samples.push(0);
+  }
+  const audio = encodeAlaw(samples);
+  const frames: Buffer[] = [];
+  for (let at = 0; at < audio.length; at += FRAME_OCTETS) frames.push(audio.subarray(at, at + FRAME_OCTETS));
+  return frames;
+}
+
+function pathOn(highway: HandHighway): CallMediaPath {
+  return new CallMediaPath({ highway, clock: new FakeClock(0), logger: pino({ level: 'silent' }), rtp: null });
+}
+
+t.test('keys a caller presses on an E1 timeslot reach the digit listeners, once each', async (t) => {
+  const highway = new HandHighway();
+  const media = await pathOn(highway).open(new Leg([]));
+  t.teardown(() => media.close());
+  const heard: string[] = [];
+  media.onDigit((digit) => heard.push(digit));
+  for (const frame of keyFrames('159#0')) highway.channels[0]!.receive(frame);
+  t.same(heard, ['1', '5', '9', '#', '0']);
+});
+
+t.test('an FXO port: the in-band tones are not reported a second time (the card reports them)', async (t) => {
+  const highway = new HandHighway();
+  const media = await pathOn(highway).open(new Leg([], { kind: 'fxo', port: 2 }));
+  t.teardown(() => media.close());
+  const heard: string[] = [];
+  media.onDigit((digit) => heard.push(digit));
+  for (const frame of keyFrames('159#')) highway.channels[0]!.receive(frame);
+  t.same(heard, []);
+});
+
+t.test('the ringback tone on an E1 timeslot report no keys', async (t) => {
+  const highway = new HandHighway();
+  const media = await pathOn(highway).open(new Leg([]));
+  t.teardown(() => media.close());
+  const heard: string[] = [];
+  media.onDigit((digit) => heard.push(digit));
+  for (let i = 0; i < 100; i++) highway.channels[0]!.receive(toneFrame(RINGBACK_TONE, i));
+  for (const frame of keyFrames('5')) highway.channels[0]!.receive(frame);
+  t.same(heard, ['5'], 'only the key');
 });

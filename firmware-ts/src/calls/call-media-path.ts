@@ -1,6 +1,7 @@
 import type { Clock } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
 import { MediaBridge } from '../media/media-bridge.js';
+import { DtmfDetector } from '../media/dtmf-detector.js';
 import type { MediaChannel, MediaHighway } from '../media/media-channel.js';
 import type { RtpPorts } from '../media/rtp-ports.js';
 import { RtpSession } from '../media/rtp-session.js';
@@ -58,7 +59,10 @@ export class CallMediaPath implements CallMediaFactory {
       channel.close();
       throw err;
     }
-    return new OneCallMedia(channel, rtp, this.d, () => this.release(key, owner, leg));
+    // An FXO port's card has its own DTMF receiver (fxo-dtmf events, the leg's 'digit'): only an
+    // E1 timeslot's keys are heard in its audio here, so no key is reported twice.
+    const inBandDigits = leg.line.kind === 'e1';
+    return new OneCallMedia(channel, rtp, this.d, inBandDigits, () => this.release(key, owner, leg));
   }
 
   /** Disconnects the line from the call's media port, unless a newer call owns the line now. */
@@ -99,14 +103,20 @@ class OneCallMedia implements CallMedia {
   /** Resolves the prompt asked for but not started yet as cut short. */
   private pendingCancel: (() => void) | null = null;
   private readonly digitListeners: ((digit: string) => void)[] = [];
+  /** The in-band DTMF receiver, made at the first digit listener (none: no one listens, no filtering). */
+  private detector: DtmfDetector | null = null;
 
   constructor(
     private readonly channel: MediaChannel,
     private readonly rtp: RtpSession | null,
     private readonly d: CallMediaPathDeps,
+    /** The line's keys are heard in its audio (an E1 timeslot), not reported by the card. */
+    private readonly inBandDigits: boolean,
     private readonly disconnect: () => void,
   ) {
-    channel.onFrame(() => {
+    channel.onFrame((frame) => {
+      // The frames from the line carry the caller's keys; the agent's RFC 4733 events come by RTP, not here.
+      this.detector?.push(frame);
       if (this.flowing) return;
       this.flowing = true;
       const start = this.pending;
@@ -160,6 +170,11 @@ class OneCallMedia implements CallMedia {
 
   onDigit(listener: (digit: string) => void): void {
     this.digitListeners.push(listener);
+    if (!this.inBandDigits || this.detector || this.closed) return;
+    this.detector = new DtmfDetector();
+    this.detector.on('digit', (digit) => {
+      for (const l of this.digitListeners) l(digit);
+    });
   }
 
   quiet(): void {
@@ -173,6 +188,7 @@ class OneCallMedia implements CallMedia {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.detector = null;
     this.quiet();
     this.bridge?.stop();
     this.rtp?.close();
