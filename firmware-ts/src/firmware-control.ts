@@ -6,6 +6,10 @@ import type { CardDriver } from './card/card-driver.js';
 import type { ControlHandlers } from './control/control-dispatcher.js';
 import type { ResultOf } from './control/control-methods.js';
 import type { CallSummary } from './control/view-schemas.js';
+import type { Cdr } from './calls/cdr.js';
+import { expectation } from './control/param-errors.js';
+import { CONTROL_METHODS } from './control/control-methods.js';
+import { dayOf, dayStart, kpiDay, staffingAdvice } from './queue/kpi.js';
 import { CountylineError } from './errors.js';
 import type { CallOutcome } from './signalling/isup/isup-calls.js';
 import type { IsupStack } from './signalling/isup/isup-stack.js';
@@ -30,6 +34,8 @@ export interface ControlTarget {
   metrics: Registry;
   status(): BoxStatus;
   trunkView(): TrunksView;
+  /** What `kpi` works from: the CDRs on disk over a span (CdrStore.between), the box's UTC offset, the wrap-up Erlang C adds. */
+  kpi: { cdrs(from: number, to: number): Promise<Cdr[]>; utcOffsetMs: number; wrapUpMs: number };
   /** Aborted when the firmware stops: long work (calls, captures) ends early. */
   stopping: AbortSignal;
   /** The bulletin: shown, set (resolves once spoken), cleared. */
@@ -91,6 +97,18 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
       const queue = fw.queue();
       if (!queue) throw new CountylineError('no-such-agent', { user, known: [] });
       return queue.setStatus(user, action);
+    },
+    kpi: async ({ day }) => {
+      const { utcOffsetMs, wrapUpMs } = fw.kpi;
+      const wanted = day ?? dayOf(fw.clock.now(), utcOffsetMs);
+      let from: number;
+      try {
+        from = dayStart(wanted, utcOffsetMs); // the pattern lets 2026-02-30 through
+      } catch {
+        throw new CountylineError('bad-params', { field: 'day', problem: 'invalid', expected: expectation(CONTROL_METHODS.kpi.params.properties.day), got: JSON.stringify(wanted) });
+      }
+      const cdrs = await fw.kpi.cdrs(from, from + 86_400_000);
+      return { day: kpiDay(cdrs, wanted, utcOffsetMs), staffing: staffingAdvice(cdrs, wanted, utcOffsetMs, { wrapUpMs }) };
     },
     bulletin: () => fw.bulletin.view(),
     'bulletin-set': ({ text, until }) => fw.bulletin.set(text, until),

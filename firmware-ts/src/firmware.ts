@@ -193,6 +193,12 @@ export class Firmware {
         status: () => this.status(),
         trunkView: () => this.trunkView(),
         stopping: this.stopping.signal,
+        kpi: {
+          cdrs: (from, to) => this.cdrs?.between(from, to) ?? Promise.resolve([]),
+          utcOffsetMs: config.trunks.utcOffsetHours * 3_600_000,
+          // Erlang C's wrap-up per call: the agents' mean (staffingAdvice takes one figure).
+          wrapUpMs: Math.round(config.agents.reduce((sum, a) => sum + a.wrapUpMs, 0) / Math.max(1, config.agents.length)),
+        },
         bulletin: {
           view: () => ({ bulletin: this.bulletins.current(), audio: this.audioView() }),
           set: (text, until) => this.setBulletin(text, until),

@@ -207,3 +207,20 @@ t.test('a line that is not UTF-8 is a bad line; recent() gives copies', async (t
   copy!.n = 99;
   t.equal(journal.recent()[0]!.n, 1, 'changing what recent() gave changes nothing kept');
 });
+
+t.test('scan() reads every record in the file, past what recent() keeps and across its 64 KiB pieces', async (t) => {
+  const file = await tempFile(t);
+  const first = await open(t, file, 2);
+  // About 300 KiB of records: lines cross the pieces' edges.
+  for (let i = 0; i < 3000; i++) await first.append({ id: `r${i}`, n: i, calling: 'x'.repeat(i % 150) });
+  t.equal(first.recent().length, 2, 'memory holds two');
+  const all = await first.scan(() => true);
+  t.equal(all.length, 3000);
+  t.same(all.map((r) => r.n), Array.from({ length: 3000 }, (_, i) => i), 'every record once, oldest first');
+  t.same((await first.scan((r) => r.n % 1000 === 7)).map((r) => r.id), ['r7', 'r1007', 'r2007'], 'those the filter takes');
+  await first.close();
+  // A bad line and a torn tail on disk: reopened, the scan skips the one and never sees the other.
+  await appendFile(file, 'not json\n{"id":"torn","n":');
+  const again = await open(t, file, 2);
+  t.equal((await again.scan(() => true)).length, 3000);
+});

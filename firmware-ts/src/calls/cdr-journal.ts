@@ -126,6 +126,38 @@ export class CdrJournal<T extends JournalRecord> {
     return kept;
   }
 
+  /**
+   * The records in the file that `keep` takes, oldest first, read from the disk: the file holds
+   * more than `recent()` keeps in memory (a whole day's calls, for the KPIs). Only the whole
+   * records written before the call are read, in 64 KiB pieces; a bad line was logged at open
+   * and is skipped again here.
+   */
+  async scan(keep: (record: T) => boolean): Promise<T[]> {
+    const handle = this.handle;
+    if (!handle) throw new Error(`the CDR journal ${this.o.file} is closed`);
+    const end = this.size;
+    const found: T[] = [];
+    const seen = new Set<string>();
+    const piece = Buffer.alloc(65_536);
+    let carry = Buffer.alloc(0);
+    for (let at = 0; at < end; ) {
+      const { bytesRead } = await handle.read(piece, 0, Math.min(piece.length, end - at), at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+      const bytes = carry.length > 0 ? Buffer.concat([carry, piece.subarray(0, bytesRead)]) : piece.subarray(0, bytesRead);
+      let start = 0;
+      for (let stop = bytes.indexOf(0x0a); stop >= 0; stop = bytes.indexOf(0x0a, start)) {
+        const record = stop > start ? parseRecord<T>(bytes.toString('utf8', start, stop)) : null;
+        start = stop + 1;
+        if (record === null || seen.has(record.id)) continue;
+        seen.add(record.id);
+        if (keep(record)) found.push(record);
+      }
+      carry = Buffer.from(bytes.subarray(start));
+    }
+    return found;
+  }
+
   /** Waits for the appends under way, then closes the file. */
   async close(): Promise<void> {
     this.closed = true;

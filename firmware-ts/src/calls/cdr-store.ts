@@ -58,6 +58,14 @@ export class CdrStore {
     return this.journal.recent(limit);
   }
 
+  /**
+   * The CDRs on disk of the calls that arrived before `to` and ended at `from` or later (the
+   * calls of [from, to), and those still waiting in the queue as it began), oldest first.
+   */
+  between(from: number, to: number): Promise<Cdr[]> {
+    return this.journal.scan((cdr) => cdr.arrivedAt < to && cdr.endedAt >= from);
+  }
+
   /** CDRs finished but not yet on disk (the disk refused them; retried). */
   get waiting(): number {
     return this.unsaved.length;

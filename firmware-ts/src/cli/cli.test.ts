@@ -194,3 +194,27 @@ t.test('bulletin: set (answered once spoken), shown in both languages, cleared; 
   t.match(await run('bulletin', 'clear', '--lang', 'zh'), { code: 0, stdout: '当前没有公告\n' });
   t.match(await run('bulletin'), { code: 0, stdout: /^no bulletin/ });
 });
+
+t.test("kpi: today's quarter hours and totals from the box; --day a past day's totals; a bad --day refused", async (t) => {
+  const r = await withConfig(t);
+  const run = async (...argv: string[]) => {
+    const c = cli(r.dir, r.connection);
+    return { code: await c.run(...argv), ...c.out };
+  };
+  // The box's clock reads 2025-03-10 09:00 (UTC+8); no call yet.
+  const today = await run('kpi');
+  t.equal(today.code, 0, today.stderr);
+  t.match(today.stdout, /^quarter hours with calls: 2025-03-10 \(UTC\+8\)\nno calls\n\nday: 2025-03-10 \(UTC\+8\)\n/);
+  t.match(today.stdout, /no call asked for a person/);
+  const zh = await run('kpi', '--lang', 'zh');
+  t.match(zh.stdout, /^有呼叫的时段: 2025-03-10 \(UTC\+8\)\n无呼叫\n/);
+  const json = JSON.parse((await run('kpi', '--json', '--day', '2025-03-09')).stdout);
+  t.match(json, { day: { day: '2025-03-09', utcOffsetMs: 8 * 3_600_000, totals: { counts: { inbound: 0 } } }, staffing: { day: '2025-03-09' } });
+  t.equal(json.day.intervals.length, 96);
+  const past = await run('kpi', '--day', '2025-03-09');
+  t.match(past.stdout, /^day: 2025-03-09 \(UTC\+8\)\n/, 'a past day: the totals, no quarter hours');
+
+  t.match(await run('kpi', '--day', '2025-02-30'), { code: 2, stdout: '', stderr: 'countyline: --day 2025-02-30: use a date as YYYY-MM-DD, e.g. 2026-12-01\n' });
+  t.match(await run('kpi', '--day', 'yesterday', '--lang', 'zh'), { code: 2, stderr: 'countyline: --day yesterday: 应为 YYYY-MM-DD 格式的日期, 如 2026-12-01\n' });
+  t.match(await run('kpi', 'today'), { code: 2, stderr: /^countyline: unexpected argument today after kpi\n/ });
+});

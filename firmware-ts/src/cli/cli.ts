@@ -10,6 +10,8 @@ import { CLI_TEXT, usage } from './cli-text.js';
 import { formatCalls } from './format-calls.js';
 import { formatAgents } from './format-agents.js';
 import { formatQueue } from './format-queue.js';
+import { formatKpi } from './format-kpi.js';
+import { dayStart } from '../queue/kpi.js';
 import { formatCall, formatCircuits } from './format-circuits.js';
 import { formatStatus } from './format-status.js';
 import { formatAlarms, formatOutcome, formatTrunks } from './format-trunks.js';
@@ -45,6 +47,7 @@ const OPTIONS = {
   token: { type: 'string' },
   'ca-file': { type: 'string' },
   until: { type: 'string' },
+  day: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -59,7 +62,7 @@ const ARGUMENT: Record<string, { en: string; zh: string }> = {
   capture: { en: 'a file to write (.pcap)', zh: '要写入的文件 (.pcap)' },
 };
 
-const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'capture', 'agents', 'agent', 'queue', 'metrics', 'calls', 'provision', 'bulletin']);
+const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'capture', 'agents', 'agent', 'queue', 'metrics', 'calls', 'provision', 'bulletin', 'kpi']);
 
 const AGENT_ACTIONS = ['login', 'logout', 'break'] as const;
 
@@ -217,6 +220,15 @@ async function run(command: string, argument: string, values: Values, lang: Lang
         await io.sleep(1000);
       }
     }
+    case 'kpi': {
+      // No --day: today by the box's clock and time zone, with its quarter hours.
+      const day = values.day;
+      if (day !== undefined && !isDate(day)) throw optionValue('--day', day, { en: 'a date as YYYY-MM-DD, e.g. 2026-12-01', zh: 'YYYY-MM-DD 格式的日期, 如 2026-12-01' });
+      const report = await firmware.call('kpi', day === undefined ? {} : { day }, { timeoutMs: 60_000 });
+      if (values.json) json(report);
+      else out(formatKpi(report, lang, { intervals: day === undefined }));
+      return EXIT.ok;
+    }
     case 'metrics': {
       io.stdout.write((await firmware.call('metrics', {})).text);
       return EXIT.ok;
@@ -332,6 +344,16 @@ async function capture(firmware: FirmwareConnection, file: string, seconds: numb
     await out.close();
   }
   return EXIT.ok;
+}
+
+/** A real calendar date as YYYY-MM-DD (2026-02-30 is not one). */
+function isDate(value: string): boolean {
+  try {
+    dayStart(value, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function numberOption(option: string, value: string | undefined, fallback: number): number {

@@ -69,6 +69,7 @@ t.test('bad parameters are refused with one coded error naming the field, before
     ['status', { verbose: true }, 'verbose', 'verbose is not a parameter of this command; accepted: none'],
     ['capture', { seconds: 10, file: 'x.pcap' }, 'file', 'file is not a parameter of this command; accepted: seconds'],
     ['status', [], 'params', 'params is []; it must be a JSON object'],
+    ['kpi', { day: '1.12.2026' }, 'day', 'day is "1.12.2026"; it must be a date as YYYY-MM-DD, e.g. 2026-12-01'],
   ];
   for (const [method, params, field, message] of cases) {
     const err = await refusal(d.dispatch(method, params));
@@ -87,7 +88,7 @@ t.test('unknown methods and handler failures are coded too', async (t) => {
   const { d, refused } = dispatcher();
   const unknown = await refusal(d.dispatch('reboot', {}));
   t.equal(unknown.code, 'unknown-method');
-  t.match(unknown.message, /no method "reboot" \(known: status, trunks, alarms, test-call, metrics, circuits, block, unblock, call, capture, agents, bulletin, bulletin-set, bulletin-clear, queue, agent-status, calls\)/);
+  t.match(unknown.message, /no method "reboot" \(known: status, trunks, alarms, test-call, metrics, circuits, block, unblock, call, capture, agents, bulletin, bulletin-set, bulletin-clear, queue, agent-status, calls, kpi\)/);
   t.equal((await refusal(d.dispatch(42, {}))).code, 'unknown-method', 'a method name that is not even a string');
   t.equal((await refusal(d.dispatch('constructor', {}))).code, 'unknown-method', 'no prototype names');
   const own = await refusal(d.dispatch('circuits', {}));

@@ -8,6 +8,7 @@ import {
   CallViewSchema,
   CdrSchema,
   CircuitViewSchema,
+  KpiReportSchema,
   QueueAgentSchema,
   QueueViewSchema,
   TestOutcomeSchema,
@@ -127,6 +128,17 @@ export const CONTROL_METHODS = {
     summary: 'calls in progress and the latest finished calls (CDRs)',
     params: Type.Object({ recent: Type.Integer({ minimum: 0, maximum: 10_000, description: 'how many finished calls' }) }, { additionalProperties: false }),
     result: Type.Object({ active: Type.Array(CallViewSchema), recent: Type.Array(CdrSchema) }),
+  },
+  kpi: {
+    summary: "a day's KPIs from the CDRs (quarter hours, totals, staffing advice by hour)",
+    params: Type.Object(
+      {
+        // Left out: today in the box's time zone (trunks.utcOffsetHours), by the firmware's clock.
+        day: Type.Optional(Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'a date as YYYY-MM-DD, e.g. 2026-12-01', descriptionZh: 'YYYY-MM-DD 格式的日期, 如 2026-12-01' })),
+      },
+      { additionalProperties: false },
+    ),
+    result: KpiReportSchema,
   },
 } as const satisfies Record<string, MethodSpec>;
 

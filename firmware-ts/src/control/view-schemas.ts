@@ -14,6 +14,7 @@ import type { LinkTestView } from '../signalling/mtp3/link-test.js';
 import type { TestReasonCode } from '../trunks/circuit-tests.js';
 import type { BoxStatus, TrunksView } from '../status.js';
 import type { OfficeAgentView } from '../queue/office-queue.js';
+import type { KpiDay, StaffingAdvice } from '../queue/kpi.js';
 import type { TestOutcome } from '../trunks/test-call-scheduler.js';
 import { literals, nullable, type Assert, type Same } from './schema-kit.js';
 
@@ -401,3 +402,65 @@ export const AgentRowSchema = Type.Object({
   busy: Type.Boolean(),
 });
 export type AgentRow = Static<typeof AgentRowSchema>;
+
+// --- `countyline kpi --json`: the day's KPIs from the CDRs (queue/kpi.ts defines every figure)
+
+const KpiCountsSchema = Type.Object({
+  inbound: count,
+  offered: count,
+  answered: count,
+  answeredIn15s: count,
+  abandoned: count,
+  abandonedIn15s: count,
+  abandonedWaitMs: count,
+  longestAbandonedWaitMs: count,
+  deflected: count,
+  overflowed: count,
+  callbacksCaptured: count,
+  callbacksCompleted: count,
+  noAgent: count,
+  failed: count,
+  failedInQueue: count,
+  repeatCallers: count,
+  answeredWaitMs: count,
+  talkMs: count,
+  longestWaitMs: count,
+  peakQueue: count,
+});
+const share = nullable(Type.Number({ minimum: 0, maximum: 1 }));
+const KpiPeriodSchema = Type.Object({
+  from: time,
+  to: time,
+  counts: KpiCountsSchema,
+  rates: Type.Object({ answerRate: share, sl15: share, sl: share, sl2: share, asaMs: nullable(Type.Number({ minimum: 0 })), ahtMs: nullable(Type.Number({ minimum: 0 })) }),
+});
+const KpiDaySchema = Type.Object({
+  day: Type.String({ description: 'YYYY-MM-DD, box time' }),
+  utcOffsetMs: Type.Integer(),
+  totals: KpiPeriodSchema,
+  intervals: Type.Array(KpiPeriodSchema),
+});
+type _kpiDay = Assert<Same<Static<typeof KpiDaySchema>, KpiDay>>;
+const StaffingAdviceSchema = Type.Object({
+  day: Type.String(),
+  utcOffsetMs: Type.Integer(),
+  targetSl: Type.Number(),
+  targetMs: Type.Number({ minimum: 0 }),
+  wrapUpMs: Type.Number({ minimum: 0 }),
+  dayAhtMs: nullable(Type.Number({ minimum: 0 })),
+  hours: Type.Array(
+    Type.Object({
+      from: time,
+      to: time,
+      callsPerHour: count,
+      ahtMs: nullable(Type.Number({ minimum: 0 })),
+      handleMs: Type.Number({ minimum: 0 }),
+      agentsNeeded: count,
+      sl: share,
+    }),
+  ),
+});
+type _staffing = Assert<Same<Static<typeof StaffingAdviceSchema>, StaffingAdvice>>;
+
+/** `countyline kpi --json`: the day's quarter hours and totals, and the staffing advice by hour. */
+export const KpiReportSchema = Type.Object({ day: KpiDaySchema, staffing: StaffingAdviceSchema });
