@@ -49,6 +49,14 @@ commands:
   calls [--live]        calls in progress and the latest finished calls [--recent N] (default 20);
                         --live: print again every second until Ctrl-C
   agents                agents and their SIP phones: registered, contact, reachable, busy
+  queue [--live]        the office queue now: callers waiting (position, wait, agent rung) and
+                        each agent's status and state; --live: print again every second
+  agent login|logout|break <user>
+                        log an agent (SIP user) in or out, or put it on a break (as its phone's feature codes do)
+  kpi [--day YYYY-MM-DD]
+                        the day's KPIs from the CDRs: answer rate and 15-second answer rate
+                        against the work standard, counts, waits, staffing advice by hour;
+                        today (box time) with its quarter hours, or --day: that day's totals
   metrics               Prometheus metrics of the running firmware
   bulletin [set <text> [--until <time>] | clear]
                         the notice callers hear before the queue: show, set or clear it;
@@ -85,6 +93,14 @@ const USAGE_ZH = (config: string) => `用法: countyline <命令> [--config <文
   calls [--live]        进行中的呼叫与最近结束的呼叫 [--recent N] (默认 20 条);
                         --live: 每秒刷新, 按 Ctrl-C 退出
   agents                坐席及其 SIP 话机: 是否注册、联系地址、是否可达、是否通话中
+  queue [--live]        当前排队情况: 等待的来电 (位置、等待时长、正在振铃的坐席) 及各坐席的
+                        签入状态与工作状态; --live: 每秒刷新
+  agent login|logout|break <用户>
+                        坐席 (SIP 用户名) 签入、签出或小休, 与话机上的功能码相同
+  kpi [--day YYYY-MM-DD]
+                        按话单统计的当天指标: 人工接通率与 15 秒应答率 (对照工作标准)、
+                        各项计数、等待时长、按小时排班建议; 默认当天 (本机时间) 并列出
+                        各 15 分钟时段, --day: 该日全天汇总
   metrics               运行中固件的 Prometheus 指标
   bulletin [set <文本> [--until <时间>] | clear]
                         来电者排队前收听的公告: 查看、设置或清除;
