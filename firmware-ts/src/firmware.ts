@@ -29,6 +29,7 @@ import { wireAnalogLegs } from './signalling/analog/analog-line-leg.js';
 import { CallManager } from './calls/call-manager.js';
 import { CallMediaPath } from './calls/call-media-path.js';
 import { CdrStore } from './calls/cdr-store.js';
+import { AgentStatusFile } from './queue/agent-status-file.js';
 import { NO_AGENTS } from './calls/no-agents.js';
 import type { AgentPhones } from './calls/call-ports.js';
 import { UdpHighway } from './media/udp-highway.js';
@@ -91,6 +92,7 @@ export class Firmware {
   private calls: CallManager | null = null;
   /** The office queue and its agents: from start() to stop(), with the call model. */
   private queue: OfficeQueue | null = null;
+  private agentStatus: AgentStatusFile | null = null;
   private cdrs: CdrStore | null = null;
   private unwireCalls: (() => void)[] = [];
   /** Telemetry to central, when the config has a `central` section: from start() to stop(). */
@@ -271,7 +273,7 @@ export class Firmware {
     await this.control?.close();
     await this.card.stop();
     this.trunkWriter.changed();
-    await Promise.all([this.trunkWriter.flush(), this.alarms.close(), this.cdrs?.close(), this.bulletins.close(), this.bulletinAudio.close()]);
+    await Promise.all([this.trunkWriter.flush(), this.alarms.close(), this.cdrs?.close(), this.bulletins.close(), this.bulletinAudio.close(), this.agentStatus?.flush()]);
     this.log.info('firmware stopped');
   }
 
@@ -324,7 +326,12 @@ export class Firmware {
     const media = this.log.child({ module: 'media' });
     const rtp = sip ? { ports: new RtpPorts({ min: config.media.rtpPortMin, max: config.media.rtpPortMax }), bind: config.sip.bind, address: () => sip.address } : null;
     const q = config.queue;
+    // Agents keep the status they were last given (CLI, feature codes) across restarts.
+    const statusFile = (this.agentStatus = new AgentStatusFile({ file: join(config.dataDir, 'agent-status.json'), clock: this.clock, logger: this.log.child({ module: 'queue' }) }));
+    const restored = await statusFile.load();
     const queue = (this.queue = new OfficeQueue({
+      restored,
+      saveStatuses: (agents) => statusFile.save(agents),
       clock: this.clock,
       logger: this.log.child({ module: 'queue' }),
       agents,

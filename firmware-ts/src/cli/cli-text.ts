@@ -52,7 +52,8 @@ commands:
   queue [--live]        the office queue now: callers waiting (position, wait, agent rung) and
                         each agent's status and state; --live: print again every second
   agent login|logout|break <user>
-                        log an agent (SIP user) in or out, or put it on a break (as its phone's feature codes do)
+                        log an agent (SIP user) in or out, or put it on a break (as its phone's feature codes do);
+                        kept across restarts
   kpi [--day YYYY-MM-DD]
                         the day's KPIs from the CDRs: answer rate and 15-second answer rate
                         against the work standard, counts, waits, staffing advice by hour;
@@ -96,7 +97,8 @@ const USAGE_ZH = (config: string) => `用法: countyline <命令> [--config <文
   queue [--live]        当前排队情况: 等待的来电 (位置、等待时长、正在振铃的坐席) 及各坐席的
                         签入状态与工作状态; --live: 每秒刷新
   agent login|logout|break <用户>
-                        坐席 (SIP 用户名) 签入、签出或小休, 与话机上的功能码相同
+                        坐席 (SIP 用户名) 签入、签出或小休, 与话机上的功能码相同;
+                        重启后保持
   kpi [--day YYYY-MM-DD]
                         按话单统计的当天指标: 人工接通率与 15 秒应答率 (对照工作标准)、
                         各项计数、等待时长、按小时排班建议; 默认当天 (本机时间) 并列出

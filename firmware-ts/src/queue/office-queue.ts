@@ -35,14 +35,28 @@ export class OfficeQueue {
   private readonly names = new Map<string, string>();
   private readonly unwatch: () => void;
 
+  /** The status each agent was last given (restored, or set since): what is saved. */
+  private readonly given = new Map<string, AgentStatus>();
+
   constructor(
-    private readonly d: { clock: Clock; logger: Logger; agents: AgentPhones; settings: OfficeQueueSettings },
+    private readonly d: {
+      clock: Clock;
+      logger: Logger;
+      agents: AgentPhones;
+      settings: OfficeQueueSettings;
+      /** Statuses last given before a restart (AgentStatusFile): they override `agentsStart`; agents no longer configured are ignored. */
+      restored?: ReadonlyMap<string, AgentStatus>;
+      /** Keeps the statuses given, after each change (AgentStatusFile.save). */
+      saveStatuses?: (agents: Record<string, AgentStatus>) => Promise<void>;
+    },
   ) {
     const { settings } = d;
     this.acd = new Acd({ clock: d.clock, logger: d.logger });
     for (const a of d.agents.list()) {
       this.names.set(a.user, a.name);
-      this.acd.addAgent({ id: a.user, wrapUpMs: a.wrapUpMs, status: settings.agentsStart });
+      const restored = d.restored?.get(a.user);
+      if (restored) this.given.set(a.user, restored);
+      this.acd.addAgent({ id: a.user, wrapUpMs: a.wrapUpMs, status: restored ?? settings.agentsStart });
       if (!d.agents.phoneUp(a.user)) this.acd.agentPhoneGone(a.user);
     }
     this.acd.addQueue({
@@ -92,6 +106,8 @@ export class OfficeQueue {
     if (to === 'on-break' && now.status === 'logged-out') throw new CountylineError('agent-logged-out', { user });
     this.acd.setStatus(user, to);
     this.d.logger.info({ agent: user, from: now.status, to }, 'agent status changed');
+    this.given.set(user, to);
+    void this.d.saveStatuses?.(Object.fromEntries(this.given));
     return this.agent(user)!;
   }
 
