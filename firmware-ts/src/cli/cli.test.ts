@@ -37,11 +37,11 @@ t.test('help and usage, in both languages', async (t) => {
   t.equal(await en.run('--help'), 0);
   t.match(en.out.stdout, /^usage: countyline <command>/);
   t.match(en.out.stdout, /exit codes: 0 ok, 1 the firmware reported a problem, 2 bad usage or config, 3 firmware not running/);
-  for (const command of [/\n  queue \[--live\] /, /\n  agent login\|logout\|break <user>\n/, /\n  kpi \[--day YYYY-MM-DD\]\n/]) t.match(en.out.stdout, command, 'the queue commands are listed');
+  for (const command of [/\n {2}queue \[--live\] /, /\n {2}agent login\|logout\|break <user>\n/, /\n {2}kpi \[--day YYYY-MM-DD\]\n/]) t.match(en.out.stdout, command, 'the queue commands are listed');
   const zh = cli(r.dir, undefined, { LANG: 'zh_CN.UTF-8' });
   t.equal(await zh.run('-h'), 0);
   t.match(zh.out.stdout, /^用法: countyline <命令>/);
-  t.match(zh.out.stdout, /\n  agent login\|logout\|break <用户>\n +坐席/);
+  t.match(zh.out.stdout, /\n {2}agent login\|logout\|break <用户>\n +坐席/);
   const none = cli(r.dir);
   t.equal(await none.run(), 2, 'no command is bad usage');
   t.match(none.out.stdout, /^usage:/);
