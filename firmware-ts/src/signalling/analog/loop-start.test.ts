@@ -100,6 +100,20 @@ t.test('the far end hangs up: battery loss, polarity reversal, or busy tone; the
   }
 });
 
+t.test('the caller hangs up in a ring pause as the box answers: dial tone ends the call, the line goes on-hook', async (t) => {
+  const { l, out, at, ring } = line();
+  ring(0, 1, (_, end) => out.push(...l.callerIdHeard(fsk, at(end + 500))));
+  // The caller is gone at 2 s; the box cannot know until the cadence's pause runs out.
+  out.push(...l.answer(at(2500)));
+  t.same(out.at(-1), { type: 'hook', offHook: true }, 'the box answers a line it still takes for ringing');
+  out.push(...l.loopCurrent(at(2550)));
+  out.length = 0;
+  out.push(...l.tone('dial', at(2700)));
+  t.same(out, [{ type: 'hook', offHook: false }, { type: 'far-end-hangup', signal: 'dial-tone' }], 'the exchange offers dial tone: nobody is on the line');
+  at(2700 + S.releaseGuardMs);
+  t.equal(l.state, 'idle');
+});
+
 t.test('a polarity reversal is no hang-up where the line is set so', async (t) => {
   const l = new LoopStartLine(0, { ...S, polarityDisconnect: false }, 0);
   l.ring(true, 0);

@@ -67,7 +67,7 @@ export interface CallerId {
 }
 
 /** How the box learnt that the far end hung up, most trusted first. */
-export type HangupSignal = 'battery-loss' | 'polarity-reversal' | 'busy-tone';
+export type HangupSignal = 'battery-loss' | 'polarity-reversal' | 'busy-tone' | 'dial-tone';
 
 export type LineOutput =
   // what to do
@@ -133,6 +133,8 @@ export class IllegalLineMoveError extends Error {
 
 export class LoopStartLine {
   private current: LineState = 'idle';
+  /** The call came by glare: the line rang as we seized it. */
+  private glare = false;
   private since: number;
   /** When the timer of the current state runs out, and what it means. */
   private deadline: { at: number; what: 'ring-gap' | 'caller-id' | 'loop-current' | 'dial-tone' | 'release' | 'max-off-hook' } | null = null;
@@ -217,6 +219,7 @@ export class LoopStartLine {
         this.move('ring-on', now);
         this.callerId = null;
         this.deadline = null;
+        this.glare = true;
         return [{ type: 'glare' }, { type: 'incoming', callerId: null }, { type: 'answered' }];
       default:
         return [];
@@ -270,6 +273,11 @@ export class LoopStartLine {
       return [...this.release(now, 'timeout'), { type: 'seize-failed', reason: 'no-dial-tone' }];
     }
     if ((tone === 'busy' || tone === 'congestion') && this.settings.busyToneDisconnect) return this.farEndGone('busy-tone', now);
+    // Dial tone on a line the box answered: there is no call on it. The caller hung up in a
+    // pause of the ring cadence, as the box went off-hook, and the exchange took the off-hook
+    // for a new call. Held so, the line would be dead to every later caller.
+    // (After glare the dial tone heard is the one our seizure drew, reported late: a caller is there.)
+    if (tone === 'dial' && !this.glare && (this.current === 'answering' || this.current === 'connected')) return this.farEndGone('dial-tone', now);
     return [];
   }
 
@@ -416,6 +424,7 @@ export class LoopStartLine {
 
   private resetCall(): void {
     this.farAnswered = false;
+    this.glare = false;
     this.rings = 0;
     this.offered = false;
     this.callerId = null;
