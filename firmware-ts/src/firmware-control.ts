@@ -11,6 +11,7 @@ import type { CallOutcome } from './signalling/isup/isup-calls.js';
 import type { IsupStack } from './signalling/isup/isup-stack.js';
 import type { SipService } from './sip/sip-service.js';
 import type { OfficeQueue } from './queue/office-queue.js';
+import type { CallbackStore } from './queue/callback-store.js';
 import type { BoxStatus, TrunksView } from './status.js';
 import { parseCircuit, type TestCallScheduler } from './trunks/test-call-scheduler.js';
 
@@ -25,6 +26,8 @@ export interface ControlTarget {
   calls: () => CallManager | null;
   /** The office queue; null until the firmware has started it. */
   queue: () => OfficeQueue | null;
+  /** Callback requests; null until the firmware has started the call model. */
+  callbacks: () => CallbackStore | null;
   /** The SIP side, when agents are configured. */
   sip: SipService | null;
   metrics: Registry;

@@ -46,6 +46,8 @@ import { BulletinAudio } from './prompts/bulletin-audio.js';
 import { PromptLibrary } from './prompts/prompt-library.js';
 import { callerPrompts } from './calls/caller-prompts.js';
 import { OfficeQueue } from './queue/office-queue.js';
+import { CallbackStore } from './queue/callback-store.js';
+import { OfficeHours } from './queue/office-hours.js';
 
 export interface FirmwareDeps {
   clock?: Clock;
@@ -92,6 +94,8 @@ export class Firmware {
   /** The office queue and its agents: from start() to stop(), with the call model. */
   private queue: OfficeQueue | null = null;
   private cdrs: CdrStore | null = null;
+  /** Callback requests callers left (`<dataDir>/callbacks.jsonl`): from start() to stop(). */
+  private callbacks: CallbackStore | null = null;
   private unwireCalls: (() => void)[] = [];
   /** Telemetry to central, when the config has a `central` section: from start() to stop(). */
   private telemetry: Telemetry | null = null;
@@ -188,6 +192,7 @@ export class Firmware {
         isup: this.isup,
         calls: () => this.calls,
         queue: () => this.queue,
+        callbacks: () => this.callbacks,
         sip: this.sip,
         metrics: this.metrics,
         status: () => this.status(),
@@ -265,7 +270,7 @@ export class Firmware {
     await this.control?.close();
     await this.card.stop();
     this.trunkWriter.changed();
-    await Promise.all([this.trunkWriter.flush(), this.alarms.close(), this.cdrs?.close(), this.bulletins.close(), this.bulletinAudio.close()]);
+    await Promise.all([this.trunkWriter.flush(), this.alarms.close(), this.cdrs?.close(), this.callbacks?.close(), this.bulletins.close(), this.bulletinAudio.close()]);
     this.log.info('firmware stopped');
   }
 
@@ -318,6 +323,7 @@ export class Firmware {
     const media = this.log.child({ module: 'media' });
     const rtp = sip ? { ports: new RtpPorts({ min: config.media.rtpPortMin, max: config.media.rtpPortMax }), bind: config.sip.bind, address: () => sip.address } : null;
     const q = config.queue;
+    const callbacks = (this.callbacks = await CallbackStore.open({ file: join(config.dataDir, 'callbacks.jsonl'), clock: this.clock, logger: this.log.child({ module: 'callbacks' }) }));
     const queue = (this.queue = new OfficeQueue({
       clock: this.clock,
       logger: this.log.child({ module: 'queue' }),
@@ -341,6 +347,8 @@ export class Firmware {
       media: new CallMediaPath({ highway: new UdpHighway({ logger: media }), clock: this.clock, logger: media, rtp }),
       cdrs,
       settings: { ...config.calls, announceEveryMs: q.announceEveryMs, repeatWindowMs: q.repeatWindowMs },
+      callbacks,
+      hours: OfficeHours.fromConfig(q.hours, config.trunks.utcOffsetHours),
     }));
     queue.start();
     // Agents log in, out and take breaks from their phones (sip.featureCodes).
