@@ -95,6 +95,16 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
       if (!queue) throw new CountylineError('no-such-agent', { user, known: [] });
       return queue.setStatus(user, action);
     },
+    callbacks: ({ all }) => {
+      const list = fw.callbacks()?.list({ all }) ?? [];
+      // Waiting first, in the order asked (the next to call back on top), then the done ones.
+      return { callbacks: [...list.filter((c) => c.state === 'pending'), ...list.filter((c) => c.state === 'done')] };
+    },
+    'callback-done': ({ id }) => {
+      const store = fw.callbacks();
+      if (!store) throw new CountylineError('no-such-callback', { id });
+      return store.done(id, 'staff');
+    },
     bulletin: () => fw.bulletin.view(),
     'bulletin-set': ({ text, until }) => fw.bulletin.set(text, until),
     'bulletin-clear': async () => ({ cleared: await fw.bulletin.clear() }),

@@ -17,6 +17,7 @@ export const CLI_TEXT = {
     zh: (why: string) => `语音未合成, 来电者听不到: ${why}`,
   },
   bulletinCleared: { en: (was: boolean) => (was ? 'bulletin cleared' : 'there was no bulletin'), zh: (was: boolean) => (was ? '公告已清除' : '当前没有公告') },
+  callbackMarkedDone: { en: (id: string, number: string) => `callback request ${id} (${number}) marked done`, zh: (id: string, number: string) => `回拨请求 ${id} (${number}) 已办结` },
   blockSent: { en: (cic: number) => `CIC ${cic} blocked; BLO sent to the exchange`, zh: (cic: number) => `CIC ${cic} 已闭塞; 已向交换机发送 BLO` },
   blockPending: {
     en: (cic: number) => `CIC ${cic} blocked here; the signalling link is down, so the exchange is told (BLO) when it is back`,
@@ -49,6 +50,8 @@ commands:
   calls [--live]        calls in progress and the latest finished calls [--recent N] (default 20);
                         --live: print again every second until Ctrl-C
   agents                agents and their SIP phones: registered, contact, reachable, busy
+  callbacks [--all]     callers waiting to be called back, oldest first (--all: done ones too)
+  callbacks done <id>   mark a callback request done (the id or its first 8 characters)
   metrics               Prometheus metrics of the running firmware
   bulletin [set <text> [--until <time>] | clear]
                         the notice callers hear before the queue: show, set or clear it;
@@ -85,6 +88,8 @@ const USAGE_ZH = (config: string) => `用法: countyline <命令> [--config <文
   calls [--live]        进行中的呼叫与最近结束的呼叫 [--recent N] (默认 20 条);
                         --live: 每秒刷新, 按 Ctrl-C 退出
   agents                坐席及其 SIP 话机: 是否注册、联系地址、是否可达、是否通话中
+  callbacks [--all]     等待回拨的来电者, 最早的在前 (--all: 含已办结的)
+  callbacks done <编号> 将回拨请求标为已办结 (完整编号或其前 8 位)
   metrics               运行中固件的 Prometheus 指标
   bulletin [set <文本> [--until <时间>] | clear]
                         来电者排队前收听的公告: 查看、设置或清除;
