@@ -9,7 +9,8 @@ import { CallbackStore } from '../queue/callback-store.js';
 import { kpiDay } from '../queue/kpi.js';
 import { OfficeHours } from '../queue/office-hours.js';
 import { OfficeQueue, type OfficeQueueSettings } from '../queue/office-queue.js';
-import { CallManager, type CallManagerDeps, type CallSettings } from './call-manager.js';
+import { CountylineError } from '../errors.js';
+import { CallManager, type CallbackTaker, type CallManagerDeps, type CallSettings } from './call-manager.js';
 import type { AgentCallEvents, AgentCallLeg, AgentCallRequest, AgentPhones, AgentRef, CallMedia, CallMediaFactory, PhoneMedia } from './call-ports.js';
 import { NO_PROMPTS, type CallerPrompts } from './caller-prompts.js';
 import type { Cdr } from './cdr.js';
@@ -180,7 +181,7 @@ async function setup(
   t: Test,
   agents: AgentRef[],
   settings: Partial<CallSettings> = {},
-  o: { prompts?: CallerPrompts; queue?: Partial<OfficeQueueSettings>; callbacks?: boolean; hours?: CallManagerDeps['hours'] } = {},
+  o: { prompts?: CallerPrompts; queue?: Partial<OfficeQueueSettings>; callbacks?: boolean | CallbackTaker; hours?: CallManagerDeps['hours'] } = {},
 ) {
   const dir = await mkdtemp(join(tmpdir(), 'countyline-calls-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -190,8 +191,9 @@ async function setup(
   t.teardown(() => cdrs.close());
   const phones = new Phones(agents);
   const media = new Media(clock);
-  const callbacks = o.callbacks ? await CallbackStore.open({ file: join(dir, 'callbacks.jsonl'), clock, logger: silent }) : undefined;
-  if (callbacks) t.teardown(() => callbacks.close());
+  const store = o.callbacks === true ? await CallbackStore.open({ file: join(dir, 'callbacks.jsonl'), clock, logger: silent }) : undefined;
+  if (store) t.teardown(() => store.close());
+  const callbacks: CallbackTaker | undefined = store ?? (typeof o.callbacks === 'object' ? o.callbacks : undefined);
   const queue = new OfficeQueue({
     clock,
     logger: silent,
@@ -222,7 +224,7 @@ async function setup(
   const fxo = (calling = '13900000002') => new Line({ kind: 'fxo', port: 2 }, calling, '', clock.now(), false);
   /** The CDR file's records, read as a stranger would read it. */
   const onDisk = async () => (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Cdr);
-  return { clock, phones, media, queue, calls, ended, flush, e1, fxo, onDisk, callbacks: callbacks! };
+  return { clock, phones, media, queue, calls, ended, flush, e1, fxo, onDisk, callbacks: store! };
 }
 
 const ANN = { user: 'ann', name: '安娜' };
@@ -731,4 +733,23 @@ t.test('a caller with no number who waits the longest wait stays overflowed, wit
   t.match(s.ended, [{ calling: '', result: 'overflowed' }]);
   t.notOk('callback' in s.ended[0]!);
   t.same(s.callbacks.list({ all: true }), []);
+});
+
+t.test('a request the disk refuses: the caller who pressed 1 hears the special information tone, and the call failed with the reason', async (t) => {
+  const refusing: CallbackTaker = { request: () => Promise.reject(new CountylineError('cannot-write', { file: 'callbacks.jsonl', detail: 'ENOSPC' })) };
+  const s = await setup(t, [ANN], { announceEveryMs: 30_000 }, { prompts: testPrompts(), callbacks: refusing });
+  s.calls.incoming(s.e1('13800000001'));
+  await s.flush();
+  s.phones.calls[0]!.fire('answered', PHONE);
+  const line = s.e1('13800000002');
+  s.calls.incoming(line);
+  await s.flush();
+  line.fire('digit', '1');
+  await until(() => s.media.did.at(-1) === 'play special-information', 'the tone');
+  t.notOk(s.media.did.includes('say callback taken'), 'not told their number was kept');
+  s.clock.advance(4000);
+  t.equal(line.did.at(-1), 'release 17');
+  await s.flush();
+  t.match(s.ended, [{ calling: '13800000002', result: 'failed', reason: 'the callback request could not be written to disk', hungUpBy: 'box' }]);
+  t.notOk('callback' in s.ended[0]!);
 });
