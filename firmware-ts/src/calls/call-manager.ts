@@ -139,7 +139,8 @@ const CALLBACK_KEY = '1';
  * after hours, with nobody logged in, and when the caller waited the longest wait, the number
  * is kept without asking (when the line gave one). Such a call's CDR says `callback`, with the
  * request's id in `callback`; a caller whose number could not be kept keeps `no-agent` or
- * `overflowed`. The line legs and the phones
+ * `overflowed` (one who pressed 1 and whose request the disk refused: `failed`, with the
+ * reason). The line legs and the phones
  * are behind their interfaces, the decisions in the ACD: the model speaks neither ISUP nor
  * SIP, and chooses no agent itself.
  */
