@@ -15,6 +15,7 @@ import type { CallOutcome } from './signalling/isup/isup-calls.js';
 import type { IsupStack } from './signalling/isup/isup-stack.js';
 import type { SipService } from './sip/sip-service.js';
 import type { OfficeQueue } from './queue/office-queue.js';
+import type { CallbackStore } from './queue/callback-store.js';
 import type { BoxStatus, TrunksView } from './status.js';
 import { parseCircuit, type TestCallScheduler } from './trunks/test-call-scheduler.js';
 
@@ -29,6 +30,8 @@ export interface ControlTarget {
   calls: () => CallManager | null;
   /** The office queue; null until the firmware has started it. */
   queue: () => OfficeQueue | null;
+  /** Callback requests; null until the firmware has started the call model. */
+  callbacks: () => CallbackStore | null;
   /** The SIP side, when agents are configured. */
   sip: SipService | null;
   metrics: Registry;
@@ -109,6 +112,16 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
       }
       const cdrs = await fw.kpi.cdrs(from, from + 86_400_000);
       return { day: kpiDay(cdrs, wanted, utcOffsetMs), staffing: staffingAdvice(cdrs, wanted, utcOffsetMs, { wrapUpMs }) };
+    },
+    callbacks: ({ all }) => {
+      const list = fw.callbacks()?.list({ all }) ?? [];
+      // Waiting first, in the order asked (the next to call back on top), then the done ones.
+      return { callbacks: [...list.filter((c) => c.state === 'pending'), ...list.filter((c) => c.state === 'done')] };
+    },
+    'callback-done': ({ id }) => {
+      const store = fw.callbacks();
+      if (!store) throw new CountylineError('no-such-callback', { id });
+      return store.done(id, 'staff');
     },
     bulletin: () => fw.bulletin.view(),
     'bulletin-set': ({ text, until }) => fw.bulletin.set(text, until),

@@ -47,6 +47,8 @@ import { BulletinAudio } from './prompts/bulletin-audio.js';
 import { PromptLibrary } from './prompts/prompt-library.js';
 import { callerPrompts } from './calls/caller-prompts.js';
 import { OfficeQueue } from './queue/office-queue.js';
+import { CallbackStore } from './queue/callback-store.js';
+import { OfficeHours } from './queue/office-hours.js';
 
 export interface FirmwareDeps {
   clock?: Clock;
@@ -94,6 +96,8 @@ export class Firmware {
   private queue: OfficeQueue | null = null;
   private agentStatus: AgentStatusFile | null = null;
   private cdrs: CdrStore | null = null;
+  /** Callback requests callers left (`<dataDir>/callbacks.jsonl`): from start() to stop(). */
+  private callbacks: CallbackStore | null = null;
   private unwireCalls: (() => void)[] = [];
   /** Telemetry to central, when the config has a `central` section: from start() to stop(). */
   private telemetry: Telemetry | null = null;
@@ -190,6 +194,7 @@ export class Firmware {
         isup: this.isup,
         calls: () => this.calls,
         queue: () => this.queue,
+        callbacks: () => this.callbacks,
         sip: this.sip,
         metrics: this.metrics,
         status: () => this.status(),
@@ -273,7 +278,7 @@ export class Firmware {
     await this.control?.close();
     await this.card.stop();
     this.trunkWriter.changed();
-    await Promise.all([this.trunkWriter.flush(), this.alarms.close(), this.cdrs?.close(), this.bulletins.close(), this.bulletinAudio.close(), this.agentStatus?.flush()]);
+    await Promise.all([this.trunkWriter.flush(), this.alarms.close(), this.cdrs?.close(), this.callbacks?.close(), this.bulletins.close(), this.bulletinAudio.close(), this.agentStatus?.flush()]);
     this.log.info('firmware stopped');
   }
 
@@ -329,6 +334,7 @@ export class Firmware {
     // Agents keep the status they were last given (CLI, feature codes) across restarts.
     const statusFile = (this.agentStatus = new AgentStatusFile({ file: join(config.dataDir, 'agent-status.json'), clock: this.clock, logger: this.log.child({ module: 'queue' }) }));
     const restored = await statusFile.load();
+    const callbacks = (this.callbacks = await CallbackStore.open({ file: join(config.dataDir, 'callbacks.jsonl'), clock: this.clock, logger: this.log.child({ module: 'callbacks' }) }));
     const queue = (this.queue = new OfficeQueue({
       restored,
       saveStatuses: (agents) => statusFile.save(agents),
@@ -354,6 +360,8 @@ export class Firmware {
       media: new CallMediaPath({ highway: new UdpHighway({ logger: media }), clock: this.clock, logger: media, rtp }),
       cdrs,
       settings: { ...config.calls, announceEveryMs: q.announceEveryMs, repeatWindowMs: q.repeatWindowMs },
+      callbacks,
+      hours: OfficeHours.fromConfig(q.hours, config.trunks.utcOffsetHours),
     }));
     queue.start();
     // Agents log in, out and take breaks from their phones (sip.featureCodes).

@@ -42,7 +42,7 @@ async function lastCdr(calling: string) {
 
 const fxoPort = async (port: number) => (await rig.simGet('/state')).fxo[port];
 
-t.test('no agent registered: the line is answered, the caller hears the special information tone, then release; CDR no-agent', async (t) => {
+t.test('no agent registered: the line is answered, the caller hears the special information tone, then release; the number is kept for a callback', async (t) => {
   await rig.simPost('/fxo/0/ring', { callerId: '13600000000' });
   await waitFor('the box to take FXO port 0 off-hook for the announcement', async (seen) => seen(await fxoPort(0)).offHook, 20_000);
   await rig.simPost('/fxo/0/audio/measure-reset');
@@ -56,7 +56,9 @@ t.test('no agent registered: the line is answered, the caller hears the special 
   t.ok(heard.size >= 2, `the far end heard ${[...heard].join(' and ')} Hz`);
   await waitFor('the box back on-hook after the announcement', async (seen) => !seen(await fxoPort(0)).offHook, 15_000);
   const cdr = await lastCdr('13600000000');
-  t.match(cdr, { line: { kind: 'fxo', port: 0 }, agent: null, result: 'no-agent', hungUpBy: 'box', cause: 17, offeredAt: null, answeredAt: null });
+  // Nobody could take the call, but the caller's number is kept: the call ends as a callback request.
+  t.match(cdr, { line: { kind: 'fxo', port: 0 }, agent: null, result: 'callback', callback: String, hungUpBy: 'box', cause: 17, offeredAt: null, answeredAt: null });
+  t.match(await rig.json(['callbacks']), [{ id: cdr.callback, number: '13600000000', reason: 'no-agent', callId: cdr.id, state: 'pending' }]);
   t.same((await rig.json(['calls'])).active, [], 'nothing left in progress');
 });
 

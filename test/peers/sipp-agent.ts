@@ -49,19 +49,23 @@ export interface SippOptions {
   talkMs?: number;
   /** Scenario keywords (sipp -key): feature-code takes `dialled`, the number the agent dials. */
   keys?: Record<string, string>;
+  /** A scenario file of the test's own, used instead of `scenario`'s (which then only names the logs). */
+  scenarioFile?: string;
+  /** How many calls sipp takes before it exits (-m); default 1. */
+  calls?: number;
 }
 
-/** Starts sipp on one scenario for one call (-m 1); the caller kills it in teardown (`stop`). */
+/** Starts sipp on one scenario for one call (or `calls`); the caller kills it in teardown (`stop`). */
 export function runSipp(o: SippOptions): SippRun {
   requireTool('sipp', 'the agent phones of the calls tests (Debian sip-tester)');
   const name = `${o.scenario}-${o.user}-${o.port}`;
   const messageFile = join(o.dir, `${name}.messages.log`);
   const args = [
     `${o.box.host}:${o.box.port}`,
-    '-sf', join(SCENARIOS, `${o.scenario}.xml`),
+    '-sf', o.scenarioFile ?? join(SCENARIOS, `${o.scenario}.xml`),
     '-i', '127.0.0.1',
     '-p', String(o.port),
-    '-m', '1',
+    '-m', String(o.calls ?? 1),
     '-s', o.user,
     '-nostdin',
     '-aa',

@@ -5,8 +5,12 @@ import { FakeClock, TypedEmitter } from '@countyline/e1-gateway';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import { PromptPlayer } from '../media/prompt-player.js';
+import { CallbackStore } from '../queue/callback-store.js';
+import { kpiDay } from '../queue/kpi.js';
+import { OfficeHours } from '../queue/office-hours.js';
 import { OfficeQueue, type OfficeQueueSettings } from '../queue/office-queue.js';
-import { CallManager, type CallSettings } from './call-manager.js';
+import { CountylineError } from '../errors.js';
+import { CallManager, type CallbackTaker, type CallManagerDeps, type CallSettings } from './call-manager.js';
 import type { AgentCallEvents, AgentCallLeg, AgentCallRequest, AgentPhones, AgentRef, CallMedia, CallMediaFactory, PhoneMedia } from './call-ports.js';
 import { NO_PROMPTS, type CallerPrompts } from './caller-prompts.js';
 import type { Cdr } from './cdr.js';
@@ -115,10 +119,13 @@ class Media implements CallMedia, CallMediaFactory {
     this.quiet();
     this.did.push(`play ${tone}`);
   }
-  /** Prompts in these tests are their own names as octets; each plays as long as real audio of its length. */
+  /**
+   * Prompts in these tests are their own names as octets, then silence; each plays as long as
+   * real audio of its length. Prompts played one after the other show as "a + b".
+   */
   playAudio(alaw: Buffer): Promise<boolean> {
     this.quiet();
-    this.did.push(`say ${alaw.subarray(0, 40).toString().replace(/\0+$/, '')}`);
+    this.did.push(`say ${alaw.toString('latin1').split(/\0+/).filter(Boolean).join(' + ')}`);
     return new Promise((resolve) => {
       const timer = this.clock.setTimeout(() => {
         this.playing = null;
@@ -160,13 +167,22 @@ function testPrompts(o: { welcome?: boolean; bulletin?: { ms: number } | null } 
     welcome: async () => (o.welcome ? prompt('welcome', 2000) : null),
     bulletin: async () => (p.bulletinNow ? prompt('bulletin', p.bulletinNow.ms) : null),
     waiting: async (pos: { position: number; expectedWaitMs: number }, joining: boolean) => prompt(`${joining ? 'hold ' : ''}#${pos.position} ${Math.round(pos.expectedWaitMs / 1000)}s`, 3000),
+    callbackOffer: async () => prompt('press 1', 2000),
+    callbackTaken: async () => prompt('callback taken', 3000),
+    afterHours: async () => prompt('after hours', 2000),
+    goodbye: async () => prompt('goodbye', 1000),
   };
   return p;
 }
 
 const T0 = Date.UTC(2026, 11, 1, 2, 0, 0);
 
-async function setup(t: Test, agents: AgentRef[], settings: Partial<CallSettings> = {}, o: { prompts?: CallerPrompts; queue?: Partial<OfficeQueueSettings> } = {}) {
+async function setup(
+  t: Test,
+  agents: AgentRef[],
+  settings: Partial<CallSettings> = {},
+  o: { prompts?: CallerPrompts; queue?: Partial<OfficeQueueSettings>; callbacks?: boolean | CallbackTaker; hours?: CallManagerDeps['hours'] } = {},
+) {
   const dir = await mkdtemp(join(tmpdir(), 'countyline-calls-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const clock = new FakeClock(T0);
@@ -175,6 +191,9 @@ async function setup(t: Test, agents: AgentRef[], settings: Partial<CallSettings
   t.teardown(() => cdrs.close());
   const phones = new Phones(agents);
   const media = new Media(clock);
+  const store = o.callbacks === true ? await CallbackStore.open({ file: join(dir, 'callbacks.jsonl'), clock, logger: silent }) : undefined;
+  if (store) t.teardown(() => store.close());
+  const callbacks: CallbackTaker | undefined = store ?? (typeof o.callbacks === 'object' ? o.callbacks : undefined);
   const queue = new OfficeQueue({
     clock,
     logger: silent,
@@ -191,6 +210,8 @@ async function setup(t: Test, agents: AgentRef[], settings: Partial<CallSettings
     media,
     cdrs,
     settings: { noAgent: 'announce', testLineAnswerMs: 200, announceEveryMs: 0, repeatWindowMs: 30 * 60_000, ...settings },
+    ...(callbacks && { callbacks }),
+    ...(o.hours && { hours: o.hours }),
   });
   const ended: Cdr[] = [];
   calls.on('call-ended', (cdr) => ended.push(cdr));
@@ -203,7 +224,7 @@ async function setup(t: Test, agents: AgentRef[], settings: Partial<CallSettings
   const fxo = (calling = '13900000002') => new Line({ kind: 'fxo', port: 2 }, calling, '', clock.now(), false);
   /** The CDR file's records, read as a stranger would read it. */
   const onDisk = async () => (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Cdr);
-  return { clock, phones, media, queue, calls, ended, flush, e1, fxo, onDisk };
+  return { clock, phones, media, queue, calls, ended, flush, e1, fxo, onDisk, callbacks: store! };
 }
 
 const ANN = { user: 'ann', name: '安娜' };
@@ -512,4 +533,223 @@ t.test('the longest wait: the caller is told nobody can take the call, and the C
   s.clock.advance(4000);
   await s.flush();
   t.match(s.ended, [{ calling: '2', result: 'overflowed', hungUpBy: 'box', queue: { enteredAt: T0, leftAt: T0 + 60_000 } }]);
+});
+
+// --- callback requests ---------------------------------------------------------------------
+
+/** Lets the callback file's writes (an fsync each) and what follows them run, until `done()` holds; 2 s at most. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`still waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+/** One agent talking with a first caller, so the next waits; announcements every 30 s. */
+async function busyOffice(t: Test, o: { maxWaitMs?: number } = {}) {
+  const s = await setup(t, [ANN], { announceEveryMs: 30_000 }, { prompts: testPrompts(), callbacks: true, queue: { maxWaitMs: o.maxWaitMs ?? 0 } });
+  s.calls.incoming(s.e1('13800000001'));
+  await s.flush();
+  s.phones.calls[0]!.fire('answered', PHONE);
+  s.media.did.length = 0;
+  return s;
+}
+
+t.test('a waiting caller hears the callback offer; pressing 1 leaves the number, they hear so, and the call ends as callback', async (t) => {
+  const s = await busyOffice(t);
+  const line = s.e1('13800000002');
+  const id = s.calls.incoming(line);
+  await s.flush();
+  t.same(s.media.did, ['say hold #1 180s + press 1'], 'place and wait, then "to leave your number and be called back, press 1"');
+  s.clock.advance(5000);
+  await s.flush();
+  line.fire('digit', '2');
+  t.match(s.calls.active()[1], { state: 'queued' }, 'another key does nothing');
+  s.clock.advance(2000);
+  line.fire('digit', '1');
+  t.match(s.calls.active()[1], { state: 'announcing' }, 'out of the queue at once');
+  t.equal(s.queue.acd.position(id), null, 'the ACD no longer has the caller');
+  await until(() => s.media.did.at(-1) === 'say callback taken', 'the confirmation');
+  t.equal(s.callbacks.pending().length, 1, 'on disk before the caller is told');
+  s.clock.advance(3000);
+  await s.flush();
+  t.equal(line.did.at(-1), 'release 16', 'released after "we will call you back"');
+  await s.flush();
+  const [request] = s.callbacks.pending();
+  t.match(request, { number: '13800000002', reason: 'key', callId: id, line: { kind: 'e1', cic: 5 }, requestedAt: T0 + 7000, requests: 1, state: 'pending' });
+  t.match(s.ended, [{ id, result: 'callback', callback: request!.id, hungUpBy: 'box', cause: 16, queue: { enteredAt: T0, leftAt: T0 + 7000 } }]);
+  t.same((await s.onDisk()).at(-1)?.callback, request!.id, 'the CDR on disk names the request');
+});
+
+t.test('pressing 1 while an agent rings: the phone stops ringing and the agent is free; the same number asking again makes no second request', async (t) => {
+  const s = await setup(t, [ANN], { announceEveryMs: 30_000 }, { prompts: testPrompts(), callbacks: true });
+  const first = s.e1('13800000002');
+  s.calls.incoming(first);
+  await s.flush();
+  t.match(s.calls.active(), [{ state: 'offering', agent: 'ann' }]);
+  first.fire('digit', '1');
+  t.ok(s.phones.calls[0]!.hungUp, "ann's phone is cancelled");
+  await until(() => first.did.includes('answer') && s.media.did.at(-1) === 'say callback taken', 'the confirmation');
+  s.clock.advance(3000);
+  await s.flush();
+  t.match(s.queue.agent('ann'), { state: 'idle' }, 'ann is free for the next caller');
+
+  // The same caller, an hour later (not a repeat by the 30-minute window), waits behind another and asks again.
+  s.clock.advance(3_600_000);
+  s.calls.incoming(s.e1('13800000005'));
+  await s.flush();
+  s.phones.calls[1]!.fire('answered', PHONE);
+  const again = s.e1('13800000002');
+  s.calls.incoming(again);
+  await s.flush();
+  t.match(s.calls.active()[1], { calling: '13800000002', state: 'queued' });
+  again.fire('digit', '1');
+  await until(() => s.media.did.at(-1) === 'say callback taken', 'the second confirmation');
+  s.clock.advance(3000);
+  await s.flush();
+  t.equal(s.ended.length, 2);
+  const all = s.callbacks.list({ all: true });
+  t.equal(all[0]!.lastRequestedAt, T0 + 3_600_000 + 3000);
+  t.equal(all.length, 1, 'one request for the number');
+  t.match(all[0], { requests: 2, state: 'pending', reason: 'key' });
+  t.same(
+    s.ended.map((c) => [c.result, c.callback]),
+    [
+      ['callback', all[0]!.id],
+      ['callback', all[0]!.id],
+    ],
+  );
+});
+
+t.test('a caller with no number is not offered a callback, and 1 does nothing', async (t) => {
+  const s = await busyOffice(t);
+  const line = s.fxo('');
+  s.calls.incoming(line);
+  await s.flush();
+  t.same(s.media.did, ['say hold #1 180s'], 'no offer');
+  s.clock.advance(3000);
+  line.fire('digit', '1');
+  await s.flush();
+  t.match(s.calls.active()[1], { state: 'queued' }, 'still waiting');
+  t.same(s.callbacks.list({ all: true }), []);
+});
+
+t.test('after hours: the caller hears the office is closed, their number is kept, "we will call you back", release', async (t) => {
+  // T0 is Tuesday 10:00 in China; the office opens at 14:00 on Tuesdays.
+  const hours = OfficeHours.fromConfig({ mon: ['08:30-17:30'], tue: ['14:00-17:30'], closedDates: [], openDates: {} }, 8);
+  const s = await setup(t, [ANN], {}, { prompts: testPrompts(), callbacks: true, hours });
+  const line = s.e1('13800000002');
+  const id = s.calls.incoming(line);
+  await s.flush();
+  t.same(line.did, ['media 41000', 'alert'], 'heard as early media on E1: the call is never answered, so never charged');
+  t.same(s.media.did, ['say after hours']);
+  t.equal(s.phones.calls.length, 0, 'no agent is rung, though ann is logged in');
+  s.clock.advance(2000);
+  await until(() => s.media.did.length === 2, 'the second prompt');
+  t.equal(s.media.did[1], 'say callback taken');
+  s.clock.advance(3000);
+  await s.flush();
+  t.equal(line.did.at(-1), 'release 16');
+  await s.flush();
+  const [request] = s.callbacks.pending();
+  t.match(request, { number: '13800000002', reason: 'after-hours', callId: id });
+  t.match(s.ended, [{ id, result: 'callback', callback: request!.id, agent: null, offeredAt: null }]);
+  t.notOk('queue' in s.ended[0]!, 'never queued');
+
+  // A withheld number after hours: "closed", "goodbye", no request; nobody could take it.
+  const hidden = s.fxo('');
+  s.calls.incoming(hidden);
+  await s.flush();
+  t.same(hidden.did, ['media 41000', 'answer'], 'an analog line is answered for the message');
+  s.clock.advance(2000);
+  await until(() => s.media.did.at(-1) === 'say goodbye', 'goodbye');
+  s.clock.advance(1000);
+  await s.flush();
+  t.match(s.ended.at(-1), { calling: '', result: 'no-agent' });
+  t.notOk('callback' in s.ended.at(-1)!);
+  t.equal(s.callbacks.list({ all: true }).length, 1);
+
+  // At 14:00 the office is open: a call goes to ann.
+  s.clock.advance(4 * 3_600_000);
+  s.calls.incoming(s.e1('13800000003'));
+  await s.flush();
+  t.equal(s.phones.calls.length, 1, 'in hours, the agent is rung');
+});
+
+t.test('nobody logged in, or the longest wait: the number is kept without asking; the CDR says callback and the KPIs count it', async (t) => {
+  const s = await busyOffice(t, { maxWaitMs: 60_000 });
+  const waited = s.e1('13800000002');
+  s.calls.incoming(waited);
+  await s.flush();
+  s.clock.advance(60_000);
+  await s.flush();
+  t.equal(s.media.did.at(-1), 'play special-information', 'told nobody can take the call');
+  s.clock.advance(4000);
+  await until(() => s.media.did.at(-1) === 'say callback taken', 'the confirmation');
+  s.clock.advance(3000);
+  await s.flush();
+  t.equal(waited.did.at(-1), 'release 17');
+
+  // Everyone logs out: the next caller is told, and kept for a callback too.
+  s.phones.calls[0]!.fire('ended', { by: 'agent', reason: 'hangup' });
+  s.queue.setStatus('ann', 'logout');
+  const nobody = s.fxo('13900000009');
+  s.calls.incoming(nobody);
+  await s.flush();
+  s.clock.advance(4000);
+  await until(() => s.media.did.at(-1) === 'say callback taken', 'the confirmation');
+  s.clock.advance(3000);
+  await s.flush();
+
+  const requests = s.callbacks.pending();
+  t.same(
+    requests.map((r) => [r.number, r.reason]),
+    [
+      ['13800000002', 'overflow'],
+      ['13900000009', 'no-agent'],
+    ],
+  );
+  t.same(
+    s.ended.map((c) => [c.calling, c.result, c.callback ?? null]),
+    [
+      ['13800000002', 'callback', requests[0]!.id],
+      ['13800000001', 'answered', null],
+      ['13900000009', 'callback', requests[1]!.id],
+    ],
+  );
+  const { counts } = kpiDay(await s.onDisk(), '2026-12-01', 8 * 3_600_000).totals;
+  t.match(counts, { offered: 3, answered: 1, callbacksCaptured: 2, overflowed: 0, noAgent: 0 }, 'each call counted once: a kept number is a captured callback');
+});
+
+t.test('a caller with no number who waits the longest wait stays overflowed, with no request', async (t) => {
+  const s = await busyOffice(t, { maxWaitMs: 60_000 });
+  const line = s.fxo('');
+  s.calls.incoming(line);
+  await s.flush();
+  s.clock.advance(64_000);
+  await s.flush();
+  t.equal(line.did.at(-1), 'release 17');
+  t.match(s.ended, [{ calling: '', result: 'overflowed' }]);
+  t.notOk('callback' in s.ended[0]!);
+  t.same(s.callbacks.list({ all: true }), []);
+});
+
+t.test('a request the disk refuses: the caller who pressed 1 hears the special information tone, and the call failed with the reason', async (t) => {
+  const refusing: CallbackTaker = { request: () => Promise.reject(new CountylineError('cannot-write', { file: 'callbacks.jsonl', detail: 'ENOSPC' })) };
+  const s = await setup(t, [ANN], { announceEveryMs: 30_000 }, { prompts: testPrompts(), callbacks: refusing });
+  s.calls.incoming(s.e1('13800000001'));
+  await s.flush();
+  s.phones.calls[0]!.fire('answered', PHONE);
+  const line = s.e1('13800000002');
+  s.calls.incoming(line);
+  await s.flush();
+  line.fire('digit', '1');
+  await until(() => s.media.did.at(-1) === 'play special-information', 'the tone');
+  t.notOk(s.media.did.includes('say callback taken'), 'not told their number was kept');
+  s.clock.advance(4000);
+  t.equal(line.did.at(-1), 'release 17');
+  await s.flush();
+  t.match(s.ended, [{ calling: '13800000002', result: 'failed', reason: 'the callback request could not be written to disk', hungUpBy: 'box' }]);
+  t.notOk('callback' in s.ended[0]!);
 });

@@ -3,6 +3,7 @@ import { TypedEmitter, type Clock, type TimerHandle } from '@countyline/e1-gatew
 import type { Logger } from 'pino';
 import { PromptPlayer } from '../media/prompt-player.js';
 import type { AcdEvents } from '../queue/acd.js';
+import type { Callback, CallbackReason, CallbackRequest } from '../queue/callback-store.js';
 import { OFFICE_QUEUE, type OfficeQueue } from '../queue/office-queue.js';
 import { RepeatCallers } from '../queue/repeat-callers.js';
 import type { AgentCallEnd, AgentCallLeg, AgentPhones, AgentRef, CallMedia, CallMediaFactory } from './call-ports.js';
@@ -35,6 +36,12 @@ export interface CallSettings {
   repeatWindowMs: number;
 }
 
+/** Where the call model leaves callback requests (queue/callback-store.ts). */
+export interface CallbackTaker {
+  /** On disk when it resolves; a number with a request pending gets that one back, asked once more. */
+  request(r: CallbackRequest): Promise<Callback>;
+}
+
 export interface CallManagerDeps {
   clock: Clock;
   logger: Logger;
@@ -45,6 +52,13 @@ export interface CallManagerDeps {
   media: CallMediaFactory;
   cdrs: CdrStore;
   settings: CallSettings;
+  /**
+   * Callback requests. Absent: none are taken (waiting callers are not offered one, and key 1
+   * does nothing).
+   */
+  callbacks?: CallbackTaker;
+  /** When the office answers (queue/office-hours.ts); absent: always open. */
+  hours?: { isOpen(at: number): boolean };
 }
 
 /** A call in progress, as `countyline calls` shows it. */
@@ -88,8 +102,10 @@ interface Call {
   abandonedLast: boolean;
   /** The bulletin as this caller heard it; `heardMs` is fixed when it stops (played out, skipped, or the call ended). */
   bulletin: { startedAt: number; heardMs: number | null; skipped: boolean } | null;
-  /** What the announcement that plays now ends the call as. */
-  announcing: 'no-agent' | 'overflowed' | null;
+  /** What the announcement that plays now ends the call as (`callback`: the caller pressed 1). */
+  announcing: 'no-agent' | 'overflowed' | 'callback' | null;
+  /** The callback request the call left: resolves to its id once on disk, or null when none was taken. */
+  callback: Promise<string | null> | null;
   queue: { enteredAt: number; leftAt: number | null; position: number } | null;
   /** Keys pressed now go here (the bulletin's skip); null: keys do nothing. */
   onKey: ((digit: string) => void) | null;
@@ -108,6 +124,8 @@ const STOPPING = { reason: 'the box was stopping', reasonCode: 'box-stopping', r
 
 /** The key that skips the bulletin. */
 const SKIP_KEY = '0';
+/** The key a waiting caller presses to leave a callback request (the `callback-offer` prompt says so). */
+const CALLBACK_KEY = '1';
 
 /**
  * The call model: each call that comes in on a line hears the welcome and any bulletin,
@@ -115,7 +133,14 @@ const SKIP_KEY = '0';
  * phones as the queue decides, gets its audio connected when a person answers, and ends
  * with exactly one CDR, written to disk before anyone is told of it. Nobody logged in with a
  * phone up: the caller hears the special information tone and the call is released (or, set
- * up as a test line before phones exist, answered with a tone). The line legs and the phones
+ * up as a test line before phones exist, answered with a tone).
+ *
+ * Nobody is lost without a trace: a waiting caller may press 1 to leave their number instead;
+ * after hours, with nobody logged in, and when the caller waited the longest wait, the number
+ * is kept without asking (when the line gave one). Such a call's CDR says `callback`, with the
+ * request's id in `callback`; a caller whose number could not be kept keeps `no-agent` or
+ * `overflowed` (one who pressed 1 and whose request the disk refused: `failed`, with the
+ * reason). The line legs and the phones
  * are behind their interfaces, the decisions in the ACD: the model speaks neither ISUP nor
  * SIP, and chooses no agent itself.
  */
@@ -161,6 +186,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
       abandonedLast: seen.abandonedLast,
       bulletin: null,
       announcing: null,
+      callback: null,
       queue: null,
       onKey: null,
     };
@@ -242,6 +268,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
 
   /** The call's audio is open: who could take it decides what the caller hears first. */
   private begin(call: Call): void {
+    if (this.d.hours && !this.d.hours.isOpen(this.d.clock.now())) return this.afterHours(call);
     if (this.d.queue.staffed() === 0) {
       if (this.d.settings.noAgent === 'test-line') return this.testLine(call);
       return this.announce(call);
@@ -294,6 +321,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
     this.move(call, 'queue');
     const enteredAt = this.d.clock.now();
     call.queue = { enteredAt, leftAt: null, position: 0 };
+    if (this.offersCallback(call)) call.onKey = (digit) => digit === CALLBACK_KEY && this.leaveForCallback(call);
     // The ACD may offer the call at once: its `offer` comes before enter() returns.
     const position = this.d.queue.acd.enter(call.id, OFFICE_QUEUE, { repeatAbandoner: call.abandonedLast });
     call.queue.position = position.position;
@@ -316,7 +344,9 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
     this.answerLine(call);
     const position = this.d.queue.acd.position(call.id);
     if (!position) return;
-    void this.d.prompts.waiting(position, joining).then(async (audio) => {
+    const parts = [this.d.prompts.waiting(position, joining), this.offersCallback(call) ? this.d.prompts.callbackOffer() : null];
+    void Promise.all(parts).then(async (found) => {
+      const audio = joinAudio(found);
       if (call.state !== 'queued') return;
       if (audio && !(await call.media!.playAudio(audio))) return;
       if (call.state !== 'queued') return;
@@ -366,6 +396,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
         return;
       }
       this.move(call, 'answer');
+      call.onKey = null;
       this.leaveQueue(call);
       call.agent = { user: agent.user, name: agent.name };
       call.answeredAt = this.d.clock.now();
@@ -421,27 +452,143 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
     this.announce(call, 'overflowed');
   }
 
+  /**
+   * The waiting caller pressed 1: out of the queue (the phones ringing for them hung up), the
+   * request taken, "we have your number and will call you back", release. A request the disk
+   * refused: the special information tone, and the call failed.
+   */
+  private leaveForCallback(call: Call): void {
+    if (call.state !== 'queued' && call.state !== 'offering') return;
+    const taken = this.takeCallback(call, 'key');
+    if (!taken) return;
+    this.d.logger.info({ call: call.id }, 'caller pressed 1 for a callback: leaving the queue');
+    this.hangUpPhones(call);
+    this.leaveQueue(call);
+    // The ACD has no outcome for a caller who left a callback request: it counts them as
+    // abandoned in its own counters. The KPIs come from the CDR, which says `callback`.
+    this.d.queue.acd.leave(call.id);
+    this.move(call, 'callback');
+    call.announcing = 'callback';
+    call.onKey = null;
+    this.clearTimer(call);
+    this.answerLine(call);
+    call.media!.quiet();
+    void taken.then(async (id) => {
+      if (call.state !== 'announcing') return;
+      if (id === null) return this.toneAndRelease(call, 'callback');
+      await this.sayAndRelease(call, await this.d.prompts.callbackTaken(), 'callback');
+    });
+  }
+
+  /** A callback request can be offered to this caller: requests are taken and the line gave a number. */
+  private offersCallback(call: Call): boolean {
+    return this.d.callbacks !== undefined && call.calling !== '';
+  }
+
+  /**
+   * Takes a callback request for the caller (one per call: asked again, the same promise).
+   * Null when none can be: no store, or a withheld number (logged).
+   */
+  private takeCallback(call: Call, reason: CallbackReason): Promise<string | null> | null {
+    const store = this.d.callbacks;
+    if (!store) return null;
+    if (call.callback) return call.callback;
+    if (call.calling === '') {
+      this.d.logger.info({ call: call.id, reason }, 'no callback request: the caller withheld their number');
+      return null;
+    }
+    call.callback = store.request({ number: call.calling, line: call.leg.line, reason, callId: call.id }).then(
+      (callback) => {
+        const again = callback.requests > 1;
+        this.d.logger.info({ call: call.id, callback: callback.id, reason, requests: callback.requests }, again ? 'callback request asked again (one was pending for the number)' : 'callback request taken');
+        return callback.id;
+      },
+      (err: Error & { code?: string }) => {
+        this.d.logger.error({ call: call.id, reason, code: err.code, err: err.message }, 'callback request not taken');
+        return null;
+      },
+    );
+    return call.callback;
+  }
+
   private leaveQueue(call: Call): void {
     if (call.queue && call.queue.leftAt === null) call.queue.leftAt = this.d.clock.now();
   }
 
   // --- nobody to take it ---------------------------------------------------------------
 
-  /** Nobody can take the call: the caller hears the special information tone, then release. */
+  /**
+   * Nobody can take the call: the caller hears the special information tone, then release.
+   * With a callback request taken meanwhile (the caller's number kept), they hear so before it.
+   */
   private announce(call: Call, result: 'no-agent' | 'overflowed' = 'no-agent'): void {
     this.move(call, 'no-agent');
     call.announcing = result;
+    call.onKey = null;
     this.clearTimer(call);
     this.d.logger.warn({ call: call.id, result }, 'no agent can take the call: announcing and releasing');
+    this.openForAnnouncement(call);
+    const taken = this.takeCallback(call, result === 'overflowed' ? 'overflow' : 'no-agent');
+    if (!taken) return this.toneAndRelease(call, result);
+    call.media!.play('special-information');
+    call.timer = this.d.clock.setTimeout(() => {
+      call.timer = null;
+      void taken.then(async (id) => {
+        if (call.state !== 'announcing') return;
+        const said = id === null ? null : await this.d.prompts.callbackTaken();
+        await this.sayAndRelease(call, said, result, USER_BUSY);
+      });
+    }, this.d.settings.announceMs ?? ANNOUNCE_MS);
+  }
+
+  /**
+   * The office is closed (office hours): "our office is closed now", the caller's number kept
+   * as a callback request when the line gave one ("…we will call you back"), else "goodbye";
+   * then release. Without prompt files: the special information tone.
+   */
+  private afterHours(call: Call): void {
+    this.move(call, 'no-agent');
+    call.announcing = 'no-agent';
+    this.d.logger.info({ call: call.id }, 'the office is closed: after-hours message');
+    this.openForAnnouncement(call);
+    const taken = this.takeCallback(call, 'after-hours');
+    void (async () => {
+      const closed = await this.d.prompts.afterHours();
+      if (call.state !== 'announcing') return;
+      if (closed && !(await call.media!.playAudio(closed))) return;
+      const id = taken ? await taken : null;
+      if ((call.state as CallState) !== 'announcing') return;
+      const last = await (id === null ? this.d.prompts.goodbye() : this.d.prompts.callbackTaken());
+      if ((call.state as CallState) !== 'announcing') return;
+      if (!closed && !last) return this.toneAndRelease(call, 'no-agent');
+      await this.sayAndRelease(call, last, 'no-agent', NORMAL_CLEARING);
+    })();
+  }
+
+  /** An announcement's audio reaches the caller: early media where the line has it, else the line is answered. */
+  private openForAnnouncement(call: Call): void {
     // On an analog line the caller hears nothing until the line is taken off-hook.
     if (call.leg.earlyMedia && !call.lineAnswered) this.alert(call);
     else this.answerLine(call);
+  }
+
+  /** The special information tone for `announceMs`, then release as busy. */
+  private toneAndRelease(call: Call, result: 'no-agent' | 'overflowed' | 'callback'): void {
     call.media!.play('special-information');
+    this.clearTimer(call);
     call.timer = this.d.clock.setTimeout(() => {
       call.timer = null;
       call.leg.release(USER_BUSY);
       this.finish(call, { result, hungUpBy: 'box', cause: USER_BUSY, reason: null });
     }, this.d.settings.announceMs ?? ANNOUNCE_MS);
+  }
+
+  /** Plays `audio` (none: nothing), then releases the line, unless the call ended meanwhile. */
+  private async sayAndRelease(call: Call, audio: Buffer | null, result: 'no-agent' | 'overflowed' | 'callback', cause = NORMAL_CLEARING): Promise<void> {
+    if (audio && !(await call.media!.playAudio(audio))) return;
+    if (call.state !== 'announcing') return;
+    call.leg.release(cause);
+    this.finish(call, { result, hungUpBy: 'box', cause, reason: null });
   }
 
   /** Test line (no phones yet): answer with a 1004 Hz tone until the caller hangs up. */
@@ -546,10 +693,22 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
       ...(call.bulletin && { bulletin: { heardMs: call.bulletin.heardMs ?? 0, skipped: call.bulletin.skipped } }),
       ...(call.queue && { queue: { id: OFFICE_QUEUE, enteredAt: call.queue.enteredAt, leftAt: call.queue.leftAt ?? call.queue.enteredAt, position: call.queue.position } }),
     };
-    this.d.logger.info({ call: call.id, result: cdr.result, hungUpBy: cdr.hungUpBy, cause: cdr.cause, reason: cdr.reason }, 'call ended');
-    const written = this.d.cdrs.append(cdr).then(() => {
-      this.emit('call-ended', cdr);
-    });
+    // A callback request under way is on disk (or refused) before the CDR says what it was.
+    const written = (call.callback ?? Promise.resolve(null))
+      .then((callback) => {
+        if (callback !== null) {
+          cdr.callback = callback;
+          // A caller whose number was kept is not lost: `callback`, whatever the announcement said.
+          if (cdr.result !== 'answered' && cdr.result !== 'test-line') cdr.result = 'callback';
+        } else if (cdr.result === 'callback') {
+          Object.assign(cdr, { result: 'failed', reason: 'the callback request could not be written to disk' });
+        }
+        this.d.logger.info({ call: call.id, result: cdr.result, hungUpBy: cdr.hungUpBy, cause: cdr.cause, reason: cdr.reason, callback: cdr.callback }, 'call ended');
+        return this.d.cdrs.append(cdr);
+      })
+      .then(() => {
+        this.emit('call-ended', cdr);
+      });
     this.writing.add(written);
     void written.finally(() => this.writing.delete(written));
   }
@@ -573,4 +732,10 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
       answeredAt: call.answeredAt,
     };
   }
+}
+
+/** Prompts played one after the other; null when none was found. */
+function joinAudio(parts: readonly (Buffer | null)[]): Buffer | null {
+  const found = parts.filter((p): p is Buffer => p !== null);
+  return found.length > 0 ? Buffer.concat(found) : null;
 }

@@ -14,6 +14,14 @@ export interface CallerPrompts {
   bulletin(): Promise<Buffer | null>;
   /** "All our staff are busy…" (on joining), then the caller's place and expected wait. */
   waiting(position: CallerPosition, joining: boolean): Promise<Buffer | null>;
+  /** "To leave your number and be called back, press 1." */
+  callbackOffer(): Promise<Buffer | null>;
+  /** "Thank you. We have your number and will call you back." */
+  callbackTaken(): Promise<Buffer | null>;
+  /** "Our office is closed now." */
+  afterHours(): Promise<Buffer | null>;
+  /** "Thank you for calling. Goodbye." */
+  goodbye(): Promise<Buffer | null>;
 }
 
 export interface CallerPromptDeps {
@@ -68,6 +76,10 @@ export function callerPrompts(d: CallerPromptDeps): CallerPrompts {
       if (minutes <= MAX_SPOKEN_NUMBER) names.push(...waitAnnouncement(position.expectedWaitMs / 1000));
       return read(names);
     },
+    callbackOffer: () => read(['callback-offer']),
+    callbackTaken: () => read(['callback-taken']),
+    afterHours: () => read(['after-hours']),
+    goodbye: () => read(['goodbye']),
   };
 }
 
@@ -76,4 +88,8 @@ export const NO_PROMPTS: CallerPrompts = {
   welcome: async () => null,
   bulletin: async () => null,
   waiting: async () => null,
+  callbackOffer: async () => null,
+  callbackTaken: async () => null,
+  afterHours: async () => null,
+  goodbye: async () => null,
 };

@@ -17,6 +17,7 @@ export const CLI_TEXT = {
     zh: (why: string) => `语音未合成, 来电者听不到: ${why}`,
   },
   bulletinCleared: { en: (was: boolean) => (was ? 'bulletin cleared' : 'there was no bulletin'), zh: (was: boolean) => (was ? '公告已清除' : '当前没有公告') },
+  callbackMarkedDone: { en: (id: string, number: string) => `callback request ${id} (${number}) marked done`, zh: (id: string, number: string) => `回拨请求 ${id} (${number}) 已办结` },
   blockSent: { en: (cic: number) => `CIC ${cic} blocked; BLO sent to the exchange`, zh: (cic: number) => `CIC ${cic} 已闭塞; 已向交换机发送 BLO` },
   blockPending: {
     en: (cic: number) => `CIC ${cic} blocked here; the signalling link is down, so the exchange is told (BLO) when it is back`,
@@ -58,6 +59,8 @@ commands:
                         the day's KPIs from the CDRs: answer rate and 15-second answer rate
                         against the work standard, counts, waits, staffing advice by hour;
                         today (box time) with its quarter hours, or --day: that day's totals
+  callbacks [--all]     callers waiting to be called back, oldest first (--all: done ones too)
+  callbacks done <id>   mark a callback request done (the id or its first 8 characters)
   metrics               Prometheus metrics of the running firmware
   bulletin [set <text> [--until <time>] | clear]
                         the notice callers hear before the queue: show, set or clear it;
@@ -103,6 +106,8 @@ const USAGE_ZH = (config: string) => `用法: countyline <命令> [--config <文
                         按话单统计的当天指标: 人工接通率与 15 秒应答率 (对照工作标准)、
                         各项计数、等待时长、按小时排班建议; 默认当天 (本机时间) 并列出
                         各 15 分钟时段, --day: 该日全天汇总
+  callbacks [--all]     等待回拨的来电者, 最早的在前 (--all: 含已办结的)
+  callbacks done <编号> 将回拨请求标为已办结 (完整编号或其前 8 位)
   metrics               运行中固件的 Prometheus 指标
   bulletin [set <文本> [--until <时间>] | clear]
                         来电者排队前收听的公告: 查看、设置或清除;

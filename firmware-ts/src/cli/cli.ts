@@ -7,6 +7,7 @@ import { socketConnection, type FirmwareConnection } from '../control/control-cl
 import { CountylineError, EXIT, RemoteError, type ExitCode } from '../errors.js';
 import { LINKTYPE_MTP3, pcapHeader, pcapRecord } from '../signalling/isup/pcap-writer.js';
 import { CLI_TEXT, usage } from './cli-text.js';
+import { formatCallbacks } from './format-callbacks.js';
 import { formatCalls } from './format-calls.js';
 import { formatAgents } from './format-agents.js';
 import { formatQueue } from './format-queue.js';
@@ -62,7 +63,7 @@ const ARGUMENT: Record<string, { en: string; zh: string }> = {
   capture: { en: 'a file to write (.pcap)', zh: '要写入的文件 (.pcap)' },
 };
 
-const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'capture', 'agents', 'agent', 'queue', 'metrics', 'calls', 'provision', 'bulletin', 'kpi']);
+const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'capture', 'agents', 'agent', 'queue', 'metrics', 'calls', 'provision', 'bulletin', 'kpi', 'callbacks']);
 
 const AGENT_ACTIONS = ['login', 'logout', 'break'] as const;
 
@@ -88,6 +89,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (!COMMANDS.has(command)) throw new CountylineError('unknown-command', { command });
     if (command === 'bulletin') return await bulletin(rest, values, lang, io);
     if (command === 'agent') return await agentStatus(rest, values, lang, io);
+    if (command === 'callbacks') return await callbacks(rest, values, lang, io);
     const wanted = ARGUMENT[command];
     if (rest.length > (wanted ? 1 : 0)) throw new CountylineError('extra-argument', { command, argument: rest[wanted ? 1 : 0]! });
     if (wanted && rest.length === 0) throw new CountylineError('missing-argument', { command, what: wanted });
@@ -249,6 +251,27 @@ async function agentStatus(rest: string[], values: Values, lang: Lang, io: CliIo
   const row = await firmware.call('agent-status', { user, action: action as (typeof AGENT_ACTIONS)[number] });
   if (values.json) io.stdout.write(`${JSON.stringify(row, null, 2)}\n`);
   else io.stdout.write(`${row.name} (${row.id}): ${stateText(lang, 'agentStatus', row.status)}, ${stateText(lang, 'agentState', row.state)}\n`);
+  return EXIT.ok;
+}
+
+/** `countyline callbacks [--all]` lists the callback requests; `countyline callbacks done <id>` closes one. */
+async function callbacks(rest: string[], values: Values, lang: Lang, io: CliIo): Promise<number> {
+  const out = (s: string) => io.stdout.write(`${s}\n`);
+  const [action, id, extra] = rest;
+  if (action !== undefined && action !== 'done') throw new CountylineError('extra-argument', { command: 'callbacks', argument: action });
+  if (action === 'done' && id === undefined) throw new CountylineError('missing-argument', { command: 'callbacks done', what: { en: "a request's id (its first 8 characters will do)", zh: '回拨请求编号 (前 8 位即可)' } });
+  if (extra !== undefined) throw new CountylineError('extra-argument', { command: 'callbacks done', argument: extra });
+  const config = await loadConfig(values.config);
+  const firmware = io.connect(config.control.socket, values.config);
+  if (action === 'done') {
+    const done = await firmware.call('callback-done', { id: id! });
+    if (values.json) out(JSON.stringify(done, null, 2));
+    else out(CLI_TEXT.callbackMarkedDone[lang](done.id.slice(0, 8), done.number));
+    return EXIT.ok;
+  }
+  const { callbacks: list } = await firmware.call('callbacks', { all: values.all });
+  if (values.json) out(JSON.stringify(list, null, 2));
+  else out(formatCallbacks(list, lang, io.now(), config.trunks.utcOffsetHours));
   return EXIT.ok;
 }
 

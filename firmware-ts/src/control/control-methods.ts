@@ -4,6 +4,7 @@ import {
   AgentRowSchema,
   AlarmRecordSchema,
   BoxStatusSchema,
+  CallbackSchema,
   CallSummarySchema,
   CallViewSchema,
   CdrSchema,
@@ -139,6 +140,19 @@ export const CONTROL_METHODS = {
       { additionalProperties: false },
     ),
     result: KpiReportSchema,
+  },
+  callbacks: {
+    summary: 'callback requests: those waiting first (oldest first), then with all the done ones',
+    params: Type.Object({ all: Type.Boolean({ description: 'true: done requests too' }) }, { additionalProperties: false }),
+    result: Type.Object({ callbacks: Type.Array(CallbackSchema) }),
+  },
+  'callback-done': {
+    summary: 'mark a callback request done (by staff)',
+    params: Type.Object(
+      { id: Type.String({ minLength: 1, maxLength: 64, description: 'the id, or its first 8 or more characters', descriptionZh: '编号, 或其前 8 位以上' }) },
+      { additionalProperties: false },
+    ),
+    result: CallbackSchema,
   },
 } as const satisfies Record<string, MethodSpec>;
 

@@ -15,6 +15,8 @@ import type { TestReasonCode } from '../trunks/circuit-tests.js';
 import type { BoxStatus, TrunksView } from '../status.js';
 import type { OfficeAgentView } from '../queue/office-queue.js';
 import type { KpiDay, StaffingAdvice } from '../queue/kpi.js';
+import { ATTEMPT_OUTCOMES, CALLBACK_REASONS, DONE_BY } from '../queue/callback-records.js';
+import type { Callback } from '../queue/callback-store.js';
 import type { TestOutcome } from '../trunks/test-call-scheduler.js';
 import { literals, nullable, type Assert, type Same } from './schema-kit.js';
 
@@ -361,6 +363,24 @@ export const CdrSchema = Type.Object({
   callback: Type.Optional(Type.String()),
 });
 type _cdr = Assert<Same<Static<typeof CdrSchema>, Cdr>>;
+
+/** A callback request, in `countyline callbacks --json` (queue/callback-store.ts). */
+export const CallbackSchema = Type.Object({
+  id: Type.String(),
+  number: Type.String(),
+  line: CallLineSchema,
+  reason: literals(CALLBACK_REASONS),
+  callId: Type.String(),
+  requestedAt: time,
+  requests: count,
+  lastRequestedAt: time,
+  message: Type.Optional(Type.String()),
+  attempts: Type.Array(Type.Object({ at: time, outcome: literals(ATTEMPT_OUTCOMES), callId: Type.String(), agent: Type.Optional(Type.String()) })),
+  state: literals(['pending', 'done']),
+  doneAt: nullable(time),
+  doneBy: nullable(literals(DONE_BY)),
+});
+type _callback = Assert<Same<Static<typeof CallbackSchema>, Callback>>;
 /** One agent as the queue sees it (queue/office-queue.ts). */
 export const QueueAgentSchema = Type.Object({
   id: Type.String(),
