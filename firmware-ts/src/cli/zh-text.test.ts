@@ -613,6 +613,8 @@ const ERROR_ARGS: { [C in ErrorCode]: ErrorArgs<C> } = {
   'no-circuit': { circuit: 'e1/0/16', known: 'fxo/0, fxo/1' },
   'no-cic': { cic: 99, first: 1, last: 30 },
   'no-isup': {},
+  'dial-number-invalid': { number: '12a' },
+  'no-line-free': { number: '95598', lines: [{ kind: 'e1', why: 'link-down' }, { kind: 'fxo', why: 'busy' }] },
   'bulletin-past': { until: '2026-12-01T08:00:00.000Z', now: '2026-12-01T09:00:00.000Z' },
   'no-such-agent': { user: 'carol', known: ['ann', 'bo'] },
   'agent-logged-out': { user: 'ann' },
