@@ -4,7 +4,7 @@ import type { AlarmStore } from './alarms/alarm-store.js';
 import type { CallManager } from './calls/call-manager.js';
 import type { CardDriver } from './card/card-driver.js';
 import type { ControlHandlers } from './control/control-dispatcher.js';
-import type { ResultOf } from './control/control-methods.js';
+import type { ParamsOf, ProgressOf, ResultOf } from './control/control-methods.js';
 import type { CallSummary } from './control/view-schemas.js';
 import { CountylineError } from './errors.js';
 import type { CallOutcome } from './signalling/isup/isup-calls.js';
@@ -32,6 +32,8 @@ export interface ControlTarget {
   trunkView(): TrunksView;
   /** Aborted when the firmware stops: long work (calls, captures) ends early. */
   stopping: AbortSignal;
+  /** One call out (`countyline dial`); rejects until the call model has started. */
+  dial(params: ParamsOf<'dial'>, progress: (p: ProgressOf<'dial'>) => void): Promise<ResultOf<'dial'>>;
   /** The bulletin: shown, set (resolves once spoken), cleared. */
   bulletin: {
     view(): ResultOf<'bulletin'>;
@@ -123,6 +125,8 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
       const outcomes = await Promise.all(placed);
       return { completed: outcomes.filter((o) => o.result === 'completed').length, failed: outcomes.filter((o) => o.result === 'failed').length, outcomes };
     },
+
+    dial: (params, ctx) => fw.dial(params, (p) => ctx.progress(p)),
 
     capture: async ({ seconds }, ctx) => {
       const isup = requireIsup();

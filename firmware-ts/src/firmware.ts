@@ -46,6 +46,9 @@ import { BulletinAudio } from './prompts/bulletin-audio.js';
 import { PromptLibrary } from './prompts/prompt-library.js';
 import { callerPrompts } from './calls/caller-prompts.js';
 import { OfficeQueue } from './queue/office-queue.js';
+import { OutboundLines } from './calls/outbound-lines.js';
+import { dialOut } from './calls/outbound-dial.js';
+import type { CallMediaFactory } from './calls/call-ports.js';
 
 export interface FirmwareDeps {
   clock?: Clock;
@@ -78,6 +81,11 @@ export class Firmware {
   readonly isup: IsupStack | null;
   /** Loop-start call control on the FXO ports. */
   readonly analog: AnalogLines;
+  /**
+   * Calls out (callbacks) on an idle FXO port or an E1 circuit: `place` gives the call's leg,
+   * which the call model connects to its call media path (the leg is a LineLeg) and bridges to an agent.
+   */
+  readonly outbound: OutboundLines;
   /** The registrar and agent calls, when the config names agents. */
   readonly sip: SipService | null;
   readonly metrics = new Registry();
@@ -93,6 +101,8 @@ export class Firmware {
   private queue: OfficeQueue | null = null;
   private cdrs: CdrStore | null = null;
   private unwireCalls: (() => void)[] = [];
+  /** The audio of calls over the card's PCM highway, in and out: from start() to stop(). */
+  private media: CallMediaFactory | null = null;
   /** Telemetry to central, when the config has a `central` section: from start() to stop(). */
   private telemetry: Telemetry | null = null;
   private readonly dispatcher: ControlDispatcher;
@@ -160,6 +170,7 @@ export class Firmware {
       { schedule: config.testCalls.schedule, failuresToBlock: config.testCalls.failuresToBlock, maxBlockedPerPass: config.testCalls.maxBlockedPerPass, utcOffsetHours: t.utcOffsetHours },
     );
     this.analog = new AnalogLines({ card: this.card, trunks: this.trunks, clock, logger: log.child({ module: 'analog' }) });
+    this.outbound = new OutboundLines({ card: this.card, clock, logger: log.child({ module: 'outbound' }), analog: this.analog, trunks: this.trunks, isup: this.isup });
     this.alarms = new AlarmStore({ file: join(config.dataDir, 'alarms.json'), clock, logger: log.child({ module: 'alarms' }) });
     this.bulletins = new BulletinBoard({ file: join(config.dataDir, 'bulletin.json'), clock, logger: log.child({ module: 'bulletin' }) });
     this.bulletinAudio = new BulletinAudio({ dataDir: config.dataDir, logger: log.child({ module: 'bulletin' }) });
@@ -193,6 +204,11 @@ export class Firmware {
         status: () => this.status(),
         trunkView: () => this.trunkView(),
         stopping: this.stopping.signal,
+        dial: (params, progress) => {
+          const media = this.media;
+          if (!media) throw new Error('the call model is not started yet');
+          return dialOut({ lines: this.outbound, media, clock, signal: this.stopping.signal }, params, progress);
+        },
         bulletin: {
           view: () => ({ bulletin: this.bulletins.current(), audio: this.audioView() }),
           set: (text, until) => this.setBulletin(text, until),
@@ -338,7 +354,7 @@ export class Firmware {
       agents,
       queue,
       prompts,
-      media: new CallMediaPath({ highway: new UdpHighway({ logger: media }), clock: this.clock, logger: media, rtp }),
+      media: (this.media = new CallMediaPath({ highway: new UdpHighway({ logger: media }), clock: this.clock, logger: media, rtp })),
       cdrs,
       settings: { ...config.calls, announceEveryMs: q.announceEveryMs, repeatWindowMs: q.repeatWindowMs },
     }));
