@@ -1,21 +1,23 @@
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
-import { inProcessRig } from '../../test-support/in-process-rig.js';
+import { inProcessRig, type InProcessRigOptions } from '../../test-support/in-process-rig.js';
 import { CountylineError } from '../errors.js';
 import { AnalogLines } from '../signalling/analog/analog-lines.js';
 import type { AnalogOutboundSettings } from '../signalling/analog/analog-outbound-leg.js';
 import type { LineEnd } from './line-leg.js';
 import type { OutboundLeg } from './outbound-leg.js';
 import { OutboundLines, type PlaceRequest } from './outbound-lines.js';
+import { IsupOutboundLeg } from '../signalling/isup/isup-outbound-leg.js';
 
 // Calls out against the card simulator: its FXO ports' exchange side (dial tone, the digits it
 // keeps, ringback, answer with a polarity reversal, open-loop hang-up) and its far-end ISUP
 // exchange (ACM, ANM, REL), through the real card driver, on one fake clock.
 
 const silent = pino({ level: 'silent' });
+type IsupOptions = NonNullable<InProcessRigOptions['isup']>;
 
-async function rig(t: Test, o: { isup?: boolean; fxo?: Partial<AnalogOutboundSettings> } = {}) {
-  const r = inProcessRig(t, { stepMs: 10, trunks: {}, ...(o.isup && { isup: {} }) });
+async function rig(t: Test, o: { isup?: boolean | IsupOptions; fxo?: Partial<AnalogOutboundSettings> } = {}) {
+  const r = inProcessRig(t, { stepMs: 10, trunks: {}, ...(o.isup && { isup: o.isup === true ? {} : o.isup }) });
   const analog = new AnalogLines({ card: r.card, trunks: r.trunks, clock: r.clock, logger: silent });
   t.teardown(() => analog.stop());
   const lines = new OutboundLines({ card: r.card, clock: r.clock, logger: silent, analog, trunks: r.trunks, isup: o.isup ? r.stack : null, calling: '12345', ...(o.fxo && { fxo: o.fxo }) });
@@ -141,4 +143,30 @@ t.test('E1 not ready (signalling link down): the call falls back to an FXO line;
   const leg = await place({ number: '95598' });
   t.same(leg.line, { kind: 'fxo', port: 4 });
   leg.release(16);
+});
+
+t.test('E1: a dual seizure lost (Q.764 2.9.1.4 b) repeats the call on another circuit, and its line and audio follow', async (t) => {
+  // Hunting from CIC 30 down, the first attempt lands on a CIC the exchange controls.
+  const { r } = await rig(t, { isup: { selection: 'opposite-order', huntDirection: 'high-to-low' } });
+  r.exchange.setGlareRatio(1);
+  // The audio is connected as the IAM leaves, before the exchange's crossing IAM is in (the
+  // in-memory line delivers it within the same turn of the event loop as `place` resolves).
+  const leg = new IsupOutboundLeg(r.stack, r.card, r.clock, '95598');
+  const started = leg.start();
+  t.same(leg.line, { kind: 'e1', span: 0, timeslot: 31, cic: 30 }, 'CIC 30 (timeslot 31: timeslot 16 carries the signalling)');
+  const connected = leg.connectMedia(40_002);
+  await started;
+  const { heard, ends } = record(leg);
+  t.ok(await r.until(() => heard.includes('answered:anm'), 3000));
+  await r.settle(connected);
+  t.same(r.glares, [
+    { cic: 30, outcome: 'lost' },
+    { cic: 29, outcome: 'won' },
+  ]);
+  t.same(leg.line, { kind: 'e1', span: 0, timeslot: 30, cic: 29 }, 'the call is on CIC 29 now');
+  const connects = r.sent.filter((m) => m.type === 'tsConnect').map((m) => m.type === 'tsConnect' && `ts ${m.timeslot} -> ${m.mediaPort}`);
+  t.same(connects, ['ts 31 -> 40002', 'ts 31 -> 0', 'ts 30 -> 40002'], 'the audio moved with the call');
+  t.same(ends, []);
+  leg.release(16);
+  t.ok(await r.until(() => r.circuit(29).call === 'idle', 3000));
 });
