@@ -30,6 +30,21 @@ const NoArgs = Type.Object({});
 const list = (items: readonly string[]) => items.join(', ');
 const listZh = (items: readonly string[]) => items.join('、');
 
+/** Why no line of a kind could take a call out (`no-line-free`). */
+export const NO_LINE_WHY = {
+  none: { en: 'none on this box', zh: '本机没有' },
+  'card-down': { en: 'the card is not up', zh: '板卡未就绪' },
+  unplugged: { en: 'no line plugged in', zh: '未接外线' },
+  busy: { en: 'all in use', zh: '全部占用' },
+  'no-dial-tone': { en: 'no dial tone from the exchange', zh: '交换机无拨号音' },
+  glare: { en: 'an incoming call took the line as it was seized', zh: '占用时恰有来电' },
+  'link-down': { en: 'the signalling link is out of service', zh: '信令链路中断' },
+  'not-ready': { en: 'circuits not yet reset with the exchange', zh: '电路尚未与交换机完成复原' },
+  'no-circuit': { en: 'no circuit free', zh: '无空闲电路' },
+} as const;
+export type NoLineWhy = keyof typeof NO_LINE_WHY;
+const NoLineWhy = Type.Union(Object.keys(NO_LINE_WHY).map((k) => Type.Literal(k as NoLineWhy)));
+
 export const ERRORS = {
   // --- answered by the firmware on its control socket
   'bad-request': spec(
@@ -89,6 +104,18 @@ export const ERRORS = {
     NoArgs,
     () => 'this box has no SS7 signalling configured (no isup section in its config)',
     () => '本机未配置 SS7 信令 (配置文件中没有 isup 部分)',
+  ),
+  'dial-number-invalid': spec(
+    EXIT.usage,
+    Type.Object({ number: Type.String() }),
+    (a) => `${JSON.stringify(a.number)} cannot be dialled: give 1 to 20 digits, 0-9 only`,
+    (a) => `${JSON.stringify(a.number)} 无法拨出: 应为 1 到 20 位数字 (仅 0-9)`,
+  ),
+  'no-line-free': spec(
+    EXIT.problem,
+    Type.Object({ number: Type.String(), lines: Type.Array(Type.Object({ kind: Type.Union([Type.Literal('fxo'), Type.Literal('e1')]), why: NoLineWhy })) }),
+    (a) => `no line free to call ${a.number}: ${a.lines.map((l) => `${l.kind === 'fxo' ? 'FXO lines' : 'E1 circuits'}: ${NO_LINE_WHY[l.why].en}`).join('; ')}. See countyline status and countyline circuits.`,
+    (a) => `没有空闲线路可呼叫 ${a.number}: ${a.lines.map((l) => `${l.kind === 'fxo' ? '模拟外线' : 'E1 电路'}: ${NO_LINE_WHY[l.why].zh}`).join('; ')}。请查看 countyline status 与 countyline circuits。`,
   ),
   'bulletin-past': spec(
     EXIT.usage,

@@ -4,7 +4,7 @@ import type { AlarmStore } from './alarms/alarm-store.js';
 import type { CallManager } from './calls/call-manager.js';
 import type { CardDriver } from './card/card-driver.js';
 import type { ControlHandlers } from './control/control-dispatcher.js';
-import type { ResultOf } from './control/control-methods.js';
+import type { ParamsOf, ProgressOf, ResultOf } from './control/control-methods.js';
 import type { CallSummary } from './control/view-schemas.js';
 import type { Cdr } from './calls/cdr.js';
 import { expectation } from './control/param-errors.js';
@@ -41,6 +41,8 @@ export interface ControlTarget {
   kpi: { cdrs(from: number, to: number): Promise<Cdr[]>; utcOffsetMs: number; wrapUpMs: number };
   /** Aborted when the firmware stops: long work (calls, captures) ends early. */
   stopping: AbortSignal;
+  /** One call out (`countyline dial`); rejects until the call model has started. */
+  dial(params: ParamsOf<'dial'>, progress: (p: ProgressOf<'dial'>) => void): Promise<ResultOf<'dial'>>;
   /** The bulletin: shown, set (resolves once spoken), cleared. */
   bulletin: {
     view(): ResultOf<'bulletin'>;
@@ -154,6 +156,8 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
       const outcomes = await Promise.all(placed);
       return { completed: outcomes.filter((o) => o.result === 'completed').length, failed: outcomes.filter((o) => o.result === 'failed').length, outcomes };
     },
+
+    dial: (params, ctx) => fw.dial(params, (p) => ctx.progress(p)),
 
     capture: async ({ seconds }, ctx) => {
       const isup = requireIsup();

@@ -49,6 +49,9 @@ import { callerPrompts } from './calls/caller-prompts.js';
 import { OfficeQueue } from './queue/office-queue.js';
 import { CallbackStore } from './queue/callback-store.js';
 import { OfficeHours } from './queue/office-hours.js';
+import { OutboundLines } from './calls/outbound-lines.js';
+import { dialOut } from './calls/outbound-dial.js';
+import type { CallMediaFactory } from './calls/call-ports.js';
 
 export interface FirmwareDeps {
   clock?: Clock;
@@ -81,6 +84,11 @@ export class Firmware {
   readonly isup: IsupStack | null;
   /** Loop-start call control on the FXO ports. */
   readonly analog: AnalogLines;
+  /**
+   * Calls out (callbacks) on an idle FXO port or an E1 circuit: `place` gives the call's leg,
+   * which the call model connects to its call media path (the leg is a LineLeg) and bridges to an agent.
+   */
+  readonly outbound: OutboundLines;
   /** The registrar and agent calls, when the config names agents. */
   readonly sip: SipService | null;
   readonly metrics = new Registry();
@@ -99,6 +107,8 @@ export class Firmware {
   /** Callback requests callers left (`<dataDir>/callbacks.jsonl`): from start() to stop(). */
   private callbacks: CallbackStore | null = null;
   private unwireCalls: (() => void)[] = [];
+  /** The audio of calls over the card's PCM highway, in and out: from start() to stop(). */
+  private media: CallMediaFactory | null = null;
   /** Telemetry to central, when the config has a `central` section: from start() to stop(). */
   private telemetry: Telemetry | null = null;
   private readonly dispatcher: ControlDispatcher;
@@ -166,6 +176,7 @@ export class Firmware {
       { schedule: config.testCalls.schedule, failuresToBlock: config.testCalls.failuresToBlock, maxBlockedPerPass: config.testCalls.maxBlockedPerPass, utcOffsetHours: t.utcOffsetHours },
     );
     this.analog = new AnalogLines({ card: this.card, trunks: this.trunks, clock, logger: log.child({ module: 'analog' }) });
+    this.outbound = new OutboundLines({ card: this.card, clock, logger: log.child({ module: 'outbound' }), analog: this.analog, trunks: this.trunks, isup: this.isup });
     this.alarms = new AlarmStore({ file: join(config.dataDir, 'alarms.json'), clock, logger: log.child({ module: 'alarms' }) });
     this.bulletins = new BulletinBoard({ file: join(config.dataDir, 'bulletin.json'), clock, logger: log.child({ module: 'bulletin' }) });
     this.bulletinAudio = new BulletinAudio({ dataDir: config.dataDir, logger: log.child({ module: 'bulletin' }) });
@@ -205,6 +216,11 @@ export class Firmware {
           utcOffsetMs: config.trunks.utcOffsetHours * 3_600_000,
           // Erlang C's wrap-up per call: the agents' mean (staffingAdvice takes one figure).
           wrapUpMs: Math.round(config.agents.reduce((sum, a) => sum + a.wrapUpMs, 0) / Math.max(1, config.agents.length)),
+        },
+        dial: (params, progress) => {
+          const media = this.media;
+          if (!media) throw new Error('the call model is not started yet');
+          return dialOut({ lines: this.outbound, media, clock, signal: this.stopping.signal }, params, progress);
         },
         bulletin: {
           view: () => ({ bulletin: this.bulletins.current(), audio: this.audioView() }),
@@ -357,7 +373,7 @@ export class Firmware {
       agents,
       queue,
       prompts,
-      media: new CallMediaPath({ highway: new UdpHighway({ logger: media }), clock: this.clock, logger: media, rtp }),
+      media: (this.media = new CallMediaPath({ highway: new UdpHighway({ logger: media }), clock: this.clock, logger: media, rtp })),
       cdrs,
       settings: { ...config.calls, announceEveryMs: q.announceEveryMs, repeatWindowMs: q.repeatWindowMs },
       callbacks,

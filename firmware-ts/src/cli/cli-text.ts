@@ -46,6 +46,8 @@ commands:
   block <cic>           block a circuit for maintenance (BLO to the exchange); unblock <cic> (UBL)
   call <number>         outgoing test calls over SS7 [--count N] [--per-minute R] [--hold S]
                         (defaults: 1 call, 60 a minute, held 5 s)
+  dial <number>         one call out as a callback goes, on an FXO line or an E1 circuit
+                        [--line fxo|e1|any] [--hold S]: test tone once answered (default any, 5 s)
   capture <file.pcap>   record the SS7 signalling both ways for Wireshark [--seconds N] (default 10)
   calls [--live]        calls in progress and the latest finished calls [--recent N] (default 20);
                         --live: print again every second until Ctrl-C
@@ -93,6 +95,8 @@ const USAGE_ZH = (config: string) => `用法: countyline <命令> [--config <文
   block <cic>           维护闭塞一条电路 (向交换机发 BLO); unblock <cic> 解除闭塞 (UBL)
   call <号码>           经七号信令发起测试呼叫 [--count N] [--per-minute R] [--hold S]
                         (默认: 1 次, 每分钟 60 次, 通话 5 秒)
+  dial <号码>           按回拨方式经模拟外线或 E1 电路呼出一次
+                        [--line fxo|e1|any] [--hold S]: 应答后送测试音 (默认 any, 5 秒)
   capture <文件.pcap>   双向抓取七号信令供 Wireshark 分析 [--seconds N] (默认 10 秒)
   calls [--live]        进行中的呼叫与最近结束的呼叫 [--recent N] (默认 20 条);
                         --live: 每秒刷新, 按 Ctrl-C 退出

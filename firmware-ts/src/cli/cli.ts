@@ -14,6 +14,7 @@ import { formatQueue } from './format-queue.js';
 import { formatKpi } from './format-kpi.js';
 import { dayStart } from '../queue/kpi.js';
 import { formatCall, formatCircuits } from './format-circuits.js';
+import { formatDialProgress, formatDialResult } from './format-dial.js';
 import { formatStatus } from './format-status.js';
 import { formatAlarms, formatOutcome, formatTrunks } from './format-trunks.js';
 import { pickLang, stateText, text, type Lang } from './i18n.js';
@@ -41,6 +42,7 @@ const OPTIONS = {
   count: { type: 'string' },
   'per-minute': { type: 'string' },
   hold: { type: 'string' },
+  line: { type: 'string' },
   seconds: { type: 'string' },
   live: { type: 'boolean', default: false },
   recent: { type: 'string' },
@@ -60,10 +62,11 @@ const ARGUMENT: Record<string, { en: string; zh: string }> = {
   block: { en: 'a CIC', zh: '一个 CIC' },
   unblock: { en: 'a CIC', zh: '一个 CIC' },
   call: { en: 'a number to call', zh: '被叫号码' },
+  dial: { en: 'a number to call', zh: '被叫号码' },
   capture: { en: 'a file to write (.pcap)', zh: '要写入的文件 (.pcap)' },
 };
 
-const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'capture', 'agents', 'agent', 'queue', 'metrics', 'calls', 'provision', 'bulletin', 'kpi', 'callbacks']);
+const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'dial', 'capture', 'agents', 'agent', 'queue', 'metrics', 'calls', 'provision', 'bulletin', 'kpi', 'callbacks']);
 
 const AGENT_ACTIONS = ['login', 'logout', 'break'] as const;
 
@@ -193,6 +196,15 @@ async function run(command: string, argument: string, values: Values, lang: Lang
       if (values.json) json(result);
       else out(text(lang, 'callSummary', result.completed, result.failed));
       return result.failed > 0 ? EXIT.problem : EXIT.ok;
+    }
+    case 'dial': {
+      const line = values.line ?? 'any';
+      if (line !== 'fxo' && line !== 'e1' && line !== 'any') throw optionValue('--line', line, { en: 'fxo, e1 or any', zh: 'fxo、e1 或 any' });
+      const params = { number: argument, line: line as 'fxo' | 'e1' | 'any', holdSeconds: numberOption('--hold', values.hold, 5) };
+      const result = await firmware.call('dial', params, { timeoutMs: 3_600_000, onProgress: (p) => values.json || out(formatDialProgress(p, lang)) });
+      if (values.json) json(result);
+      else out(formatDialResult(result, lang));
+      return result.answered ? EXIT.ok : EXIT.problem;
     }
     case 'capture':
       return capture(firmware, argument, numberOption('--seconds', values.seconds, 10), lang, io);

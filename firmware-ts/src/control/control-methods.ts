@@ -51,6 +51,17 @@ const CircuitChange = {
   }),
 } satisfies MethodSpec;
 
+const AnswerSignalSchema = literals(['anm', 'polarity-reversal', 'dialling-complete']);
+const DialResultSchema = Type.Object({
+  line: Type.String(),
+  answered: Type.Boolean(),
+  answeredBy: Type.Union([AnswerSignalSchema, Type.Null()]),
+  endedBy: literals(['box', 'far-end', 'line']),
+  cause: Type.Union([Type.Integer(), Type.Null()]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  durationMs: Type.Number({ minimum: 0 }),
+});
+
 /** The bulletin as the box has it, and its spoken copy (null: none, or it could not be spoken). */
 const BulletinView = Type.Object({
   bulletin: Type.Union([Type.Object({ text: Type.String(), until: Type.Union([Type.Integer(), Type.Null()]), setAt: Type.Integer() }), Type.Null()]),
@@ -153,6 +164,19 @@ export const CONTROL_METHODS = {
       { additionalProperties: false },
     ),
     result: CallbackSchema,
+  },
+  dial: {
+    summary: 'one call out, as a callback goes: answered, the test tone in the line, held, released',
+    params: Type.Object(
+      {
+        number: Type.String({ pattern: '^[0-9]{1,20}$', description: '1 to 20 digits', descriptionZh: '1 到 20 位数字' }),
+        line: literals(['fxo', 'e1', 'any']),
+        holdSeconds: Type.Number({ minimum: 0, maximum: 3600 }),
+      },
+      { additionalProperties: false },
+    ),
+    result: DialResultSchema,
+    progress: Type.Object({ event: literals(['placed', 'dialled', 'alerting', 'answered', 'far-end-answered']), line: Type.String(), signal: Type.Optional(AnswerSignalSchema) }),
   },
 } as const satisfies Record<string, MethodSpec>;
 

@@ -53,7 +53,7 @@ t.test('seizing a line: off-hook, dial tone, the digits dialled', async (t) => {
   lines.seize(3, '95598');
   t.ok(await r.until(() => seen(3).includes('seized'), 2000));
   t.match(events.find((e) => e.event.type === 'seized')?.event, { digits: '95598' });
-  t.match(fxo(3), { offHook: true, tone: 'none' }, 'dialling ended the dial tone');
+  t.match(fxo(3), { offHook: true, tone: 'ringback', dialled: '95598' }, 'dialling ended the dial tone; the exchange rings the number');
   lines.hangUp(3);
   t.ok(await r.until(() => fxo(3).offHook === false && seen(3).includes('idle')));
 });

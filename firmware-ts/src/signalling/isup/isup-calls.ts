@@ -12,10 +12,23 @@ export type { CallCounters, CallDirection, CallOutcome, CallPhase, IncomingCall,
 const EXCHANGE: ClearedBy = { by: 'exchange' };
 const BOX: ClearedBy = { by: 'box' };
 
+/**
+ * What a caller of `dial` hears of its call before it ends: the circuit each attempt seized
+ * (a repeat after a dual seizure moves the call to another), the exchange's ACM or alerting
+ * CPG, and its ANM or CON.
+ */
+export interface OutgoingWatch {
+  seized?: (circuit: { cic: number; span: number; timeslot: number }) => void;
+  alerting?: () => void;
+  answered?: () => void;
+}
+
 interface OutboundRequest {
   called: string;
   calling: string;
-  holdMs: number;
+  /** Released this long after the answer; null: held until `release` ends it. */
+  holdMs: number | null;
+  watch?: OutgoingWatch;
   repeats: number;
   resolve: (outcome: CallOutcome) => void;
 }
@@ -60,6 +73,15 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
    */
   placeCall(called: string, calling = '', holdMs = 0): Promise<CallOutcome> {
     return new Promise((resolve) => this.attempt({ called, calling, holdMs, repeats: 0, resolve }, 1));
+  }
+
+  /**
+   * Places an outgoing call for a person (a callback): the same IAM, circuit selection and
+   * repeat as `placeCall`, but an answered call stays up until `release` (or the exchange)
+   * ends it, and `watch` hears its progress. Resolves when it is over.
+   */
+  dial(called: string, calling: string, watch: OutgoingWatch): Promise<CallOutcome> {
+    return new Promise((resolve) => this.attempt({ called, calling, holdMs: null, watch, repeats: 0, resolve }, 1));
   }
 
   /** Releases the call on `cic` from our side (REL, then RLC expected); `failure`: why, when it is one. */
@@ -342,17 +364,19 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
       this.d.logger.info({ cic: m.cic }, 'address complete after call progress');
       return;
     }
+    const request = this.requests.get(call.id);
     if (m.type === 'ACM') {
       this.move(call, 'acm');
       this.d.timers.start('T9', m.cic, this.d.settings.t9Ms, () => this.sendRel(call, CAUSE.noAnswer, callFailure('no answer (T9)', 'no-answer')));
+      request?.watch?.alerting?.();
       return;
     }
     this.d.timers.stop('T9', m.cic);
     this.move(call, 'answer');
     call.answeredAt = now;
     this.counters.outAnswered++;
-    const request = this.requests.get(call.id);
-    this.d.timers.start('hold', m.cic, request?.holdMs ?? 0, () => this.sendRel(call, CAUSE.normalClearing));
+    if (request?.holdMs !== null) this.d.timers.start('hold', m.cic, request?.holdMs ?? 0, () => this.sendRel(call, CAUSE.normalClearing));
+    request?.watch?.answered?.();
   }
 
   /**
@@ -393,7 +417,9 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
       this.d.timers.stop('T7', m.cic);
       this.d.timers.start('T9', m.cic, this.d.settings.t9Ms, () => this.sendRel(call, CAUSE.noAnswer, callFailure('no answer (T9)', 'no-answer')));
     }
+    const first = call.phase === 'iam-sent';
     this.move(call, 'progress');
+    if (first) this.requests.get(call.id)?.watch?.alerting?.();
   }
 
   /**
@@ -537,6 +563,7 @@ export class IsupCalls extends TypedEmitter<IsupCallEvents> {
       return fail(LINK_DOWN, CAUSE.temporaryFailure);
     }
     this.d.timers.start('T7', circuit.cic, this.d.settings.t7Ms, () => this.sendRel(call, CAUSE.recoveryOnTimerExpiry, callFailure('no address complete from the exchange (T7)', 'no-acm')));
+    request.watch?.seized?.({ cic: circuit.cic, span: circuit.span, timeslot: circuit.timeslot });
   }
 
   /** Our attempt on `cic` is given up without REL; repeat it once on another circuit. */

@@ -95,7 +95,7 @@ export function answerRequest(card: CardRequestTarget, message: CardMessage): Ca
       const port = card.fxo[message.port];
       if (!port) return noSuchPort(card, message.port);
       if (!DTMF_DIGITS.test(message.digits)) return nak('bad-value', `digits "${message.digits.slice(0, 40)}": use 0-9, *, #, A-D`);
-      if (port.sendDigits() === 'not-ready') return nak('not-ready', `FXO port ${message.port} is on-hook; go off-hook before dialling`);
+      if (port.sendDigits(message.digits) === 'not-ready') return nak('not-ready', `FXO port ${message.port} is on-hook; go off-hook before dialling`);
       card.dialled(message.port, message.digits);
       return ACK;
     }

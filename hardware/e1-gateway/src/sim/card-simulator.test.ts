@@ -180,7 +180,7 @@ t.test('off-hook brings dial tone after 200 ms; an unplugged line gives none', a
   bench.sim.on('fxo-digits', (_port, d) => digits.push(d));
   await bench.request({ type: 'fxoDtmfSend', port: 1, digits: '12345' });
   t.same(digits, ['12345']);
-  t.equal(bench.of('fxoTone').at(-1)?.tone, 'none', 'dialling ends dial tone');
+  t.equal(bench.of('fxoTone').at(-1)?.tone, 'ringback', 'dialling ends dial tone; the exchange rings the number');
 
   bench.sim.setLinePlugged(2, false);
   bench.clear();

@@ -15,7 +15,7 @@ import type { AudioSource } from './line-audio.js';
 import type { RecordingView } from './line-recording.js';
 import { fxoLine, MediaLines, timeslotLine, type LineAudioState, type LineKey } from './media-lines.js';
 import { SimError } from './sim-error.js';
-import { SimFxoPort, type FxoSnapshot, type FxoTiming, type RingRequest } from './sim-fxo-port.js';
+import { SimFxoPort, type FxoSnapshot, type FxoTiming, type RingRequest, type AnswerRequest } from './sim-fxo-port.js';
 import { SimSignallingLink } from './sim-signalling-link.js';
 import { SimSpan, type SpanDefects, type SpanErrorRates } from './sim-span.js';
 import type { CardState, SerialState, SimState, SpanState } from './sim-state.js';
@@ -333,6 +333,13 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
     const port = this.portAt(index);
     port.farEndHangup();
     this.fault('fxo-hangup', { port: index });
+    return port.snapshot();
+  }
+
+  answerLine(index: number, request: AnswerRequest): FxoSnapshot {
+    const port = this.portAt(index);
+    port.answer(request);
+    this.fault('fxo-answer', { port: index, ...request });
     return port.snapshot();
   }
 

@@ -62,6 +62,7 @@ export const FxoResponse = Fields(
     tone: Literals(FXO_TONES),
     call: Literals(['idle', 'ringing', 'seized', 'connected', 'open-loop', 'released'] as const),
     rings: Count,
+    dialled: Type.String(),
   },
   'the port',
 );

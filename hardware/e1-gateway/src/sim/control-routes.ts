@@ -184,6 +184,15 @@ export const ROUTES: readonly Route[] = [
   }),
   route({
     method: 'POST',
+    path: '/fxo/<port>/answer',
+    description: "The far end answers the box's call (the box went off-hook and dialled: `dialled` in the port shows the digits): ringback stops and, unless `reversePolarity` is false, the polarity reverses as the answer signal.",
+    params: Port,
+    body: Body({ reversePolarity: Type.Optional(Type.Boolean()) }),
+    response: FxoResponse,
+    handle: ({ sim, params, body }) => sim.answerLine(params.port, body),
+  }),
+  route({
+    method: 'POST',
     path: '/fxo/<port>/polarity',
     description: 'Sets the line polarity; without `reversed` it flips.',
     params: Port,

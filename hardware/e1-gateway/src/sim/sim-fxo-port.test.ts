@@ -182,7 +182,56 @@ t.test('card reset puts the hook down and stops ringing; the line stays unplugge
   port.setPlugged(false);
   port.setHook(true);
   port.resetCard();
-  t.same(port.snapshot(), { port: 3, voltage: 0, loopCurrent: 0, offHook: false, ringing: false, polarity: 'normal', plugged: false, tone: 'none', call: 'idle', rings: 1 });
+  t.same(port.snapshot(), { port: 3, voltage: 0, loopCurrent: 0, offHook: false, ringing: false, polarity: 'normal', plugged: false, tone: 'none', call: 'idle', rings: 1, dialled: '' });
   clock.advance(60_000);
   t.equal(clock.pending(), 0);
+});
+
+t.test('a call out: the exchange keeps the digits, rings them (ringback), and answers with a polarity reversal', async (t) => {
+  const { clock, port, of } = setup();
+  t.throws(() => port.answer(), /has no call of the box to answer \(idle\)/);
+  port.setHook(true);
+  clock.advance(300);
+  t.throws(() => port.answer(), /nothing was dialled yet/);
+  t.equal(port.sendDigits('1380'), 'ok');
+  t.equal(port.sendDigits('0138000'), 'ok');
+  t.equal(port.snapshot().dialled, '13800138000');
+  t.same(
+    of('fxoTone').map((m) => m.tone),
+    ['dial', 'ringback'],
+  );
+  port.answer();
+  t.equal(port.snapshot().call, 'connected');
+  t.same(
+    of('fxoTone').map((m) => m.tone),
+    ['dial', 'ringback', 'none'],
+  );
+  t.same(
+    of('fxoPolarity').map((m) => m.polarity),
+    ['reversed'],
+  );
+  t.equal(port.status().voltage, 8, 'off-hook loop with the polarity reversed');
+  port.setHook(false);
+  t.same(
+    of('fxoPolarity').map((m) => m.polarity),
+    ['reversed', 'normal'],
+    'the answer signal is taken back when the call ends',
+  );
+  t.equal(port.snapshot().dialled, '13800138000', 'the digits stay readable after the call');
+  port.setHook(true);
+  t.equal(port.snapshot().dialled, '', 'a new seizure forgets them');
+});
+
+t.test('an answer without reversal, for a line that gives none; the far end hangs up as on any call', async (t) => {
+  const { clock, port, of } = setup();
+  port.setHook(true);
+  clock.advance(300);
+  port.sendDigits('95598');
+  port.answer({ reversePolarity: false });
+  t.equal(of('fxoPolarity').length, 0);
+  port.farEndHangup();
+  t.equal(port.snapshot().call, 'open-loop');
+  t.equal(port.status().voltage, 0);
+  clock.advance(600);
+  t.equal(port.snapshot().tone, 'busy');
 });

@@ -7,8 +7,9 @@ import type { Timer, Timers } from './sim-timers.js';
  * Where the call on a loop-start line stands, seen from the exchange:
  * - `idle`: on-hook, nothing happening;
  * - `ringing`: an incoming call alerts (through the silent parts of the cadence too);
- * - `seized`: the host is off-hook without an answered call (dial tone after a moment);
- * - `connected`: the host answered the ringing call;
+ * - `seized`: the host is off-hook without an answered call (dial tone after a moment; once
+ *   it dials, ringback while the exchange rings the number it dialled);
+ * - `connected`: the host answered the ringing call, or the far end answered the host's call;
  * - `open-loop`: the far end hung up and the exchange removed battery for a moment;
  * - `released`: battery is back, the exchange plays busy tone until the host hangs up.
  */
@@ -17,7 +18,7 @@ export type FxoCallState = 'idle' | 'ringing' | 'seized' | 'connected' | 'open-l
 const MOVES: Record<FxoCallState, readonly FxoCallState[]> = {
   idle: ['ringing', 'seized'],
   ringing: ['idle', 'connected'],
-  seized: ['idle', 'open-loop'],
+  seized: ['idle', 'open-loop', 'connected'],
   connected: ['idle', 'open-loop', 'seized'],
   'open-loop': ['released', 'idle', 'seized'],
   released: ['idle', 'seized'],
@@ -76,6 +77,13 @@ export interface FxoSnapshot {
   tone: FxoTone;
   call: FxoCallState;
   rings: number;
+  /** The digits the host dialled since it last went off-hook on an idle line (kept after it hangs up). */
+  dialled: string;
+}
+
+export interface AnswerRequest {
+  /** The exchange reverses the line's polarity as it answers (反极, answer supervision); default true. */
+  reversePolarity?: boolean;
 }
 
 /**
@@ -91,6 +99,9 @@ export class SimFxoPort {
   private readonly timing: FxoTiming;
   private bell = false;
   private rings = 0;
+  private dialled = '';
+  /** The polarity was reversed by the far end's answer: it goes back when the call ends. */
+  private reversedByAnswer = false;
   private call: Required<Pick<RingRequest, 'maxRings'>> & RingRequest = { maxRings: 0 };
   private ringTimer: Timer | undefined;
   private callerIdTimer: Timer | undefined;
@@ -147,6 +158,8 @@ export class SimFxoPort {
       if (this.state === 'ringing') {
         this.stopRinging('connected');
       } else {
+        // A new call out: the digits of the last one are forgotten.
+        if (this.state === 'idle') this.dialled = '';
         this.transition('seized');
         this.publish();
         this.armDialTone();
@@ -156,14 +169,23 @@ export class SimFxoPort {
     this.cancel('dialToneTimer', 'openLoopTimer');
     this.transition('idle');
     this.setTone('none');
+    // The exchange takes its answer signal back when the call ends.
+    if (this.polarity === 'reversed' && this.reversedByAnswer) this.setPolarity(false);
+    this.reversedByAnswer = false;
     this.publish();
   }
 
-  /** Host `fxoDtmfSend`: only off-hook. Dialling ends dial tone. */
-  sendDigits(): 'ok' | 'not-ready' {
+  /**
+   * Host `fxoDtmfSend`: only off-hook. Dialling ends dial tone; on a seized line the exchange
+   * keeps the digits and rings the number (ringback) until the far end answers or hangs up.
+   */
+  sendDigits(digits = ''): 'ok' | 'not-ready' {
     if (!this.offHook) return 'not-ready';
     this.cancel('dialToneTimer');
-    if (this.tone === 'dial') this.setTone('none');
+    if (this.state === 'seized' && this.plugged) {
+      this.dialled += digits;
+      this.setTone(this.dialled ? 'ringback' : 'none');
+    } else if (this.tone === 'dial') this.setTone('none');
     return 'ok';
   }
 
@@ -221,6 +243,23 @@ export class SimFxoPort {
     }
   }
 
+  /**
+   * The far end answers the host's call: the line must be seized with digits dialled.
+   * Ringback stops; by default the exchange reverses the polarity as its answer signal.
+   */
+  answer(request: AnswerRequest = {}): void {
+    if (!this.plugged) throw new SimError('conflict', `FXO port ${this.index} is unplugged; there is no call to answer`);
+    if (this.state !== 'seized') throw new SimError('conflict', `FXO port ${this.index} has no call of the box to answer (${this.state}); the box must go off-hook and dial first`);
+    if (!this.dialled) throw new SimError('conflict', `FXO port ${this.index} is off-hook but nothing was dialled yet; there is nobody to answer`);
+    this.transition('connected');
+    this.setTone('none');
+    if ((request.reversePolarity ?? true) && this.polarity === 'normal') {
+      this.reversedByAnswer = true;
+      this.setPolarity(true);
+    }
+    this.publish();
+  }
+
   /** Reverses the line (or sets it, given `reversed`); the card reports the edge. */
   setPolarity(reversed?: boolean): void {
     const next = (reversed ?? this.polarity === 'normal') ? 'reversed' : 'normal';
@@ -238,12 +277,15 @@ export class SimFxoPort {
     this.bell = false;
     if (this.state !== 'idle') this.transition('idle');
     this.tone = 'none';
+    // The loop opened: the exchange ends the call and takes its answer signal back.
+    if (this.reversedByAnswer) this.polarity = 'normal';
+    this.reversedByAnswer = false;
     this.publish();
   }
 
   snapshot(): FxoSnapshot {
     const { type: _type, ...status } = this.status();
-    return { ...status, plugged: this.plugged, tone: this.tone, call: this.state, rings: this.rings };
+    return { ...status, plugged: this.plugged, tone: this.tone, call: this.state, rings: this.rings, dialled: this.dialled };
   }
 
   /** Sends fxoStatus if what the card measures changed since the last one. */
