@@ -9,9 +9,12 @@
 // highway untouched, so each frame of the file arrives octet for octet. What may differ is
 // which frames arrive: the box's frame player skips frames rather than send a burst when it
 // falls more than 60 ms behind (media/frame-player.ts, MAX_CATCH_UP_FRAMES), which a busy
-// machine makes happen now and then. So a prompt counts as heard when its frames that carry
-// speech (not one repeated octet) are found in the recording, each exactly, in order, at
-// least MIN_HEARD of them; the test prints how many were found.
+// machine makes happen now and then (two bench files at once on two busy cores lost 3 % of the
+// bulletin's frames). So a prompt counts as heard when its frames that carry speech (not one
+// repeated octet) are found in the recording, each exactly, in order, at least MIN_HEARD of
+// them; the test prints how many were found, and whether the whole file came contiguous.
+// Speech frames of a file found by chance elsewhere are not a worry: 160 octets of speech
+// do not repeat.
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +23,7 @@ import { startRig, waitFor, type Rig } from '../../scripts/lib/bench-rig.mjs';
 import { freeMediaPort, freeUdpPort, registerAgent, runSipp } from '../peers/sipp-agent.js';
 
 /** Share of a prompt's speech frames that must be found, exactly and in order, for it to count as heard. */
-const MIN_HEARD = 0.95;
+const MIN_HEARD = 0.9;
 const FRAME = 160;
 const ALAW_SILENCE = 0xd5;
 const BULLETIN = '城关镇自来水管道抢修，今天下午五点以前全镇停水，请居民提前储水。抢修完成后恢复供水，谢谢您的理解。';

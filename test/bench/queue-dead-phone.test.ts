@@ -52,18 +52,17 @@ t.test('the phone offered first dies while ringing: the call goes to the other a
   t.teardown(() => bo.stop());
 
   await rig.simPost('/fxo/3/ring', { callerId: '13500000003' });
+  // Killed as soon as it has sent 180: a look at `countyline queue` first could take longer
+  // than the ring timeout on a busy machine, and the phone would get its CANCEL alive.
   await waitFor("ann's phone ringing: the INVITE answered 180", async (seen) => {
     const log = seen(await ann.messages());
     return /INVITE sip:ann@/.test(log) && /SIP\/2\.0 180 Ringing/.test(log);
-  }, 20_000);
-  const ringing = await rig.json(['queue']);
-  t.match(ringing.agents, [{ id: 'ann', state: 'ringing' }, { id: 'bo', state: 'idle' }], 'the call rings ann first');
-  t.match(ringing.callers, [{ calling: '13500000003', state: 'offering', agent: 'ann' }]);
-
+  }, 20_000, { intervalMs: 50 });
   ann.child.kill('SIGKILL');
   const killedAt = Date.now();
   const { code } = await ann.result;
   t.equal(code, null, "ann's phone is dead (killed by SIGKILL)");
+  t.notMatch(await ann.messages(), /CANCEL sip:/, 'killed while ringing, before the box gave up on it');
 
   const answered = await waitFor('bo to answer the call', async (seen) => {
     const { active } = seen(await rig.json(['calls']));
