@@ -9,21 +9,21 @@
 // highway untouched, so each frame of the file arrives octet for octet. What may differ is
 // which frames arrive: the box's frame player skips frames rather than send a burst when it
 // falls more than 60 ms behind (media/frame-player.ts, MAX_CATCH_UP_FRAMES), which a busy
-// machine makes happen now and then (two bench files at once on two busy cores lost 3 % of the
-// bulletin's frames). So a prompt counts as heard when its frames that carry speech (not one
-// repeated octet) are found in the recording, each exactly, in order, at least MIN_HEARD of
-// them; the test prints how many were found, and whether the whole file came contiguous.
-// Speech frames of a file found by chance elsewhere are not a worry: 160 octets of speech
-// do not repeat.
+// machine makes happen now and then: with two bench files at once on two busy cores, runs of
+// 3 to 7 frames went missing, 2 to 8 % of a prompt. So a prompt counts as heard when its
+// frames that carry speech (not one repeated octet) are found in the recording, each exactly
+// and in order, at least MIN_HEARD of them; the test prints how many were found, the runs
+// missing, and whether the whole file came contiguous. A speech frame found by chance is not
+// a worry: 160 octets of speech do not recur elsewhere.
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { startRig, waitFor, type Rig } from '../../scripts/lib/bench-rig.mjs';
-import { freeMediaPort, freeUdpPort, registerAgent, runSipp } from '../peers/sipp-agent.js';
+import { freeMediaPort, freeUdpPort, registerAgent, runSipp, type SippRun } from '../peers/sipp-agent.js';
 
 /** Share of a prompt's speech frames that must be found, exactly and in order, for it to count as heard. */
-const MIN_HEARD = 0.9;
+const MIN_HEARD = 0.8;
 const FRAME = 160;
 const ALAW_SILENCE = 0xd5;
 const BULLETIN = '城关镇自来水管道抢修，今天下午五点以前全镇停水，请居民提前储水。抢修完成后恢复供水，谢谢您的理解。';
@@ -69,8 +69,11 @@ const speech = (frame: Buffer) => frame.some((octet) => octet !== frame[0]);
  * frame searched for exactly, in order, after the one before. `from`/`to` select the frames
  * that count (a part of what was played, e.g. the bulletin's own words after the skip notice).
  */
-function findFrames(recording: Buffer, played: Buffer[], from = 0, to = played.length): { speech: number; found: number; first: number; last: number } {
+function findFrames(recording: Buffer, played: Buffer[], from = 0, to = played.length): { speech: number; found: number; first: number; last: number; gaps: number[] } {
   let at = 0;
+  /** Runs of speech frames not found, by length: one frame lost in transit, or several the player skipped. */
+  const gaps: number[] = [];
+  let gap = 0;
   let speechFrames = 0;
   let found = 0;
   let first = -1;
@@ -81,14 +84,20 @@ function findFrames(recording: Buffer, played: Buffer[], from = 0, to = played.l
     const where = recording.indexOf(frame, at);
     const counts = i >= from && i < to;
     if (counts) speechFrames++;
-    if (where < 0) continue;
+    if (where < 0) {
+      if (counts) gap++;
+      continue;
+    }
+    if (gap > 0) gaps.push(gap);
+    gap = 0;
     at = where + FRAME;
     if (!counts) continue;
     found++;
     if (first < 0) first = where;
     last = where;
   }
-  return { speech: speechFrames, found, first, last };
+  if (gap > 0) gaps.push(gap);
+  return { speech: speechFrames, found, first, last, gaps };
 }
 
 async function recording(port: number): Promise<Buffer> {
@@ -129,6 +138,19 @@ t.test('the agent registers: the office is staffed', async (t) => {
   t.match(await rig.json(['agents']), [{ user: 'ann', registered: true, reachable: true, busy: false }]);
 });
 
+/**
+ * Waits until ann's phone has answered and the box shows the call connected to her. The wait
+ * reads SIPp's log (the box's ACK to the 200) rather than starting a `countyline` process
+ * every few hundred ms: on two busy cores those would take the CPU the box plays the prompts with.
+ */
+async function answeredBy(ann: SippRun, calling: string, deadlineMs: number): Promise<void> {
+  await waitFor(`ann's phone to answer the call from ${calling} (the ACK to its 200)`, async (seen) => /^ACK sip:/m.test(seen(await ann.messages())), deadlineMs, { intervalMs: 200 });
+  await waitFor(`countyline calls to show the call from ${calling} connected to ann`, async (seen) => {
+    const { active } = seen(await rig.json(['calls']));
+    return active.some((c: any) => c.calling === calling && c.state === 'connected' && c.agent === 'ann');
+  }, 15_000, { intervalMs: 300 });
+}
+
 /** Waits until the caller on `port` has heard the start of the bulletin's own words (after the skip notice). */
 async function untilWordsHeard(port: number) {
   const firstWords = bulletinPlayed.slice(wordsFrom).filter(speech).slice(0, 5);
@@ -144,16 +166,13 @@ t.test('the next caller hears the welcome, then the bulletin, then is queued and
   await rig.simPost('/fxo/0/audio/record');
   await rig.simPost('/fxo/0/ring', { callerId: '13900000010' });
   const fullMs = playMs(welcome) + bulletinPlayed.length * 20;
-  await waitFor('ann to answer the call from FXO port 0', async (seen) => {
-    const { active } = seen(await rig.json(['calls']));
-    return active.some((c: any) => c.calling === '13900000010' && c.state === 'connected' && c.agent === 'ann');
-  }, fullMs + 30_000, { intervalMs: 300 });
+  await answeredBy(ann, '13900000010', fullMs + 30_000);
 
   const rec = await recording(0);
   const heardWelcome = findFrames(rec, frames(welcome));
   const heardNotice = findFrames(rec, bulletinPlayed, 0, wordsFrom);
   const heardWords = findFrames(rec, bulletinPlayed, wordsFrom);
-  t.comment(`welcome: ${heardWelcome.found}/${heardWelcome.speech} speech frames exact; skip notice: ${heardNotice.found}/${heardNotice.speech}; bulletin: ${heardWords.found}/${heardWords.speech}; whole bulletin file contiguous: ${rec.includes(bulletinFile)}`);
+  t.comment(`welcome: ${heardWelcome.found}/${heardWelcome.speech} speech frames exact (runs missing: ${heardWelcome.gaps.join(' ') || 'none'}); skip notice: ${heardNotice.found}/${heardNotice.speech}; bulletin: ${heardWords.found}/${heardWords.speech} (runs missing: ${heardWords.gaps.join(' ') || 'none'}); whole bulletin file contiguous: ${rec.includes(bulletinFile)}`);
   t.ok(heardWelcome.found >= MIN_HEARD * heardWelcome.speech, 'the far end heard the welcome');
   t.ok(heardNotice.found >= MIN_HEARD * heardNotice.speech, 'then "to skip this notice, press 0"');
   t.ok(heardWords.found >= MIN_HEARD * heardWords.speech, "then the bulletin's recording, the file the box wrote, octet for octet");
@@ -191,10 +210,7 @@ t.test('a caller who presses 0 during the bulletin skips it and is offered to th
   await untilWordsHeard(2);
   const pressedAt = Date.now();
   await rig.simPost('/fxo/2/dtmf', { digits: '0' });
-  await waitFor('ann to answer the call from FXO port 2', async (seen) => {
-    const { active } = seen(await rig.json(['calls']));
-    return active.some((c: any) => c.calling === '13900000012' && c.state === 'connected' && c.agent === 'ann');
-  }, 30_000, { intervalMs: 300 });
+  await answeredBy(ann, '13900000012', 30_000);
   t.ok(Date.now() - pressedAt < bulletinPlayed.length * 20, 'the agent answered before the bulletin would have ended');
   await rig.simPost('/fxo/2/hangup');
   const { code, output } = await ann.result;
