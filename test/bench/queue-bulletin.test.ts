@@ -151,12 +151,16 @@ async function answeredBy(ann: SippRun, calling: string, deadlineMs: number): Pr
   }, 15_000, { intervalMs: 300 });
 }
 
-/** Waits until the caller on `port` has heard the start of the bulletin's own words (after the skip notice). */
+/**
+ * Waits until the caller on `port` has heard the bulletin's own words begin (after the skip
+ * notice): three of their first 50 speech frames in the recording, so that frames the player
+ * skipped at the start (see the top) do not keep the wait from ending.
+ */
 async function untilWordsHeard(port: number) {
-  const firstWords = bulletinPlayed.slice(wordsFrom).filter(speech).slice(0, 5);
+  const firstWords = bulletinPlayed.slice(wordsFrom).filter(speech).slice(0, 50);
   await waitFor(`the bulletin's first words at the far end of FXO port ${port}`, async (seen) => {
-    const rec = seen(await recording(port));
-    return findFrames(rec, firstWords).found >= 3;
+    const rec = await recording(port);
+    return seen(findFrames(rec, firstWords)).found >= 3;
   }, 40_000, { intervalMs: 250 });
 }
 
