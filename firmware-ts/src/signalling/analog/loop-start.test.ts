@@ -114,6 +114,24 @@ t.test('the caller hangs up in a ring pause as the box answers: dial tone ends t
   t.equal(l.state, 'idle');
 });
 
+t.test('a new call rings as the box releases the last one: it is offered once the line is idle', async (t) => {
+  const { l, out, at, ring } = line();
+  ring(0, 1, (_, end) => out.push(...l.callerIdHeard(fsk, at(end + 500))));
+  out.push(...l.answer(at(2000)), ...l.loopCurrent(at(2050)));
+  out.push(...l.supervision('battery-loss', at(30_000)));
+  t.equal(l.state, 'releasing');
+  out.length = 0;
+  // The exchange rings the line again 70 ms after the box went on-hook.
+  out.push(...l.ring(true, at(30_070)));
+  t.same(out, [], 'nothing yet: the line is still releasing when the ring starts');
+  at(30_000 + S.releaseGuardMs);
+  t.equal(l.state, 'ringing', 'the ring is taken up as the line comes back');
+  out.push(...l.ring(false, at(31_070)));
+  const next = { number: '13700000001', name: '', method: 'fsk' as const };
+  out.push(...l.callerIdHeard(next, at(31_570)));
+  t.same(out, [{ type: 'idle' }, { type: 'incoming', callerId: next }], 'the new call is offered with its caller ID');
+});
+
 t.test('a polarity reversal is no hang-up where the line is set so', async (t) => {
   const l = new LoopStartLine(0, { ...S, polarityDisconnect: false }, 0);
   l.ring(true, 0);

@@ -133,6 +133,8 @@ export class IllegalLineMoveError extends Error {
 
 export class LoopStartLine {
   private current: LineState = 'idle';
+  /** A ring began while the line was releasing: a new call, taken up once idle. */
+  private rangWhileReleasing = false;
   /** The call came by glare: the line rang as we seized it. */
   private glare = false;
   private since: number;
@@ -212,6 +214,11 @@ export class LoopStartLine {
         else this.deadline = { at: now + this.settings.ringGapMs, what: 'ring-gap' };
         return [];
       }
+      case 'releasing':
+        // A new call rings the line while the box lets the last one go (the exchange freed the
+        // line at once): kept, and taken up as the line comes back idle.
+        if (on) this.rangWhileReleasing = true;
+        return [];
       case 'seizing':
         // Loop-start glare: the exchange rang the line as we went off-hook. Off-hook on a
         // ringing line answers it, so the incoming call wins; ours must go another way.
@@ -389,10 +396,13 @@ export class LoopStartLine {
         return [...this.release(now, 'timeout'), { type: 'no-loop-current' }];
       case 'dial-tone':
         return [...this.release(now, 'timeout'), { type: 'seize-failed', reason: 'no-dial-tone' }];
-      case 'release':
+      case 'release': {
         this.move('released', now);
         this.resetCall();
-        return [{ type: 'idle' }];
+        const rang = this.rangWhileReleasing;
+        this.rangWhileReleasing = false;
+        return rang ? [{ type: 'idle' }, ...this.ring(true, now)] : [{ type: 'idle' }];
+      }
       default:
         return [];
     }
