@@ -160,6 +160,11 @@ export class CallbackDialer {
     await Promise.all([...this.writing]);
   }
 
+  /** Resolves when what was noted so far (attempts, done, CDRs) is on disk. */
+  async written(): Promise<void> {
+    await Promise.all([...this.writing]);
+  }
+
   /** The callback being placed, for `countyline queue` and the tests. */
   active(): { id: string; callback: string; number: string; agent: string; stage: Stage } | null {
     const a = this.current;
