@@ -255,7 +255,7 @@ const Queue = Type.Object(
     }),
     hours: Type.Optional(QueueHours),
     callbacks: Type.Union([Type.Literal('auto'), Type.Literal('off')], {
-      default: 'auto',
+      default: 'off',
       description: 'auto: while the office is open, the box calls callback requests back itself, an idle agent rung first; off: staff call them back by hand',
     }),
     callbackRetryMs: Type.Integer({ default: 600_000, minimum: 10_000, maximum: 24 * 3_600_000, description: 'least time between two calls the box places for one callback request' }),
