@@ -330,7 +330,8 @@ export class Firmware {
 
   /** Calls in progress (a desired config waits until there are none). */
   callsUp(): number {
-    return this.calls?.active().length ?? 0;
+    // A callback being placed counts: the agent and the line out are on it.
+    return (this.calls?.active().length ?? 0) + (this.dialer?.active() ? 1 : 0);
   }
 
   trunkView(): TrunksView {
