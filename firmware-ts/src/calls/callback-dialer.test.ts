@@ -165,6 +165,8 @@ async function setup(t: Test, o: { open?: () => boolean; maxAttempts?: number; a
 t.test('a callback rings the agent first, then calls the number, bridges them, and leaves one outbound CDR', async (t) => {
   const r = await setup(t);
   const cb = await r.request();
+  const ended: Cdr[] = [];
+  r.dialer.on('call-ended', (cdr) => ended.push(cdr));
   r.dialer.start();
   await r.time.run(5_000);
   t.equal(r.phones.calls.length, 1, "the agent's phone rings");
@@ -190,6 +192,7 @@ t.test('a callback rings the agent first, then calls the number, bridges them, a
   await r.dialer.written();
   t.same(r.lines.legs[0]!.did, ['media 41000', 'release 16'], 'the agent hanging up releases the line');
   t.equal(r.cdrs.length, 1, 'one CDR');
+  t.same(ended, r.cdrs, 'told once it is on disk');
   t.match(r.cdrs[0], { direction: 'out', callback: cb.id, agent: 'a1', called: '13900000123', line: { kind: 'fxo', port: 3 }, result: 'answered', hungUpBy: 'agent', cause: 16 });
   t.equal(r.cdrs[0]!.answeredAt, answeredAt, 'answered when the far end answered');
   t.equal(r.agentState(), 'idle', 'the agent is free again');

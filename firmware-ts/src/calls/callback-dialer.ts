@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock, TimerHandle } from '@countyline/e1-gateway';
+import { TypedEmitter, type Clock, type TimerHandle } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
 import type { AcdEvents } from '../queue/acd.js';
 import type { AttemptOutcome, Callback } from '../queue/callback-store.js';
@@ -108,7 +108,12 @@ interface Ending {
  * up first), `failed` with the reason when the call could not be placed. An agent who does not
  * answer its phone places no call: no CDR, and the request waits `retryMs`.
  */
-export class CallbackDialer {
+export interface CallbackDialerEvents {
+  /** A call placed for a callback ended, its CDR on disk (as CallManager's `call-ended`, for telemetry). */
+  'call-ended': (cdr: Cdr) => void;
+}
+
+export class CallbackDialer extends TypedEmitter<CallbackDialerEvents> {
   private current: Attempt | null = null;
   private timer: TimerHandle | null = null;
   private soon: TimerHandle | null = null;
@@ -125,7 +130,9 @@ export class CallbackDialer {
     }
   };
 
-  constructor(private readonly d: CallbackDialerDeps) {}
+  constructor(private readonly d: CallbackDialerDeps) {
+    super();
+  }
 
   start(): void {
     if (!this.stopped) return;
@@ -368,6 +375,7 @@ export class CallbackDialer {
       noted
         .catch((err: Error) => this.d.logger.error({ callback: a.callback.id, err: err.message }, 'the callback attempt could not be recorded'))
         .then(() => this.d.cdrs.append(cdr))
+        .then(() => void this.emit('call-ended', cdr))
         .catch((err: Error) => this.d.logger.error({ call: a.id, err: err.message }, 'the callback CDR could not be written')),
     );
     this.kick();
