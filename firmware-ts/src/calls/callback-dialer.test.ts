@@ -302,6 +302,45 @@ t.test('stopping hangs up the callback under way and writes its CDR', async (t) 
   t.match(r.cdrs, [{ result: 'answered', hungUpBy: 'box', cause: 41 }]);
 });
 
+t.test('who ends it: the far end hanging up, the agent giving up while it rings, the line failing', async (t) => {
+  const r = await setup(t);
+  const place = async (number: string) => {
+    const cb = await r.request(number);
+    r.dialer.kick();
+    await r.time.run(5_000);
+    const phone = r.phones.calls.at(-1)!;
+    phone.fire('answered', PHONE);
+    await r.time.run(200);
+    return { cb, phone, leg: r.lines.legs.at(-1)! };
+  };
+  r.dialer.start();
+  const one = await place('13900000001');
+  one.leg.farEndAnswers();
+  await r.time.run(30_000);
+  one.leg.ends({ by: 'caller', cause: 16, reason: null });
+  await r.time.run(200);
+  await r.dialer.written();
+  t.ok(one.phone.hungUp, "the far end hanging up hangs up the agent's phone");
+  t.match(r.cdrs.at(-1), { callback: one.cb.id, result: 'answered', hungUpBy: 'caller', cause: 16 });
+
+  const two = await place('13900000002');
+  two.phone.fire('ended', { by: 'agent', reason: 'hangup' });
+  await r.time.run(200);
+  await r.dialer.written();
+  t.same(two.leg.did, ['media 41000', 'release 16'], 'the agent giving up releases the line');
+  t.match(r.cdrs.at(-1), { callback: two.cb.id, result: 'abandoned', hungUpBy: 'agent', answeredAt: null });
+  t.match(r.store.get(two.cb.id)!, { state: 'pending', attempts: [{ outcome: 'no-answer' }] });
+
+  const three = await place('13900000003');
+  three.leg.ends({ by: 'line', cause: null, reason: 'the line was lost under the call', reasonCode: 'line-lost', reasonArgs: [] });
+  await r.time.run(200);
+  await r.dialer.written();
+  t.match(r.cdrs.at(-1), { callback: three.cb.id, result: 'failed', reasonCode: 'line-lost', hungUpBy: null });
+  t.match(r.store.get(three.cb.id)!.attempts, [{ outcome: 'failed' }]);
+  t.equal(r.cdrs.length, 3, 'one CDR per call placed');
+  t.equal(r.agentState(), 'idle');
+});
+
 t.test('an international number is dialled with the 00 prefix', async (t) => {
   t.equal(dialString('+8613900000123'), '008613900000123');
   t.equal(dialString('13900000123'), '13900000123');
