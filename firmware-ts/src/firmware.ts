@@ -51,6 +51,7 @@ import { CallbackStore } from './queue/callback-store.js';
 import { OfficeHours } from './queue/office-hours.js';
 import { OutboundLines } from './calls/outbound-lines.js';
 import { dialOut } from './calls/outbound-dial.js';
+import { CallbackDialer, DEFAULT_DIALER_TIMING } from './calls/callback-dialer.js';
 import type { CallMediaFactory } from './calls/call-ports.js';
 
 export interface FirmwareDeps {
@@ -107,6 +108,8 @@ export class Firmware {
   /** Callback requests callers left (`<dataDir>/callbacks.jsonl`): from start() to stop(). */
   private callbacks: CallbackStore | null = null;
   private unwireCalls: (() => void)[] = [];
+  /** Places the callbacks callers asked for (queue.callbacks 'auto'): from start() to stop(). */
+  private dialer: CallbackDialer | null = null;
   /** The audio of calls over the card's PCM highway, in and out: from start() to stop(). */
   private media: CallMediaFactory | null = null;
   /** Telemetry to central, when the config has a `central` section: from start() to stop(). */
@@ -280,6 +283,7 @@ export class Firmware {
     this.stopRules?.();
     // Calls first: each line released and each phone hung up while signalling still runs,
     // and every CDR on disk.
+    await this.dialer?.stop();
     await this.calls?.stop();
     this.queue?.stop();
     for (const unwire of this.unwireCalls) unwire();
@@ -326,7 +330,8 @@ export class Firmware {
 
   /** Calls in progress (a desired config waits until there are none). */
   callsUp(): number {
-    return this.calls?.active().length ?? 0;
+    // A callback being placed counts: the agent and the line out are on it.
+    return (this.calls?.active().length ?? 0) + (this.dialer?.active() ? 1 : 0);
   }
 
   trunkView(): TrunksView {
@@ -367,19 +372,37 @@ export class Firmware {
       bulletin: () => this.bulletinAudio.current(),
       logger: log,
     });
+    const mediaPath = new CallMediaPath({ highway: new UdpHighway({ logger: media }), clock: this.clock, logger: media, rtp });
+    const hours = OfficeHours.fromConfig(q.hours, config.trunks.utcOffsetHours);
     const calls = (this.calls = new CallManager({
       clock: this.clock,
       logger: log,
       agents,
       queue,
       prompts,
-      media: (this.media = new CallMediaPath({ highway: new UdpHighway({ logger: media }), clock: this.clock, logger: media, rtp })),
+      media: (this.media = mediaPath),
       cdrs,
       settings: { ...config.calls, announceEveryMs: q.announceEveryMs, repeatWindowMs: q.repeatWindowMs },
       callbacks,
-      hours: OfficeHours.fromConfig(q.hours, config.trunks.utcOffsetHours),
+      hours,
     }));
     queue.start();
+    // Callbacks are placed only where there are agents' phones to bridge them to.
+    if (q.callbacks === 'auto' && sip) {
+      this.dialer = new CallbackDialer({
+        clock: this.clock,
+        logger: this.log.child({ module: 'callbacks' }),
+        queue,
+        agents,
+        callbacks,
+        lines: this.outbound,
+        media: mediaPath,
+        cdrs,
+        hours,
+        settings: { retryMs: q.callbackRetryMs, maxAttempts: q.callbackMaxAttempts, agentRingMs: config.calls.ringTimeoutMs, ...DEFAULT_DIALER_TIMING },
+      });
+      this.dialer.start();
+    }
     // Agents log in, out and take breaks from their phones (sip.featureCodes).
     sip?.setFeatureCodeHandler((user, action) => {
       try {

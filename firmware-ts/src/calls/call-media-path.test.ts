@@ -139,3 +139,26 @@ t.test('the ringback tone on an E1 timeslot report no keys', async (t) => {
   for (const frame of keyFrames('5')) highway.channels[0]!.receive(frame);
   t.same(heard, ['5'], 'only the key');
 });
+
+t.test("a callback's audio opens before its line: attach connects the line, close disconnects it, even a close during the attach", async (t) => {
+  const card: number[] = [];
+  const path = new CallMediaPath({ highway: new UdpHighway({ logger: pino({ level: 'silent' }) }), clock: new FakeClock(0), logger: pino({ level: 'silent' }), rtp: null });
+  const fxo = { kind: 'fxo' as const, port: 4 };
+  const one = await path.openPhoneFirst();
+  t.same(card, [], 'no line yet');
+  await one.attach(new Leg(card, fxo));
+  t.equal(card.length, 1);
+  t.not(card[0], 0, 'the line goes to the call\'s port');
+  one.close();
+  await new Promise((r) => setTimeout(r, 30));
+  t.same(card.slice(1), [0], 'and is disconnected at the end');
+
+  const two = await path.openPhoneFirst();
+  const attaching = two.attach(new Leg(card, fxo));
+  two.close(); // the agent hung up as the line was being connected
+  await attaching;
+  await new Promise((r) => setTimeout(r, 30));
+  t.same(card.slice(2), [card[2], 0], 'connected, then disconnected at once: the line does not stay on a closed port');
+  t.not(card[2], 0);
+  await t.rejects(two.attach(new Leg(card, fxo)), /ended before its line/, 'a closed call takes no line');
+});

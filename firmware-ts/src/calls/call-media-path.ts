@@ -11,6 +11,7 @@ import { TonePlayer } from '../media/tone-player.js';
 import { RINGBACK_TONE, SPECIAL_INFORMATION_TONE, TEST_TONE_1004, type Tone } from '../media/tones.js';
 import type { CallMedia, CallMediaFactory, CallTone, PhoneMedia } from './call-ports.js';
 import type { LineLeg } from './line-leg.js';
+import type { PhoneFirstMedia } from './callback-dialer.js';
 
 export interface CallMediaPathDeps {
   highway: MediaHighway;
@@ -63,6 +64,42 @@ export class CallMediaPath implements CallMediaFactory {
     // E1 timeslot's keys are heard in its audio here, so no key is reported twice.
     const inBandDigits = leg.line.kind === 'e1';
     return new OneCallMedia(channel, rtp, this.d, inBandDigits, () => this.release(key, owner, leg));
+  }
+
+  /**
+   * A callback's audio, opened before its line exists (the agent's phone is rung first with
+   * this RTP port): `attach` connects the line placed out once the agent answered, with the
+   * same ownership rule as `open`.
+   */
+  async openPhoneFirst(): Promise<PhoneFirstMedia> {
+    const channel = await this.d.highway.open();
+    let rtp: RtpSession | null = null;
+    try {
+      if (this.d.rtp) rtp = await RtpSession.open({ ports: this.d.rtp.ports, logger: this.d.logger, address: this.d.rtp.bind });
+    } catch (err) {
+      channel.close();
+      throw err;
+    }
+    let detach = () => {};
+    let closed = false;
+    const media = new OneCallMedia(channel, rtp, this.d, false, () => {
+      closed = true;
+      detach();
+    });
+    const attach = async (leg: LineLeg): Promise<void> => {
+      if (closed) throw new Error('the call ended before its line was connected');
+      const key = lineKey(leg);
+      const owner = Symbol(key);
+      this.line(key).owner = owner;
+      await this.onLine(key, async (line) => {
+        if (line.owner !== owner) throw new Error('a newer call took the line while its audio was being opened');
+        await leg.connectMedia(channel.port);
+      });
+      detach = () => this.release(key, owner, leg);
+      // Closed while the card connected the line: disconnect it again.
+      if (closed) detach();
+    };
+    return Object.assign(media, { attach });
   }
 
   /** Disconnects the line from the call's media port, unless a newer call owns the line now. */

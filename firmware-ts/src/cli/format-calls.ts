@@ -20,7 +20,8 @@ export function formatCalls(calls: { active: CallView[]; recent: Cdr[] }, lang: 
   const recent = calls.recent.map((c) => [
     clockTime(c.arrivedAt, 8, now),
     lineName(c.line),
-    number(c.calling),
+    // A callback the box placed shows the number it called.
+    c.direction === 'out' ? `→ ${c.called}` : number(c.calling),
     c.agent ?? '-',
     stateText(lang, 'cdrResult', c.result) + (c.reason ? `: ${cdrReasonText(c, lang)}` : ''),
     seconds((c.answeredAt ?? c.endedAt) - c.arrivedAt),

@@ -3,6 +3,7 @@ import type { TestOutcome } from '../trunks/test-call-scheduler.js';
 import type { CircuitView } from '../signalling/isup/isup-stack.js';
 import { formatCall, formatCircuits, type CallSummary } from './format-circuits.js';
 import { formatOutcome } from './format-trunks.js';
+import { formatCalls } from './format-calls.js';
 import { pickLang, stateText } from './i18n.js';
 import { renderTable } from './table.js';
 
@@ -91,4 +92,9 @@ t.test('the language comes from --lang, else the locale', async (t) => {
   t.equal(pickLang(undefined, { LANG: 'zh_CN.UTF-8' }), 'zh');
   t.equal(pickLang(undefined, { LANG: 'en_US.UTF-8' }), 'en');
   t.equal(pickLang('en', { LANG: 'zh_CN.UTF-8' }), 'en');
+});
+
+t.test('countyline calls shows a callback the box placed by the number it called', async (t) => {
+  const out = formatCalls({ active: [], recent: [{ id: 'o1', direction: 'out', callback: 'cb1', line: { kind: 'fxo', port: 4 }, calling: '', called: '13900000123', agent: 'ann', arrivedAt: NOW - 60_000, offeredAt: NOW - 59_000, answeredAt: NOW - 50_000, endedAt: NOW - 20_000, result: 'answered', reason: null, hungUpBy: 'agent', cause: 16 }] }, 'en', NOW);
+  t.match(out, /fxo\/4 +→ 13900000123 +ann/);
 });

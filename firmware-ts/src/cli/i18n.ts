@@ -442,6 +442,7 @@ export const CALL_REASON_TEXT: Phrases<CallReasons> = {
 export const CDR_REASON_TEXT: Record<string, Record<Lang, (...args: (string | number)[]) => string>> = {
   'box-stopping': { en: () => 'the box was stopping', zh: () => '本机正在停止' },
   'no-audio-path': { en: (detail) => `no audio path: ${detail}`, zh: (detail) => `无法建立话音通道: ${detail}` },
+  'callback-not-placed': { en: (detail) => `the callback could not be placed: ${detail}`, zh: (detail) => `回拨未能拨出: ${detail}` },
   'hook-failed': { en: () => 'the card did not take the line off-hook', zh: () => '板卡未能摘机' },
   'no-loop-current': { en: () => 'no loop current after off-hook: the line did not answer', zh: () => '摘机后无环流: 外线未应答' },
   'off-hook-too-long': { en: () => 'the line was off-hook longer than the guard time and was put back on-hook', zh: () => '外线摘机超过保护时长, 已强制挂机' },

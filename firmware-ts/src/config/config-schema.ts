@@ -254,6 +254,12 @@ const Queue = Type.Object(
       description: 'agent status when the box starts: available (take calls as soon as the phone registers) or logged out (log in with the feature code or the CLI)',
     }),
     hours: Type.Optional(QueueHours),
+    callbacks: Type.Union([Type.Literal('auto'), Type.Literal('off')], {
+      default: 'off',
+      description: 'auto: while the office is open, the box calls callback requests back itself, an idle agent rung first; off: staff call them back by hand',
+    }),
+    callbackRetryMs: Type.Integer({ default: 600_000, minimum: 10_000, maximum: 24 * 3_600_000, description: 'least time between two calls the box places for one callback request' }),
+    callbackMaxAttempts: Type.Integer({ default: 3, minimum: 1, maximum: 20, description: 'calls the box places for one callback request before leaving it to staff' }),
   },
   { additionalProperties: false, default: {} },
 );

@@ -301,3 +301,46 @@ class LossyClock extends FakeClock implements Clock {
     return this.losing ? (-1 as unknown as TimerHandle) : super.setTimeout(fn, ms);
   }
 }
+
+t.test('an agent held for a callback is offered no caller; callers waiting come first; release and the sweep free it', async (t) => {
+  const { acd, clock, offers, state, log } = rig({ agents: ['a', 'b'] });
+  clock.advance(1000);
+  acd.setStatus('b', 'on-break');
+  t.equal(acd.reserve('cb1', 30_000), 'a', 'the idle available agent is held');
+  t.equal(state('a'), 'ringing');
+  acd.enter('c1', 'q');
+  t.same(offers(), [], 'the caller is not offered to the held agent');
+  t.equal(acd.reserve('cb2', 30_000), null, 'nobody else is free');
+  t.ok(acd.releaseReservation('cb1'), 'released');
+  t.same(offers(), ['c1->a'], 'the waiting caller gets the agent back at once');
+  acd.agentAnswered('a', 'c1');
+  acd.setStatus('b', 'available');
+  acd.enter('c2', 'q');
+  t.same(offers(), ['c1->a', 'c2->b']);
+  acd.agentNoAnswer('b', 'c2');
+  // c2 waits unoffered (only b is free, and b just had it... it is offered again at once)
+  t.equal(acd.reserve('cb3', 30_000), null, 'a caller in the queue comes before a callback');
+  acd.leave('c2');
+  t.equal(acd.reserve('cb3', 30_000), 'b', 'with no caller waiting, the free agent is held');
+  t.notOk(acd.releaseReservation('nope'), 'an unknown hold changes nothing');
+  t.ok(acd.reservationAnswered('cb3'), 'the held agent answered');
+  t.equal(state('b'), 'in-call');
+  t.notOk(acd.releaseReservation('cb3'), 'a hold that was answered is no longer released');
+  t.ok(acd.callEnded('cb3'), 'the callback ends like any call');
+  t.equal(state('b'), 'idle');
+  acd.callEnded('c1');
+  t.equal(acd.reserve('cb4', 20_000), 'a', 'longest idle first');
+  acd.enter('c3', 'q');
+  t.same(offers().at(-1), 'c3->b');
+  acd.leave('c3');
+  clock.advance(20_000 + 30_000);
+  acd.sweep();
+  t.equal(state('a'), 'idle', 'a hold ringing past its time is swept');
+  t.ok(log.some((e) => e.kind === 'withdrawn' && e.callId === 'cb4' && e.reason === 'swept'), 'the holder hears of it');
+  const held = acd.reserve('cb5', 20_000)!;
+  t.ok(held);
+  acd.agentPhoneGone(held);
+  t.equal(state(held), 'idle', "a held agent whose phone dies is let go");
+  t.ok(log.some((e) => e.kind === 'withdrawn' && e.callId === 'cb5' && e.reason === 'phone-gone'));
+  t.notOk(acd.reservationAnswered('cb5'), 'a late answer for it is refused');
+});

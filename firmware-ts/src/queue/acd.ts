@@ -37,6 +37,8 @@ export class Acd extends TypedEmitter<AcdEvents> {
   private readonly callers = new Map<string, Caller>();
   /** Answered calls by call id: the agent talking on each. */
   private readonly inCall = new Map<string, Agent>();
+  /** Agents held for a call the box places (a callback), by that call's id, with how long it may ring. */
+  private readonly reserved = new Map<string, { agent: Agent; ringMs: number }>();
   private readonly outbox = new EventOutbox();
   private seq = 0;
   private sweepTimer: TimerHandle | null = null;
@@ -200,6 +202,7 @@ export class Acd extends TypedEmitter<AcdEvents> {
       if (agent.state === 'ringing' && agent.callId !== null) {
         const caller = this.callers.get(agent.callId);
         if (caller) this.withdraw(caller, agent, 'phone-gone');
+        else this.dropHold(agent.callId, 'phone-gone');
       } else if (agent.state === 'in-call' && agent.callId !== null) {
         const callId = agent.callId;
         if (this.move(agent, { state: 'in-call', callId }, { state: 'idle', callId: null })) this.afterCall(agent, callId);
@@ -265,7 +268,58 @@ export class Acd extends TypedEmitter<AcdEvents> {
       if (to !== 'available' && agent.state === 'ringing' && agent.callId !== null) {
         const caller = this.callers.get(agent.callId);
         if (caller) this.withdraw(caller, agent, 'agent-unavailable');
+        else this.dropHold(agent.callId, 'agent-unavailable');
       }
+      this.dispatch();
+      return true;
+    });
+  }
+
+  // ---- agents held for calls the box places ----
+
+  /**
+   * Holds the longest-idle available agent with a phone up for call `callId` that the box
+   * places itself (a callback): the agent goes idle -> ringing by the same compare-and-set as
+   * an offer, so no caller is offered to it meanwhile. Callers come first: while one waits
+   * unoffered in a queue the agent belongs to, nobody is held. Returns the agent's id, or null.
+   * Then `reservationAnswered` (-> in-call, ended by `callEnded`) or `releaseReservation`;
+   * a hold ringing past `ringMs` is freed by the sweep.
+   */
+  reserve(callId: string, ringMs: number): string | null {
+    return this.run(() => {
+      if (this.callers.has(callId) || this.inCall.has(callId) || this.reserved.has(callId)) throw new RangeError(`call ${callId} is already in the ACD`);
+      const waiting = (a: Agent) => [...this.queuesById.values()].some((q) => q.members.includes(a.id) && [...q.line].some((c) => c.ringing.size === 0));
+      let best: Agent | null = null;
+      for (const a of this.agentsById.values()) {
+        if (a.status !== 'available' || a.state !== 'idle' || !a.phoneUp || waiting(a)) continue;
+        if (!best || a.idleSince < best.idleSince) best = a;
+      }
+      if (!best || !this.move(best, { status: 'available', state: 'idle' }, { state: 'ringing', callId })) return null;
+      this.reserved.set(callId, { agent: best, ringMs });
+      return best.id;
+    });
+  }
+
+  /** The held agent answered: in a call until `callEnded(callId)`. False: the hold no longer stands. */
+  reservationAnswered(callId: string): boolean {
+    return this.run(() => {
+      const held = this.reserved.get(callId);
+      if (!held) return this.refused('?', `answer for ${callId}, which holds no agent`);
+      if (!this.move(held.agent, { state: 'ringing', callId }, { state: 'in-call', callId })) return false;
+      this.reserved.delete(callId);
+      held.agent.callsAnswered++;
+      this.inCall.set(callId, held.agent);
+      return true;
+    });
+  }
+
+  /** Lets the held agent go back to idle (its phone was not answered, or the call could not be placed). */
+  releaseReservation(callId: string): boolean {
+    return this.run(() => {
+      const held = this.reserved.get(callId);
+      if (!held) return false;
+      this.reserved.delete(callId);
+      if (!this.move(held.agent, { state: 'ringing', callId }, { state: 'idle', callId: null })) return false;
       this.dispatch();
       return true;
     });
@@ -285,7 +339,10 @@ export class Acd extends TypedEmitter<AcdEvents> {
         const callId = agent.callId;
         const caller = callId === null ? undefined : this.callers.get(callId);
         let reason: string | null = null;
-        if (agent.state === 'ringing') {
+        const held = callId === null ? undefined : this.reserved.get(callId);
+        if (agent.state === 'ringing' && held) {
+          if (stuckMs > held.ringMs + this.sweepGraceMs) reason = 'held for a call out past its ring time';
+        } else if (agent.state === 'ringing') {
           if (!caller || !caller.ringing.has(agent.id)) reason = 'ringing for a call that is not waiting';
           else if (stuckMs > caller.queue.ringTimeoutMs + this.sweepGraceMs) reason = 'ringing past the ring timeout';
         } else if (agent.state === 'in-call' && stuckMs > this.maxCallMs) reason = 'in a call longer than the longest call allowed (its end was never reported)';
@@ -294,6 +351,7 @@ export class Acd extends TypedEmitter<AcdEvents> {
         const was = agent.state;
         let moved: boolean;
         if (was === 'ringing' && caller && caller.ringing.has(agent.id)) moved = this.withdraw(caller, agent, 'swept');
+        else if (held) moved = this.dropHold(callId!, 'swept');
         else {
           moved = this.move(agent, { state: was, callId }, { state: 'idle', callId: null });
           if (moved && was !== 'ringing') this.afterCall(agent, callId);
@@ -398,6 +456,16 @@ export class Acd extends TypedEmitter<AcdEvents> {
     caller.ringing.delete(agent.id);
     caller.tried.add(agent.id);
     if (reason) this.queueEvent('offer-withdrawn', { callId: caller.callId, agentId: agent.id, reason });
+    return true;
+  }
+
+  /** Ends a hold from inside the ACD (phone gone, agent unavailable, swept); the holder hears of it by `offer-withdrawn`. */
+  private dropHold(callId: string, reason: WithdrawReason): boolean {
+    const held = this.reserved.get(callId);
+    if (!held) return false;
+    this.reserved.delete(callId);
+    if (!this.move(held.agent, { state: 'ringing', callId }, { state: 'idle', callId: null })) return false;
+    this.queueEvent('offer-withdrawn', { callId, agentId: held.agent.id, reason });
     return true;
   }
 

@@ -98,6 +98,22 @@ export class OfficeQueue {
     return this.acd.agents().filter((a) => a.status !== 'logged-out' && a.phoneUp).length;
   }
 
+  /** Callers waiting in the queue, offered or not. */
+  waiting(): number {
+    return this.acd.queues().reduce((n, q) => n + q.waiting, 0);
+  }
+
+  /**
+   * Holds an idle available agent for callback call `callId` (none while a caller waits:
+   * inbound callers come first); its phone may ring up to `ringMs`. The agent's id, or null.
+   * Then `acd.reservationAnswered`, `acd.releaseReservation` and `acd.callEnded` (acd.ts).
+   */
+  holdForCallback(callId: string, ringMs: number): string | null {
+    const agent = this.acd.reserve(callId, ringMs);
+    if (agent) this.d.logger.info({ agent, call: callId }, 'agent held for a callback');
+    return agent;
+  }
+
   /** Logs an agent in or out, or puts it on a break; coded errors for an unknown agent or a break while logged out. */
   setStatus(user: string, action: AgentAction): OfficeAgentView {
     if (!this.names.has(user)) throw new CountylineError('no-such-agent', { user, known: [...this.names.keys()] });
