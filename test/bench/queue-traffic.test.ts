@@ -8,6 +8,7 @@
 // Real processes: socat, the card simulator, the firmware, SIPp. The traffic is seeded
 // (COUNTYLINE_TRAFFIC_SEED to change it); the box's timing is not, so the mix of outcomes
 // differs run to run while every count must still reconcile.
+import { setMaxListeners } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,8 +20,8 @@ const CALLS = Number(process.env.COUNTYLINE_TRAFFIC_CALLS ?? 200);
 const SEED = Number(process.env.COUNTYLINE_TRAFFIC_SEED ?? 20_261_202);
 /** Mean gap between calls, and the callers' patience (exponential, with a floor). */
 const MEAN_GAP_MS = 1100;
-const MEAN_PATIENCE_MS = 9000;
-const MIN_PATIENCE_MS = 3000;
+const MEAN_PATIENCE_MS = 8000;
+const MIN_PATIENCE_MS = 2000;
 const MAX_PATIENCE_MS = 40_000;
 /** Numbers the callers call from: fewer than the calls, so some call again (repeat callers). */
 const NUMBER_POOL = 140;
@@ -28,9 +29,9 @@ const INTERVAL_MS = 15 * 60_000;
 const ANSWER_TARGET_MS = 15_000;
 
 const AGENTS = [
-  { user: 'ann', password: 'ann-secret-1', name: '安娜', port: await freeUdpPort(), talkMs: 1500 },
-  { user: 'bo', password: 'bo-secret-22', name: 'Bo', port: await freeUdpPort(), talkMs: 2000 },
-  { user: 'cy', password: 'cy-secret-333', name: 'Cy', port: await freeUdpPort(), talkMs: 2500 },
+  { user: 'ann', password: 'ann-secret-1', name: '安娜', port: await freeUdpPort(), talkMs: 3000 },
+  { user: 'bo', password: 'bo-secret-22', name: 'Bo', port: await freeUdpPort(), talkMs: 4000 },
+  { user: 'cy', password: 'cy-secret-333', name: 'Cy', port: await freeUdpPort(), talkMs: 5000 },
 ];
 const sipPort = await freeUdpPort();
 const rig: Rig = await startRig({
@@ -96,6 +97,7 @@ t.test(`${CALLS} calls on five lines to three agents: one outcome each, and the 
   const hangupErrors: string[] = [];
   // Callers still waiting to hang up when the test ends (failing early) are let go.
   const ended = new AbortController();
+  setMaxListeners(CALLS + 10, ended.signal); // one per caller still to hang up
   t.teardown(() => ended.abort());
   let lastProgress = started;
   /**
