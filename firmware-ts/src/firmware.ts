@@ -429,7 +429,7 @@ export class Firmware {
       metrics: this.metrics,
       state: { hostName: this.config.hostName, card: this.card, trunks: this.trunks, isup: this.isup, alarms: this.alarms, sip: this.sip, bulletin: this.bulletins },
       testCalls: this.testCalls,
-      calls: this.calls,
+      calls: [this.calls, this.dialer].filter((source) => source !== null),
       recentCdrs: () => this.cdrs?.recent() ?? [],
       actions: {
         'test-call': async (circuit) => ({ ...(await this.handle('test-call', { circuit })) }),

@@ -4,7 +4,6 @@ import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AlarmRecord } from '../alarms/alarm-types.js';
-import type { CallManager } from '../calls/call-manager.js';
 import type { Cdr } from '../calls/cdr.js';
 import type { Config } from '../config/config-schema.js';
 import type { TestCallScheduler, TestOutcome } from '../trunks/test-call-scheduler.js';
@@ -28,6 +27,12 @@ export interface CentralStatus {
 
 export const CENTRAL_DISABLED: CentralStatus = { state: 'disabled', outbox: { messages: 0, bytes: 0, dropped: 0 }, lastPubackAt: null };
 
+/** Something that says when a call ended, with its CDR (written before it says so). */
+export interface CdrSource {
+  on(event: 'call-ended', listener: (cdr: Cdr) => void): unknown;
+  off(event: 'call-ended', listener: (cdr: Cdr) => void): unknown;
+}
+
 export interface TelemetryOptions {
   config: Config & { central: NonNullable<Config['central']> };
   clock: Clock;
@@ -35,7 +40,8 @@ export interface TelemetryOptions {
   metrics: Registry;
   state: BoxStateSource;
   testCalls: TestCallScheduler;
-  calls: CallManager | null;
+  /** What ends calls with a CDR: the call model, and the callback dialer (calls placed out). */
+  calls: readonly CdrSource[];
   /** The latest CDRs (to count the calls of the interval under way before a restart). */
   recentCdrs: () => Cdr[];
   /** What central's commands run. */
@@ -136,8 +142,8 @@ export class Telemetry {
       this.on(o.state.alarms, change, (alarm: AlarmRecord) => void this.create('alarm', { change, alarm }));
     }
     for (const cdr of o.recentCdrs()) this.kpis.add(cdr);
-    if (o.calls) {
-      this.on(o.calls, 'call-ended', (cdr: Cdr) => {
+    for (const source of o.calls) {
+      this.on(source, 'call-ended', (cdr: Cdr) => {
         void this.create('cdr', { cdr });
         this.kpis.add(cdr);
       });
