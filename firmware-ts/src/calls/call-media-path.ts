@@ -194,7 +194,11 @@ class OneCallMedia implements CallMedia {
     this.quiet();
     return new Promise((resolve) => {
       const player = new PromptPlayer(this.channel, alaw, this.d.clock);
-      player.on('stopped', (reason) => resolve(reason === 'end'));
+      player.on('stopped', (reason) => {
+        // Frames the player dropped to keep time after the process stalled: the caller missed them.
+        if (player.skipped > 0) this.d.logger.warn({ skippedFrames: player.skipped, missedMs: player.skipped * 20, of: PromptPlayer.durationMs(alaw) }, 'the box fell behind playing a prompt: the caller missed part of it');
+        resolve(reason === 'end');
+      });
       this.player = player;
       // Cut short before it started (another prompt, a phone, close): it never plays.
       this.pendingCancel = () => resolve(false);
