@@ -13,6 +13,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { seededRandom } from '@countyline/e1-gateway';
 import { startRig, waitFor, type Rig } from '../../scripts/lib/bench-rig.mjs';
 import { freeUdpPort, registerAgent, runSipp, type SippRun } from '../peers/sipp-agent.js';
 
@@ -50,17 +51,8 @@ if (process.env.COUNTYLINE_KEEP_BENCH === '1') t.comment(`bench folder kept: ${r
 t.teardown(() => rig.stop());
 const box = { host: '127.0.0.1', port: sipPort };
 
-/** mulberry32: a small seeded generator, so that a failing traffic pattern can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(a ^ (a >>> 15), 1 | a);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-const rand = random(SEED);
+// The simulator's seeded generator, for traffic that a failing run can replay.
+const rand = seededRandom(SEED);
 const exponential = (mean: number) => -mean * Math.log(1 - rand());
 
 interface Ring {
