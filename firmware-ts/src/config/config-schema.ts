@@ -142,6 +142,7 @@ const Isup = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     continuityToneMs: Type.Integer({ default: 2000, minimum: 100 }),
+    callingNumber: Type.String({ default: '', pattern: '^[0-9]{0,20}$', description: "the office's own number, sent as the calling party number of the calls the box places (callbacks, countyline dial); empty: none" }),
   },
   { additionalProperties: false },
 );
