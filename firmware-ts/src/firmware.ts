@@ -385,6 +385,7 @@ export class Firmware {
       settings: { ...config.calls, announceEveryMs: q.announceEveryMs, repeatWindowMs: q.repeatWindowMs },
       callbacks,
       hours,
+      ...(q.voiceMessage && { messages: { dir: join(config.dataDir, 'messages'), maxMs: q.voiceMessageMaxMs } }),
     }));
     queue.start();
     // Callbacks are placed only where there are agents' phones to bridge them to.
