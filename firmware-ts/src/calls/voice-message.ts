@@ -11,6 +11,11 @@ export interface VoiceMessageSettings {
   maxMs: number;
 }
 
+/** Where the box keeps voice messages. */
+export function messagesDir(dataDir: string): string {
+  return join(dataDir, 'messages');
+}
+
 /** The key that ends a message before the caller hangs up (the `leave-message` prompt says so). */
 export const END_MESSAGE_KEY = '#';
 /** A DTMF key sounds for at most this long before it is heard (Q.24 gives 40 ms as the least): left out of the message. */
