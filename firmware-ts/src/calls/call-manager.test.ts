@@ -844,6 +844,7 @@ t.test('# ends the message: the key left out, "goodbye", then release by the box
   s.clock.advance(2000);
   s.media.key('#');
   t.notOk(s.media.recordingNow, 'the recording ends at the key');
+  t.same(line.did, ['media 41000', 'alert', 'answer'], 'early media for the announcements, answered for the message');
   await until(() => s.media.did.at(-1) === 'say goodbye', 'goodbye');
   t.notOk(line.did.some((d) => d.startsWith('release')), 'not released before goodbye');
   s.clock.advance(1000);

@@ -625,6 +625,10 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
     const ask = await this.d.prompts.leaveMessage();
     // Without the words the beep means nothing to the caller: no message is asked for.
     if (!ask || call.state !== 'announcing') return false;
+    // Early media carries the box's audio back to the caller, but an exchange may through-
+    // connect the caller's voice toward the box only at answer: an E1 call is answered for
+    // its message (and charged from here, like any answered call).
+    this.answerLine(call);
     const media = call.media!;
     if (!(await media.playAudio(ask)) || !(await media.playAudio(MESSAGE_BEEP))) return false;
     if ((call.state as CallState) !== 'announcing') return false;
