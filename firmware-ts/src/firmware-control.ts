@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Clock, TimerHandle } from '@countyline/e1-gateway';
 import type { Registry } from 'prom-client';
 import type { AlarmStore } from './alarms/alarm-store.js';
@@ -32,6 +33,8 @@ export interface ControlTarget {
   queue: () => OfficeQueue | null;
   /** Callback requests; null until the firmware has started the call model. */
   callbacks: () => CallbackStore | null;
+  /** Where voice messages are kept (`<dataDir>/messages`): `callbacks` gives each request's message as a path in it. */
+  messagesDir?: string;
   /** The SIP side, when agents are configured. */
   sip: SipService | null;
   metrics: Registry;
@@ -116,7 +119,8 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
       return { day: kpiDay(cdrs, wanted, utcOffsetMs), staffing: staffingAdvice(cdrs, wanted, utcOffsetMs, { wrapUpMs }) };
     },
     callbacks: ({ all }) => {
-      const list = fw.callbacks()?.list({ all }) ?? [];
+      const dir = fw.messagesDir;
+      const list = (fw.callbacks()?.list({ all }) ?? []).map((c) => (c.message !== undefined && dir !== undefined ? { ...c, message: join(dir, c.message) } : c));
       // Waiting first, in the order asked (the next to call back on top), then the done ones.
       return { callbacks: [...list.filter((c) => c.state === 'pending'), ...list.filter((c) => c.state === 'done')] };
     },

@@ -46,6 +46,7 @@ import { BulletinBoard } from './queue/bulletin-board.js';
 import { BulletinAudio } from './prompts/bulletin-audio.js';
 import { PromptLibrary } from './prompts/prompt-library.js';
 import { callerPrompts } from './calls/caller-prompts.js';
+import { messagesDir } from './calls/voice-message.js';
 import { OfficeQueue } from './queue/office-queue.js';
 import { CallbackStore } from './queue/callback-store.js';
 import { OfficeHours } from './queue/office-hours.js';
@@ -209,6 +210,7 @@ export class Firmware {
         calls: () => this.calls,
         queue: () => this.queue,
         callbacks: () => this.callbacks,
+        messagesDir: messagesDir(config.dataDir),
         sip: this.sip,
         metrics: this.metrics,
         status: () => this.status(),
@@ -385,6 +387,7 @@ export class Firmware {
       settings: { ...config.calls, announceEveryMs: q.announceEveryMs, repeatWindowMs: q.repeatWindowMs },
       callbacks,
       hours,
+      ...(q.voiceMessage && { messages: { dir: messagesDir(config.dataDir), maxMs: q.voiceMessageMaxMs } }),
     }));
     queue.start();
     // Callbacks are placed only where there are agents' phones to bridge them to.

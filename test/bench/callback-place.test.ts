@@ -20,7 +20,8 @@ const rig: Rig = await startRig({
     sip: { port: sipPort, bind: '127.0.0.1', address: '127.0.0.1', keepAliveMs: 600_000, digestAlgorithms: ['MD5'] },
     calls: { ringTimeoutMs: 8000 },
     // No weekday listed: the office is closed all week.
-    queue: { welcome: false, callbacks: 'auto', callbackRetryMs: 10_000, hours: { closedDates: [], openDates: {} } },
+    // No voice message after "we will call you back" (test/bench/callback-message.test.ts has them): the box releases at once.
+    queue: { welcome: false, callbacks: 'auto', callbackRetryMs: 10_000, hours: { closedDates: [], openDates: {} }, voiceMessage: false },
   },
 });
 t.teardown(() => rig.stop());

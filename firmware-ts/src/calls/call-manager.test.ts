@@ -1,10 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock, TypedEmitter } from '@countyline/e1-gateway';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
 import { PromptPlayer } from '../media/prompt-player.js';
+import { toneFrame } from '../media/tones.js';
 import { CallbackStore } from '../queue/callback-store.js';
 import { kpiDay } from '../queue/kpi.js';
 import { OfficeHours } from '../queue/office-hours.js';
@@ -105,6 +106,8 @@ class Media implements CallMedia, CallMediaFactory {
   readonly local = { address: '127.0.0.1', port: 20000 };
   private playing: { timer: ReturnType<FakeClock['setTimeout']>; done: (played: boolean) => void } | null = null;
   private digits: ((digit: string) => void)[] = [];
+  /** The recording under way: the caller's audio as the tests send it, and how it ends. */
+  private recording: { maxOctets: number; frames: Buffer[]; octets: number; done: (audio: Buffer) => void } | null = null;
   constructor(private readonly clock: FakeClock) {}
   open(leg: LineLeg): Promise<CallMedia> {
     return leg.connectMedia(41000).then(() => this);
@@ -140,6 +143,32 @@ class Media implements CallMedia, CallMediaFactory {
     this.playing.done(false);
     this.playing = null;
   }
+  record(maxMs: number): Promise<Buffer> {
+    this.stopRecording();
+    this.did.push('record');
+    return new Promise((done) => (this.recording = { maxOctets: maxMs * 8, frames: [], octets: 0, done }));
+  }
+  stopRecording(dropLastMs = 0): void {
+    const r = this.recording;
+    if (!r) return;
+    this.recording = null;
+    const all = Buffer.concat(r.frames);
+    r.done(all.subarray(0, Math.max(0, all.length - dropLastMs * 8)));
+  }
+  get recordingNow(): boolean {
+    return this.recording !== null;
+  }
+  /** The caller speaks for `ms` (a 1 kHz tone, or silence), as the line's frames arrive at the media path. */
+  speak(ms: number, o: { silent?: boolean } = {}): void {
+    for (let sent = 0; sent < ms && this.recording; sent += 20) {
+      const r = this.recording;
+      const frame = o.silent ? Buffer.alloc(160, 0xd5) : toneFrame({ name: 'voice', dbm0: -10, cadence: [{ frequency: 1000, ms: 1000 }] }, sent / 20);
+      const room = r.maxOctets - r.octets;
+      r.frames.push(frame.subarray(0, room));
+      r.octets += Math.min(room, frame.length);
+      if (r.octets === r.maxOctets) this.stopRecording();
+    }
+  }
   onDigit(listener: (digit: string) => void): void {
     this.digits.push(listener);
   }
@@ -149,6 +178,7 @@ class Media implements CallMedia, CallMediaFactory {
   }
   close(): void {
     this.quiet();
+    this.stopRecording();
     this.did.push('close');
   }
 }
@@ -169,6 +199,7 @@ function testPrompts(o: { welcome?: boolean; bulletin?: { ms: number } | null } 
     waiting: async (pos: { position: number; expectedWaitMs: number }, joining: boolean) => prompt(`${joining ? 'hold ' : ''}#${pos.position} ${Math.round(pos.expectedWaitMs / 1000)}s`, 3000),
     callbackOffer: async () => prompt('press 1', 2000),
     callbackTaken: async () => prompt('callback taken', 3000),
+    leaveMessage: async () => prompt('leave a message', 4000),
     afterHours: async () => prompt('after hours', 2000),
     goodbye: async () => prompt('goodbye', 1000),
   };
@@ -181,7 +212,7 @@ async function setup(
   t: Test,
   agents: AgentRef[],
   settings: Partial<CallSettings> = {},
-  o: { prompts?: CallerPrompts; queue?: Partial<OfficeQueueSettings>; callbacks?: boolean | CallbackTaker; hours?: CallManagerDeps['hours'] } = {},
+  o: { prompts?: CallerPrompts; queue?: Partial<OfficeQueueSettings>; callbacks?: boolean | CallbackTaker; hours?: CallManagerDeps['hours']; messageMaxMs?: number } = {},
 ) {
   const dir = await mkdtemp(join(tmpdir(), 'countyline-calls-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -212,6 +243,7 @@ async function setup(
     settings: { noAgent: 'announce', testLineAnswerMs: 200, announceEveryMs: 0, repeatWindowMs: 30 * 60_000, ...settings },
     ...(callbacks && { callbacks }),
     ...(o.hours && { hours: o.hours }),
+    ...(o.messageMaxMs !== undefined && { messages: { dir: join(dir, 'messages'), maxMs: o.messageMaxMs } }),
   });
   const ended: Cdr[] = [];
   calls.on('call-ended', (cdr) => ended.push(cdr));
@@ -224,7 +256,7 @@ async function setup(
   const fxo = (calling = '13900000002') => new Line({ kind: 'fxo', port: 2 }, calling, '', clock.now(), false);
   /** The CDR file's records, read as a stranger would read it. */
   const onDisk = async () => (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Cdr);
-  return { clock, phones, media, queue, calls, ended, flush, e1, fxo, onDisk, callbacks: store! };
+  return { clock, phones, media, queue, calls, ended, flush, e1, fxo, onDisk, callbacks: store!, dir };
 }
 
 const ANN = { user: 'ann', name: '安娜' };
@@ -736,7 +768,7 @@ t.test('a caller with no number who waits the longest wait stays overflowed, wit
 });
 
 t.test('a request the disk refuses: the caller who pressed 1 hears the special information tone, and the call failed with the reason', async (t) => {
-  const refusing: CallbackTaker = { request: () => Promise.reject(new CountylineError('cannot-write', { file: 'callbacks.jsonl', detail: 'ENOSPC' })) };
+  const refusing: CallbackTaker = { request: () => Promise.reject(new CountylineError('cannot-write', { file: 'callbacks.jsonl', detail: 'ENOSPC' })), message: () => Promise.reject(new Error('no request')) };
   const s = await setup(t, [ANN], { announceEveryMs: 30_000 }, { prompts: testPrompts(), callbacks: refusing });
   s.calls.incoming(s.e1('13800000001'));
   await s.flush();
@@ -752,4 +784,141 @@ t.test('a request the disk refuses: the caller who pressed 1 hears the special i
   await s.flush();
   t.match(s.ended, [{ calling: '13800000002', result: 'failed', reason: 'the callback request could not be written to disk', hungUpBy: 'box' }]);
   t.notOk('callback' in s.ended[0]!);
+});
+
+// --- voice messages -----------------------------------------------------------------------
+
+/** Nobody logged in and voice messages on: each caller leaves a callback request and is asked for a message. */
+async function messageOffice(t: Test, maxMs = 60_000) {
+  return setup(t, [], {}, { prompts: testPrompts(), callbacks: true, messageMaxMs: maxMs });
+}
+
+/** From the call's arrival to the beep's end: the tone, "we will call you back", "leave a message", the beep. */
+async function toTheBeep(s: Awaited<ReturnType<typeof messageOffice>>): Promise<void> {
+  await s.flush();
+  s.clock.advance(4000);
+  await until(() => s.media.did.at(-1) === 'say callback taken', 'the confirmation');
+  s.clock.advance(3000);
+  await until(() => s.media.did.at(-1) === 'say leave a message', '"leave a message"');
+  s.clock.advance(4000);
+  await until(() => s.media.did.at(-2) === 'say leave a message', 'the beep');
+  t.notOk(s.media.recordingNow, 'nothing is recorded while the beep plays');
+  s.clock.advance(400);
+  await until(() => s.media.recordingNow, 'the recording');
+}
+
+async function messageFile(s: Awaited<ReturnType<typeof messageOffice>>, name: string): Promise<Buffer> {
+  return readFile(join(s.dir, 'messages', name));
+}
+
+t.test('a voice message: the caller speaks after the beep and hangs up; the message is kept on the request, the CDR says callback', async (t) => {
+  const s = await messageOffice(t);
+  const line = s.fxo('13900000009');
+  const id = s.calls.incoming(line);
+  await toTheBeep(s);
+  const at = s.clock.now();
+  s.media.speak(3000);
+  s.clock.advance(3000);
+  line.fire('ended', { by: 'caller', cause: 16, reason: null });
+  await s.flush();
+  t.notOk(s.media.did.includes('say goodbye'), 'nobody to say goodbye to');
+  const [request] = s.callbacks.pending();
+  t.match(s.ended, [{ id, result: 'callback', callback: request!.id, hungUpBy: 'caller' }]);
+  t.equal(request!.message, `${request!.id}-${at}.alaw`, 'the file is named for the request and when the message began');
+  const audio = await messageFile(s, request!.message!);
+  t.equal(audio.length, 3 * 8000, 'three seconds of A-law, as the caller spoke them');
+  t.same(audio.subarray(0, 160), toneFrame({ name: 'voice', dbm0: -10, cadence: [{ frequency: 1000, ms: 1000 }] }, 0), 'the line audio itself');
+  // The store reads the message back from callbacks.jsonl.
+  await s.callbacks.close();
+  const again = await CallbackStore.open({ file: join(s.dir, 'callbacks.jsonl'), clock: s.clock, logger: silent });
+  t.teardown(() => again.close());
+  t.equal(again.get(request!.id)?.message, request!.message);
+});
+
+t.test('# ends the message: the key left out, "goodbye", then release by the box', async (t) => {
+  const s = await messageOffice(t);
+  const line = s.e1('13800000002');
+  s.calls.incoming(line);
+  await toTheBeep(s);
+  s.media.speak(2000);
+  s.clock.advance(2000);
+  s.media.key('#');
+  t.notOk(s.media.recordingNow, 'the recording ends at the key');
+  t.same(line.did, ['media 41000', 'alert', 'answer'], 'early media for the announcements, answered for the message');
+  await until(() => s.media.did.at(-1) === 'say goodbye', 'goodbye');
+  t.notOk(line.did.some((d) => d.startsWith('release')), 'not released before goodbye');
+  s.clock.advance(1000);
+  await s.flush();
+  t.equal(line.did.at(-1), 'release 17');
+  const [request] = s.callbacks.pending();
+  t.match(s.ended, [{ result: 'callback', callback: request!.id, hungUpBy: 'box' }]);
+  t.equal((await messageFile(s, request!.message!)).length, 1800 * 8, 'two seconds less the key tone');
+});
+
+t.test('a message under a second, or only silence, is not kept; the request stands without one', async (t) => {
+  const s = await messageOffice(t);
+  const short = s.fxo('13900000001');
+  s.calls.incoming(short);
+  await toTheBeep(s);
+  s.media.speak(600);
+  s.clock.advance(600);
+  short.fire('ended', { by: 'caller', cause: 16, reason: null });
+  await s.flush();
+
+  const quiet = s.fxo('13900000002');
+  s.calls.incoming(quiet);
+  await toTheBeep(s);
+  s.media.speak(5000, { silent: true });
+  s.clock.advance(5000);
+  quiet.fire('digit', '#');
+  await until(() => s.media.did.at(-1) === 'say goodbye', 'goodbye');
+  s.clock.advance(1000);
+  await s.flush();
+
+  t.same(
+    s.callbacks.pending().map((r) => [r.number, r.message ?? null]),
+    [
+      ['13900000001', null],
+      ['13900000002', null],
+    ],
+  );
+  t.same(s.ended.map((c) => c.result), ['callback', 'callback']);
+  await t.rejects(readdir(join(s.dir, 'messages')), { code: 'ENOENT' }, 'no file written');
+});
+
+t.test('the longest message: the recording ends at queue.voiceMessageMaxMs of audio, the caller hears goodbye', async (t) => {
+  const s = await messageOffice(t, 5000);
+  const line = s.fxo('13900000009');
+  s.calls.incoming(line);
+  await toTheBeep(s);
+  s.media.speak(8000);
+  t.notOk(s.media.recordingNow, 'full at five seconds');
+  await until(() => s.media.did.at(-1) === 'say goodbye', 'goodbye');
+  s.clock.advance(1000);
+  await s.flush();
+  t.equal(line.did.at(-1), 'release 17');
+  const [request] = s.callbacks.pending();
+  t.equal((await messageFile(s, request!.message!)).length, 5 * 8000);
+
+  // A line whose audio stops coming: the clock ends the recording a little after the longest message.
+  const mute = s.fxo('13900000008');
+  s.calls.incoming(mute);
+  await toTheBeep(s);
+  s.clock.advance(6999);
+  t.ok(s.media.recordingNow);
+  s.clock.advance(1);
+  await until(() => s.media.did.at(-1) === 'say goodbye', 'goodbye');
+});
+
+t.test('voice messages off: "we will call you back" and release, as before', async (t) => {
+  const s = await setup(t, [], {}, { prompts: testPrompts(), callbacks: true });
+  const line = s.fxo('13900000009');
+  s.calls.incoming(line);
+  await s.flush();
+  s.clock.advance(4000);
+  await until(() => s.media.did.at(-1) === 'say callback taken', 'the confirmation');
+  s.clock.advance(3000);
+  await s.flush();
+  t.equal(line.did.at(-1), 'release 17');
+  t.notOk(s.media.did.includes('record'));
 });

@@ -12,6 +12,7 @@ import { nextCallState, type CallMove, type CallState } from './call-state.js';
 import type { CallLine, CallResult, Cdr } from './cdr.js';
 import type { CdrStore } from './cdr-store.js';
 import type { LineEnd, LineLeg } from './line-leg.js';
+import { END_MESSAGE_KEY, KEY_TAIL_MS, MESSAGE_BEEP, saveMessage, worthKeeping, type VoiceMessageSettings } from './voice-message.js';
 
 // Q.850 causes the call model releases with.
 const NORMAL_CLEARING = 16;
@@ -40,6 +41,8 @@ export interface CallSettings {
 export interface CallbackTaker {
   /** On disk when it resolves; a number with a request pending gets that one back, asked once more. */
   request(r: CallbackRequest): Promise<Callback>;
+  /** Keeps the voice message file (a name in the messages folder) call `callId` left for request `id`. */
+  message(id: string, m: { callId: string; message: string }): Promise<unknown>;
 }
 
 export interface CallManagerDeps {
@@ -59,6 +62,11 @@ export interface CallManagerDeps {
   callbacks?: CallbackTaker;
   /** When the office answers (queue/office-hours.ts); absent: always open. */
   hours?: { isOpen(at: number): boolean };
+  /**
+   * Voice messages (config `queue.voiceMessage`): a caller whose callback request was taken
+   * may leave one after the beep. Absent: none are recorded.
+   */
+  messages?: VoiceMessageSettings;
 }
 
 /** A call in progress, as `countyline calls` shows it. */
@@ -241,7 +249,8 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
 
   /** Resolves when the CDRs finished so far are on disk. */
   async written(): Promise<void> {
-    await Promise.all([...this.writing]);
+    // A voice message cut short by the end of its call is written after the call's CDR started.
+    while (this.writing.size > 0) await Promise.all([...this.writing]);
   }
 
   /**
@@ -476,7 +485,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
     void taken.then(async (id) => {
       if (call.state !== 'announcing') return;
       if (id === null) return this.toneAndRelease(call, 'callback');
-      await this.sayAndRelease(call, await this.d.prompts.callbackTaken(), 'callback');
+      await this.confirmAndRelease(call, id, await this.d.prompts.callbackTaken(), 'callback');
     });
   }
 
@@ -536,7 +545,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
       void taken.then(async (id) => {
         if (call.state !== 'announcing') return;
         const said = id === null ? null : await this.d.prompts.callbackTaken();
-        await this.sayAndRelease(call, said, result, USER_BUSY);
+        await this.confirmAndRelease(call, id, said, result, USER_BUSY);
       });
     }, this.d.settings.announceMs ?? ANNOUNCE_MS);
   }
@@ -561,7 +570,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
       const last = await (id === null ? this.d.prompts.goodbye() : this.d.prompts.callbackTaken());
       if ((call.state as CallState) !== 'announcing') return;
       if (!closed && !last) return this.toneAndRelease(call, 'no-agent');
-      await this.sayAndRelease(call, last, 'no-agent', NORMAL_CLEARING);
+      await this.confirmAndRelease(call, id, last, 'no-agent', NORMAL_CLEARING);
     })();
   }
 
@@ -589,6 +598,70 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
     if (call.state !== 'announcing') return;
     call.leg.release(cause);
     this.finish(call, { result, hungUpBy: 'box', cause, reason: null });
+  }
+
+  /**
+   * "We have your number" (`said`), then, with request `id` taken and voice messages on, the
+   * caller's message and "goodbye"; then release. The call ending meanwhile ends it here.
+   */
+  private async confirmAndRelease(call: Call, id: string | null, said: Buffer | null, result: 'no-agent' | 'overflowed' | 'callback', cause = NORMAL_CLEARING): Promise<void> {
+    if (id !== null && this.d.messages) {
+      if (said && !(await call.media!.playAudio(said))) return;
+      if (call.state !== 'announcing') return;
+      const asked = await this.voiceMessage(call, id, this.d.messages);
+      if ((call.state as CallState) !== 'announcing') return;
+      said = asked ? await this.d.prompts.goodbye() : null;
+      if ((call.state as CallState) !== 'announcing') return;
+    }
+    await this.sayAndRelease(call, said, result, cause);
+  }
+
+  /**
+   * "Leave a message after the tone", the beep, and the caller's audio recorded until they
+   * hang up, press #, or `maxMs`; kept for request `id` unless it is too short or silent.
+   * Resolves false when the caller was not asked (no prompt file, or the call ended first).
+   */
+  private async voiceMessage(call: Call, id: string, s: VoiceMessageSettings): Promise<boolean> {
+    const ask = await this.d.prompts.leaveMessage();
+    // Without the words the beep means nothing to the caller: no message is asked for.
+    if (!ask || call.state !== 'announcing') return false;
+    // Early media carries the box's audio back to the caller, but an exchange may through-
+    // connect the caller's voice toward the box only at answer: an E1 call is answered for
+    // its message (and charged from here, like any answered call).
+    this.answerLine(call);
+    const media = call.media!;
+    if (!(await media.playAudio(ask)) || !(await media.playAudio(MESSAGE_BEEP))) return false;
+    if ((call.state as CallState) !== 'announcing') return false;
+    const at = this.d.clock.now();
+    const recording = media.record(s.maxMs);
+    call.onKey = (digit) => digit === END_MESSAGE_KEY && media.stopRecording(KEY_TAIL_MS);
+    // The length counts audio; a line whose frames stopped still ends by the clock.
+    call.timer = this.d.clock.setTimeout(() => {
+      call.timer = null;
+      media.stopRecording();
+    }, s.maxMs + 2000);
+    const audio = await recording;
+    call.onKey = null;
+    this.clearTimer(call);
+    this.keepMessage(call, id, at, audio, s);
+    return true;
+  }
+
+  /** Writes the message and notes it on the request, in the background (stop() waits for it). */
+  private keepMessage(call: Call, id: string, at: number, audio: Buffer, s: VoiceMessageSettings): void {
+    const ms = audio.length / 8;
+    if (!worthKeeping(audio)) {
+      this.d.logger.info({ call: call.id, callback: id, ms }, 'no voice message: too short, or silence');
+      return;
+    }
+    const kept = saveMessage(s.dir, id, at, audio)
+      .then((file) => this.d.callbacks!.message(id, { callId: call.id, message: file }).then(() => file))
+      .then(
+        (file) => this.d.logger.info({ call: call.id, callback: id, file, ms }, 'voice message kept'),
+        (err: Error) => this.d.logger.error({ call: call.id, callback: id, err: err.message }, 'voice message not kept'),
+      );
+    this.writing.add(kept);
+    void kept.finally(() => this.writing.delete(kept));
   }
 
   /** Test line (no phones yet): answer with a 1004 Hz tone until the caller hangs up. */

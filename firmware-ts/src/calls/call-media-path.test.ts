@@ -162,3 +162,39 @@ t.test("a callback's audio opens before its line: attach connects the line, clos
   t.not(card[2], 0);
   await t.rejects(two.attach(new Leg(card, fxo)), /ended before its line/, 'a closed call takes no line');
 });
+
+// Voice messages: the caller's frames, from an FXO port as from an E1 timeslot, kept in one buffer.
+
+t.test("recording an FXO line: the frames the caller sends, up to the longest message; close ends it with what came", async (t) => {
+  const highway = new HandHighway();
+  const path = new CallMediaPath({ highway, clock: new FakeClock(0), logger: pino({ level: 'silent' }), rtp: null });
+  const media = await path.open(new Leg([], { kind: 'fxo', port: 0 }));
+  const [channel] = highway.channels;
+  const voice = (i: number) => toneFrame({ name: 'voice', dbm0: -10, cadence: [{ frequency: 1000, ms: 1000 }] }, i);
+  channel!.receive(voice(0)); // before the recording: not in it
+  const full = media.record(100); // five frames
+  for (let i = 1; i <= 7; i++) channel!.receive(voice(i));
+  const audio = await full;
+  t.equal(audio.length, 5 * FRAME_OCTETS, 'ends at the longest message; frames past it are dropped');
+  t.same(audio, Buffer.concat([1, 2, 3, 4, 5].map(voice)), 'the frames as the line sent them, in order');
+
+  const cut = media.record(1000);
+  channel!.receive(voice(8));
+  channel!.receive(voice(9));
+  media.close(); // the caller hung up
+  t.same(await cut, Buffer.concat([voice(8), voice(9)]), 'what came before the hang-up is kept');
+  t.equal((await media.record(1000)).length, 0, 'nothing is recorded on a closed call');
+});
+
+t.test('stopRecording leaves out the key that ended the message', async (t) => {
+  const highway = new HandHighway();
+  const path = new CallMediaPath({ highway, clock: new FakeClock(0), logger: pino({ level: 'silent' }), rtp: null });
+  const media = await path.open(new Leg([]));
+  t.teardown(() => media.close());
+  const recording = media.record(5000);
+  for (let i = 0; i < 20; i++) highway.channels[0]!.receive(Buffer.alloc(FRAME_OCTETS, i));
+  media.stopRecording(200);
+  const audio = await recording;
+  t.equal(audio.length, 10 * FRAME_OCTETS, '400 ms less the last 200');
+  t.equal(audio.at(-1), 9);
+});

@@ -2,6 +2,7 @@ import type { Clock } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
 import { MediaBridge } from '../media/media-bridge.js';
 import { DtmfDetector } from '../media/dtmf-detector.js';
+import { FrameRecorder } from '../media/frame-recorder.js';
 import type { MediaChannel, MediaHighway } from '../media/media-channel.js';
 import type { RtpPorts } from '../media/rtp-ports.js';
 import { RtpSession } from '../media/rtp-session.js';
@@ -142,6 +143,8 @@ class OneCallMedia implements CallMedia {
   private readonly digitListeners: ((digit: string) => void)[] = [];
   /** The in-band DTMF receiver, made at the first digit listener (none: no one listens, no filtering). */
   private detector: DtmfDetector | null = null;
+  /** The caller's voice message being recorded, if one is. */
+  private recorder: FrameRecorder | null = null;
 
   constructor(
     private readonly channel: MediaChannel,
@@ -151,9 +154,12 @@ class OneCallMedia implements CallMedia {
     private readonly inBandDigits: boolean,
     private readonly disconnect: () => void,
   ) {
+    // Every line's audio arrives here, an FXO port's as an E1 timeslot's: the card connects
+    // either to the channel's port (fxoConnect, tsConnect).
     channel.onFrame((frame) => {
       // The frames from the line carry the caller's keys; the agent's RFC 4733 events come by RTP, not here.
       this.detector?.push(frame);
+      this.recorder?.push(frame);
       if (this.flowing) return;
       this.flowing = true;
       const start = this.pending;
@@ -209,6 +215,21 @@ class OneCallMedia implements CallMedia {
     });
   }
 
+  record(maxMs: number): Promise<Buffer> {
+    this.stopRecording();
+    if (this.closed) return Promise.resolve(Buffer.alloc(0));
+    const recorder = (this.recorder = new FrameRecorder(maxMs));
+    void recorder.done.then(() => {
+      if (this.recorder === recorder) this.recorder = null;
+    });
+    return recorder.done;
+  }
+
+  stopRecording(dropLastMs = 0): void {
+    this.recorder?.stop(dropLastMs);
+    this.recorder = null;
+  }
+
   onDigit(listener: (digit: string) => void): void {
     this.digitListeners.push(listener);
     if (!this.inBandDigits || this.detector || this.closed) return;
@@ -230,6 +251,8 @@ class OneCallMedia implements CallMedia {
     if (this.closed) return;
     this.closed = true;
     this.detector = null;
+    // What the caller said before hanging up is kept: the recording ends with what came.
+    this.stopRecording();
     this.quiet();
     this.bridge?.stop();
     this.rtp?.close();

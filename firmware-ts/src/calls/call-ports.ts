@@ -80,6 +80,14 @@ export interface CallMedia {
   playAudio(alaw: Buffer): Promise<boolean>;
   /** Stops whatever plays: the caller hears silence. */
   quiet(): void;
+  /**
+   * Records what the caller sends (the line's raw A-law, 8 kHz) from now until `maxMs` of
+   * audio, `stopRecording()` or `close()`, and resolves with it (empty when none came). A
+   * recording started while another runs ends that one first.
+   */
+  record(maxMs: number): Promise<Buffer>;
+  /** Ends the recording under way; `dropLastMs` leaves out its last ms (the key that ended it). */
+  stopRecording(dropLastMs?: number): void;
   /** Keys the caller presses, heard in the line's audio (in-band DTMF), where the line has no receiver of its own. */
   onDigit(listener: (digit: string) => void): void;
   close(): void;

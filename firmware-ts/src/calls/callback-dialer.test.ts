@@ -122,6 +122,8 @@ class Media {
       play: (tone: string) => did.push(`play ${tone}`),
       playAudio: () => Promise.resolve(true),
       quiet: () => {},
+      record: () => Promise.resolve(Buffer.alloc(0)),
+      stopRecording: () => {},
       onDigit: () => {},
       close: () => did.push('close'),
     });

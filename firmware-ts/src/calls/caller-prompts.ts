@@ -18,6 +18,8 @@ export interface CallerPrompts {
   callbackOffer(): Promise<Buffer | null>;
   /** "Thank you. We have your number and will call you back." */
   callbackTaken(): Promise<Buffer | null>;
+  /** "Leave a message after the tone: your name and what it is about, then hang up or press #." */
+  leaveMessage(): Promise<Buffer | null>;
   /** "Our office is closed now." */
   afterHours(): Promise<Buffer | null>;
   /** "Thank you for calling. Goodbye." */
@@ -78,6 +80,7 @@ export function callerPrompts(d: CallerPromptDeps): CallerPrompts {
     },
     callbackOffer: () => read(['callback-offer']),
     callbackTaken: () => read(['callback-taken']),
+    leaveMessage: () => read(['leave-message']),
     afterHours: () => read(['after-hours']),
     goodbye: () => read(['goodbye']),
   };
@@ -90,6 +93,7 @@ export const NO_PROMPTS: CallerPrompts = {
   waiting: async () => null,
   callbackOffer: async () => null,
   callbackTaken: async () => null,
+  leaveMessage: async () => null,
   afterHours: async () => null,
   goodbye: async () => null,
 };

@@ -30,10 +30,11 @@ async function setup(t: Test) {
   await store.done(first.id, 'staff');
   clock.advance(60_000);
   const third = await store.request({ number: '13700000003', line: { kind: 'fxo', port: 2 }, reason: 'no-agent', callId: 'cdr-3' });
+  await store.message(third.id, { callId: 'cdr-3', message: `${third.id}-${clock.now()}.alaw` });
   clock.advance(NOW - clock.now());
 
   // Only the callback methods are called here; the rest of the firmware is not needed.
-  const dispatcher = new ControlDispatcher(controlHandlers({ callbacks: () => store } as unknown as ControlTarget), silent);
+  const dispatcher = new ControlDispatcher(controlHandlers({ callbacks: () => store, messagesDir: join(dir, 'data', 'messages') } as unknown as ControlTarget), silent);
   const wire = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
   const connection: FirmwareConnection = {
     async call(method, params) {
@@ -62,18 +63,18 @@ async function setup(t: Test) {
     const code = await main(['--config', config, ...argv], io);
     return { code, ...out };
   };
-  return { store, run, ids: [first.id, second.id, third.id] as const };
+  return { store, run, dir, ids: [first.id, second.id, third.id] as const };
 }
 
 t.test('countyline callbacks: the waiting requests, oldest first; --all adds the done ones after them; --json keeps the fields', async (t) => {
-  const { run, ids } = await setup(t);
+  const { run, ids, dir } = await setup(t);
   const waiting = await run('callbacks');
   t.equal(waiting.code, 0);
   t.equal(waiting.stderr, '');
   const lines = waiting.stdout.trimEnd().split('\n');
   t.equal(lines[0], 'callback requests: 2 (2 waiting)');
-  t.match(lines[2], new RegExp(`^${ids[1].slice(0, 8)}  13800000002 .* 09:30:00 .* caller pressed a key .* waiting$`));
-  t.match(lines[3], new RegExp(`^${ids[2].slice(0, 8)}  13700000003 `));
+  t.match(lines[2], new RegExp(`^${ids[1].slice(0, 8)}  13800000002 .* 09:30:00 .* caller pressed a key +- .* waiting$`));
+  t.match(lines[3], new RegExp(`^${ids[2].slice(0, 8)}  13700000003 .* no agent logged in +yes `), 'the caller who left a voice message');
   t.equal(lines.length, 4);
 
   const all = await run('callbacks', '--all');
@@ -92,6 +93,8 @@ t.test('countyline callbacks: the waiting requests, oldest first; --all adds the
     { id: ids[2], number: '13700000003', reason: 'no-agent', state: 'pending' },
   ]);
   t.equal(parsed.length, 2);
+  t.notOk('message' in parsed[0]!, 'no message: no field');
+  t.equal((parsed[1] as { message?: string }).message, join(dir, 'data', 'messages', `${ids[2]}-${NOW - 3_600_000 + 1_860_000}.alaw`), 'the message as the path of its file');
 });
 
 t.test('countyline callbacks done <id>: by the short id; done once, and the errors in English and Chinese', async (t) => {

@@ -105,6 +105,8 @@ export const TEXT = {
   // The caller called again while their request was pending.
   askedTimes: { en: (n: number) => `asked ${n}x`, zh: (n: number) => `来电 ${n} 次` },
   callbackWaiting: { en: 'waiting', zh: '待回拨' },
+  // The caller left a voice message (the file is in `callbacks --json`).
+  hasMessage: { en: 'yes', zh: '有' },
   callbackLastTry: { en: (outcome: string) => `waiting, last try: ${outcome}`, zh: (outcome: string) => `待回拨, 上次: ${outcome}` },
   linkRestarts: { en: (n: number) => `link restarted ${n}x`, zh: (n: number) => `链路已重启 ${n} 次` },
   ss7Line: {
@@ -223,6 +225,7 @@ export const HEADS = {
   callbackNumber: { en: 'number', zh: '回拨号码' },
   requested: { en: 'requested', zh: '留号时间' },
   tries: { en: 'tries', zh: '回拨次数' },
+  voiceMessage: { en: 'message', zh: '留言' },
   interval: { en: 'interval', zh: '时段' },
   hour: { en: 'hour', zh: '小时' },
   measure: { en: 'measure', zh: '指标' },

@@ -261,6 +261,8 @@ const Queue = Type.Object(
     }),
     callbackRetryMs: Type.Integer({ default: 600_000, minimum: 10_000, maximum: 24 * 3_600_000, description: 'least time between two calls the box places for one callback request' }),
     callbackMaxAttempts: Type.Integer({ default: 3, minimum: 1, maximum: 20, description: 'calls the box places for one callback request before leaving it to staff' }),
+    voiceMessage: Type.Boolean({ default: true, description: 'a caller whose callback request was taken may leave a voice message after the beep (kept in <dataDir>/messages)' }),
+    voiceMessageMaxMs: Type.Integer({ default: 60_000, minimum: 5_000, maximum: 600_000, description: 'the longest voice message; the recording ends there' }),
   },
   { additionalProperties: false, default: {} },
 );

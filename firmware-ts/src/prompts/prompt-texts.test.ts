@@ -7,7 +7,7 @@ t.test('the set has every prompt the caller side needs, in both languages, and t
   const en = promptTexts('en').map((p) => p.name);
   const zh = promptTexts('zh').map((p) => p.name);
   t.same(zh, en);
-  for (const name of ['welcome', 'position-before', 'position-after', 'wait-before', 'wait-minutes', 'please-hold', 'after-hours', 'callback-offer', 'goodbye'] as const) {
+  for (const name of ['welcome', 'position-before', 'position-after', 'wait-before', 'wait-minutes', 'please-hold', 'after-hours', 'callback-offer', 'leave-message', 'goodbye'] as const) {
     t.ok(en.includes(name), `${name} is in the set`);
   }
   t.equal(en.filter((n) => n.startsWith('number-')).length, MAX_SPOKEN_NUMBER);

@@ -55,6 +55,10 @@ const FIXED = {
     en: 'Thank you. We have your number and will call you back.',
     zh: '谢谢，我们已记下您的号码，稍后将给您回电。',
   },
+  'leave-message': {
+    en: 'If you like, leave a message after the tone: say your name and what your call is about, then hang up, or press the hash key.',
+    zh: '如需留言，请在提示音后说出您的姓名和来电事由，说完后挂机或按井号键。',
+  },
   'bulletin-skip': {
     en: 'To skip this notice and wait for a person, press 0.',
     zh: '跳过此公告并等待人工服务，请按0。',

@@ -25,15 +25,18 @@ export const DONE_BY: readonly DoneBy[] = ['callback', 'staff', 'expired'];
  * id; `id` is the line's own key for the journal, made from what the line records
  * (`<callback>/requested/<callId>`, `<callback>/attempt/<callId>`, `<callback>/done`), so the
  * same event written twice (a caller unsure whether its write got through) is kept once.
- * A `requested` line with the id of a request still pending is the same number asking again.
+ * A `requested` line with the id of a request still pending is the same number asking again;
+ * a `message` line (`<callback>/message/<callId>`) is the voice message call `callId` left,
+ * recorded after its request was taken.
  */
 export type CallbackRecord = JournalRecord & { callback: string; at: number } & (
     | { type: 'requested'; number: string; line: CallLine; reason: CallbackReason; callId: string; message?: string }
     | { type: 'attempt'; outcome: AttemptOutcome; callId: string; agent?: string }
+    | { type: 'message'; callId: string; message: string }
     | { type: 'done'; by: DoneBy }
   );
 
-export function recordKey(r: Pick<CallbackRecord, 'callback'> & ({ type: 'requested' | 'attempt'; callId: string } | { type: 'done' })): string {
+export function recordKey(r: Pick<CallbackRecord, 'callback'> & ({ type: 'requested' | 'attempt' | 'message'; callId: string } | { type: 'done' })): string {
   return r.type === 'done' ? `${r.callback}/done` : `${r.callback}/${r.type}/${r.callId}`;
 }
 
@@ -82,6 +85,10 @@ export function badField(r: Record<string, unknown>): Field | null {
       if (!nonEmpty(r.callId)) return 'callId';
       if (r.agent !== undefined && !nonEmpty(r.agent, 64)) return 'agent';
       return null;
+    case 'message':
+      if (!nonEmpty(r.callId)) return 'callId';
+      if (!isFileName(r.message)) return 'message';
+      return null;
     default:
       return DONE_BY.includes(r.by as DoneBy) ? null : 'by';
   }
@@ -90,6 +97,6 @@ export function badField(r: Record<string, unknown>): Field | null {
 /** A line read back from the file as a record, or null when it is not one this store wrote. */
 export function asRecord(value: JournalRecord): CallbackRecord | null {
   const r = value as unknown as Record<string, unknown>;
-  if (!['requested', 'attempt', 'done'].includes(r.type as string) || !nonEmpty(r.callback) || typeof r.at !== 'number' || !Number.isFinite(r.at)) return null;
+  if (!['requested', 'attempt', 'message', 'done'].includes(r.type as string) || !nonEmpty(r.callback) || typeof r.at !== 'number' || !Number.isFinite(r.at)) return null;
   return badField(r) === null ? (value as CallbackRecord) : null;
 }

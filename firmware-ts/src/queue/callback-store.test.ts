@@ -280,3 +280,18 @@ t.test('a write the disk refuses is not made, and the store goes on once the dis
     ['13900000002'],
   );
 });
+
+t.test('a voice message left after the request was taken: on the request, in the file, kept across a restart; a path is refused', async (t) => {
+  const { file, clock, store, reopen } = await setup(t);
+  const cb = await store.request(ask('13900000001', 'cdr-1'));
+  t.notOk('message' in cb);
+  clock.advance(15_000);
+  const withMessage = await store.message(cb.id, { callId: 'cdr-1', message: `${cb.id}-${T0 + 15_000}.alaw` });
+  t.equal(withMessage.message, `${cb.id}-${T0 + 15_000}.alaw`);
+  t.match((await lines(file)).at(-1), { type: 'message', callback: cb.id, callId: 'cdr-1', message: `${cb.id}-${T0 + 15_000}.alaw`, at: T0 + 15_000 });
+  t.equal((await rejection(store.message(cb.id, { callId: 'cdr-1', message: '../cdr.jsonl' }))).code, 'callback-invalid', 'a file name, never a path');
+  t.equal((await rejection(store.message('no-such-request', { callId: 'cdr-1', message: 'x.alaw' }))).code, 'no-such-callback');
+  await store.close();
+  const again = await reopen();
+  t.equal(again.get(cb.id)?.message, `${cb.id}-${T0 + 15_000}.alaw`);
+});

@@ -124,6 +124,19 @@ export class CallbackStore {
     });
   }
 
+  /**
+   * Keeps the voice message (a file name in `<dataDir>/messages/`) that call `callId` left for
+   * request `id`, after the request was taken; it becomes the request's `message`.
+   */
+  message(id: string, m: { callId: string; message: string }): Promise<Callback> {
+    return this.change(() => {
+      const event = { type: 'message' as const, callId: m.callId, message: m.message };
+      checkFields(event);
+      const callback = this.pendingEntry(id).view.id;
+      return { record: { ...event, callback, id: recordKey({ callback, ...event }), at: this.o.clock.now() } };
+    });
+  }
+
   /** Ends request `id` (full, or a unique prefix of at least SHORT_ID_LENGTH characters). */
   done(id: string, by: DoneBy): Promise<Callback> {
     return this.change(() => {
@@ -244,6 +257,10 @@ export class CallbackStore {
       return;
     }
     if (!entry || entry.view.state !== 'pending') return skip('no such pending request');
+    if (r.type === 'message') {
+      entry.view.message = r.message;
+      return;
+    }
     if (r.type === 'attempt') {
       entry.view.attempts.push({ at: r.at, outcome: r.outcome, callId: r.callId, ...(r.agent !== undefined && { agent: r.agent }) });
       return;

@@ -9,11 +9,11 @@ export async function moveAside(path: string, now: number): Promise<string> {
 }
 
 /**
- * Replaces `path` with `text` so that a power cut leaves either the old or the new file,
+ * Replaces `path` with `text` (UTF-8, or bytes as they are) so that a power cut leaves either the old or the new file,
  * never a torn one: write `<path>.tmp`, fsync it, rename over `path`, fsync the folder.
  * Creates the folder if missing.
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export async function writeFileAtomic(path: string, text: string | Uint8Array): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = `${path}.tmp`;
