@@ -30,7 +30,7 @@ const rig: Rig = await startRig({
     sip: { port: sipPort, bind: '127.0.0.1', address: '127.0.0.1', keepAliveMs: 600_000, digestAlgorithms: ['MD5'] },
     calls: { ringTimeoutMs: 8000 },
     // No weekday listed: the office is closed all week.
-    queue: { welcome: false, callbacks: 'auto', callbackRetryMs: 10_000, hours: { closedDates: [], openDates: {} } },
+    queue: { welcome: false, voiceMessage: false, callbacks: 'auto', callbackRetryMs: 10_000, hours: { closedDates: [], openDates: {} } },
   },
 });
 t.teardown(() => rig.stop());
