@@ -179,6 +179,9 @@ class OneCallMedia implements CallMedia {
     this.rtp.setRemote({ address: phone.address, port: phone.port, ...(phone.telephoneEvent !== null && { telephoneEventPt: phone.telephoneEvent }) });
     this.bridge?.stop();
     this.bridge = new MediaBridge(this.channel, this.rtp);
+    // A person has the call: no key is listened for any more, so the in-band detector would
+    // only burn CPU on every frame of the talk.
+    this.detector = null;
   }
 
   hold(on: boolean): void {

@@ -88,7 +88,7 @@ export interface CallMedia {
   record(maxMs: number): Promise<Buffer>;
   /** Ends the recording under way; `dropLastMs` leaves out its last ms (the key that ended it). */
   stopRecording(dropLastMs?: number): void;
-  /** Keys the caller presses, heard in the line's audio (in-band DTMF), where the line has no receiver of its own. */
+  /** Keys the caller presses, heard in the line's audio (in-band DTMF), where the line has no receiver of its own; until a phone is connected (no key matters after). */
   onDigit(listener: (digit: string) => void): void;
   close(): void;
 }
