@@ -48,6 +48,7 @@ import { PromptLibrary } from './prompts/prompt-library.js';
 import { callerPrompts } from './calls/caller-prompts.js';
 import { messagesDir } from './calls/voice-message.js';
 import { OfficeQueue } from './queue/office-queue.js';
+import { SipCentreTrunk } from './sip/centre-trunk.js';
 import { CallbackStore } from './queue/callback-store.js';
 import { OfficeHours } from './queue/office-hours.js';
 import { OutboundLines } from './calls/outbound-lines.js';
@@ -196,7 +197,8 @@ export class Firmware {
     if (this.isup) this.wireIsup(this.isup);
     registerCardMetrics(this.metrics, this.card);
     registerAlarmMetrics(this.metrics, this.alarms);
-    this.sip = config.agents.length > 0 ? new SipService({ config, logger: log.child({ module: 'sip' }), clock }) : null;
+    // SIP runs for the agents' phones, and for the city centre's trunk (a box may send every call there).
+    this.sip = config.agents.length > 0 || config.queue.centre ? new SipService({ config, logger: log.child({ module: 'sip' }), clock }) : null;
     this.sip?.registerMetrics(this.metrics);
     const refused = new Counter({ name: 'countyline_control_refused_total', help: 'Control requests refused or failed, by error code', labelNames: ['code'], registers: [this.metrics] });
     const controlLog = log.child({ module: 'control' });
@@ -388,6 +390,7 @@ export class Firmware {
       callbacks,
       hours,
       ...(q.voiceMessage && { messages: { dir: messagesDir(config.dataDir), maxMs: q.voiceMessageMaxMs } }),
+      ...(q.centre && sip && { centre: { trunk: new SipCentreTrunk(q.centre.uri, sip, log), when: q.centre.when, ringTimeoutMs: q.centre.ringTimeoutMs } }),
     }));
     queue.start();
     // Callbacks are placed only where there are agents' phones to bridge them to.

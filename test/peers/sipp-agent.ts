@@ -12,7 +12,7 @@ export { freeUdpPort };
 
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'sipp');
 
-export type Scenario = 'register' | 'register-refused' | 'agent-answer' | 'agent-answer-hangup' | 'agent-ring-out' | 'feature-code';
+export type Scenario = 'register' | 'register-refused' | 'agent-answer' | 'agent-answer-hangup' | 'agent-ring-out' | 'feature-code' | 'centre-busy';
 
 /** Two free even ports a step apart: RTP for sipp's echo (it binds the port and the next). */
 export async function freeMediaPort(): Promise<number> {

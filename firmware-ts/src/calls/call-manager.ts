@@ -6,10 +6,10 @@ import type { AcdEvents } from '../queue/acd.js';
 import type { Callback, CallbackReason, CallbackRequest } from '../queue/callback-store.js';
 import { OFFICE_QUEUE, type OfficeQueue } from '../queue/office-queue.js';
 import { RepeatCallers } from '../queue/repeat-callers.js';
-import type { AgentCallEnd, AgentCallLeg, AgentPhones, AgentRef, CallMedia, CallMediaFactory } from './call-ports.js';
+import type { AgentCallEnd, AgentCallLeg, AgentPhones, AgentRef, CallMedia, CallMediaFactory, CentreReason, CentreTrunk } from './call-ports.js';
 import type { CallerPrompts } from './caller-prompts.js';
 import { nextCallState, type CallMove, type CallState } from './call-state.js';
-import type { CallLine, CallResult, Cdr } from './cdr.js';
+import type { CallLine, CallResult, Cdr, CentreOutcome } from './cdr.js';
 import type { CdrStore } from './cdr-store.js';
 import type { LineEnd, LineLeg } from './line-leg.js';
 import { END_MESSAGE_KEY, KEY_TAIL_MS, MESSAGE_BEEP, saveMessage, worthKeeping, type VoiceMessageSettings } from './voice-message.js';
@@ -67,6 +67,11 @@ export interface CallManagerDeps {
    * may leave one after the beep. Absent: none are recorded.
    */
   messages?: VoiceMessageSettings;
+  /**
+   * The city centre's trunk (config `queue.centre`): a call of a kind `when` names rings there
+   * first; the office's own way (callback request, announcement) follows only if it does not answer.
+   */
+  centre?: { trunk: CentreTrunk; when: readonly CentreReason[]; ringTimeoutMs: number };
 }
 
 /** A call in progress, as `countyline calls` shows it. */
@@ -101,6 +106,10 @@ interface Call {
   agent: AgentRef | null;
   /** Phones ringing for the call (several with ring-all), or the one it talks on. */
   phones: Map<string, AgentCallLeg>;
+  /** The call to the city centre's trunk, while it rings or talks. */
+  centreLeg: AgentCallLeg | null;
+  /** Sent to the city centre: why, and how it went (null while it rings). */
+  centre: { reason: CentreReason; outcome: CentreOutcome | null } | null;
   media: CallMedia | null;
   timer: TimerHandle | null;
   alerted: boolean;
@@ -186,6 +195,8 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
       answeredAt: null,
       agent: null,
       phones: new Map(),
+      centreLeg: null,
+      centre: null,
       media: null,
       timer: null,
       alerted: false,
@@ -277,10 +288,10 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
 
   /** The call's audio is open: who could take it decides what the caller hears first. */
   private begin(call: Call): void {
-    if (this.d.hours && !this.d.hours.isOpen(this.d.clock.now())) return this.afterHours(call);
+    if (this.d.hours && !this.d.hours.isOpen(this.d.clock.now())) return this.toCentre(call, 'after-hours', () => this.afterHours(call));
     if (this.d.queue.staffed() === 0) {
       if (this.d.settings.noAgent === 'test-line') return this.testLine(call);
-      return this.announce(call);
+      return this.toCentre(call, 'no-agent', () => this.announce(call));
     }
     void this.greet(call);
   }
@@ -458,7 +469,61 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
     this.d.logger.warn({ call: call.id, waitedMs }, 'caller waited the longest wait: overflow');
     this.hangUpPhones(call);
     this.leaveQueue(call);
-    this.announce(call, 'overflowed');
+    this.toCentre(call, 'overflow', () => this.announce(call, 'overflowed'));
+  }
+
+  // --- the city centre ------------------------------------------------------------------
+
+  /**
+   * Nobody here takes the call (`reason`): with the city centre's trunk set up for it, the
+   * call rings there, the caller hearing ringing; answered, the caller talks to the centre.
+   * Otherwise, or when the centre does not answer (busy, no answer, unreachable), `here`: the
+   * office's own way, a callback request or the announcement.
+   */
+  private toCentre(call: Call, reason: CentreReason, here: () => void): void {
+    const centre = this.d.centre;
+    if (!centre || !centre.when.includes(reason)) return here();
+    this.move(call, 'forward');
+    call.onKey = null;
+    this.clearTimer(call);
+    call.centre = { reason, outcome: null };
+    this.d.logger.info({ call: call.id, reason, centre: centre.trunk.uri }, 'sending the call to the city centre');
+    if (call.lineAnswered) call.media!.play('ringback');
+    else this.alert(call);
+    let leg: AgentCallLeg;
+    try {
+      leg = centre.trunk.call({ callerNumber: call.calling, localMedia: call.media!.local, ringTimeoutMs: centre.ringTimeoutMs });
+    } catch (err) {
+      this.d.logger.error({ call: call.id, centre: centre.trunk.uri, err: (err as Error).message }, 'could not call the city centre: the office keeps the call');
+      call.centre.outcome = 'failed';
+      return here();
+    }
+    call.centreLeg = leg;
+    leg.on('answered', (media) => {
+      if (call.centreLeg !== leg || call.state !== 'forwarding') return;
+      this.move(call, 'answer');
+      call.centre!.outcome = 'answered';
+      call.answeredAt = this.d.clock.now();
+      this.answerLine(call);
+      call.media!.connectPhone(media);
+      this.d.logger.info({ call: call.id, centre: centre.trunk.uri }, 'the city centre answered');
+    });
+    leg.on('hold', (on) => {
+      if (call.centreLeg === leg && call.state === 'connected') call.media!.hold(on);
+    });
+    leg.on('ended', (end) => {
+      if (call.centreLeg !== leg) return; // the box hung it up itself
+      call.centreLeg = null;
+      if (call.state === 'forwarding') {
+        call.centre!.outcome = end.reason;
+        this.d.logger.warn({ call: call.id, centre: centre.trunk.uri, why: end.reason, status: end.status }, 'the city centre did not take the call: the office keeps it');
+        return here();
+      }
+      if (call.state === 'connected') {
+        call.leg.release(NORMAL_CLEARING);
+        this.finish(call, { result: 'forwarded', hungUpBy: 'agent', cause: NORMAL_CLEARING, reason: null });
+      }
+    });
   }
 
   /**
@@ -720,7 +785,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
    * or no agent once the announcement plays; null while it is still waiting for someone.
    */
   private resultSoFar(call: Call): CallResult | null {
-    if (call.state === 'connected') return 'answered';
+    if (call.state === 'connected') return call.centre?.outcome === 'answered' ? 'forwarded' : 'answered';
     if (call.state === 'test-line' && call.answeredAt !== null) return 'test-line';
     if (call.state === 'announcing') return call.announcing;
     return null;
@@ -731,6 +796,12 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
     const phones = [...call.phones.values()];
     call.phones.clear();
     for (const phone of phones) phone.hangUp();
+    const centre = call.centreLeg;
+    call.centreLeg = null;
+    if (centre) {
+      if (call.centre && call.centre.outcome === null) call.centre.outcome = 'hangup';
+      centre.hangUp();
+    }
   }
 
   private finish(call: Call, ending: Ending): void {
@@ -764,6 +835,7 @@ export class CallManager extends TypedEmitter<CallManagerEvents> {
       cause: ending.cause,
       ...(call.repeat && { repeat: true }),
       ...(call.bulletin && { bulletin: { heardMs: call.bulletin.heardMs ?? 0, skipped: call.bulletin.skipped } }),
+      ...(call.centre && { centre: { reason: call.centre.reason, outcome: call.centre.outcome ?? 'hangup' } }),
       ...(call.queue && { queue: { id: OFFICE_QUEUE, enteredAt: call.queue.enteredAt, leftAt: call.queue.leftAt ?? call.queue.enteredAt, position: call.queue.position } }),
     };
     // A callback request under way is on disk (or refused) before the CDR says what it was.

@@ -60,6 +60,17 @@ export interface AgentPhones {
   call(request: AgentCallRequest): AgentCallLeg;
 }
 
+/** Why a call goes to the city centre (config `queue.centre.when`). */
+export type CentreReason = 'after-hours' | 'no-agent' | 'overflow';
+
+/** The SIP trunk towards the city centre's hotline (config `queue.centre`). */
+export interface CentreTrunk {
+  /** Where the calls go, for the logs and the CDR. */
+  readonly uri: string;
+  /** Calls the centre for one caller; it ends like an agent's phone (busy, no answer, failed). */
+  call(request: { callerNumber: string; localMedia: { address: string; port: number }; ringTimeoutMs: number }): AgentCallLeg;
+}
+
 /** Tones the box plays to a caller: no agent (E.180), the test line's 1004 Hz, ringback while waiting. */
 export type CallTone = 'special-information' | 'test-tone' | 'ringback';
 

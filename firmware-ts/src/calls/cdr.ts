@@ -11,14 +11,24 @@ export type CallLine = { kind: 'fxo'; port: number } | { kind: 'e1'; span: numbe
  *   bulletin told them what they called to learn);
  * - `overflowed`: the caller waited the queue's longest wait and was sent on (the call left the box);
  * - `callback`: the caller left a callback request instead of waiting (a key, after hours, overflow);
+ * - `forwarded`: nobody here could take it (after hours, nobody staffed, overflow) and the city
+ *   centre answered it over its SIP trunk (`centre` says why it went);
  * - `no-agent`: nobody could take it and no callback could be taken;
  * - `failed`: with `reason`;
  * - `test-line`: answered by the box itself with a test tone, while it is set up as a test
  *   line: no person took it.
  */
-export type CallResult = 'answered' | 'abandoned' | 'deflected' | 'overflowed' | 'callback' | 'no-agent' | 'failed' | 'test-line';
+export type CallResult = 'answered' | 'abandoned' | 'deflected' | 'overflowed' | 'callback' | 'forwarded' | 'no-agent' | 'failed' | 'test-line';
 
-export const CALL_RESULTS: readonly CallResult[] = ['answered', 'abandoned', 'deflected', 'overflowed', 'callback', 'no-agent', 'failed', 'test-line'];
+export const CALL_RESULTS: readonly CallResult[] = ['answered', 'abandoned', 'deflected', 'overflowed', 'callback', 'forwarded', 'no-agent', 'failed', 'test-line'];
+
+/**
+ * How a call sent to the city centre went: `answered`, or why not (`busy`, `rejected`,
+ * `no-answer` in the ring time, `failed`: unreachable or an error), or `hangup`: the box hung
+ * it up (the caller left while it rang, the box stopped).
+ */
+export type CentreOutcome = 'answered' | 'busy' | 'rejected' | 'no-answer' | 'failed' | 'hangup';
+export const CENTRE_OUTCOMES: readonly CentreOutcome[] = ['answered', 'busy', 'rejected', 'no-answer', 'failed', 'hangup'];
 
 /** A call's time in the queue. */
 export interface CdrQueue {
@@ -67,4 +77,6 @@ export interface Cdr extends JournalRecord {
   queue?: CdrQueue;
   /** The callback request this call left, or (direction `out`) the one it placed. */
   callback?: string;
+  /** The call was sent to the city centre's trunk: why, and how that went. */
+  centre?: { reason: 'after-hours' | 'no-agent' | 'overflow'; outcome: CentreOutcome };
 }

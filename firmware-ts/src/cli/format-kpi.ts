@@ -62,6 +62,7 @@ function formatTotals(p: KpiPeriod, lang: Lang): string {
     row('kpiAbandonedIn15s', String(c.abandonedIn15s)),
     row('kpiOverflowed', String(c.overflowed)),
     row('kpiCallbacksCaptured', String(c.callbacksCaptured)),
+    row('kpiForwarded', String(c.forwarded)),
     row('kpiNoAgent', String(c.noAgent)),
     row('kpiFailedInQueue', String(c.failedInQueue)),
     row('kpiCallbacksCompleted', String(c.callbacksCompleted)),

@@ -237,6 +237,30 @@ const QueueHours = Type.Object(
   { additionalProperties: false },
 );
 
+/** Why a call goes to the city centre instead of the office's own agents. */
+const CentreReason = Type.Union([Type.Literal('after-hours'), Type.Literal('no-agent'), Type.Literal('overflow')]);
+
+/**
+ * The SIP trunk towards the city centre's hotline: calls the office cannot take go there
+ * (checked in calls/centre-trunk.ts). The centre not answering leaves the office's own way:
+ * a callback request, or the announcement.
+ */
+const CentreTrunk = Type.Object(
+  {
+    uri: Type.String({
+      pattern: '^sip:[^@\\s]+@[A-Za-z0-9.-]+(:[0-9]{1,5})?$',
+      description: 'where the calls go, e.g. sip:12345@10.20.0.5:5060 (the user part is the number the centre answers on)',
+    }),
+    when: Type.Array(CentreReason, {
+      default: ['after-hours', 'no-agent', 'overflow'],
+      uniqueItems: true,
+      description: 'which calls go to the centre: after-hours (the office is closed), no-agent (nobody staffed), overflow (waited the longest wait)',
+    }),
+    ringTimeoutMs: Type.Integer({ default: 30_000, minimum: 5_000, maximum: 180_000, description: 'how long the centre may ring before the office takes the call back' }),
+  },
+  { additionalProperties: false },
+);
+
 /** The local queue (issue 10): what callers hear and how they are handed to agents. */
 const Queue = Type.Object(
   {
@@ -263,6 +287,7 @@ const Queue = Type.Object(
     callbackMaxAttempts: Type.Integer({ default: 3, minimum: 1, maximum: 20, description: 'calls the box places for one callback request before leaving it to staff' }),
     voiceMessage: Type.Boolean({ default: true, description: 'a caller whose callback request was taken may leave a voice message after the beep (kept in <dataDir>/messages)' }),
     voiceMessageMaxMs: Type.Integer({ default: 60_000, minimum: 5_000, maximum: 600_000, description: 'the longest voice message; the recording ends there' }),
+    centre: Type.Optional(CentreTrunk),
   },
   { additionalProperties: false, default: {} },
 );

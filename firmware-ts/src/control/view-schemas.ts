@@ -5,7 +5,7 @@ import { SEVERITIES } from '../alarms/alarm-types.js';
 import type { CardStatusView } from '../card/card-driver.js';
 import type { CallView } from '../calls/call-manager.js';
 import { CALL_STATES } from '../calls/call-state.js';
-import { CALL_RESULTS, type Cdr } from '../calls/cdr.js';
+import { CALL_RESULTS, CENTRE_OUTCOMES, type Cdr } from '../calls/cdr.js';
 import type { CircuitCounts } from '../circuits/circuit-group.js';
 import { CALL_PHASES } from '../signalling/isup/isup-call-phase.js';
 import type { CallReasonCode } from '../signalling/isup/isup-call-reasons.js';
@@ -361,6 +361,7 @@ export const CdrSchema = Type.Object({
   bulletin: Type.Optional(Type.Object({ heardMs: count, skipped: Type.Boolean() })),
   queue: Type.Optional(Type.Object({ id: Type.String(), enteredAt: time, leftAt: time, position: count })),
   callback: Type.Optional(Type.String()),
+  centre: Type.Optional(Type.Object({ reason: literals(['after-hours', 'no-agent', 'overflow']), outcome: literals(CENTRE_OUTCOMES) })),
 });
 type _cdr = Assert<Same<Static<typeof CdrSchema>, Cdr>>;
 
@@ -437,6 +438,7 @@ const KpiCountsSchema = Type.Object({
   deflected: count,
   overflowed: count,
   callbacksCaptured: count,
+  forwarded: count,
   callbacksCompleted: count,
   noAgent: count,
   failed: count,

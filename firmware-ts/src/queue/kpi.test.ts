@@ -37,6 +37,7 @@ function counts(o: Partial<KpiCounts>): KpiCounts {
     deflected: 0,
     overflowed: 0,
     callbacksCaptured: 0,
+    forwarded: 0,
     callbacksCompleted: 0,
     noAgent: 0,
     failed: 0,

@@ -18,11 +18,12 @@ import { agentsNeeded } from './erlang-c.js';
  *   them what they called to learn) and except `failed` ones that never reached the queue
  *   (no `queue` field: the line or the box failed before the caller asked for anyone).
  * - `answered`, `abandoned`, `deflected`, `overflowed`, `noAgent`: by result;
- *   `callbacksCaptured`: result `callback`; `failed`: every failed call; `failedInQueue`: the
+ *   `callbacksCaptured`: result `callback`; `forwarded`: answered by the city centre over its
+ *   trunk (the office did not answer it: not in `answered`); `failed`: every failed call; `failedInQueue`: the
  *   failed calls that had reached the queue; `repeatCallers`: calls with `repeat` (calls, not
  *   distinct numbers).
  * - The identities that follow, for every interval and every day:
- *     offered = answered + abandoned + overflowed + callbacksCaptured + noAgent + failedInQueue
+ *     offered = answered + abandoned + overflowed + callbacksCaptured + forwarded + noAgent + failedInQueue
  *     inbound = offered + deflected + (failed − failedInQueue)
  *
  * Waits (offered calls; see `waitMs`)
@@ -78,6 +79,7 @@ export interface KpiCounts {
   deflected: number;
   overflowed: number;
   callbacksCaptured: number;
+  forwarded: number;
   callbacksCompleted: number;
   noAgent: number;
   failed: number;
@@ -307,6 +309,7 @@ function emptyCounts(): KpiCounts {
     deflected: 0,
     overflowed: 0,
     callbacksCaptured: 0,
+    forwarded: 0,
     callbacksCompleted: 0,
     noAgent: 0,
     failed: 0,
@@ -357,6 +360,9 @@ function count(c: KpiCounts, cdr: Cdr): void {
       break;
     case 'callback':
       c.callbacksCaptured++;
+      break;
+    case 'forwarded':
+      c.forwarded++;
       break;
     case 'no-agent':
       c.noAgent++;

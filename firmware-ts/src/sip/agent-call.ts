@@ -12,7 +12,8 @@ import { quotedString } from './wire-text.js';
 export type { AgentCallEvents };
 export type CallEnd = AgentCallEnd;
 export type CallEndReason = AgentCallEnd['reason'];
-export type CallAgentRequest = AgentCallRequest;
+/** `to`: the To URI, when the Request-URI is not the agent's registered contact (a trunk). */
+export type CallAgentRequest = AgentCallRequest & { to?: string };
 
 export interface AgentCallDeps {
   endpoint: SipEndpoint;
@@ -76,7 +77,7 @@ export class AgentCall extends TypedEmitter<AgentCallEvents> {
     this.remoteTarget = d.contact;
     const number = request.callerNumber === '' ? 'anonymous' : request.callerNumber.replace(/[^0-9A-Za-z+*._~-]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
     this.from = { name: quotedString(request.callerName ?? request.callerNumber), uri: `sip:${number}@${address}`, params: { tag: this.fromTag } };
-    this.to = { uri: `sip:${request.agent}@${address}`, params: {} };
+    this.to = { uri: request.to ?? `sip:${request.agent}@${address}`, params: {} };
     this.invite = {
       method: 'INVITE',
       uri: d.contact,

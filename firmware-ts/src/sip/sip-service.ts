@@ -10,7 +10,8 @@ import { FeatureCodes, type FeatureCodeHandler } from './feature-codes.js';
 import { KeepAlive } from './keep-alive.js';
 import { Registrar } from './registrar.js';
 import { SipAuth } from './sip-auth.js';
-import type { IncomingRequest, SipEndpoint } from './sip-endpoint.js';
+import type { IncomingRequest, Peer, SipEndpoint } from './sip-endpoint.js';
+import { userOf } from './sip-uri.js';
 import { newTag } from './sip-ids.js';
 import { UdpSipEndpoint } from './udp-endpoint.js';
 
@@ -150,6 +151,19 @@ export class SipService {
       target: agent.target,
       finished: () => this.dialogs.delete(call.callId),
     });
+    this.dialogs.set(call.callId, call);
+    return call;
+  }
+
+  /**
+   * Calls a SIP URI outside the office (the city centre's trunk): INVITE to `uri` at `target`,
+   * To the same URI, From the caller's number. It ends like a call to an agent.
+   */
+  callUri(uri: string, target: Peer, request: Omit<CallAgentRequest, 'agent' | 'to'>): AgentCall {
+    const call: AgentCall = new AgentCall(
+      { ...request, agent: userOf(uri) ?? 'centre', to: uri },
+      { endpoint: this.endpoint, clock: this.clock, logger: this.log, contact: uri, target, finished: () => this.dialogs.delete(call.callId) },
+    );
     this.dialogs.set(call.callId, call);
     return call;
   }

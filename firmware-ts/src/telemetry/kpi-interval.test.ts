@@ -43,6 +43,7 @@ t.test('a call counts in the interval it arrived in, by the definitions of queue
     deflected: 1,
     overflowed: 0,
     callbacksCaptured: 0,
+    forwarded: 0,
     callbacksCompleted: 0,
     failedInQueue: 0,
     repeatCallers: 1,

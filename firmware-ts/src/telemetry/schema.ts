@@ -62,7 +62,7 @@ export const CdrSchema = Type.Object({
   answeredAt: Type.Union([Ms, Type.Null()]),
   endedAt: Ms,
   result: Type.Union(
-    (['answered', 'abandoned', 'deflected', 'overflowed', 'callback', 'no-agent', 'failed', 'test-line'] as const).map((r) => Type.Literal(r)),
+    (['answered', 'abandoned', 'deflected', 'overflowed', 'callback', 'forwarded', 'no-agent', 'failed', 'test-line'] as const).map((r) => Type.Literal(r)),
   ),
   reason: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]),
   reasonCode: Type.Optional(Type.String({ maxLength: 64 })),
@@ -74,6 +74,12 @@ export const CdrSchema = Type.Object({
   bulletin: Type.Optional(Type.Object({ heardMs: Type.Integer({ minimum: 0 }), skipped: Type.Boolean() })),
   queue: Type.Optional(Type.Object({ id: Type.String({ maxLength: 64 }), enteredAt: Ms, leftAt: Ms, position: Type.Integer({ minimum: 0 }) })),
   callback: Type.Optional(Type.String({ maxLength: 64 })),
+  centre: Type.Optional(
+    Type.Object({
+      reason: Type.Union((['after-hours', 'no-agent', 'overflow'] as const).map((r) => Type.Literal(r))),
+      outcome: Type.Union((['answered', 'busy', 'rejected', 'no-answer', 'failed', 'hangup'] as const).map((r) => Type.Literal(r))),
+    }),
+  ),
 });
 export type CdrPayloadRecord = Static<typeof CdrSchema>;
 
@@ -216,6 +222,7 @@ export const KpiPayload = Type.Object({
   deflected: OptionalCount('hung up during the bulletin, before the queue'),
   overflowed: OptionalCount('sent on after the longest wait'),
   callbacksCaptured: OptionalCount('callback requests left'),
+  forwarded: OptionalCount('sent to the city centre over its trunk and answered there'),
   callbacksCompleted: OptionalCount('callbacks the box placed that were answered'),
   failedInQueue: OptionalCount('failed calls that had reached the queue (in `offered`)'),
   repeatCallers: OptionalCount('calls from a number that called within the repeat window'),
