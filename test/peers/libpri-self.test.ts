@@ -26,7 +26,7 @@ function ies(message: number[], first: number): Map<number, number[]> {
   return found;
 }
 
-t.test('ref-pri brings the D-channel up with a hand-made user side and sends SETUP through the card', async (t) => {
+t.test('ref-pri brings the D-channel up with a hand-made user side, and calls, alerts and restarts through the card', async (t) => {
   const started = await startSimOnPty(t, 'pri-self', (dir) => ['--hdlc-peer', dir, '--proving-ms', '50', '--log-level', 'warn']);
   if (!started) return;
   const { sim, dir } = started;
@@ -73,9 +73,32 @@ t.test('ref-pri brings the D-channel up with a hand-made user side and sends SET
   t.same(setup.get(0x5f), [0xab, 0xcd], 'the unknown IE 0x5F went out with its contents');
   t.notOk(setup.has(0x7e), 'and no User-user IE (the marker it rode in on is gone)');
 
+  // The box's own call, by hand: an I-frame from the user side (C/R 0), N(S) 0, N(R) 1 (it has
+  // the network's SETUP), call reference 5 from the originating side, SETUP with speech bearer,
+  // channel 2 exclusive and called number 3000.
+  const afterSetup = frames().length;
+  host.notify({
+    type: 'hdlcFrame',
+    link: 0,
+    data: Uint8Array.of(0x00, 0x01, 0x00, 0x02, 0x08, 0x02, 0x00, 0x05, 0x05, 0x04, 0x03, 0x80, 0x90, 0xa3, 0x18, 0x03, 0xa9, 0x83, 0x82, 0x70, 0x05, 0x80, ...Buffer.from('3000')),
+  });
+  const ring = await pri.next('ring');
+  t.match(ring, { channel: 2, exclusive: true, called: '3000' }, 'libpri reports the SETUP as a ring');
+  pri.send({ cmd: 'unknown-ie', call: ring.call, message: 'alerting', ie: 0x5e, hex: '01' });
+  const q931Of = (f: number[]) => ((f[2]! & 0x01) === 0 ? f.slice(4) : undefined);
+  const alerting = await waitFor('ALERTING at the host', 10_000, () => frames().slice(afterSetup).map(q931Of).find((m) => m?.[4] === 0x01));
+  t.same(alerting.slice(1, 4), [0x02, 0x80, 0x05], 'call reference 5 with the flag set: the answer of the side that did not allocate it');
+  t.same(ies(alerting, 5).get(0x5e), [0x01], 'ALERTING carries the unknown IE 0x5E');
+
+  pri.send({ cmd: 'restart', channel: 3 });
+  t.same((await pri.next('restarting')).channels, [3]);
+  const restart = await waitFor('RESTART at the host', 10_000, () => frames().slice(afterSetup).map(q931Of).find((m) => m?.[4] === 0x46));
+  t.same(ies(restart, 5).get(0x79), [0x80], 'restart indicator: class 0, indicated channels');
+  t.same(ies(restart, 5).get(0x18)?.slice(-1), [0x83], 'channel identification: channel 3');
+
   const state = (await (await fetch(`${started.readyLine.control as string}/state`)).json()) as { links: { hdlcPeer: { framesIn: number; framesOut: number; tooShort: number } | null }[] };
-  t.match(state.links[0]?.hdlcPeer, { framesOut: 1, tooShort: 0 }, 'GET /state counts the relayed frames');
-  t.ok(state.links[0]!.hdlcPeer!.framesIn >= 2, 'SABME and the I-frame, at least');
+  t.match(state.links[0]?.hdlcPeer, { framesOut: 2, tooShort: 0 }, 'GET /state counts the relayed frames: UA and SETUP from the host');
+  t.ok(state.links[0]!.hdlcPeer!.framesIn >= 4, 'SABME, SETUP, ALERTING and RESTART from ref-pri, at least');
 
   t.same(await pri.stop(), { code: 0, signal: null }, 'ref-pri: SIGTERM, exit 0');
   sim.kill('SIGTERM');
