@@ -10,6 +10,7 @@ PACKAGES=(
   "gcc          gcc                     compiles the libss7 reference exchange (test/peers/libss7) when a test first needs it"
   "libc6-dev    /usr/include/stdio.h    the C library headers gcc needs (only recommended by gcc, so named here)"
   "libss7-dev   /usr/include/libss7.h   Asterisk's SS7 library: the far-end exchange the SS7 tests run against, written by nobody here"
+  "libpri-dev   /usr/include/libpri.h   Asterisk's ISDN PRI library: the D-channel far end (test/peers/libpri) the PRI tests run against"
   "sip-tester   sipp                    SIPp, the scripted SIP agent phones the calls tests register and answer with"
   "baresip-core baresip                 a real softphone that registers with the box and answers a call in the bench tests"
   "mosquitto-clients mosquitto_pub       MQTT clients written by nobody here, tried against central's broker (access control)"

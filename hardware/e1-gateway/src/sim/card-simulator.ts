@@ -6,6 +6,7 @@ import { CallerKeys, type KeysView } from './caller-keys.js';
 import { DEFAULT_CARD, parseCardDescription, type CardDescription } from './card-description.js';
 import { answerRequest, describeRange, type CardRequestTarget } from './card-requests.js';
 import type { FarEndExchange } from './exchange/far-end-exchange.js';
+import { HDLC_SOCKET_WORDS, HdlcPeerRelay } from './hdlc-peer.js';
 import type { Mtp2TimerValues } from './mtp2/mtp2-timers.js';
 import { Mtp2PeerSocket, type Mtp2Transport } from './mtp2/peer-socket.js';
 import { SerialNoise } from './serial-noise.js';
@@ -54,6 +55,21 @@ export interface CardSimulatorOptions {
    * instead of passing MSUs to `peer` or `exchange`.
    */
   mtp2Peer?: Mtp2PeerOptions;
+  /**
+   * Hands link 0's line side, as an `hdlc` link, to an outside far end (a libpri D-channel):
+   * the relay becomes the signalling peer instead of `peer` or `exchange`. Not with `mtp2Peer`,
+   * which takes the same link.
+   */
+  hdlcPeer?: HdlcPeerOptions;
+}
+
+export interface HdlcPeerOptions {
+  /**
+   * The folder of the peer socket, laid out as for `mtp2Peer` (card.sock bound here,
+   * peer.sock the outside process's); stop() closes it. Or give a `transport` of your own.
+   */
+  dir?: string;
+  transport?: Mtp2Transport;
 }
 
 export interface Mtp2PeerOptions {
@@ -118,6 +134,8 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
   private readonly recheck = () => this.recheckTimeslots();
   /** The peer socket the simulator opened itself (and so closes). */
   private ownSocket: Mtp2PeerSocket | undefined;
+  /** The relay of link 0's line side to the HDLC peer socket, when there is one. */
+  private readonly hdlcRelay: HdlcPeerRelay | undefined;
 
   constructor(private readonly opts: CardSimulatorOptions) {
     super();
@@ -144,6 +162,7 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
         }),
     );
     this.fxo = Array.from({ length: fxoPorts }, (_, index) => new SimFxoPort({ index, timers: this.lineTimers, clock: this.clock, send, timing: opts.fxoTiming }));
+    if (opts.mtp2Peer && opts.hdlcPeer) throw new SimError('bad-value', 'mtp2Peer and hdlcPeer both take link 0; give one of them');
     const mtp2 = opts.mtp2Peer && this.mtp2Line(opts.mtp2Peer);
     this.links = Array.from(
       { length: links },
@@ -162,8 +181,10 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
     this.callerKeys = new CallerKeys({ media: this.media, clock: this.clock, timers: this.lineTimers, send });
     this.router = new SignallingRouter({ links: this.links, send, cardUp: () => this.running && !this.resetting, log: this.log });
     this.farEnd = opts.timeslotFarEnd;
-    if (opts.peer) this.setPeer(opts.peer);
-    if (opts.exchange) this.setExchange(opts.exchange, { peer: !opts.peer, timeslots: !opts.timeslotFarEnd });
+    this.hdlcRelay = opts.hdlcPeer && this.hdlcLine(opts.hdlcPeer);
+    const peer = this.hdlcRelay ?? opts.peer;
+    if (peer) this.setPeer(peer);
+    if (opts.exchange) this.setExchange(opts.exchange, { peer: !peer, timeslots: !opts.timeslotFarEnd });
   }
 
   // --- lifecycle and transport
@@ -185,6 +206,7 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
     this.setPeer(undefined);
     for (const link of this.links) link.close();
     this.ownSocket?.close();
+    this.hdlcRelay?.close();
     this.media.disconnectAll();
   }
 
@@ -446,7 +468,7 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
       },
       spans: this.spans.map((s) => this.spanState(s.index)),
       fxo: this.fxo.map((p) => p.snapshot()),
-      links: this.links.map((l) => l.snapshot()),
+      links: this.links.map((l) => (l.index === this.hdlcRelay?.link ? { ...l.snapshot(), hdlcPeer: this.hdlcRelay.snapshot() } : l.snapshot())),
       exchange: this.farExchange?.summary() ?? null,
       serial: {
         noiseRatio: this.noise.ratio,
@@ -483,6 +505,15 @@ export class CardSimulator extends TypedEmitter<CardSimulatorEvents> implements 
     }
     const transport = peer.transport ?? this.ownSocket!;
     return { transport, clock: this.clock, timers: peer.timers, fillMs: peer.fillMs, restartMs: peer.restartMs, logger };
+  }
+
+  private hdlcLine(peer: HdlcPeerOptions): HdlcPeerRelay {
+    const logger = this.log.child({ module: 'hdlc', link: 0 });
+    const mode = () => this.links[0]?.config?.mode;
+    if (peer.transport) return new HdlcPeerRelay({ transport: peer.transport, mode, logger });
+    if (peer.dir === undefined) throw new SimError('bad-value', 'hdlcPeer needs a dir or a transport');
+    const transport = new Mtp2PeerSocket(peer.dir, { logger, carries: HDLC_SOCKET_WORDS });
+    return new HdlcPeerRelay({ transport, mode, logger, ownsTransport: true });
   }
 
   private makeLink(): CardLink {

@@ -84,3 +84,13 @@ t.test('main: a port that cannot be opened exits 2 and points at socat', async (
   t.match(out.stderr, /^countyline-sim: cannot open \/nonexistent\/cl-card: .+; is socat running\?\n$/);
   t.equal(out.stdout, '');
 });
+
+t.test('--hdlc-peer hands link 0 as an hdlc link to an outside process: no exchange, not with --mtp2-peer', async (t) => {
+  t.same(parseCliArgs(['--port', 'p', '--hdlc-peer', '/tmp/pri']), { help: false, options: { port: 'p', control: 0, logLevel: 'info', exchange: null, hdlcPeer: '/tmp/pri' } });
+  const bad = (argv: string[], message: RegExp) => t.throws(() => parseCliArgs(['--port', 'p', ...argv]), { name: 'UsageError', message }, argv.join(' '));
+  bad(['--hdlc-peer', ''], /--hdlc-peer <dir>: give the folder/);
+  bad(['--hdlc-peer', 'd', '--exchange', 'x.json'], /--hdlc-peer and --exchange exclude each other/);
+  bad(['--hdlc-peer', 'd', '--mtp2-peer', 'e'], /--hdlc-peer and --mtp2-peer exclude each other: both take link 0/);
+  bad(['--hdlc-peer', 'd', '--mtp2-timers', 't7=500'], /--mtp2-timers needs --mtp2-peer/);
+  t.match(USAGE, /--hdlc-peer <dir>/);
+});

@@ -10,6 +10,7 @@ import { CardSimulator } from './card-simulator.js';
 import { buildControlApi, closeControlApi, CONTROL_HOST, listenControlApi } from './control-api.js';
 import { parseExchangeConfig, type ExchangeConfig } from './exchange/exchange-config.js';
 import { FarEndExchange } from './exchange/far-end-exchange.js';
+import { HDLC_SOCKET_WORDS } from './hdlc-peer.js';
 import { MTP2_TIMER_NAMES, mtp2Timers, type Mtp2TimerValues } from './mtp2/mtp2-timers.js';
 import { CARD_SOCKET, Mtp2PeerSocket, PEER_SOCKET } from './mtp2/peer-socket.js';
 import { SimHighway } from './sim-highway.js';
@@ -36,6 +37,10 @@ Options:
                             <dir>/peer.sock, one signal unit per datagram (no exchange)
   --mtp2-timers <list>      MTP2 timers in ms for --mtp2-peer, e.g. t4n=2000,t7=1000
                             (t1 t2 t3 t4n t4e t6 t7 t17; default Q.703 values, t17 1000)
+  --hdlc-peer <dir>         hand link 0's line side, as an hdlc link, to an outside process
+                            (a libpri D-channel): binds <dir>/card.sock and sends to
+                            <dir>/peer.sock, one frame and 2 FCS octets per datagram
+                            (no exchange; not with --mtp2-peer)
   --log-level <level>       fatal, error, warn, info, debug, trace or silent (default info)
   -h, --help                this text
 
@@ -60,6 +65,8 @@ export interface SimCliOptions {
   mtp2Timers?: Partial<Mtp2TimerValues>;
   /** Q.704 T17 for link 0's MTP2: delay before a failed link aligns again. */
   mtp2RestartMs?: number;
+  /** The folder of the HDLC peer socket for link 0 (no exchange then). */
+  hdlcPeer?: string;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -92,6 +99,7 @@ export function parseCliArgs(argv: readonly string[]): { help: true } | { help: 
         'no-exchange': { type: 'boolean' },
         'mtp2-peer': { type: 'string' },
         'mtp2-timers': { type: 'string' },
+        'hdlc-peer': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -119,11 +127,22 @@ export function parseCliArgs(argv: readonly string[]): { help: true } | { help: 
   if (values['mtp2-peer'] !== undefined && values.exchange !== undefined) {
     throw new UsageError('--mtp2-peer and --exchange exclude each other: with --mtp2-peer the outside process is the far end of link 0');
   }
+  if (values['hdlc-peer'] !== undefined && values.exchange !== undefined) {
+    throw new UsageError('--hdlc-peer and --exchange exclude each other: with --hdlc-peer the outside process is the far end of link 0');
+  }
+  if (values['hdlc-peer'] !== undefined && values['mtp2-peer'] !== undefined) {
+    throw new UsageError('--hdlc-peer and --mtp2-peer exclude each other: both take link 0 and the card.sock of their folder');
+  }
   if (values.exchange !== undefined) options.exchange = readJsonFile('exchange', values.exchange, parseExchangeConfig);
   if (values['no-exchange']) options.exchange = null;
   if (values['mtp2-peer'] !== undefined) {
     if (values['mtp2-peer'] === '') throw new UsageError('--mtp2-peer <dir>: give the folder for card.sock and peer.sock');
     options.mtp2Peer = values['mtp2-peer'];
+    options.exchange = null;
+  }
+  if (values['hdlc-peer'] !== undefined) {
+    if (values['hdlc-peer'] === '') throw new UsageError('--hdlc-peer <dir>: give the folder for card.sock and peer.sock');
+    options.hdlcPeer = values['hdlc-peer'];
     options.exchange = null;
   }
   if (values['mtp2-timers'] !== undefined) {
@@ -209,6 +228,16 @@ export async function startSim(options: SimCliOptions, logger: Logger): Promise<
       throw new StartError(`--mtp2-peer: ${(err as Error).message}`);
     }
   }
+  let hdlcSocket: Mtp2PeerSocket | undefined;
+  if (options.hdlcPeer !== undefined) {
+    try {
+      hdlcSocket = new Mtp2PeerSocket(options.hdlcPeer, { logger: logger.child({ module: 'hdlc', link: 0 }), carries: HDLC_SOCKET_WORDS });
+    } catch (err) {
+      closing = true;
+      await closePort(port);
+      throw new StartError(`--hdlc-peer: ${(err as Error).message}`);
+    }
+  }
   const exchange =
     options.exchange === null ? undefined : new FarEndExchange({ config: options.exchange ?? parseExchangeConfig({}), logger: logger.child({ module: 'exchange' }) });
   const sim = new CardSimulator({
@@ -222,6 +251,7 @@ export async function startSim(options: SimCliOptions, logger: Logger): Promise<
     exchange,
     logger,
     mtp2Peer: mtp2Socket && { transport: mtp2Socket, timers: options.mtp2Timers, restartMs: options.mtp2RestartMs },
+    hdlcPeer: hdlcSocket && { transport: hdlcSocket },
   });
   port.on('data', (chunk: Buffer) => sim.receive(chunk));
 
@@ -232,13 +262,14 @@ export async function startSim(options: SimCliOptions, logger: Logger): Promise<
   } catch (err) {
     closing = true;
     mtp2Socket?.close();
+    hdlcSocket?.close();
     await closePort(port);
     throw new StartError(`cannot listen on ${CONTROL_HOST}:${options.control}: ${(err as Error).message}`);
   }
   // The PCM highway: UDP on 127.0.0.1 for each line the host connects (tsConnect, fxoConnect).
   const highway = new SimHighway({ lines: sim.media, logger });
   sim.start();
-  logger.info({ port: options.port, control: controlUrl, card: sim.description, exchange: exchange?.config ?? null, mtp2Peer: mtp2Socket?.snapshot() ?? null }, 'card simulator ready');
+  logger.info({ port: options.port, control: controlUrl, card: sim.description, exchange: exchange?.config ?? null, mtp2Peer: mtp2Socket?.snapshot() ?? null, hdlcPeer: hdlcSocket?.snapshot() ?? null }, 'card simulator ready');
   return {
     sim,
     controlUrl,
@@ -247,6 +278,7 @@ export async function startSim(options: SimCliOptions, logger: Logger): Promise<
       closing = true;
       sim.stop();
       mtp2Socket?.close();
+      hdlcSocket?.close();
       await Promise.all([closeControlApi(server), closePort(port), highway.close()]);
     },
   };
@@ -297,8 +329,10 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     io.stderr.write(`countyline-sim: ${err.message}\n`);
     return exitCode('start-failed');
   }
-  const mtp2Peer = options.mtp2Peer === undefined ? {} : { mtp2Peer: { card: join(options.mtp2Peer, CARD_SOCKET), peer: join(options.mtp2Peer, PEER_SOCKET) } };
-  io.stdout.write(JSON.stringify({ event: 'ready', control: running.controlUrl, port: options.port, ...mtp2Peer }) + '\n');
+  const sockets = (dir: string) => ({ card: join(dir, CARD_SOCKET), peer: join(dir, PEER_SOCKET) });
+  const mtp2Peer = options.mtp2Peer === undefined ? {} : { mtp2Peer: sockets(options.mtp2Peer) };
+  const hdlcPeer = options.hdlcPeer === undefined ? {} : { hdlcPeer: sockets(options.hdlcPeer) };
+  io.stdout.write(JSON.stringify({ event: 'ready', control: running.controlUrl, port: options.port, ...mtp2Peer, ...hdlcPeer }) + '\n');
 
   let onSignal: (signal: NodeJS.Signals) => void = () => {};
   const outcome = await new Promise<NodeJS.Signals | Error>((resolve) => {

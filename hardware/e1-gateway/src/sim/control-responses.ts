@@ -161,6 +161,17 @@ const LinkResponse = Fields({
   state: Literals(LINK_STATES),
   counters: Fields({ fromHost: Count, toPeer: Count, toHost: Count, dropped: Count }),
   mtp2: Type.Union([Mtp2Response, Type.Null()]),
+  hdlcPeer: Type.Union([
+    Fields({
+      link: Count,
+      framesOut: Count,
+      framesIn: Count,
+      tooShort: Count,
+      dropped: Count,
+      transport: Fields({ local: Type.String(), remote: Type.String(), datagramsIn: Count, datagramsOut: Count, sendErrors: Type.Record(Type.String(), Count) }),
+    }),
+    Type.Null(),
+  ]),
 });
 
 export const TrafficResponse = Fields({ callsPerMinute: Type.Number(), holdSeconds: Type.Number(), glareRatio: Type.Number() }, 'the traffic');

@@ -17,6 +17,7 @@ export * from './media-lines.js';
 export * from './sim-highway.js';
 export * from './mtp2/index.js';
 export * from './serial-noise.js';
+export * from './hdlc-peer.js';
 export * from './signalling-peer.js';
 export * from './sim-error.js';
 export * from './sim-fxo-port.js';

@@ -92,5 +92,5 @@ t.test('card reset unconfigures the link', async (t) => {
   link.start(false);
   clock.advance(1000);
   link.resetCard();
-  t.same(link.snapshot(), { link: 1, config: null, started: false, state: 'out-of-service', counters: { fromHost: 0, toPeer: 0, toHost: 0, dropped: 0 }, mtp2: null });
+  t.same(link.snapshot(), { link: 1, config: null, started: false, state: 'out-of-service', counters: { fromHost: 0, toPeer: 0, toHost: 0, dropped: 0 }, mtp2: null, hdlcPeer: null });
 });

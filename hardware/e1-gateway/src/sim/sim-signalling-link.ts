@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import type { HdlcPeerSnapshot } from './hdlc-peer.js';
 import type { LinkState } from '../protocol/index.js';
 import { Mtp2LineSide, type Mtp2LineSnapshot } from './mtp2/mtp2-line-side.js';
 import type { Mtp2TimerValues } from './mtp2/mtp2-timers.js';
@@ -68,6 +69,8 @@ export interface LinkSnapshot {
   counters: { fromHost: number; toPeer: number; toHost: number; dropped: number };
   /** The line side's MTP2, when it runs one (link 0 with `--mtp2-peer`); else null. */
   mtp2: Mtp2LineSnapshot | null;
+  /** The HDLC peer socket's relay, on the link it takes (link 0 with `--hdlc-peer`); else null. The card fills it in. */
+  hdlcPeer: HdlcPeerSnapshot | null;
 }
 
 /**
@@ -147,6 +150,7 @@ export class SimSignallingLink {
       state: this.state,
       counters: { ...this.counters },
       mtp2: this.line.snapshot(),
+      hdlcPeer: null,
     };
   }
 

@@ -34,6 +34,8 @@ export interface PeerSocketOptions {
   /** The name to send to; default peer.sock. */
   remote?: string;
   logger?: Logger;
+  /** What the socket carries, for its log lines; default MTP2 (signal units). The HDLC peer says HDLC (frames). */
+  carries?: { socket: string; units: string };
 }
 
 /**
@@ -55,12 +57,14 @@ export class Mtp2PeerSocket implements Mtp2Transport {
   /** The errno of the last failed send, so that a lasting failure is logged once. */
   private failing: string | undefined;
   private closed = false;
+  private readonly carries: { socket: string; units: string };
 
   /** Binds the local socket (replacing a stale socket file left there); throws Error saying why it cannot. */
   constructor(dir: string, opts: PeerSocketOptions = {}) {
     this.local = join(dir, opts.local ?? CARD_SOCKET);
     this.remote = join(dir, opts.remote ?? PEER_SOCKET);
     this.log = opts.logger ?? pino({ level: 'silent' });
+    this.carries = opts.carries ?? { socket: 'MTP2 peer socket', units: 'signal units' };
     removeStaleSocket(this.local);
     this.sock = unixDgram.createSocket('unix_dgram');
     let bindError: UnixDgramError | undefined;
@@ -72,7 +76,7 @@ export class Mtp2PeerSocket implements Mtp2Transport {
       this.sock.close();
       throw new Error(`cannot bind ${this.local}: ${errnoName(bindError)}${bindError.code === -constants.errno.ENOENT ? ' (does the folder exist?)' : ''}`);
     }
-    this.sock.on('error', (err: UnixDgramError) => this.log.warn({ err: errnoName(err) }, 'MTP2 peer socket error'));
+    this.sock.on('error', (err: UnixDgramError) => this.log.warn({ err: errnoName(err) }, `${this.carries.socket} error`));
     this.sock.on('message', (msg: Buffer) => {
       this.datagramsIn++;
       this.handler?.(new Uint8Array(msg.buffer, msg.byteOffset, msg.length));
@@ -89,13 +93,13 @@ export class Mtp2PeerSocket implements Mtp2Transport {
     this.sock.send(buf, 0, buf.length, this.remote, (err) => {
       if (!err) {
         this.datagramsOut++;
-        if (this.failing) this.log.info({ remote: this.remote }, 'MTP2 peer socket: the far end takes datagrams again');
+        if (this.failing) this.log.info({ remote: this.remote }, `${this.carries.socket}: the far end takes datagrams again`);
         this.failing = undefined;
         return;
       }
       const name = errnoName(err);
       this.sendErrors[name] = (this.sendErrors[name] ?? 0) + 1;
-      if (this.failing !== name) this.log.info({ remote: this.remote, err: name }, 'MTP2 peer socket: cannot send to the far end; signal units are dropped until it binds its socket');
+      if (this.failing !== name) this.log.info({ remote: this.remote, err: name }, `${this.carries.socket}: cannot send to the far end; ${this.carries.units} are dropped until it binds its socket`);
       this.failing = name;
     });
   }
