@@ -516,17 +516,23 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
 
   // ---- plumbing -------------------------------------------------------------------------
 
-  /** Runs one event to the end, then the events for listeners: a listener may call back in. */
+  /**
+   * Runs one event to the end, then tells the listeners (who may call back in), then sends
+   * what is due: so a Q.931 answer sent from an `info` listener carries the acknowledgement.
+   */
   private entry(fn: () => void): void {
     this.depth++;
     try {
       fn();
-      this.flush();
     } finally {
       this.depth--;
     }
     if (this.depth > 0) return;
-    while (this.later.length > 0) this.later.shift()!();
+    try {
+      while (this.later.length > 0) this.later.shift()!();
+    } finally {
+      this.flush();
+    }
   }
 
   private notify<K extends keyof Q921LinkEvents & string>(event: K, ...args: Parameters<Q921LinkEvents[K]>): void {
