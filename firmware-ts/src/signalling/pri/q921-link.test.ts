@@ -1,8 +1,10 @@
 import { FakeClock } from '@countyline/e1-gateway';
 import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import t from 'tap';
 import { decodeQ921, disc, dm, frmr, iFrame, rej, rnr, rr, sabme, ua, ui, type Q921Frame } from './q921-codec.js';
 import { Q921Link } from './q921-link.js';
+import { registerQ921Metrics } from './q921-metrics.js';
 
 // The user-side link on a FakeClock against a hand-written network side: the network double
 // reads what the link puts on the wire (as the network would, C/R per Q.921 Table 1), keeps
@@ -199,6 +201,21 @@ t.test('a frame from the user lost: the network REJ makes the link send again fr
   t.match(link.snapshot(), { vs: 3, va: 3, queued: 0, counters: { retransmissions: 3, rejReceived: 1 } });
 });
 
+t.test('RNR: the peer is busy; frames wait, T200 polls it, and its RR F=1 lets them go', async (t) => {
+  const { clock, link, net } = harness();
+  net.establish();
+  net.send(rnr(NET, false, 0));
+  link.send(text('A'));
+  t.same(net.frames(), [], 'held while the peer is busy');
+  t.match(link.snapshot(), { peerBusy: true, queued: 1 });
+  clock.advance(T200);
+  t.same(net.frames(), ['RR cmd 0 P'], 'T200 polls the busy peer');
+  net.rr(false, true);
+  t.same(net.frames(), ['I 0/0 A']);
+  t.same(net.got, ['A']);
+  t.match(link.snapshot(), { state: 'multiple-frame-established', peerBusy: false });
+});
+
 t.test('T200 with a frame unacknowledged: RR P=1 polls in timer recovery; the F=1 answer ends it, the rest is sent again', async (t) => {
   const { clock, link, net } = harness();
   net.establish();
@@ -222,6 +239,23 @@ t.test('T200 with a frame unacknowledged: RR P=1 polls in timer recovery; the F=
   clock.advance(T203 - 1);
   t.same(net.frames(), []);
   t.match(link.snapshot().counters, { retransmissions: 1 });
+});
+
+t.test('in timer recovery only the answer F=1 ends the polls; an I frame acknowledging everything does not', async (t) => {
+  const { clock, link, net, infos } = harness();
+  net.establish();
+  link.send(text('A'));
+  clock.advance(T200);
+  t.same(net.frames(), ['I 0/0 A', 'RR cmd 0 P']);
+  net.i('ALERTING');
+  t.same(infos, ['I ALERTING']);
+  t.same(net.frames(), ['RR resp 1']);
+  clock.advance(T200);
+  t.same(net.frames(), ['RR cmd 1 P'], 'still polling (Q.921 5.6.7)');
+  net.rr(false, true);
+  t.equal(link.state, 'multiple-frame-established');
+  clock.advance(T203 - 1);
+  t.same(net.frames(), []);
 });
 
 t.test('N200 polls unanswered: MDL-ERROR I, re-establishment, the unacknowledged frame discarded', async (t) => {
@@ -392,4 +426,20 @@ t.test('stop() with the network silent: N200 DISC retransmissions, then released
   t.equal(link.state, 'tei-assigned');
   t.same(events, ['MDL-ERROR H', 'released stopped']);
   t.equal(clock.pending(), 0, 'no timer left running');
+});
+
+t.test('countyline metrics read the link: state, frames, malformed by reason', async (t) => {
+  const { link, net } = harness();
+  const registry = new Registry();
+  registerQ921Metrics(registry, link, 1);
+  net.establish();
+  link.send(text('A'));
+  net.send(Uint8Array.from([0x02]));
+  const metrics = await registry.metrics();
+  t.match(metrics, /countyline_q921_state\{span="1",state="multiple-frame-established"\} 1/);
+  t.match(metrics, /countyline_q921_state\{span="1",state="tei-assigned"\} 0/);
+  t.match(metrics, /countyline_q921_i_frames_total\{span="1",direction="out"\} 1/);
+  t.match(metrics, /countyline_q921_frames_total\{span="1",direction="in"\} 2/);
+  t.match(metrics, /countyline_q921_malformed_total\{span="1",reason="too-short"\} 1/);
+  t.match(metrics, /countyline_q921_establishments_total\{span="1"\} 1/);
 });

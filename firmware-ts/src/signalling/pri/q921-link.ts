@@ -36,13 +36,7 @@ export type { Q921Counters, Q921ErrorCode, Q921Snapshot } from './q921-metrics.j
 export type Q921State = 'tei-assigned' | 'awaiting-establishment' | 'awaiting-release' | 'multiple-frame-established' | 'timer-recovery';
 
 /** The state numbers of Q.921 Annex B. */
-export const Q921_STATE_NUMBERS: Readonly<Record<Q921State, number>> = {
-  'tei-assigned': 4,
-  'awaiting-establishment': 5,
-  'awaiting-release': 6,
-  'multiple-frame-established': 7,
-  'timer-recovery': 8,
-};
+export const Q921_STATE_NUMBERS: Readonly<Record<Q921State, number>> = { 'tei-assigned': 4, 'awaiting-establishment': 5, 'awaiting-release': 6, 'multiple-frame-established': 7, 'timer-recovery': 8 };
 
 const MOVES: Readonly<Record<Q921State, readonly Q921State[]>> = {
   'tei-assigned': ['awaiting-establishment', 'multiple-frame-established'],
@@ -54,24 +48,19 @@ const MOVES: Readonly<Record<Q921State, readonly Q921State[]>> = {
 
 const REJECTION_CODES: Partial<Record<Q921DecodeReason, Q921ErrorCode>> = { 'unknown-control': 'L', 'info-not-allowed': 'M', 'wrong-length': 'N', 'info-too-long': 'O' };
 
+/** `message` is a log line (`MDL-ERROR J: N(R) sequence error: re-establishing`); `state` the state the link was in. */
 export interface Q921MdlError {
   code: Q921ErrorCode;
-  /** `MDL-ERROR J: N(R) sequence error: re-establishing`, for a log line. */
   message: string;
-  /** The state the link was in when it happened. */
   state: Q921State;
 }
 
-/** Why the link went back to state 4. */
-export type Q921ReleaseReason =
-  /** `stop()`: our DISC was answered (or went unanswered N200 times). */
-  | 'stopped'
-  /** The network sent DISC. */
-  | 'network-disc'
-  /** The network answered our SABME with DM F=1. */
-  | 'network-refused'
-  /** Our SABME went unanswered N200 times (MDL-ERROR G). */
-  | 'no-answer';
+/**
+ * Why the link went back to state 4: `stopped` (our DISC was answered, or went unanswered
+ * N200 times), `network-disc` (the network sent DISC), `network-refused` (it answered our
+ * SABME with DM F=1), `no-answer` (our SABME went unanswered N200 times, MDL-ERROR G).
+ */
+export type Q921ReleaseReason = 'stopped' | 'network-disc' | 'network-refused' | 'no-answer';
 
 export type Q921DiscardReason = 'released' | 'not-started' | 'link-reset';
 
@@ -179,7 +168,6 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
       // Q.921 5.5.3.1: DISC P=1, T200, and wait for UA or DM.
       this.rc = 0;
       this.sendU('DISC', true);
-      this.stopTimer('t203');
       this.startT200();
       this.transition('awaiting-release');
     });
@@ -262,13 +250,11 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
           this.counters.failures++;
           return this.enterReleased('network-refused');
         }
-        this.mdlError(pf ? 'B' : 'E');
-        if (pf && s === 'multiple-frame-established') return; // B: stays up
-        return this.establish(true);
+        // B in state 7 leaves the link up; E, and B in timer recovery, re-establish it.
+        return this.mdlError(pf ? 'B' : 'E', !pf || s === 'timer-recovery');
       case 'FRMR':
-        if (!up) return;
-        this.mdlError('K');
-        return this.establish(true);
+        if (up) this.mdlError('K', true);
+        return;
     }
   }
 
@@ -280,7 +266,7 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
     if (type === 'REJ') this.counters.rejReceived++;
     if (command && pf) this.enquiryResponse();
     if (s === 'multiple-frame-established' && !command && pf) this.mdlError('A');
-    if (!this.validNr(nr)) return this.nrError();
+    if (!this.validNr(nr)) return this.mdlError('J', true);
     if (s === 'timer-recovery') {
       this.acknowledge(nr);
       // 5.6.7: the response with F=1 to our poll ends timer recovery; what it acknowledges not, is sent again.
@@ -300,7 +286,6 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
       this.vs = nr;
     } else {
       // 5.6.5: T200 runs to poll the busy peer.
-      this.stopTimer('t203');
       this.startT200();
     }
   }
@@ -324,7 +309,7 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
       this.counters.rejSent++;
       this.sendS('REJ', false, p);
     }
-    if (!this.validNr(nr)) return this.nrError();
+    if (!this.validNr(nr)) return this.mdlError('J', true);
     if (s === 'timer-recovery' || this.peerBusy) return this.acknowledge(nr);
     this.ackTimers(nr);
   }
@@ -336,8 +321,7 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
     this.log.debug({ reason: error.reason, offset: error.offset }, `Q.921 frame discarded: ${error.detail}`);
     const code = REJECTION_CODES[error.reason];
     if (code === undefined || error.sapi !== SAPI || error.tei !== TEI) return;
-    this.mdlError(code);
-    if (this.current === 'multiple-frame-established' || this.current === 'timer-recovery') this.establish(true);
+    this.mdlError(code, this.current === 'multiple-frame-established' || this.current === 'timer-recovery');
   }
 
   /** Q.921 5.4 (disconnected mode): a command with P=1 in state 4 is answered with DM F=1; states 5 and 6 ignore it. */
@@ -355,7 +339,6 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
     this.clearExceptions();
     this.rc = 0;
     this.sendU('SABME', true);
-    this.stopTimer('t203');
     this.startT200();
     this.transition('awaiting-establishment');
   }
@@ -386,12 +369,7 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
     this.notify('released', reason);
     if (!this.started) return;
     if (reason === 'stopped') this.establish(false); // started again while it was being stopped
-    else this.retry = this.opts.clock.setTimeout(() => this.entry(() => this.onRetry()), this.timers.retryMs);
-  }
-
-  private onRetry(): void {
-    this.retry = null;
-    if (this.started && this.current === 'tei-assigned') this.establish(false);
+    else this.retry = this.opts.clock.setTimeout(() => this.entry(() => this.establish(false)), this.timers.retryMs);
   }
 
   private onT200(): void {
@@ -418,26 +396,22 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
       case 'multiple-frame-established':
         this.rc = 0;
         this.transition('timer-recovery');
-        this.enquiry();
-        this.rc++;
-        return;
+        break;
       case 'timer-recovery':
-        if (this.rc >= n200) {
-          this.mdlError('I');
-          return this.establish(true);
-        }
-        this.enquiry();
-        this.rc++;
-        return;
+        if (this.rc >= n200) return this.mdlError('I', true);
+        break;
       case 'tei-assigned':
         return;
     }
+    // 5.6.7: poll, N200 times at most.
+    this.enquiry();
+    this.rc++;
   }
 
+  /** 5.6.8: nothing for T203, poll the peer. */
   private onT203(): void {
     this.t203 = null;
     if (this.current !== 'multiple-frame-established') return;
-    // 5.6.8: no frame for T203: poll the peer.
     this.rc = 0;
     this.transition('timer-recovery');
     this.enquiry();
@@ -454,11 +428,6 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
   private enquiryResponse(): void {
     this.sendS('RR', false, true);
     this.ackPending = false;
-  }
-
-  private nrError(): void {
-    this.mdlError('J');
-    this.establish(true);
   }
 
   /** V(A) <= N(R) <= V(S), modulo 128 (Q.921 5.8.2). */
@@ -502,10 +471,7 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
         this.counters.iFramesOut++;
         this.vs = mod(this.vs + 1);
         this.ackPending = false;
-        if (this.t200 === null) {
-          this.stopTimer('t203');
-          this.startT200();
-        }
+        if (this.t200 === null) this.startT200();
       }
     }
     if (this.ackPending) {
@@ -543,12 +509,14 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
     });
   }
 
-  private mdlError(code: Q921ErrorCode): void {
+  /** An MDL-ERROR indication; `reestablish` for the errors after which the link is established again. */
+  private mdlError(code: Q921ErrorCode, reestablish = false): void {
     const e = this.counters.errors;
     e[code] = (e[code] ?? 0) + 1;
     const message = `MDL-ERROR ${code}: ${Q921_ERRORS[code]}`;
     this.log.warn({ code, state: this.current }, message);
     this.notify('error', { code, message, state: this.current });
+    if (reestablish) this.establish(true);
   }
 
   private discardQueue(reason: Q921DiscardReason): void {
@@ -577,7 +545,9 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
     this.opts.send(encodeQ921(frame, 'user'));
   }
 
+  /** T200 and T203 never run together (Annex B): starting T200 stops T203. */
   private startT200(): void {
+    this.stopTimer('t203');
     this.stopTimer('t200');
     this.t200 = this.opts.clock.setTimeout(() => this.entry(() => this.onT200()), this.timers.t200Ms);
   }
