@@ -8,18 +8,18 @@ import { newQ921Counters, Q921_ERRORS, type Q921Counters, type Q921ErrorCode, ty
  * to 5.8, SDL of Annex B) on SAPI 0, TEI 0. A PRI is point-to-point: the TEI is fixed and
  * there is no TEI management, so the link starts in state 4, TEI assigned.
  *
- *     4 tei-assigned ──start(), DM F=0──► 5 awaiting-establishment ──UA F=1──► 7 multiple-frame-established
+ *     4 tei-assigned ──start(), retry, DM F=0──► 5 awaiting-establishment ──UA F=1──► 7 multiple-frame-established
  *     4 ──SABME──► 7                      5 ──DM F=1, N200 SABMEs──► 4
  *     7 ──T200 / T203 expiry──► 8 timer-recovery ──response F=1──► 7
- *     7, 8 ──N(R) error, FRMR, DM, N200 polls, frame rejection──► 5 (re-establishment)
+ *     7, 8 ──N(R) error, FRMR, DM F=0 (any DM in 8), N200 polls, frame rejection──► 5 (re-establishment)
  *     7, 8 ──DISC──► 4                    5, 7, 8 ──stop()──► 6 awaiting-release ──UA/DM F=1, N200 DISCs──► 4
  *
  * Choices Q.921 leaves open, made here:
  * - A PRI user keeps its link up: while started, a link released (DISC or DM from the
  *   network, N200 SABMEs unanswered) is established again after the re-establishment delay
- *   (`timers.retryMs`, by default T200 x N200: 3 s), and at once on a DM F=0 (Q.921 5.5.1.1).
+ *   (`timers.retryMs`, by default T200 x N200: 3 s), and at once on an unsolicited DM F=0 (Q.921 5.5.4).
  * - On T200 expiry in state 7 the link polls with RR P=1 (Q.921 5.6.7 allows that or a
- *   retransmission of the last I frame); so do T203 expiries (5.6.8).
+ *   retransmission of the last I frame); so does T203 expiry (an idle link).
  * - Own receiver busy is never set: every in-sequence I frame is passed up at once.
  * - `send()` queues an I frame while the link is being established, or while the window
  *   (k) is full, the peer busy or in timer recovery. When the link is released, or was not
@@ -165,7 +165,7 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
       this.stopTimer('retry');
       this.discardQueue('released');
       if (this.current === 'tei-assigned' || this.current === 'awaiting-release') return;
-      // Q.921 5.5.3.1: DISC P=1, T200, and wait for UA or DM.
+      // Q.921 5.5.3: DISC P=1, T200, and wait for UA or DM.
       this.rc = 0;
       this.sendU('DISC', true);
       this.startT200();
@@ -222,7 +222,7 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
       case 'XID':
         return this.log.debug('Q.921 XID ignored (no parameter negotiation on this link)');
       case 'SABME':
-        if (s === 'awaiting-establishment') return this.sendU('UA', pf); // 5.5.1.3: SABMEs crossed; still waiting for our UA
+        if (s === 'awaiting-establishment') return this.sendU('UA', pf); // 5.5.5: SABMEs crossed; still waiting for our UA
         if (s === 'awaiting-release' || (s === 'tei-assigned' && !this.started)) return this.sendU('DM', pf);
         this.sendU('UA', pf);
         if (up) {
@@ -231,7 +231,7 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
         }
         return this.enterEstablished('network', up);
       case 'DISC':
-        if (!up) return this.sendU(s === 'awaiting-release' ? 'UA' : 'DM', pf); // 6: DISCs crossed (5.5.3.2)
+        if (!up) return this.sendU(s === 'awaiting-release' ? 'UA' : 'DM', pf); // 6: DISCs crossed (5.5.5)
         this.sendU('UA', pf);
         this.counters.failures++;
         return this.enterReleased('network-disc');
@@ -324,7 +324,7 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
     this.mdlError(code, this.current === 'multiple-frame-established' || this.current === 'timer-recovery');
   }
 
-  /** Q.921 5.4 (disconnected mode): a command with P=1 in state 4 is answered with DM F=1; states 5 and 6 ignore it. */
+  /** Q.921 5.5.4: a command with P=1 in state 4 is answered with DM F=1; states 5 and 6 ignore it. */
   private disconnectedMode(poll: boolean): void {
     if (poll && this.current === 'tei-assigned') this.sendU('DM', true);
   }
@@ -408,7 +408,7 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
     this.rc++;
   }
 
-  /** 5.6.8: nothing for T203, poll the peer. */
+  /** Nothing heard for T203: poll the peer. */
   private onT203(): void {
     this.t203 = null;
     if (this.current !== 'multiple-frame-established') return;
