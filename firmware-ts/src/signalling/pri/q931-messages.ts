@@ -1,0 +1,184 @@
+import { CALL_STATE, CAUSE, CHANNEL_IDENTIFICATION, BEARER_CAPABILITY, PROGRESS_INDICATOR, RESTART_INDICATOR } from './q931-ies.js';
+import { Q850_CAUSE } from './q931-cause.js';
+import type { Q931Decoded } from './q931-codec.js';
+
+/**
+ * The Q.931 messages a PRI call and its restarts use (Q.931 Table 4-2 codes), with the
+ * information elements clause 3 marks "M" for each. Conditional IEs ("mandatory if this is
+ * the first message in response to SETUP", the channel identification in ALERTING, CALL
+ * PROCEEDING and CONNECT) are left to the call layer: only it knows what came before.
+ *
+ * - `mandatory`: M in both directions;
+ * - `fromNetwork`: M only network to user (SETUP's channel identification, 3.1.14: a user
+ *   may leave it out to mean "any channel");
+ * - `firstClearing`: M in the first clearing message only (cause in RELEASE and RELEASE
+ *   COMPLETE, 3.1.9 / 3.1.10 note 1); a RELEASE that answers a DISCONNECT may omit it.
+ */
+export interface Q931MessageDef {
+  readonly code: number;
+  readonly mandatory: readonly number[];
+  readonly fromNetwork?: readonly number[];
+  readonly firstClearing?: readonly number[];
+  /** Sent with the global call reference (value 0), Q.931 3.2 / 5.5. */
+  readonly global?: true;
+}
+
+const BC = BEARER_CAPABILITY.id;
+const CAUSE_ID = CAUSE.id;
+const CHANNEL = CHANNEL_IDENTIFICATION.id;
+
+export const Q931_MESSAGES = {
+  ALERTING: { code: 0x01, mandatory: [] }, // 3.1.1
+  'CALL PROCEEDING': { code: 0x02, mandatory: [] }, // 3.1.2
+  PROGRESS: { code: 0x03, mandatory: [PROGRESS_INDICATOR.id] }, // 3.1.8
+  SETUP: { code: 0x05, mandatory: [BC], fromNetwork: [CHANNEL] }, // 3.1.14
+  CONNECT: { code: 0x07, mandatory: [] }, // 3.1.3
+  'CONNECT ACKNOWLEDGE': { code: 0x0f, mandatory: [] }, // 3.1.4
+  DISCONNECT: { code: 0x45, mandatory: [CAUSE_ID] }, // 3.1.5
+  RESTART: { code: 0x46, mandatory: [RESTART_INDICATOR.id], global: true }, // 3.2.1
+  RELEASE: { code: 0x4d, mandatory: [], firstClearing: [CAUSE_ID] }, // 3.1.9
+  'RESTART ACKNOWLEDGE': { code: 0x4e, mandatory: [RESTART_INDICATOR.id], global: true }, // 3.2.2
+  'RELEASE COMPLETE': { code: 0x5a, mandatory: [], firstClearing: [CAUSE_ID] }, // 3.1.10
+  'STATUS ENQUIRY': { code: 0x75, mandatory: [] }, // 3.1.17
+  INFORMATION: { code: 0x7b, mandatory: [] }, // 3.1.6
+  STATUS: { code: 0x7d, mandatory: [CAUSE_ID, CALL_STATE.id] }, // 3.1.16
+} as const satisfies Record<string, Q931MessageDef>;
+
+export type Q931MessageType = keyof typeof Q931_MESSAGES;
+
+export const Q931_TYPE_BY_CODE: ReadonlyMap<number, Q931MessageType> = new Map(Object.entries(Q931_MESSAGES).map(([name, def]) => [def.code, name as Q931MessageType]));
+
+/** Which side sent a message: the box is the user side of its PRI spans. */
+export type Q931Side = 'network' | 'user';
+
+/** The IEs a message of `type` must carry when sent by `from` (clause 3). */
+export function mandatoryIes(type: Q931MessageType, from: Q931Side, firstClearing = true): number[] {
+  const def: Q931MessageDef = Q931_MESSAGES[type];
+  return [...def.mandatory, ...(from === 'network' ? (def.fromNetwork ?? []) : []), ...(firstClearing ? (def.firstClearing ?? []) : [])];
+}
+
+/** What the receiver of a message sends back, and with which cause. */
+export interface Q931Reply {
+  /**
+   * STATUS: send it (after acting on the message when `act` is true), with the call state.
+   * RELEASE COMPLETE: answer a SETUP with it instead of taking the call.
+   * RELEASE (to a DISCONNECT) / RELEASE COMPLETE (to a RELEASE): the clearing message the
+   * normal procedure sends carries this cause instead of its usual one.
+   */
+  message: 'STATUS' | 'RELEASE' | 'RELEASE COMPLETE';
+  /** Q.850 cause value (96, 97, 99, 100...). */
+  cause: number;
+  /** The IE identifiers concerned, for the cause's diagnostics field. */
+  diagnostics: number[];
+  /** Q.931 says "may": the box sends it, a peer need not. */
+  optional?: true;
+}
+
+/** The Q.931 5.8 action for one received message. */
+export interface Q931Verdict {
+  /** true: act on the message (its recognised, valid IEs); false: drop it, no state change. */
+  act: boolean;
+  /** Read the message as carrying this cause (31, normal unspecified): its own is missing or bad. */
+  assumeCause?: number;
+  reply?: Q931Reply;
+  /** The Q.931 clause applied (none for a valid message). */
+  clause?: string;
+  /** For logs. */
+  reason: string;
+}
+
+export interface Q931VerdictOptions {
+  /**
+   * Whether a RELEASE / RELEASE COMPLETE is the first clearing message of its call (no
+   * DISCONNECT or RELEASE came before it). Default true: the cause is then mandatory.
+   */
+  firstClearing?: boolean;
+}
+
+const CLEARING = new Set<string>(['DISCONNECT', 'RELEASE', 'RELEASE COMPLETE']);
+
+/**
+ * What Q.931 5.8 tells the receiver of `decoded` to do. Pure: the call layer applies it.
+ *
+ * Left to the caller, which holds the call table and the states:
+ * - call reference errors of 5.8.3.2 (a message for an unknown call: RELEASE COMPLETE with
+ *   cause 81), except (f) below;
+ * - 5.8.4 messages the call state does not allow: STATUS with cause 101 (or 98), and the
+ *   exceptions for RELEASE and RELEASE COMPLETE;
+ * - conditional IEs (the channel identification in the first answer to SETUP).
+ */
+export function q931Verdict(decoded: Q931Decoded, options: Q931VerdictOptions = {}): Q931Verdict {
+  if (!decoded.ok) {
+    const clause = { 'too-short': '5.8.1', 'protocol-discriminator': '5.8.2', 'call-reference-length': '5.8.3.1', 'ie-overrun': '5.8.1' }[decoded.error.code];
+    // An IE running past the end of the message leaves it as short as 5.8.1's case: ignored.
+    return { act: false, clause, reason: decoded.error.reason };
+  }
+  const { message, report } = decoded;
+  if (message.type === 'unknown') {
+    return { act: false, reply: { message: 'STATUS', cause: Q850_CAUSE.messageTypeNonExistent, diagnostics: [message.code] }, clause: '5.8.4', reason: `message type 0x${hex(message.code)} is not implemented` };
+  }
+  const type = message.type;
+  // 5.8.3.2 f): a SETUP always comes from the side that chose the call reference.
+  if (type === 'SETUP' && message.callReference.flag) return { act: false, clause: '5.8.3.2 f)', reason: 'SETUP with call reference flag 1' };
+
+  // A RELEASE after DISCONNECT may leave its cause out (3.1.9 note 1): not missing, and a
+  // bad one is an optional IE's content error.
+  const notMandatory = options.firstClearing === false ? new Set<number>((Q931_MESSAGES[type] as Q931MessageDef).firstClearing ?? []) : new Set<number>();
+  const missing = report.missingMandatory.filter((id) => !notMandatory.has(id));
+  const required = report.unrecognised.filter((u) => u.comprehensionRequired).map((u) => u.id);
+  if (missing.length > 0 || required.length > 0) {
+    // 5.8.7.1: an unrecognised "comprehension required" IE counts as a missing mandatory one.
+    const reason = missing.length > 0 ? `mandatory IE(s) ${ids(missing)} missing` : `comprehension-required IE(s) ${ids(required)} not recognised`;
+    return fatal(type, Q850_CAUSE.mandatoryIeMissing, [...missing, ...required], missing.includes(CAUSE.id), '5.8.6.1', reason);
+  }
+  const badMandatory = report.mandatoryContentErrors.map((e) => e.id).filter((id) => !notMandatory.has(id));
+  if (badMandatory.length > 0) {
+    return fatal(type, Q850_CAUSE.invalidIeContents, badMandatory, badMandatory.includes(CAUSE.id), '5.8.6.2', `mandatory IE(s) ${ids(badMandatory)} with bad contents`);
+  }
+
+  const unrecognised = report.unrecognised.map((u) => u.id);
+  const badOptional = [...report.optionalContentErrors.map((e) => e.id), ...report.mandatoryContentErrors.map((e) => e.id).filter((id) => notMandatory.has(id))];
+  if (unrecognised.length > 0) {
+    // 5.8.7.1 a)-c): clearing messages report it in the clearing reply, others by STATUS.
+    const reason = `IE(s) ${ids(unrecognised)} not recognised; acted on the rest`;
+    if (type === 'DISCONNECT') return { act: true, reply: { message: 'RELEASE', cause: Q850_CAUSE.ieNonExistent, diagnostics: unrecognised }, clause: '5.8.7.1 a)', reason };
+    if (type === 'RELEASE') return { act: true, reply: { message: 'RELEASE COMPLETE', cause: Q850_CAUSE.ieNonExistent, diagnostics: unrecognised }, clause: '5.8.7.1 b)', reason };
+    if (type === 'RELEASE COMPLETE') return { act: true, clause: '5.8.7.1 c)', reason };
+    return { act: true, reply: { message: 'STATUS', cause: Q850_CAUSE.ieNonExistent, diagnostics: unrecognised, optional: true }, clause: '5.8.7.1', reason };
+  }
+  if (badOptional.length > 0) {
+    const reason = `optional IE(s) ${ids(badOptional)} with bad contents, ignored`;
+    // 5.8.7.2 allows a STATUS; on a clearing message the call is going away and none is sent.
+    if (CLEARING.has(type)) return { act: true, clause: '5.8.7.2', reason };
+    return { act: true, reply: { message: 'STATUS', cause: Q850_CAUSE.invalidIeContents, diagnostics: badOptional, optional: true }, clause: '5.8.7.2', reason };
+  }
+  // 5.8.5.1 lets the receiver take out-of-sequence IEs as if in sequence, which the decoder
+  // does; 5.8.5.2: repeats beyond those allowed were ignored. Neither calls for an answer.
+  if (report.outOfSequence.length > 0 || report.repeated.length > 0) return { act: true, clause: '5.8.5', reason: 'IE(s) out of sequence or repeated; acted on as received' };
+  return { act: true, reason: 'valid' };
+}
+
+/** 5.8.6.1 / 5.8.6.2: the answer to a message missing (or with a bad) mandatory IE. */
+function fatal(type: Q931MessageType, cause: number, diagnostics: number[], causeIeBad: boolean, clause: string, reason: string): Q931Verdict {
+  const assume = causeIeBad ? { assumeCause: Q850_CAUSE.normalUnspecified } : {};
+  switch (type) {
+    case 'SETUP':
+      return { act: false, reply: { message: 'RELEASE COMPLETE', cause, diagnostics }, clause, reason };
+    case 'DISCONNECT':
+      return { act: true, ...assume, reply: { message: 'RELEASE', cause, diagnostics }, clause, reason };
+    case 'RELEASE':
+      return { act: true, ...assume, reply: { message: 'RELEASE COMPLETE', cause, diagnostics }, clause, reason };
+    case 'RELEASE COMPLETE':
+      return { act: true, ...assume, clause, reason };
+    default:
+      return { act: false, reply: { message: 'STATUS', cause, diagnostics }, clause, reason };
+  }
+}
+
+function ids(list: readonly number[]): string {
+  return list.map((id) => `0x${hex(id)}`).join(', ');
+}
+
+function hex(n: number): string {
+  return n.toString(16).padStart(2, '0');
+}
