@@ -130,6 +130,7 @@ export interface UnrecognisedIe {
 /** What was wrong in a message that still decoded, for Q.931 5.8 (see `q931Verdict`). */
 export interface Q931Report {
   unrecognised: UnrecognisedIe[];
+  /** Includes the cause of RELEASE / RELEASE COMPLETE, mandatory in a first clearing message (`q931Verdict` weighs that). */
   missingMandatory: number[];
   mandatoryContentErrors: IeContentError[];
   optionalContentErrors: IeContentError[];
@@ -164,7 +165,7 @@ const MAX_PROGRESS = 2;
 export function encodeQ931(message: Q931AnyMessage): Uint8Array {
   const out = [Q931_PROTOCOL_DISCRIMINATOR, ...callReference(message.callReference)];
   if (message.type === 'unknown') {
-    out.push(int(message.code, 0, 0x7f, 'message.code'), ...bytesOf(message.body, 'message.body'));
+    out.push(int(message.code, 0, 0xff, 'message.code'), ...bytesOf(message.body, 'message.body'));
     return Uint8Array.from(out);
   }
   const def = Q931_MESSAGES[message.type];

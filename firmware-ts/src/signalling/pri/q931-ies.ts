@@ -203,6 +203,7 @@ export const CHANNEL_IDENTIFICATION: IeCodec<ChannelIdentification> = {
     let at = start + 1;
     if ((o3 & 0x40) !== 0) {
       const groupEnd = skipGroup(bytes, at, end, 'channel identification interface identifier');
+      if (groupEnd - at > 3) throw new Q931CodecError('bad-length', `channel identification: interface identifier of ${groupEnd - at} octets, at most 3 read`, at);
       let id = 0;
       for (let i = at; i < groupEnd; i++) id = id * 128 + (bytes[i]! & 0x7f);
       value.interfaceId = id;
@@ -488,7 +489,7 @@ function ia5(s: unknown, where: string): number[] {
   if (typeof s !== 'string') throw new TypeError(`${where}: expected a string`);
   return Array.from(s, (ch, i) => {
     const c = ch.charCodeAt(0);
-    if (ch.length !== 1 || c < 0x20 || c > 0x7e) throw new RangeError(`${where}: character ${i} (${JSON.stringify(ch)}) is not printable IA5`);
+    if (ch.length !== 1 || c > 0x7f) throw new RangeError(`${where}: character ${i} (${JSON.stringify(ch)}) is not IA5`);
     return c;
   });
 }
