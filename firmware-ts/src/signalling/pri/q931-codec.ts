@@ -3,7 +3,6 @@ import {
   CALL_STATE,
   CALLED_PARTY_NUMBER,
   CALLING_PARTY_NUMBER,
-  CAUSE,
   CHANNEL_IDENTIFICATION,
   DISPLAY,
   IE_NAMES,
@@ -15,13 +14,13 @@ import {
   type BearerCapability,
   type CallingPartyNumber,
   type CallState,
-  type Cause,
   type ChannelIdentification,
   type IeCodec,
   type PartyNumber,
   type ProgressIndicator,
   type RestartClass,
 } from './q931-ies.js';
+import { CAUSE, type Cause } from './q931-cause.js';
 import { mandatoryIes, Q931_MESSAGES, Q931_TYPE_BY_CODE, type Q931MessageType, type Q931Side } from './q931-messages.js';
 
 /**

@@ -4,7 +4,6 @@ import {
   CALL_STATE,
   CALLED_PARTY_NUMBER,
   CALLING_PARTY_NUMBER,
-  CAUSE,
   CHANNEL_IDENTIFICATION,
   DISPLAY,
   LAYER1,
@@ -14,6 +13,7 @@ import {
   RESTART_INDICATOR,
   type IeCodec,
 } from './q931-ies.js';
+import { CAUSE } from './q931-cause.js';
 
 // Contents octets only (from Q.931's octet 3 on): the message codec adds identifier and length.
 

@@ -6,7 +6,8 @@
  * (bit 8): 0 = the octet group goes on in the next octet, 1 = this is its last octet.
  *
  * Decoders throw only `Q931CodecError` (`bad-length` or `bad-value`), which the message
- * decoder turns into an "IE content error" for Q.931 5.8.6.2 / 5.8.7.2.
+ * decoder turns into an "IE content error" for Q.931 5.8.6.2 / 5.8.7.2. The cause IE lives
+ * with the Q.850 tables in `q931-cause.ts`.
  */
 
 export type Q931CodecErrorCode = 'bad-length' | 'bad-value';
@@ -24,7 +25,7 @@ export class Q931CodecError extends RangeError {
 }
 
 /** Q.931 4.5.x coding standard, bits 7-6 of the octet that carries it. */
-const CODING = ['itu-t', 'iso-iec', 'national', 'network-specific'] as const;
+export const CODING = ['itu-t', 'iso-iec', 'national', 'network-specific'] as const;
 export type CodingStandard = (typeof CODING)[number];
 
 /** How one IE's contents become a value and back. */
@@ -315,50 +316,6 @@ export const CALLED_PARTY_NUMBER = numberCodec<PartyNumber>(0x70, 'called party 
 
 // ---------------------------------------------------------------------------------------
 /**
- * Cause, Q.931 4.5.12 (identifier 0x08), values and locations from Q.850 (`q931-cause.ts`):
- *
- *          8     7 6        5       4 3 2 1
- *     3  | ext | coding   | spare | location |
- *     3a | 1   | recommendation (only when ext of 3 is 0) |
- *     4  | 1   | cause value (7 bits)                     |
- *     5..  diagnostics (kept as bytes)
- */
-export interface Cause {
-  codingStandard: CodingStandard;
-  location: number;
-  recommendation?: number;
-  value: number;
-  diagnostics: Uint8Array;
-}
-
-export const CAUSE: IeCodec<Cause> = {
-  id: 0x08,
-  label: 'cause',
-  maxLength: 30,
-  encode(v, where) {
-    const out = [(v.recommendation === undefined ? 0x80 : 0) | (coding(v.codingStandard, where) << 5) | int(v.location, 0, 0x0f, `${where}.location`)];
-    if (v.recommendation !== undefined) out.push(0x80 | int(v.recommendation, 0, 0x7f, `${where}.recommendation`));
-    out.push(0x80 | int(v.value, 0, 0x7f, `${where}.value`), ...bytesOf(v.diagnostics, `${where}.diagnostics`));
-    return out;
-  },
-  decode(bytes, start, length) {
-    atLeast('cause', start, length, 2);
-    const o3 = bytes[start]!;
-    let at = start + 1;
-    let recommendation: number | undefined;
-    if ((o3 & 0x80) === 0) {
-      atLeast('cause', start, length, 3);
-      recommendation = lastOfGroup(bytes, at, 'cause: recommendation');
-      at += 1;
-    }
-    const value: Cause = { codingStandard: CODING[(o3 >> 5) & 3]!, location: o3 & 0x0f, value: lastOfGroup(bytes, at, 'cause: cause value'), diagnostics: Uint8Array.from(bytes.subarray(at + 1, start + length)) };
-    if (recommendation !== undefined) value.recommendation = recommendation;
-    return value;
-  },
-};
-
-// ---------------------------------------------------------------------------------------
-/**
  * Progress indicator, Q.931 4.5.23 (identifier 0x1e):
  *
  *          8     7 6        5       4 3 2 1
@@ -455,7 +412,7 @@ export const IE_NAMES: Readonly<Record<number, string>> = {
 
 // --- helpers ---------------------------------------------------------------------------
 
-function atLeast(label: string, start: number, length: number, min: number): void {
+export function atLeast(label: string, start: number, length: number, min: number): void {
   if (length < min) throw new Q931CodecError('bad-length', `${label}: ${length} octet(s), at least ${min} expected`, start);
 }
 
@@ -465,7 +422,7 @@ function skipGroup(bytes: Uint8Array, at: number, end: number, what: string): nu
   throw new Q931CodecError('bad-length', `${what}: ends before an octet with extension bit 1`, end);
 }
 
-function lastOfGroup(bytes: Uint8Array, at: number, what: string): number {
+export function lastOfGroup(bytes: Uint8Array, at: number, what: string): number {
   const octet = bytes[at]!;
   if ((octet & 0x80) === 0) throw new Q931CodecError('bad-value', `${what} octet has extension bit 0`, at);
   return octet & 0x7f;
@@ -501,7 +458,7 @@ function septets(n: number): number[] {
   return out;
 }
 
-function coding(v: unknown, where: string): number {
+export function coding(v: unknown, where: string): number {
   const i = CODING.indexOf(v as CodingStandard);
   if (i < 0) throw new RangeError(`${where}.codingStandard: ${String(v)} is not one of ${CODING.join(', ')}`);
   return i;

@@ -1,5 +1,5 @@
-import { CALL_STATE, CAUSE, CHANNEL_IDENTIFICATION, BEARER_CAPABILITY, PROGRESS_INDICATOR, RESTART_INDICATOR } from './q931-ies.js';
-import { Q850_CAUSE } from './q931-cause.js';
+import { CALL_STATE, CHANNEL_IDENTIFICATION, BEARER_CAPABILITY, PROGRESS_INDICATOR, RESTART_INDICATOR } from './q931-ies.js';
+import { CAUSE, Q850_CAUSE } from './q931-cause.js';
 import type { Q931Decoded } from './q931-codec.js';
 
 /**
