@@ -137,6 +137,11 @@ export interface Q931Report {
   outOfSequence: number[];
   /** IEs present more often than allowed; only the first (two for progress indicator) are kept (5.8.5.2). */
   repeated: number[];
+  /**
+   * Recognised codeset 0 IEs that clause 3 does not list for this message type (5.8.7.3);
+   * they are decoded into `ies` all the same, and the call layer should not rely on them.
+   */
+  unexpected: number[];
 }
 
 export type Q931Decoded = { ok: true; message: Q931AnyMessage; report: Q931Report; from: Q931Side } | { ok: false; error: Q931DecodeError };
@@ -231,14 +236,14 @@ export function decodeQ931(bytes: Uint8Array, from: Q931Side = 'network'): Q931D
   const callReference: CallReference = { value: value % (flagBit || 1), flag: crLength > 0 && value >= flagBit, length: crLength as 0 | 1 | 2 };
   const typeAt = 2 + crLength;
   const code = bytes[typeAt]!;
-  const report: Q931Report = { unrecognised: [], missingMandatory: [], mandatoryContentErrors: [], optionalContentErrors: [], outOfSequence: [], repeated: [] };
+  const report: Q931Report = { unrecognised: [], missingMandatory: [], mandatoryContentErrors: [], optionalContentErrors: [], outOfSequence: [], repeated: [], unexpected: [] };
   const type = Q931_TYPE_BY_CODE.get(code);
   if (type === undefined) {
     return { ok: true, message: { type: 'unknown', code, callReference, body: Uint8Array.from(bytes.subarray(typeAt + 1)) }, report, from };
   }
   const ies: Q931Ies = {};
   const errors: IeContentError[] = [];
-  const overrun = readIes(bytes, typeAt + 1, ies, errors, report);
+  const overrun = readIes(bytes, typeAt + 1, new Set(Q931_MESSAGES[type].permitted), ies, errors, report);
   if (overrun !== undefined) return { ok: false, error: overrun };
 
   const mandatory = new Set(mandatoryIes(type, from));
@@ -251,11 +256,14 @@ export function decodeQ931(bytes: Uint8Array, from: Q931Side = 'network'): Q931D
 }
 
 /** Reads IEs from `at` to the end; returns an error only when one runs past the end. */
-function readIes(bytes: Uint8Array, at: number, ies: Q931Ies, errors: IeContentError[], report: Q931Report): Q931DecodeError | undefined {
+function readIes(bytes: Uint8Array, at: number, permitted: ReadonlySet<number>, ies: Q931Ies, errors: IeContentError[], report: Q931Report): Q931DecodeError | undefined {
   let locked = 0;
   let once: number | undefined;
   let lastId = -1;
   const other = (ie: RawIe) => (ies.other ??= []).push(ie);
+  const expect = (id: number) => {
+    if (!permitted.has(id)) report.unexpected.push(id);
+  };
   while (at < bytes.length) {
     const octet = bytes[at]!;
     const codeset = once ?? locked;
@@ -265,11 +273,19 @@ function readIes(bytes: Uint8Array, at: number, ies: Q931Ies, errors: IeContentE
         // 4.5.3 / 4.5.4: the shift identifier is the same in every codeset.
         if (octet & 0x08) once = octet & 7;
         else locked = octet & 7;
-      } else if (codeset === 0 && octet === 0xa1) ies.sendingComplete = true;
-      else if (codeset === 0 && octet === 0xa0) ies.moreData = true;
-      else if (codeset === 0 && (octet & 0xf0) === 0xb0) ies.congestionLevel = octet & 0x0f;
-      else if (codeset === 0 && (octet & 0xf0) === 0xd0) ies.repeatIndicator = octet & 0x0f;
-      else {
+      } else if (codeset === 0 && octet === 0xa1) {
+        ies.sendingComplete = true;
+        expect(octet);
+      } else if (codeset === 0 && octet === 0xa0) {
+        ies.moreData = true;
+        expect(octet);
+      } else if (codeset === 0 && (octet & 0xf0) === 0xb0) {
+        ies.congestionLevel = octet & 0x0f;
+        expect(0xb0);
+      } else if (codeset === 0 && (octet & 0xf0) === 0xd0) {
+        ies.repeatIndicator = octet & 0x0f;
+        expect(0xd0);
+      } else {
         report.unrecognised.push({ codeset, id: octet, comprehensionRequired: false, offset: at });
         other({ codeset, id: octet });
       }
@@ -288,9 +304,13 @@ function readIes(bytes: Uint8Array, at: number, ies: Q931Ies, errors: IeContentE
       if (octet < lastId) report.outOfSequence.push(octet);
       else lastId = octet;
       const typed = TYPED_BY_ID.get(octet);
-      if (typed !== undefined) readTyped(bytes, at, length, typed.key, typed.codec, ies, errors, report);
-      else if (IE_NAMES[octet] !== undefined && (octet & 0xf0) !== 0) other({ codeset, id: octet, data: data() });
-      else {
+      if (typed !== undefined) {
+        expect(octet);
+        readTyped(bytes, at, length, typed.key, typed.codec, ies, errors, report);
+      } else if (IE_NAMES[octet] !== undefined && (octet & 0xf0) !== 0) {
+        expect(octet);
+        other({ codeset, id: octet, data: data() });
+      } else {
         // Unknown, or known but needing comprehension this codec lacks (segmented message).
         report.unrecognised.push({ codeset, id: octet, comprehensionRequired: (octet & 0xf0) === 0, offset: at });
         other({ codeset, id: octet, data: data() });

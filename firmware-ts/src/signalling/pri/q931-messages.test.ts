@@ -20,8 +20,9 @@ t.test('the table: codes and mandatory IEs per direction (clause 3)', async (t) 
 });
 
 t.test('no message at all: ignored without an answer (5.8.1-5.8.3.1)', async (t) => {
-  t.match(q931Verdict(from([0x08, 0x02])), { act: false, clause: '5.8.1', reply: undefined });
-  t.match(q931Verdict(from([0x41, 0x02, 0x00, 0x01, 0x05])), { act: false, clause: '5.8.2', reply: undefined });
+  t.match(q931Verdict(from([0x41, 0x02, 0x00, 0x01, 0x05])), { act: false, clause: '5.8.1', reply: undefined });
+  t.match(q931Verdict(from([0x08, 0x02])), { act: false, clause: '5.8.2', reply: undefined });
+  t.match(q931Verdict(from([0x08, 0x02, 0x00, 0x01, 0x05, 0x04, 0x09, 0x80])), { act: false, clause: '5.8.2', reply: undefined }, 'an IE cut short');
   t.match(q931Verdict(from([0x08, 0x03, 0x00, 0x00, 0x01, 0x05])), { act: false, clause: '5.8.3.1', reply: undefined });
 });
 
@@ -74,4 +75,20 @@ t.test('valid, out of order or repeated: act on it (5.8.5)', async (t) => {
   t.same(q931Verdict(from([...head(0x05, false), ...bc, ...chan])), { act: true, reason: 'valid' });
   t.match(q931Verdict(from([...head(0x05, false), ...chan, ...bc])), { act: true, reply: undefined, clause: '5.8.5' }, 'channel before bearer capability');
   t.match(q931Verdict(from([...head(0x45), ...cause16, ...cause16])), { act: true, reply: undefined, clause: '5.8.5' }, 'two causes');
+});
+
+t.test('a recognised IE the message type does not carry is handled as unrecognised (5.8.7.3)', async (t) => {
+  const alerting = from([...head(0x01), 0x08, 0x02, 0x82, 0x91]);
+  t.match(alerting, { ok: true, report: { unexpected: [0x08], unrecognised: [] }, message: { ies: { cause: { value: 17 } } } }, 'a cause in ALERTING is read, and flagged');
+  t.match(q931Verdict(alerting), { act: true, reply: { message: 'STATUS', cause: 99, diagnostics: [0x08], optional: true }, clause: '5.8.7.3' }, 'acted on, never refused, even for a 0000 identifier');
+  t.match(q931Verdict(from([...head(0x45), ...cause16, 0x6c, 0x02, 0xa1, 0x31])), { act: true, reply: { message: 'RELEASE', cause: 99, diagnostics: [0x6c] } }, 'a calling number in DISCONNECT');
+  t.match(from([...head(0x05, false), ...bc, ...chan, 0x34, 0x01, 0x01]), { ok: true, report: { unexpected: [] } }, 'signal belongs in SETUP');
+  t.match(from([...head(0x07), 0xa1]), { ok: true, report: { unexpected: [0xa1] } }, 'sending complete does not belong in CONNECT');
+});
+
+t.test('every message lists its mandatory IEs among those it may carry', async (t) => {
+  for (const [name, def] of Object.entries(Q931_MESSAGES)) {
+    const all: readonly number[] = def.permitted;
+    for (const id of [...def.mandatory, ...('fromNetwork' in def ? def.fromNetwork : []), ...('firstClearing' in def ? def.firstClearing : [])]) t.ok(all.includes(id), `${name}: 0x${id.toString(16)}`);
+  }
 });

@@ -4,44 +4,58 @@ import type { Q931Decoded } from './q931-codec.js';
 
 /**
  * The Q.931 messages a PRI call and its restarts use (Q.931 Table 4-2 codes), with the
- * information elements clause 3 marks "M" for each. Conditional IEs ("mandatory if this is
- * the first message in response to SETUP", the channel identification in ALERTING, CALL
+ * information elements clause 3 lists for each. Conditional IEs ("mandatory if this is the
+ * first message in response to SETUP", the channel identification in ALERTING, CALL
  * PROCEEDING and CONNECT) are left to the call layer: only it knows what came before.
  *
  * - `mandatory`: M in both directions;
  * - `fromNetwork`: M only network to user (SETUP's channel identification, 3.1.14: a user
  *   may leave it out to mean "any channel");
  * - `firstClearing`: M in the first clearing message only (cause in RELEASE and RELEASE
- *   COMPLETE, 3.1.9 / 3.1.10 note 1); a RELEASE that answers a DISCONNECT may omit it.
+ *   COMPLETE, 3.1.9 / 3.1.10 note 1); a RELEASE that answers a DISCONNECT may omit it;
+ * - `permitted`: every codeset 0 IE the message may carry, M or O, either direction; a
+ *   single-octet type 1 IE by its identifier with contents 0 (0xd0 repeat indicator). A
+ *   recognised IE outside the list is "unexpected" (5.8.7.3). Facility (Q.932), connected
+ *   number (Q.951) and redirecting number (Q.952) are listed where those supplements put them.
  */
 export interface Q931MessageDef {
   readonly code: number;
   readonly mandatory: readonly number[];
   readonly fromNetwork?: readonly number[];
   readonly firstClearing?: readonly number[];
-  /** Sent with the global call reference (value 0), Q.931 3.2 / 5.5. */
+  readonly permitted: readonly number[];
+  /** Sent with the global call reference (value 0), Q.931 3.4 / 5.5. */
   readonly global?: true;
 }
 
 const BC = BEARER_CAPABILITY.id;
 const CAUSE_ID = CAUSE.id;
 const CHANNEL = CHANNEL_IDENTIFICATION.id;
+const PI = PROGRESS_INDICATOR.id;
+const RI = RESTART_INDICATOR.id;
+const [SENDING_COMPLETE, REPEAT, FACILITY, NSF, DISPLAY, DATE_TIME, KEYPAD, SIGNAL, CONNECTED, CONNECTED_SUB] = [0xa1, 0xd0, 0x1c, 0x20, 0x28, 0x29, 0x2c, 0x34, 0x4c, 0x4d];
+const [CALLING, CALLING_SUB, CALLED, CALLED_SUB, REDIRECTING, TNS, LLC, HLC, USER_USER] = [0x6c, 0x6d, 0x70, 0x71, 0x74, 0x78, 0x7c, 0x7d, 0x7e];
 
 export const Q931_MESSAGES = {
-  ALERTING: { code: 0x01, mandatory: [] }, // 3.1.1
-  'CALL PROCEEDING': { code: 0x02, mandatory: [] }, // 3.1.2
-  PROGRESS: { code: 0x03, mandatory: [PROGRESS_INDICATOR.id] }, // 3.1.8
-  SETUP: { code: 0x05, mandatory: [BC], fromNetwork: [CHANNEL] }, // 3.1.14
-  CONNECT: { code: 0x07, mandatory: [] }, // 3.1.3
-  'CONNECT ACKNOWLEDGE': { code: 0x0f, mandatory: [] }, // 3.1.4
-  DISCONNECT: { code: 0x45, mandatory: [CAUSE_ID] }, // 3.1.5
-  RESTART: { code: 0x46, mandatory: [RESTART_INDICATOR.id], global: true }, // 3.2.1
-  RELEASE: { code: 0x4d, mandatory: [], firstClearing: [CAUSE_ID] }, // 3.1.9
-  'RESTART ACKNOWLEDGE': { code: 0x4e, mandatory: [RESTART_INDICATOR.id], global: true }, // 3.2.2
-  'RELEASE COMPLETE': { code: 0x5a, mandatory: [], firstClearing: [CAUSE_ID] }, // 3.1.10
-  'STATUS ENQUIRY': { code: 0x75, mandatory: [] }, // 3.1.17
-  INFORMATION: { code: 0x7b, mandatory: [] }, // 3.1.6
-  STATUS: { code: 0x7d, mandatory: [CAUSE_ID, CALL_STATE.id] }, // 3.1.16
+  ALERTING: { code: 0x01, mandatory: [], permitted: [BC, CHANNEL, FACILITY, PI, DISPLAY, SIGNAL, HLC, USER_USER] }, // 3.1.1
+  'CALL PROCEEDING': { code: 0x02, mandatory: [], permitted: [BC, CHANNEL, FACILITY, PI, DISPLAY, HLC] }, // 3.1.2
+  PROGRESS: { code: 0x03, mandatory: [PI], permitted: [BC, CAUSE_ID, FACILITY, PI, DISPLAY, HLC, USER_USER] }, // 3.1.8
+  SETUP: {
+    code: 0x05,
+    mandatory: [BC],
+    fromNetwork: [CHANNEL],
+    permitted: [SENDING_COMPLETE, REPEAT, BC, CHANNEL, FACILITY, PI, NSF, DISPLAY, KEYPAD, SIGNAL, CALLING, CALLING_SUB, CALLED, CALLED_SUB, REDIRECTING, TNS, LLC, HLC, USER_USER],
+  }, // 3.1.14
+  CONNECT: { code: 0x07, mandatory: [], permitted: [BC, CHANNEL, FACILITY, PI, DISPLAY, DATE_TIME, SIGNAL, CONNECTED, CONNECTED_SUB, LLC, HLC, USER_USER] }, // 3.1.3
+  'CONNECT ACKNOWLEDGE': { code: 0x0f, mandatory: [], permitted: [FACILITY, DISPLAY, SIGNAL] }, // 3.1.4
+  DISCONNECT: { code: 0x45, mandatory: [CAUSE_ID], permitted: [CAUSE_ID, FACILITY, PI, DISPLAY, SIGNAL, USER_USER] }, // 3.1.5
+  RESTART: { code: 0x46, mandatory: [RI], permitted: [CHANNEL, DISPLAY, RI], global: true }, // 3.4.1
+  RELEASE: { code: 0x4d, mandatory: [], firstClearing: [CAUSE_ID], permitted: [CAUSE_ID, FACILITY, DISPLAY, SIGNAL, USER_USER] }, // 3.1.9
+  'RESTART ACKNOWLEDGE': { code: 0x4e, mandatory: [RI], permitted: [CHANNEL, DISPLAY, RI], global: true }, // 3.4.2
+  'RELEASE COMPLETE': { code: 0x5a, mandatory: [], firstClearing: [CAUSE_ID], permitted: [CAUSE_ID, FACILITY, DISPLAY, SIGNAL, USER_USER] }, // 3.1.10
+  'STATUS ENQUIRY': { code: 0x75, mandatory: [], permitted: [DISPLAY] }, // 3.1.17
+  INFORMATION: { code: 0x7b, mandatory: [], permitted: [SENDING_COMPLETE, CAUSE_ID, FACILITY, DISPLAY, KEYPAD, SIGNAL, CALLED] }, // 3.1.6
+  STATUS: { code: 0x7d, mandatory: [CAUSE_ID, CALL_STATE.id], permitted: [CAUSE_ID, CALL_STATE.id, DISPLAY] }, // 3.1.16
 } as const satisfies Record<string, Q931MessageDef>;
 
 export type Q931MessageType = keyof typeof Q931_MESSAGES;
@@ -109,8 +123,8 @@ const CLEARING = new Set<string>(['DISCONNECT', 'RELEASE', 'RELEASE COMPLETE']);
  */
 export function q931Verdict(decoded: Q931Decoded, options: Q931VerdictOptions = {}): Q931Verdict {
   if (!decoded.ok) {
-    const clause = { 'too-short': '5.8.1', 'protocol-discriminator': '5.8.2', 'call-reference-length': '5.8.3.1', 'ie-overrun': '5.8.1' }[decoded.error.code];
-    // An IE running past the end of the message leaves it as short as 5.8.1's case: ignored.
+    const clause = { 'protocol-discriminator': '5.8.1', 'too-short': '5.8.2', 'call-reference-length': '5.8.3.1', 'ie-overrun': '5.8.2' }[decoded.error.code];
+    // An IE running past the end of the message leaves it cut short, as in 5.8.2: ignored.
     return { act: false, clause, reason: decoded.error.reason };
   }
   const { message, report } = decoded;
@@ -136,15 +150,18 @@ export function q931Verdict(decoded: Q931Decoded, options: Q931VerdictOptions = 
     return fatal(type, Q850_CAUSE.invalidIeContents, badMandatory, badMandatory.includes(CAUSE.id), '5.8.6.2', `mandatory IE(s) ${ids(badMandatory)} with bad contents`);
   }
 
-  const unrecognised = report.unrecognised.map((u) => u.id);
+  // 5.8.7.3: a recognised IE this message type does not carry is handled as unrecognised
+  // (5.8.7.1). The box never treats one as "comprehension required", even a bearer
+  // capability or cause: a misplaced IE from a switch does not cost the call.
+  const unrecognised = [...report.unrecognised.map((u) => u.id), ...report.unexpected];
   const badOptional = [...report.optionalContentErrors.map((e) => e.id), ...report.mandatoryContentErrors.map((e) => e.id).filter((id) => notMandatory.has(id))];
   if (unrecognised.length > 0) {
     // 5.8.7.1 a)-c): clearing messages report it in the clearing reply, others by STATUS.
-    const reason = `IE(s) ${ids(unrecognised)} not recognised; acted on the rest`;
+    const reason = `IE(s) ${ids(unrecognised)} not recognised or not expected; acted on the rest`;
     if (type === 'DISCONNECT') return { act: true, reply: { message: 'RELEASE', cause: Q850_CAUSE.ieNonExistent, diagnostics: unrecognised }, clause: '5.8.7.1 a)', reason };
     if (type === 'RELEASE') return { act: true, reply: { message: 'RELEASE COMPLETE', cause: Q850_CAUSE.ieNonExistent, diagnostics: unrecognised }, clause: '5.8.7.1 b)', reason };
     if (type === 'RELEASE COMPLETE') return { act: true, clause: '5.8.7.1 c)', reason };
-    return { act: true, reply: { message: 'STATUS', cause: Q850_CAUSE.ieNonExistent, diagnostics: unrecognised, optional: true }, clause: '5.8.7.1', reason };
+    return { act: true, reply: { message: 'STATUS', cause: Q850_CAUSE.ieNonExistent, diagnostics: unrecognised, optional: true }, clause: report.unrecognised.length > 0 ? '5.8.7.1' : '5.8.7.3', reason };
   }
   if (badOptional.length > 0) {
     const reason = `optional IE(s) ${ids(badOptional)} with bad contents, ignored`;
