@@ -114,9 +114,10 @@ const CLEARING = new Set<string>(['DISCONNECT', 'RELEASE', 'RELEASE COMPLETE']);
 /**
  * What Q.931 5.8 tells the receiver of `decoded` to do. Pure: the call layer applies it.
  *
- * Left to the caller, which holds the call table and the states:
- * - call reference errors of 5.8.3.2 (a message for an unknown call: RELEASE COMPLETE with
- *   cause 81), except (f) below;
+ * Left to the caller, which holds the call table and the states, and whose checks come first:
+ * - call reference errors of 5.8.3.2 (a message for no known call: RELEASE COMPLETE with
+ *   cause 81, which also answers an unknown message type in the Null state), except a
+ *   SETUP with the flag set, refused here;
  * - 5.8.4 messages the call state does not allow: STATUS with cause 101 (or 98), and the
  *   exceptions for RELEASE and RELEASE COMPLETE;
  * - conditional IEs (the channel identification in the first answer to SETUP).
@@ -132,8 +133,9 @@ export function q931Verdict(decoded: Q931Decoded, options: Q931VerdictOptions = 
     return { act: false, reply: { message: 'STATUS', cause: Q850_CAUSE.messageTypeNonExistent, diagnostics: [message.code] }, clause: '5.8.4', reason: `message type 0x${hex(message.code)} is not implemented` };
   }
   const type = message.type;
-  // 5.8.3.2 f): a SETUP always comes from the side that chose the call reference.
-  if (type === 'SETUP' && message.callReference.flag) return { act: false, clause: '5.8.3.2 f)', reason: 'SETUP with call reference flag 1' };
+  // 5.8.3.2: a SETUP always comes from the side that chose the call reference; one with the
+  // flag set is ignored.
+  if (type === 'SETUP' && message.callReference.flag) return { act: false, clause: '5.8.3.2', reason: 'SETUP with call reference flag 1' };
 
   // A RELEASE after DISCONNECT may leave its cause out (3.1.9 note 1): not missing, and a
   // bad one is an optional IE's content error.
@@ -156,11 +158,11 @@ export function q931Verdict(decoded: Q931Decoded, options: Q931VerdictOptions = 
   const unrecognised = [...report.unrecognised.map((u) => u.id), ...report.unexpected];
   const badOptional = [...report.optionalContentErrors.map((e) => e.id), ...report.mandatoryContentErrors.map((e) => e.id).filter((id) => notMandatory.has(id))];
   if (unrecognised.length > 0) {
-    // 5.8.7.1 a)-c): clearing messages report it in the clearing reply, others by STATUS.
+    // 5.8.7.1: clearing messages report it in the clearing reply, others by STATUS.
     const reason = `IE(s) ${ids(unrecognised)} not recognised or not expected; acted on the rest`;
-    if (type === 'DISCONNECT') return { act: true, reply: { message: 'RELEASE', cause: Q850_CAUSE.ieNonExistent, diagnostics: unrecognised }, clause: '5.8.7.1 a)', reason };
-    if (type === 'RELEASE') return { act: true, reply: { message: 'RELEASE COMPLETE', cause: Q850_CAUSE.ieNonExistent, diagnostics: unrecognised }, clause: '5.8.7.1 b)', reason };
-    if (type === 'RELEASE COMPLETE') return { act: true, clause: '5.8.7.1 c)', reason };
+    if (type === 'DISCONNECT') return { act: true, reply: { message: 'RELEASE', cause: Q850_CAUSE.ieNonExistent, diagnostics: unrecognised }, clause: '5.8.7.1', reason };
+    if (type === 'RELEASE') return { act: true, reply: { message: 'RELEASE COMPLETE', cause: Q850_CAUSE.ieNonExistent, diagnostics: unrecognised }, clause: '5.8.7.1', reason };
+    if (type === 'RELEASE COMPLETE') return { act: true, clause: '5.8.7.1', reason };
     return { act: true, reply: { message: 'STATUS', cause: Q850_CAUSE.ieNonExistent, diagnostics: unrecognised, optional: true }, clause: report.unrecognised.length > 0 ? '5.8.7.1' : '5.8.7.3', reason };
   }
   if (badOptional.length > 0) {
