@@ -410,7 +410,7 @@ export const IE_NAMES: Readonly<Record<number, string>> = {
   0x7d: 'high layer compatibility', 0x7e: 'user-user', 0x7f: 'escape for extension',
 };
 
-// --- helpers ---------------------------------------------------------------------------
+// --- helpers (the exported ones are shared with q931-cause.ts and q931-codec.ts only) ---
 
 export function atLeast(label: string, start: number, length: number, min: number): void {
   if (length < min) throw new Q931CodecError('bad-length', `${label}: ${length} octet(s), at least ${min} expected`, start);
