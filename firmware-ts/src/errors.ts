@@ -105,6 +105,12 @@ export const ERRORS = {
     () => 'this box has no SS7 signalling configured (no isup section in its config)',
     () => '本机未配置 SS7 信令 (配置文件中没有 isup 部分)',
   ),
+  'no-signalling': spec(
+    EXIT.usage,
+    NoArgs,
+    () => 'this box has no E1 signalling to capture (neither an isup nor a pri section in its config)',
+    () => '本机没有可抓取的 E1 信令 (配置文件中既无 isup 也无 pri 部分)',
+  ),
   'dial-number-invalid': spec(
     EXIT.usage,
     Type.Object({ number: Type.String() }),

@@ -74,12 +74,16 @@ t.test('outgoing calls: progress per call, a summary at the end', async (t) => {
 
 t.test('a box without SS7 says so for the SS7 methods', async (t) => {
   const r = await inProcessFirmware(t);
-  for (const call of [r.fw.handle('circuits', {}), r.fw.handle('block', { cic: 1 }), r.fw.handle('capture', { seconds: 1 })]) {
+  for (const call of [r.fw.handle('circuits', {}), r.fw.handle('block', { cic: 1 })]) {
     const err = await refusal(call);
     t.equal(err.code, 'no-isup');
     t.equal(err.text('zh'), '本机未配置 SS7 信令 (配置文件中没有 isup 部分)');
   }
   t.equal((await refusal(r.fw.handle('block', { cic: 99 }))).code, 'no-isup');
+  // Neither SS7 nor PRI: nothing to capture.
+  const capture = await refusal(r.fw.handle('capture', { seconds: 1 }));
+  t.equal(capture.code, 'no-signalling');
+  t.equal(capture.text('en'), 'this box has no E1 signalling to capture (neither an isup nor a pri section in its config)');
 });
 
 t.test('blocking a CIC that is not in the group names the group', async (t) => {

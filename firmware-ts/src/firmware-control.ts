@@ -14,6 +14,7 @@ import { dayOf, dayStart, kpiDay, staffingAdvice } from './queue/kpi.js';
 import { CountylineError } from './errors.js';
 import type { CallOutcome } from './signalling/isup/isup-calls.js';
 import type { IsupStack } from './signalling/isup/isup-stack.js';
+import type { PriStack } from './signalling/pri/pri-stack.js';
 import type { SipService } from './sip/sip-service.js';
 import type { OfficeQueue } from './queue/office-queue.js';
 import type { CallbackStore } from './queue/callback-store.js';
@@ -27,6 +28,7 @@ export interface ControlTarget {
   alarms: AlarmStore;
   testCalls: TestCallScheduler;
   isup: IsupStack | null;
+  pri: PriStack | null;
   /** The call model; null until the firmware has started it. */
   calls: () => CallManager | null;
   /** The office queue; null until the firmware has started it. */
@@ -164,22 +166,27 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
     dial: (params, ctx) => fw.dial(params, (p) => ctx.progress(p)),
 
     capture: async ({ seconds }, ctx) => {
-      const isup = requireIsup();
+      // SS7 when the box has it, else the PRI D-channel (a box has one or the other per span).
+      const source: { on(e: 'capture', l: CaptureListener): unknown; off(e: 'capture', l: CaptureListener): unknown } | null = fw.isup ?? fw.pri;
+      if (!source) throw new CountylineError('no-signalling', {});
+      const protocol = fw.isup ? 'mtp3' : 'lapd';
       let frames = 0;
-      const listener = (msu: { at: number; direction: 'in' | 'out'; data: Uint8Array }) => {
+      const listener: CaptureListener = (frame) => {
         frames++;
-        ctx.progress({ at: msu.at, direction: msu.direction, data: Buffer.from(msu.data).toString('base64') });
+        ctx.progress({ at: frame.at, direction: frame.direction, protocol, data: Buffer.from(frame.data).toString('base64') });
       };
-      isup.on('capture', listener);
+      source.on('capture', listener);
       try {
         await pause(fw.clock, seconds * 1000, fw.stopping);
       } finally {
-        isup.off('capture', listener);
+        source.off('capture', listener);
       }
-      return { frames };
+      return { frames, protocol };
     },
   };
 }
+
+type CaptureListener = (frame: { at: number; direction: 'in' | 'out'; data: Uint8Array }) => void;
 
 /** Waits `ms` on the clock; resolves false early when `signal` aborts. */
 function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {

@@ -24,6 +24,7 @@ import { ConfigError } from './config/load-config.js';
 import { TrunkMonitor } from './trunks/trunk-monitor.js';
 import { IsupStack } from './signalling/isup/isup-stack.js';
 import { wireIsupLegs } from './signalling/isup/isup-line-leg.js';
+import { PriStack } from './signalling/pri/pri-stack.js';
 import { AnalogLines } from './signalling/analog/analog-lines.js';
 import { wireAnalogLegs } from './signalling/analog/analog-line-leg.js';
 import { CallManager } from './calls/call-manager.js';
@@ -85,6 +86,8 @@ export class Firmware {
   readonly alarms: AlarmStore;
   /** SS7 ISUP toward the exchange, when the config has an `isup` section. */
   readonly isup: IsupStack | null;
+  /** ISDN PRI toward the exchange, when the config has a `pri` section (its D-channel so far). */
+  readonly pri: PriStack | null;
   /** Loop-start call control on the FXO ports. */
   readonly analog: AnalogLines;
   /**
@@ -148,6 +151,7 @@ export class Firmware {
     });
     const t = config.trunks;
     this.isup = config.isup ? this.buildIsup(config, clock, log) : null;
+    this.pri = config.pri ? this.buildPri(config, clock, log) : null;
     this.trunks = new TrunkMonitor(
       this.card,
       clock,
@@ -195,6 +199,7 @@ export class Firmware {
     });
     this.testCalls.on('changed', () => this.trunkWriter.changed());
     if (this.isup) this.wireIsup(this.isup);
+    this.pri?.registerMetrics(this.metrics);
     registerCardMetrics(this.metrics, this.card);
     registerAlarmMetrics(this.metrics, this.alarms);
     // SIP runs for the agents' phones, and for the city centre's trunk (a box may send every call there).
@@ -209,6 +214,7 @@ export class Firmware {
         alarms: this.alarms,
         testCalls: this.testCalls,
         isup: this.isup,
+        pri: this.pri,
         calls: () => this.calls,
         queue: () => this.queue,
         callbacks: () => this.callbacks,
@@ -276,6 +282,7 @@ export class Firmware {
     await this.sip?.start();
     await this.startTelemetry();
     this.card.start();
+    this.pri?.start();
     this.testCalls.start();
     this.armSave();
     this.log.info({ card: this.config.card.path, socket: this.config.control.socket }, 'firmware started');
@@ -293,6 +300,7 @@ export class Firmware {
     for (const unwire of this.unwireCalls) unwire();
     this.analog.stop();
     this.isup?.stop();
+    this.pri?.stop();
     await this.sip?.stop();
     // The test under way is cut short and puts its circuit back to rest while the card still
     // listens: a line left off-hook or a timeslot left looped would outlive the firmware.
@@ -307,7 +315,7 @@ export class Firmware {
   }
 
   status(): BoxStatus {
-    return { ...buildStatus(this.card, this.trunks, this.clock.now() - this.startedAt, this.isup), central: this.telemetry?.status() ?? CENTRAL_DISABLED };
+    return { ...buildStatus(this.card, this.trunks, this.clock.now() - this.startedAt, this.isup, this.pri), central: this.telemetry?.status() ?? CENTRAL_DISABLED };
   }
 
   /** Sets the bulletin; resolves once it is spoken too (the setter learns whether callers hear it). */
@@ -490,6 +498,25 @@ export class Firmware {
       if (err instanceof CircuitMapError) throw new ConfigError('config', [`isup.${err.entry}: ${err.message}`]);
       throw err;
     }
+  }
+
+  /**
+   * The PRI stack on the D-channel `pri.link` names. Refused as a config error: a link that is
+   * not there or not in `hdlc` mode, and a span that ISUP's circuits use too (a span carries
+   * SS7 or PRI, not both).
+   */
+  private buildPri(config: Config, clock: Clock, log: Logger): PriStack {
+    const pri = config.pri!;
+    const link = config.card.links[pri.link];
+    if (!link) throw new ConfigError('config', [`pri.link: card.links has no link ${pri.link} (it has ${config.card.links.length})`]);
+    if (link.mode !== 'hdlc') throw new ConfigError('config', [`pri.link: card.links[${pri.link}] is in ${link.mode} mode; a PRI D-channel needs "mode": "hdlc"`]);
+    const isup = config.isup;
+    if (isup) {
+      if (isup.link === pri.link) throw new ConfigError('config', [`pri.link: link ${pri.link} is isup.link too; SS7 and PRI need a link each`]);
+      const shared = isup.cics.find((c) => c.span === link.span);
+      if (shared) throw new ConfigError('config', [`pri.link: span ${link.span} carries ISUP circuits (isup.cics); a span is SS7 or PRI, not both`]);
+    }
+    return new PriStack({ card: this.card, clock, logger: log.child({ module: 'pri' }), link: pri.link, span: link.span, timers: pri.q921 });
   }
 
   private wireIsup(isup: IsupStack): void {

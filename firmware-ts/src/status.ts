@@ -6,6 +6,7 @@ import type { FxoHealth, SpanHealth, TrunkMonitor } from './trunks/trunk-monitor
 import type { SpanAlarmState } from './trunks/span-alarm.js';
 import type { CircuitCounts } from './circuits/circuit-group.js';
 import type { IsupStack } from './signalling/isup/isup-stack.js';
+import type { PriStack, PriStatusView } from './signalling/pri/pri-stack.js';
 import type { LinkTestView } from './signalling/mtp3/link-test.js';
 import type { CentralStatus } from './telemetry/telemetry.js';
 
@@ -21,11 +22,13 @@ export interface BoxStatus {
    * passed), start-up reset done, the link test, circuit counts.
    */
   isup: { linkUp: boolean; ready: boolean; linkTest: LinkTestView; circuits: CircuitCounts } | null;
+  /** ISDN PRI toward the exchange, when configured: the D-channel and its Q.921 data link. */
+  pri: PriStatusView | null;
   /** Telemetry to central (`disabled` without a `central` config section). */
   central: CentralStatus;
 }
 
-export function buildStatus(card: CardDriver, trunks: TrunkMonitor, uptimeMs: number, isup: IsupStack | null = null): Omit<BoxStatus, 'central'> {
+export function buildStatus(card: CardDriver, trunks: TrunkMonitor, uptimeMs: number, isup: IsupStack | null = null, pri: PriStack | null = null): Omit<BoxStatus, 'central'> {
   const view = card.state.view();
   const spanHealth = new Map(trunks.spanHealth().map((s) => [s.span, s]));
   const fxoHealth = new Map(trunks.fxoHealth().map((p) => [p.port, p]));
@@ -37,6 +40,7 @@ export function buildStatus(card: CardDriver, trunks: TrunkMonitor, uptimeMs: nu
     // The supervised line state (debounced), not the instantaneous voltage reading.
     fxo: view.fxo.map((p) => ({ ...p, line: fxoHealth.get(p.port)?.line ?? 'unknown' })),
     isup: isup && { linkUp: isup.transport.isUp, ready: isup.maintenance.ready, linkTest: isup.mtp3.linkTest.view(), circuits: isup.group.counts() },
+    pri: pri && pri.status(),
   };
 }
 

@@ -161,7 +161,7 @@ t.test('capture writes a pcap of what crossed', async (t) => {
   await r.rig.run(100);
   void r.fw.handle('block', { cic: 11 }); // BLO out, BLA in
   t.equal(await r.rig.settle(running), 0);
-  t.match(c.out.stderr, /capturing SS7 signalling into .*ss7\.pcap for 3 s \.\.\.\n2 messages written to .*ss7\.pcap/);
+  t.match(c.out.stderr, /capturing E1 signalling into .*ss7\.pcap for 3 s \.\.\.\n2 messages written to .*ss7\.pcap/);
   const pcap = await readFile(file);
   t.equal(pcap.readUInt32LE(0), 0xa1b2c3d4, 'pcap magic');
   t.equal(pcap.readUInt32LE(20), 141, 'link type MTP3');

@@ -6,6 +6,7 @@ import { provisionCommand } from '../config/provision-cli.js';
 import { socketConnection, type FirmwareConnection } from '../control/control-client.js';
 import { CountylineError, EXIT, RemoteError, type ExitCode } from '../errors.js';
 import { LINKTYPE_MTP3, pcapHeader, pcapRecord } from '../signalling/isup/pcap-writer.js';
+import { lapdPcapHeader, lapdPcapRecord } from '../signalling/pri/pri-pcap.js';
 import { CLI_TEXT, usage } from './cli-text.js';
 import { formatCallbacks } from './format-callbacks.js';
 import { formatCalls } from './format-calls.js';
@@ -359,22 +360,32 @@ async function capture(firmware: FirmwareConnection, file: string, seconds: numb
     throw new CountylineError('cannot-write', { file, detail: (err as Error).message });
   }
   try {
-    await out.write(pcapHeader(LINKTYPE_MTP3));
+    // The file's link type follows what the box carries (SS7 MTP3, or PRI's LAPD): its header
+    // goes first, once the first frame or the end of the capture says which.
+    let header: Uint8Array | null = null;
+    const headerFor = (protocol: 'mtp3' | 'lapd') => (header ??= protocol === 'lapd' ? lapdPcapHeader() : pcapHeader(LINKTYPE_MTP3));
     let writing = Promise.resolve();
+    let tooShort = 0;
+    const write = (bytes: Uint8Array) => (writing = writing.then(() => out.write(bytes).then(() => {})));
     io.stderr.write(`${text(lang, 'capturing', file, seconds)}\n`);
-    const { frames } = await firmware.call(
+    const { frames, protocol } = await firmware.call(
       'capture',
       { seconds },
       {
         timeoutMs: (seconds + 15) * 1000,
-        onProgress: ({ at, data }) => {
-          const record = pcapRecord({ time: at, data: Buffer.from(data, 'base64') });
-          writing = writing.then(() => out.write(record).then(() => {}));
+        onProgress: ({ at, direction, protocol, data }) => {
+          if (!header) write(headerFor(protocol));
+          const bytes = Buffer.from(data, 'base64');
+          // Less than an address and a control field is no LAPD frame: Wireshark could not show it.
+          if (protocol === 'lapd' && bytes.length < 3) return void tooShort++;
+          write(protocol === 'lapd' ? lapdPcapRecord({ time: at, direction: direction === 'out' ? 'sent' : 'received', frame: bytes }) : pcapRecord({ time: at, data: bytes }));
         },
       },
     );
+    if (!header) write(headerFor(protocol));
     await writing;
-    io.stderr.write(`${text(lang, 'captured', frames, file)}\n`);
+    io.stderr.write(`${text(lang, 'captured', frames - tooShort, file)}\n`);
+    if (tooShort > 0) io.stderr.write(`${text(lang, 'capturedTooShort', tooShort)}\n`);
   } finally {
     await out.close();
   }

@@ -1,6 +1,7 @@
 import { PROTOCOL_VERSION } from '@countyline/e1-gateway';
 import type { CardError } from '../card/card-driver.js';
 import type { LinkTestView } from '../signalling/mtp3/link-test.js';
+import { Q921_STATE_NUMBERS } from '../signalling/pri/q921-link.js';
 import type { BoxStatus } from '../status.js';
 import { clockTime } from './clock-time.js';
 import { heads, stateText, text, type Lang, type TextKey } from './i18n.js';
@@ -67,6 +68,12 @@ export function formatStatus(status: BoxStatus, lang: Lang, now: number): string
     const state = ready ? t('ss7Ready') : linkUp ? t('ss7Resetting') : (testing[linkTest.state] ?? t('ss7LinkDown'));
     lines.push('', t('ss7Line', state, c.incoming + c.outgoing + c.reserved, c.total, c.maintenanceBlocked + c.hardwareBlocked));
     lines.push(`  ${formatLinkTest(linkTest, lang, now)}`);
+  }
+
+  if (status.pri) {
+    const p = status.pri;
+    const state = p.dChannelUp ? t('priUp') : p.linkInService ? t('priEstablishing') : t('priNoLink');
+    lines.push('', t('priLine', state, Q921_STATE_NUMBERS[p.q921], clockTime(p.since, 8, now), p.establishments, p.failures));
   }
 
   // Without a `central` section the box sends no telemetry: nothing to say then.

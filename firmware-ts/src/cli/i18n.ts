@@ -91,7 +91,8 @@ export const TEXT = {
   queueWaiting: { en: (n: number, longest: string) => `waiting: ${n}${n > 0 ? `, longest ${longest}` : ''}`, zh: (n: number, longest: string) => `排队: ${n} 人${n > 0 ? `, 最长等待 ${longest}` : ''}` },
   noAgents: { en: 'no agents in the config (add them under "agents")', zh: '配置中没有坐席 (请在 "agents" 下添加)' },
   callSummary: { en: (c: number, f: number) => `${c} completed, ${f} failed`, zh: (c: number, f: number) => `完成 ${c} 次, 失败 ${f} 次` },
-  capturing: { en: (f: string, s: number) => `capturing SS7 signalling into ${f} for ${s} s ...`, zh: (f: string, s: number) => `正在抓取七号信令到 ${f}, ${s} 秒 ...` },
+  capturing: { en: (f: string, s: number) => `capturing E1 signalling into ${f} for ${s} s ...`, zh: (f: string, s: number) => `正在抓取 E1 信令到 ${f}, ${s} 秒 ...` },
+  capturedTooShort: { en: (n: number) => `${n} D-channel frames under 3 octets (no LAPD address and control) were left out`, zh: (n: number) => `${n} 个不足 3 字节的 D 信道帧 (无 LAPD 地址和控制字段) 未写入` },
   captured: { en: (n: number, f: string) => `${n} messages written to ${f} (open it in Wireshark)`, zh: (n: number, f: string) => `已写入 ${n} 条消息到 ${f} (可用 Wireshark 打开)` },
   ss7Ready: { en: 'ready', zh: '正常' },
   ss7Resetting: { en: 'resetting circuits with the exchange', zh: '正在与交换机复原电路' },
@@ -109,6 +110,13 @@ export const TEXT = {
   hasMessage: { en: 'yes', zh: '有' },
   callbackLastTry: { en: (outcome: string) => `waiting, last try: ${outcome}`, zh: (outcome: string) => `待回拨, 上次: ${outcome}` },
   linkRestarts: { en: (n: number) => `link restarted ${n}x`, zh: (n: number) => `链路已重启 ${n} 次` },
+  priUp: { en: 'D-channel up', zh: 'D 信道正常' },
+  priEstablishing: { en: 'D-channel down: establishing the data link (SABME)', zh: 'D 信道中断: 正在建立数据链路 (SABME)' },
+  priNoLink: { en: 'D-channel down: its timeslot carries no frames (check the span)', zh: 'D 信道中断: 所在时隙无帧 (请检查 E1)' },
+  priLine: {
+    en: (s: string, q921: number, since: string, ups: number, failures: number) => `PRI: ${s} (Q.921 state ${q921}) since ${since}; established ${ups} times, ${failures} failures`,
+    zh: (s: string, q921: number, since: string, ups: number, failures: number) => `PRI: ${s} (Q.921 状态 ${q921}), 自 ${since} 起; 已建立 ${ups} 次, 故障 ${failures} 次`,
+  },
   ss7Line: {
     en: (s: string, busy: number, total: number, blocked: number) => `SS7: ${s}; ${busy} of ${total} circuits busy, ${blocked} blocked`,
     zh: (s: string, busy: number, total: number, blocked: number) => `七号信令: ${s}; ${total} 条电路中 ${busy} 条占用, ${blocked} 条闭塞`,

@@ -120,6 +120,8 @@ const TEXT_ARGS: { [K in TextFnKey]: Parameters<(typeof TEXT)[K]['en']> } = {
   callSummary: [9, 1],
   capturing: ['ss7.pcap', 10],
   captured: [42, 'ss7.pcap'],
+  capturedTooShort: [2],
+  priLine: ['D 信道正常', 7, '10:02:11', 3, 1],
   ss7Line: ['正常', 3, 30, 1],
   provisioned: ['north-1', 'mqtts://central.example:8883', '/etc/countyline/config.json'],
   provisionedCaFile: ['/etc/countyline/city-ca.pem'],
@@ -357,13 +359,26 @@ function statusViews(): BoxStatus[] {
     { state: 'connecting', outbox: { messages: 12, bytes: 4096, dropped: 3 }, lastPubackAt: null },
     { state: 'connected', outbox: { messages: 0, bytes: 0, dropped: 0 }, lastPubackAt: NOW - 1000 },
   ];
-  return range(cards, isups, centrals).map((i) => ({
+  // Every Q.921 state, the D-channel up, establishing, and without frames.
+  const pris: BoxStatus['pri'][] = [
+    null,
+    ...(['tei-assigned', 'awaiting-establishment', 'awaiting-release', 'multiple-frame-established', 'timer-recovery'] as const).map((q921, i) => ({
+      linkInService: i !== 0,
+      dChannelUp: q921 === 'multiple-frame-established' || q921 === 'timer-recovery',
+      q921,
+      establishments: i,
+      failures: i % 2,
+      since: NOW - 60_000,
+    })),
+  ];
+  return range(cards, isups, centrals, pris).map((i) => ({
     firmware: { uptimeMs: 1000 },
     card: cardView(nth(cards, i).link, nth(cards, i).error, i),
     spans,
     links,
     fxo,
     isup: nth(isups, i),
+    pri: nth(pris, i),
     central: nth(centrals, i),
   }));
 }
@@ -613,6 +628,7 @@ const ERROR_ARGS: { [C in ErrorCode]: ErrorArgs<C> } = {
   'no-circuit': { circuit: 'e1/0/16', known: 'fxo/0, fxo/1' },
   'no-cic': { cic: 99, first: 1, last: 30 },
   'no-isup': {},
+  'no-signalling': {},
   'dial-number-invalid': { number: '12a' },
   'no-line-free': { number: '95598', lines: [{ kind: 'e1', why: 'link-down' }, { kind: 'fxo', why: 'busy' }] },
   'bulletin-past': { until: '2026-12-01T08:00:00.000Z', now: '2026-12-01T09:00:00.000Z' },

@@ -147,6 +147,26 @@ const Isup = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * ISDN PRI toward the exchange on one span (issue 11), the alternative to `isup` there: the
+ * D-channel's data link on a card link in `hdlc` mode. Q.921's timers keep its defaults
+ * (Q.921 5.9); a bench shortens them.
+ */
+const Pri = Type.Object(
+  {
+    link: Type.Integer({ default: 0, minimum: 0, description: 'index into card.links of the D-channel (its mode must be hdlc); its span is the PRI span' }),
+    q921: Type.Object(
+      {
+        t200Ms: Type.Integer({ default: 1000, minimum: 100, maximum: 10_000, description: 'Q.921 T200: waiting for an acknowledgement or a response' }),
+        n200: Type.Integer({ default: 3, minimum: 1, maximum: 10, description: 'Q.921 N200: the most retransmissions of a frame' }),
+        t203Ms: Type.Integer({ default: 10_000, minimum: 1000, maximum: 300_000, description: 'Q.921 T203: the longest the link stays idle before a poll' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const Agent = Type.Object(
   {
     user: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._~-]+$', description: 'SIP user name the phone registers with (letters, digits, . _ ~ -)' }),
@@ -336,6 +356,7 @@ export const ConfigSchema = Type.Object(
     hostName: Type.String({ default: 'countyline' }),
     trunks: Trunks,
     isup: Type.Optional(Isup),
+    pri: Type.Optional(Pri),
     testCalls: TestCalls,
     sip: Sip,
     agents: Type.Array(Agent, { default: [], maxItems: 500, description: 'the office staff who answer calls on SIP phones' }),

@@ -199,6 +199,16 @@ export const BoxStatusSchema = Type.Object({
   links: Type.Array(LinkStatus),
   fxo: Type.Array(FxoStatus),
   isup: nullable(Type.Object({ linkUp: Type.Boolean(), ready: Type.Boolean(), linkTest: LinkTestSchema, circuits: CircuitCountsSchema })),
+  pri: nullable(
+    Type.Object({
+      linkInService: Type.Boolean(),
+      dChannelUp: Type.Boolean(),
+      q921: literals(['tei-assigned', 'awaiting-establishment', 'awaiting-release', 'multiple-frame-established', 'timer-recovery']),
+      establishments: count,
+      failures: count,
+      since: time,
+    }),
+  ),
   central: Type.Object({
     state: literals(['connected', 'connecting', 'disabled']),
     outbox: Type.Object({ messages: count, bytes: count, dropped: count }),

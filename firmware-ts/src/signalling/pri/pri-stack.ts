@@ -1,0 +1,154 @@
+import { TypedEmitter, type Clock } from '@countyline/e1-gateway';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { CardDriver } from '../../card/card-driver.js';
+import { Q921Link, type Q921State, type Q921Timers } from './q921-link.js';
+import { registerQ921Metrics } from './q921-metrics.js';
+
+export interface PriStackOptions {
+  card: CardDriver;
+  clock: Clock;
+  logger: Logger;
+  /** The card's `hdlc` link that carries the D-channel (config `pri.link`). */
+  link: number;
+  /** The span of that link, for logs and metrics. */
+  span: number;
+  timers?: Partial<Q921Timers>;
+}
+
+/** One D-channel frame as it crossed, for `countyline capture` (LAPD, no FCS). */
+export interface PriCapturedFrame {
+  at: number;
+  direction: 'in' | 'out';
+  data: Uint8Array;
+}
+
+export interface PriStackEvents {
+  capture: (frame: PriCapturedFrame) => void;
+  /** The D-channel's data link came up (multiple frame established) or went down. */
+  'd-channel': (up: boolean) => void;
+}
+
+/** The PRI part of `countyline status`. */
+export interface PriStatusView {
+  /** The card's HDLC link in service (the D-channel's timeslot has frames). */
+  linkInService: boolean;
+  /** Q.921 multiple frame operation established: Q.931 can run. */
+  dChannelUp: boolean;
+  /** The Q.921 state (`tei-assigned` 4 … `timer-recovery` 8). */
+  q921: Q921State;
+  /** Times the data link was established, and released or reset under us. */
+  establishments: number;
+  failures: number;
+  /** Since when the D-channel is in its present up or down state (ms since the epoch). */
+  since: number;
+}
+
+/**
+ * ISDN PRI on one E1 span, user side: the D-channel's Q.921 data link on the card's `hdlc`
+ * link (`q921-link.ts`), kept up for as long as the stack runs. Frames go to the card only
+ * while it is up and the link is in service (otherwise they are counted and dropped, as on a
+ * line with no far end); every frame both ways is offered to `countyline capture`.
+ */
+export class PriStack extends TypedEmitter<PriStackEvents> {
+  readonly q921: Q921Link;
+  private linkInService = false;
+  private dChannelUp = false;
+  private since: number;
+  private droppedFrames = 0;
+  private readonly unlisten: (() => void)[] = [];
+
+  constructor(private readonly o: PriStackOptions) {
+    super();
+    const log = o.logger;
+    this.since = o.clock.now();
+    this.q921 = new Q921Link({ clock: o.clock, logger: log, send: (frame) => this.sendFrame(frame), ...(o.timers && { timers: o.timers }) });
+    this.q921.on('established', ({ by, reestablished }) => {
+      log.info({ span: o.span, by, reestablished }, reestablished ? 'PRI D-channel re-established' : 'PRI D-channel up');
+      this.setUp(true);
+    });
+    this.q921.on('released', (reason) => {
+      log.warn({ span: o.span, reason }, 'PRI D-channel down');
+      this.setUp(false);
+    });
+    this.q921.on('error', (e) => log.warn({ span: o.span, code: e.code, state: e.state }, e.message));
+    const card = o.card;
+    const onFrame = (m: { link: number; data: Uint8Array }) => {
+      if (m.link !== o.link) return;
+      this.emit('capture', { at: o.clock.now(), direction: 'in', data: m.data });
+      this.q921.receive(m.data);
+    };
+    const onLinkState = (m: { link: number; state: string }) => {
+      if (m.link !== o.link) return;
+      const inService = m.state === 'in-service';
+      if (inService !== this.linkInService) log.info({ span: o.span, link: o.link, state: m.state }, inService ? 'D-channel timeslot in service' : 'D-channel timeslot out of service');
+      this.linkInService = inService;
+    };
+    const onLost = () => {
+      this.linkInService = false;
+    };
+    card.on('hdlc-frame', onFrame);
+    card.on('link-state', onLinkState);
+    card.on('card-lost', onLost);
+    card.on('card-restarted', onLost);
+    this.unlisten.push(() => {
+      card.off('hdlc-frame', onFrame);
+      card.off('link-state', onLinkState);
+      card.off('card-lost', onLost);
+      card.off('card-restarted', onLost);
+    });
+  }
+
+  /** Starts the data link: SABME, and again after each release, until stop(). */
+  start(): void {
+    this.q921.start();
+  }
+
+  /** Releases the data link (DISC) and lets go of the card's events. */
+  stop(): void {
+    this.q921.stop();
+    for (const off of this.unlisten.splice(0)) off();
+  }
+
+  get isUp(): boolean {
+    return this.dChannelUp;
+  }
+
+  status(): PriStatusView {
+    const s = this.q921.snapshot();
+    return {
+      linkInService: this.linkInService,
+      dChannelUp: this.dChannelUp,
+      q921: s.state,
+      establishments: s.counters.establishments,
+      failures: s.counters.failures,
+      since: this.since,
+    };
+  }
+
+  registerMetrics(registry: Registry): void {
+    registerQ921Metrics(registry, this.q921, this.o.span);
+  }
+
+  /** Frames the data link sent while the card or the link could not carry them. */
+  get dropped(): number {
+    return this.droppedFrames;
+  }
+
+  private setUp(up: boolean): void {
+    if (up === this.dChannelUp) return;
+    this.dChannelUp = up;
+    this.since = this.o.clock.now();
+    this.emit('d-channel', up);
+  }
+
+  private sendFrame(frame: Uint8Array): void {
+    const { card, link } = this.o;
+    if (!this.linkInService || card.current !== 'up') {
+      this.droppedFrames++;
+      return;
+    }
+    this.emit('capture', { at: this.o.clock.now(), direction: 'out', data: frame });
+    card.send({ type: 'hdlcFrame', link, data: frame });
+  }
+}
