@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { bChannels, cause, GLOBAL_CR, message, validChannel } from './q931-calls-build.js';
 import { Q931TimerSet, type Q931TimerSettings } from './q931-calls-timers.js';
 import type { ChannelPolicy, Q931CallCounters, Q931CallError } from './q931-calls-types.js';
-import type { Q931Message } from './q931-codec.js';
+import type { CallReference, Q931Message } from './q931-codec.js';
 import type { Clock } from '@countyline/e1-gateway';
 
 /** What the restart procedures need from call control. */
@@ -70,13 +70,15 @@ export class Q931Restarts {
     this.d.counters.restartsIn++;
     const ri = m.ies.restartIndicator!;
     const ci = m.ies.channelIdentification;
+    // 4.3: the network chose the (global) call reference of its RESTART: our answers carry flag 1.
+    const back = { value: 0, flag: !m.callReference.flag, length: m.callReference.length ?? 2 };
     let channels: number[] | null = null;
     if (ri === 'indicated-channels') {
       // 5.5.2: "indicated channels" without the channel identification: STATUS, cause 96.
-      if (ci === undefined) return this.status(96, [0x18], 'RESTART for indicated channels names none');
+      if (ci === undefined) return this.status(back, 96, [0x18], 'RESTART for indicated channels names none');
       const list = ci.indicated !== undefined && 'channels' in ci.indicated ? ci.indicated.channels : [];
       if (ci.interfaceType !== 'primary' || ci.indicated?.unit !== 'b' || list.length === 0 || !list.every((n) => validChannel(n, this.d.maxChannel))) {
-        return this.status(82, [], `RESTART names channel(s) ${list.join(', ') || '(none)'} this interface does not have`);
+        return this.status(back, 82, [], `RESTART names channel(s) ${list.join(', ') || '(none)'} this interface does not have`);
       }
       channels = [...list];
     }
@@ -84,7 +86,7 @@ export class Q931Restarts {
     this.d.clearCalls(channels, 'network');
     this.d.channels.restarted(channels);
     const covered = this.release(channels);
-    const ack = message('RESTART ACKNOWLEDGE', GLOBAL_CR, { restartIndicator: ri });
+    const ack = message('RESTART ACKNOWLEDGE', back, { restartIndicator: ri });
     if (ci !== undefined) ack.ies.channelIdentification = ci;
     this.d.send(ack);
     this.d.restarted(channels, 'network');
@@ -155,10 +157,10 @@ export class Q931Restarts {
     return covered;
   }
 
-  private status(value: number, diagnostics: number[], why: string): void {
+  private status(back: CallReference, value: number, diagnostics: number[], why: string): void {
     this.d.counters.actions['5.5.2'] = (this.d.counters.actions['5.5.2'] ?? 0) + 1;
     this.d.log.warn(`Q.931 ${why}: STATUS cause ${value}`);
-    this.d.send(message('STATUS', GLOBAL_CR, { cause: cause(value, diagnostics), callState: { codingStandard: 'itu-t', state: 0 } }));
+    this.d.send(message('STATUS', back, { cause: cause(value, diagnostics), callState: { codingStandard: 'itu-t', state: 0 } }));
   }
 }
 

@@ -98,13 +98,16 @@ const NET_CLEARING = [11, 12, 19, 22];
  * - Either side clearing: compatible (its clearing message is on its way).
  * - Our outgoing call (U1, U3, U4, U10): the network may be ahead of us on the same path
  *   (its CALL PROCEEDING, ALERTING or CONNECT not yet here), never behind.
- * - The network's call (U9, U7, U8, U10): the network may be behind us (our CALL
- *   PROCEEDING, ALERTING or CONNECT not yet there) or, in U8, one step ahead (N10: its
- *   CONNECT ACKNOWLEDGE not yet here).
+ * - The network's call (U9, U7, U8): the network may be behind us (our CALL PROCEEDING,
+ *   ALERTING or CONNECT not yet there) or, in U8, one step ahead (N10: its CONNECT
+ *   ACKNOWLEDGE not yet here).
+ * - Active (U10) either way: only N10.
  */
 export function compatibleStates(ours: Q931CallState, network: number, direction: 'in' | 'out'): boolean {
   const mine = Q931_STATE_NUMBERS[ours];
   if (mine === 11 || mine === 19 || NET_CLEARING.includes(network)) return true;
+  // Active is entered on the last message of set-up either way (our CONNECT ACKNOWLEDGE, the network's): N10 only.
+  if (mine === 10) return network === 10;
   if (direction === 'out') {
     const a = OUT_PATH.indexOf(mine);
     const b = OUT_PATH.indexOf(network);
