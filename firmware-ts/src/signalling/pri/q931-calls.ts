@@ -1,40 +1,16 @@
-import { TypedEmitter } from '@countyline/e1-gateway';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import { bChannel, cause, channelOf, message, setupIes, validChannel } from './q931-calls-build.js';
 import { q931Reason, type Q931CallReason } from './q931-calls-reasons.js';
+import { Q931CallTable, type Q931CallRecord } from './q931-calls-table.js';
 import { allChannels, Q931Restarts } from './q931-calls-restart.js';
-import { compatibleStates, CROSSING, EXPECTED, nextState, Q931_STATE_NUMBERS, type Q931CallState } from './q931-calls-states.js';
-import { q931Timers, Q931TimerSet, type Q931TimerSettings } from './q931-calls-timers.js';
-import type { ChannelPolicy, Q931Bearer, Q931CallCounters, Q931CallInfo, Q931CallsEvents, Q931CallsOptions, Q931CallsSnapshot, Q931ClearedBy, Q931Direction, Q931PlaceRequest } from './q931-calls-types.js';
+import { compatibleStates, CROSSING, EXPECTED, Q931_STATE_NUMBERS, type Q931CallState } from './q931-calls-states.js';
+import { q931Timers, type Q931TimerSettings } from './q931-calls-timers.js';
+import type { Q931CallInfo, Q931CallsOptions, Q931CallsSnapshot, Q931ClearedBy, Q931PlaceRequest } from './q931-calls-types.js';
 import { decodeQ931, type CallReference, type Q931AnyMessage, type Q931Ies, type Q931Message } from './q931-codec.js';
-import { Q931_MESSAGES, q931Verdict, type Q931MessageType, type Q931Reply } from './q931-messages.js';
+import { Q931_MESSAGES, q931Verdict, type Q931Reply } from './q931-messages.js';
 
 export type * from './q931-calls-types.js';
 export type { Q931CallState } from './q931-calls-states.js';
-
-interface Call {
-  id: number;
-  direction: Q931Direction;
-  /** Who chose the call reference: the box for its calls (flag 0 in what it sends), the network for its own (flag 1). */
-  origin: 'box' | 'network';
-  cr: number;
-  crLength: 1 | 2;
-  state: Q931CallState;
-  channel: number | null;
-  calling: string;
-  called: string;
-  startedAt: number;
-  answeredAt: number | null;
-  attempt: number;
-  timers: Q931TimerSet;
-  ended: boolean;
-  /** A DISCONNECT, RELEASE or RELEASE COMPLETE went either way: the cause of a RELEASE is then optional (3.1.9). */
-  clearing: boolean;
-  /** The cause of our DISCONNECT / RELEASE, repeated on T305 / T308. */
-  cause: number;
-  /** Ours: what the SETUP asked for. */
-  setup?: { exclusive: boolean; bearer: Q931Bearer; avoid: number[] };
-}
 
 const CLEARING_STATES: readonly Q931CallState[] = ['disconnect-request', 'release-request'];
 
@@ -64,29 +40,18 @@ const CLEARING_STATES: readonly Q931CallState[] = ['disconnect-request', 'releas
  *   link returns, or after a reset of the link, every call not clearing gets STATUS ENQUIRY
  *   (5.8.10, T322 twice, then DISCONNECT cause 41).
  */
-export class Q931Calls extends TypedEmitter<Q931CallsEvents> {
-  private readonly byKey = new Map<string, Call>();
-  private readonly byId = new Map<number, Call>();
-  private readonly log: Logger;
+export class Q931Calls extends Q931CallTable {
   private readonly timers: Q931TimerSettings;
   private readonly maxChannel: number;
-  private readonly channels: ChannelPolicy;
   private readonly restarts: Q931Restarts;
   private up = false;
   private nextId = 1;
-  private nextCr = 1;
-  readonly counters: Q931CallCounters = {
-    messagesIn: {}, messagesOut: {}, malformed: {}, actions: {}, incomingOffered: 0, incomingRefused: 0, outgoingAttempted: 0, outgoingAnswered: 0,
-    outgoingRepeated: 0, restartsIn: 0, restartsOut: 0, restartsUnanswered: 0, releasesUnanswered: 0,
-  };
 
   constructor(private readonly opts: Q931CallsOptions) {
-    super();
-    this.log = opts.logger ?? pino({ level: 'silent' });
+    super(opts.clock, opts.logger ?? pino({ level: 'silent' }), opts.channels, (m) => opts.send(m));
     this.timers = q931Timers(opts.timers);
     this.maxChannel = opts.maxChannel ?? 31;
     if (!Number.isInteger(this.maxChannel) || this.maxChannel < 1 || this.maxChannel > 31) throw new RangeError(`Q.931 maxChannel ${this.maxChannel}: an E1 PRI has B-channels 1 to 31`);
-    this.channels = opts.channels;
     this.restarts = new Q931Restarts({
       clock: opts.clock, log: this.log, timers: this.timers, maxChannel: this.maxChannel, channels: this.channels, counters: this.counters,
       send: (m) => this.send(m),
@@ -254,7 +219,7 @@ export class Q931Calls extends TypedEmitter<Q931CallsEvents> {
     if (verdict.reply?.message === 'STATUS' && this.byKey.get(this.key(call)) === call) this.replyStatus(call, verdict.reply);
   }
 
-  private onMessage(call: Call, m: Q931Message, assumeCause: number | undefined, override: Q931Reply | undefined): void {
+  private onMessage(call: Q931CallRecord, m: Q931Message, assumeCause: number | undefined, override: Q931Reply | undefined): void {
     const causeIn = assumeCause ?? m.ies.cause?.value ?? 31;
     if (!EXPECTED[call.state].includes(m.type)) {
       if (CLEARING_STATES.includes(call.state) && CROSSING.includes(m.type)) return;
@@ -314,7 +279,7 @@ export class Q931Calls extends TypedEmitter<Q931CallsEvents> {
   }
 
   /** The first answer to our SETUP must name the channel (3.1.2 / 3.1.1 / 3.1.3, 5.1.2). False: the message is not acted on. */
-  private firstAnswer(call: Call, m: Q931Message): boolean {
+  private firstAnswer(call: Q931CallRecord, m: Q931Message): boolean {
     const ci = m.ies.channelIdentification;
     if (ci === undefined) {
       // Only a channel we demanded can be assumed; otherwise 5.8.6.1: mandatory IE missing.
@@ -342,11 +307,11 @@ export class Q931Calls extends TypedEmitter<Q931CallsEvents> {
     return true;
   }
 
-  private progressIn(call: Call, m: Q931Message): void {
+  private progressIn(call: Q931CallRecord, m: Q931Message): void {
     for (const pi of m.ies.progressIndicator ?? []) this.emit('progress', { callId: call.id, description: pi.description });
   }
 
-  private onDisconnect(call: Call, causeIn: number, override: Q931Reply | undefined): void {
+  private onDisconnect(call: Q931CallRecord, causeIn: number, override: Q931Reply | undefined): void {
     // 5.3.4: RELEASE, T308; in U11 it is a clearing collision (5.3.5 / Table 9-2: T305 stops).
     call.clearing = true;
     for (const t of ['T303', 'T305', 'T310', 'T313', 'T322'] as const) call.timers.stop(t);
@@ -355,7 +320,7 @@ export class Q931Calls extends TypedEmitter<Q931CallsEvents> {
     this.sendRelease(call, override ? cause(override.cause, override.diagnostics) : undefined);
   }
 
-  private onRelease(call: Call, causeIn: number, override: Q931Reply | undefined): void {
+  private onRelease(call: Q931CallRecord, causeIn: number, override: Q931Reply | undefined): void {
     if (call.state === 'release-request') {
       // 5.3.5 clear collision: both sent RELEASE; no RELEASE COMPLETE.
       this.end(call, 'network', causeIn, this.networkReason(call, causeIn));
@@ -374,7 +339,7 @@ export class Q931Calls extends TypedEmitter<Q931CallsEvents> {
    * 5.8.11: the network's view of the call. Null: release everything here. Release request:
    * nothing. A state that does not fit ours: clear with cause 101.
    */
-  private onStatus(call: Call, m: Q931Message): void {
+  private onStatus(call: Q931CallRecord, m: Q931Message): void {
     call.timers.stop('T322', true);
     const network = m.ies.callState!.state;
     const theirCause = m.ies.cause?.value ?? 31;
@@ -472,7 +437,7 @@ export class Q931Calls extends TypedEmitter<Q931CallsEvents> {
 
   // --- procedures -------------------------------------------------------------------------
 
-  private sendSetup(call: Call): void {
+  private sendSetup(call: Q931CallRecord): void {
     const s = call.setup!;
     this.out(call, 'SETUP', setupIes({ called: call.called, calling: call.calling, channel: call.channel!, exclusive: s.exclusive, bearer: s.bearer }));
     call.timers.start('T303', this.timers.t303Ms, (n) => {
@@ -489,7 +454,7 @@ export class Q931Calls extends TypedEmitter<Q931CallsEvents> {
    * channel was exclusive): once, a new SETUP on another channel with a new call reference.
    * True when the call goes on.
    */
-  private repeatElsewhere(call: Call, causeIn: number): boolean {
+  private repeatElsewhere(call: Q931CallRecord, causeIn: number): boolean {
     const s = call.setup;
     if (s === undefined || call.state !== 'call-initiated' || call.attempt > 1 || !(causeIn === 44 || (causeIn === 34 && s.exclusive))) return false;
     const old = call.channel!;
@@ -511,7 +476,7 @@ export class Q931Calls extends TypedEmitter<Q931CallsEvents> {
   }
 
   /** 5.3.3: DISCONNECT, T305 (then RELEASE with the same cause, T308). */
-  private disconnect(call: Call, value: number, by: Q931ClearedBy, why: Q931CallReason): void {
+  private disconnect(call: Q931CallRecord, value: number, by: Q931ClearedBy, why: Q931CallReason): void {
     for (const t of ['T303', 'T310', 'T313', 'T322'] as const) call.timers.stop(t);
     this.end(call, by, value, why);
     call.clearing = true;
@@ -522,7 +487,7 @@ export class Q931Calls extends TypedEmitter<Q931CallsEvents> {
   }
 
   /** RELEASE, T308; the second expiry gives the channel up to a restart (5.3.4.3, Table 9-2). */
-  private sendRelease(call: Call, causeIe: ReturnType<typeof cause> | undefined): void {
+  private sendRelease(call: Q931CallRecord, causeIe: ReturnType<typeof cause> | undefined): void {
     this.out(call, 'RELEASE', causeIe ? { cause: causeIe } : {});
     if (call.state !== 'release-request') this.move(call, 'release-request');
     call.timers.start('T308', this.timers.t308Ms, (n) => {
@@ -536,7 +501,7 @@ export class Q931Calls extends TypedEmitter<Q931CallsEvents> {
   }
 
   /** 5.8.10: STATUS ENQUIRY, T322; sent once more, then the call is cleared with cause 41. */
-  private enquire(call: Call): void {
+  private enquire(call: Q931CallRecord): void {
     this.out(call, 'STATUS ENQUIRY');
     call.timers.start('T322', this.timers.t322Ms, (n) => {
       if (n === 1) return this.enquire(call);
@@ -557,81 +522,9 @@ export class Q931Calls extends TypedEmitter<Q931CallsEvents> {
   }
 
   /** The call ends here without a message (link failure, the network's STATUS saying Null). */
-  private clearLocally(call: Call, by: Q931ClearedBy, value: number, why: Q931CallReason): void {
+  private clearLocally(call: Q931CallRecord, by: Q931ClearedBy, value: number, why: Q931CallReason): void {
     this.end(call, by, value, why);
     this.toNull(call);
   }
 
-  // --- records ------------------------------------------------------------------------------
-
-  private newCall(id: number, direction: Q931Direction, origin: Call['origin'], cr: number, crLength: 1 | 2, channel: number, calling: string, called: string): Call {
-    const call: Call = {
-      id, direction, origin, cr, crLength, state: 'null', channel, calling, called, startedAt: this.opts.clock.now(), answeredAt: null, attempt: 1,
-      timers: new Q931TimerSet(this.opts.clock), ended: false, clearing: false, cause: 16,
-    };
-    this.move(call, direction === 'out' ? 'call-initiated' : 'call-present');
-    this.byKey.set(this.key(call), call);
-    this.byId.set(id, call);
-    return call;
-  }
-
-  /** 4.3: our call references, 1..32767 in turn, skipping those in use. */
-  private allocateCr(): number {
-    for (let i = 0; i < 0x7fff; i++) {
-      const cr = this.nextCr;
-      this.nextCr = cr === 0x7fff ? 1 : cr + 1;
-      if (!this.byKey.has(`box:${cr}`)) return cr;
-    }
-    throw new Error('Q.931: all 32767 call references are in use');
-  }
-
-  private key(call: Call): string {
-    return `${call.origin}:${call.cr}`;
-  }
-
-  private move(call: Call, to: Q931CallState): void {
-    call.state = nextState(call.state, to);
-  }
-
-  /** The call is over for its user: `call-ended`, once. */
-  private end(call: Call, by: Q931ClearedBy, value: number, why: Q931CallReason): void {
-    if (call.ended) return;
-    call.ended = true;
-    this.emit('call-ended', { callId: call.id, direction: call.direction, channel: call.channel, cause: value, clearedBy: by, answered: call.answeredAt !== null, ...why });
-  }
-
-  /** Null state: timers off, record gone, the channel back to the policy unless a restart will hand it back (`hold`). */
-  private toNull(call: Call, hold = false): void {
-    call.timers.clear();
-    this.move(call, 'null');
-    this.byKey.delete(this.key(call));
-    this.byId.delete(call.id);
-    if (call.channel !== null && !hold) this.channels.release(call.channel);
-  }
-
-  private networkReason(call: Call, value: number): Q931CallReason {
-    return call.answeredAt === null && call.direction === 'out' ? q931Reason('network-refused', value) : q931Reason('network-cleared', value);
-  }
-
-  private replyStatus(call: Call, reply: Q931Reply): void {
-    this.sendStatus(call, reply.cause, reply.diagnostics);
-  }
-
-  private sendStatus(call: Call, value: number, diagnostics: readonly number[] = []): void {
-    this.out(call, 'STATUS', { cause: cause(value, diagnostics), callState: { codingStandard: 'itu-t', state: Q931_STATE_NUMBERS[call.state] } });
-  }
-
-  private out(call: Call, type: Q931MessageType, ies: Q931Ies = {}): void {
-    this.send(message(type, { value: call.cr, flag: call.origin === 'network', length: call.crLength }, ies));
-  }
-
-  private send(m: Q931Message): void {
-    this.counters.messagesOut[m.type] = (this.counters.messagesOut[m.type] ?? 0) + 1;
-    this.opts.send(m);
-  }
-
-  private action(clause: string | undefined): void {
-    if (clause !== undefined) this.counters.actions[clause] = (this.counters.actions[clause] ?? 0) + 1;
-  }
 }
-
