@@ -24,6 +24,7 @@ import { ConfigError } from './config/load-config.js';
 import { TrunkMonitor } from './trunks/trunk-monitor.js';
 import { IsupStack } from './signalling/isup/isup-stack.js';
 import { wireIsupLegs } from './signalling/isup/isup-line-leg.js';
+import { wirePriLegs } from './signalling/pri/pri-line-leg.js';
 import { PriStack } from './signalling/pri/pri-stack.js';
 import { AnalogLines } from './signalling/analog/analog-lines.js';
 import { wireAnalogLegs } from './signalling/analog/analog-line-leg.js';
@@ -199,7 +200,7 @@ export class Firmware {
     });
     this.testCalls.on('changed', () => this.trunkWriter.changed());
     if (this.isup) this.wireIsup(this.isup);
-    this.pri?.registerMetrics(this.metrics);
+    if (this.pri) this.wirePri(this.pri);
     registerCardMetrics(this.metrics, this.card);
     registerAlarmMetrics(this.metrics, this.alarms);
     // SIP runs for the agents' phones, and for the city centre's trunk (a box may send every call there).
@@ -429,6 +430,7 @@ export class Firmware {
     registerCallMetrics(this.metrics, calls, cdrs);
     const take = (leg: Parameters<CallManager['incoming']>[0]) => void calls.incoming(leg);
     if (this.isup) this.unwireCalls.push(wireIsupLegs(this.isup, this.card, this.clock, take));
+    if (this.pri) this.unwireCalls.push(wirePriLegs(this.pri, this.card, this.clock, take));
     this.unwireCalls.push(wireAnalogLegs(this.analog, this.card, this.clock, take));
   }
 
@@ -517,6 +519,16 @@ export class Firmware {
       if (shared) throw new ConfigError('config', [`pri.link: span ${link.span} carries ISUP circuits (isup.cics); a span is SS7 or PRI, not both`]);
     }
     return new PriStack({ card: this.card, clock, logger: log.child({ module: 'pri' }), link: pri.link, span: link.span, timers: pri.q921 });
+  }
+
+  private wirePri(pri: PriStack): void {
+    pri.registerMetrics(this.metrics);
+    // A span in red or blue alarm carries no call: its B-channels are not offered until it clears.
+    this.trunks.on('span-alarm', (span, transition) => {
+      if (span !== pri.span) return;
+      if (transition.to === 'red' || transition.to === 'blue') pri.channels.group.blockSpan(span);
+      else if (transition.to === 'none') pri.channels.group.unblockSpan(span);
+    });
   }
 
   private wireIsup(isup: IsupStack): void {

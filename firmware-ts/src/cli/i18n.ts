@@ -8,6 +8,7 @@ import type { CardStatusView } from '../card/card-driver.js';
 import type { FxoView, LinkView, SpanView } from '../card/card-state.js';
 import type { CircuitRow } from '../circuits/circuit-group.js';
 import type { BlockState, CallState } from '../circuits/circuit-state.js';
+import { Q931_CALL_REASON_TEXT } from '../signalling/pri/q931-calls-reasons.js';
 import type { CallFailure, CallReasons } from '../signalling/isup/isup-call-reasons.js';
 import type { CallOutcome, CallPhase } from '../signalling/isup/isup-calls.js';
 import type { ContinuityState } from '../signalling/isup/isup-continuity-wait.js';
@@ -466,7 +467,9 @@ export const CDR_REASON_TEXT: Record<string, Record<Lang, (...args: (string | nu
 /** Why a finished call failed, in the reader's language: its code's words, else the English reason. */
 export function cdrReasonText(c: { reason: string | null; reasonCode?: string; reasonArgs?: (string | number)[] }, lang: Lang): string | null {
   const own = c.reasonCode && Object.hasOwn(CDR_REASON_TEXT, c.reasonCode) ? CDR_REASON_TEXT[c.reasonCode]![lang](...(c.reasonArgs ?? [])) : null;
-  return own ?? callReasonText({ reason: c.reason, reasonCode: c.reasonCode as CallFailure['reasonCode'], reasonArgs: c.reasonArgs ?? [] }, lang);
+  // A PRI call the line ended (a restart, the D-channel lost): Q.931 call control's words.
+  const pri = !own && c.reasonCode && Object.hasOwn(Q931_CALL_REASON_TEXT, c.reasonCode) ? (Q931_CALL_REASON_TEXT as unknown as typeof CDR_REASON_TEXT)[c.reasonCode]![lang](...(c.reasonArgs ?? [])) : null;
+  return own ?? pri ?? callReasonText({ reason: c.reason, reasonCode: c.reasonCode as CallFailure['reasonCode'], reasonArgs: c.reasonArgs ?? [] }, lang);
 }
 
 /** A nested reason (the first trouble of a repeated call) without its own arguments. */

@@ -2,6 +2,10 @@ import { TypedEmitter, type Clock } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { CardDriver } from '../../card/card-driver.js';
+import { PriChannels } from './pri-channels.js';
+import { encodeQ931 } from './q931-codec.js';
+import { Q931Calls } from './q931-calls.js';
+import type { Q931CallEnded, Q931IncomingCall } from './q931-calls-types.js';
 import { Q921Link, type Q921State, type Q921Timers } from './q921-link.js';
 import { registerQ921Metrics } from './q921-metrics.js';
 
@@ -25,6 +29,10 @@ export interface PriCapturedFrame {
 
 export interface PriStackEvents {
   capture: (frame: PriCapturedFrame) => void;
+  /** A SETUP from the network was taken (CALL PROCEEDING sent on its B-channel). */
+  'incoming-call': (call: Q931IncomingCall & { span: number }) => void;
+  /** A call ended (the first clearing message either way, a restart, the link). */
+  'call-ended': (end: Q931CallEnded) => void;
   /** The D-channel's data link came up (multiple frame established) or went down. */
   'd-channel': (up: boolean) => void;
 }
@@ -52,6 +60,11 @@ export interface PriStatusView {
  */
 export class PriStack extends TypedEmitter<PriStackEvents> {
   readonly q921: Q921Link;
+  /** Q.931 call control, user side, over the data link. */
+  readonly calls: Q931Calls;
+  /** The span's B-channels as circuits. */
+  readonly channels: PriChannels;
+  private restartedOnce = false;
   private linkInService = false;
   private dChannelUp = false;
   private since: number;
@@ -63,13 +76,28 @@ export class PriStack extends TypedEmitter<PriStackEvents> {
     const log = o.logger;
     this.since = o.clock.now();
     this.q921 = new Q921Link({ clock: o.clock, logger: log, send: (frame) => this.sendFrame(frame), ...(o.timers && { timers: o.timers }) });
+    this.channels = new PriChannels(o.clock, o.span);
+    this.calls = new Q931Calls({ clock: o.clock, logger: log, channels: this.channels, send: (m) => this.q921.send(encodeQ931(m)) });
+    this.calls.on('incoming', (call) => this.emit('incoming-call', { ...call, span: o.span }));
+    this.calls.on('call-ended', (end) => this.emit('call-ended', end));
+    this.calls.on('restart', ({ channels, by }) => log.info({ span: o.span, channels, by }, channels ? 'PRI B-channels restarted' : 'PRI interface restarted'));
+    this.calls.on('error', (e) => log.warn({ span: o.span, code: e.code, callId: e.callId, channels: e.channels }, e.message));
+    this.q921.on('info', (payload) => this.calls.receive(payload));
     this.q921.on('established', ({ by, reestablished }) => {
       log.info({ span: o.span, by, reestablished }, reestablished ? 'PRI D-channel re-established' : 'PRI D-channel up');
       this.setUp(true);
+      this.calls.linkUp(reestablished);
+      // Q.931 5.5: a user starting up restarts its interface, so both sides begin with every
+      // B-channel idle.
+      if (!this.restartedOnce) {
+        this.restartedOnce = true;
+        this.calls.restart(null);
+      }
     });
     this.q921.on('released', (reason) => {
       log.warn({ span: o.span, reason }, 'PRI D-channel down');
       this.setUp(false);
+      this.calls.linkDown();
     });
     this.q921.on('error', (e) => log.warn({ span: o.span, code: e.code, state: e.state }, e.message));
     const card = o.card;
@@ -106,8 +134,14 @@ export class PriStack extends TypedEmitter<PriStackEvents> {
 
   /** Releases the data link (DISC) and lets go of the card's events. */
   stop(): void {
+    this.calls.stop();
     this.q921.stop();
     for (const off of this.unlisten.splice(0)) off();
+  }
+
+  /** The PRI's span. */
+  get span(): number {
+    return this.o.span;
   }
 
   get isUp(): boolean {
