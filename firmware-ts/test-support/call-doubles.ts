@@ -57,6 +57,7 @@ export class Phone extends TypedEmitter<AgentCallEvents> implements AgentCallLeg
     super();
   }
   hangUp(): void {
+    if (this.hungUp) return;
     this.hungUp = true;
     // As SIP does: the CANCEL or BYE is answered, then the call is over.
     queueMicrotask(() => this.emit('ended', { by: 'box', reason: 'hangup' }));

@@ -9,7 +9,8 @@ import { CountylineError } from '../errors.js';
 import { CallbackStore } from '../queue/callback-store.js';
 import { OFFICE_QUEUE, OfficeQueue } from '../queue/office-queue.js';
 import { CallbackDialer, dialString, type PhoneFirstMedia } from './callback-dialer.js';
-import type { AgentCallEvents, AgentCallLeg, AgentCallRequest, AgentPhones, AgentRef, PhoneMedia } from './call-ports.js';
+import type { PhoneMedia } from './call-ports.js';
+import { Phones } from '../../test-support/call-doubles.js';
 import type { Cdr } from './cdr.js';
 import type { LineEnd, LineLeg, LineLegEvents } from './line-leg.js';
 import type { AnswerSignal, OutboundLeg, OutboundLegEvents } from './outbound-leg.js';
@@ -21,45 +22,6 @@ import type { PlaceRequest } from './outbound-lines.js';
 const silent = pino({ level: 'silent' });
 const T0 = Date.UTC(2026, 11, 1, 2, 0, 0);
 const RETRY = 600_000;
-
-class Phone extends TypedEmitter<AgentCallEvents> implements AgentCallLeg {
-  hungUp = false;
-  constructor(readonly request: AgentCallRequest) {
-    super();
-  }
-  hangUp(): void {
-    if (this.hungUp) return;
-    this.hungUp = true;
-    queueMicrotask(() => this.emit('ended', { by: 'box', reason: 'hangup' }));
-  }
-  fire<K extends keyof AgentCallEvents>(event: K, ...args: Parameters<AgentCallEvents[K]>): void {
-    this.emit(event, ...args);
-  }
-}
-
-class Phones implements AgentPhones {
-  readonly calls: Phone[] = [];
-  readonly busy = new Set<string>();
-  constructor(public agents: AgentRef[]) {}
-  list() {
-    return this.agents.map((a) => ({ ...a, wrapUpMs: 0 }));
-  }
-  phoneUp(): boolean {
-    return true;
-  }
-  onPhoneChange(): () => void {
-    return () => {};
-  }
-  setBusy(user: string, busy: boolean): void {
-    if (busy) this.busy.add(user);
-    else this.busy.delete(user);
-  }
-  call(request: AgentCallRequest): Phone {
-    const phone = new Phone(request);
-    this.calls.push(phone);
-    return phone;
-  }
-}
 
 class OutLeg extends TypedEmitter<LineLegEvents & OutboundLegEvents> implements OutboundLeg {
   readonly direction = 'out';

@@ -1,3 +1,4 @@
+import { Q850_LOCATION } from '../q850.js';
 import { IsupCodecError } from './isup-codec-error.js';
 import { checkBytes, checkInt, minLength, type ParamCodec } from './param-codec.js';
 
@@ -55,16 +56,7 @@ export const CAUSE = {
 } as const;
 
 /** Q.850 location codes. */
-export const CAUSE_LOCATION = {
-  user: 0,
-  privateLocal: 1,
-  publicLocal: 2,
-  transit: 3,
-  publicRemote: 4,
-  privateRemote: 5,
-  international: 7,
-  beyondInterworking: 10,
-} as const;
+export const CAUSE_LOCATION = Q850_LOCATION;
 
 export const CAUSE_INDICATORS: ParamCodec<CauseIndicators> = {
   code: 0x12,
