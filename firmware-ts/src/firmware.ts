@@ -49,6 +49,7 @@ import { BulletinAudio } from './prompts/bulletin-audio.js';
 import { PromptLibrary } from './prompts/prompt-library.js';
 import { callerPrompts } from './calls/caller-prompts.js';
 import { messagesDir } from './calls/voice-message.js';
+import { MessagePruner } from './calls/message-pruner.js';
 import { OfficeQueue } from './queue/office-queue.js';
 import { SipCentreTrunk } from './sip/centre-trunk.js';
 import { CallbackStore } from './queue/callback-store.js';
@@ -111,6 +112,8 @@ export class Firmware {
   private queue: OfficeQueue | null = null;
   private agentStatus: AgentStatusFile | null = null;
   private cdrs: CdrStore | null = null;
+  /** Removes voice messages of done requests after `queue.voiceMessageKeepDays`. */
+  private pruner: MessagePruner | null = null;
   /** Callback requests callers left (`<dataDir>/callbacks.jsonl`): from start() to stop(). */
   private callbacks: CallbackStore | null = null;
   private unwireCalls: (() => void)[] = [];
@@ -297,6 +300,7 @@ export class Firmware {
     // and every CDR on disk.
     await this.dialer?.stop();
     await this.calls?.stop();
+    await this.pruner?.stop();
     this.queue?.stop();
     for (const unwire of this.unwireCalls) unwire();
     this.analog.stop();
@@ -402,6 +406,16 @@ export class Firmware {
       ...(q.centre && sip && { centre: { trunk: new SipCentreTrunk(q.centre.uri, sip, log), when: q.centre.when, ringTimeoutMs: q.centre.ringTimeoutMs } }),
     }));
     queue.start();
+    if (q.voiceMessageKeepDays > 0) {
+      this.pruner = new MessagePruner({
+        dir: messagesDir(config.dataDir),
+        keepMs: q.voiceMessageKeepDays * 24 * 3_600_000,
+        clock: this.clock,
+        logger: this.log.child({ module: 'callbacks' }),
+        pending: () => new Set(callbacks.pending().map((c) => c.id)),
+      });
+      this.pruner.start();
+    }
     // Callbacks are placed only where there are agents' phones to bridge them to.
     if (q.callbacks === 'auto' && sip) {
       this.dialer = new CallbackDialer({

@@ -307,6 +307,7 @@ const Queue = Type.Object(
     callbackMaxAttempts: Type.Integer({ default: 3, minimum: 1, maximum: 20, description: 'calls the box places for one callback request before leaving it to staff' }),
     voiceMessage: Type.Boolean({ default: true, description: 'a caller whose callback request was taken may leave a voice message after the beep (kept in <dataDir>/messages)' }),
     voiceMessageMaxMs: Type.Integer({ default: 60_000, minimum: 5_000, maximum: 600_000, description: 'the longest voice message; the recording ends there' }),
+    voiceMessageKeepDays: Type.Integer({ default: 90, minimum: 0, maximum: 3650, description: 'a voice message whose request is done is removed this many days after it was left; 0: never' }),
     centre: Type.Optional(CentreTrunk),
   },
   { additionalProperties: false, default: {} },
