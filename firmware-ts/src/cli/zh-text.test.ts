@@ -62,6 +62,7 @@ const TERMS = new Set([
   'Wireshark', // the capture tool the CLI names
   'SIP', // the protocol of the agents' phones
   ...['TLS', 'PEM'], // as certificates are named in Chinese manuals: TLS 证书, PEM 格式
+  ...['PRI', 'D', 'B', 'LAPD', 'SABME', 'Q.921', 'Q.931', 'T303', 'T308', 'T309', 'T310', 'T313', 'T316', 'SETUP'], // ISDN PRI: the D- and B-channels (D 信道, B 信道), its link and call control, as Chinese PRI manuals name them
 ]);
 
 /** What the reader types or looks up exactly as printed: a command line, config keys, the account name. */
@@ -698,7 +699,7 @@ t.test('every error has English and Chinese, and the Chinese is Chinese', async 
     const data = (JSON.stringify(args).match(/"[^"]*"/g) ?? []).map((s) => JSON.parse(s) as string).filter((s) => !['en', 'zh'].includes(s));
     const english = errorText(code, args as never, 'en');
     const chinese = errorText(code, args as never, 'zh');
-    checkPair(t, `error ${code}`, english, chinese, [...data.filter((d) => !/[\u4e00-\u9fff]/.test(d) && d !== (args as { expected?: { en: string } }).expected?.en), 'JSON', 'id', 'method', 'params', 'countyline circuits', 'countyline status', 'countyline callbacks', 'isup', 'SS7', 'BLO', 'UBL', '--ca-file', '--central']);
+    checkPair(t, `error ${code}`, english, chinese, [...data.filter((d) => !/[\u4e00-\u9fff]/.test(d) && d !== (args as { expected?: { en: string } }).expected?.en), 'JSON', 'id', 'method', 'params', 'countyline circuits', 'countyline status', 'countyline callbacks', 'isup', 'pri', 'SS7', 'BLO', 'UBL', '--ca-file', '--central']);
   }
   // Sample arguments for the lines that take more than a number.
   const cliArgs: Record<string, unknown[]> = { bulletinText: ['notice'], bulletinUntil: ['2025-03-10 18:00'], bulletinSpoken: ['zh', 6.2], bulletinNotSpoken: ['spawn espeak-ng ENOENT'], bulletinCleared: [true], callbackMarkedDone: ['7c0ffee0', '13800000002'] };
