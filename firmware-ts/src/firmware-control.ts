@@ -84,7 +84,8 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
     trunks: () => fw.trunkView(),
     alarms: ({ all }) => ({ alarms: all ? fw.alarms.all() : fw.alarms.active() }),
     metrics: async () => ({ text: await fw.metrics.metrics() }),
-    circuits: () => requireIsup().circuits(),
+    // SS7's CICs, or on a PRI box its B-channels.
+    circuits: () => (fw.isup || !fw.pri ? requireIsup().circuits() : fw.pri.circuits()),
     calls: ({ recent }) => {
       const calls = fw.calls();
       return { active: calls?.active() ?? [], recent: calls?.recent(recent) ?? [] };

@@ -71,6 +71,10 @@ t.test('SETUP in -> INVITE; CONNECT; audio both ways; the agent hangs up -> DISC
   }, 20_000);
   const invite = /INVITE sip:[\s\S]*?\r?\n\r?\n/.exec(await phone.messages())?.[0] ?? '';
   t.match(invite, /From: .*<sip:13912345678@/, 'the INVITE carries the calling number');
+  const circuits = await rig.json(['circuits']);
+  t.equal(circuits.length, 30, 'countyline circuits lists the 30 B-channels');
+  t.match(circuits.find((c: any) => c.cic === 5), { span: 0, timeslot: 5, call: 'incoming', direction: 'in', controlledBy: 'peer' }, 'channel 5 carries the incoming call');
+  t.ok(circuits.filter((c: any) => c.cic !== 5).every((c: any) => c.call === 'idle'), 'the others are idle');
 
   // B-channel 5 is timeslot 5 of span 0.
   await rig.simPost('/spans/0/timeslots/5/audio', { tone: { hz: 1000, dbm0: -10 } });
@@ -116,4 +120,9 @@ t.test('the caller hangs up while the agent talks: the CDR says so, and the chan
   t.match(cdr, { line: { kind: 'e1', span: 0, timeslot: 9, cic: 9 }, agent: 'ann', result: 'answered', hungUpBy: 'caller', cause: 16 });
   t.ok(await pri.next('hangup', { call: placed.call }, 10_000), 'libpri sees the call cleared');
   t.same((await rig.json(['calls'])).active, [], 'no call left in progress');
+  const channels = await waitFor('every B-channel idle again', async (seen) => {
+    const rows = seen(await rig.json(['circuits']));
+    return rows.every((c: any) => c.call === 'idle') && rows;
+  }, 10_000);
+  t.equal(channels.find((c: any) => c.cic === 9).lastRelease?.cause, 16, 'channel 9 released, normal clearing');
 });

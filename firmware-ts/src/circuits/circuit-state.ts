@@ -132,3 +132,10 @@ export class CircuitState {
     return this.blocks[kind];
   }
 }
+
+/** Any block on a circuit, maintenance or hardware: `none`, `local`, `remote` or `both`. */
+export function combinedBlock(a: BlockState, b: BlockState): BlockState {
+  const local = a === 'local' || a === 'both' || b === 'local' || b === 'both';
+  const remote = a === 'remote' || a === 'both' || b === 'remote' || b === 'both';
+  return local && remote ? 'both' : local ? 'local' : remote ? 'remote' : 'none';
+}

@@ -87,7 +87,7 @@ export const CONTROL_METHODS = {
     ]),
   },
   metrics: { summary: 'Prometheus text', params: NoParams, result: Type.Object({ text: Type.String() }) },
-  circuits: { summary: 'SS7 circuits', params: NoParams, result: Type.Array(CircuitViewSchema) },
+  circuits: { summary: 'E1 circuits: the SS7 CICs, or the PRI B-channels', params: NoParams, result: Type.Array(CircuitViewSchema) },
   block: { ...CircuitChange, summary: 'block a circuit for maintenance (BLO)' },
   unblock: { ...CircuitChange, summary: 'lift our maintenance block (UBL)' },
   call: {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { CardDriver } from '../../card/card-driver.js';
 import { CircuitGroup, type CircuitRow } from '../../circuits/circuit-group.js';
+import { combinedBlock } from '../../circuits/circuit-state.js';
 import { CircuitMap, type CircuitMapConfig } from '../../circuits/circuit-map.js';
 import type { ControlRule } from '../../circuits/control-rule.js';
 import type { HuntDirection, SelectionMethod } from '../../circuits/circuit-selector.js';
@@ -68,12 +69,6 @@ export type CircuitView = CircuitRow & {
   /** Outside a call: looped for the exchange's CCR, or held for its recheck after a failed check. */
   continuity: ContinuityState | null;
 };
-
-function combinedBlock(a: CircuitRow['maintenance'], b: CircuitRow['hardware']): CircuitRow['maintenance'] {
-  const local = a === 'local' || a === 'both' || b === 'local' || b === 'both';
-  const remote = a === 'remote' || a === 'both' || b === 'remote' || b === 'both';
-  return local && remote ? 'both' : local ? 'local' : remote ? 'remote' : 'none';
-}
 
 /**
  * SS7 ISUP on the box: one route (our point code to the telco exchange) over one signalling

@@ -2,6 +2,8 @@ import { TypedEmitter, type Clock } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { CardDriver } from '../../card/card-driver.js';
+import { combinedBlock } from '../../circuits/circuit-state.js';
+import type { CircuitView } from '../isup/isup-stack.js';
 import { PriChannels } from './pri-channels.js';
 import { encodeQ931 } from './q931-codec.js';
 import { Q931Calls } from './q931-calls.js';
@@ -158,6 +160,22 @@ export class PriStack extends TypedEmitter<PriStackEvents> {
       failures: s.counters.failures,
       since: this.since,
     };
+  }
+
+  /**
+   * The B-channels as `countyline circuits` lists circuits: the channel number is the CIC and
+   * the timeslot; the network controls every channel; there are no ISUP call phases.
+   */
+  circuits(): CircuitView[] {
+    const calls = new Map(this.calls.calls().filter((c) => !c.ended && c.channel !== null).map((c) => [c.channel!, c]));
+    return this.channels.group.list().map((row) => ({
+      ...row,
+      block: combinedBlock(row.maintenance, row.hardware),
+      callPhase: null,
+      direction: calls.get(row.cic)?.direction ?? null,
+      unequipped: false,
+      continuity: null,
+    }));
   }
 
   registerMetrics(registry: Registry): void {
