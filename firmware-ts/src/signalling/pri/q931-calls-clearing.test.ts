@@ -163,6 +163,33 @@ t.test('RESTART from the box: T316 twice more, then reported; the channel stays 
   t.same(rig.calls.status().channelsInMaintenance, []);
 });
 
+t.test('RESTART from the box lost with a reset or a failure of the data link: sent again when the link is up, then acknowledged', async (t) => {
+  // Found on the bench: the box's start-up RESTART went out as the SABMEs of both sides
+  // crossed; libpri reset the link and never saw it, and the box waited T316 (2 min) for it.
+  const rig = q931CallsRig();
+  rig.calls.linkUp(false);
+  rig.calls.restart(null);
+  rig.clock.advance(60_000);
+  rig.calls.linkUp(true);
+  t.same(rig.net.take(), ['RESTART cr=0/0 single-interface', 'RESTART cr=0/0 single-interface'], 'again at once after the reset');
+  rig.calls.linkDown();
+  rig.clock.advance(1000);
+  rig.calls.linkUp(false);
+  t.same(rig.net.take(), ['RESTART cr=0/0 single-interface'], 'again when the link returns');
+  // T316 anew from the last send; the resends were not tries: still three before giving up.
+  rig.clock.advance(119_000);
+  t.same(rig.net.take(), []);
+  rig.clock.advance(1000);
+  rig.clock.advance(120_000);
+  t.same(rig.net.take(), ['RESTART cr=0/0 single-interface', 'RESTART cr=0/0 single-interface']);
+  t.same(rig.events, []);
+  rig.calls.receive(rig.net.bytes('RESTART ACKNOWLEDGE', 0, true, { restartIndicator: 'single-interface' }));
+  t.same(rig.events, ['restart all by=box']);
+  t.equal(rig.calls.status().restartsPending, 0);
+  rig.calls.linkUp(true);
+  t.same(rig.net.take(), [], 'nothing outstanding: nothing sent at the next reset');
+});
+
 t.test('other messages on the global call reference: STATUS 81', async (t) => {
   const rig = q931CallsRig();
   rig.calls.linkUp(false);

@@ -114,6 +114,21 @@ export class Q931Restarts {
     this.next();
   }
 
+  /**
+   * The data link came back, or was reset under us: a RESTART of ours sent on the old link
+   * may never have arrived (Q.921 discards unacknowledged I frames at a reset), and the
+   * network cannot acknowledge what it did not get. Send it again now, T316 anew; the resend
+   * does not count as one of the tries.
+   */
+  linkUp(): void {
+    const o = this.outstanding;
+    if (o === null) return;
+    this.d.log.info({ channels: o.channels }, 'Q.931: data link (re)established with our RESTART unacknowledged; sending it again');
+    this.timers.stop('T316', true);
+    o.sends--;
+    this.sendRestart();
+  }
+
   clear(): void {
     this.timers.clear();
   }

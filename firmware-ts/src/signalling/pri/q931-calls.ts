@@ -38,7 +38,8 @@ const CLEARING_STATES: readonly Q931CallState[] = ['disconnect-request', 'releas
  *   from misplaced ones); establishment messages crossing our DISCONNECT/RELEASE are dropped.
  * - Link failure (5.8.9): active calls wait T309, the rest end at once (cause 41); when the
  *   link returns, or after a reset of the link, every call not clearing gets STATUS ENQUIRY
- *   (5.8.10, T322 twice, then DISCONNECT cause 41).
+ *   (5.8.10, T322 twice, then DISCONNECT cause 41), and a RESTART of ours not acknowledged
+ *   yet goes again (its I frame may have been lost with the old link).
  */
 export class Q931Calls extends Q931CallTable {
   private readonly timers: Q931TimerSettings;
@@ -137,6 +138,7 @@ export class Q931Calls extends Q931CallTable {
   linkUp(reestablished: boolean): void {
     const wasDown = !this.up;
     this.up = true;
+    if (wasDown || reestablished) this.restarts.linkUp();
     for (const call of [...this.byKey.values()]) {
       call.timers.stop('T309', true);
       // 5.8.9 / 5.8.8: find out whether the network still has the call as we do.
