@@ -46,6 +46,8 @@ t.test('the box restarts its interface once the D-channel is up, and libpri ackn
   t.ok(restart, `libpri got the box's RESTART (${JSON.stringify(restart)})`);
   const metrics = (await rig.cli(['metrics'])).stdout;
   t.match(metrics, /countyline_q921_i_frames_total\{span="0",direction="out"\} [1-9]/, 'I frames went out');
+  t.match(metrics, /countyline_q931_messages_total\{span="0",direction="out",type="RESTART"\} [1-9]/, 'countyline metrics counts the RESTART sent');
+  t.match(metrics, /countyline_q931_messages_total\{span="0",direction="in",type="RESTART ACKNOWLEDGE"\} [1-9]/, 'and its acknowledgement');
 });
 
 async function cdrOf(calling: string) {

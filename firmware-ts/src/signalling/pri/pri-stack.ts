@@ -10,6 +10,7 @@ import { Q931Calls } from './q931-calls.js';
 import type { Q931CallEnded, Q931IncomingCall } from './q931-calls-types.js';
 import { Q921Link, type Q921State, type Q921Timers } from './q921-link.js';
 import { registerQ921Metrics } from './q921-metrics.js';
+import { registerQ931Metrics } from './q931-metrics.js';
 
 export interface PriStackOptions {
   card: CardDriver;
@@ -180,6 +181,7 @@ export class PriStack extends TypedEmitter<PriStackEvents> {
 
   registerMetrics(registry: Registry): void {
     registerQ921Metrics(registry, this.q921, this.o.span);
+    registerQ931Metrics(registry, this.calls, this.o.span);
   }
 
   /** Frames the data link sent while the card or the link could not carry them. */
