@@ -18,9 +18,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { JsonLinesPeer, type PeerEvent } from '../json-lines-peer.js';
 
 const SOURCE_DIR = dirname(fileURLToPath(import.meta.url));
 /** The JSON line reader and writer of the libss7 peer, compiled in unchanged. */
@@ -83,7 +83,7 @@ export interface RefPriEvents {
 }
 
 export type RefPriEventName = keyof RefPriEvents;
-export type RefPriEvent<K extends RefPriEventName = RefPriEventName> = { [N in K]: { event: N } & RefPriEvents[N] }[K];
+export type RefPriEvent<K extends RefPriEventName = RefPriEventName> = PeerEvent<RefPriEvents, K>;
 
 export interface RefPriOptions {
   /** Shown in failure messages. */
@@ -125,131 +125,9 @@ export async function buildRefPri(): Promise<string> {
   return binary;
 }
 
-/** Processes started here and not stopped yet: killed if this process exits first. */
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
-
-type Matcher<K extends RefPriEventName> = ((e: RefPriEvent<K>) => boolean) | Partial<RefPriEvents[K]>;
-
-export class RefPri {
-  /** Every event printed so far, in order. */
-  readonly events: RefPriEvent[] = [];
-  readonly garbage: string[] = [];
-  readonly stderr: string[] = [];
-  private readonly consumed = new Set<number>();
-  private readonly waiters = new Set<{ test: (i: number) => boolean; resolve: (i: number) => void; reject: (err: Error) => void }>();
-  private exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  constructor(
-    private readonly child: ChildProcess,
-    readonly name: string,
-  ) {
-    this.exited = new Promise((resolve) =>
-      child.on('exit', (code, signal) => {
-        live.delete(child);
-        this.exit = { code, signal };
-        for (const w of this.waiters) w.reject(this.failure(`exited (${signal ?? `code ${code}`})`));
-        this.waiters.clear();
-        resolve(this.exit);
-      }),
-    );
-    child.on('error', (err) => this.stderr.push(`could not run it: ${err.message}`));
-    createInterface({ input: child.stdout! }).on('line', (line) => this.onLine(line));
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      this.stderr.push(line);
-      if (this.stderr.length > 50) this.stderr.shift();
-    });
-  }
-
-  private onLine(line: string): void {
-    let event: RefPriEvent;
-    try {
-      event = JSON.parse(line);
-    } catch {
-      this.garbage.push(line);
-      return;
-    }
-    const index = this.events.push(event) - 1;
-    for (const w of this.waiters) {
-      if (w.test(index)) {
-        this.waiters.delete(w);
-        w.resolve(index);
-      }
-    }
-  }
-
-  send(command: RefPriCommand): void {
-    this.sendLine(JSON.stringify(command));
-  }
-
-  /** Sends a line as it is (to check how bad input is handled). */
-  sendLine(line: string): void {
-    if (this.exit) throw this.failure(`cannot take ${line}: it has exited`);
-    this.child.stdin!.write(`${line}\n`);
-  }
-
-  /** The first event not taken yet that satisfies `predicate`, printed already or within `deadlineMs`. */
-  waitFor(predicate: (e: RefPriEvent) => boolean, deadlineMs = 10_000, what = predicate.toString().slice(0, 120)): Promise<RefPriEvent> {
-    const matches = (i: number) => !this.consumed.has(i) && predicate(this.events[i]!);
-    const take = (i: number) => {
-      this.consumed.add(i);
-      return this.events[i]!;
-    };
-    const found = this.events.findIndex((_, i) => matches(i));
-    if (found >= 0) return Promise.resolve(take(found));
-    if (this.exit) return Promise.reject(this.failure(`has exited (${this.exit.signal ?? `code ${this.exit.code}`}) without ${what}`));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(this.failure(`timed out after ${deadlineMs} ms waiting for ${what}`));
-      }, deadlineMs);
-      const waiter = {
-        test: matches,
-        resolve: (i: number) => {
-          clearTimeout(timer);
-          resolve(take(i));
-        },
-        reject: (err: Error) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      };
-      this.waiters.add(waiter);
-    });
-  }
-
-  /** The next event of that name matching `match` (a predicate, or fields that must be equal). */
-  async next<K extends RefPriEventName>(event: K, match?: Matcher<K>, deadlineMs = 10_000): Promise<RefPriEvent<K>> {
-    const fits = (e: RefPriEvent) => {
-      if (e.event !== event) return false;
-      if (match === undefined) return true;
-      if (typeof match === 'function') return match(e as RefPriEvent<K>);
-      return Object.entries(match).every(([k, v]) => JSON.stringify((e as any)[k]) === JSON.stringify(v));
-    };
-    const what = match === undefined ? event : typeof match === 'function' ? `${event} matching ${match.toString().slice(0, 120)}` : `${event} ${JSON.stringify(match)}`;
-    return (await this.waitFor(fits, deadlineMs, what)) as RefPriEvent<K>;
-  }
-
-  /** SIGTERM, then SIGKILL after a grace period; resolves with how it ended. */
-  async stop(graceMs = 3000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (!this.exit) {
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-      await this.exited;
-      clearTimeout(timer);
-    }
-    return this.exit!;
-  }
-
-  private failure(what: string): Error {
-    const recent = this.events.slice(-40).map((e) => `  ${JSON.stringify(e)}`);
-    const parts = [`ref-pri ${this.name} ${what}`, `last ${recent.length} of ${this.events.length} events:`, ...recent];
-    if (this.garbage.length) parts.push('not JSON on stdout:', ...this.garbage.slice(-5).map((l) => `  ${l}`));
-    if (this.stderr.length) parts.push('stderr:', ...this.stderr.slice(-10).map((l) => `  ${l}`));
-    return new Error(parts.join('\n'));
+export class RefPri extends JsonLinesPeer<RefPriEvents, RefPriCommand> {
+  constructor(child: ChildProcess, name: string) {
+    super(child, 'ref-pri', name);
   }
 }
 
@@ -260,8 +138,6 @@ export async function startRefPri(t: { teardown(fn: () => unknown): void }, opti
   if (options.spanChannels !== undefined) args.push('--span-channels', options.spanChannels);
   if (options.debug) args.push('--debug');
   const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  live.add(child);
-  child.stdin.on('error', () => {}); // it exited; the exit is reported where it matters
   const pri = new RefPri(child, options.name ?? options.bind);
   t.teardown(() => pri.stop());
   await pri.next('ready', undefined, options.startMs ?? 15_000);

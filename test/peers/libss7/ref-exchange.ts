@@ -19,9 +19,9 @@ import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { JsonLinesPeer, type PeerEvent } from '../json-lines-peer.js';
 
 const SOURCE_DIR = dirname(fileURLToPath(import.meta.url));
 const CACHE_DIR = join(tmpdir(), 'countyline-ref-exchange');
@@ -113,7 +113,7 @@ export interface RefEvents {
 }
 
 export type RefEventName = keyof RefEvents;
-export type RefEvent<K extends RefEventName = RefEventName> = { [N in K]: { event: N } & RefEvents[N] }[K];
+export type RefEvent<K extends RefEventName = RefEventName> = PeerEvent<RefEvents, K>;
 
 export interface RefExchangeOptions {
   /** Shown in failure messages. */
@@ -171,12 +171,6 @@ export async function buildRefExchange(): Promise<string> {
   return binary;
 }
 
-/** Processes started here and not stopped yet: killed if this process exits first. */
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
-
 function args(o: RefExchangeOptions): string[] {
   const a = ['--bind', o.bind, '--peer', o.peer];
   if (o.opc !== undefined) a.push('--opc', String(o.opc));
@@ -194,148 +188,10 @@ function args(o: RefExchangeOptions): string[] {
   return a;
 }
 
-type Matcher<K extends RefEventName> = ((e: RefEvent<K>) => boolean) | Partial<RefEvents[K]>;
-
-interface Waiter {
-  test: (index: number) => boolean;
-  resolve: (index: number) => void;
-  reject: (err: Error) => void;
-}
-
-export class RefExchange {
-  /** Every event printed so far, in order. */
-  readonly events: RefEvent[] = [];
-  /** Lines on stdout that were not JSON (none expected), and the tail of stderr. */
-  readonly garbage: string[] = [];
-  readonly stderr: string[] = [];
-  readonly name: string;
-  private readonly consumed = new Set<number>();
-  private readonly waiters = new Set<Waiter>();
-  private exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  constructor(
-    private readonly child: ChildProcess,
-    name: string,
-    private readonly log: WriteStream | null,
-  ) {
-    this.name = name;
-    this.exited = new Promise((resolve) =>
-      child.on('exit', (code, signal) => {
-        live.delete(child);
-        this.exit = { code, signal };
-        for (const w of this.waiters) w.reject(this.failure(`exited (${signal ?? `code ${code}`})`));
-        this.waiters.clear();
-        resolve(this.exit);
-      }),
-    );
-    child.on('error', (err) => this.stderr.push(`could not run it: ${err.message}`));
-    createInterface({ input: child.stdout! }).on('line', (line) => this.onLine(line));
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      this.log?.write(`stderr: ${line}\n`);
-      this.stderr.push(line);
-      if (this.stderr.length > 50) this.stderr.shift();
-    });
+export class RefExchange extends JsonLinesPeer<RefEvents, RefCommand> {
+  constructor(child: ChildProcess, name: string, log: WriteStream | null) {
+    super(child, 'ref-exchange', name, log);
   }
-
-  private onLine(line: string): void {
-    this.log?.write(`${line}\n`);
-    let event: RefEvent;
-    try {
-      event = JSON.parse(line);
-    } catch {
-      this.garbage.push(line);
-      return;
-    }
-    const index = this.events.push(event) - 1;
-    for (const w of this.waiters) {
-      if (w.test(index)) {
-        this.waiters.delete(w);
-        w.resolve(index);
-      }
-    }
-  }
-
-  /** Sends one command. */
-  send(command: RefCommand): void {
-    this.sendLine(JSON.stringify(command));
-  }
-
-  /** Sends a line as it is (to check how bad input is handled). */
-  sendLine(line: string): void {
-    if (this.exit) throw this.failure(`cannot take ${line}: it has exited`);
-    this.child.stdin!.write(`${line}\n`);
-  }
-
-  /**
-   * The first event of that name, matching `match` (a predicate, or fields that must be equal),
-   * not returned by an earlier next(): one already printed, or the next one printed within
-   * `deadlineMs`. The timeout error lists what was seen.
-   */
-  next<K extends RefEventName>(event: K, match?: Matcher<K>, deadlineMs = 10_000): Promise<RefEvent<K>> {
-    const matches = (i: number) => {
-      const e = this.events[i]!;
-      if (e.event !== event || this.consumed.has(i)) return false;
-      if (match === undefined) return true;
-      if (typeof match === 'function') return match(e as RefEvent<K>);
-      return Object.entries(match).every(([k, v]) => JSON.stringify((e as any)[k]) === JSON.stringify(v));
-    };
-    const take = (i: number) => {
-      this.consumed.add(i);
-      return this.events[i] as RefEvent<K>;
-    };
-    const found = this.events.findIndex((_, i) => matches(i));
-    if (found >= 0) return Promise.resolve(take(found));
-    if (this.exit) return Promise.reject(this.failure(`has exited (${this.exit.signal ?? `code ${this.exit.code}`}) without ${describe(event, match)}`));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(this.failure(`timed out after ${deadlineMs} ms waiting for ${describe(event, match)}`));
-      }, deadlineMs);
-      const waiter: Waiter = {
-        test: matches,
-        resolve: (i) => {
-          clearTimeout(timer);
-          resolve(take(i));
-        },
-        reject: (err) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      };
-      this.waiters.add(waiter);
-    });
-  }
-
-  /** Marks every event printed so far as seen: next() then waits for new ones only. */
-  skipSeen(): void {
-    this.events.forEach((_, i) => this.consumed.add(i));
-  }
-
-  /** SIGTERM, then SIGKILL after a grace period; resolves with how it ended. */
-  async stop(graceMs = 3000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (!this.exit) {
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-      await this.exited;
-      clearTimeout(timer);
-    }
-    this.log?.end();
-    return this.exit!;
-  }
-
-  private failure(what: string): Error {
-    const recent = this.events.slice(-40).map((e) => `  ${JSON.stringify(e)}`);
-    const parts = [`ref-exchange ${this.name} ${what}`, `last ${recent.length} of ${this.events.length} events:`, ...recent];
-    if (this.garbage.length) parts.push('not JSON on stdout:', ...this.garbage.slice(-5).map((l) => `  ${l}`));
-    if (this.stderr.length) parts.push('stderr:', ...this.stderr.slice(-10).map((l) => `  ${l}`));
-    return new Error(parts.join('\n'));
-  }
-}
-
-function describe(event: string, match: unknown): string {
-  if (match === undefined) return event;
-  return typeof match === 'function' ? `${event} matching ${match.toString().slice(0, 120)}` : `${event} ${JSON.stringify(match)}`;
 }
 
 /**
@@ -345,8 +201,6 @@ function describe(event: string, match: unknown): string {
 export async function startRefExchange(t: { teardown(fn: () => unknown): void }, options: RefExchangeOptions): Promise<RefExchange> {
   const binary = await buildRefExchange();
   const child = spawn(binary, args(options), { stdio: ['pipe', 'pipe', 'pipe'] });
-  live.add(child);
-  child.stdin.on('error', () => {}); // it exited; the exit is reported where it matters
   const log = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : null;
   const exchange = new RefExchange(child, options.name ?? options.bind, log);
   t.teardown(() => exchange.stop());
