@@ -142,6 +142,20 @@ t.test('refused on its channel with no other call there: the old timeslot is let
   t.same(s.commands, [{ timeslot: first, mediaPort: 3 }, { timeslot: first, mediaPort: 0 }, { timeslot: second, mediaPort: 3 }]);
 });
 
+t.test("the network's first answer names another channel: the leg's line and audio go there", async (t) => {
+  const s = new Stack();
+  const { leg } = s.leg();
+  await leg.start();
+  const first = leg.line.kind === 'e1' ? leg.line.timeslot : 0;
+  const other = first === 30 ? 29 : 30;
+  await leg.connectMedia(5);
+  s.receive(s.net.bytes('CALL PROCEEDING', 1, true, channelIe(other)));
+  t.same(leg.line, { kind: 'e1', span: 0, timeslot: other, cic: other });
+  await new Promise((r) => setImmediate(r));
+  t.same(s.commands, [{ timeslot: first, mediaPort: 5 }, { timeslot: first, mediaPort: 0 }, { timeslot: other, mediaPort: 5 }]);
+  t.equal(s.channels.group.state(first)!.call, 'idle', 'the channel first asked for is free again');
+});
+
 t.test('no SETUP can go: D-channel down, or every channel blocked; no stray end afterwards', async (t) => {
   const s = new Stack();
   s.isUp = false;
