@@ -39,8 +39,10 @@ export const NO_LINE_WHY = {
   'no-dial-tone': { en: 'no dial tone from the exchange', zh: '交换机无拨号音' },
   glare: { en: 'an incoming call took the line as it was seized', zh: '占用时恰有来电' },
   'link-down': { en: 'the signalling link is out of service', zh: '信令链路中断' },
+  'd-channel-down': { en: 'the PRI D-channel is down', zh: 'PRI D 信道中断' },
   'not-ready': { en: 'circuits not yet reset with the exchange', zh: '电路尚未与交换机完成复原' },
   'no-circuit': { en: 'no circuit free', zh: '无空闲电路' },
+  'no-channel': { en: 'no B-channel free', zh: '无空闲 B 信道' },
 } as const;
 export type NoLineWhy = keyof typeof NO_LINE_WHY;
 const NoLineWhy = Type.Union(Object.keys(NO_LINE_WHY).map((k) => Type.Literal(k as NoLineWhy)));

@@ -189,7 +189,11 @@ export class Firmware {
       { schedule: config.testCalls.schedule, failuresToBlock: config.testCalls.failuresToBlock, maxBlockedPerPass: config.testCalls.maxBlockedPerPass, utcOffsetHours: t.utcOffsetHours },
     );
     this.analog = new AnalogLines({ card: this.card, trunks: this.trunks, clock, logger: log.child({ module: 'analog' }) });
-    this.outbound = new OutboundLines({ card: this.card, clock, logger: log.child({ module: 'outbound' }), analog: this.analog, trunks: this.trunks, isup: this.isup, ...(config.isup?.callingNumber && { calling: config.isup.callingNumber }) });
+    this.outbound = new OutboundLines({
+      card: this.card, clock, logger: log.child({ module: 'outbound' }), analog: this.analog, trunks: this.trunks, isup: this.isup, pri: this.pri,
+      ...(config.isup?.callingNumber && { calling: config.isup.callingNumber }),
+      ...(config.pri?.callingNumber && { priCalling: config.pri.callingNumber }),
+    });
     this.alarms = new AlarmStore({ file: join(config.dataDir, 'alarms.json'), clock, logger: log.child({ module: 'alarms' }) });
     this.bulletins = new BulletinBoard({ file: join(config.dataDir, 'bulletin.json'), clock, logger: log.child({ module: 'bulletin' }) });
     this.bulletinAudio = new BulletinAudio({ dataDir: config.dataDir, logger: log.child({ module: 'bulletin' }) });

@@ -4,18 +4,20 @@ import type { LineLeg, LineLegEvents } from './line-leg.js';
  * How an outgoing call stands before (or, for `far-end-answered`, after) the box takes it as
  * answered:
  * - `dialled`: an FXO line has dialled every digit (the number is now ringing, or busy);
- * - `alerting`: the exchange said the number rings (ISUP ACM, or a CPG alerting);
+ * - `alerting`: the exchange said the number rings (ISUP ACM, or a CPG alerting; PRI ALERTING,
+ *   or a PROGRESS: the far end's tones come in-band);
  * - `far-end-answered`: an FXO line gave its answer signal (a polarity reversal) after the
  *   box had already taken the call as answered by its rule (`dialled`).
  */
 export type OutboundProgress = 'dialled' | 'alerting' | 'far-end-answered';
 
 /**
- * What made the box take the call as answered: the exchange's ANM or CON (ISUP), an FXO
- * line's polarity reversal, or, on an FXO line that gives no answer signal, the end of
- * dialling (the far end's answer cannot be seen there; see `AnalogOutboundSettings.answer`).
+ * What made the box take the call as answered: the exchange's ANM or CON (ISUP), the
+ * network's CONNECT (PRI), an FXO line's polarity reversal, or, on an FXO line that gives no
+ * answer signal, the end of dialling (the far end's answer cannot be seen there; see
+ * `AnalogOutboundSettings.answer`).
  */
-export type AnswerSignal = 'anm' | 'polarity-reversal' | 'dialling-complete';
+export type AnswerSignal = 'anm' | 'connect' | 'polarity-reversal' | 'dialling-complete';
 
 export interface OutboundLegEvents extends LineLegEvents {
   progress: (what: OutboundProgress) => void;

@@ -8,6 +8,7 @@ import type { LineEnd } from './line-leg.js';
 import type { OutboundLeg } from './outbound-leg.js';
 import { OutboundLines, type PlaceRequest } from './outbound-lines.js';
 import { IsupOutboundLeg } from '../signalling/isup/isup-outbound-leg.js';
+import { PriStack } from '../signalling/pri/pri-stack.js';
 
 // Calls out against the card simulator: its FXO ports' exchange side (dial tone, the digits it
 // keeps, ringback, answer with a polarity reversal, open-loop hang-up) and its far-end ISUP
@@ -16,11 +17,14 @@ import { IsupOutboundLeg } from '../signalling/isup/isup-outbound-leg.js';
 const silent = pino({ level: 'silent' });
 type IsupOptions = NonNullable<InProcessRigOptions['isup']>;
 
-async function rig(t: Test, o: { isup?: boolean | IsupOptions; fxo?: Partial<AnalogOutboundSettings> } = {}) {
+async function rig(t: Test, o: { isup?: boolean | IsupOptions; pri?: boolean; fxo?: Partial<AnalogOutboundSettings> } = {}) {
   const r = inProcessRig(t, { stepMs: 10, trunks: {}, ...(o.isup && { isup: o.isup === true ? {} : o.isup }) });
   const analog = new AnalogLines({ card: r.card, trunks: r.trunks, clock: r.clock, logger: silent });
   t.teardown(() => analog.stop());
-  const lines = new OutboundLines({ card: r.card, clock: r.clock, logger: silent, analog, trunks: r.trunks, isup: o.isup ? r.stack : null, calling: '12345', ...(o.fxo && { fxo: o.fxo }) });
+  // A PRI stack never started: its D-channel stays down (PRI calls out are in pri-outbound-leg.test.ts and the libpri bench).
+  const pri = o.pri ? new PriStack({ card: r.card, clock: r.clock, logger: silent, link: 0, span: 0 }) : null;
+  if (pri) t.teardown(() => pri.stop());
+  const lines = new OutboundLines({ card: r.card, clock: r.clock, logger: silent, analog, trunks: r.trunks, isup: o.isup ? r.stack : null, pri, calling: '12345', ...(o.fxo && { fxo: o.fxo }) });
   await r.up();
   await r.run(1500); // every FXO line reported: battery on each
   const place = (request: PlaceRequest) => r.settle(lines.place(request));
@@ -143,6 +147,20 @@ t.test('E1 not ready (signalling link down): the call falls back to an FXO line;
   const leg = await place({ number: '95598' });
   t.same(leg.line, { kind: 'fxo', port: 4 });
   leg.release(16);
+});
+
+t.test('PRI with its D-channel down: E1 is tried first and the call falls back to FXO; with only E1 the error says why', async (t) => {
+  const { r, place } = await rig(t, { pri: true });
+  const err = await place({ number: '95598', prefer: 'e1', only: true }).catch((e: unknown) => e);
+  t.match(err, { code: 'no-line-free', args: { lines: [{ kind: 'e1', why: 'd-channel-down' }] } });
+  t.equal((err as CountylineError).text('en'), 'no line free to call 95598: E1 circuits: the PRI D-channel is down. See countyline status and countyline circuits.');
+  t.equal((err as CountylineError).text('zh'), '没有空闲线路可呼叫 95598: E1 电路: PRI D 信道中断。请查看 countyline status 与 countyline circuits。');
+  const leg = await place({ number: '95598' });
+  t.same(leg.line, { kind: 'fxo', port: 4 }, 'the FXO line takes the call');
+  leg.release(16);
+  for (const port of [0, 1, 2, 3, 4]) r.sim.setLinePlugged(port, false);
+  await r.run(3000);
+  await t.rejects(place({ number: '95598' }), { code: 'no-line-free', args: { lines: [{ kind: 'e1', why: 'd-channel-down' }, { kind: 'fxo', why: 'unplugged' }] } }, 'no SS7, but PRI: E1 tried first, then FXO');
 });
 
 t.test('E1: a dual seizure lost (Q.764 2.9.1.4 b) repeats the call on another circuit, and its line and audio follow', async (t) => {

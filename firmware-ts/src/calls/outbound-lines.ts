@@ -6,6 +6,8 @@ import { AnalogOutboundLeg, DEFAULT_ANALOG_OUTBOUND, SeizeFailedError, type Anal
 import type { AnalogLines } from '../signalling/analog/analog-lines.js';
 import { IsupDialError, IsupOutboundLeg } from '../signalling/isup/isup-outbound-leg.js';
 import type { IsupStack } from '../signalling/isup/isup-stack.js';
+import { PriDialError, PriOutboundLeg } from '../signalling/pri/pri-outbound-leg.js';
+import type { PriStack } from '../signalling/pri/pri-stack.js';
 import type { TrunkMonitor } from '../trunks/trunk-monitor.js';
 import type { OutboundLeg } from './outbound-leg.js';
 
@@ -14,7 +16,7 @@ export type LineKind = 'fxo' | 'e1';
 export interface PlaceRequest {
   /** The number to call: 1 to 20 digits. */
   number: string;
-  /** The kind of line to try first; default E1 where the box has SS7, else FXO. */
+  /** The kind of line to try first; default E1 where the box has SS7 or PRI, else FXO. */
   prefer?: LineKind;
   /** Only the preferred kind: no falling back to the other. */
   only?: boolean;
@@ -29,8 +31,12 @@ export interface OutboundLinesDeps {
   trunks: TrunkMonitor;
   /** The ISUP stack, when the box has SS7 toward the exchange. */
   isup: IsupStack | null;
-  /** The box's own number, sent as the calling party number in IAMs; none by default. */
+  /** The PRI stack, when the box has ISDN PRI toward the exchange (E1 calls go there when there is no SS7). */
+  pri: PriStack | null;
+  /** The box's own number, sent as the calling party number in IAMs (SS7); none by default. */
   calling?: string;
+  /** The same for SETUPs (PRI: `pri.callingNumber`); none by default. */
+  priCalling?: string;
   /** How calls on FXO lines are taken as answered (see `AnalogOutboundSettings`). */
   fxo?: Partial<AnalogOutboundSettings>;
 }
@@ -47,11 +53,13 @@ class NoLine extends Error {
 /**
  * Places calls out (callbacks) on the box's lines: an E1 circuit chosen by the ISUP circuit
  * selection (Q.764 2.9.1.3: circuits this box controls first, so dual seizure is rare and
- * settled by the odd/even rule when it comes), or an idle FXO port with its line plugged in.
- * `place` resolves with the call's leg once the line is seized (IAM sent; FXO off-hook with
- * dial tone and dialling), for the call model to connect its audio and bridge it to an
- * agent; it rejects with `CountylineError('no-line-free')` naming, per kind of line tried,
- * why none could take it.
+ * settled by the odd/even rule when it comes), a PRI B-channel (SETUP; the network's own call
+ * on the same channel wins and ours is repeated on another), or an idle FXO port with its line
+ * plugged in. A box has SS7 or PRI on its E1, so an E1 call goes over whichever it has (SS7
+ * first should both ever be configured). `place` resolves with the call's leg once the line
+ * is seized (IAM or SETUP sent; FXO off-hook with dial tone and dialling), for the call model
+ * to connect its audio and bridge it to an agent; it rejects with
+ * `CountylineError('no-line-free')` naming, per kind of line tried, why none could take it.
  */
 export class OutboundLines {
   private readonly fxoSettings: AnalogOutboundSettings;
@@ -63,7 +71,7 @@ export class OutboundLines {
   async place(request: PlaceRequest): Promise<OutboundLeg> {
     const { number } = request;
     if (!NUMBER.test(number)) throw new CountylineError('dial-number-invalid', { number });
-    const first: LineKind = request.prefer ?? (this.d.isup ? 'e1' : 'fxo');
+    const first: LineKind = request.prefer ?? (this.d.isup || this.d.pri ? 'e1' : 'fxo');
     const kinds: LineKind[] = request.only ? [first] : [first, first === 'e1' ? 'fxo' : 'e1'];
     const refused: { kind: LineKind; why: NoLineWhy }[] = [];
     for (const kind of kinds) {
@@ -99,7 +107,7 @@ export class OutboundLines {
 
   private async placeE1(number: string): Promise<OutboundLeg> {
     const isup = this.d.isup;
-    if (!isup) throw new NoLine('none');
+    if (!isup) return this.placePri(number);
     if (this.d.card.current !== 'up') throw new NoLine('card-down');
     const leg = new IsupOutboundLeg(isup, this.d.card, this.d.clock, number, this.d.calling ?? '');
     try {
@@ -108,6 +116,20 @@ export class OutboundLines {
       if (!(err instanceof IsupDialError)) throw err;
       const code = err.outcome.reasonCode;
       throw new NoLine(code === 'link-down' ? 'link-down' : code === 'not-ready' ? 'not-ready' : 'no-circuit');
+    }
+    return leg;
+  }
+
+  private async placePri(number: string): Promise<OutboundLeg> {
+    const pri = this.d.pri;
+    if (!pri) throw new NoLine('none');
+    if (this.d.card.current !== 'up') throw new NoLine('card-down');
+    const leg = new PriOutboundLeg(pri, this.d.card, this.d.clock, number, this.d.priCalling ?? '');
+    try {
+      await leg.start();
+    } catch (err) {
+      if (!(err instanceof PriDialError)) throw err;
+      throw new NoLine(err.why);
     }
     return leg;
   }

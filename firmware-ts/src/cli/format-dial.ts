@@ -15,6 +15,7 @@ const EVENT: Record<ProgressOf<'dial'>['event'], Words> = {
 
 const SIGNAL: Record<NonNullable<ResultOf<'dial'>['answeredBy']>, Words> = {
   anm: { en: 'ANM from the exchange', zh: '交换机应答信号 ANM' },
+  connect: { en: 'CONNECT from the network (PRI)', zh: '网络侧连接消息 CONNECT (PRI)' },
   'polarity-reversal': { en: 'polarity reversal', zh: '反极' },
   'dialling-complete': { en: 'taken as answered once dialled: the line gives no answer signal', zh: '拨号完成即视为应答: 该线路无应答信号' },
 };

@@ -155,6 +155,7 @@ const Isup = Type.Object(
 const Pri = Type.Object(
   {
     link: Type.Integer({ default: 0, minimum: 0, description: 'index into card.links of the D-channel (its mode must be hdlc); its span is the PRI span' }),
+    callingNumber: Type.String({ default: '', pattern: '^[0-9]{0,20}$', description: "the office's own number, sent as the calling party number of the calls the box places (callbacks, countyline dial); empty: none" }),
     q921: Type.Object(
       {
         t200Ms: Type.Integer({ default: 1000, minimum: 100, maximum: 10_000, description: 'Q.921 T200: waiting for an acknowledgement or a response' }),

@@ -51,7 +51,7 @@ const CircuitChange = {
   }),
 } satisfies MethodSpec;
 
-const AnswerSignalSchema = literals(['anm', 'polarity-reversal', 'dialling-complete']);
+const AnswerSignalSchema = literals(['anm', 'connect', 'polarity-reversal', 'dialling-complete']);
 const DialResultSchema = Type.Object({
   line: Type.String(),
   answered: Type.Boolean(),

@@ -38,6 +38,11 @@ export interface PriStackEvents {
   'call-ended': (end: Q931CallEnded) => void;
   /** The D-channel's data link came up (multiple frame established) or went down. */
   'd-channel': (up: boolean) => void;
+  /**
+   * One of the box's calls moved to another B-channel: repeated there after the network
+   * refused the first (cause 34/44), or put there by the network's first answer.
+   */
+  'call-channel': (e: { callId: number; from: number; to: number }) => void;
 }
 
 /** The PRI part of `countyline status`. */
@@ -85,7 +90,7 @@ export class PriStack extends TypedEmitter<PriStackEvents> {
     this.calls.on('call-ended', (end) => this.emit('call-ended', end));
     this.calls.on('restart', ({ channels, by }) => log.info({ span: o.span, channels, by }, channels ? 'PRI B-channels restarted' : 'PRI interface restarted'));
     this.calls.on('error', (e) => log.warn({ span: o.span, code: e.code, callId: e.callId, channels: e.channels }, e.message));
-    this.q921.on('info', (payload) => this.calls.receive(payload));
+    this.q921.on('info', (payload) => receiveQ931(this.calls, payload, (e) => this.emit('call-channel', e)));
     this.q921.on('established', ({ by, reestablished }) => {
       log.info({ span: o.span, by, reestablished }, reestablished ? 'PRI D-channel re-established' : 'PRI D-channel up');
       this.setUp(true);
@@ -204,5 +209,21 @@ export class PriStack extends TypedEmitter<PriStackEvents> {
     }
     this.emit('capture', { at: this.o.clock.now(), direction: 'out', data: frame });
     card.send({ type: 'hdlcFrame', link, data: frame });
+  }
+}
+
+/**
+ * Gives `calls` one Q.931 message and reports each call of the box's that it moved to another
+ * B-channel (Q931Calls moves a call of ours only while taking a message in: the repeat after
+ * cause 34/44, or the network's first answer naming another channel).
+ */
+export function receiveQ931(calls: Q931Calls, payload: Uint8Array, moved: (e: { callId: number; from: number; to: number }) => void): void {
+  const channels = () => new Map(calls.calls().flatMap((c) => (c.direction === 'out' && c.channel !== null ? [[c.callId, c.channel] as const] : [])));
+  const before = channels();
+  calls.receive(payload);
+  if (before.size === 0) return;
+  for (const [callId, to] of channels()) {
+    const from = before.get(callId);
+    if (from !== undefined && from !== to) moved({ callId, from, to });
   }
 }
