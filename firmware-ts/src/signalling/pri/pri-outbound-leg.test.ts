@@ -5,7 +5,7 @@ import type { LineEnd } from '../../calls/line-leg.js';
 import { PriChannels } from './pri-channels.js';
 import { PriDialError, PriOutboundLeg } from './pri-outbound-leg.js';
 import { receiveQ931, type PriStackEvents } from './pri-stack.js';
-import { Q931NetworkPeer } from './q931-calls-peer.js';
+import { Q931NetworkPeer } from '../../../test-support/q931-network-peer.js';
 import { Q931Calls } from './q931-calls.js';
 
 // The PRI call out against Q.931 call control and the real channel policy on a FakeClock,

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { q931CallsRig } from './q931-calls-peer.js';
+import { q931CallsRig } from '../../../test-support/q931-network-peer.js';
 
 // Clearing both ways with T305/T308, STATUS (5.8.11), restarts (5.5) and link failure
 // (5.8.9, T309), on a FakeClock against the hand-driven network.

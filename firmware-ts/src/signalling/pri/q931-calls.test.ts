@@ -1,6 +1,6 @@
 import t from 'tap';
 import { encodeQ931 } from './q931-codec.js';
-import { q931CallsRig } from './q931-calls-peer.js';
+import { q931CallsRig } from '../../../test-support/q931-network-peer.js';
 import { q931ReasonText } from './q931-calls-reasons.js';
 
 // Q.931 user-side call control on a FakeClock against a hand-driven network: each test

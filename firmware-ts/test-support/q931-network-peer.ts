@@ -1,10 +1,10 @@
 import { FakeClock } from '@countyline/e1-gateway';
-import { cause } from './q931-calls-build.js';
-import { allChannels } from './q931-calls-restart.js';
-import { Q931Calls } from './q931-calls.js';
-import type { ChannelPolicy, Q931CallEnded, Q931CallsOptions } from './q931-calls-types.js';
-import { decodeQ931, encodeQ931, type Q931Ies, type Q931Message } from './q931-codec.js';
-import type { Q931MessageType } from './q931-messages.js';
+import { cause } from '../src/signalling/pri/q931-calls-build.js';
+import { allChannels } from '../src/signalling/pri/q931-calls-restart.js';
+import { Q931Calls } from '../src/signalling/pri/q931-calls.js';
+import type { ChannelPolicy, Q931CallEnded, Q931CallsOptions } from '../src/signalling/pri/q931-calls-types.js';
+import { decodeQ931, encodeQ931, type Q931Ies, type Q931Message } from '../src/signalling/pri/q931-codec.js';
+import type { Q931MessageType } from '../src/signalling/pri/q931-messages.js';
 
 /**
  * A hand-driven network side for Q.931 call control, for tests and the bench: it builds the
