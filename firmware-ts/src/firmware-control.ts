@@ -68,6 +68,7 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
   };
 
   const maintenance = (cic: number, action: 'block' | 'unblock') => {
+    if (!fw.isup && fw.pri) return priMaintenance(fw.pri, cic, action);
     const isup = requireIsup();
     if (!isup.group.has(cic)) {
       const cics = isup.circuits().map((c) => c.cic);
@@ -185,6 +186,14 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
       return { frames, protocol };
     },
   };
+}
+
+/** A PRI B-channel blocked or unblocked at the box (Q.931 has no blocking message to send). */
+function priMaintenance(pri: PriStack, cic: number, action: 'block' | 'unblock') {
+  const circuits = pri.circuits();
+  if (!circuits.some((c) => c.cic === cic)) throw new CountylineError('no-cic', { cic, first: circuits[0]!.cic, last: circuits.at(-1)!.cic });
+  pri.channels.group[action](cic, 'maintenance', 'local');
+  return { circuit: pri.circuits().find((c) => c.cic === cic)!, exchange: 'local' as const };
 }
 
 type CaptureListener = (frame: { at: number; direction: 'in' | 'out'; data: Uint8Array }) => void;

@@ -128,3 +128,15 @@ t.test('the caller hangs up while the agent talks: the CDR says so, and the chan
   }, 10_000);
   t.equal(channels.find((c: any) => c.cic === 9).lastRelease?.cause, 16, 'channel 9 released, normal clearing');
 });
+
+t.test("a B-channel blocked at the box: the network's call on it is refused with cause 44; unblocked, it takes calls again", async (t) => {
+  const blocked = await rig.cli(['block', '3']);
+  t.match(blocked.stdout, /B-channel 3 blocked at the box/, 'countyline block says what a PRI block is');
+  t.match((await rig.json(['circuits'])).find((c: any) => c.cic === 3), { maintenance: 'local', block: 'local' });
+  pri.send({ cmd: 'call', channel: 3, exclusive: true, calling: '13912345680', called: '12345' });
+  const refused = await pri.next('hangup', (e) => e.channel === 3, 10_000);
+  t.equal(refused.cause, 44, 'RELEASE COMPLETE, requested channel not available');
+  const zh = await rig.cli(['unblock', '3', '--lang', 'zh']);
+  t.match(zh.stdout, /B 信道 3 已在本机解除闭塞/, 'and in Chinese');
+  t.match((await rig.json(['circuits'])).find((c: any) => c.cic === 3), { maintenance: 'none', call: 'idle' });
+});

@@ -28,6 +28,12 @@ export const CLI_TEXT = {
     en: (cic: number) => `CIC ${cic} unblocked here; the signalling link is down, and the circuit reset when it is back clears the block at the exchange`,
     zh: (cic: number) => `CIC ${cic} 已在本端解除闭塞; 信令链路中断, 链路恢复后的电路复原会清除交换机侧的闭塞`,
   },
+  // PRI has no blocking messages (Q.931 has none; SERVICE is national): a B-channel is blocked at the box.
+  blockLocal: {
+    en: (cic: number) => `B-channel ${cic} blocked at the box: no call goes out on it, and the network's calls on it are refused (cause 44)`,
+    zh: (cic: number) => `B 信道 ${cic} 已在本机闭塞: 不再由此呼出, 网络侧在此信道的来话将被拒绝 (原因值 44)`,
+  },
+  unblockLocal: { en: (cic: number) => `B-channel ${cic} unblocked at the box`, zh: (cic: number) => `B 信道 ${cic} 已在本机解除闭塞` },
 } satisfies Record<string, Record<Lang, (...args: any[]) => string>>;
 
 export function usage(lang: Lang, defaultConfig: string): string {

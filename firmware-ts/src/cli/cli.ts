@@ -180,7 +180,7 @@ async function run(command: string, argument: string, values: Values, lang: Lang
       if (values.json) json(answer);
       else {
         out(formatCircuits([answer.circuit], lang));
-        const line = command === 'block' ? (answer.exchange === 'sent' ? 'blockSent' : 'blockPending') : answer.exchange === 'sent' ? 'unblockSent' : 'unblockPending';
+        const line = ({ sent: { block: 'blockSent', unblock: 'unblockSent' }, pending: { block: 'blockPending', unblock: 'unblockPending' }, local: { block: 'blockLocal', unblock: 'unblockLocal' } } as const)[answer.exchange][command];
         out(CLI_TEXT[line][lang](cic));
       }
       return EXIT.ok;

@@ -46,8 +46,11 @@ const CircuitChange = {
   params: Type.Object({ cic: Cic }, { additionalProperties: false }),
   result: Type.Object({
     circuit: CircuitViewSchema,
-    /** `sent`: BLO/UBL went to the exchange; `pending`: the link is down, it goes when the link is back. */
-    exchange: literals(['sent', 'pending']),
+    /**
+     * `sent`: BLO/UBL went to the exchange; `pending`: the link is down, it goes when the link
+     * is back; `local`: a PRI B-channel, blocked at the box only (Q.931 has no blocking message).
+     */
+    exchange: literals(['sent', 'pending', 'local']),
   }),
 } satisfies MethodSpec;
 
@@ -88,8 +91,8 @@ export const CONTROL_METHODS = {
   },
   metrics: { summary: 'Prometheus text', params: NoParams, result: Type.Object({ text: Type.String() }) },
   circuits: { summary: 'E1 circuits: the SS7 CICs, or the PRI B-channels', params: NoParams, result: Type.Array(CircuitViewSchema) },
-  block: { ...CircuitChange, summary: 'block a circuit for maintenance (BLO)' },
-  unblock: { ...CircuitChange, summary: 'lift our maintenance block (UBL)' },
+  block: { ...CircuitChange, summary: 'block a circuit for maintenance (SS7: BLO; PRI: at the box)' },
+  unblock: { ...CircuitChange, summary: 'lift our maintenance block (SS7: UBL)' },
   call: {
     summary: 'outgoing test calls over SS7',
     params: Type.Object(
