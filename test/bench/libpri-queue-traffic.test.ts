@@ -44,6 +44,8 @@ t.teardown(() => rig.stop());
 function priLines(pri: RefPri): TrafficLines {
   /** Per line: libpri's id of its latest call, and where in libpri's events that call began. */
   const latest: ({ call: number; from: number } | null)[] = CHANNELS.map(() => null);
+  /** Per line: its latest call is over at libpri and its channel idle at the box. */
+  const confirmed = CHANNELS.map(() => false);
   const seenOf = (line: number, names: string[]) => {
     const l = latest[line];
     return l !== null && l !== undefined && pri.events.slice(l.from).some((e: any) => names.includes(e.event) && e.call === l.call);
@@ -53,11 +55,22 @@ function priLines(pri: RefPri): TrafficLines {
   return {
     noun: 'B-channel',
     async idle() {
-      const circuits: any[] = await rig.json(['circuits']);
-      return CHANNELS.map((channel, line) => (latest[line] === null || over(line)) && circuits.find((c) => c.cic === channel)?.call === 'idle');
+      // `countyline circuits` is a process start: asked only while a call libpri has cleared
+      // is not yet known idle at the box.
+      const pending = CHANNELS.map((_, line) => latest[line] !== null && !confirmed[line] && over(line));
+      if (pending.some(Boolean)) {
+        const circuits: any[] = await rig.json(['circuits']);
+        CHANNELS.forEach((channel, line) => {
+          if (pending[line] && circuits.find((c) => c.cic === channel)?.call === 'idle') confirmed[line] = true;
+        });
+      }
+      return CHANNELS.map((_, line) => latest[line] === null || confirmed[line]!);
     },
     async ring(line, calling) {
       const channel = CHANNELS[line]!;
+      // Busy from here on, before libpri names the call (a caller's hang-up may look meanwhile).
+      latest[line] = { call: -1, from: pri.events.length };
+      confirmed[line] = false;
       pri.send({ cmd: 'call', channel, exclusive: true, calling, called: '12345' });
       const placed = await pri.next('placed', { channel }, 10_000);
       const from = pri.events.indexOf(placed);
