@@ -7,7 +7,7 @@
 // cleared and `countyline circuits` shows the channel idle.
 //
 // Real processes: socat, the card simulator (`--hdlc-peer`), ref-pri, the firmware, SIPp.
-// 80 calls by default (COUNTYLINE_PRI_TRAFFIC_CALLS), about two minutes; the same seed as
+// 50 calls by default (COUNTYLINE_PRI_TRAFFIC_CALLS), about two minutes here; the same seed as
 // the FXO test (COUNTYLINE_TRAFFIC_SEED); COUNTYLINE_KEEP_BENCH=1 keeps the bench folder.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ import { startRefPri, type RefPri } from '../peers/libpri/ref-pri.js';
 import { freeUdpPort } from '../peers/sipp-agent.js';
 import { runTraffic, trafficAgents, trafficConfig, type TrafficLines } from './queue-traffic-scenario.js';
 
-const CALLS = Number(process.env.COUNTYLINE_PRI_TRAFFIC_CALLS ?? 80);
+const CALLS = Number(process.env.COUNTYLINE_PRI_TRAFFIC_CALLS ?? 50);
 const SEED = Number(process.env.COUNTYLINE_TRAFFIC_SEED ?? 20_261_202);
 const KEEP = process.env.COUNTYLINE_KEEP_BENCH === '1';
 /** The five lines: B-channels (E1 timeslots) 1 to 5 of span 0. */
