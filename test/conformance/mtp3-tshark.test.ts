@@ -117,7 +117,7 @@ t.test("the firmware's own capture holds the link tests and network management b
   // The exchange tests the link too, and sends an SCCP message the box has no use for.
   rig.tap.injectMtp3(1, encodeLinkTest({ type: 'SLTM', pattern: PATTERN }), 0);
   rig.tap.injectMtp3(3, SCCP_UDT);
-  t.same(await rig.settle(capture), { frames: records.length });
+  t.same(await rig.settle(capture), { frames: records.length, protocol: 'mtp3' });
 
   const file = join(dir, 'box.pcap');
   await writeFile(file, writePcap(records, LINKTYPE_MTP3));
