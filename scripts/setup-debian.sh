@@ -18,6 +18,8 @@ PACKAGES=(
   "postgresql   pg_virtualenv           PostgreSQL, central's store at scale: the store tests run on it as well as on SQLite"
   "espeak-ng    espeak-ng               the speech synthesiser that speaks the callers' prompts and a bulletin set at run time (on the box too)"
   "sox          sox                     turns espeak-ng's speech into 8 kHz A-law, the audio of a phone line (on the box too)"
+  "chromium     chromium                a real browser: the ops page's tests drive it through playwright-core (never a downloaded browser)"
+  "fonts-wqy-microhei /usr/share/fonts/truetype/wqy/wqy-microhei.ttc  Chinese glyphs, so the ops page renders zh-CN in that browser"
   "openssl      openssl                 makes the throwaway CA and certificates of the TLS tests (mqtts, provision --ca-file)"
 )
 

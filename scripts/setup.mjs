@@ -29,9 +29,9 @@ if (!existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > stat
   run('npm', existsSync(lock) ? ['ci'] : ['install']);
 }
 
-const tools = ['socat', 'tshark', 'gcc', 'sipp', 'baresip', 'mosquitto', 'mosquitto_pub', 'pg_virtualenv', 'espeak-ng', 'sox', 'openssl'];
+const tools = ['socat', 'tshark', 'gcc', 'sipp', 'baresip', 'mosquitto', 'mosquitto_pub', 'pg_virtualenv', 'espeak-ng', 'sox', 'openssl', 'chromium'];
 const missing = tools.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
-for (const [header, pkg] of [['/usr/include/stdio.h', 'libc6-dev'], ['/usr/include/libss7.h', 'libss7-dev'], ['/usr/include/libpri.h', 'libpri-dev']]) {
+for (const [header, pkg] of [['/usr/include/stdio.h', 'libc6-dev'], ['/usr/include/libss7.h', 'libss7-dev'], ['/usr/include/libpri.h', 'libpri-dev'], ['/usr/share/fonts/truetype/wqy/wqy-microhei.ttc', 'fonts-wqy-microhei']]) {
   if (!existsSync(header)) missing.push(pkg);
 }
 if (missing.length > 0) {

@@ -178,6 +178,7 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
         ctx.progress({ at: frame.at, direction: frame.direction, protocol, data: Buffer.from(frame.data).toString('base64') });
       };
       source.on('capture', listener);
+      ctx.progress({ started: true, protocol });
       try {
         await pause(fw.clock, seconds * 1000, fw.stopping);
       } finally {

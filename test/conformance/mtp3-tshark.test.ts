@@ -105,7 +105,7 @@ t.test("the firmware's own capture holds the link tests and network management b
   const r = await inProcessFirmware(t, { config: { isup: { ...ISUP_CONFIG, linkTest: { timeoutMs: 4000, periodMs: 30_000 } } } });
   const { fw, rig } = r;
   const records: { time: number; data: Uint8Array }[] = [];
-  const capture = fw.handle('capture', { seconds: 20 }, (p) => records.push({ time: p.at, data: Buffer.from(p.data, 'base64') }));
+  const capture = fw.handle('capture', { seconds: 20 }, (p) => void ('data' in p && records.push({ time: p.at, data: Buffer.from(p.data, 'base64') })));
   await rig.run(100);
   // The link fails and comes back: each end tests it (SLTM, SLTA both ways), then each says
   // TRA (Q.704 9). A link flap is no restart of the box's ISUP: the exchange resets its group

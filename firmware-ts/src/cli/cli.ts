@@ -367,14 +367,16 @@ async function capture(firmware: FirmwareConnection, file: string, seconds: numb
     let writing = Promise.resolve();
     let tooShort = 0;
     const write = (bytes: Uint8Array) => (writing = writing.then(() => out.write(bytes).then(() => {})));
-    io.stderr.write(`${text(lang, 'capturing', file, seconds)}\n`);
     const { frames, protocol } = await firmware.call(
       'capture',
       { seconds },
       {
         timeoutMs: (seconds + 15) * 1000,
-        onProgress: ({ at, direction, protocol, data }) => {
-          if (!header) write(headerFor(protocol));
+        onProgress: (line) => {
+          if (!header) write(headerFor(line.protocol));
+          // Said once the box listens, so whatever is sent after this line is in the file.
+          if ('started' in line) return void io.stderr.write(`${text(lang, 'capturing', file, seconds)}\n`);
+          const { at, direction, protocol, data } = line;
           const bytes = Buffer.from(data, 'base64');
           // Less than an address and a control field is no LAPD frame: Wireshark could not show it.
           if (protocol === 'lapd' && bytes.length < 3) return void tooShort++;

@@ -111,7 +111,12 @@ export const CONTROL_METHODS = {
     summary: 'the E1 signalling both ways, as it crosses: SS7 MTP3 messages, or PRI D-channel (LAPD) frames',
     params: Type.Object({ seconds: Type.Number({ exclusiveMinimum: 0, maximum: 86_400 }) }, { additionalProperties: false }),
     result: Type.Object({ frames: Type.Integer({ minimum: 0 }), protocol: literals(['mtp3', 'lapd']) }),
-    progress: Type.Object({ at: Type.Number(), direction: literals(['in', 'out']), protocol: literals(['mtp3', 'lapd']), data: Type.String({ contentEncoding: 'base64' }) }),
+    // First a line saying the box is listening (nothing sent before it is in the file), then one
+    // line per frame.
+    progress: Type.Union([
+      Type.Object({ started: Type.Literal(true), protocol: literals(['mtp3', 'lapd']) }),
+      Type.Object({ at: Type.Number(), direction: literals(['in', 'out']), protocol: literals(['mtp3', 'lapd']), data: Type.String({ contentEncoding: 'base64' }) }),
+    ]),
   },
   agents: { summary: 'the agents and their SIP phones', params: NoParams, result: Type.Array(AgentRowSchema) },
   bulletin: { summary: 'the bulletin callers hear, and its recording', params: NoParams, result: BulletinView },
