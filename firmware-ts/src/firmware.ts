@@ -25,7 +25,9 @@ import { TrunkMonitor } from './trunks/trunk-monitor.js';
 import { IsupStack } from './signalling/isup/isup-stack.js';
 import { wireIsupLegs } from './signalling/isup/isup-line-leg.js';
 import { wirePriLegs } from './signalling/pri/pri-line-leg.js';
+import { parseBChannels } from './signalling/pri/pri-channels.js';
 import { PriStack } from './signalling/pri/pri-stack.js';
+import { PriTestCall } from './signalling/pri/pri-test-call.js';
 import { AnalogLines } from './signalling/analog/analog-lines.js';
 import { wireAnalogLegs } from './signalling/analog/analog-line-leg.js';
 import { CallManager } from './calls/call-manager.js';
@@ -179,7 +181,7 @@ export class Firmware {
         clock,
         logger: log.child({ module: 'test-calls' }),
         fxoTest: new DialToneTest(this.card, clock, config.testCalls.dialToneTimeoutMs),
-        e1Test: deps.e1Test ?? this.isup ?? new CardLoopbackTest(this.card, clock, config.testCalls.toneTimeoutMs),
+        e1Test: deps.e1Test ?? this.isup ?? this.priTest(config, clock) ?? new CardLoopbackTest(this.card, clock, config.testCalls.toneTimeoutMs),
         isBusy: (circuit) => this.isBusy(circuit),
         spanInAlarm: (span) => {
           const state = this.trunks.spanHealth().find((s) => s.span === span)?.alarm ?? 'none';
@@ -536,11 +538,25 @@ export class Firmware {
       const shared = isup.cics.find((c) => c.span === link.span);
       if (shared) throw new ConfigError('config', [`pri.link: span ${link.span} carries ISUP circuits (isup.cics); a span is SS7 or PRI, not both`]);
     }
-    return new PriStack({ card: this.card, clock, logger: log.child({ module: 'pri' }), link: pri.link, span: link.span, timers: pri.q921 });
+    if (pri.switchType !== 'euroisdn') {
+      const northAmerican = ['national', 'ni1', 'ni2', 'dms100', '4ess', '5ess', 'att4ess', 'lucent5e'].includes(pri.switchType.toLowerCase());
+      throw new ConfigError('config', [
+        `pri.switchType: "${pri.switchType}"${northAmerican ? ' is a North American (T1) variant' : ' is not a variant the box speaks'}; an E1 PRI speaks ITU-T Q.931 as ETSI EN 300 403 has it: "euroisdn"`,
+      ]);
+    }
+    let channels: number[];
+    try {
+      channels = parseBChannels(pri.channels);
+    } catch (err) {
+      throw new ConfigError('config', [`pri.channels: ${(err as Error).message}`]);
+    }
+    return new PriStack({ card: this.card, clock, logger: log.child({ module: 'pri' }), link: pri.link, span: link.span, timers: pri.q921, channels });
   }
 
   private wirePri(pri: PriStack): void {
     pri.registerMetrics(this.metrics);
+    this.testCalls.on('circuit-blocked', (r) => this.priBlock(pri, r.circuit, 'block'));
+    this.testCalls.on('circuit-unblocked', (r) => this.priBlock(pri, r.circuit, 'unblock'));
     // A span in red or blue alarm carries no call: its B-channels are not offered until it clears.
     this.trunks.on('span-alarm', (span, transition) => {
       if (span !== pri.span) return;
@@ -584,9 +600,26 @@ export class Firmware {
       const state = this.analog.view().find((l) => l.port === parsed.port)?.state ?? 'idle';
       return state !== 'idle' && state !== 'unplugged';
     }
-    if (!this.isup || parsed?.kind !== 'e1') return false;
+    if (parsed?.kind !== 'e1') return false;
+    if (this.pri?.span === parsed.span) return (this.pri.channels.group.state(parsed.timeslot)?.call ?? 'idle') !== 'idle';
+    if (!this.isup) return false;
     const cic = this.isup.map.byTimeslot(parsed.span, parsed.timeslot)?.cic;
     return cic !== undefined && this.isup.group.state(cic)?.call !== 'idle';
+  }
+
+  /** The PRI's test call, calling the exchange's test line when config names one. */
+  private priTest(config: Config, clock: Clock): PriTestCall | null {
+    if (!this.pri || !config.pri) return null;
+    const { testCall, callingNumber } = config.pri;
+    const local = new CardLoopbackTest(this.card, clock, config.testCalls.toneTimeoutMs);
+    return new PriTestCall({ pri: this.pri, card: this.card, clock, number: testCall.number, calling: callingNumber, loopAround: testCall.loopAround, answerTimeoutMs: testCall.answerTimeoutMs, toneTimeoutMs: config.testCalls.toneTimeoutMs, local });
+  }
+
+  /** A B-channel taken out of service by failed test calls, or back in it: at the box only. */
+  private priBlock(pri: PriStack, circuit: string, action: 'block' | 'unblock'): void {
+    const parsed = parseCircuit(circuit);
+    if (parsed?.kind !== 'e1' || parsed.span !== pri.span || !pri.channels.group.has(parsed.timeslot)) return;
+    pri.channels.group[action](parsed.timeslot, 'maintenance', 'local');
   }
 
   private trunkState(): TrunkStateFile {
@@ -599,6 +632,9 @@ export class Firmware {
       if (!saved) return;
       for (const s of saved.spans) this.trunks.restoreSpan(s.span, s.g826);
       this.testCalls.restore(saved.circuits);
+      // B-channels that failed their tests stay out of service across a restart (PRI has no
+      // blocking message: the block is the box's own; ISUP blocks once its circuits are reset).
+      if (this.pri) for (const r of saved.circuits) if (r.blocked) this.priBlock(this.pri, r.circuit, 'block');
     } catch (err) {
       if (!(err instanceof TrunkStateFileError)) throw err;
       const aside = await moveAside(this.trunkFile, this.clock.now()).catch(() => null);

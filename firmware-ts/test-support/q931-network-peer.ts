@@ -92,6 +92,7 @@ export function q931CallsRig(options: { timers?: Q931CallsOptions['timers']; fre
     },
     confirmOutgoing(reserved, given) {
       policyLog.push(`confirm ${reserved}->${given}`);
+      if (reserved === given) return true;
       if (options.confirm === false || !free.has(given)) return false;
       free.delete(given);
       free.add(reserved);

@@ -21,7 +21,8 @@ export function q931Type(hex: string): number | null {
   return q931.length >= at + 2 ? parseInt(q931.slice(at, at + 2), 16) : null;
 }
 
-export async function priBench(t: Tap, prefix: string) {
+/** `config`: more firmware config, its `pri` merged into `{ link: 0 }` (a test line, channels ...). */
+export async function priBench(t: Tap, prefix: string, config: { pri?: Record<string, unknown>; [key: string]: unknown } = {}) {
   requireTool('socat', 'the pseudo-terminal pair between firmware and card simulator');
   const dir = await mkdtemp(join(tmpdir(), prefix));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -33,7 +34,8 @@ export async function priBench(t: Tap, prefix: string) {
     card: { links: [{ span: 0, timeslot: 16, mode: 'hdlc' }] },
     simArgs: ['--hdlc-peer', dir],
     config: {
-      pri: { link: 0 },
+      ...config,
+      pri: { link: 0, ...config.pri },
       agents: [{ user: ann.user, password: ann.password, name: ann.name }],
       // SIPp answers only an MD5 challenge, and only the first one.
       sip: { port: sipPort, bind: '127.0.0.1', address: '127.0.0.1', keepAliveMs: 600_000, digestAlgorithms: ['MD5'] },

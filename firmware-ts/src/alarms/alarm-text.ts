@@ -108,6 +108,8 @@ export const TEST_REASON_TEXT: Phrases<TestReasons> = {
     en: (hz, s) => `no ${hz} Hz tone back from the exchange within ${s} s (CCR)`,
     zh: (hz, s) => `${s} 秒内未收到交换机环回的 ${hz} Hz 测试音 (CCR)`,
   },
+  'test-line-refused': { en: (cause) => `the exchange cleared the call to its test line (cause ${cause})`, zh: (cause) => `交换机拆除了至测试线的呼叫 (原因值 ${cause})` },
+  'test-line-no-answer': { en: (s) => `the test line did not answer within ${s} s`, zh: (s) => `测试线 ${s} 秒内未应答` },
   stopped: { en: () => 'the firmware stopped during the test', zh: () => '拨测期间固件停止' },
 };
 

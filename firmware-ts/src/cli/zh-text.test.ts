@@ -150,6 +150,8 @@ const TEST_ARGS: { [K in keyof TestReasons]: TestReasons[K] } = {
   'cic-busy': [5],
   'cic-blocked': [5],
   'no-tone-from-exchange': [2000, 2],
+  'test-line-refused': [17],
+  'test-line-no-answer': [10],
   stopped: [],
 };
 

@@ -155,6 +155,25 @@ const Isup = Type.Object(
 const Pri = Type.Object(
   {
     link: Type.Integer({ default: 0, minimum: 0, description: 'index into card.links of the D-channel (its mode must be hdlc); its span is the PRI span' }),
+    switchType: Type.String({
+      default: 'euroisdn',
+      minLength: 1,
+      maxLength: 32,
+      description: 'the Q.931 variant the exchange speaks, named as Asterisk names it; euroisdn (ITU-T Q.931 / ETSI EN 300 403, the E1 PRI of Chinese exchanges) is the one the box speaks',
+    }),
+    channels: Type.String({
+      default: '1-15,17-31',
+      pattern: '^[0-9]{1,2}(-[0-9]{1,2})?(,[0-9]{1,2}(-[0-9]{1,2})?)*$',
+      description: 'the B-channels the telco provides, e.g. "1-15,17-31" (30B+D) or "1-10" (a fractional PRI); 16 is the D-channel',
+    }),
+    testCall: Type.Object(
+      {
+        number: Type.String({ default: '', pattern: '^[0-9]{0,20}$', description: "a test line at the exchange the box calls to test a B-channel; empty: the card's local loopback test" }),
+        loopAround: Type.Boolean({ default: false, description: 'the test line loops the B-channel back: the test tone must come back; false: its answer is enough' }),
+        answerTimeoutMs: Type.Integer({ default: 10_000, minimum: 1000, maximum: 120_000, description: 'how long the test line has to answer' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     callingNumber: Type.String({ default: '', pattern: '^[0-9]{0,20}$', description: "the office's own number, sent as the calling party number of the calls the box places (callbacks, countyline dial); empty: none" }),
     q921: Type.Object(
       {

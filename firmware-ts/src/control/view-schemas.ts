@@ -48,6 +48,8 @@ const TEST_REASON_CODES = [
   'cic-busy',
   'cic-blocked',
   'no-tone-from-exchange',
+  'test-line-refused',
+  'test-line-no-answer',
   'stopped',
 ] as const;
 type _testReasons = Assert<Same<(typeof TEST_REASON_CODES)[number], TestReasonCode>>;

@@ -31,6 +31,10 @@ export interface TestReasons {
   'cic-busy': [cic: number];
   'cic-blocked': [cic: number];
   'no-tone-from-exchange': [hertz: number, seconds: number];
+  /** PRI: the exchange cleared the call to its test line with this Q.850 cause. */
+  'test-line-refused': [cause: number];
+  /** PRI: the test line did not answer in time. */
+  'test-line-no-answer': [seconds: number];
   /** The firmware stopped during the test: not a failure of the circuit. */
   stopped: [];
 }

@@ -98,6 +98,7 @@ static void cmd_call(const struct json_object *o)
 		pri_sr_set_caller(sr, calling_buf, NULL, PRI_UNKNOWN, PRES_ALLOWED_USER_NUMBER_NOT_SCREENED);
 	if (marker)
 		pri_sr_set_useruser(sr, marker);
+	call_forget(call_by_ptr(call)); /* a freed call's memory reused (see pri-events.c) */
 	struct call_slot *slot = call_add(call, channel);
 	int res = pri_setup(rp.pri, call, sr);
 	pri_sr_free(sr);

@@ -40,6 +40,9 @@ void handle_event(pri_event *e)
 		json_event(&w, "dchan_down");
 		break;
 	case PRI_EVENT_RING: /* SETUP from the user side */
+		/* libpri reuses the memory of a call it freed without telling us (it sent RELEASE
+		 * COMPLETE itself): a slot still naming that pointer is an old call's. */
+		call_forget(call_by_ptr(e->ring.call));
 		slot = call_add(e->ring.call, bchan(e->ring.channel));
 		json_event(&w, "ring");
 		json_int(&w, "call", slot ? slot->id : -1);

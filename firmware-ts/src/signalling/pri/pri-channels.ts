@@ -6,6 +6,33 @@ import type { ChannelPolicy } from './q931-calls-types.js';
 // Q.850 causes a refused channel is answered with.
 const NO_CHANNEL = 34;
 const CHANNEL_NOT_AVAILABLE = 44;
+const NO_SUCH_CHANNEL = 82;
+
+/** Every B-channel of an E1 PRI: timeslots 1-31 but 16, which carries the D-channel. */
+export const ALL_E1_B_CHANNELS = '1-15,17-31';
+
+/**
+ * The B-channels of config `pri.channels` ("1-15,17-31", "1-10"), ascending. Throws a
+ * message naming the fault: a number outside 1-31, channel 16 (the D-channel), a range
+ * written backwards, or a channel given twice.
+ */
+export function parseBChannels(spec: string): number[] {
+  const seen = new Set<number>();
+  for (const part of spec.split(',')) {
+    const m = /^(\d{1,2})(?:-(\d{1,2}))?$/.exec(part.trim());
+    if (!m) throw new Error(`"${part}" is neither a channel nor a range like 1-15`);
+    const first = Number(m[1]);
+    const last = m[2] === undefined ? first : Number(m[2]);
+    if (last < first) throw new Error(`${part}: the range runs backwards`);
+    for (let n = first; n <= last; n++) {
+      if (n < 1 || n > 31) throw new Error(`${n} is no E1 B-channel (1-31)`);
+      if (n === 16) throw new Error('16 carries the D-channel, never a call');
+      if (seen.has(n)) throw new Error(`channel ${n} is given twice`);
+      seen.add(n);
+    }
+  }
+  return [...seen].sort((a, b) => a - b);
+}
 
 /**
  * The B-channels of one PRI span as circuits, in a circuit group like ISUP's (so `countyline
@@ -25,17 +52,17 @@ export class PriChannels implements ChannelPolicy {
   private readonly holders = new Map<number, number>();
   private readonly onRestarted: (channels: readonly number[] | null) => void;
 
+  /**
+   * `channels`: the B-channels the telco provides (all 30 by default); the others are no
+   * circuits: a SETUP naming one exclusively is refused with cause 82.
+   */
   constructor(
     private readonly clock: Clock,
     span: number,
-    o: { onRestarted?: (channels: readonly number[] | null) => void } = {},
+    o: { channels?: readonly number[]; onRestarted?: (channels: readonly number[] | null) => void } = {},
   ) {
-    this.map = CircuitMap.fromConfig({
-      cics: [
-        { firstCic: 1, span, timeslots: '1-15' },
-        { firstCic: 17, span, timeslots: '17-31' },
-      ],
-    });
+    const channels = o.channels ?? parseBChannels(ALL_E1_B_CHANNELS);
+    this.map = CircuitMap.fromConfig({ cics: channels.map((n) => ({ cic: n, span, timeslot: n })) });
     // Point codes mean nothing on PRI; `none`: the box controls no channel (the network's choice wins).
     this.group = new CircuitGroup(this.map, { ownPointCode: 0, peerPointCode: 1, control: 'none', now: clock.now() });
     this.onRestarted = o.onRestarted ?? (() => {});
@@ -55,7 +82,8 @@ export class PriChannels implements ChannelPolicy {
       }
       if (exclusive) return { cause: CHANNEL_NOT_AVAILABLE };
     } else if (channel !== null && exclusive) {
-      return { cause: CHANNEL_NOT_AVAILABLE };
+      // Not one of the channels the telco provides (a fractional PRI).
+      return { cause: NO_SUCH_CHANNEL };
     }
     // Preferred, or any: another idle channel.
     const other = this.group.reserve(now);
@@ -87,7 +115,8 @@ export class PriChannels implements ChannelPolicy {
   confirmOutgoing(reserved: number, given: number): boolean {
     const now = this.clock.now();
     if (reserved === given) {
-      this.group.confirmOutgoing(reserved, now);
+      // Still ours (not taken by the network's SETUP across a collision): outgoing from now on.
+      if (this.group.state(reserved)?.call === 'reserved') this.group.confirmOutgoing(reserved, now);
       return true;
     }
     if (!this.group.has(given)) return false;
@@ -119,6 +148,18 @@ export class PriChannels implements ChannelPolicy {
       this.release(cic);
     }
     this.onRestarted(channels);
+  }
+
+  /**
+   * Takes an idle channel for a test call (one the box itself blocked after failed tests
+   * too, as a circuit that failed comes back by passing one). Released with `release`.
+   */
+  reserveForTest(channel: number): { ok: true } | { ok: false; reason: 'busy' | 'blocked' } {
+    if (!this.group.has(channel)) return { ok: false, reason: 'blocked' };
+    const taken = this.group.reserveForTest(channel, this.clock.now());
+    if (!taken.ok) return { ok: false, reason: taken.reason };
+    this.hold(channel);
+    return { ok: true };
   }
 
   private hold(channel: number): void {

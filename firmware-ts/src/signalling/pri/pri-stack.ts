@@ -11,6 +11,7 @@ import type { Q931CallEnded, Q931IncomingCall } from './q931-calls-types.js';
 import { Q921Link, type Q921State, type Q921Timers } from './q921-link.js';
 import { registerQ921Metrics } from './q921-metrics.js';
 import { registerQ931Metrics } from './q931-metrics.js';
+import { snapshotCounters } from './snapshot-counters.js';
 
 export interface PriStackOptions {
   card: CardDriver;
@@ -21,6 +22,8 @@ export interface PriStackOptions {
   /** The span of that link, for logs and metrics. */
   span: number;
   timers?: Partial<Q921Timers>;
+  /** The B-channels the telco provides (config `pri.channels`); all 30 when left out. */
+  channels?: readonly number[];
 }
 
 /** One D-channel frame as it crossed, for `countyline capture` (LAPD, no FCS). */
@@ -62,9 +65,11 @@ export interface PriStatusView {
 
 /**
  * ISDN PRI on one E1 span, user side: the D-channel's Q.921 data link on the card's `hdlc`
- * link (`q921-link.ts`), kept up for as long as the stack runs. Frames go to the card only
- * while it is up and the link is in service (otherwise they are counted and dropped, as on a
- * line with no far end); every frame both ways is offered to `countyline capture`.
+ * link (`q921-link.ts`), kept up for as long as the stack runs and the card's link is in
+ * service: it goes down the moment the link leaves service (LOS, AIS, the card lost), and is
+ * established again when the link is back. Frames go to the card only while it is up and the
+ * link is in service (otherwise they are counted and dropped); every frame both ways is
+ * offered to `countyline capture`.
  */
 export class PriStack extends TypedEmitter<PriStackEvents> {
   readonly q921: Q921Link;
@@ -83,8 +88,9 @@ export class PriStack extends TypedEmitter<PriStackEvents> {
     super();
     const log = o.logger;
     this.since = o.clock.now();
-    this.q921 = new Q921Link({ clock: o.clock, logger: log, send: (frame) => this.sendFrame(frame), ...(o.timers && { timers: o.timers }) });
-    this.channels = new PriChannels(o.clock, o.span);
+    // The physical layer is down until the card says the D-channel's timeslot is in service.
+    this.q921 = new Q921Link({ clock: o.clock, logger: log, send: (frame) => this.sendFrame(frame), physicalUp: false, ...(o.timers && { timers: o.timers }) });
+    this.channels = new PriChannels(o.clock, o.span, { ...(o.channels && { channels: o.channels }) });
     this.calls = new Q931Calls({ clock: o.clock, logger: log, channels: this.channels, send: (m) => this.q921.send(encodeQ931(m)) });
     this.calls.on('incoming', (call) => this.emit('incoming-call', { ...call, span: o.span }));
     this.calls.on('call-ended', (end) => this.emit('call-ended', end));
@@ -119,9 +125,12 @@ export class PriStack extends TypedEmitter<PriStackEvents> {
       const inService = m.state === 'in-service';
       if (inService !== this.linkInService) log.info({ span: o.span, link: o.link, state: m.state }, inService ? 'D-channel timeslot in service' : 'D-channel timeslot out of service');
       this.linkInService = inService;
+      // LOS, AIS, a link stopped: the data link goes down at once, and up again with the timeslot.
+      this.q921.physicalLayer(inService);
     };
     const onLost = () => {
       this.linkInService = false;
+      this.q921.physicalLayer(false);
     };
     card.on('hdlc-frame', onFrame);
     card.on('link-state', onLinkState);
@@ -187,11 +196,12 @@ export class PriStack extends TypedEmitter<PriStackEvents> {
   registerMetrics(registry: Registry): void {
     registerQ921Metrics(registry, this.q921, this.o.span);
     registerQ931Metrics(registry, this.calls, this.o.span);
-  }
-
-  /** Frames the data link sent while the card or the link could not carry them. */
-  get dropped(): number {
-    return this.droppedFrames;
+    snapshotCounters(registry, this.o.span, () => this.droppedFrames)(
+      'countyline_q921_frames_dropped_total',
+      'Q.921 frames the box sent while the card or the D-channel timeslot could not carry them',
+      [],
+      (n, set) => set({}, n),
+    );
   }
 
   private setUp(up: boolean): void {

@@ -311,6 +311,36 @@ t.test('SABME unanswered N200 times: released (MDL-ERROR G), queued frames disca
   t.equal(link.state, 'multiple-frame-established');
 });
 
+t.test('the physical layer goes down: released at once, queued frames discarded, no SABME until it is back', async (t) => {
+  const { clock, link, net, events } = harness();
+  net.establish();
+  net.send(rnr(NET, false, 0));
+  link.send(text('A'));
+  link.physicalLayer(false);
+  t.equal(link.state, 'tei-assigned', 'no wait for T200 x N200');
+  t.same(events, ['discarded A (released)', 'released physical-down']);
+  clock.advance(RETRY * 3);
+  t.same(net.frames(), [], 'nothing tried while the timeslot carries nothing');
+  link.physicalLayer(true);
+  t.same(net.frames(), ['SABME P'], 'established again as soon as it is back');
+  net.send(ua(NET, true));
+  t.equal(link.state, 'multiple-frame-established');
+});
+
+t.test('a link started with the physical layer down waits for it', async (t) => {
+  const clock = new FakeClock(0);
+  const sent: Uint8Array[] = [];
+  const link = new Q921Link({ clock, send: (f) => sent.push(f), physicalUp: false });
+  link.start();
+  clock.advance(60_000);
+  t.equal(sent.length, 0);
+  link.physicalLayer(true);
+  t.same([...sent[0]!], [...sabme({ sender: 'user' }, true)], 'SABME P=1 once the timeslot is in service');
+  link.physicalLayer(false);
+  link.physicalLayer(false);
+  t.equal(link.state, 'tei-assigned', 'down while establishing too; a repeat changes nothing');
+});
+
 t.test('DISC from the network: UA F=1, released, queued frames discarded, established again after retryMs', async (t) => {
   const { clock, link, net, events } = harness();
   net.establish();

@@ -1,6 +1,7 @@
-import { TypedEmitter, type Clock, type TimerHandle } from '@countyline/e1-gateway';
+import { TypedEmitter, type TimerHandle } from '@countyline/e1-gateway';
 import { pino, type Logger } from 'pino';
-import { decodeQ921, describeQ921, encodeQ921, MODULUS, N201, type Q921DecodeError, type Q921DecodeReason, type Q921Frame, type Q921SFrame, type Q921SFrameType, type Q921UFrameType } from './q921-codec.js';
+import { decodeQ921, describeQ921, encodeQ921, MODULUS, N201, type Q921DecodeError, type Q921Frame, type Q921SFrame, type Q921SFrameType, type Q921UFrameType } from './q921-codec.js';
+import { MOVES, Q921_STATE_NUMBERS, REJECTION_CODES, type Q921DiscardReason, type Q921LinkEvents, type Q921LinkOptions, type Q921ReleaseReason, type Q921State, type Q921Timers } from './q921-link-types.js';
 import { newQ921Counters, Q921_ERRORS, type Q921Counters, type Q921ErrorCode, type Q921Snapshot } from './q921-metrics.js';
 
 /**
@@ -33,70 +34,7 @@ import { newQ921Counters, Q921_ERRORS, type Q921Counters, type Q921ErrorCode, ty
  *   frames with a C/R bit their type cannot have are discarded and counted.
  */
 export type { Q921Counters, Q921ErrorCode, Q921Snapshot } from './q921-metrics.js';
-export type Q921State = 'tei-assigned' | 'awaiting-establishment' | 'awaiting-release' | 'multiple-frame-established' | 'timer-recovery';
-
-/** The state numbers of Q.921 Annex B. */
-export const Q921_STATE_NUMBERS: Readonly<Record<Q921State, number>> = { 'tei-assigned': 4, 'awaiting-establishment': 5, 'awaiting-release': 6, 'multiple-frame-established': 7, 'timer-recovery': 8 };
-
-const MOVES: Readonly<Record<Q921State, readonly Q921State[]>> = {
-  'tei-assigned': ['awaiting-establishment', 'multiple-frame-established'],
-  'awaiting-establishment': ['tei-assigned', 'awaiting-release', 'multiple-frame-established'],
-  'awaiting-release': ['tei-assigned'],
-  'multiple-frame-established': ['tei-assigned', 'awaiting-establishment', 'awaiting-release', 'timer-recovery'],
-  'timer-recovery': ['tei-assigned', 'awaiting-establishment', 'awaiting-release', 'multiple-frame-established'],
-};
-
-const REJECTION_CODES: Partial<Record<Q921DecodeReason, Q921ErrorCode>> = { 'unknown-control': 'L', 'info-not-allowed': 'M', 'wrong-length': 'N', 'info-too-long': 'O' };
-
-/** `message` is a log line (`MDL-ERROR J: N(R) sequence error: re-establishing`); `state` the state the link was in. */
-export interface Q921MdlError {
-  code: Q921ErrorCode;
-  message: string;
-  state: Q921State;
-}
-
-/**
- * Why the link went back to state 4: `stopped` (our DISC was answered, or went unanswered
- * N200 times), `network-disc` (the network sent DISC), `network-refused` (it answered our
- * SABME with DM F=1), `no-answer` (our SABME went unanswered N200 times, MDL-ERROR G).
- */
-export type Q921ReleaseReason = 'stopped' | 'network-disc' | 'network-refused' | 'no-answer';
-
-export type Q921DiscardReason = 'released' | 'not-started' | 'link-reset';
-
-export interface Q921LinkEvents {
-  /** Multiple frame operation began: `by` who sent the SABME; `reestablished` when a link that was up was reset (Q.931 should check its calls). */
-  established: (e: { by: 'user' | 'network'; reestablished: boolean }) => void;
-  released: (reason: Q921ReleaseReason) => void;
-  /** The information of an in-sequence I frame, or of a UI frame. */
-  info: (payload: Uint8Array, kind: 'I' | 'UI') => void;
-  /** Payloads given to `send()` that will not be sent (or, on a reset, may not have arrived). */
-  discarded: (payloads: Uint8Array[], reason: Q921DiscardReason) => void;
-  /** An MDL-ERROR indication, for the log. Emitted only when someone listens for it. */
-  error: (e: Q921MdlError) => void;
-}
-
-/** Q.921 5.9 system parameters, plus the box's own re-establishment delay. */
-export interface Q921Timers {
-  /** T200: waiting for an acknowledgement or a response (default 1 s). */
-  t200Ms: number;
-  /** N200: the most retransmissions of a SABME, a DISC or a poll (default 3). */
-  n200: number;
-  /** T203: the longest the link stays idle before a poll (default 10 s). */
-  t203Ms: number;
-  /** Wait before establishing again a link that was released while started (default T200 x N200). */
-  retryMs: number;
-}
-
-export interface Q921LinkOptions {
-  clock: Clock;
-  /** Puts one frame (no flags, no FCS) on the D-channel. */
-  send: (frame: Uint8Array) => void;
-  logger?: Logger;
-  timers?: Partial<Q921Timers>;
-  /** k: the most I frames outstanding (Q.921 5.9.5: 7 for SAPI 0 on a PRI). */
-  k?: number;
-}
+export { Q921_STATE_NUMBERS, type Q921DiscardReason, type Q921LinkEvents, type Q921LinkOptions, type Q921MdlError, type Q921ReleaseReason, type Q921State, type Q921Timers } from './q921-link-types.js';
 
 const SAPI = 0;
 const TEI = 0;
@@ -105,6 +43,7 @@ const mod = (n: number) => ((n % MODULUS) + MODULUS) % MODULUS;
 export class Q921Link extends TypedEmitter<Q921LinkEvents> {
   private current: Q921State = 'tei-assigned';
   private started = false;
+  private physicalUp: boolean;
   private vs = 0;
   private va = 0;
   private vr = 0;
@@ -135,6 +74,7 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
     const n200 = opts.timers?.n200 ?? 3;
     this.timers = { t200Ms, n200, t203Ms: opts.timers?.t203Ms ?? 10_000, retryMs: opts.timers?.retryMs ?? t200Ms * n200 };
     this.k = opts.k ?? 7;
+    this.physicalUp = opts.physicalUp ?? true;
     if (!Number.isInteger(this.k) || this.k < 1 || this.k > MODULUS - 1) throw new RangeError(`Q.921 k ${this.k}: give a whole number of frames from 1 to ${MODULUS - 1}`);
     if (!Number.isInteger(n200) || n200 < 1) throw new RangeError(`Q.921 N200 ${n200}: give a whole number of retransmissions, 1 or more`);
   }
@@ -154,7 +94,26 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
     this.entry(() => {
       if (this.started) return;
       this.started = true;
-      if (this.current === 'tei-assigned') this.establish(false);
+      if (this.current === 'tei-assigned' && this.physicalUp) this.establish(false);
+    });
+  }
+
+  /**
+   * The physical layer came up or went down (PH-ACTIVATE / PH-DEACTIVATE: the card's link in
+   * or out of service). Down: the link is released at once (nothing can cross; waiting for
+   * T200 x N200 would only delay the news) and stays released; up: a started link is
+   * established.
+   */
+  physicalLayer(up: boolean): void {
+    this.entry(() => {
+      if (up === this.physicalUp) return;
+      this.physicalUp = up;
+      if (!up) {
+        this.stopTimer('retry');
+        if (this.current !== 'tei-assigned') this.enterReleased('physical-down');
+      } else if (this.started && this.current === 'tei-assigned') {
+        this.establish(false);
+      }
     });
   }
 
@@ -367,7 +326,7 @@ export class Q921Link extends TypedEmitter<Q921LinkEvents> {
     const level = reason === 'stopped' ? 'info' : 'warn';
     this.log[level]({ reason }, 'Q.921 link released');
     this.notify('released', reason);
-    if (!this.started) return;
+    if (!this.started || !this.physicalUp) return;
     if (reason === 'stopped') this.establish(false); // started again while it was being stopped
     else this.retry = this.opts.clock.setTimeout(() => this.entry(() => this.establish(false)), this.timers.retryMs);
   }

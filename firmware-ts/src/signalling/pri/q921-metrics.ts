@@ -1,6 +1,7 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import type { Q921DecodeReason } from './q921-codec.js';
 import type { Q921Link, Q921State } from './q921-link.js';
+import { snapshotCounters } from './snapshot-counters.js';
 
 /** Management error codes, Q.921 Appendix II Table II.1 (the TEI management ones left out: a PRI has none). */
 export type Q921ErrorCode = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N' | 'O';
@@ -84,17 +85,7 @@ const STATES: readonly Q921State[] = ['tei-assigned', 'awaiting-establishment', 
  */
 export function registerQ921Metrics(registry: Registry, link: Pick<Q921Link, 'snapshot'>, span: number): void {
   const s = String(span);
-  const counter = (name: string, help: string, labelNames: string[], fill: (c: Q921Counters, set: (labels: Record<string, string>, n: number) => void) => void) =>
-    new Counter({
-      name,
-      help,
-      labelNames: ['span', ...labelNames],
-      registers: [registry],
-      collect() {
-        this.reset();
-        fill(link.snapshot().counters, (labels, n) => this.inc({ span: s, ...labels }, n));
-      },
-    });
+  const counter = snapshotCounters(registry, span, () => link.snapshot().counters);
   counter('countyline_q921_frames_total', 'Q.921 frames on the D-channel by direction', ['direction'], (c, set) => {
     set({ direction: 'in' }, c.framesIn);
     set({ direction: 'out' }, c.framesOut);

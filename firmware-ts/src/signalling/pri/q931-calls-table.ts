@@ -30,7 +30,7 @@ export interface Q931CallRecord {
   /** The cause of our DISCONNECT / RELEASE, repeated on T305 / T308. */
   cause: number;
   /** Ours: what the SETUP asked for. */
-  setup?: { exclusive: boolean; bearer: Q931Bearer; avoid: number[] };
+  setup?: { exclusive: boolean; bearer: Q931Bearer; avoid: number[]; repeat: boolean };
 }
 
 /**

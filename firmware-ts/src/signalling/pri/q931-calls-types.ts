@@ -28,10 +28,10 @@ export interface ChannelPolicy {
   /** A free B-channel for an outgoing call, none of `avoid`; null when there is none (the call fails with cause 34). */
   reserveOutgoing(avoid: readonly number[]): number | null;
   /**
-   * The network's first answer to our SETUP named `given`, not the `reserved` channel (it may
-   * when our channel was only preferred, Q.931 5.1.2). True: the box takes `given` instead
-   * (the stack moves the reservation; `reserved` is not released separately); false: the
-   * call is cleared with cause 6 and `reserved` is released when the call is over.
+   * The network's first answer to our SETUP named `given` (it may name another channel than
+   * the `reserved` one when ours was only preferred, Q.931 5.1.2). True: the box's call is on
+   * `given` from now on (a moved reservation: `reserved` is not released separately); false:
+   * the call is cleared with cause 6 and `reserved` is released when the call is over.
    */
   confirmOutgoing(reserved: number, given: number): boolean;
   /** The call on `channel` is over (RELEASE COMPLETE sent or received): the channel is free. */
@@ -65,6 +65,8 @@ export interface Q931PlaceRequest {
   exclusive?: boolean;
   /** Default 'speech'. */
   bearer?: Q931Bearer;
+  /** Refused for its channel (cause 44, or 34): try once more on another (default true; a test of one channel says false). */
+  repeat?: boolean;
 }
 
 /** Who ended a call: the network's clearing message, the box (`release`), a restart, the D-channel link, or one of our timers. */

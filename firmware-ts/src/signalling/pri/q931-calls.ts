@@ -83,7 +83,7 @@ export class Q931Calls extends Q931CallTable {
       return id;
     }
     const call = this.newCall(id, 'out', 'box', this.allocateCr(), 2, channel, req.calling, req.called);
-    call.setup = { exclusive, bearer, avoid: [] };
+    call.setup = { exclusive, bearer, avoid: [], repeat: req.repeat ?? true };
     this.sendSetup(call);
     return id;
   }
@@ -285,7 +285,7 @@ export class Q931Calls extends Q931CallTable {
     const ci = m.ies.channelIdentification;
     if (ci === undefined) {
       // Only a channel we demanded can be assumed; otherwise 5.8.6.1: mandatory IE missing.
-      if (call.setup?.exclusive) return true;
+      if (call.setup?.exclusive) return this.channels.confirmOutgoing(call.channel!, call.channel!);
       this.action('5.8.6.1');
       this.sendStatus(call, 96, [0x18]);
       return false;
@@ -297,12 +297,12 @@ export class Q931Calls extends Q931CallTable {
       this.sendStatus(call, 100, [0x18]);
       return false;
     }
+    if (!this.channels.confirmOutgoing(call.channel!, given)) {
+      this.emit('error', { code: 'channel-mismatch', callId: call.id, message: `the network answered our SETUP on B-channel ${given}, not ${call.channel}: refused` });
+      this.disconnect(call, 6, 'box', q931Reason('channel-unacceptable', given));
+      return false;
+    }
     if (given !== call.channel) {
-      if (!this.channels.confirmOutgoing(call.channel!, given)) {
-        this.emit('error', { code: 'channel-mismatch', callId: call.id, message: `the network answered our SETUP on B-channel ${given}, not ${call.channel}: refused` });
-        this.disconnect(call, 6, 'box', q931Reason('channel-unacceptable', given));
-        return false;
-      }
       this.log.info({ callId: call.id, reserved: call.channel, given }, 'Q.931: the network chose another B-channel for our call');
       call.channel = given;
     }
@@ -458,7 +458,7 @@ export class Q931Calls extends Q931CallTable {
    */
   private repeatElsewhere(call: Q931CallRecord, causeIn: number): boolean {
     const s = call.setup;
-    if (s === undefined || call.state !== 'call-initiated' || call.attempt > 1 || !(causeIn === 44 || (causeIn === 34 && s.exclusive))) return false;
+    if (s === undefined || !s.repeat || call.state !== 'call-initiated' || call.attempt > 1 || !(causeIn === 44 || (causeIn === 34 && s.exclusive))) return false;
     const old = call.channel!;
     this.channels.release(old);
     s.avoid.push(old);

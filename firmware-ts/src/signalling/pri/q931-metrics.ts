@@ -1,5 +1,6 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Q931CallCounters, Q931CallsSnapshot } from './q931-calls-types.js';
+import { Gauge, type Registry } from 'prom-client';
+import type { Q931CallsSnapshot } from './q931-calls-types.js';
+import { snapshotCounters } from './snapshot-counters.js';
 
 /**
  * Q.931 call control's counters for `countyline metrics`, read from its snapshot at each
@@ -14,17 +15,7 @@ import type { Q931CallCounters, Q931CallsSnapshot } from './q931-calls-types.js'
  */
 export function registerQ931Metrics(registry: Registry, calls: { status(): Q931CallsSnapshot }, span: number): void {
   const s = String(span);
-  const counter = (name: string, help: string, labelNames: string[], fill: (c: Q931CallCounters, set: (labels: Record<string, string>, n: number) => void) => void) =>
-    new Counter({
-      name,
-      help,
-      labelNames: ['span', ...labelNames],
-      registers: [registry],
-      collect() {
-        this.reset();
-        fill(calls.status().counters, (labels, n) => this.inc({ span: s, ...labels }, n));
-      },
-    });
+  const counter = snapshotCounters(registry, span, () => calls.status().counters);
   counter('countyline_q931_messages_total', 'Q.931 messages by direction and type', ['direction', 'type'], (c, set) => {
     for (const [type, n] of Object.entries(c.messagesIn)) set({ direction: 'in', type }, n ?? 0);
     for (const [type, n] of Object.entries(c.messagesOut)) set({ direction: 'out', type }, n ?? 0);
