@@ -3,6 +3,7 @@
 // those of the process as it runs on a box.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 
 /** Linux's USER_HZ: /proc times are in these ticks. */
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
