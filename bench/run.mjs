@@ -54,7 +54,8 @@ async function main() {
   for (const file of files) {
     const result = await runOne(join(here, file), quick);
     console.log(`## ${result.title} (${file})\n\n${result.text}\n`);
-    sections.push({ file, text: `### ${result.title}\n\n\`bench/${file}\`\n\n${result.markdown}` });
+    // Each section says where and when it ran: a partial run keeps the other sections, and those may come from another machine.
+    sections.push({ file, text: `### ${result.title}\n\n\`bench/${file}\`: ${machine.cpu}; ${machine.node}; ${machine.date}\n\n${result.markdown}` });
   }
   if (write) {
     writeResults(machine, sections);
@@ -107,8 +108,7 @@ function writeResults(machine, fresh) {
     START,
     '## Latest results',
     '',
-    `- Machine: ${machine.cpu}; ${machine.os}`,
-    `- ${machine.node}; run on ${machine.date}`,
+    `Each section names the machine it ran on (the last run: ${machine.cpu}; ${machine.os}).`,
     '',
     ...sections.flatMap((s) => [s, '']),
     END,
