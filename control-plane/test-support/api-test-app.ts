@@ -11,7 +11,7 @@ import { RecordingBoxLink } from './api-recording-box-link.js';
  * What the API tests need of a store: the API's methods and the ones they seed with (named
  * and typed as the Store's, so the same tests run on the real store: pass `makeStore`).
  */
-export type ApiTestStore = ApiStore & Pick<Store, 'recordBirth' | 'raiseCentralAlarm' | 'clearCentralAlarm' | 'addCdr' | 'addKpi' | 'recordReportedConfig' | 'boxCredential' | 'countApiTokens'>;
+export type ApiTestStore = ApiStore & Pick<Store, 'recordBirth' | 'recordTrunks' | 'raiseCentralAlarm' | 'clearCentralAlarm' | 'addCdr' | 'addKpi' | 'recordReportedConfig' | 'boxCredential' | 'countApiTokens'>;
 
 /** A clock the test moves. */
 export class ManualClock {

@@ -17,6 +17,7 @@ import type { IsupStack } from './signalling/isup/isup-stack.js';
 import type { PriStack } from './signalling/pri/pri-stack.js';
 import type { SipService } from './sip/sip-service.js';
 import type { OfficeQueue } from './queue/office-queue.js';
+import { officeQueueView } from './queue/queue-view.js';
 import type { CallbackStore } from './queue/callback-store.js';
 import type { BoxStatus, TrunksView } from './status.js';
 import { parseCircuit, type TestCallScheduler } from './trunks/test-call-scheduler.js';
@@ -92,19 +93,7 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
       return { active: calls?.active() ?? [], recent: calls?.recent(recent) ?? [] };
     },
     agents: () => (fw.sip?.agents.list() ?? []).map(({ user, name, registered, contact, reachable, busy }) => ({ user, name, registered, contact, reachable, busy })),
-    queue: () => {
-      const queue = fw.queue();
-      const calls = fw.calls();
-      if (!queue || !calls) return { strategy: 'longest-idle' as const, waiting: 0, longestWaitMs: 0, callers: [], agents: [] };
-      const [view] = queue.acd.queues();
-      const now = fw.clock.now();
-      const callers = calls
-        .waiting()
-        .map((c) => ({ ...c, waitedMs: Math.max(0, now - c.enteredAt), position: queue.acd.position(c.id)?.position ?? 0 }))
-        .map(({ enteredAt: _, ...c }) => c)
-        .sort((a, b) => a.position - b.position);
-      return { strategy: view!.strategy, waiting: view!.waiting, longestWaitMs: view!.longestWaitMs, callers, agents: queue.agents() };
-    },
+    queue: () => officeQueueView(fw.queue(), fw.calls(), fw.clock.now()),
     'agent-status': ({ user, action }) => {
       const queue = fw.queue();
       if (!queue) throw new CountylineError('no-such-agent', { user, known: [] });

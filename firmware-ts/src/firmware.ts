@@ -28,6 +28,7 @@ import { wirePriLegs } from './signalling/pri/pri-line-leg.js';
 import { parseBChannels } from './signalling/pri/pri-channels.js';
 import { PriStack } from './signalling/pri/pri-stack.js';
 import { PriTestCall } from './signalling/pri/pri-test-call.js';
+import { officeQueueView } from './queue/queue-view.js';
 import { AnalogLines } from './signalling/analog/analog-lines.js';
 import { wireAnalogLegs } from './signalling/analog/analog-line-leg.js';
 import { CallManager } from './calls/call-manager.js';
@@ -463,7 +464,17 @@ export class Firmware {
       clock: this.clock,
       logger: this.log.child({ module: 'telemetry' }),
       metrics: this.metrics,
-      state: { hostName: this.config.hostName, card: this.card, trunks: this.trunks, isup: this.isup, alarms: this.alarms, sip: this.sip, bulletin: this.bulletins },
+      state: {
+        hostName: this.config.hostName,
+        card: this.card,
+        trunks: this.trunks,
+        isup: this.isup,
+        pri: this.pri,
+        alarms: this.alarms,
+        sip: this.sip,
+        bulletin: this.bulletins,
+        queue: () => (this.queue ? officeQueueView(this.queue, this.calls, this.clock.now()) : null),
+      },
       testCalls: this.testCalls,
       calls: [this.calls, this.dialer].filter((source) => source !== null),
       recentCdrs: () => this.cdrs?.recent() ?? [],
@@ -476,7 +487,27 @@ export class Firmware {
         'bulletin-clear': async () => ({ cleared: await this.bulletins.clear() }),
       },
       desiredConfig: (raw) => this.desiredConfig(raw),
+      liveChanges: (changed) => this.liveChanges(changed),
     });
+  }
+
+  /** Calls arriving and ending, callers joining and leaving the queue, agents and their phones changing: for central's live view. */
+  private liveChanges(changed: () => void): () => void {
+    const offs: (() => void)[] = [];
+    const watch = <E extends { on(e: N, l: () => void): unknown; off(e: N, l: () => void): unknown }, N extends string>(emitter: E | null, events: readonly N[]) => {
+      if (!emitter) return;
+      for (const event of events) {
+        emitter.on(event, changed);
+        offs.push(() => emitter.off(event, changed));
+      }
+    };
+    watch(this.calls, ['call-arrived', 'call-ended'] as const);
+    watch(this.dialer, ['call-ended'] as const);
+    watch(this.queue?.acd ?? null, ['entered', 'offer', 'answered', 'abandoned', 'overflowed', 'agent'] as const);
+    watch(this.sip?.agents ?? null, ['available', 'unavailable', 'phone'] as const);
+    return () => {
+      for (const off of offs.splice(0)) off();
+    };
   }
 
   /**

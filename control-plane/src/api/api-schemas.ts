@@ -41,8 +41,14 @@ export const TrunksSchema = Type.Object({
 });
 
 export const CircuitsSchema = Type.Object({
-  at: Type.Union([Ms, Type.Null()], { description: "the birth's time: circuits are reported in full only in the birth" }),
+  at: Type.Union([Ms, Type.Null()], { description: 'when the box reported them: its latest live snapshot, or its birth (older firmware lists circuits only there)' }),
   circuits: BirthPayload.properties.circuits.properties.list,
+});
+
+export const QueueSchema = Type.Object({
+  at: Type.Union([Ms, Type.Null()], { description: 'when the box reported it (its latest live snapshot or birth); null when it never did' }),
+  agents: BirthPayload.properties.agents,
+  queue: BirthPayload.properties.queue,
 });
 
 export const KpiSchema = Type.Object({

@@ -131,3 +131,34 @@ t.test('one box: its last birth, trunks and circuits from the birth, KPIs by int
   t.equal(word.statusCode, 400);
   t.match(word.json().message, /querystring\.from/);
 });
+
+t.test("the live snapshot: the circuits and the queue from the box's latest trunks message, else its birth", async (t) => {
+  const { app, store, as } = await apiRig(t);
+  await store.createBox({ id: 'north-1', site: 'north', name: 'North 1', createdAt: 0 });
+  const get = async (what: string) => (await app.inject({ method: 'GET', url: `/api/v1/boxes/north-1/${what}`, headers: as('viewer') })).json();
+  t.same(await get('queue'), { at: null, agents: null, queue: null }, 'a box that never reported');
+  await store.recordBirth('north-1', birth(5000, 7), 5000);
+  t.same(await get('queue'), { at: 5000, agents: null, queue: null }, 'the birth: no agents on this box');
+
+  const queue = {
+    waiting: 1,
+    longestWaitMs: 12_000,
+    callers: [{ calling: '13800000009', state: 'queued', position: 1, waitedMs: 12_000, agent: null }],
+    agents: [{ id: 'li.wei', name: '李伟', status: 'available', state: 'in-call', phoneUp: true, callsAnswered: 3, stateSince: 5500 }],
+  };
+  const agents = [{ user: 'li.wei', name: '李伟', registered: true }];
+  const circuitList = [
+    { cic: 1, span: 0, timeslot: 1, call: 'incoming', block: 'none', controlledBy: 'us' },
+    { cic: 2, span: 0, timeslot: 2, call: 'idle', block: 'local', controlledBy: 'peer' },
+  ];
+  await store.recordTrunks('north-1', { spans: [], fxo: [], circuits: { total: 2, idle: 0, busy: 1, blocked: 1 }, circuitList, agents, queue }, 6000);
+  t.same(await get('queue'), { at: 6000, agents, queue }, 'the live snapshot, newer than the birth');
+  const circuits = await get('circuits');
+  t.equal(circuits.at, 6000);
+  t.same(circuits.circuits.map((c: { cic: number; call: string }) => [c.cic, c.call]), [[1, 'incoming'], [2, 'idle']], 'circuit 1 busy now, as the snapshot says');
+
+  // Older firmware: a trunks message with counts only; the circuits and queue come from the birth.
+  await store.recordTrunks('north-1', { spans: [], fxo: [], circuits: { total: 2, idle: 1, busy: 0, blocked: 1 } }, 7000);
+  t.same(await get('queue'), { at: 5000, agents: null, queue: null });
+  t.equal((await get('circuits')).at, 5000);
+});

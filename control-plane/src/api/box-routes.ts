@@ -3,7 +3,7 @@ import { hashToken, newSecret } from '../auth/secrets.js';
 import { StoreConflictError, StoreNotFoundError, type Box, type CentralAlarm, type Severity } from '../store/store.js';
 import type { ApiApp, ApiContext } from './api-context.js';
 import { ApiError, errorResponses } from './api-errors.js';
-import { BoxDetailSchema, BoxId, BoxIdParams, BoxSummarySchema, CircuitsSchema, EnrolmentTokenSchema, KpiSchema, SiteId, SiteSchema, TrunksSchema } from './api-schemas.js';
+import { BoxDetailSchema, BoxId, BoxIdParams, BoxSummarySchema, CircuitsSchema, EnrolmentTokenSchema, KpiSchema, QueueSchema, SiteId, SiteSchema, TrunksSchema } from './api-schemas.js';
 
 const bearer = [{ bearer: [] }];
 const SEVERITY_ORDER: readonly Severity[] = ['warning', 'minor', 'major', 'critical'];
@@ -132,7 +132,28 @@ export function boxRoutes(app: ApiApp, ctx: ApiContext): void {
     { onRequest: authorize('viewer'), schema: { tags: ['boxes'], security: bearer, params: BoxIdParams, response: { 200: CircuitsSchema, ...errorResponses(400, 401, 404) } } },
     async (request) => {
       const box = await boxOr404(ctx, request.params.id);
+      if (box.trunks?.circuitList) return { at: box.trunksAt, circuits: box.trunks.circuitList };
       return { at: box.lastBirthAt, circuits: box.birth?.circuits.list ?? [] };
+    },
+  );
+
+  app.get(
+    '/boxes/:id/queue',
+    {
+      onRequest: authorize('viewer'),
+      schema: {
+        tags: ['boxes'],
+        security: bearer,
+        description: "The office queue as the box last reported it: the callers waiting, and the agents with their status and state (null on a box with no agents, or firmware that does not report it).",
+        params: BoxIdParams,
+        response: { 200: QueueSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const box = await boxOr404(ctx, request.params.id);
+      const live = box.trunks && box.trunks.queue !== undefined ? box.trunks : null;
+      if (live) return { at: box.trunksAt, agents: live.agents ?? null, queue: live.queue ?? null };
+      return { at: box.lastBirthAt, agents: box.birth?.agents ?? null, queue: box.birth?.queue ?? null };
     },
   );
 

@@ -19,6 +19,7 @@ t.test('the OpenAPI document lists every route with its methods, and the UI is s
     'GET /api/v1/boxes/{id}/circuits',
     'GET /api/v1/boxes/{id}/config',
     'GET /api/v1/boxes/{id}/kpis',
+    'GET /api/v1/boxes/{id}/queue',
     'GET /api/v1/boxes/{id}/trunks',
     'GET /api/v1/cdrs',
     'GET /api/v1/commands/{id}',

@@ -157,8 +157,8 @@ export class Ingest extends EventEmitter<IngestEvents> {
         return 'stored';
       }
       case 'trunks': {
-        const { spans, fxo, circuits } = payload as BoxPayload<'trunks'>;
-        await store.recordTrunks(boxId, { spans, fxo, circuits }, at, key);
+        const { spans, fxo, circuits, circuitList, agents, queue } = payload as BoxPayload<'trunks'>;
+        await store.recordTrunks(boxId, { spans, fxo, circuits, ...(circuitList && { circuitList }), ...(agents !== undefined && { agents }), ...(queue !== undefined && { queue }) }, at, key);
         return 'stored';
       }
     }

@@ -182,7 +182,8 @@ class SqlStore implements Store {
   // What the box says about itself --------------------------------------------------------
 
   recordBirth(boxId: string, birth: Birth, at: number): Promise<boolean> {
-    const trunks: BoxTrunks = { spans: birth.spans, fxo: birth.fxo, circuits: { total: birth.circuits.total, idle: birth.circuits.idle, busy: birth.circuits.busy, blocked: birth.circuits.blocked } };
+    const { list, ...counts } = birth.circuits;
+    const trunks: BoxTrunks = { spans: birth.spans, fxo: birth.fxo, circuits: counts, circuitList: list, agents: birth.agents, queue: birth.queue };
     return this.transaction('recordBirth', async (trx) => {
       const box = await trx.selectFrom('boxes').select(['bd_seq', 'online', 'online_changed_at']).where('id', '=', boxId).executeTakeFirst();
       if (!box) throw new StoreNotFoundError(`box ${boxId}`);

@@ -177,10 +177,14 @@ export interface Box extends NewBox {
   bdSeq: number | null;
 }
 
+/** The box's latest live snapshot (a trunks message, or the birth's state). The last three are absent from older firmware. */
 export interface BoxTrunks {
   spans: Birth['spans'];
   fxo: Birth['fxo'];
   circuits: { total: number; idle: number; busy: number; blocked: number };
+  circuitList?: Birth['circuits']['list'];
+  agents?: Birth['agents'];
+  queue?: Birth['queue'];
 }
 
 export type Severity = AlarmPayloadRecord['severity'];

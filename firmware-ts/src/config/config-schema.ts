@@ -342,6 +342,7 @@ const Central = Type.Object(
     caFile: Type.Optional(Type.String({ minLength: 1, description: "PEM file of the CA that signed the broker's certificate (mqtts); default: the system's CAs" })),
     outboxMaxBytes: Type.Integer({ default: 64 * 1024 * 1024, minimum: 64 * 1024, description: 'messages waiting for central may take this much disk; past it the least valuable are dropped first' }),
     trunksIntervalMs: Type.Integer({ default: 60_000, minimum: 1000, description: 'a snapshot of the trunks this often (and on each span alarm change)' }),
+    liveMinGapMs: Type.Integer({ default: 2000, minimum: 250, maximum: 60_000, description: 'a snapshot also goes when callers, calls or agents change, at most this often' }),
   },
   { additionalProperties: false },
 );

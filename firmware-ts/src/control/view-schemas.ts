@@ -424,6 +424,7 @@ export const QueueViewSchema = Type.Object({
   ),
   agents: Type.Array(QueueAgentSchema),
 });
+export type QueueView = Static<typeof QueueViewSchema>;
 
 /** One agent as `countyline agents --json` lists it (sip/agent-directory.ts). */
 export const AgentRowSchema = Type.Object({

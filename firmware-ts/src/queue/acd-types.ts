@@ -61,6 +61,8 @@ export interface AcdEvents {
   'offer-withdrawn': (e: { callId: string; agentId: string; reason: WithdrawReason }) => void;
   /** `agentId` took the call; the caller is out of the queue. */
   answered: (e: { callId: string; queueId: string; agentId: string; waitedMs: number }) => void;
+  /** A caller joined the queue (and waits, unless an agent is offered the call at once). */
+  entered: (e: { callId: string; queueId: string }) => void;
   /** The caller hung up before an agent answered. */
   abandoned: (e: { callId: string; queueId: string; waitedMs: number }) => void;
   /** The caller waited `maxWaitMs`: the outside sends the call elsewhere (callback, trunk). */

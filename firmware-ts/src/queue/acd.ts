@@ -126,6 +126,7 @@ export class Acd extends TypedEmitter<AcdEvents> {
       this.callers.set(callId, caller);
       queue.line.add(caller);
       this.counters.entered++;
+      this.queueEvent('entered', { callId, queueId });
       if (queue.maxWaitMs !== null) caller.overflowTimer = this.deps.clock.setTimeout(() => this.run(() => this.overflow(caller)), queue.maxWaitMs);
       this.dispatch();
       return this.positionOf(caller);

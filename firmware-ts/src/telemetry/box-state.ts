@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import type { AlarmStore } from '../alarms/alarm-store.js';
 import type { BulletinBoard } from '../queue/bulletin-board.js';
 import type { CardDriver } from '../card/card-driver.js';
+import type { QueueView } from '../control/view-schemas.js';
 import type { IsupStack } from '../signalling/isup/isup-stack.js';
+import type { PriStack } from '../signalling/pri/pri-stack.js';
 import type { SipService } from '../sip/sip-service.js';
 import type { TrunkMonitor } from '../trunks/trunk-monitor.js';
 import type { MessageBody } from './outbox.js';
@@ -13,9 +15,12 @@ export interface BoxStateSource {
   card: CardDriver;
   trunks: TrunkMonitor;
   isup: IsupStack | null;
+  pri: PriStack | null;
   alarms: AlarmStore;
   sip: SipService | null;
   bulletin: BulletinBoard;
+  /** The office queue as `countyline queue --json` shows it; null on a box with no agents. */
+  queue: () => QueueView | null;
 }
 
 /** The firmware's version, from its package.json (read once). */
@@ -43,9 +48,9 @@ function fxo(s: BoxStateSource) {
   return s.trunks.fxoHealth().map((p) => ({ port: p.port, line: p.line, voltage: p.voltage, hook: p.hook, polarity: p.polarity }));
 }
 
-/** The circuits as `countyline circuits --json` lists them, and their counts; none without ISUP. */
+/** The circuits as `countyline circuits --json` lists them (SS7 CICs, or PRI B-channels), and their counts. */
 function circuits(s: BoxStateSource) {
-  const list = s.isup?.circuits() ?? [];
+  const list = s.isup?.circuits() ?? s.pri?.circuits() ?? [];
   const busy = list.filter((c) => c.call !== 'idle').length;
   const blocked = list.filter((c) => c.block !== 'none').length;
   const idle = list.filter((c) => c.call === 'idle' && c.block === 'none').length;
@@ -61,15 +66,30 @@ export function birthBody(s: BoxStateSource): MessageBody<'birth'> {
     fxo: fxo(s),
     circuits: circuits(s),
     alarms: s.alarms.active(),
-    agents: s.sip ? s.sip.agents.list().map(({ user, name, registered, reachable, busy }) => ({ user, name, registered, reachable, busy })) : null,
-    // The queue comes with a later issue.
-    queue: null,
+    agents: agents(s),
+    queue: queue(s),
     bulletin: s.bulletin.current(),
   };
 }
 
-/** A trunk snapshot: the spans, the FXO lines and the circuit counts. */
+function agents(s: BoxStateSource) {
+  return s.sip ? s.sip.agents.list().map(({ user, name, registered, reachable, busy }) => ({ user, name, registered, reachable, busy })) : null;
+}
+
+/** The queue, trimmed to what central shows (caller ids are the box's own business). */
+function queue(s: BoxStateSource) {
+  const view = s.queue();
+  if (!view) return null;
+  return {
+    waiting: view.waiting,
+    longestWaitMs: view.longestWaitMs,
+    callers: view.callers.map(({ calling, state, position, waitedMs, agent }) => ({ calling, state, position, waitedMs, agent })),
+    agents: view.agents.map(({ id, name, status, state, phoneUp, callsAnswered, stateSince }) => ({ id, name, status, state, phoneUp, callsAnswered, stateSince })),
+  };
+}
+
+/** A live snapshot: the spans, the FXO lines, the circuits, the agents and the queue. */
 export function trunksBody(s: BoxStateSource): MessageBody<'trunks'> {
-  const { list: _list, ...counts } = circuits(s);
-  return { spans: spans(s), fxo: fxo(s), circuits: counts };
+  const { list, ...counts } = circuits(s);
+  return { spans: spans(s), fxo: fxo(s), circuits: counts, circuitList: list, agents: agents(s), queue: queue(s) };
 }

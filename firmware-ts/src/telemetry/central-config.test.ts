@@ -19,7 +19,7 @@ t.test('no central section: no telemetry', async (t) => {
 
 t.test('the defaults, and caFile taken from the config file folder', async (t) => {
   const c = parse({ url: 'mqtts://central.example:8883', boxId: 'box-7', password: 'pw', caFile: 'ca.pem' });
-  t.same(c.central, { url: 'mqtts://central.example:8883', boxId: 'box-7', password: 'pw', caFile: '/etc/countyline/ca.pem', outboxMaxBytes: 64 * 1024 * 1024, trunksIntervalMs: 60_000 });
+  t.same(c.central, { url: 'mqtts://central.example:8883', boxId: 'box-7', password: 'pw', caFile: '/etc/countyline/ca.pem', outboxMaxBytes: 64 * 1024 * 1024, trunksIntervalMs: 60_000, liveMinGapMs: 2000 });
 });
 
 t.test('a wrong url scheme, a box id that could not be a topic level, a missing password are refused', async (t) => {

@@ -125,6 +125,48 @@ const AgentSummary = Type.Object(
   { additionalProperties: true },
 );
 
+/**
+ * The office queue now (`countyline queue --json`, trimmed): the callers waiting, first in
+ * line first, and the agents with their status (logged out, available, on break) and state
+ * (idle, ringing, in a call, wrap-up). Open to more fields, as the box's own view grows.
+ */
+export const QueueSummary = Type.Object(
+  {
+    waiting: Type.Integer({ minimum: 0 }),
+    longestWaitMs: Type.Integer({ minimum: 0 }),
+    callers: Type.Array(
+      Type.Object(
+        {
+          calling: Type.String({ maxLength: 32 }),
+          state: Type.String({ maxLength: 16 }),
+          position: Type.Integer({ minimum: 0 }),
+          waitedMs: Type.Integer({ minimum: 0 }),
+          agent: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
+        },
+        { additionalProperties: true },
+      ),
+      { maxItems: 256 },
+    ),
+    agents: Type.Array(
+      Type.Object(
+        {
+          id: Type.String({ maxLength: 64 }),
+          name: Type.String({ maxLength: 128 }),
+          status: Type.String({ maxLength: 16 }),
+          state: Type.String({ maxLength: 16 }),
+          phoneUp: Type.Boolean(),
+          callsAnswered: Type.Integer({ minimum: 0 }),
+          stateSince: Ms,
+        },
+        { additionalProperties: true },
+      ),
+      { maxItems: 256 },
+    ),
+  },
+  { additionalProperties: true },
+);
+export type QueueSummaryView = Static<typeof QueueSummary>;
+
 /** The notice played to callers, as the box has it (`until` null: until cleared). */
 export const BulletinSummary = Type.Object({
   text: Type.String({ minLength: 1, maxLength: 500 }),
@@ -152,7 +194,7 @@ export const BirthPayload = Type.Object({
   }),
   alarms: Type.Array(AlarmSchema, { maxItems: 1024 }),
   agents: Type.Union([Type.Array(AgentSummary, { maxItems: 256 }), Type.Null()]),
-  queue: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  queue: Type.Union([QueueSummary, Type.Null()]),
   bulletin: Type.Optional(Type.Union([BulletinSummary, Type.Null()])),
 });
 export type Birth = Static<typeof BirthPayload>;
@@ -177,12 +219,20 @@ export const AlarmPayload = Type.Object({
 });
 export type AlarmMessage = Static<typeof AlarmPayload>;
 
-/** A periodic snapshot of the trunks: the least valuable message (dropped first when full). */
+/**
+ * A snapshot of the box's live state: the least valuable message (dropped first when full).
+ * Sent periodically, when a span or line changes, and (at most every `central.liveMinGapMs`)
+ * when the queue or the calls change. `circuitList`, `agents` and `queue` are absent from
+ * older firmware; `agents` and `queue` are null on a box with no agents.
+ */
 export const TrunksPayload = Type.Object({
   ...header,
   spans: Type.Array(SpanSummary, { maxItems: 64 }),
   fxo: Type.Array(FxoSummary, { maxItems: 64 }),
   circuits: Type.Object({ total: Type.Integer({ minimum: 0 }), idle: Type.Integer({ minimum: 0 }), busy: Type.Integer({ minimum: 0 }), blocked: Type.Integer({ minimum: 0 }) }),
+  circuitList: Type.Optional(Type.Array(CircuitSummary, { maxItems: 2048 })),
+  agents: Type.Optional(Type.Union([Type.Array(AgentSummary, { maxItems: 256 }), Type.Null()])),
+  queue: Type.Optional(Type.Union([QueueSummary, Type.Null()])),
 });
 export type TrunksMessage = Static<typeof TrunksPayload>;
 

@@ -48,6 +48,8 @@ export interface TelemetryOptions {
   actions: Omit<CommandActions, 'rebirth'>;
   /** Judges (and may start applying) a desired config; resolves with the report to send now, if any. */
   desiredConfig: (raw: Buffer) => Promise<Reported | null>;
+  /** Subscribes to changes of the callers, calls and agents (returns the unsubscribe): each sends a live snapshot, at most every `central.liveMinGapMs`. */
+  liveChanges?: (changed: () => void) => () => void;
   /** Tests: reconnect timing and the MQTT client. */
   backoff?: Backoff;
   connect?: (url: string, options: IClientOptions) => MqttClient;
@@ -64,6 +66,8 @@ export class Telemetry {
   private readonly timers = new Set<TimerHandle>();
   private readonly kpis: KpiReporter;
   private stopped = false;
+  private liveTimer: TimerHandle | null = null;
+  private lastLiveAt = -Infinity;
 
   private constructor(
     private readonly o: TelemetryOptions,
@@ -160,7 +164,21 @@ export class Telemetry {
     this.on(this.link, 'connected', () => void this.create('birth', birthBody(o.state)));
     this.on(this.link, 'message', (topic: string, payload: Buffer) => this.message(topic, payload));
     this.every(o.config.central.trunksIntervalMs, () => void this.create('trunks', trunksBody(o.state)));
+    if (o.liveChanges) this.unwire.push(o.liveChanges(() => this.liveChanged()));
     this.armKpi();
+  }
+
+  /** A caller, call or agent changed: a snapshot now, or once the gap since the last has passed. */
+  private liveChanged(): void {
+    if (this.liveTimer !== null || this.stopped) return;
+    const wait = Math.max(0, this.lastLiveAt + this.o.config.central.liveMinGapMs - this.o.clock.now());
+    const timer = (this.liveTimer = this.o.clock.setTimeout(() => {
+      this.timers.delete(timer);
+      this.liveTimer = null;
+      this.lastLiveAt = this.o.clock.now();
+      void this.create('trunks', trunksBody(this.o.state));
+    }, wait));
+    this.timers.add(timer);
   }
 
   private message(topic: string, payload: Buffer): void {

@@ -1,0 +1,59 @@
+// Central's live view of a box (issue 12, for the ops page): the box sends a live snapshot
+// when callers, calls or agents change, so central's API shows who waits and what each agent
+// is doing within seconds, not at the next minute's trunk snapshot. One agent (SIPp) takes a
+// first call; a second caller waits; central shows the waiting caller and the agent in a
+// call; the waiting caller hangs up and central shows the queue empty. Real processes:
+// central, socat, the card simulator, the firmware, SIPp.
+import t from 'tap';
+import { startRig, waitFor } from '../../scripts/lib/bench-rig.mjs';
+import { startCentral } from '../../scripts/lib/central-rig.mjs';
+import { freeMediaPort, freeUdpPort, registerAgent, runSipp } from '../peers/sipp-agent.js';
+
+const BOX = 'county-live-01';
+const ann = { user: 'ann', password: 'ann-secret-1', name: '安娜', port: await freeUdpPort() };
+
+t.test("central shows the box's waiting callers and its agents as they change", async (t) => {
+  const central = await startCentral();
+  t.teardown(() => central.stop());
+  await central.api('POST', '/api/v1/sites', { id: 'county-l', name: '实时县热线', county: 'County L' });
+  const { enrolmentToken } = await central.api('POST', '/api/v1/boxes', { id: BOX, site: 'county-l', name: 'County L box' });
+  const sipPort = await freeUdpPort();
+  const rig = await startRig({
+    firmware: false,
+    config: {
+      agents: [{ user: ann.user, password: ann.password, name: ann.name }],
+      sip: { port: sipPort, bind: '127.0.0.1', address: '127.0.0.1', keepAliveMs: 600_000, digestAlgorithms: ['MD5'] },
+      queue: { voiceMessage: false, callbacks: 'off' },
+    },
+  });
+  t.teardown(() => rig.stop());
+  await rig.cli(['provision', '--central', central.httpUrl, '--token', enrolmentToken]);
+  await rig.startFirmware();
+  const box = { host: '127.0.0.1', port: sipPort };
+  await rig.waitStatus('FXO lines present', (s) => s.fxo.length === 5 && s.fxo.every((p: any) => p.line === 'present'), 15_000);
+  await registerAgent({ box, port: ann.port, user: ann.user, password: ann.password, dir: rig.dir }, (fn) => t.teardown(fn));
+  const live = () => central.api('GET', `/api/v1/boxes/${BOX}/queue`);
+  const first = await waitFor("central to list ann's phone registered, ann available and idle", async (seen) => {
+    const q = seen(await live());
+    const phoneUp = q.agents?.some((a: any) => a.user === 'ann' && a.registered);
+    return phoneUp && q.queue?.agents.some((a: any) => a.id === 'ann' && a.status === 'available' && a.state === 'idle' && a.phoneUp) ? q : null;
+  }, 20_000);
+  t.match(first.agents, [{ user: 'ann', name: '安娜', registered: true }], "the agents' phones as the box sees them");
+
+  const phone = runSipp({ scenario: 'agent-answer', box, port: ann.port, user: ann.user, dir: rig.dir, mediaPort: await freeMediaPort() });
+  t.teardown(() => phone.stop());
+  await rig.simPost('/fxo/0/ring', { callerId: '13900000001' });
+  await waitFor('ann to answer the first call', async (seen) => (seen(await rig.json(['calls']))).active.some((c: any) => c.state === 'connected' && c.agent === 'ann'), 30_000);
+
+  await rig.simPost('/fxo/1/ring', { callerId: '13900000002' });
+  const waiting = await waitFor('central to show the second caller waiting and ann in a call', async (seen) => {
+    const q = seen(await live()).queue;
+    return q?.waiting === 1 && q.agents.some((a: any) => a.id === 'ann' && a.state === 'in-call') ? q : null;
+  }, 30_000);
+  t.match(waiting.callers, [{ calling: '13900000002', state: 'queued', position: 1 }], 'the caller, first in line');
+  t.ok(waiting.longestWaitMs >= 0);
+
+  await rig.simPost('/fxo/1/hangup', {});
+  await waitFor('central to show the queue empty once the caller hangs up', async (seen) => seen(await live()).queue?.waiting === 0, 15_000);
+  t.pass('the queue emptied at central without waiting for the periodic snapshot (trunksIntervalMs 60 s)');
+});
