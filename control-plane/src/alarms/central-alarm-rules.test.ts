@@ -91,12 +91,22 @@ t.test('answer rates over the last hour: under 80 % within 15 s and under 95 % a
   await kpi(45 * 60_000, 10, 10, 8);
   await kpi(30 * 60_000, 10, 9, 7);
   await rules.check();
-  // Last hour (the interval two hours ago is outside): 20 offered, 19 answered (95 %), 15 within 15 s (75 %).
-  t.same(await active(), ['answer-rate-15s:major'], '75 % within 15 s is under 80 %; 95 % answered is not under 95 %');
+  // Last hour (the interval two hours ago is outside): 20 offered, 19 answered (95 %), 15 of them within 15 s (78.9 %).
+  t.same(await active(), ['answer-rate-15s:major'], '78.9 % of the answered within 15 s is under 80 %; 95 % answered is not under 95 %');
   await kpi(15 * 60_000, 20, 18, 18);
   await rules.check();
-  // 40 offered, 37 answered (92.5 %), 33 within 15 s (82.5 %).
+  // 40 offered, 37 answered (92.5 %), 33 of them within 15 s (89.2 %).
   t.same(await active(), ['answer-rate:major'], 'the 15-second rate is back above, the answer rate fell under');
+});
+
+t.test('the 15-second rate is of the calls answered, not of those offered', async (t) => {
+  const { store, clock, rules, active } = await setup(t);
+  // 20 offered, 10 answered, all 10 within 15 s: the answer rate is 50 %, the 15-second rate 100 %.
+  await store.addKpi('box-a', { bdSeq: 1, seq: 1 }, { intervalStart: clock.now() - 60_000, intervalMs: 900_000, offered: 20, answered: 10, answeredIn15s: 10, abandoned: 10, noAgent: 0, failed: 0 });
+  await rules.check();
+  t.same(await active(), ['answer-rate:major'], 'only the answer rate is under its line');
+  const alarm = (await store.listAlarms({ state: 'active', boxId: 'box-a' })).find((a) => a.type === 'answer-rate');
+  t.match(alarm?.cause, /^50 % of 20 calls answered in the last hour/);
 });
 
 t.test('too few calls say nothing', async (t) => {

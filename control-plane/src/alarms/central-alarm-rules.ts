@@ -13,7 +13,7 @@ export interface CentralAlarmSettings {
   answerRateWindowMs: number;
   /** Fewer calls offered in the window say nothing: the answer-rate alarms stay as they are; default 10. */
   minOffered: number;
-  /** answered within 15 s / offered below this raises answer-rate-15s; default 0.80. */
+  /** answered within 15 s / answered below this raises answer-rate-15s; default 0.80. */
   answeredIn15sMin: number;
   /** answered / offered below this raises answer-rate; default 0.95. */
   answeredMin: number;
@@ -51,8 +51,9 @@ export interface CentralAlarmRulesOptions {
  * - telemetry-gap (major): an online box sent nothing for telemetryGapMs; cleared by its
  *   next message;
  * - answer-rate-15s and answer-rate (major): over the last hour's KPI intervals, the share
- *   of offered calls answered within 15 s under 80 %, or answered at all under 95 %;
- *   judged only with minOffered calls or more, cleared when back at or above.
+ *   of answered calls answered within 15 s under 80 %, or of offered calls answered at all
+ *   under 95 % (the work standard's two rates); judged only with minOffered calls offered or
+ *   more (the 15-second rate only once a call was answered), cleared when back at or above.
  * All changes for a box go through one queue, so a clear never overtakes its raise.
  * Critical changes go to the notifier.
  */
@@ -149,10 +150,15 @@ export class CentralAlarmRules {
       const kpis = await this.opts.store.listKpis(box.id, now - s.answerRateWindowMs, now + 1);
       const offered = kpis.reduce((n, k) => n + k.offered, 0);
       if (offered < s.minOffered) continue;
-      const in15s = kpis.reduce((n, k) => n + k.answeredIn15s, 0) / offered;
-      const answered = kpis.reduce((n, k) => n + k.answered, 0) / offered;
+      // The 12345 work standard: the answer rate is answered / offered; the 15-second answer
+      // rate is answered within 15 s / answered (of the calls a person took, how many in time).
+      const answeredCalls = kpis.reduce((n, k) => n + k.answered, 0);
+      const answered = answeredCalls / offered;
       const pct = (x: number) => `${Math.round(x * 1000) / 10} %`;
-      this.change(box.id, 'answer-rate-15s', in15s < s.answeredIn15sMin, `${pct(in15s)} of ${offered} calls answered within 15 s in the last hour (under ${pct(s.answeredIn15sMin)})`);
+      if (answeredCalls > 0) {
+        const in15s = kpis.reduce((n, k) => n + k.answeredIn15s, 0) / answeredCalls;
+        this.change(box.id, 'answer-rate-15s', in15s < s.answeredIn15sMin, `${pct(in15s)} of ${answeredCalls} answered calls answered within 15 s in the last hour (under ${pct(s.answeredIn15sMin)})`);
+      }
       this.change(box.id, 'answer-rate', answered < s.answeredMin, `${pct(answered)} of ${offered} calls answered in the last hour (under ${pct(s.answeredMin)})`);
     }
     await this.queue.idle();
