@@ -286,6 +286,7 @@ export class Firmware {
       utcOffsetMs: this.config.trunks.utcOffsetHours * 3_600_000,
       restoreSettleMs: this.config.alarms.restoreSettleMs,
       isup: this.isup,
+      pri: this.pri,
       analog: this.analog,
     });
     await this.startCalls();

@@ -2,7 +2,8 @@
 // RESTART at start, acknowledged; the network's RESTART of a channel with a call up on it
 // (the call ends, the agent's phone gets BYE, the CDR says the network restarted the channel)
 // and of every channel in turn (each acknowledged, a new call works afterwards); the
-// D-channel lost for a while under an answered call (LOS on the span), then back: the box
+// D-channel lost for a while under an answered call (LOS on the span: the box's link goes
+// down at once and its d-channel-down alarm is raised, then cleared), then back: the box
 // asks the network with STATUS ENQUIRY, the call survives and clears normally. Each test
 // has its own bench (libpri-bench.ts): real processes, its own temp dir.
 import t from 'tap';
@@ -75,12 +76,20 @@ t.test('the D-channel lost under an answered call (LOS) and back: STATUS ENQUIRY
   const { call, phone } = await answeredCall(t, 3, '13900000003');
   const failuresBefore = (await rig.status()).pri.failures;
   const from = pri.events.length;
+  const losAt = Date.now();
   await rig.simPost('/spans/0/defects', { los: true });
+  // The box takes its data link down as soon as the card takes the timeslot out of service.
+  await rig.waitStatus('the box: D-channel down on LOS', (s: any) => s.pri?.dChannelUp === false, 5000);
+  const downAfter = Date.now() - losAt;
+  t.ok(downAfter < 5000, `down ${downAfter} ms after the LOS, not after T200 x N200 of silence`);
   // Nothing crosses the D-channel: libpri notices with its idle poll (T203 10 s, then T200 x N200).
   await pri.next('dchan_down', undefined, 30_000);
+  const alarm = await waitFor('the d-channel-down alarm on the box', async (seen) => seen(await rig.json(['alarms'])).find((a: any) => a.type === 'd-channel-down' && a.state === 'active'), 15_000);
+  t.match(alarm, { source: 'link/0', severity: 'critical', causeCode: 'd-channel-down', causeArgs: ['physical-down'] }, `raised: ${alarm.cause}`);
   await rig.simPost('/spans/0/defects', { los: false });
   await pri.next('dchan_up', undefined, 30_000);
   await rig.waitStatus('the box: D-channel up again', (s: any) => s.pri?.dChannelUp === true, 30_000);
+  await waitFor('the d-channel-down alarm cleared', async (seen) => !seen(await rig.json(['alarms'])).some((a: any) => a.type === 'd-channel-down' && a.state === 'active'), 10_000);
   await waitFor('STATUS ENQUIRY from the box', async (seen) => seen(fromBox(from)).includes(STATUS_ENQUIRY), 10_000);
   const status = await rig.status();
   t.ok(status.pri.failures > failuresBefore || status.pri.establishments > 1, `the box saw its data link fail and come back (${JSON.stringify(status.pri)})`);

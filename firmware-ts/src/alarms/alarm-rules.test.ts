@@ -7,6 +7,7 @@ import type { TrunkMonitor, TrunkMonitorEvents } from '../trunks/trunk-monitor.j
 import { applyAlarmRules } from './alarm-rules.js';
 import type { AlarmStore } from './alarm-store.js';
 import type { CodedCause, Severity } from './alarm-types.js';
+import type { PriDownReason, PriStack, PriStackEvents } from '../signalling/pri/pri-stack.js';
 
 // What the rules hand the store: the English cause as before, and its code and arguments.
 
@@ -19,7 +20,19 @@ class Source<E extends EventMap<E>> extends TypedEmitter<E> {
 
 type Raise = [source: string, type: string, severity: Severity, cause: string, coded: CodedCause | undefined];
 
-function rig(saved: CircuitRecord[] = []) {
+/** A PRI stack as the rules see it: the D-channel's state and why it went down. */
+class PriDouble extends Source<PriStackEvents> {
+  readonly link = 0;
+  isUp = false;
+  downReason: PriDownReason = 'never-up';
+  set(up: boolean, reason: PriDownReason = this.downReason): void {
+    this.isUp = up;
+    this.downReason = reason;
+    this.fire('d-channel', up);
+  }
+}
+
+function rig(saved: CircuitRecord[] = [], pri: PriDouble | null = null) {
   const raised: Raise[] = [];
   const cleared: [source: string, type: string][] = [];
   const store = { raise: (...args: Raise) => raised.push(args), clear: (source: string, type: string) => cleared.push([source, type]), clearRestored: () => [] } as unknown as AlarmStore;
@@ -38,8 +51,9 @@ function rig(saved: CircuitRecord[] = []) {
     intervalMs: 900_000,
     utcOffsetMs: 8 * 3_600_000,
     restoreSettleMs: 30_000,
+    pri: pri as unknown as PriStack | null,
   });
-  return { raised, cleared, card, trunks, testCalls, analog };
+  return { raised, cleared, card, trunks, testCalls, analog, clock };
 }
 
 const error = { code: 'card-silent' as const, message: 'card not answering on /dev/ttyS1', path: '/dev/ttyS1', at: 0 };
@@ -88,4 +102,28 @@ t.test('a line the off-hook guard put back on-hook raises an alarm; the next ans
   t.same(r.cleared, [['fxo/3', 'fxo-off-hook-guard']], 'a call on another line clears nothing of line 2 (the store ignores a clear of nothing)');
   r.analog.fire('line', 2, { type: 'answered' });
   t.same(r.cleared.at(-1), ['fxo/2', 'fxo-off-hook-guard']);
+});
+
+t.test('the PRI D-channel down for 10 s raises a critical alarm with the reason; up clears it; a drop mended at once raises none', async (t) => {
+  const pri = new PriDouble();
+  const r = rig([], pri);
+  r.clock.advance(9_999);
+  pri.set(true);
+  r.clock.advance(60_000);
+  t.same(r.raised, [], 'up within the grace after the start: nothing');
+  pri.set(false, 'network-disc');
+  r.clock.advance(5_000);
+  pri.set(true);
+  r.clock.advance(60_000);
+  t.same(r.raised, [], 'a drop mended within 10 s: nothing');
+  pri.set(false, 'physical-down');
+  r.clock.advance(10_000);
+  t.same(r.raised, [['link/0', 'd-channel-down', 'critical', "the D-channel's timeslot carries no frames (LOS, AIS, or the card)", { causeCode: 'd-channel-down', causeArgs: ['physical-down'] }]]);
+  pri.set(true);
+  t.same(r.cleared.at(-1), ['link/0', 'd-channel-down']);
+
+  const never = new PriDouble();
+  const n = rig([], never);
+  n.clock.advance(10_000);
+  t.match(n.raised, [['link/0', 'd-channel-down', 'critical', 'the data link has not come up since the firmware started', { causeArgs: ['never-up'] }]], 'never up since the start');
 });

@@ -5,9 +5,10 @@ import type { IsupStack } from '../signalling/isup/isup-stack.js';
 import type { TestCallScheduler } from '../trunks/test-call-scheduler.js';
 import type { TrunkMonitor } from '../trunks/trunk-monitor.js';
 import type { AlarmStore } from './alarm-store.js';
-import { LINK_TEST_FAILURE_TEXT } from './alarm-text.js';
+import { D_CHANNEL_DOWN_TEXT, LINK_TEST_FAILURE_TEXT } from './alarm-text.js';
 import { alarmCause, type CodedCause } from './alarm-types.js';
 import type { LinkTestFailure } from '../signalling/mtp3/link-test.js';
+import type { PriStack } from '../signalling/pri/pri-stack.js';
 import type { CircuitRecord } from '../trunks/test-call-scheduler.js';
 
 /**
@@ -24,6 +25,8 @@ import type { CircuitRecord } from '../trunks/test-call-scheduler.js';
  * | test-call-block-limit  | test-calls        | major    | a pass reached its block limit | a pass within it     |
  * | link-test-failed       | link/N            | critical | 2 SS7 link tests failed in a   | a link test passes   |
  * |                        |                   |          | row; the link is restarted     |                      |
+ * | d-channel-down         | link/N            | critical | the PRI D-channel down (or not | the D-channel up     |
+ * |                        |                   |          | up since the start) for 10 s   |                      |
  * | fxo-off-hook-guard     | fxo/N             | major    | the off-hook guard put a line  | the next call on the |
  * |                        |                   |          | back on-hook (no hang-up seen) | line is answered     |
  */
@@ -40,9 +43,14 @@ export interface AlarmRuleDeps {
   restoreSettleMs: number;
   /** SS7, when configured: its signalling link test. */
   isup?: IsupStack | null;
+  /** PRI, when configured: its D-channel. */
+  pri?: PriStack | null;
   /** The FXO lines' call control: its off-hook guard. */
   analog?: AnalogLines | null;
 }
+
+/** How long the PRI D-channel may be down before its alarm: a link re-established within it raises none. */
+const D_CHANNEL_GRACE_MS = 10_000;
 
 const SPAN_ALARMS = { red: 'span-red', blue: 'span-blue', yellow: 'span-yellow' } as const;
 
@@ -141,6 +149,37 @@ export function applyAlarmRules(deps: AlarmRuleDeps): () => void {
       if (!unequipped) return store.clear(where, 'cic-unequipped');
       store.raise(where, 'cic-unequipped', 'major', `the exchange has no CIC ${cic} (UCIC): check the CIC map with the exchange`, alarmCause('cic-unequipped', cic));
     });
+  }
+
+  if (deps.pri) {
+    // No D-channel, no call either way on the PRI: critical, as SS7's link. A reset mended at
+    // once, or a drop mended within the grace, raises nothing.
+    const pri = deps.pri;
+    const source = `link/${pri.link}`;
+    let timer: TimerHandle | null = null;
+    const stopWaiting = () => {
+      if (timer === null) return;
+      clock.clearTimeout(timer);
+      timers.delete(timer);
+      timer = null;
+    };
+    const wait = () => {
+      if (timer !== null) return;
+      const handle = (timer = clock.setTimeout(() => {
+        timers.delete(handle);
+        timer = null;
+        if (pri.isUp) return;
+        const reason = pri.downReason;
+        store.raise(source, 'd-channel-down', 'critical', D_CHANNEL_DOWN_TEXT[reason].en, alarmCause('d-channel-down', reason));
+      }, D_CHANNEL_GRACE_MS));
+      timers.add(handle);
+    };
+    pri.on('d-channel', (up) => {
+      if (!up) return wait();
+      stopWaiting();
+      store.clear(source, 'd-channel-down');
+    });
+    if (!pri.isUp) wait();
   }
 
   // Circuits still blocked from before a restart keep their alarm (confirmed, not raised again).

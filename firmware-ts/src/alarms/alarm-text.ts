@@ -1,4 +1,5 @@
 import type { CardErrorCode } from '../card/card-driver.js';
+import type { PriDownReason } from '../signalling/pri/pri-stack.js';
 import type { LinkTestFailure } from '../signalling/mtp3/link-test.js';
 import type { TestReasonCode, TestReasons } from '../trunks/circuit-tests.js';
 import type { CounterName, ThresholdCrossing } from '../trunks/g826-counters.js';
@@ -43,6 +44,7 @@ export const ALARM_TYPE_TEXT: Record<KnownAlarmType, Words> = {
   'test-call-failed': { en: 'test call failed', zh: '拨测失败' },
   'test-call-block-limit': { en: 'too many circuits failing test calls: no more blocked', zh: '拨测失败电路过多: 不再闭塞' },
   'link-test-failed': { en: 'signalling link test failed, link restarted', zh: '信令链路测试失败, 链路已重启' },
+  'd-channel-down': { en: 'PRI D-channel down', zh: 'PRI D 信道中断' },
   'cic-unequipped': { en: 'circuit unequipped at the exchange', zh: '交换机未装备该电路' },
   'fxo-off-hook-guard': { en: 'line held off-hook too long: put back on-hook', zh: '外线摘机超时: 已强制挂机' },
 };
@@ -89,6 +91,16 @@ export const LINK_TEST_FAILURE_TEXT: Record<LinkTestFailure, Record<AlarmLang, (
   'wrong-slc': { en: () => 'the SLTA from the exchange named another signalling link code (check isup.slc)', zh: () => '交换机回送的 SLTA 信令链路编码 SLC 不符 (请检查 isup.slc)' },
 };
 
+/** Why a PRI D-channel is down. */
+export const D_CHANNEL_DOWN_TEXT: Record<PriDownReason, Words> = {
+  'physical-down': { en: "the D-channel's timeslot carries no frames (LOS, AIS, or the card)", zh: 'D 信道时隙无帧 (LOS、AIS 或板卡故障)' },
+  'no-answer': { en: "the exchange does not answer the box's SABME", zh: '交换机不响应本机的 SABME' },
+  'network-disc': { en: 'the exchange released the data link (DISC)', zh: '交换机释放了数据链路 (DISC)' },
+  'network-refused': { en: 'the exchange refused the data link (DM)', zh: '交换机拒绝建立数据链路 (DM)' },
+  stopped: { en: 'the box stopped the data link', zh: '本机停止了数据链路' },
+  'never-up': { en: 'the data link has not come up since the firmware started', zh: '固件启动以来数据链路未建立' },
+};
+
 export const TEST_REASON_TEXT: Phrases<TestReasons> = {
   'no-such-circuit': { en: (c) => `no such circuit ${c}`, zh: (c) => `无此电路 ${c}` },
   'card-not-up': { en: () => 'the card is not up', zh: () => '板卡未就绪' },
@@ -132,6 +144,7 @@ export const ALARM_CAUSE_TEXT: Phrases<AlarmCauses> = {
     en: (failure, s) => `${LINK_TEST_FAILURE_TEXT[failure]?.en(s) ?? failure}, twice in a row`,
     zh: (failure, s) => `${LINK_TEST_FAILURE_TEXT[failure]?.zh(s) ?? failure}, 连续两次`,
   },
+  'd-channel-down': { en: (reason) => D_CHANNEL_DOWN_TEXT[reason]?.en ?? reason, zh: (reason) => D_CHANNEL_DOWN_TEXT[reason]?.zh ?? reason },
   'cic-unequipped': {
     en: (cic) => `the exchange has no CIC ${cic} (UCIC): check the CIC map with the exchange`,
     zh: (cic) => `交换机无 CIC ${cic} (UCIC): 请与交换机核对 CIC 配置`,

@@ -1,4 +1,5 @@
 import type { CardErrorCode } from '../card/card-driver.js';
+import type { PriDownReason } from '../signalling/pri/pri-stack.js';
 import type { LinkTestFailure } from '../signalling/mtp3/link-test.js';
 import type { CounterName } from '../trunks/g826-counters.js';
 import type { TestReasons } from '../trunks/circuit-tests.js';
@@ -17,7 +18,7 @@ export const ALARM_STATES = ['active', 'cleared'] as const;
 export type AlarmState = (typeof ALARM_STATES)[number];
 
 /** Alarm types with fixed names (alarm-rules.ts); threshold crossings are `tca-<counter>-<period>`. */
-export const ALARM_TYPES = ['card-link', 'span-red', 'span-blue', 'span-yellow', 'fxo-unplugged', 'test-call-failed', 'test-call-block-limit', 'link-test-failed', 'cic-unequipped', 'fxo-off-hook-guard'] as const;
+export const ALARM_TYPES = ['card-link', 'span-red', 'span-blue', 'span-yellow', 'fxo-unplugged', 'test-call-failed', 'test-call-block-limit', 'link-test-failed', 'd-channel-down', 'cic-unequipped', 'fxo-off-hook-guard'] as const;
 export type KnownAlarmType = (typeof ALARM_TYPES)[number];
 
 export interface AlarmRecord {
@@ -58,6 +59,8 @@ export interface AlarmCauses extends TestReasons {
   'block-limit': [limit: number, circuit: string];
   /** Two signalling link tests failed in a row (Q.707 T1 in seconds, for `no-answer`). */
   'link-test-failed': [failure: LinkTestFailure, t1Seconds: number];
+  /** The PRI D-channel stayed down: why Q.921 last released it, or `never-up`. */
+  'd-channel-down': [reason: PriDownReason];
   /** The exchange says it has no such CIC (UCIC, Q.764 2.12). */
   'cic-unequipped': [cic: number];
   'off-hook-guard': [minutes: number];

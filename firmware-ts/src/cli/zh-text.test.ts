@@ -7,6 +7,7 @@ import {
   ALARM_TYPE_TEXT,
   CARD_ERROR_TEXT,
   COUNTER_TEXT,
+  D_CHANNEL_DOWN_TEXT,
   PERIOD_TEXT,
   SEVERITY_TEXT,
   SOURCE_TEXT,
@@ -62,7 +63,7 @@ const TERMS = new Set([
   'Wireshark', // the capture tool the CLI names
   'SIP', // the protocol of the agents' phones
   ...['TLS', 'PEM'], // as certificates are named in Chinese manuals: TLS 证书, PEM 格式
-  ...['PRI', 'D', 'B', 'LAPD', 'SABME', 'Q.921', 'Q.931', 'T303', 'T308', 'T309', 'T310', 'T313', 'T316', 'SETUP'], // ISDN PRI: the D- and B-channels (D 信道, B 信道), its link and call control, as Chinese PRI manuals name them
+  ...['PRI', 'D', 'B', 'LAPD', 'SABME', 'DISC', 'DM', 'Q.921', 'Q.931', 'T303', 'T308', 'T309', 'T310', 'T313', 'T316', 'SETUP'], // ISDN PRI: the D- and B-channels (D 信道, B 信道), its link and call control, as Chinese PRI manuals name them
 ]);
 
 /** What the reader types or looks up exactly as printed: a command line, config keys, the account name. */
@@ -166,6 +167,7 @@ const ALARM_ARGS: { [K in keyof AlarmCauses]: AlarmCauses[K] } = {
   'test-failed': [],
   'block-limit': [2, 'e1/0/7'],
   'link-test-failed': ['no-answer', 8],
+  'd-channel-down': ['no-answer'],
   'cic-unequipped': [7],
   'off-hook-guard': [240],
 };
@@ -240,7 +242,7 @@ t.test('every state word has English and Chinese', async (t) => {
 });
 
 t.test('every alarm word and cause has English and Chinese', async (t) => {
-  const tables = { SEVERITY_TEXT, ALARM_STATE_TEXT, ALARM_TYPE_TEXT, PERIOD_TEXT, COUNTER_TEXT, SOURCE_TEXT, CARD_ERROR_TEXT };
+  const tables = { SEVERITY_TEXT, ALARM_STATE_TEXT, ALARM_TYPE_TEXT, PERIOD_TEXT, COUNTER_TEXT, SOURCE_TEXT, CARD_ERROR_TEXT, D_CHANNEL_DOWN_TEXT };
   for (const [name, table] of Object.entries(tables)) {
     for (const [value, words] of Object.entries(table as Record<string, Record<'en' | 'zh', string>>)) checkPair(t, `${name} ${value}`, words.en, words.zh);
   }

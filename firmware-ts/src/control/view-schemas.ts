@@ -54,7 +54,7 @@ const TEST_REASON_CODES = [
 ] as const;
 type _testReasons = Assert<Same<(typeof TEST_REASON_CODES)[number], TestReasonCode>>;
 
-const ALARM_CAUSE_CODES = [...TEST_REASON_CODES, 'card-error', 'span-defects', 'threshold-crossed', 'no-battery', 'test-failed', 'block-limit', 'link-test-failed', 'cic-unequipped', 'off-hook-guard'] as const;
+const ALARM_CAUSE_CODES = [...TEST_REASON_CODES, 'card-error', 'span-defects', 'threshold-crossed', 'no-battery', 'test-failed', 'block-limit', 'link-test-failed', 'd-channel-down', 'cic-unequipped', 'off-hook-guard'] as const;
 type _alarmCauses = Assert<Same<(typeof ALARM_CAUSE_CODES)[number], AlarmCauseCode>>;
 
 const CALL_REASON_CODES = [

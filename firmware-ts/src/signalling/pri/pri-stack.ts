@@ -8,7 +8,7 @@ import { PriChannels } from './pri-channels.js';
 import { encodeQ931 } from './q931-codec.js';
 import { Q931Calls } from './q931-calls.js';
 import type { Q931CallEnded, Q931IncomingCall } from './q931-calls-types.js';
-import { Q921Link, type Q921State, type Q921Timers } from './q921-link.js';
+import { Q921Link, type Q921ReleaseReason, type Q921State, type Q921Timers } from './q921-link.js';
 import { registerQ921Metrics } from './q921-metrics.js';
 import { registerQ931Metrics } from './q931-metrics.js';
 import { snapshotCounters } from './snapshot-counters.js';
@@ -48,6 +48,9 @@ export interface PriStackEvents {
   'call-channel': (e: { callId: number; from: number; to: number }) => void;
 }
 
+/** Why the D-channel is down: how Q.921 last released it, or `never-up`. */
+export type PriDownReason = Q921ReleaseReason | 'never-up';
+
 /** The PRI part of `countyline status`. */
 export interface PriStatusView {
   /** The card's HDLC link in service (the D-channel's timeslot has frames). */
@@ -82,6 +85,7 @@ export class PriStack extends TypedEmitter<PriStackEvents> {
   private dChannelUp = false;
   private since: number;
   private droppedFrames = 0;
+  private down: PriDownReason = 'never-up';
   private readonly unlisten: (() => void)[] = [];
 
   constructor(private readonly o: PriStackOptions) {
@@ -110,6 +114,7 @@ export class PriStack extends TypedEmitter<PriStackEvents> {
     });
     this.q921.on('released', (reason) => {
       log.warn({ span: o.span, reason }, 'PRI D-channel down');
+      this.down = reason;
       this.setUp(false);
       this.calls.linkDown();
     });
@@ -163,6 +168,16 @@ export class PriStack extends TypedEmitter<PriStackEvents> {
 
   get isUp(): boolean {
     return this.dChannelUp;
+  }
+
+  /** The card link of the D-channel (config `pri.link`). */
+  get link(): number {
+    return this.o.link;
+  }
+
+  /** Why the D-channel last went down (`never-up` before it first came up). */
+  get downReason(): PriDownReason {
+    return this.down;
   }
 
   status(): PriStatusView {
