@@ -143,3 +143,17 @@ t.test('stop() ends a capture and a slow series of calls early', async (t) => {
   t.ok(captured.frames > 0, 'the capture gives what it had');
   t.equal(placed.outcomes.length, 1, 'no call after the first: the pause before the next one was cut short');
 });
+
+t.test("a bulletin that cannot be spoken: its set answers why, and so does showing it later", async (t) => {
+  const r = await inProcessFirmware(t);
+  // No espeak-ng on the PATH: the box cannot speak the text.
+  const path = process.env.PATH;
+  process.env.PATH = '/nonexistent';
+  t.teardown(() => void (process.env.PATH = path));
+  const set = await r.fw.handle('bulletin-set', { text: '今天下午停电检修', until: null });
+  process.env.PATH = path;
+  t.match(set, { bulletin: { text: '今天下午停电检修' }, audio: null, audioError: { code: 'prompt-tool-missing' } });
+  const shown = await r.fw.handle('bulletin', {});
+  t.same(shown.audioError, set.audioError, 'countyline bulletin says why it is not spoken, not "-"');
+  fitsSchema(t, 'bulletin', 'result', shown);
+});

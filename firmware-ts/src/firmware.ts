@@ -108,6 +108,8 @@ export class Firmware {
   /** Its spoken copy (espeak-ng and sox), made again whenever it changes. */
   readonly bulletinAudio: BulletinAudio;
   /** The speaking of the latest bulletin change: what a `bulletin-set` answer waits for. */
+  /** Why the bulletin in force could not be spoken; null once one is. */
+  private bulletinError: { code: string; message: string } | null = null;
   private spoken: Promise<Pick<ResultOf<'bulletin'>, 'audio' | 'audioError'>> = Promise.resolve({ audio: null });
   /** The call model and its CDRs: from start() (the CDR journal is read then) to stop(). */
   private calls: CallManager | null = null;
@@ -247,7 +249,11 @@ export class Firmware {
           return dialOut({ lines: this.outbound, media, clock, signal: this.stopping.signal }, params, progress);
         },
         bulletin: {
-          view: () => ({ bulletin: this.bulletins.current(), audio: this.audioView() }),
+          view: () => {
+            const audio = this.audioView();
+            // Why the bulletin in force has no recording, for `countyline bulletin` as for the set's answer.
+            return { bulletin: this.bulletins.current(), audio, ...(!audio && this.bulletinError && { audioError: this.bulletinError }) };
+          },
           set: (text, until) => this.setBulletin(text, until),
           clear: () => this.bulletins.clear(),
         },
@@ -348,8 +354,14 @@ export class Firmware {
    */
   private speakBulletin(): void {
     this.spoken = this.bulletinAudio.show(this.bulletins.current()?.text ?? null).then(
-      (recording) => ({ audio: recording ? { lang: recording.lang, seconds: recording.seconds } : null }),
-      (err: Error & { code?: string }) => ({ audio: null, audioError: { code: err.code ?? 'failed', message: err.message } }),
+      (recording) => {
+        this.bulletinError = null;
+        return { audio: recording ? { lang: recording.lang, seconds: recording.seconds } : null };
+      },
+      (err: Error & { code?: string }) => {
+        this.bulletinError = { code: err.code ?? 'failed', message: err.message };
+        return { audio: null, audioError: this.bulletinError };
+      },
     );
   }
 

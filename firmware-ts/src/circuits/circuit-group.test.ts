@@ -88,6 +88,9 @@ t.test('busy and blocked circuits are never selected, with either method', async
     g.block(30, 'maintenance', 'remote');
     g.block(4, 'hardware', 'local');
     g.block(1, 'hardware', 'remote');
+    g.block(1, 'maintenance', 'local');
+    g.unblock(1, 'maintenance', 'local');
+    g.block(30, 'hardware', 'local');
     g.seizeIncoming(6, 1);
     g.seizeIncoming(29, 1);
     t.equal(g.reserveSpecific(8, 1).ok, true);
@@ -104,7 +107,8 @@ t.test('busy and blocked circuits are never selected, with either method', async
       outgoing: 0,
       incoming: 2,
       maintenanceBlocked: 2,
-      hardwareBlocked: 2,
+      hardwareBlocked: 3,
+      blocked: 4,
       glaresWon: 0,
       glaresLost: 0,
     });

@@ -83,6 +83,8 @@ export interface CircuitCounts {
   /** Circuits with any maintenance block (local, remote or both). */
   maintenanceBlocked: number;
   hardwareBlocked: number;
+  /** Circuits with any block, maintenance or hardware, each counted once. */
+  blocked: number;
   /** Dual seizures on circuits we control (we kept our call). */
   glaresWon: number;
   /** Dual seizures on circuits the far end controls (we yielded and repeated). */
@@ -266,6 +268,7 @@ export class CircuitGroup {
       ...this.calls,
       maintenanceBlocked: this.blocked.maintenance,
       hardwareBlocked: this.blocked.hardware,
+      blocked: this.states.reduce((n, s) => (s.maintenance !== 'none' || s.hardware !== 'none' ? n + 1 : n), 0),
       glaresWon: this.glaresWon,
       glaresLost: this.glaresLost,
     };

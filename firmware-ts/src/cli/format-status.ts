@@ -66,7 +66,7 @@ export function formatStatus(status: BoxStatus, lang: Lang, now: number): string
     const { linkUp, ready, linkTest, circuits: c } = status.isup;
     const testing = { pending: t('ss7Testing'), failed: t('ss7LinkFailed') } as Partial<Record<LinkTestView['state'], string>>;
     const state = ready ? t('ss7Ready') : linkUp ? t('ss7Resetting') : (testing[linkTest.state] ?? t('ss7LinkDown'));
-    lines.push('', t('ss7Line', state, c.incoming + c.outgoing + c.reserved, c.total, c.maintenanceBlocked + c.hardwareBlocked));
+    lines.push('', t('ss7Line', state, c.incoming + c.outgoing + c.reserved, c.total, c.blocked));
     lines.push(`  ${formatLinkTest(linkTest, lang, now)}`);
   }
 

@@ -345,7 +345,7 @@ function statusViews(): BoxStatus[] {
     tone: nth(FXO_TONES, i),
     lastCallerId: i === 1 ? { number: '13905710001', name: '', time: '05061002' } : null,
   }));
-  const counts = { total: 30, offerable: 20, idle: 25, reserved: 1, outgoing: 2, incoming: 2, maintenanceBlocked: 1, hardwareBlocked: 0, glaresWon: 0, glaresLost: 0 };
+  const counts = { total: 30, offerable: 20, idle: 25, reserved: 1, outgoing: 2, incoming: 2, maintenanceBlocked: 1, hardwareBlocked: 0, blocked: 1, glaresWon: 0, glaresLost: 0 };
   // Every link test state, and after a first row without a test, every failure.
   const linkTest = (i: number): LinkTestView => ({
     state: nth(LINK_TEST_STATES, i),

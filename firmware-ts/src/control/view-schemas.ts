@@ -178,6 +178,7 @@ export const CircuitCountsSchema = Type.Object({
   incoming: count,
   maintenanceBlocked: count,
   hardwareBlocked: count,
+  blocked: count,
   glaresWon: count,
   glaresLost: count,
 });
