@@ -12,88 +12,19 @@
 // CDRs) and prints where it is.
 //
 // Run through `npm run bench` (builds first), or `node bench/run.mjs sip-calls`.
-import { spawn, spawnSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startRig, waitFor } from '../scripts/lib/bench-rig.mjs';
+import { cpuSeconds } from './lib/proc-usage.mjs';
+import { freeMediaPort, freeUdpPort, killAllSipp, register, sipp } from './lib/sipp-phones.mjs';
 
 export const title = 'Calls to SIP agents';
 
-const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'peers', 'sipp');
 const AGENTS = 20;
 const FXO_PORTS = 5;
 /** The exchange's call rate: the simulator's ceiling (6,000 a minute). */
 const OFFERED_PER_MINUTE = 6000;
-/** Linux's USER_HZ: /proc times are in these ticks. */
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
-
-/** Every SIPp process this bench started; killed on the way out, whatever happens. */
-const sipps = new Set();
-process.once('exit', () => {
-  for (const child of sipps) child.kill('SIGKILL');
-});
-// A signal ends the process without 'exit'. The bench rig's own handler (registered first, on
-// import) stops its processes and raises the signal again; while this handler is still
-// registered that signal is caught and lost, so this one, the last, raises it once more.
-for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
-  process.once(signal, () => {
-    for (const child of sipps) child.kill('SIGKILL');
-    process.kill(process.pid, signal);
-  });
-}
-
-/** A UDP port free at this moment on 127.0.0.1. */
-async function freeUdpPort() {
-  const socket = createSocket('udp4');
-  await new Promise((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', resolve);
-  });
-  const { port } = socket.address();
-  await new Promise((resolve) => socket.close(resolve));
-  return port;
-}
-
-/** An even free port below 65000: SIPp's media port (it binds the next ones too). */
-async function freeMediaPort() {
-  for (;;) {
-    const port = await freeUdpPort();
-    if (port % 2 === 0 && port < 65_000) return port;
-  }
-}
-
-/** Starts sipp toward the box; its output is kept for the error message of a failure. */
-function sipp(box, scenario, args, dir, name) {
-  const child = spawn(
-    'sipp',
-    [`${box.host}:${box.port}`, '-sf', join(SCENARIOS, `${scenario}.xml`), '-i', '127.0.0.1', '-nostdin', '-aa', '-trace_err', '-error_file', join(dir, `${name}.errors.log`), ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  sipps.add(child);
-  let output = '';
-  const keep = (chunk) => (output = (output + chunk.toString()).slice(-3000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const result = new Promise((resolve) =>
-    child.on('exit', (code, signal) => {
-      sipps.delete(child);
-      resolve({ code, signal, output });
-    }),
-  );
-  return { child, result, output: () => output };
-}
-
-/** Registers each agent from `port` with digest, one sipp run after another. */
-async function register(box, port, agents, dir) {
-  for (const a of agents) {
-    const run = sipp(box, 'register', ['-p', String(port), '-m', '1', '-s', a.user, '-au', a.user, '-ap', a.password, '-timeout', '30s', '-timeout_error'], dir, `register-${a.user}`);
-    const { code, output } = await run.result;
-    if (code !== 0) throw new Error(`sipp could not register ${a.user} (exit ${code}):\n${output}`);
-  }
-}
 
 async function readCdrs(rig) {
   const text = await readFile(join(rig.dir, 'data', 'cdr.jsonl'), 'utf8').catch(() => '');
@@ -115,18 +46,6 @@ async function drained(rig, deadlineMs) {
 }
 
 const sleepUntil = (at) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid) {
-  try {
-    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
 
 function cpuTimes(rig, phones) {
   return { firmware: cpuSeconds(rig.firmware.child.pid), simulator: cpuSeconds(rig.sim.child.pid), sipp: cpuSeconds(phones.child.pid), socat: cpuSeconds(rig.socat.child.pid) };
@@ -293,7 +212,7 @@ export default async function run({ quick = false } = {}) {
     const text = report(rows, fxo, plan);
     return { text, markdown: text };
   } finally {
-    for (const child of sipps) child.kill('SIGKILL');
+    killAllSipp();
     await rig.stop();
   }
 }
