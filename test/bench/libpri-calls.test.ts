@@ -5,54 +5,25 @@
 // up first. The CDRs have the channel, the numbers and who hung up; the box's capture reads
 // in tshark as Q.931 with no malformed frame. Real processes: socat, the card simulator
 // (`--hdlc-peer`), ref-pri, the firmware, SIPp.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { requireTool, startRig, waitFor } from '../../scripts/lib/bench-rig.mjs';
-import { startRefPri } from '../peers/libpri/ref-pri.js';
-import { freeMediaPort, freeUdpPort, registerAgent, runSipp } from '../peers/sipp-agent.js';
+import { requireTool, waitFor } from '../../scripts/lib/bench-rig.mjs';
+import { freeMediaPort, runSipp } from '../peers/sipp-agent.js';
 import { PI_WARN, TSHARK, tsharkEnv, tsharkFields, worstSeverity } from '../peers/tshark.js';
+import { priBench } from './libpri-bench.js';
 
-requireTool('socat', 'the pseudo-terminal pair between firmware and card simulator');
 requireTool(TSHARK, 'checking the capture the way Wireshark reads it');
-const dir = await mkdtemp(join(tmpdir(), 'cl-pric-'));
-t.teardown(() => rm(dir, { recursive: true, force: true }));
-const sipPort = await freeUdpPort();
-const ann = { user: 'ann', password: 'ann-secret-1', name: '安娜', port: await freeUdpPort() };
-const pri = await startRefPri(t, { name: 'libpri', bind: join(dir, 'peer.sock'), peer: join(dir, 'card.sock') });
-const rig = await startRig({
-  dir,
-  card: { links: [{ span: 0, timeslot: 16, mode: 'hdlc' }] },
-  simArgs: ['--hdlc-peer', dir],
-  config: {
-    pri: { link: 0 },
-    agents: [{ user: ann.user, password: ann.password, name: ann.name }],
-    // SIPp answers only an MD5 challenge, and only the first one.
-    sip: { port: sipPort, bind: '127.0.0.1', address: '127.0.0.1', keepAliveMs: 600_000, digestAlgorithms: ['MD5'] },
-  },
-});
-t.teardown(() => rig.stop());
-const box = { host: '127.0.0.1', port: sipPort };
-
-t.before(async () => {
-  await pri.next('dchan_up', undefined, 30_000);
-  await rig.waitStatus('the box: D-channel up', (s) => s.pri?.dChannelUp === true, 30_000);
-  await registerAgent({ box, port: ann.port, user: ann.user, password: ann.password, dir: rig.dir }, (fn) => t.teardown(fn));
-});
+// One bench for the file: the D-channel up, the box's start-up RESTART acknowledged, ann's phone registered.
+const { pri, rig, box, ann, cdrOf } = await priBench(t, 'cl-pric-');
 
 t.test('the box restarts its interface once the D-channel is up, and libpri acknowledges it', async (t) => {
-  const restart = await pri.next('restart', undefined, 15_000);
+  const restart = pri.events.find((e) => e.event === 'restart');
   t.ok(restart, `libpri got the box's RESTART (${JSON.stringify(restart)})`);
   const metrics = (await rig.cli(['metrics'])).stdout;
   t.match(metrics, /countyline_q921_i_frames_total\{span="0",direction="out"\} [1-9]/, 'I frames went out');
   t.match(metrics, /countyline_q931_messages_total\{span="0",direction="out",type="RESTART"\} [1-9]/, 'countyline metrics counts the RESTART sent');
   t.match(metrics, /countyline_q931_messages_total\{span="0",direction="in",type="RESTART ACKNOWLEDGE"\} [1-9]/, 'and its acknowledgement');
 });
-
-async function cdrOf(calling: string) {
-  return waitFor(`the CDR of the call from ${calling}`, async (seen) => seen((await rig.json(['calls'])).recent).find((c: any) => c.calling === calling), 15_000);
-}
 
 t.test('SETUP in -> INVITE; CONNECT; audio both ways; the agent hangs up -> DISCONNECT, RELEASE, RELEASE COMPLETE', async (t) => {
   const phone = runSipp({ scenario: 'agent-answer-hangup', box, port: ann.port, user: ann.user, dir: rig.dir, mediaPort: await freeMediaPort(), talkMs: 6000 });
