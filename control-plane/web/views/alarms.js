@@ -49,7 +49,7 @@ export function AlarmTable({ alarms, history = false, onChange }) {
       <tbody>
         ${alarms.map(
           (a) => html`
-            <tr data-alarm=${a.id} data-type=${a.type} data-box=${a.boxId}>
+            <tr key=${a.id} data-alarm=${a.id} data-type=${a.type} data-box=${a.boxId}>
               <td><${SeverityBadge} severity=${a.severity} /></td>
               <td><a href=${`#/box/${encodeURIComponent(a.boxId)}`}>${a.boxId}</a></td>
               <td>${a.source}</td>

@@ -11,7 +11,7 @@ export function Spans({ spans, alarms }) {
         ${spans.map((s) => {
           const tca = alarms.filter((a) => a.source === `span/${s.span}` && a.type.startsWith('tca-'));
           return html`
-            <tr data-span=${s.span} data-alarm=${s.alarm}>
+            <tr key=${s.span} data-span=${s.span} data-alarm=${s.alarm}>
               <td>${s.span}</td>
               <td><span class=${`badge span-${s.alarm}`}>${word('span', s.alarm)}</span></td>
               <td>${s.causes.length ? s.causes.join(' + ') : '—'}</td>
@@ -35,7 +35,7 @@ export function CircuitGrid({ counts, circuits, at }) {
     <div class="circuits">
       ${circuits.map(
         (c) => html`
-          <div class=${`circuit call-${c.call} block-${c.block}`} data-cic=${c.cic} title=${`${t('col.span')} ${c.span} / ${t('col.timeslot')} ${c.timeslot}`}>
+          <div key=${c.cic} class=${`circuit call-${c.call} block-${c.block}`} data-cic=${c.cic} title=${`${t('col.span')} ${c.span} / ${t('col.timeslot')} ${c.timeslot}`}>
             <b>${c.cic}</b>
             <span>${word('call', c.call)}</span>
             <span>${t('col.block')}: ${word('block', c.block)}</span>
@@ -56,7 +56,7 @@ export function FxoPorts({ ports }) {
       <tbody>
         ${ports.map(
           (p) => html`
-            <tr data-port=${p.port} data-line=${p.line}>
+            <tr key=${p.port} data-port=${p.port} data-line=${p.line}>
               <td>${p.port}</td>
               <td><span class=${`badge line-${p.line}`}>${word('line', p.line)}</span></td>
               <td class="num">${p.voltage === null ? '—' : `${p.voltage.toFixed(1)} V`}</td>
@@ -75,7 +75,7 @@ export function Agents({ agents, at }) {
   return html`
     <table class="grid agents">
       <thead><tr><th>${t('col.agent')}</th><th>${t('col.name')}</th><th>${t('col.registered')}</th><th>${t('col.reachable')}</th><th>${t('col.busy')}</th></tr></thead>
-      <tbody>${agents.map((a) => html`<tr><td>${a.user}</td><td>${a.name}</td><td>${yn(a.registered)}</td><td>${yn(a.reachable)}</td><td>${yn(a.busy)}</td></tr>`)}</tbody>
+      <tbody>${agents.map((a) => html`<tr key=${a.user}><td>${a.user}</td><td>${a.name}</td><td>${yn(a.registered)}</td><td>${yn(a.reachable)}</td><td>${yn(a.busy)}</td></tr>`)}</tbody>
     </table>
     <p class="note">${t('box.agentsAsOf', time(at))}</p>
   `;
@@ -92,7 +92,7 @@ export function Cdrs({ cdrs }) {
         ${cdrs.map((c) => {
           const waitFrom = c.queue?.enteredAt ?? c.offeredAt;
           return html`
-            <tr data-cdr=${c.id}>
+            <tr key=${c.id} data-cdr=${c.id}>
               <td>${time(c.arrivedAt)}</td>
               <td>${c.calling}</td>
               <td>${c.called}</td>

@@ -56,7 +56,7 @@ export function BulletinsView() {
         <fieldset>
           <legend>${t('bulletins.boxes')}</legend>
           <label><input type="checkbox" name="all" checked=${data && data.length > 0 && chosen.size === data.length} onChange=${(e) => setChosen(e.currentTarget.checked ? new Set(data.map((b) => b.id)) : new Set())} /> ${t('bulletins.all')}</label>
-          ${data?.map((b) => html`<label class="box-choice"><input type="checkbox" name="box" value=${b.id} checked=${chosen.has(b.id)} onChange=${() => toggle(b.id)} /> ${b.id} <${OnlineBadge} box=${b} /></label>`)}
+          ${data?.map((b) => html`<label class="box-choice" key=${b.id}><input type="checkbox" name="box" value=${b.id} checked=${chosen.has(b.id)} onChange=${() => toggle(b.id)} /> ${b.id} <${OnlineBadge} box=${b} /></label>`)}
         </fieldset>
         <button type="submit" disabled=${busy || !roleAtLeast(user, 'operator')}>${t('bulletins.send')}</button>
         ${!roleAtLeast(user, 'operator') && user ? html`<p class="muted">${t('commands.viewerOnly')}</p>` : null}
@@ -74,7 +74,7 @@ export function BulletinsView() {
         <tbody>
           ${data?.map(
             (b) => html`
-              <tr data-box=${b.id}>
+              <tr key=${b.id} data-box=${b.id}>
                 <td>${b.id}</td>
                 <td><${OnlineBadge} box=${b} /></td>
                 <td class="bulletin-text">${b.bulletin ? b.bulletin.text : html`<span class="muted">${t('bulletins.noneSet')}</span>`}</td>

@@ -76,7 +76,7 @@ export function CommandsView() {
               <tbody>
                 ${(commands.data ?? []).filter(Boolean).map(
                   (c) => html`
-                    <tr data-command-id=${c.id} data-state=${c.state}>
+                    <tr key=${c.id} data-command-id=${c.id} data-state=${c.state}>
                       <td>${time(c.createdAt)}</td>
                       <td>${c.boxId}</td>
                       <td>${c.name}</td>

@@ -30,30 +30,32 @@ export function FleetView() {
       ${!data ? html`<p>${t('loading')}</p>` : data.total === 0 ? html`<p>${t('fleet.empty')}</p>` : html`<p class="summary">${t('fleet.boxes', data.total, data.online)}</p>`}
       ${data?.counties.map(
         ([county, boxes]) => html`
-          <h3>${county}</h3>
-          <table class="grid fleet">
-            <thead>
-              <tr>
-                <th>${t('col.box')}</th><th>${t('col.name')}</th><th>${t('col.status')}</th><th>${t('col.worstAlarm')}</th>
-                <th class="num">${t('col.offeredToday')}</th><th class="num">${t('col.answerRate')}</th><th class="num">${t('col.answer15')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${boxes.map(
-                (b) => html`
-                  <tr data-box=${b.id}>
-                    <td><a href=${`#/box/${encodeURIComponent(b.id)}`}>${b.id}</a></td>
-                    <td>${b.name}</td>
-                    <td><${OnlineBadge} box=${b} /></td>
-                    <td><${SeverityBadge} severity=${b.worstAlarm} /></td>
-                    <td class="num">${b.today.offered}</td>
-                    <td class="num">${percent(b.today.answerRate)}</td>
-                    <td class="num">${percent(b.today.in15sRate)}</td>
-                  </tr>
-                `,
-              )}
-            </tbody>
-          </table>
+          <div class="county" key=${county}>
+            <h3>${county}</h3>
+            <table class="grid fleet">
+              <thead>
+                <tr>
+                  <th>${t('col.box')}</th><th>${t('col.name')}</th><th>${t('col.status')}</th><th>${t('col.worstAlarm')}</th>
+                  <th class="num">${t('col.offeredToday')}</th><th class="num">${t('col.answerRate')}</th><th class="num">${t('col.answer15')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${boxes.map(
+                  (b) => html`
+                    <tr key=${b.id} data-box=${b.id}>
+                      <td><a href=${`#/box/${encodeURIComponent(b.id)}`}>${b.id}</a></td>
+                      <td>${b.name}</td>
+                      <td><${OnlineBadge} box=${b} /></td>
+                      <td><${SeverityBadge} severity=${b.worstAlarm} /></td>
+                      <td class="num">${b.today.offered}</td>
+                      <td class="num">${percent(b.today.answerRate)}</td>
+                      <td class="num">${percent(b.today.in15sRate)}</td>
+                    </tr>
+                  `,
+                )}
+              </tbody>
+            </table>
+          </div>
         `,
       )}
     </section>

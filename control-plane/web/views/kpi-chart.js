@@ -57,7 +57,7 @@ function Staffing({ intervals, cdrs }) {
         <tbody>
           ${rows.map(
             (r) => html`
-              <tr data-interval=${r.intervalStart}>
+              <tr key=${r.intervalStart} data-interval=${r.intervalStart}>
                 <td>${clock(r.intervalStart)}</td>
                 <td class="num">${r.offered}</td>
                 <td class="num">${t('seconds', Math.round(r.handleSeconds))}</td>
