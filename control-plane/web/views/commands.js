@@ -1,7 +1,7 @@
 import { useContext, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api } from '../api.js';
-import { t, time } from '../i18n.js';
+import { t, time, word } from '../i18n.js';
 import { Failure, roleAtLeast, useData, UserContext } from '../live.js';
 
 const SENT_KEY = 'countyline.commands';
@@ -13,6 +13,27 @@ function sentIds() {
   } catch {
     return [];
   }
+}
+
+/** The parameters in a few words: the circuit, or the CIC. */
+function paramsText(c) {
+  if (typeof c.params.circuit === 'string') return c.params.circuit;
+  if (typeof c.params.cic === 'number') return `CIC ${c.params.cic}`;
+  return JSON.stringify(c.params);
+}
+
+/** The box's answer: each test call's result, a circuit's block state, or the error; anything else as JSON. */
+function outcomeText(c) {
+  if (!c.outcome) return '—';
+  const { ok, result, error } = c.outcome;
+  if (!ok) return error ? `${error.code}: ${error.message}` : t('state.failed');
+  if (Array.isArray(result?.outcomes)) return result.outcomes.map((o) => `${o.circuit}: ${word('test', o.result)}${o.reason ? ` (${o.reason})` : ''}`).join('; ');
+  if (result?.circuit && typeof result.circuit === 'object') {
+    const circuit = result.circuit;
+    const exchange = typeof result.exchange === 'string' ? `; ${t('commands.exchange', word('exchange', result.exchange))}` : '';
+    return `CIC ${circuit.cic}: ${t('col.block')} ${word('block', circuit.block)}${exchange}`;
+  }
+  return JSON.stringify(result);
 }
 
 function CommandForm({ boxId, name, field, label, placeholder, pattern, onSent }) {
@@ -72,17 +93,17 @@ export function CommandsView() {
         ? html`<p class="quiet">${t('commands.none')}</p>`
         : html`
             <table class="grid commands-sent">
-              <thead><tr><th>${t('col.raised')}</th><th>${t('col.box')}</th><th>${t('col.command')}</th><th>${t('col.params')}</th><th>${t('col.state')}</th><th>${t('col.outcome')}</th></tr></thead>
+              <thead><tr><th>${t('col.sentAt')}</th><th>${t('col.box')}</th><th>${t('col.command')}</th><th>${t('col.params')}</th><th>${t('col.state')}</th><th>${t('col.outcome')}</th></tr></thead>
               <tbody>
                 ${(commands.data ?? []).filter(Boolean).map(
                   (c) => html`
-                    <tr key=${c.id} data-command-id=${c.id} data-state=${c.state}>
+                    <tr key=${c.id} data-command-id=${c.id} data-name=${c.name} data-state=${c.state}>
                       <td>${time(c.createdAt)}</td>
                       <td>${c.boxId}</td>
-                      <td>${c.name}</td>
-                      <td><code>${JSON.stringify(c.params)}</code></td>
+                      <td>${word('cmd', c.name)}</td>
+                      <td>${paramsText(c)}</td>
                       <td><span class=${`badge state-${c.state}`}>${t(`state.${c.state}`)}</span></td>
-                      <td>${c.outcome ? html`<code>${JSON.stringify(c.outcome.ok ? c.outcome.result : c.outcome.error)}</code>` : '—'}</td>
+                      <td class="outcome">${outcomeText(c)}</td>
                     </tr>
                   `,
                 )}
