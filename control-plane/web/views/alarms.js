@@ -12,7 +12,7 @@ function AckCell({ alarm, onDone }) {
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   if (alarm.ackedAt !== null) {
-    return html`<span class="acked" data-acked="true">${t('alarms.acked', alarm.ackedBy, time(alarm.ackedAt))}${alarm.ackComment ? html`: <q>${alarm.ackComment}</q>` : null}</span>`;
+    return html`<span class="acked" data-acked="true">${t('alarms.acked', alarm.ackedBy, time(alarm.ackedAt))}${alarm.ackComment ? html`${t('alarms.commentSeparator')}<q>${alarm.ackComment}</q>` : null}</span>`;
   }
   if (!roleAtLeast(user, 'operator')) return html`<span class="muted">${t('alarms.viewerNoAck')}</span>`;
   const ack = async (e) => {
@@ -39,7 +39,7 @@ function AckCell({ alarm, onDone }) {
 
 export function AlarmTable({ alarms, history = false, onChange }) {
   return html`
-    <table class="grid alarms">
+    <table class="grid alarms" data-alarms=${history ? 'cleared' : 'active'}>
       <thead>
         <tr>
           <th>${t('col.severity')}</th><th>${t('col.box')}</th><th>${t('col.source')}</th><th>${t('col.type')}</th><th>${t('col.cause')}</th>
