@@ -228,5 +228,20 @@ t.test('the ops page: live fleet and alarms, ack, bulletin, commands, both langu
     await screenshot(page, '8-alarms-en');
   });
 
+  await t.test("a viewer's page: the same data, no operator's buttons", async (t) => {
+    const { token: viewerToken } = await central.api('POST', '/api/v1/tokens', { name: 'county-office', role: 'viewer' });
+    const viewer = await (await browser.newContext({ viewport: { width: 1400, height: 1000 }, locale: 'zh-CN' })).newPage();
+    viewer.setDefaultTimeout(SLOW_MS);
+    viewer.on('pageerror', (err) => pageErrors.push(err.message));
+    await viewer.goto(`${central.httpUrl}/#/bulletins`);
+    await viewer.fill('input[name=token]', viewerToken);
+    await viewer.click('form.signin button[type=submit]');
+    await viewer.locator('.user', { hasText: 'county-office（只读）' }).waitFor();
+    await viewer.locator(`[data-view=bulletins] tr[data-box=${BOX}]`).waitFor();
+    t.equal(await viewer.locator('form.bulletin button[type=submit]').isDisabled(), true, 'no sending bulletins');
+    t.equal(await viewer.locator('[data-view=bulletins] .muted', { hasText: '只读令牌' }).count(), 1, 'and the page says why');
+    await viewer.close();
+  });
+
   t.same(pageErrors, [], 'no script error on the page');
 });
