@@ -17,4 +17,9 @@ export default tseslint.config(
     files: ['scripts/**', 'bench/**', 'test/**', '**/*.test.ts', '**/cli/**', '**/sim/main.ts'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // The ops page runs in the browser.
+    files: ['control-plane/web/**/*.js'],
+    languageOptions: { globals: Object.fromEntries(['window', 'document', 'location', 'localStorage', 'sessionStorage', 'CustomEvent', 'AbortController', 'TextDecoderStream'].map((g) => [g, 'readonly'])) },
+  },
 );

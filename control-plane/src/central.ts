@@ -10,6 +10,7 @@ import { startCentralMqtt, type CentralMqtt } from './broker/central-mqtt.js';
 import type { BrokerLimits } from './broker/mqtt-broker.js';
 import { buildApi, ensureAdminToken, type ApiApp } from './api/index.js';
 import { systemClock } from './alarms/clock.js';
+import { LiveFeed } from './live/live-feed.js';
 import { CommandDeadline, DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_SWEEP_EVERY_MS } from './commands/command-deadline.js';
 
 export interface CentralOptions {
@@ -76,6 +77,7 @@ export class Central {
     });
     this.newAdminToken = await ensureAdminToken(store, o.adminToken);
     const clock = systemClock;
+    const live = new LiveFeed();
     const commandTimeoutMs = o.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     // A short timeout is swept as often as it lasts, so a time-out never shows a whole round late.
     this.commandDeadline = new CommandDeadline({ store, clock, logger: this.log.child({ module: 'command-deadline' }), registry: this.metrics, everyMs: Math.min(DEFAULT_SWEEP_EVERY_MS, commandTimeoutMs) });
@@ -90,11 +92,12 @@ export class Central {
       tls: o.tls,
       limits: o.limits,
       webhook: o.webhookUrl ? { url: o.webhookUrl } : undefined,
+      live,
     });
     await this.restoreDesiredConfigs(store, this.mqtt.boxLink);
     const reachable = o.host === '0.0.0.0' || o.host === '::' ? 'localhost' : o.host;
     this.mqttUrl = o.publicMqttUrl ?? `${o.tls ? 'mqtts' : 'mqtt'}://${reachable}:${this.mqtt.port}`;
-    this.api = await buildApi({ store, boxLink: this.mqtt.boxLink, metrics: this.metrics, clock, logger: this.log.child({ module: 'api' }), mqttUrl: this.mqttUrl, enrolmentTtlMs: o.enrolmentTtlMs, commandTimeoutMs });
+    this.api = await buildApi({ store, boxLink: this.mqtt.boxLink, metrics: this.metrics, clock, logger: this.log.child({ module: 'api' }), mqttUrl: this.mqttUrl, enrolmentTtlMs: o.enrolmentTtlMs, commandTimeoutMs, live });
     await this.api.listen({ host: o.host, port: o.httpPort });
     const http = this.api.server.address();
     this.httpUrl = `http://${reachable}:${typeof http === 'object' && http ? http.port : o.httpPort}`;

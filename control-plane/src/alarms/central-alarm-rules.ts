@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { CentralAlarm, Severity, Store } from '../store/store.js';
+import type { LiveFeed } from '../live/live-feed.js';
 import { KeyedQueue } from '../ingest/keyed-queue.js';
 import type { AlarmNotifier } from './alarm-notifier.js';
 import type { Clock } from './clock.js';
@@ -42,6 +43,8 @@ export interface CentralAlarmRulesOptions {
   clock: Clock;
   notifier: AlarmNotifier;
   settings?: Partial<CentralAlarmSettings>;
+  /** Told of every raise and clear the store took (the ops page's event stream). */
+  live?: LiveFeed;
 }
 
 /**
@@ -191,6 +194,7 @@ export class CentralAlarmRules {
         const at = clock.now();
         const alarm: CentralAlarm | null = raise ? await store.raiseCentralAlarm({ boxId, source: CENTRAL_SOURCE, type, severity: SEVERITY[type], cause, at }) : await store.clearCentralAlarm(boxId, CENTRAL_SOURCE, type, at);
         if (alarm === null) return;
+        this.opts.live?.publish({ kind: 'alarm', boxId, change: raise ? 'raised' : 'cleared', origin: 'central', type, at });
         const fresh = raise ? alarm.count === 1 : true;
         if (fresh) logger.info({ box: boxId, type, cause }, `${type} ${raise ? 'raised' : 'cleared'} for ${boxId}`);
         if (fresh && alarm.severity === 'critical') this.opts.notifier.notify({ change: raise ? 'raised' : 'cleared', boxId, origin: 'central', source: CENTRAL_SOURCE, type, severity: alarm.severity, cause: alarm.cause, at });

@@ -58,6 +58,7 @@ export function alarmRoutes(app: ApiApp, ctx: ApiContext): void {
       const alarm = await store.ackAlarm(request.params.id, request.apiUser!.name, request.body.comment, clock.now());
       if (!alarm) throw new ApiError('not-found', `alarm ${request.params.id}`);
       request.log.info({ alarm: alarm.id, box: alarm.boxId, by: request.apiUser!.name }, 'alarm acknowledged');
+      ctx.live.publish({ kind: 'alarm', boxId: alarm.boxId, change: 'acked', origin: alarm.origin, type: alarm.type, at: alarm.ackedAt ?? clock.now() });
       return alarm;
     },
   );

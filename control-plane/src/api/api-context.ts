@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { BoxLink } from '../broker/box-link.js';
+import type { LiveFeed } from '../live/live-feed.js';
 import type { Store } from '../store/store.js';
 import type { ApiMetrics } from './api-metrics.js';
 import type { Authorize } from './auth.js';
@@ -48,4 +49,6 @@ export interface ApiContext {
   enrolmentTtlMs: number;
   /** A command's deadline is this long after it is sent. */
   commandTimeoutMs: number;
+  /** Central's changes as they happen: the event stream sends them, the ack route adds to them. */
+  live: LiveFeed;
 }

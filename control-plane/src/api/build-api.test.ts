@@ -23,6 +23,7 @@ t.test('the OpenAPI document lists every route with its methods, and the UI is s
     'GET /api/v1/boxes/{id}/trunks',
     'GET /api/v1/cdrs',
     'GET /api/v1/commands/{id}',
+    'GET /api/v1/events',
     'GET /api/v1/health',
     'GET /api/v1/sites',
     'GET /metrics',

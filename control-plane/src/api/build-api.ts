@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Registry } from 'prom-client';
 import type { BoxLink } from '../broker/box-link.js';
+import { LiveFeed } from '../live/live-feed.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../commands/command-deadline.js';
 import type { ApiApp, ApiClock, ApiContext, ApiStore } from './api-context.js';
 import { ApiError } from './api-errors.js';
@@ -15,6 +16,8 @@ import { boxRoutes } from './box-routes.js';
 import { commandRoutes } from './command-routes.js';
 import { configRoutes } from './config-routes.js';
 import { enrolRoute } from './enrol-route.js';
+import { eventRoutes } from './event-routes.js';
+import { webRoutes } from './web-routes.js';
 import { RateLimiter } from './rate-limit.js';
 
 export interface ApiOptions {
@@ -34,13 +37,17 @@ export interface ApiOptions {
   enrolRateLimit?: { burst: number; perMinute: number };
   /** Behind a reverse proxy: trust its X-Forwarded-For (fastify's `trustProxy`), so the rate limit sees the box's address. */
   trustProxy?: boolean | string;
+  /** Central's changes as they happen, for `GET /api/v1/events`; default a feed nobody publishes to. */
+  live?: LiveFeed;
+  /** A comment line on every open event stream this often, so proxies keep it open (default 15 s). */
+  eventsHeartbeatMs?: number;
 }
 
 const WEEK_MS = 7 * 86_400_000;
 
 /**
  * Central's HTTP API: `/api/v1/...` with bearer tokens, `/api/docs` (OpenAPI, UI and
- * `/api/docs/json`), `/metrics` and `/api/v1/health`. Built apart from `listen` so tests use
+ * `/api/docs/json`), `/metrics`, `/api/v1/health`, and the ops page at `/`. Built apart from `listen` so tests use
  * `inject()`.
  */
 export async function buildApi(options: ApiOptions): Promise<ApiApp> {
@@ -62,6 +69,7 @@ export async function buildApi(options: ApiOptions): Promise<ApiApp> {
     mqttUrl: options.mqttUrl,
     enrolmentTtlMs: options.enrolmentTtlMs ?? WEEK_MS,
     commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+    live: options.live ?? new LiveFeed(),
   };
   const rate = options.enrolRateLimit ?? { burst: 10, perMinute: 6 };
   const limiter = new RateLimiter(options.clock, rate.burst, rate.perMinute);
@@ -94,6 +102,7 @@ export async function buildApi(options: ApiOptions): Promise<ApiApp> {
       alarmRoutes(api, ctx);
       commandRoutes(api, ctx);
       configRoutes(api, ctx);
+      eventRoutes(api, ctx, { heartbeatMs: options.eventsHeartbeatMs ?? 15_000 });
       api.get(
         '/health',
         { schema: { tags: ['central'], description: 'Answers while central runs; no token needed.', response: { 200: Type.Object({ ok: Type.Boolean(), boxesConnected: Type.Integer() }) } } },
@@ -102,6 +111,7 @@ export async function buildApi(options: ApiOptions): Promise<ApiApp> {
     },
     { prefix: '/api/v1' },
   );
+  await webRoutes(app);
 
   app.get(
     '/metrics',

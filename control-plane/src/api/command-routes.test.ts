@@ -114,5 +114,8 @@ t.test('a bulletin: one bulletin-set per connected box; offline boxes say so; an
   t.equal(unknown.statusCode, 404);
   t.equal(boxLink.commands.length, 2, 'nothing more sent');
   t.equal((await app.inject({ method: 'POST', url: '/api/v1/bulletins', headers: as('operator'), payload: { text: 'x', until: null, boxes: [] } })).statusCode, 400);
+  const forever = await app.inject({ method: 'POST', url: '/api/v1/bulletins', headers: as('operator'), payload: { text: 'until cleared', until: null, boxes: ['north-1'] } });
+  t.equal(forever.statusCode, 202);
+  t.equal((boxLink.commands.at(-1)!.command as { until: number | null }).until, null, 'until null reaches the box as null, not coerced to 0 (1970: the box refuses it as past)');
   t.equal((await app.inject({ method: 'POST', url: '/api/v1/bulletins', headers: as('viewer'), payload: { text: 'x', until: null, boxes: ['north-1'] } })).statusCode, 403);
 });

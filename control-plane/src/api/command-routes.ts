@@ -84,7 +84,8 @@ export function commandRoutes(app: ApiApp, ctx: ApiContext): void {
         body: Type.Object(
           {
             text: Type.String({ minLength: 1, maxLength: 500 }),
-            until: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'ms since the epoch; null: until cleared' }),
+            // Null first: fastify's ajv coerces types, and tried first the integer branch turns null into 0 (a bulletin that ended in 1970).
+            until: Type.Union([Type.Null(), Type.Integer({ minimum: 0 })], { description: 'ms since the epoch; null: until cleared' }),
             boxes: Type.Array(BoxId, { minItems: 1, maxItems: 1000, uniqueItems: true }),
           },
           { additionalProperties: false },

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
+import type { BoxKind } from '@countyline/firmware/telemetry';
 import type { Registry } from 'prom-client';
 import { CentralAlarmRules, type CentralAlarmSettings } from '../alarms/central-alarm-rules.js';
 import { silentNotifier, type AlarmNotifier } from '../alarms/alarm-notifier.js';
 import type { Clock } from '../alarms/clock.js';
 import { WebhookNotifier } from '../alarms/webhook-notifier.js';
 import { Ingest } from '../ingest/ingest.js';
+import type { BoxChangeKind, LiveFeed } from '../live/live-feed.js';
 import type { Store } from '../store/store.js';
 import type { BoxLink } from './box-link.js';
 import { startBroker, type BrokerLimits } from './mqtt-broker.js';
@@ -23,7 +25,12 @@ export interface CentralMqttOptions {
   alarms?: Partial<CentralAlarmSettings>;
   /** Critical alarms (raised and cleared) are POSTed here as JSON; none: no webhook. */
   webhook?: { url: string; timeoutMs?: number; retries?: number; backoffMs?: number };
+  /** Where what the store took is told as it happens (the ops page's event stream); none: nowhere. */
+  live?: LiveFeed;
 }
+
+/** The box messages the ops page shows, by the feed's name for them (status and alarms go with their details). */
+const LIVE_KIND: Partial<Record<BoxKind, BoxChangeKind>> = { birth: 'birth', trunks: 'trunks', kpi: 'kpi', cdr: 'cdr', 'cmd-result': 'command', 'config/reported': 'config' };
 
 /** A box alarm central hears of this long after it happened is marked `replayed` in the webhook notice. */
 const REPLAYED_AFTER_MS = 5 * 60_000;
@@ -52,9 +59,18 @@ export async function startCentralMqtt(opts: CentralMqttOptions): Promise<Centra
     link: { sendCommand: (boxId, name, command) => (link ? link.sendCommand(boxId, name, command) : Promise.reject(new Error('broker not started'))) },
     ...opts.ingest,
   });
-  const rules = new CentralAlarmRules({ store, logger: logger.child({ module: 'central-alarms' }), clock, notifier, settings: opts.alarms });
+  const { live } = opts;
+  const rules = new CentralAlarmRules({ store, logger: logger.child({ module: 'central-alarms' }), clock, notifier, settings: opts.alarms, live });
   ingest.on('status', (boxId, online, at) => rules.onStatus(boxId, online, at));
   ingest.on('message', (boxId, _kind, at) => rules.onMessage(boxId, at));
+  if (live) {
+    ingest.on('status', (boxId, online, at) => live.publish({ kind: 'status', boxId, online, at }));
+    ingest.on('alarm', (boxId, change, alarm, at) => live.publish({ kind: 'alarm', boxId, change, origin: 'box', type: alarm.type, at }));
+    ingest.on('message', (boxId, kind, at) => {
+      const liveKind = LIVE_KIND[kind];
+      if (liveKind) live.publish({ kind: liveKind, boxId, at });
+    });
+  }
   ingest.on('alarm', (boxId, change, alarm, ingestedAt) => {
     if (alarm.severity !== 'critical' || change === 'updated') return;
     // The alarm's own time: after a WAN outage the box replays hours-old alarms, and the

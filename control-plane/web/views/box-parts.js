@@ -1,0 +1,109 @@
+import { html } from '../html.js';
+import { alarmType, t, time, word } from '../i18n.js';
+
+/** The spans with their alarm state and cause, and the G.826 threshold crossings active on each. */
+export function Spans({ spans, alarms }) {
+  if (spans.length === 0) return html`<p class="quiet">${t('box.noSpans')}</p>`;
+  return html`
+    <table class="grid spans">
+      <thead><tr><th>${t('col.span')}</th><th>${t('col.spanAlarm')}</th><th>${t('col.defects')}</th><th>${t('col.alarmCauses')}</th><th>${t('col.alarmSince')}</th><th>${t('col.g826')}</th></tr></thead>
+      <tbody>
+        ${spans.map((s) => {
+          const tca = alarms.filter((a) => a.source === `span/${s.span}` && a.type.startsWith('tca-'));
+          return html`
+            <tr key=${s.span} data-span=${s.span} data-alarm=${s.alarm}>
+              <td>${s.span}</td>
+              <td><span class=${`badge span-${s.alarm}`}>${word('span', s.alarm)}</span></td>
+              <td>${s.causes.length ? s.causes.join(' + ') : '—'}</td>
+              <td>${s.alarmCauses?.length ? s.alarmCauses.join(' + ') : '—'}</td>
+              <td>${s.alarmSince ? time(s.alarmSince) : '—'}</td>
+              <td>${tca.length === 0 ? t('g826.ok') : tca.map((a) => html`<div>${alarmType(a.type)}: ${a.cause}</div>`)}</td>
+            </tr>
+          `;
+        })}
+      </tbody>
+    </table>
+    <p class="note">${t('g826.note')}</p>
+  `;
+}
+
+/** One cell per CIC: its call state, any block, and which side controls it (Q.764 glare). */
+export function CircuitGrid({ counts, circuits, at }) {
+  if (!counts || counts.total === 0) return html`<p class="quiet">${t('box.noCircuits')}</p>`;
+  return html`
+    <p class="summary">${t('box.circuitCounts', counts.total, counts.idle, counts.busy, counts.blocked)}</p>
+    <div class="circuits">
+      ${circuits.map(
+        (c) => html`
+          <div key=${c.cic} class=${`circuit call-${c.call} block-${c.block}`} data-cic=${c.cic} title=${`${t('col.span')} ${c.span} / ${t('col.timeslot')} ${c.timeslot}`}>
+            <b>${c.cic}</b>
+            <span>${word('call', c.call)}</span>
+            <span>${t('col.block')}: ${word('block', c.block)}</span>
+            <span>${t('col.controlledBy')}: ${word('ctrl', c.controlledBy)}</span>
+          </div>
+        `,
+      )}
+    </div>
+    <p class="note">${t('box.circuitsAsOf', time(at))}</p>
+  `;
+}
+
+export function FxoPorts({ ports }) {
+  if (ports.length === 0) return html`<p class="quiet">${t('box.noFxo')}</p>`;
+  return html`
+    <table class="grid fxo">
+      <thead><tr><th>${t('col.port')}</th><th>${t('col.line')}</th><th class="num">${t('col.voltage')}</th><th>${t('col.hook')}</th></tr></thead>
+      <tbody>
+        ${ports.map(
+          (p) => html`
+            <tr key=${p.port} data-port=${p.port} data-line=${p.line}>
+              <td>${p.port}</td>
+              <td><span class=${`badge line-${p.line}`}>${word('line', p.line)}</span></td>
+              <td class="num">${p.voltage === null ? '—' : `${p.voltage.toFixed(1)} V`}</td>
+              <td>${p.hook ? word('hook', p.hook) : '—'}</td>
+            </tr>
+          `,
+        )}
+      </tbody>
+    </table>
+  `;
+}
+
+export function Agents({ agents, at }) {
+  if (!agents || agents.length === 0) return html`<p class="quiet">${t('box.noAgents')}</p>`;
+  const yn = (v) => (v === undefined ? '—' : t(v ? 'yes' : 'no'));
+  return html`
+    <table class="grid agents">
+      <thead><tr><th>${t('col.agent')}</th><th>${t('col.name')}</th><th>${t('col.registered')}</th><th>${t('col.reachable')}</th><th>${t('col.busy')}</th></tr></thead>
+      <tbody>${agents.map((a) => html`<tr key=${a.user}><td>${a.user}</td><td>${a.name}</td><td>${yn(a.registered)}</td><td>${yn(a.reachable)}</td><td>${yn(a.busy)}</td></tr>`)}</tbody>
+    </table>
+    <p class="note">${t('box.agentsAsOf', time(at))}</p>
+  `;
+}
+
+const seconds = (ms) => (ms === null ? '—' : t('seconds', Math.round(ms / 1000)));
+
+export function Cdrs({ cdrs }) {
+  if (cdrs.length === 0) return html`<p class="quiet">${t('box.noCdrs')}</p>`;
+  return html`
+    <table class="grid cdrs">
+      <thead><tr><th>${t('col.arrived')}</th><th>${t('col.calling')}</th><th>${t('col.called')}</th><th>${t('col.agent')}</th><th>${t('col.result')}</th><th class="num">${t('col.wait')}</th><th class="num">${t('col.talk')}</th></tr></thead>
+      <tbody>
+        ${cdrs.map((c) => {
+          const waitFrom = c.queue?.enteredAt ?? c.offeredAt;
+          return html`
+            <tr key=${c.id} data-cdr=${c.id}>
+              <td>${time(c.arrivedAt)}</td>
+              <td>${c.calling}</td>
+              <td>${c.called}</td>
+              <td>${c.agent ?? '—'}</td>
+              <td>${word('result', c.result)}</td>
+              <td class="num">${seconds(waitFrom === null || waitFrom === undefined ? null : (c.answeredAt ?? c.endedAt) - waitFrom)}</td>
+              <td class="num">${seconds(c.answeredAt === null ? null : c.endedAt - c.answeredAt)}</td>
+            </tr>
+          `;
+        })}
+      </tbody>
+    </table>
+  `;
+}
