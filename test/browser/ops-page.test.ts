@@ -15,6 +15,7 @@ import { chromium, type Page } from 'playwright-core';
 import { requireTool, startRig, waitFor } from '../../scripts/lib/bench-rig.mjs';
 import { startCentral } from '../../scripts/lib/central-rig.mjs';
 import { agentsNeeded } from '../../firmware-ts/src/queue/erlang-c.js';
+import { freeUdpPort } from '../peers/sipp-agent.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTEFACTS = join(dirname(fileURLToPath(import.meta.url)), 'artefacts');
@@ -73,7 +74,12 @@ t.test('the ops page: live fleet and alarms, ack, bulletin, commands, both langu
   t.teardown(() => central.stop());
   await central.api('POST', '/api/v1/sites', { id: 'county-a', name: '甲县 12345 热线', county: '甲县' });
   const { enrolmentToken } = await central.api('POST', '/api/v1/boxes', { id: BOX, site: 'county-a', name: '甲县一号机' });
-  const rig = await startRig({ isup: true, firmware: false });
+  // One agent whose phone never registers: the box reports its queue and the agent's status.
+  const rig = await startRig({ isup: true, firmware: false, config: {
+      agents: [{ user: 'li.wei', password: 'li-wei-secret', name: '李伟' }],
+      sip: { port: await freeUdpPort(), bind: '127.0.0.1', address: '127.0.0.1' },
+    },
+  });
   t.teardown(() => rig.stop());
   await rig.cli(['provision', '--central', central.httpUrl, '--token', enrolmentToken]);
   await rig.startFirmware();
@@ -148,6 +154,9 @@ t.test('the ops page: live fleet and alarms, ack, bulletin, commands, both langu
     t.equal(await view.locator('.circuit').count(), trunks.circuits.total, 'one grid cell per circuit');
     t.equal(await view.locator('tr[data-port]').count(), trunks.fxo.length, 'one row per FXO port');
     t.match(await view.locator('tr[data-port="0"]').textContent(), /已接入.*\d V/, 'FXO port 0 present with its voltage');
+    await view.locator('[data-waiting="0"]').waitFor();
+    t.match(await view.locator('[data-waiting="0"]').textContent(), '当前无来电排队', "the box's queue, from its live snapshot: nobody waiting");
+    t.match(await view.locator('tr[data-agent="li.wei"]').textContent(), /li\.wei.*李伟.*就绪.*空闲.*否/, 'the agent: available, idle, phone not registered');
     await view.locator('h3', { hasText: '每 15 分钟指标' }).waitFor();
     await view.locator('.chart .uplot canvas').waitFor();
     const legend = await view.locator('.chart .u-legend').textContent();

@@ -69,19 +69,43 @@ export function FxoPorts({ ports }) {
   `;
 }
 
-export function Agents({ agents, at }) {
+const seconds = (ms) => (ms === null ? '—' : t('seconds', Math.round(ms / 1000)));
+
+/** The callers waiting at the box, first in line first (`GET /boxes/:id/queue`). */
+export function Queue({ queue }) {
+  if (!queue) return html`<p class="quiet">${t('box.noQueue')}</p>`;
+  if (queue.waiting === 0) return html`<p class="quiet" data-waiting="0">${t('box.noneWaiting')}</p>`;
+  return html`
+    <p data-waiting=${queue.waiting}>${t('box.waiting', queue.waiting, seconds(queue.longestWaitMs))}</p>
+    <table class="grid callers">
+      <thead><tr><th class="num">${t('col.position')}</th><th>${t('col.calling')}</th><th>${t('col.callerState')}</th><th class="num">${t('col.waited')}</th><th>${t('col.agent')}</th></tr></thead>
+      <tbody>
+        ${queue.callers.map(
+          (c) => html`<tr key=${`${c.position}-${c.calling}`}><td class="num">${c.position}</td><td>${c.calling || '—'}</td><td>${word('caller', c.state)}</td><td class="num">${seconds(c.waitedMs)}</td><td>${c.agent ?? '—'}</td></tr>`,
+        )}
+      </tbody>
+    </table>
+  `;
+}
+
+/** The agents: their phones (registered, reachable) and, where the box has a queue, their status and what they are doing. */
+export function Agents({ agents, office, at }) {
   if (!agents || agents.length === 0) return html`<p class="quiet">${t('box.noAgents')}</p>`;
   const yn = (v) => (v === undefined ? '—' : t(v ? 'yes' : 'no'));
+  const inOffice = new Map((office ?? []).map((a) => [a.id, a]));
   return html`
     <table class="grid agents">
-      <thead><tr><th>${t('col.agent')}</th><th>${t('col.name')}</th><th>${t('col.registered')}</th><th>${t('col.reachable')}</th><th>${t('col.busy')}</th></tr></thead>
-      <tbody>${agents.map((a) => html`<tr key=${a.user}><td>${a.user}</td><td>${a.name}</td><td>${yn(a.registered)}</td><td>${yn(a.reachable)}</td><td>${yn(a.busy)}</td></tr>`)}</tbody>
+      <thead><tr><th>${t('col.agent')}</th><th>${t('col.name')}</th><th>${t('col.agentStatus')}</th><th>${t('col.agentState')}</th><th>${t('col.registered')}</th><th>${t('col.reachable')}</th><th class="num">${t('col.answered')}</th></tr></thead>
+      <tbody>
+        ${agents.map((a) => {
+          const q = inOffice.get(a.user);
+          return html`<tr key=${a.user} data-agent=${a.user}><td>${a.user}</td><td>${a.name}</td><td>${q ? word('agentStatus', q.status) : '—'}</td><td>${q ? word('agentState', q.state) : '—'}</td><td>${yn(a.registered)}</td><td>${yn(a.reachable)}</td><td class="num">${q ? q.callsAnswered : '—'}</td></tr>`;
+        })}
+      </tbody>
     </table>
     <p class="note">${t('box.agentsAsOf', time(at))}</p>
   `;
 }
-
-const seconds = (ms) => (ms === null ? '—' : t('seconds', Math.round(ms / 1000)));
 
 export function Cdrs({ cdrs }) {
   if (cdrs.length === 0) return html`<p class="quiet">${t('box.noCdrs')}</p>`;

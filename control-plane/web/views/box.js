@@ -4,7 +4,7 @@ import { t, time } from '../i18n.js';
 import { Failure, useData } from '../live.js';
 import { AlarmTable } from './alarms.js';
 import { OnlineBadge, SeverityBadge } from './badges.js';
-import { Agents, Cdrs, CircuitGrid, FxoPorts, Spans } from './box-parts.js';
+import { Agents, Cdrs, CircuitGrid, FxoPorts, Queue, Spans } from './box-parts.js';
 import { KpiSection } from './kpi-chart.js';
 
 const DAY_MS = 86_400_000;
@@ -23,8 +23,14 @@ function BoxChooser() {
 
 async function loadState(id) {
   const path = `/boxes/${encodeURIComponent(id)}`;
-  const [box, trunks, circuits, alarms] = await Promise.all([api('GET', path), api('GET', `${path}/trunks`), api('GET', `${path}/circuits`), api('GET', `/alarms?state=active&box=${encodeURIComponent(id)}&limit=1000`)]);
-  return { box, trunks, circuits, alarms: alarms.alarms };
+  const [box, trunks, circuits, queue, alarms] = await Promise.all([
+    api('GET', path),
+    api('GET', `${path}/trunks`),
+    api('GET', `${path}/circuits`),
+    api('GET', `${path}/queue`),
+    api('GET', `/alarms?state=active&box=${encodeURIComponent(id)}&limit=1000`),
+  ]);
+  return { box, trunks, circuits, queue, alarms: alarms.alarms };
 }
 
 async function loadTraffic(id) {
@@ -37,7 +43,7 @@ export function BoxView({ id }) {
   return id ? html`<${BoxDetail} key=${id} id=${id} />` : html`<${BoxChooser} />`;
 }
 
-/** One box: spans, circuits, FXO ports, agents, its active alarms, KPIs with staffing advice, recent calls. */
+/** One box: spans, circuits, FXO ports, the callers waiting, agents, its active alarms, KPIs with staffing advice, recent calls. */
 function BoxDetail({ id }) {
   const mine = (_name, data) => data?.boxId === id;
   const state = useData(() => loadState(id), [id], (name, data) => mine(name, data) && ['status', 'alarm', 'birth', 'trunks'].includes(name));
@@ -59,8 +65,10 @@ function BoxDetail({ id }) {
             <${CircuitGrid} counts=${s.trunks.circuits} circuits=${s.circuits.circuits} at=${s.circuits.at} />
             <h3>${t('box.fxo')}</h3>
             <${FxoPorts} ports=${s.trunks.fxo} />
+            <h3>${t('box.queue')}</h3>
+            <${Queue} queue=${s.queue.queue} />
             <h3>${t('box.agents')}</h3>
-            <${Agents} agents=${s.box.birth?.agents} at=${s.box.lastBirthAt} />
+            <${Agents} agents=${s.queue.agents} office=${s.queue.queue?.agents} at=${s.queue.at} />
           `}
       <${Failure} error=${traffic.error} />
       ${traffic.data
