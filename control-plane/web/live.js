@@ -29,9 +29,10 @@ const COALESCE_MS = 250;
 
 /**
  * `load()` now, again when `deps` change, and again when an event `relevant(name, data)`
- * accepts arrives. Keeps the last data while reloading, so the view does not flicker.
+ * accepts arrives (events within `coalesceMs` of the first cause one reload). Keeps the last
+ * data while reloading, so the view does not flicker.
  */
-export function useData(load, deps, relevant = () => true) {
+export function useData(load, deps, relevant = () => true, coalesceMs = COALESCE_MS) {
   const bus = useContext(LiveContext);
   const [state, setState] = useState({ data: null, error: null, loaded: false });
   const [round, setRound] = useState(0);
@@ -44,7 +45,7 @@ export function useData(load, deps, relevant = () => true) {
         timer.current = setTimeout(() => {
           timer.current = null;
           setRound((n) => n + 1);
-        }, COALESCE_MS);
+        }, coalesceMs);
       }),
     [bus, ...deps],
   );

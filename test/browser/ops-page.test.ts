@@ -118,6 +118,8 @@ t.test('the ops page: live fleet and alarms, ack, bulletin, commands, both langu
     t.equal(await page.locator('[data-view=fleet] h2').textContent(), '各县设备');
     t.equal(await page.locator('[data-view=fleet] h3').first().textContent(), '甲县');
     t.equal(await page.locator('[data-nav=alarms]').textContent(), '告警');
+    await row.locator('td[data-waiting="0"]').waitFor();
+    t.match(await page.locator('[data-view=fleet] thead').textContent(), '排队来电', "a column for the callers waiting, 0 at this box");
     await screenshot(page, '1-fleet-zh');
   });
 

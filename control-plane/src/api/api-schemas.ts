@@ -23,6 +23,7 @@ export const BoxSummarySchema = Type.Object({
   onlineChangedAt: MsOrNull,
   lastBirthAt: MsOrNull,
   worstAlarm: Type.Union([SeveritySchema, Type.Null()], { description: 'the most severe active alarm of the box; null when none is active' }),
+  waiting: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: "callers waiting in the box's queue as it last reported; null when it reports no queue" }),
 });
 
 export const BoxDetailSchema = Type.Object({

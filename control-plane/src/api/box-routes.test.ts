@@ -153,6 +153,8 @@ t.test("the live snapshot: the circuits and the queue from the box's latest trun
   ];
   await store.recordTrunks('north-1', { spans: [], fxo: [], circuits: { total: 2, idle: 0, busy: 1, blocked: 1 }, circuitList, agents, queue }, 6000);
   t.same(await get('queue'), { at: 6000, agents, queue }, 'the live snapshot, newer than the birth');
+  const list = (await app.inject({ method: 'GET', url: '/api/v1/boxes', headers: as('viewer') })).json();
+  t.equal(list.boxes.find((b: { id: string }) => b.id === 'north-1').waiting, 1, 'the fleet list says how many wait');
   const circuits = await get('circuits');
   t.equal(circuits.at, 6000);
   t.same(circuits.circuits.map((c: { cic: number; call: string }) => [c.cic, c.call]), [[1, 'incoming'], [2, 'idle']], 'circuit 1 busy now, as the snapshot says');

@@ -195,7 +195,8 @@ async function newEnrolment(ctx: ApiContext, boxId: string): Promise<{ enrolment
 
 function summary(box: Box, worstAlarm: Severity | null) {
   const { id, site, name, createdAt, enrolled, online, onlineChangedAt, lastBirthAt } = box;
-  return { id, site, name, createdAt, enrolled, online, onlineChangedAt, lastBirthAt, worstAlarm };
+  const queue = box.trunks?.queue ?? box.birth?.queue ?? null;
+  return { id, site, name, createdAt, enrolled, online, onlineChangedAt, lastBirthAt, worstAlarm, waiting: queue ? queue.waiting : null };
 }
 
 function worstActive(alarms: CentralAlarm[]): Map<string, Severity> {

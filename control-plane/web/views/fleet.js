@@ -20,9 +20,10 @@ async function loadFleet() {
   return { counties: [...counties].filter(([, list]) => list.length > 0).sort(([a], [b]) => a.localeCompare(b)), total: boxes.length, online: boxes.filter((b) => b.online).length };
 }
 
-/** Every box by county: online, worst active alarm, today's answer rates. */
+/** Every box by county: online, worst active alarm, today's answer rates, callers waiting now. */
 export function FleetView() {
-  const { data, error } = useData(loadFleet, [], (name) => ['status', 'alarm', 'kpi', 'birth'].includes(name));
+  // Every box's live snapshots (one every 2 s from a busy office) reload the fleet at most every 2 s.
+  const { data, error } = useData(loadFleet, [], (name) => ['status', 'alarm', 'kpi', 'birth', 'trunks'].includes(name), 2000);
   return html`
     <section data-view="fleet">
       <h2>${t('fleet.title')}</h2>
@@ -36,7 +37,7 @@ export function FleetView() {
               <thead>
                 <tr>
                   <th>${t('col.box')}</th><th>${t('col.name')}</th><th>${t('col.status')}</th><th>${t('col.worstAlarm')}</th>
-                  <th class="num">${t('col.offeredToday')}</th><th class="num">${t('col.answerRate')}</th><th class="num">${t('col.answer15')}</th>
+                  <th class="num">${t('col.offeredToday')}</th><th class="num">${t('col.answerRate')}</th><th class="num">${t('col.answer15')}</th><th class="num">${t('col.waiting')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -50,6 +51,7 @@ export function FleetView() {
                       <td class="num">${b.today.offered}</td>
                       <td class="num">${percent(b.today.answerRate)}</td>
                       <td class="num">${percent(b.today.in15sRate)}</td>
+                      <td class="num" data-waiting=${b.waiting ?? ''}>${b.waiting ?? '—'}</td>
                     </tr>
                   `,
                 )}
