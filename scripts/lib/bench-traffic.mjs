@@ -1,0 +1,214 @@
+/* global AbortController */
+// Callers and faults for the bench job, through the card simulators' control APIs.
+//
+// E1: the simulator's exchange makes its own calls, a Poisson process (POST /traffic).
+// FXO: callers here ring idle lines with caller ID at exponential gaps (a Poisson process
+// too) and hang up when their patience runs out, answered or not.
+// Faults now and then, one at a time, in turn: LOS on the E1 span for some seconds, an FXO
+// line unplugged for a while, a glare burst (every IAM of the box meets one of the exchange on
+// the same CIC while the box places a few calls out).
+
+/** A random number generator (seeded: mulberry32), and exponential gaps from it. */
+export function randomSource(seed) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+  return { next, exponential: (mean) => -mean * Math.log(1 - next()) };
+}
+
+/** A sleep that a stop cuts short. */
+function pause(ms, signal) {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const abort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', abort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', abort, { once: true });
+  });
+}
+
+/** Sets the E1 exchange's call rate and mean hold time. */
+export function setE1Traffic(rig, { callsPerMinute, holdSeconds }) {
+  return rig.simPost('/traffic', { callsPerMinute, holdSeconds });
+}
+
+/**
+ * Callers on the FXO county's lines: a call every `meanGapMs` on average to an idle,
+ * plugged line (a caller who finds every line busy gets busy tone from the exchange and is
+ * only counted). Returns { stats, setMeanGap(ms), stop() }.
+ */
+export function startFxoCallers(rig, { meanGapMs, random, patienceMs = 20_000, onError = () => {} }) {
+  const stopped = new AbortController();
+  const stats = { rung: 0, busy: 0, hungUp: 0 };
+  let gap = meanGapMs;
+  // A caller who hangs up while the line still rings leaves the box unsure until the ring
+  // cadence's pause has run out (6 s): the exchange rings that line again only after that.
+  const RING_GAP_MS = 7000;
+  const restUntil = new Map();
+  /** Per port: bumped each time the port is seen idle, so a late hang-up never hits the next call. */
+  const generation = new Map();
+  const busy = new Set();
+  const pending = new Set();
+
+  const look = async () => {
+    const ports = (await rig.simGet('/state')).fxo;
+    for (const p of ports) {
+      if (p.call === 'idle' && busy.has(p.port)) {
+        busy.delete(p.port);
+        generation.set(p.port, (generation.get(p.port) ?? 0) + 1);
+      }
+    }
+    return ports;
+  };
+
+  const hangUpLater = (port, gen) => {
+    const patience = Math.min(45_000, Math.max(3000, random.exponential(patienceMs)));
+    const done = pause(patience, stopped.signal).then(async () => {
+      if (stopped.signal.aborted) return;
+      const ports = await look();
+      const p = ports.find((x) => x.port === port);
+      if (!p || generation.get(port) !== gen || !busy.has(port)) return;
+      if (p.call === 'ringing') restUntil.set(port, Date.now() + RING_GAP_MS);
+      await rig.simPost(`/fxo/${port}/hangup`).catch((err) => {
+        // The call may have ended on its own since the state was read.
+        if (!/-> 409/.test(err.message)) throw err;
+      });
+      stats.hungUp++;
+    }).catch((err) => { if (!stopped.signal.aborted) onError(err); });
+    pending.add(done);
+    void done.finally(() => pending.delete(done));
+  };
+
+  const loop = (async () => {
+    while (!stopped.signal.aborted) {
+      await pause(random.exponential(gap), stopped.signal);
+      if (stopped.signal.aborted) break;
+      try {
+        const now = Date.now();
+        const idle = (await look()).filter((p) => p.plugged && p.call === 'idle' && !busy.has(p.port) && now >= (restUntil.get(p.port) ?? 0));
+        if (idle.length === 0) {
+          stats.busy++;
+          continue;
+        }
+        const { port } = idle[Math.floor(random.next() * idle.length)];
+        // Mobile numbers from a pool smaller than the calls, so some callers call again.
+        const callerId = `139${String(Math.floor(random.next() * 500)).padStart(8, '0')}`;
+        busy.add(port);
+        try {
+          await rig.simPost(`/fxo/${port}/ring`, { callerId });
+        } catch (err) {
+          // Idle a moment ago, off-hook or unplugged now: this caller gets busy tone.
+          busy.delete(port);
+          if (!/-> 409/.test(err.message)) throw err;
+          stats.busy++;
+          continue;
+        }
+        stats.rung++;
+        hangUpLater(port, generation.get(port) ?? 0);
+      } catch (err) {
+        if (!stopped.signal.aborted) onError(err);
+      }
+    }
+  })();
+
+  return {
+    stats,
+    setMeanGap(ms) { gap = ms; },
+    async stop() {
+      stopped.abort();
+      await loop;
+      await Promise.all(pending);
+    },
+  };
+}
+
+/**
+ * Faults in turn, one every `meanGapMs` on average: `faults` is a list of
+ * { name, prepare?(), run(signal) } whose run resolves when the fault is over (repaired);
+ * prepare() picks what it will hit before `onFault(fault, 'start')` names it ('end' follows).
+ * Returns { stop() }; a stop mid-fault waits for the repair.
+ */
+export function startFaults(faults, { meanGapMs, random, onFault = () => {}, onError = () => {} }) {
+  const stopped = new AbortController();
+  const loop = (async () => {
+    for (let i = 0; !stopped.signal.aborted; i++) {
+      await pause(random.exponential(meanGapMs), stopped.signal);
+      if (stopped.signal.aborted) break;
+      const fault = faults[i % faults.length];
+      try {
+        fault.prepare?.();
+        onFault(fault, 'start');
+        await fault.run(stopped.signal);
+        onFault(fault, 'end');
+      } catch (err) {
+        if (!stopped.signal.aborted) onError(err);
+      }
+    }
+  })();
+  return {
+    async stop() {
+      stopped.abort();
+      await loop;
+    },
+  };
+}
+
+/** The bench job's three faults, on the E1 county's rig and the FXO county's. */
+export function benchFaults({ e1, fxo, random }) {
+  return [
+    {
+      name: 'los',
+      what: { en: 'LOS on the E1 span for 10 s (the cable pulled)', zh: 'E1 线路 LOS 10 秒 (拔线)' },
+      async run(signal) {
+        await e1.simPost('/spans/0/defects', { los: true });
+        try {
+          await pause(10_000, signal);
+        } finally {
+          await e1.simPost('/spans/0/defects', { los: false });
+        }
+      },
+    },
+    {
+      name: 'unplug',
+      what: { en: 'an FXO line unplugged for 20 s', zh: '一路 FXO 模拟线拔出 20 秒' },
+      prepare() {
+        this.port = Math.floor(random.next() * 5);
+      },
+      async run(signal) {
+        const { port } = this;
+        await fxo.simPost(`/fxo/${port}/line`, { plugged: false });
+        try {
+          await pause(20_000, signal);
+        } finally {
+          await fxo.simPost(`/fxo/${port}/line`, { plugged: true });
+        }
+      },
+    },
+    {
+      name: 'glare',
+      what: { en: 'a glare burst: the box calls out 3 times, each IAM meets the exchange\'s on the same CIC', zh: '同抢突发: 主机外呼 3 次, 每次与交换机在同一电路上同时占用' },
+      async run(signal) {
+        await e1.simPost('/glare', { ratio: 1 });
+        try {
+          const run = e1.spawnCli(['call', '12345', '--count', '3', '--per-minute', '60', '--hold', '3']);
+          const kill = () => run.child.kill('SIGTERM');
+          signal.addEventListener('abort', kill, { once: true });
+          // Exit 1 when a call failed, which glare may cause: the box says why in its log.
+          await run.closed.finally(() => signal.removeEventListener('abort', kill));
+        } finally {
+          await e1.simPost('/glare', { ratio: 0 });
+        }
+      },
+    },
+  ];
+}
