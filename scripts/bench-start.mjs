@@ -124,6 +124,7 @@ if (faultEveryS > 0) {
     random,
     onError,
     onFault: (fault, phase) => {
+      if (stopping) return;
       const what = fault.what[zh ? 'zh' : 'en'] + (fault.port === undefined ? '' : t(` (line ${fault.port})`, ` (第 ${fault.port} 路)`));
       console.log(`${clock()}  ${phase === 'start' ? t('fault:', '故障:') : t('repaired:', '恢复:')} ${what}`);
     },
