@@ -19,11 +19,9 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { running } from './lib/bench-rig.mjs';
-import { startCentral } from './lib/central-rig.mjs';
-import { COUNTIES, startCounty } from './lib/bench-county.mjs';
-import { lookAt, statusLine } from './lib/bench-status.mjs';
-import { benchFaults, randomSource, setE1Traffic, startFaults, startFxoCallers } from './lib/bench-traffic.mjs';
+import { createJob } from './lib/bench-job.mjs';
+import { clock, startStatusLines } from './lib/bench-status.mjs';
+import { benchFaults, E1_HOLD_S, randomSource, startFaults, startJobTraffic } from './lib/bench-traffic.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -39,7 +37,6 @@ const { values: opts } = parseArgs({
 const zh = (opts.lang ?? process.env.LANG ?? '').toLowerCase().startsWith('zh');
 const t = (en, cn) => (zh ? cn : en);
 const say = (en, cn) => console.log(t(en, cn));
-const clock = () => new Date().toTimeString().slice(0, 8);
 const number = (name, min) => {
   const n = Number(opts[name]);
   if (!Number.isFinite(n) || n < min) {
@@ -58,19 +55,19 @@ const random = randomSource(seed);
 const dir = opts.dir ? resolve(opts.dir) : await mkdtemp(join(tmpdir(), 'countyline-bench-'));
 await mkdir(dir, { recursive: true });
 
-/** What is running, for stop(): filled in as it starts. */
-const job = { central: null, offices: [], fxoCallers: null, faults: null, statusTimer: null };
+const job = createJob({ dir });
+/** What else runs, for stop(): filled in as it starts. */
+const extra = { traffic: null, faults: null, status: null };
 let stopping = false;
 
 async function stop(code) {
   if (stopping) return;
   stopping = true;
   say('\nStopping the bench ...', '\n正在停止测试台 ...');
-  clearTimeout(job.statusTimer);
-  await job.faults?.stop();
-  await job.fxoCallers?.stop();
-  await Promise.all(job.offices.map((o) => o.stop()));
-  await job.central?.stop();
+  extra.status?.stop();
+  await extra.faults?.stop();
+  await extra.traffic?.stop();
+  await job.stop();
   say(`Stopped. Logs and data kept in ${dir}`, `已停止。日志和数据保存在 ${dir}`);
   process.exit(code);
 }
@@ -85,41 +82,22 @@ const failed = (err) => {
   console.error(t(`The bench failed: ${err.stack ?? err}`, `测试台出错: ${err.stack ?? err}`));
   void stop(1);
 };
-/** Any part of the bench that dies on its own stops the whole job, with its last output. */
-function watch(proc) {
-  proc.exited.then(({ code, signal }) => {
-    if (stopping) return;
-    failed(new Error(`${proc.name} exited (${signal ?? code}); last output:\n${proc.output.join('').slice(-2000)}`));
-  });
-}
 
 say(`Starting the bench in ${dir}: central, then two county offices (socat, card simulator, firmware, agents' phones) ...`, `正在启动测试台 (${dir}): 中心, 然后两个县的热线 (socat、板卡模拟器、固件、坐席话机) ...`);
 try {
-  await mkdir(join(dir, 'central'), { recursive: true });
-  job.central = await startCentral({ dir: join(dir, 'central'), args: ['--log-level', 'warn'] });
-  watch(job.central.proc);
-  for (const county of COUNTIES) {
-    if (stopping) break;
-    say(`  ${county.label.en}: starting ...`, `  ${county.label.zh}: 正在启动 ...`);
-    const office = await startCounty(county, { dir: join(dir, county.box.id), central: job.central });
-    job.offices.push(office);
-    for (const proc of [office.rig.socat, office.rig.sim, office.rig.firmware, ...office.phones]) watch(proc);
-  }
+  await job.start({ progress: (county) => say(`  ${county.label.en}: starting ...`, `  ${county.label.zh}: 正在启动 ...`), onFailure: failed });
 } catch (err) {
   failed(err);
 }
 if (stopping) await new Promise(() => {}); // stop() exits
 
-const [e1, fxo] = job.offices;
-const central = job.central;
+const { central, e1, fxo } = job;
 const onError = (err) => {
   if (!stopping) console.error(`${clock()}  ${t('traffic', '话务')}: ${err.message}`);
 };
-await setE1Traffic(e1.rig, { callsPerMinute: e1PerMinute, holdSeconds: 20 });
-job.fxoCallers = startFxoCallers(fxo.rig, { meanGapMs: fxoPerMinute > 0 ? 60_000 / fxoPerMinute : 3_600_000, random, onError });
-if (fxoPerMinute === 0) await job.fxoCallers.stop();
+extra.traffic = await startJobTraffic(job, { e1PerMinute, fxoPerMinute, random, onError });
 if (faultEveryS > 0) {
-  job.faults = startFaults(benchFaults({ e1: e1.rig, fxo: fxo.rig, random }), {
+  extra.faults = startFaults(benchFaults({ e1: e1.rig, fxo: fxo.rig, random }), {
     meanGapMs: faultEveryS * 1000,
     random,
     onError,
@@ -151,7 +129,7 @@ Offices:`,
   curl -H 'Authorization: Bearer ${central.adminToken}' ${api}/boxes
 各县热线:`,
 );
-office(e1, `30 SS7 circuits, ${e1.county.agents.length} agents; the exchange calls ${e1PerMinute} times a minute`, `30 条七号信令电路, ${e1.county.agents.length} 个坐席; 交换机每分钟呼入 ${e1PerMinute} 次`);
+office(e1, `30 SS7 circuits, ${e1.county.agents.length} agents; the exchange calls ${e1PerMinute} times a minute, held ${E1_HOLD_S} s on average`, `30 条七号信令电路, ${e1.county.agents.length} 个坐席; 交换机每分钟呼入 ${e1PerMinute} 次, 平均保持 ${E1_HOLD_S} 秒`);
 office(fxo, `5 analog lines, ${fxo.county.agents.length} agents; callers ring ${fxoPerMinute} times a minute`, `5 路模拟线, ${fxo.county.agents.length} 个坐席; 每分钟振铃 ${fxoPerMinute} 次`);
 say(
   `${faultEveryS > 0 ? `A fault about every ${faultEveryS} s (LOS, an unplugged line, a glare burst).` : 'No faults (--fault-every 0).'} Traffic seed ${seed}.
@@ -160,22 +138,4 @@ Live status follows, a line per box when it changes (Ctrl-C to stop):`,
 实时状态如下, 每台主机状态变化时打印一行 (Ctrl-C 停止):`,
 );
 
-const printed = new Map();
-async function showStatus() {
-  if (stopping) return;
-  try {
-    const { boxes } = await central.api('GET', '/api/v1/boxes');
-    for (const o of job.offices) {
-      if (!running(o.rig.firmware)) continue;
-      const line = statusLine(o, await lookAt(o, boxes.find((b) => b.id === o.county.box.id)), zh);
-      if (printed.get(o) !== line && !stopping) {
-        console.log(`${clock()}  ${line}`);
-        printed.set(o, line);
-      }
-    }
-  } catch (err) {
-    if (!stopping) console.error(`${clock()}  status: ${err.message}`);
-  }
-  if (!stopping) job.statusTimer = setTimeout(showStatus, statusEveryS * 1000);
-}
-void showStatus();
+extra.status = startStatusLines(job, { zh, everyMs: statusEveryS * 1000 });

@@ -52,6 +52,10 @@ function boxConfig(county, sipPort) {
       keepAliveMs: REGISTRATION_S * 1000,
     },
     calls: { ringTimeoutMs: 4000 },
+    // A trunk snapshot every 10 s rather than every minute: the box's birth can go out before
+    // the card has told its spans, and the ops page should show them within seconds.
+    // `countyline provision` keeps this key and adds the rest of the section.
+    central: { trunksIntervalMs: 10_000 },
   };
 }
 

@@ -4,6 +4,7 @@
 // would cost a second of CPU each on a small machine.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { running } from './bench-rig.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { socketConnection } = await import(join(root, 'firmware-ts', 'dist', 'control', 'control-client.js'));
@@ -51,4 +52,40 @@ export function statusLine(office, look, zh) {
     parts.push(t(`today ${k.counts.offered} calls, ${k.counts.answered} answered (${pct(k.rates.answerRate)}, in 15 s ${pct(k.rates.sl15)})`, `今日 ${k.counts.offered} 呼入, ${k.counts.answered} 接通 (${pct(k.rates.answerRate)}, 15 秒 ${pct(k.rates.sl15)})`));
   }
   return `${zh ? county.label.zh : county.label.en}: ${parts.join(' | ')}`;
+}
+
+/** The time of day for a printed line, HH:MM:SS local. */
+export const clock = () => new Date().toTimeString().slice(0, 8);
+
+/**
+ * Every `everyMs`, a line per box of `job` (bench-job.mjs) whose status changed since its last
+ * line, through `print`. Returns { stop() }.
+ */
+export function startStatusLines(job, { zh, everyMs, print = (line) => console.log(line) }) {
+  const printed = new Map();
+  let stopped = false;
+  let timer = null;
+  const show = async () => {
+    try {
+      const { boxes } = await job.central.api('GET', '/api/v1/boxes');
+      for (const o of job.offices) {
+        if (stopped || !running(o.rig.firmware)) continue;
+        const line = statusLine(o, await lookAt(o, boxes.find((b) => b.id === o.county.box.id)), zh);
+        if (printed.get(o) !== line && !stopped) {
+          print(`${clock()}  ${line}`);
+          printed.set(o, line);
+        }
+      }
+    } catch (err) {
+      if (!stopped) print(`${clock()}  status: ${err.message}`);
+    }
+    if (!stopped) timer = setTimeout(show, everyMs);
+  };
+  void show();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }

@@ -45,11 +45,10 @@ export function setE1Traffic(rig, { callsPerMinute, holdSeconds }) {
 /**
  * Callers on the FXO county's lines: a call every `meanGapMs` on average to an idle,
  * plugged line (a caller who finds every line busy gets busy tone from the exchange and is
- * only counted). Returns { stats, setMeanGap(ms), stop() }.
+ * only counted in `stats.busy`). Returns { stats, setMeanGap(ms), stop() }.
  */
-export function startFxoCallers(rig, { meanGapMs, random, patienceMs = 20_000, onError = () => {} }) {
+export function startFxoCallers(rig, { meanGapMs, random, patienceMs = 20_000, onError = () => {}, stats = { rung: 0, busy: 0, hungUp: 0 } }) {
   const stopped = new AbortController();
-  const stats = { rung: 0, busy: 0, hungUp: 0 };
   let gap = meanGapMs;
   // A caller who hangs up while the line still rings leaves the box unsure until the ring
   // cadence's pause has run out (6 s): the exchange rings that line again only after that.
@@ -211,4 +210,47 @@ export function benchFaults({ e1, fxo, random }) {
       },
     },
   ];
+}
+
+/** Mean hold time of the E1 exchange's calls, in seconds (the agent may hang up first). */
+export const E1_HOLD_S = 20;
+
+/**
+ * The job's traffic into both offices: the E1 exchange's calls and the FXO callers, in calls
+ * a minute each. Returns { set({ e1PerMinute, fxoPerMinute }), rates, fxoStats, stop() }.
+ */
+export async function startJobTraffic(job, { e1PerMinute, fxoPerMinute, random, onError }) {
+  const rates = { e1PerMinute, fxoPerMinute };
+  const gap = (perMinute) => (perMinute > 0 ? 60_000 / perMinute : 0);
+  let callers = null;
+  const fxoStats = { rung: 0, busy: 0, hungUp: 0 };
+  const setFxo = async (perMinute) => {
+    if (perMinute > 0 && callers) return callers.setMeanGap(gap(perMinute));
+    if (perMinute > 0) {
+      callers = startFxoCallers(job.fxo.rig, { meanGapMs: gap(perMinute), random, onError, stats: fxoStats });
+      return;
+    }
+    const stopping = callers;
+    callers = null;
+    await stopping?.stop();
+  };
+  await setE1Traffic(job.e1.rig, { callsPerMinute: e1PerMinute, holdSeconds: E1_HOLD_S });
+  await setFxo(fxoPerMinute);
+  return {
+    rates,
+    fxoStats,
+    async set(next) {
+      if (next.e1PerMinute !== undefined) {
+        rates.e1PerMinute = next.e1PerMinute;
+        await setE1Traffic(job.e1.rig, { callsPerMinute: next.e1PerMinute, holdSeconds: E1_HOLD_S });
+      }
+      if (next.fxoPerMinute !== undefined) {
+        rates.fxoPerMinute = next.fxoPerMinute;
+        await setFxo(next.fxoPerMinute);
+      }
+    },
+    async stop() {
+      await setFxo(0);
+    },
+  };
 }
