@@ -55,7 +55,7 @@ const random = randomSource(seed);
 const dir = opts.dir ? resolve(opts.dir) : await mkdtemp(join(tmpdir(), 'countyline-bench-'));
 await mkdir(dir, { recursive: true });
 
-const job = createJob({ dir });
+const job = createJob({ dir, seed });
 /** What else runs, for stop(): filled in as it starts. */
 const extra = { traffic: null, faults: null, status: null };
 let stopping = false;
@@ -97,13 +97,13 @@ const onError = (err) => {
 };
 extra.traffic = await startJobTraffic(job, { e1PerMinute, fxoPerMinute, random, onError });
 if (faultEveryS > 0) {
-  extra.faults = startFaults(benchFaults({ e1: e1.rig, fxo: fxo.rig, random }), {
+  extra.faults = startFaults(benchFaults({ e1: e1.rig, fxo: fxo.rig }, { random }), {
     meanGapMs: faultEveryS * 1000,
     random,
     onError,
     onFault: (fault, phase) => {
       if (stopping) return;
-      const what = fault.what[zh ? 'zh' : 'en'] + (fault.port === undefined ? '' : t(` (line ${fault.port})`, ` (第 ${fault.port} 路)`));
+      const what = fault.what[zh ? 'zh' : 'en'];
       console.log(`${clock()}  ${phase === 'start' ? t('fault:', '故障:') : t('repaired:', '恢复:')} ${what}`);
     },
   });

@@ -61,18 +61,21 @@ function boxConfig(county, sipPort) {
 
 /**
  * Starts the county's rig under `dir`, enrols its box with `central`, starts the firmware and
- * the phones. Resolves with { county, rig, phones, sipPort, stop }.
+ * the phones. `seed` seeds the E1 exchange's random numbers. Resolves with { county, rig, phones, sipPort, stop }.
  */
-export async function startCounty(county, { dir, central, logLevel = 'info' }) {
+export async function startCounty(county, { dir, central, seed = 1, logLevel = 'info' }) {
   await mkdir(dir, { recursive: true });
   const cardFile = join(dir, 'card.json');
   await writeFile(cardFile, JSON.stringify({ model: 'CL-E1F-108', firmware: 'sim-1.0', ...county.card }));
+  // The exchange's arrivals, hold times and numbers from the job's seed (its other settings: the bench defaults).
+  const exchangeFile = join(dir, 'exchange.json');
+  await writeFile(exchangeFile, JSON.stringify({ seed }));
   const sipPort = await freeUdpPort();
   const rig = await startRig({
     dir,
     logLevel,
     firmware: false,
-    simArgs: ['--card', cardFile, ...(county.kind === 'e1' ? [] : ['--no-exchange'])],
+    simArgs: ['--card', cardFile, ...(county.kind === 'e1' ? ['--exchange', exchangeFile] : ['--no-exchange'])],
     isup: county.kind === 'e1',
     config: boxConfig(county, sipPort),
   });

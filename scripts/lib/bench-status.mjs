@@ -12,10 +12,14 @@ const { socketConnection } = await import(join(root, 'firmware-ts', 'dist', 'con
 const SEVERITY_ZH = { critical: '严重', major: '主要', minor: '次要', warning: '警告' };
 const pct = (share) => (share === null || share === undefined || Number.isNaN(share) ? '-' : `${Math.round(share * 100)}%`);
 
+/** Calls a control method of the office's firmware over its socket (what `countyline <method> --json` prints). */
+export function askBox(office, method, params = {}) {
+  return socketConnection(office.rig.socketPath, office.rig.configPath).call(method, params, { timeoutMs: 5000 });
+}
+
 /** What one look found: { central, status, queue, kpi }, each null when it could not be read. */
 export async function lookAt(office, centralBox) {
-  const conn = socketConnection(office.rig.socketPath, office.rig.configPath);
-  const ask = (method) => conn.call(method, {}, { timeoutMs: 5000 }).catch(() => null);
+  const ask = (method) => askBox(office, method).catch(() => null);
   const [status, queue, kpi] = await Promise.all([ask('status'), ask('queue'), ask('kpi')]);
   return { central: centralBox ?? null, status, queue, kpi };
 }

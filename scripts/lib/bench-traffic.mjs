@@ -162,54 +162,68 @@ export function startFaults(faults, { meanGapMs, random, onFault = () => {}, onE
   };
 }
 
-/** The bench job's three faults, on the E1 county's rig and the FXO county's. */
-export function benchFaults({ e1, fxo, random }) {
-  return [
-    {
-      name: 'los',
-      what: { en: 'LOS on the E1 span for 10 s (the cable pulled)', zh: 'E1 线路 LOS 10 秒 (拔线)' },
-      async run(signal) {
-        await e1.simPost('/spans/0/defects', { los: true });
-        try {
-          await pause(10_000, signal);
-        } finally {
-          await e1.simPost('/spans/0/defects', { los: false });
-        }
-      },
+/**
+ * The faults the bench knows, each resolving when it is over (repaired): `seconds` long (a
+ * stop cuts it short, and repairs). LOS on the E1 span; an FXO line (`port`) unplugged; a
+ * glare burst, the box calling out three times while every IAM of it meets one of the
+ * exchange on the same CIC (Q.764 2.10.1.4 dual seizure).
+ */
+export const FAULT_RUNS = {
+  async los({ e1 }, { seconds }, signal) {
+    await e1.simPost('/spans/0/defects', { los: true });
+    try {
+      await pause(seconds * 1000, signal);
+    } finally {
+      await e1.simPost('/spans/0/defects', { los: false });
+    }
+  },
+  async unplug({ fxo }, { port, seconds }, signal) {
+    await fxo.simPost(`/fxo/${port}/line`, { plugged: false });
+    try {
+      await pause(seconds * 1000, signal);
+    } finally {
+      await fxo.simPost(`/fxo/${port}/line`, { plugged: true });
+    }
+  },
+  async glare({ e1 }, _params, signal) {
+    await e1.simPost('/glare', { ratio: 1 });
+    try {
+      const run = e1.spawnCli(['call', '12345', '--count', '3', '--per-minute', '60', '--hold', '3']);
+      const kill = () => run.child.kill('SIGTERM');
+      signal.addEventListener('abort', kill, { once: true });
+      // Exit 1 when a call failed, which glare may cause: the box says why in its log.
+      await run.closed.finally(() => signal.removeEventListener('abort', kill));
+    } finally {
+      await e1.simPost('/glare', { ratio: 0 });
+    }
+  },
+};
+
+/** What a fault is, for the job's output. */
+export function describeFault(name, { port, seconds } = {}) {
+  switch (name) {
+    case 'los':
+      return { en: `LOS on the E1 span for ${seconds} s (the cable pulled)`, zh: `E1 线路 LOS ${seconds} 秒 (拔线)` };
+    case 'unplug':
+      return { en: `FXO line ${port} unplugged for ${seconds} s`, zh: `第 ${port} 路 FXO 模拟线拔出 ${seconds} 秒` };
+    default:
+      return { en: "a glare burst: the box calls out 3 times, each IAM meets the exchange's on the same CIC", zh: '同抢突发: 主机外呼 3 次, 每次与交换机在同一电路上同时占用' };
+  }
+}
+
+/** The bench job's three faults in turn, on the E1 county's rig and the FXO county's. */
+export function benchFaults(rigs, { random }) {
+  const fault = (name, params) => ({
+    name,
+    prepare() {
+      this.params = typeof params === 'function' ? params() : params;
+      this.what = describeFault(name, this.params);
     },
-    {
-      name: 'unplug',
-      what: { en: 'an FXO line unplugged for 20 s', zh: '一路 FXO 模拟线拔出 20 秒' },
-      prepare() {
-        this.port = Math.floor(random.next() * 5);
-      },
-      async run(signal) {
-        const { port } = this;
-        await fxo.simPost(`/fxo/${port}/line`, { plugged: false });
-        try {
-          await pause(20_000, signal);
-        } finally {
-          await fxo.simPost(`/fxo/${port}/line`, { plugged: true });
-        }
-      },
+    run(signal) {
+      return FAULT_RUNS[name](rigs, this.params, signal);
     },
-    {
-      name: 'glare',
-      what: { en: 'a glare burst: the box calls out 3 times, each IAM meets the exchange\'s on the same CIC', zh: '同抢突发: 主机外呼 3 次, 每次与交换机在同一电路上同时占用' },
-      async run(signal) {
-        await e1.simPost('/glare', { ratio: 1 });
-        try {
-          const run = e1.spawnCli(['call', '12345', '--count', '3', '--per-minute', '60', '--hold', '3']);
-          const kill = () => run.child.kill('SIGTERM');
-          signal.addEventListener('abort', kill, { once: true });
-          // Exit 1 when a call failed, which glare may cause: the box says why in its log.
-          await run.closed.finally(() => signal.removeEventListener('abort', kill));
-        } finally {
-          await e1.simPost('/glare', { ratio: 0 });
-        }
-      },
-    },
-  ];
+  });
+  return [fault('los', { seconds: 10 }), fault('unplug', () => ({ port: Math.floor(random.next() * 5), seconds: 20 })), fault('glare', {})];
 }
 
 /** Mean hold time of the E1 exchange's calls, in seconds (the agent may hang up first). */
