@@ -46,7 +46,8 @@ const seed = scenario.seed ?? 1;
 const dir = opts.dir ? resolve(opts.dir) : await mkdtemp(join(tmpdir(), 'countyline-scenario-'));
 await mkdir(dir, { recursive: true });
 
-const job = createJob({ dir, seed });
+const talk = scenario.talkSeconds ?? {};
+const job = createJob({ dir, seed, talkMs: Object.fromEntries(Object.entries(talk).map(([kind, s]) => [kind, s * 1000])) });
 const extra = { traffic: null, status: null, steps: new AbortController(), timers: [] };
 let stopping = false;
 async function stop(code) {

@@ -61,9 +61,10 @@ function boxConfig(county, sipPort) {
 
 /**
  * Starts the county's rig under `dir`, enrols its box with `central`, starts the firmware and
- * the phones. `seed` seeds the E1 exchange's random numbers. Resolves with { county, rig, phones, sipPort, stop }.
+ * the phones. `seed` seeds the E1 exchange's random numbers; `talkMs`, when given, is every
+ * agent's talk time instead of their own. Resolves with { county, rig, phones, sipPort, stop }.
  */
-export async function startCounty(county, { dir, central, seed = 1, logLevel = 'info' }) {
+export async function startCounty(county, { dir, central, seed = 1, talkMs, logLevel = 'info' }) {
   await mkdir(dir, { recursive: true });
   const cardFile = join(dir, 'card.json');
   await writeFile(cardFile, JSON.stringify({ model: 'CL-E1F-108', firmware: 'sim-1.0', ...county.card }));
@@ -89,7 +90,7 @@ export async function startCounty(county, { dir, central, seed = 1, logLevel = '
     const { enrolmentToken } = await central.api('POST', '/api/v1/boxes', { ...county.box, site: county.site.id });
     await rig.cli(['provision', '--central', central.httpUrl, '--token', enrolmentToken]);
     await rig.startFirmware();
-    phones = await startPhones({ dir, box: { host: '127.0.0.1', port: sipPort }, agents: await Promise.all(county.agents.map(async (a) => ({ ...a, port: await freeUdpPort() }))) });
+    phones = await startPhones({ dir, box: { host: '127.0.0.1', port: sipPort }, agents: await Promise.all(county.agents.map(async (a) => ({ ...a, talkMs: talkMs ?? a.talkMs, port: await freeUdpPort() }))) });
   } catch (err) {
     await stop();
     throw err;

@@ -7,13 +7,14 @@ import { startCentral } from './central-rig.mjs';
 import { COUNTIES, startCounty } from './bench-county.mjs';
 
 /**
- * The job, not started (`seed`: the E1 exchange's random numbers): `start({ progress, onFailure })` starts central and the two offices;
+ * The job, not started (`seed`: the E1 exchange's random numbers; `talkMs`: { e1?, fxo? }, the
+ * talk time of every agent of that county instead of their own): `start({ progress, onFailure })` starts central and the two offices;
  * `progress(county)` hears each office as it starts, `onFailure(err)` a part that exits on its
  * own (with its last output) before stop(). A failure while starting stops what was started
  * and throws. stop() may come at any time, also while starting (a Ctrl-C then): the start
  * goes no further. Once started: { central, offices, e1, fxo }.
  */
-export function createJob({ dir, seed = 1 }) {
+export function createJob({ dir, seed = 1, talkMs = {} }) {
   const job = { dir, central: null, offices: [], e1: null, fxo: null, stopping: false };
   job.stop = async () => {
     job.stopping = true;
@@ -35,7 +36,7 @@ export function createJob({ dir, seed = 1 }) {
       for (const county of COUNTIES) {
         if (job.stopping) break;
         progress(county);
-        const office = await startCounty(county, { dir: join(dir, county.box.id), central, seed });
+        const office = await startCounty(county, { dir: join(dir, county.box.id), central, seed, talkMs: talkMs[county.kind] });
         job.offices.push(office);
         if (job.stopping) await office.stop();
         for (const proc of [office.rig.socat, office.rig.sim, office.rig.firmware, ...office.phones]) watch(proc);

@@ -8,6 +8,8 @@
 //   "seconds": 60,                                  how long the steps run
 //   "seed": 1202,                                   callers, faults and the E1 exchange
 //   "traffic": { "e1PerMinute": 8, "fxoPerMinute": 6 },   from the start
+//   "talkSeconds": { "fxo": 15 },                   optional: how long every agent of the
+//                                                   e1 or fxo county talks (default 3 to 5 s)
 //   "steps": [                                      at: seconds from the start
 //     { "at": 20, "traffic": { "e1PerMinute": 16 } },
 //     { "at": 25, "fault": "los", "seconds": 15 },          LOS on the E1 span
@@ -63,6 +65,10 @@ export async function readScenario(file) {
   number('seconds', scenario.seconds, 1, 3600);
   if (scenario.seed !== undefined) number('seed', scenario.seed, 0, 2 ** 31);
   rates('traffic', scenario.traffic ?? {});
+  for (const [kind, v] of Object.entries(scenario.talkSeconds ?? {})) {
+    if (kind !== 'e1' && kind !== 'fxo') wrong(`talkSeconds.${kind}`, 'only e1 and fxo');
+    number(`talkSeconds.${kind}`, v, 1, 600);
+  }
   if (!Array.isArray(scenario.steps)) wrong('steps', 'a list');
   scenario.steps.forEach((s, i) => {
     const where = `steps[${i}]`;
