@@ -23,17 +23,22 @@ import { createJob } from './lib/bench-job.mjs';
 import { clock, startStatusLines } from './lib/bench-status.mjs';
 import { benchFaults, E1_HOLD_S, randomSource, startFaults, startJobTraffic } from './lib/bench-traffic.mjs';
 
-const { values: opts } = parseArgs({
-  options: {
-    dir: { type: 'string' },
-    lang: { type: 'string' },
-    'e1-per-minute': { type: 'string', default: '10' },
-    'fxo-per-minute': { type: 'string', default: '10' },
-    'fault-every': { type: 'string', default: '90' },
-    'status-every': { type: 'string', default: '5' },
-    seed: { type: 'string' },
-  },
-});
+const OPTIONS = {
+  dir: { type: 'string' },
+  lang: { type: 'string' },
+  'e1-per-minute': { type: 'string', default: '10' },
+  'fxo-per-minute': { type: 'string', default: '10' },
+  'fault-every': { type: 'string', default: '90' },
+  'status-every': { type: 'string', default: '5' },
+  seed: { type: 'string' },
+};
+let opts;
+try {
+  opts = parseArgs({ options: OPTIONS }).values;
+} catch (err) {
+  console.error(`${err.message}\nusage: node scripts/bench-start.mjs [--dir <folder>] [--lang en|zh] [--e1-per-minute <n>] [--fxo-per-minute <n>] [--fault-every <s>] [--status-every <s>] [--seed <n>]`);
+  process.exit(2);
+}
 const zh = (opts.lang ?? process.env.LANG ?? '').toLowerCase().startsWith('zh');
 const t = (en, cn) => (zh ? cn : en);
 const say = (en, cn) => console.log(t(en, cn));
@@ -49,7 +54,7 @@ const e1PerMinute = number('e1-per-minute', 0);
 const fxoPerMinute = number('fxo-per-minute', 0);
 const faultEveryS = number('fault-every', 0);
 const statusEveryS = number('status-every', 1);
-const seed = opts.seed === undefined ? Date.now() % 1_000_000 : number('seed', 0);
+const seed = opts.seed === undefined ? Date.now() % 1_000_000 : Math.floor(number('seed', 0));
 const random = randomSource(seed);
 
 const dir = opts.dir ? resolve(opts.dir) : await mkdtemp(join(tmpdir(), 'countyline-bench-'));

@@ -37,6 +37,10 @@ export const COUNTIES = [
   },
 ];
 
+function fail({ status, body }) {
+  throw new Error(`POST /api/v1/boxes -> ${status}: ${JSON.stringify(body)}`);
+}
+
 /** The box's config besides the card: agents, SIP on loopback, and the line side. */
 function boxConfig(county, sipPort) {
   return {
@@ -86,8 +90,11 @@ export async function startCounty(county, { dir, central, seed = 1, talkMs, logL
     await rig.stop();
   };
   try {
-    await central.api('POST', '/api/v1/sites', county.site);
-    const { enrolmentToken } = await central.api('POST', '/api/v1/boxes', { ...county.box, site: county.site.id });
+    // A bench folder used before (`--dir` again) has the site and the box: a new one-time
+    // token for the box then, as for a replaced box.
+    await central.api('POST', '/api/v1/sites', county.site, { expect: [201, 409] });
+    const created = await central.request('POST', '/api/v1/boxes', { ...county.box, site: county.site.id });
+    const { enrolmentToken } = created.status === 409 ? await central.api('POST', `/api/v1/boxes/${county.box.id}/enrolment`) : created.status === 201 ? created.body : fail(created);
     await rig.cli(['provision', '--central', central.httpUrl, '--token', enrolmentToken]);
     await rig.startFirmware();
     phones = await startPhones({ dir, box: { host: '127.0.0.1', port: sipPort }, agents: await Promise.all(county.agents.map(async (a) => ({ ...a, talkMs: talkMs ?? a.talkMs, port: await freeUdpPort() }))) });

@@ -1,7 +1,8 @@
 // The processes of the bench job, shared by `npm start` (scripts/bench-start.mjs) and the
 // scenario runner (scripts/bench-scenario.mjs): central with its data under `<dir>/central`,
 // then each county office of bench-county.mjs under `<dir>/<box id>`.
-import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startCentral } from './central-rig.mjs';
 import { COUNTIES, startCounty } from './bench-county.mjs';
@@ -29,7 +30,7 @@ export function createJob({ dir, seed = 1, talkMs = {} }) {
     };
     try {
       await mkdir(join(dir, 'central'), { recursive: true });
-      const central = await startCentral({ dir: join(dir, 'central'), args: ['--log-level', 'warn'] });
+      const central = await startCentral({ dir: join(dir, 'central'), adminToken: await adminToken(join(dir, 'central', 'admin-token')), args: ['--log-level', 'warn'] });
       job.central = central;
       if (job.stopping) await central.stop();
       watch(central.proc);
@@ -48,4 +49,20 @@ export function createJob({ dir, seed = 1, talkMs = {} }) {
     [job.e1, job.fxo] = job.offices;
   };
   return job;
+}
+
+/**
+ * Central's admin token for this bench folder: the one kept in `file`, or a new one kept
+ * there. Central takes its admin token once, when its store is new, so a folder used again
+ * (`--dir`) needs the same one.
+ */
+async function adminToken(file) {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (err) {
+    if (err.code !== 'ENOENT') throw err;
+  }
+  const token = randomBytes(24).toString('base64url');
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  return token;
 }
