@@ -45,10 +45,13 @@ export function setE1Traffic(rig, { callsPerMinute, holdSeconds }) {
 /**
  * Callers on the FXO county's lines: a call every `meanGapMs` on average to an idle,
  * plugged line (a caller who finds every line busy gets busy tone from the exchange and is
- * only counted in `stats.busy`). Returns { stats, setMeanGap(ms), stop() }.
+ * only counted in `stats.busy`). Returns { stats, setMeanGap(ms), stopRinging(), stop() }.
  */
 export function startFxoCallers(rig, { meanGapMs, random, patienceMs = 20_000, onError = () => {}, stats = { rung: 0, busy: 0, hungUp: 0 } }) {
   const stopped = new AbortController();
+  /** Aborted when no new caller comes; those on the lines keep their patience until stop(). */
+  const ringing = new AbortController();
+  stopped.signal.addEventListener('abort', () => ringing.abort(), { once: true });
   let gap = meanGapMs;
   // A caller who hangs up while the line still rings leaves the box unsure until the ring
   // cadence's pause has run out (6 s): the exchange rings that line again only after that.
@@ -89,9 +92,9 @@ export function startFxoCallers(rig, { meanGapMs, random, patienceMs = 20_000, o
   };
 
   const loop = (async () => {
-    while (!stopped.signal.aborted) {
-      await pause(random.exponential(gap), stopped.signal);
-      if (stopped.signal.aborted) break;
+    while (!ringing.signal.aborted) {
+      await pause(random.exponential(gap), ringing.signal);
+      if (ringing.signal.aborted) break;
       try {
         const now = Date.now();
         const idle = (await look()).filter((p) => p.plugged && p.call === 'idle' && !busy.has(p.port) && now >= (restUntil.get(p.port) ?? 0));
@@ -123,6 +126,12 @@ export function startFxoCallers(rig, { meanGapMs, random, patienceMs = 20_000, o
   return {
     stats,
     setMeanGap(ms) { gap = ms; },
+    /** No new callers; resolves when the last caller on a line has hung up or been answered and left. */
+    async stopRinging() {
+      ringing.abort();
+      await loop;
+      await Promise.all(pending);
+    },
     async stop() {
       stopped.abort();
       await loop;
@@ -237,19 +246,24 @@ export async function startJobTraffic(job, { e1PerMinute, fxoPerMinute, random, 
   const rates = { e1PerMinute, fxoPerMinute };
   const gap = (perMinute) => (perMinute > 0 ? 60_000 / perMinute : 0);
   let callers = null;
+  /** Callers of an earlier rate still on the lines, keeping their patience. */
+  const leaving = new Set();
   const fxoStats = { rung: 0, busy: 0, hungUp: 0 };
-  const setFxo = async (perMinute) => {
+  const setFxo = (perMinute) => {
     if (perMinute > 0 && callers) return callers.setMeanGap(gap(perMinute));
     if (perMinute > 0) {
       callers = startFxoCallers(job.fxo.rig, { meanGapMs: gap(perMinute), random, onError, stats: fxoStats });
       return;
     }
-    const stopping = callers;
+    if (callers) {
+      const last = callers;
+      leaving.add(last);
+      void last.stopRinging().finally(() => leaving.delete(last));
+    }
     callers = null;
-    await stopping?.stop();
   };
   await setE1Traffic(job.e1.rig, { callsPerMinute: e1PerMinute, holdSeconds: E1_HOLD_S });
-  await setFxo(fxoPerMinute);
+  setFxo(fxoPerMinute);
   return {
     rates,
     fxoStats,
@@ -260,11 +274,14 @@ export async function startJobTraffic(job, { e1PerMinute, fxoPerMinute, random, 
       }
       if (next.fxoPerMinute !== undefined) {
         rates.fxoPerMinute = next.fxoPerMinute;
-        await setFxo(next.fxoPerMinute);
+        setFxo(next.fxoPerMinute);
       }
     },
+    /** Every caller gone at once (their hang-ups not waited for). */
     async stop() {
-      await setFxo(0);
+      const all = [callers, ...leaving].filter(Boolean);
+      callers = null;
+      await Promise.all(all.map((c) => c.stop()));
     },
   };
 }
