@@ -40,7 +40,7 @@ export function statusLine(office, look, zh) {
     if (s.isup) {
       const n = s.isup.circuits;
       const busy = n.incoming + n.outgoing + n.reserved;
-      const blocked = n.maintenanceBlocked + n.hardwareBlocked;
+      const blocked = n.blocked;
       parts.push((s.isup.ready ? t(`ss7 ${busy}/${n.total} busy`, `七号信令 ${busy}/${n.total} 占用`) : t('ss7 down', '七号信令 中断')) + (blocked ? t(`, ${blocked} blocked`, `, ${blocked} 闭塞`) : ''));
     }
     if (s.fxo.length) parts.push(`${t('fxo', '模拟线')} ${s.fxo.map((p) => (p.line === 'present' ? (p.ringing ? t('ring', '振铃') : p.hook === 'off' ? t('busy', '占用') : t('idle', '空闲')) : t('UNPLUGGED', '未接线'))).join(' ')}`);
