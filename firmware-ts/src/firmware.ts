@@ -487,6 +487,7 @@ export class Firmware {
         sip: this.sip,
         bulletin: this.bulletins,
         queue: () => (this.queue ? officeQueueView(this.queue, this.calls, this.clock.now()) : null),
+        callbacks: () => this.callbacks?.pending() ?? null,
       },
       testCalls: this.testCalls,
       calls: [this.calls, this.dialer].filter((source) => source !== null),
@@ -518,6 +519,7 @@ export class Firmware {
     watch(this.dialer, ['call-ended'] as const);
     watch(this.queue?.acd ?? null, ['entered', 'offer', 'answered', 'abandoned', 'overflowed', 'agent'] as const);
     watch(this.sip?.agents ?? null, ['available', 'unavailable', 'phone'] as const);
+    watch(this.callbacks, ['changed'] as const);
     return () => {
       for (const off of offs.splice(0)) off();
     };

@@ -1,8 +1,10 @@
 // Central's live view of a box (issue 12, for the ops page): the box sends a live snapshot
-// when callers, calls or agents change, so central's API shows who waits and what each agent
-// is doing within seconds, not at the next minute's trunk snapshot. One agent (SIPp) takes a
-// first call; a second caller waits; central shows the waiting caller and the agent in a
-// call; the waiting caller hangs up and central shows the queue empty. Real processes:
+// when callers, calls, agents or callback requests change, so central's API shows who waits
+// and what each agent is doing within seconds, not at the next minute's trunk snapshot. A
+// caller nobody can take leaves a callback request, which central lists until staff mark it
+// done; then one agent (SIPp) takes a first call; a second caller waits; central shows the
+// waiting caller and the agent in a call; the waiting caller hangs up and central shows the
+// queue empty. Real processes:
 // central, socat, the card simulator, the firmware, SIPp.
 import t from 'tap';
 import { startRig, waitFor } from '../../scripts/lib/bench-rig.mjs';
@@ -31,8 +33,21 @@ t.test("central shows the box's waiting callers and its agents as they change", 
   await rig.startFirmware();
   const box = { host: '127.0.0.1', port: sipPort };
   await rig.waitStatus('FXO lines present', (s) => s.fxo.length === 5 && s.fxo.every((p: any) => p.line === 'present'), 15_000);
-  await registerAgent({ box, port: ann.port, user: ann.user, password: ann.password, dir: rig.dir }, (fn) => t.teardown(fn));
   const live = () => central.api('GET', `/api/v1/boxes/${BOX}/queue`);
+
+  // Before ann's phone registers nobody can take a call: the caller's number is kept for a call back.
+  await rig.simPost('/fxo/3/ring', { callerId: '13900000003' });
+  const asked = await waitFor("central to list the caller's callback request", async (seen) => {
+    const q = seen(await live());
+    return q.callbacks?.find((c: any) => c.number === '13900000003') ?? null;
+  }, 30_000);
+  t.match(asked, { reason: 'no-agent', requests: 1, attempts: 0, lastAttemptAt: null });
+  t.equal((await live()).callbacksPending, 1);
+  const [request] = await rig.json(['callbacks']);
+  await rig.cli(['callbacks', 'done', request.id]);
+  await waitFor('central to see the request done', async (seen) => seen(await live()).callbacksPending === 0, 15_000);
+
+  await registerAgent({ box, port: ann.port, user: ann.user, password: ann.password, dir: rig.dir }, (fn) => t.teardown(fn));
   const first = await waitFor("central to list ann's phone registered, ann available and idle", async (seen) => {
     const q = seen(await live());
     const phoneUp = q.agents?.some((a: any) => a.user === 'ann' && a.registered);

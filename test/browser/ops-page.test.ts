@@ -159,6 +159,7 @@ t.test('the ops page: live fleet and alarms, ack, bulletin, commands, both langu
     await view.locator('[data-waiting="0"]').waitFor();
     t.match(await view.locator('[data-waiting="0"]').textContent(), '当前无来电排队', "the box's queue, from its live snapshot: nobody waiting");
     t.match(await view.locator('tr[data-agent="li.wei"]').textContent(), /li\.wei.*李伟.*就绪.*空闲.*否/, 'the agent: available, idle, phone not registered');
+    t.match(await view.locator('[data-callbacks="0"]').textContent(), '没有待回拨的请求', 'no callback request waiting');
     await view.locator('h3', { hasText: '每 15 分钟指标' }).waitFor();
     await view.locator('.chart .uplot canvas').waitFor();
     const legend = await view.locator('.chart .u-legend').textContent();

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { BirthPayload, BOX_ID_PATTERN, CdrSchema, COMMAND_NAMES } from '@countyline/firmware/telemetry';
+import { BirthPayload, BOX_ID_PATTERN, CdrSchema, COMMAND_NAMES, CallbackSummary } from '@countyline/firmware/telemetry';
 
 /** The response and request shapes the routes share (the OpenAPI document shows them). */
 
@@ -50,6 +50,8 @@ export const QueueSchema = Type.Object({
   at: Type.Union([Ms, Type.Null()], { description: 'when the box reported it (its latest live snapshot or birth); null when it never did' }),
   agents: BirthPayload.properties.agents,
   queue: BirthPayload.properties.queue,
+  callbacks: Type.Union([Type.Array(CallbackSummary, { maxItems: 256 }), Type.Null()], { description: 'the callback requests waiting, longest first (at most 256); null when the box does not report them' }),
+  callbacksPending: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
 });
 
 export const KpiSchema = Type.Object({

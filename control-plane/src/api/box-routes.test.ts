@@ -136,9 +136,9 @@ t.test("the live snapshot: the circuits and the queue from the box's latest trun
   const { app, store, as } = await apiRig(t);
   await store.createBox({ id: 'north-1', site: 'north', name: 'North 1', createdAt: 0 });
   const get = async (what: string) => (await app.inject({ method: 'GET', url: `/api/v1/boxes/north-1/${what}`, headers: as('viewer') })).json();
-  t.same(await get('queue'), { at: null, agents: null, queue: null }, 'a box that never reported');
+  t.same(await get('queue'), { at: null, agents: null, queue: null, callbacks: null, callbacksPending: null }, 'a box that never reported');
   await store.recordBirth('north-1', birth(5000, 7), 5000);
-  t.same(await get('queue'), { at: 5000, agents: null, queue: null }, 'the birth: no agents on this box');
+  t.same(await get('queue'), { at: 5000, agents: null, queue: null, callbacks: null, callbacksPending: null }, 'the birth: no agents on this box');
 
   const queue = {
     waiting: 1,
@@ -151,8 +151,9 @@ t.test("the live snapshot: the circuits and the queue from the box's latest trun
     { cic: 1, span: 0, timeslot: 1, call: 'incoming', block: 'none', controlledBy: 'us' },
     { cic: 2, span: 0, timeslot: 2, call: 'idle', block: 'local', controlledBy: 'peer' },
   ];
-  await store.recordTrunks('north-1', { spans: [], fxo: [], circuits: { total: 2, idle: 0, busy: 1, blocked: 1 }, circuitList, agents, queue }, 6000);
-  t.same(await get('queue'), { at: 6000, agents, queue }, 'the live snapshot, newer than the birth');
+  const callbacks = [{ id: 'cb-1', number: '13900000005', reason: 'after-hours', requestedAt: 4000, requests: 2, attempts: 1, lastAttemptAt: 5000, lastOutcome: 'no-answer', message: true }];
+  await store.recordTrunks('north-1', { spans: [], fxo: [], circuits: { total: 2, idle: 0, busy: 1, blocked: 1 }, circuitList, agents, queue, callbacks, callbacksPending: 1 }, 6000);
+  t.same(await get('queue'), { at: 6000, agents, queue, callbacks, callbacksPending: 1 }, 'the live snapshot, newer than the birth');
   const list = (await app.inject({ method: 'GET', url: '/api/v1/boxes', headers: as('viewer') })).json();
   t.equal(list.boxes.find((b: { id: string }) => b.id === 'north-1').waiting, 1, 'the fleet list says how many wait');
   const circuits = await get('circuits');
@@ -161,6 +162,6 @@ t.test("the live snapshot: the circuits and the queue from the box's latest trun
 
   // Older firmware: a trunks message with counts only; the circuits and queue come from the birth.
   await store.recordTrunks('north-1', { spans: [], fxo: [], circuits: { total: 2, idle: 1, busy: 0, blocked: 1 } }, 7000);
-  t.same(await get('queue'), { at: 5000, agents: null, queue: null });
+  t.same(await get('queue'), { at: 5000, agents: null, queue: null, callbacks: null, callbacksPending: null });
   t.equal((await get('circuits')).at, 5000);
 });

@@ -152,8 +152,8 @@ export function boxRoutes(app: ApiApp, ctx: ApiContext): void {
     async (request) => {
       const box = await boxOr404(ctx, request.params.id);
       const live = box.trunks && box.trunks.queue !== undefined ? box.trunks : null;
-      if (live) return { at: box.trunksAt, agents: live.agents ?? null, queue: live.queue ?? null };
-      return { at: box.lastBirthAt, agents: box.birth?.agents ?? null, queue: box.birth?.queue ?? null };
+      if (live) return { at: box.trunksAt, agents: live.agents ?? null, queue: live.queue ?? null, callbacks: live.callbacks ?? null, callbacksPending: live.callbacksPending ?? null };
+      return { at: box.lastBirthAt, agents: box.birth?.agents ?? null, queue: box.birth?.queue ?? null, callbacks: null, callbacksPending: null };
     },
   );
 

@@ -157,8 +157,8 @@ export class Ingest extends EventEmitter<IngestEvents> {
         return 'stored';
       }
       case 'trunks': {
-        const { spans, fxo, circuits, circuitList, agents, queue } = payload as BoxPayload<'trunks'>;
-        await store.recordTrunks(boxId, { spans, fxo, circuits, ...(circuitList && { circuitList }), ...(agents !== undefined && { agents }), ...(queue !== undefined && { queue }) }, at, key);
+        const { v: _v, seq: _seq, ts: _ts, bdSeq: _bdSeq, ...live } = payload as BoxPayload<'trunks'>;
+        await store.recordTrunks(boxId, live, at, key);
         return 'stored';
       }
     }

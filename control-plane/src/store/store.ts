@@ -1,4 +1,4 @@
-import type { AlarmPayloadRecord, Birth, CdrPayloadRecord, CommandName, KpiMessage } from '@countyline/firmware/telemetry';
+import type { AlarmPayloadRecord, Birth, BoxPayload, CdrPayloadRecord, CommandName, KpiMessage } from '@countyline/firmware/telemetry';
 
 /**
  * Central's storage, one interface over two dialects (SQLite embedded, PostgreSQL at scale).
@@ -185,6 +185,8 @@ export interface BoxTrunks {
   circuitList?: Birth['circuits']['list'];
   agents?: Birth['agents'];
   queue?: Birth['queue'];
+  callbacks?: BoxPayload<'trunks'>['callbacks'];
+  callbacksPending?: number;
 }
 
 export type Severity = AlarmPayloadRecord['severity'];

@@ -71,6 +71,23 @@ export function FxoPorts({ ports }) {
 
 const seconds = (ms) => (ms === null ? '—' : t('seconds', Math.round(ms / 1000)));
 
+/** The callback requests waiting at the box, longest first (the box lists at most 256; `pending` counts all). */
+export function Callbacks({ callbacks, pending }) {
+  if (!callbacks) return html`<p class="quiet">${t('box.noCallbackList')}</p>`;
+  if (callbacks.length === 0) return html`<p class="quiet" data-callbacks="0">${t('box.noCallbacks')}</p>`;
+  return html`
+    <p data-callbacks=${pending}>${t('box.callbacksPending', pending)}</p>
+    <table class="grid callbacks">
+      <thead><tr><th>${t('col.calling')}</th><th>${t('col.reason')}</th><th>${t('col.requestedAt')}</th><th class="num">${t('col.requests')}</th><th class="num">${t('col.attempts')}</th><th>${t('col.lastAttempt')}</th><th>${t('col.message')}</th></tr></thead>
+      <tbody>
+        ${callbacks.map(
+          (c) => html`<tr key=${c.id} data-callback=${c.number}><td>${c.number}</td><td>${word('cbReason', c.reason)}</td><td>${time(c.requestedAt)}</td><td class="num">${c.requests}</td><td class="num">${c.attempts}</td><td>${c.lastAttemptAt === null ? '—' : `${time(c.lastAttemptAt)} ${word('cbOutcome', c.lastOutcome)}`}</td><td>${t(c.message ? 'yes' : 'no')}</td></tr>`,
+        )}
+      </tbody>
+    </table>
+  `;
+}
+
 /** The callers waiting at the box, first in line first (`GET /boxes/:id/queue`). */
 export function Queue({ queue }) {
   if (!queue) return html`<p class="quiet">${t('box.noQueue')}</p>`;

@@ -4,7 +4,7 @@ import { t, time } from '../i18n.js';
 import { Failure, useData } from '../live.js';
 import { AlarmTable } from './alarms.js';
 import { OnlineBadge, SeverityBadge } from './badges.js';
-import { Agents, Cdrs, CircuitGrid, FxoPorts, Queue, Spans } from './box-parts.js';
+import { Agents, Callbacks, Cdrs, CircuitGrid, FxoPorts, Queue, Spans } from './box-parts.js';
 import { KpiSection } from './kpi-chart.js';
 
 const DAY_MS = 86_400_000;
@@ -69,6 +69,8 @@ function BoxDetail({ id }) {
             <${Queue} queue=${s.queue.queue} />
             <h3>${t('box.agents')}</h3>
             <${Agents} agents=${s.queue.agents} office=${s.queue.queue?.agents} at=${s.queue.at} />
+            <h3>${t('box.callbacks')}</h3>
+            <${Callbacks} callbacks=${s.queue.callbacks} pending=${s.queue.callbacksPending} />
           `}
       <${Failure} error=${traffic.error} />
       ${traffic.data

@@ -106,7 +106,9 @@ function runPipeline(spoken: string, voice: string, out: string, o: SynthOptions
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      // Never kill a child that did not start (no pid): Node passes the kill to a process
+      // handle whose pid was never set, and that signal can reach our own process group.
+      for (const c of children) if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
       reject(err);
     };
     const timer = setTimeout(() => fail(new CountylineError('prompt-synth-timeout', { seconds: timeoutMs / 1000 })), timeoutMs);

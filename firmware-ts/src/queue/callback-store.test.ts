@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { appendFile, mkdtemp, open as fsOpen, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -294,4 +295,17 @@ t.test('a voice message left after the request was taken: on the request, in the
   await store.close();
   const again = await reopen();
   t.equal(again.get(cb.id)?.message, `${cb.id}-${T0 + 15_000}.alaw`);
+});
+
+t.test("'changed' tells each change once it is on disk; nothing for a refused one", async (t) => {
+  const { file, store } = await setup(t);
+  const seen: string[] = [];
+  // Read at the moment it is told: the change must already be in the file.
+  const linesNow = () => readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+  store.on('changed', (cb) => seen.push(`${cb.number} ${cb.state} attempts=${cb.attempts.length} lines=${linesNow()}`));
+  const cb = await store.request(ask('13900000007', 'cdr-7'));
+  await store.attempt(cb.id, { outcome: 'no-answer', callId: 'cdr-out-7' });
+  await store.done(cb.id, 'staff');
+  await rejection(store.done(cb.id, 'staff'));
+  t.same(seen, ['13900000007 pending attempts=0 lines=1', '13900000007 pending attempts=1 lines=2', '13900000007 done attempts=1 lines=3']);
 });

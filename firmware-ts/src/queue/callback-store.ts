@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '@countyline/e1-gateway';
+import { TypedEmitter, type Clock } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
 import type { CallLine } from '../calls/cdr.js';
 import { CdrJournal } from '../calls/cdr-journal.js';
@@ -79,7 +79,12 @@ interface Entry {
  * reopened and the requests read again from the file, so what the store says is what the
  * file holds.
  */
-export class CallbackStore {
+export interface CallbackStoreEvents {
+  /** A request was taken, tried, given a message, or marked done (once it is on disk). */
+  changed: (callback: Callback) => void;
+}
+
+export class CallbackStore extends TypedEmitter<CallbackStoreEvents> {
   /** In the order they were first asked: the file's order, whatever the clock did. */
   private readonly byId = new Map<string, Entry>();
   private readonly pendingByNumber = new Map<string, Entry>();
@@ -88,7 +93,9 @@ export class CallbackStore {
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  private constructor(private readonly o: CallbackStoreOptions) {}
+  private constructor(private readonly o: CallbackStoreOptions) {
+    super();
+  }
 
   static async open(o: CallbackStoreOptions): Promise<CallbackStore> {
     const store = new CallbackStore(o);
@@ -194,7 +201,9 @@ export class CallbackStore {
       const decided = decide();
       if ('view' in decided) return structuredClone(decided.view);
       await this.write(decided.record);
-      return structuredClone(this.byId.get(decided.record.callback)!.view);
+      const view = structuredClone(this.byId.get(decided.record.callback)!.view);
+      this.emit('changed', structuredClone(view));
+      return view;
     });
     this.tail = run.catch(() => undefined);
     return run;

@@ -3,6 +3,7 @@ import type { AlarmStore } from '../alarms/alarm-store.js';
 import type { BulletinBoard } from '../queue/bulletin-board.js';
 import type { CardDriver } from '../card/card-driver.js';
 import type { QueueView } from '../control/view-schemas.js';
+import type { Callback } from '../queue/callback-store.js';
 import type { IsupStack } from '../signalling/isup/isup-stack.js';
 import type { PriStack } from '../signalling/pri/pri-stack.js';
 import type { SipService } from '../sip/sip-service.js';
@@ -21,7 +22,12 @@ export interface BoxStateSource {
   bulletin: BulletinBoard;
   /** The office queue as `countyline queue --json` shows it; null on a box with no agents. */
   queue: () => QueueView | null;
+  /** The pending callback requests, longest waiting first; null before the call model runs. */
+  callbacks: () => Callback[] | null;
 }
+
+/** The most pending callback requests one snapshot lists (it counts them all). */
+const MAX_CALLBACKS = 256;
 
 /** The firmware's version, from its package.json (read once). */
 export const FIRMWARE_VERSION: string = (() => {
@@ -91,5 +97,20 @@ function queue(s: BoxStateSource) {
 /** A live snapshot: the spans, the FXO lines, the circuits, the agents and the queue. */
 export function trunksBody(s: BoxStateSource): MessageBody<'trunks'> {
   const { list, ...counts } = circuits(s);
-  return { spans: spans(s), fxo: fxo(s), circuits: counts, circuitList: list, agents: agents(s), queue: queue(s) };
+  const pending = s.callbacks();
+  return {
+    spans: spans(s),
+    fxo: fxo(s),
+    circuits: counts,
+    circuitList: list,
+    agents: agents(s),
+    queue: queue(s),
+    callbacks: pending && pending.slice(0, MAX_CALLBACKS).map(callbackSummary),
+    ...(pending && { callbacksPending: pending.length }),
+  };
+}
+
+function callbackSummary(c: Callback) {
+  const last = c.attempts.at(-1);
+  return { id: c.id, number: c.number, reason: c.reason, requestedAt: c.requestedAt, requests: c.requests, attempts: c.attempts.length, lastAttemptAt: last?.at ?? null, lastOutcome: last?.outcome ?? null, message: c.message !== undefined };
 }

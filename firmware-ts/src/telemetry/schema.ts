@@ -167,6 +167,22 @@ export const QueueSummary = Type.Object(
 );
 export type QueueSummaryView = Static<typeof QueueSummary>;
 
+/** A callback request waiting for the office to call back (`countyline callbacks --json`, trimmed). */
+export const CallbackSummary = Type.Object(
+  {
+    id: Type.String({ maxLength: 64 }),
+    number: Type.String({ maxLength: 32 }),
+    reason: Type.String({ maxLength: 32 }),
+    requestedAt: Ms,
+    requests: Type.Integer({ minimum: 1 }),
+    attempts: Type.Integer({ minimum: 0 }),
+    lastAttemptAt: Type.Union([Ms, Type.Null()]),
+    lastOutcome: Type.Union([Type.String({ maxLength: 32 }), Type.Null()]),
+    message: Type.Boolean({ description: 'the caller left a voice message' }),
+  },
+  { additionalProperties: true },
+);
+
 /** The notice played to callers, as the box has it (`until` null: until cleared). */
 export const BulletinSummary = Type.Object({
   text: Type.String({ minLength: 1, maxLength: 500 }),
@@ -233,6 +249,9 @@ export const TrunksPayload = Type.Object({
   circuitList: Type.Optional(Type.Array(CircuitSummary, { maxItems: 2048 })),
   agents: Type.Optional(Type.Union([Type.Array(AgentSummary, { maxItems: 256 }), Type.Null()])),
   queue: Type.Optional(Type.Union([QueueSummary, Type.Null()])),
+  /** The pending callback requests, longest waiting first (at most 256 of them; `callbacksPending` counts all). */
+  callbacks: Type.Optional(Type.Union([Type.Array(CallbackSummary, { maxItems: 256 }), Type.Null()])),
+  callbacksPending: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type TrunksMessage = Static<typeof TrunksPayload>;
 

@@ -161,7 +161,11 @@ export class Telemetry {
     for (const event of ['card-up', 'card-back'] as const) this.on(o.state.card, event, () => void this.create('birth', birthBody(o.state)));
     // Central shows the bulletin from the birth; one set, cleared or ended sends a new one.
     this.on(o.state.bulletin, 'changed', () => void this.create('birth', birthBody(o.state)));
-    this.on(this.link, 'connected', () => void this.create('birth', birthBody(o.state)));
+    this.on(this.link, 'connected', () => {
+      void this.create('birth', birthBody(o.state));
+      // The birth has no callback requests: a live snapshot follows it.
+      this.liveChanged();
+    });
     this.on(this.link, 'message', (topic: string, payload: Buffer) => this.message(topic, payload));
     this.every(o.config.central.trunksIntervalMs, () => void this.create('trunks', trunksBody(o.state)));
     if (o.liveChanges) this.unwire.push(o.liveChanges(() => this.liveChanged()));
