@@ -1,6 +1,6 @@
 // Issue 12, the bench scenarios: each file shipped in scripts/scenarios/ runs on the bench
 // job's real processes (central, two county offices, SIPp phones) with
-// `node scripts/bench-scenario.mjs <file>`, and every expectation it states is met, as
+// `countyline-sim scenario <file>`, and every expectation it states is met, as
 // central's API shows it; the run ends with exit 0 and leaves no process behind. A scenario
 // file with a mistake is refused before anything starts, naming the field.
 import { spawn } from 'node:child_process';
@@ -16,7 +16,8 @@ requireTool('socat', 'the pty pairs of the bench job');
 requireTool('sipp', "the agents' phones of the bench job (Debian sip-tester)");
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const RUNNER = join(ROOT, 'scripts', 'bench-scenario.mjs');
+// As the README says to run one: `countyline-sim scenario <file>` (it hands to scripts/bench-scenario.mjs).
+const SIM_BIN = join(ROOT, 'hardware', 'e1-gateway', 'bin', 'countyline-sim.js');
 /** A scenario runs about a minute, then lets the calls end: 5 minutes is far past any healthy run. */
 const RUN_DEADLINE_MS = 300_000;
 
@@ -36,7 +37,7 @@ function processesOf(dir: string): string[] {
 
 /** Runs the scenario runner; resolves with its exit code and output. */
 function runScenario(args: string[], dir: string) {
-  const child = spawn(process.execPath, [RUNNER, ...args, '--dir', dir, '--lang', 'en', '--status-every', '10'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SIM_BIN, 'scenario', ...args, '--dir', dir, '--lang', 'en', '--status-every', '10'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c) => (output += c));
   child.stderr.on('data', (c) => (output += c));

@@ -151,6 +151,12 @@ t.test('the ops page: live fleet and alarms, ack, bulletin, commands, both langu
     const view = page.locator(`[data-view=box][data-box=${BOX}]`);
     await view.locator('tr[data-span="0"][data-alarm=red]').waitFor();
     t.match(await view.locator('tr[data-span="0"]').textContent(), /红色告警.*LOS/);
+    // The red span's seconds are counted: G.826 this quarter hour and today, as the box reports them.
+    const g826 = (await central.api('GET', `/api/v1/boxes/${BOX}/trunks`)).spans[0].g826;
+    t.ok(g826?.day && g826.day.seconds > 0, `central has span 0's G.826 counts: ${JSON.stringify(g826?.day)}`);
+    await view.locator('tr[data-g826="0-day"]').waitFor();
+    t.match(await view.locator('table.g826 thead').textContent(), /SES 严重误码秒.*UAS 不可用秒/, 'the counters named in Chinese');
+    t.equal(await view.locator('tr[data-g826="0-current15min"] td.num').count(), 7, 'seven counts for this quarter hour');
     const trunks = await central.api('GET', `/api/v1/boxes/${BOX}/trunks`);
     t.ok(trunks.circuits.total > 0, 'the bench box has SS7 circuits');
     t.equal(await view.locator('.circuit').count(), trunks.circuits.total, 'one grid cell per circuit');

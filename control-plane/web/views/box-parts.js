@@ -23,7 +23,26 @@ export function Spans({ spans, alarms }) {
         })}
       </tbody>
     </table>
-    <p class="note">${t('g826.note')}</p>
+    <${G826} spans=${spans} />
+  `;
+}
+
+const G826_COUNTERS = ['es', 'ses', 'uas', 'bbe', 'slips', 'lcv', 'eBits'];
+
+/** Each span's G.826 counts this quarter hour and today, as the box last reported them. */
+function G826({ spans }) {
+  const rows = spans.flatMap((s) => (s.g826 ? [['current15min', s], ['day', s]] : []));
+  if (rows.length === 0) return html`<p class="note">${t('g826.none')}</p>`;
+  return html`
+    <table class="grid g826">
+      <thead><tr><th>${t('col.span')}</th><th>${t('col.period')}</th>${G826_COUNTERS.map((c) => html`<th class="num">${t(`g826.${c}`)}</th>`)}</tr></thead>
+      <tbody>
+        ${rows.map(([period, s]) => {
+          const counts = s.g826[period];
+          return html`<tr key=${`${s.span}-${period}`} data-g826=${`${s.span}-${period}`}><td>${s.span}</td><td>${t(`g826.${period}`, counts ? time(counts.start) : '—')}</td>${G826_COUNTERS.map((c) => html`<td class="num">${counts ? counts[c] : '—'}</td>`)}</tr>`;
+        })}
+      </tbody>
+    </table>
   `;
 }
 

@@ -7,6 +7,7 @@ import type { Callback } from '../queue/callback-store.js';
 import type { IsupStack } from '../signalling/isup/isup-stack.js';
 import type { PriStack } from '../signalling/pri/pri-stack.js';
 import type { SipService } from '../sip/sip-service.js';
+import type { IntervalCounts } from '../trunks/g826-counters.js';
 import type { TrunkMonitor } from '../trunks/trunk-monitor.js';
 import type { MessageBody } from './outbox.js';
 
@@ -47,7 +48,12 @@ function spans(s: BoxStateSource) {
     alarmCauses: h.alarmCauses,
     alarmSince: h.alarmSince,
     available: h.available,
+    g826: { current15min: g826Counts(h.current15min), day: g826Counts(h.day) },
   }));
+}
+
+function g826Counts(c: IntervalCounts | null) {
+  return c && { start: c.start, seconds: c.seconds, es: c.es, ses: c.ses, uas: c.uas, bbe: c.bbe, slips: c.slips, lcv: c.lcv, eBits: c.eBits };
 }
 
 function fxo(s: BoxStateSource) {

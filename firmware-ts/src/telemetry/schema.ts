@@ -84,11 +84,29 @@ export const CdrSchema = Type.Object({
 export type CdrPayloadRecord = Static<typeof CdrSchema>;
 
 /** A span as central shows it; the box may send more fields than these. */
+/** G.826 counts of one period (errored, severely errored and unavailable seconds, background block errors, slips, line code violations, E-bits). */
+const G826Counts = Type.Object(
+  {
+    start: Ms,
+    seconds: Type.Integer({ minimum: 0 }),
+    es: Type.Integer({ minimum: 0 }),
+    ses: Type.Integer({ minimum: 0 }),
+    uas: Type.Integer({ minimum: 0 }),
+    bbe: Type.Integer({ minimum: 0 }),
+    slips: Type.Integer({ minimum: 0 }),
+    lcv: Type.Integer({ minimum: 0 }),
+    eBits: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: true },
+);
+
 const SpanSummary = Type.Object(
   {
     span: Type.Integer({ minimum: 0 }),
     alarm: Type.String({ maxLength: 16 }),
     causes: Type.Array(Type.String({ maxLength: 16 }), { maxItems: 16 }),
+    /** G.826 this quarter hour and today (absent from older firmware; null before the first second counted). */
+    g826: Type.Optional(Type.Object({ current15min: Type.Union([G826Counts, Type.Null()]), day: Type.Union([G826Counts, Type.Null()]) })),
   },
   { additionalProperties: true },
 );

@@ -16,6 +16,7 @@ import { CARD_SOCKET, Mtp2PeerSocket, PEER_SOCKET } from './mtp2/peer-socket.js'
 import { SimHighway } from './sim-highway.js';
 
 export const USAGE = `Usage: countyline-sim --port <path> [options]
+       countyline-sim scenario <file.json> [--dir <folder>] [--lang en|zh]   (a bench scenario, from a checkout)
 
 Simulates the Countyline E1/FXO card on the card end of a pseudo-terminal pair, e.g.
   socat -d -d pty,raw,echo=0,link=/tmp/cl/card pty,raw,echo=0,link=/tmp/cl/host
