@@ -486,7 +486,8 @@ export class Firmware {
         alarms: this.alarms,
         sip: this.sip,
         bulletin: this.bulletins,
-        queue: () => (this.queue ? officeQueueView(this.queue, this.calls, this.clock.now()) : null),
+        // A box with no agents has no queue to show.
+        queue: () => (this.queue && this.config.agents.length > 0 ? officeQueueView(this.queue, this.calls, this.clock.now()) : null),
         callbacks: () => this.callbacks?.pending() ?? null,
       },
       testCalls: this.testCalls,
