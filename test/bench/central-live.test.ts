@@ -42,6 +42,12 @@ t.test("central shows the box's waiting callers and its agents as they change", 
     return q.callbacks?.find((c: any) => c.number === '13900000003') ?? null;
   }, 30_000);
   t.match(asked, { reason: 'no-agent', requests: 1, attempts: 0, lastAttemptAt: null });
+  // The day's figures at central move with the calls: the quarter hour under way goes out as calls end.
+  const kpis = await waitFor("central's KPIs to count the call before its quarter hour ends", async (seen) => {
+    const { intervals } = seen(await central.api('GET', `/api/v1/boxes/${BOX}/kpis`));
+    return intervals.some((k: any) => k.offered >= 1) ? intervals : null;
+  }, 20_000);
+  t.ok(kpis.length >= 1);
   t.equal((await live()).callbacksPending, 1);
   const [request] = await rig.json(['callbacks']);
   await rig.cli(['callbacks', 'done', request.id]);

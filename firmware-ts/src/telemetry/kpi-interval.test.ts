@@ -111,3 +111,16 @@ t.test('central reads a body from a box before the queue as before', async (t) =
   t.ok(check.Check(old));
   t.notOk(check.Check({ ...old, peakQueue: -1 }), 'a new field is checked when present');
 });
+
+t.test('the interval under way, with the calls ended so far: what central shows of the day before the quarter hour ends', async (t) => {
+  const r = new KpiReporter(T0 + 60_000);
+  t.match(r.current(T0 + 2 * 60_000), { intervalStart: T0, intervalMs: Q, offered: 0, answered: 0 }, 'no call yet');
+  r.add(cdr('answered', T0 + 90_000, { queue: queue(T0 + 92_000, T0 + 100_000), offeredAt: T0 + 92_000, answeredAt: T0 + 100_000, endedAt: T0 + 160_000, agent: 'ann' }));
+  r.add(cdr('abandoned', T0 + 120_000, { queue: queue(T0 + 122_000, T0 + 150_000), endedAt: T0 + 150_000 }));
+  const now = r.current(T0 + 3 * 60_000);
+  t.match(now, { intervalStart: T0, offered: 2, answered: 1, answeredIn15s: 1, abandoned: 1 });
+  t.ok(check.Check({ ...header, ...now }), 'a kpi message as central takes it');
+  t.same(r.due(T0 + 3 * 60_000), [], 'the interval itself is not due before it ends');
+  t.same(r.due(T0 + Q + KPI_GRACE_MS), [now], 'its own message at the end says the same, replacing it at central');
+  t.match(r.current(T0 + Q + 60_000), { intervalStart: T0 + Q, offered: 0 }, 'the next interval under way starts empty');
+});

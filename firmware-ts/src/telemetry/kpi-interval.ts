@@ -11,6 +11,9 @@ export const KPI_GRACE_MS = 5000;
  */
 export const KPI_REVISE_MS = 24 * 3_600_000;
 
+/** While calls end, the interval under way goes to central at most this often. */
+export const KPI_LIVE_GAP_MS = 30_000;
+
 /**
  * The `kpi` messages for central: one per 15-minute interval (quarter hours of UTC, which are
  * those of the box's time zone too), by the definitions of queue/kpi.ts, so that central's
@@ -67,6 +70,16 @@ export class KpiReporter {
     const horizon = this.horizon();
     this.cdrs = this.cdrs.filter((c) => c.endedAt >= horizon);
     return bodies;
+  }
+
+  /**
+   * The interval under way at `now`, with the calls that ended so far: sent while it runs so
+   * central's figures of the day move with the calls, then replaced by the interval's own
+   * message once it has ended (central keeps the latest for each interval).
+   */
+  current(now: number): MessageBody<'kpi'> {
+    const start = intervalOf(now);
+    return body(kpiIntervals(this.cdrs, { from: start, to: start + KPI_INTERVAL_MS, utcOffsetMs: 0 })[0]!);
   }
 
   private horizon(): number {

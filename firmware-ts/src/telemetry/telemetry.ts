@@ -11,7 +11,8 @@ import type { Backoff } from './backoff.js';
 import { birthBody, trunksBody, type BoxStateSource } from './box-state.js';
 import { CommandHandler, type CommandActions } from './commands.js';
 import type { Reported } from './desired-config.js';
-import { KpiReporter } from './kpi-interval.js';
+import { KPI_GRACE_MS, KPI_LIVE_GAP_MS, KpiReporter } from './kpi-interval.js';
+import { KPI_INTERVAL_MS } from '../queue/kpi.js';
 import { MqttLink } from './mqtt-link.js';
 import { Outbox, type MessageBody } from './outbox.js';
 import type { BoxKind } from './schema.js';
@@ -67,6 +68,8 @@ export class Telemetry {
   private readonly kpis: KpiReporter;
   private stopped = false;
   private liveTimer: TimerHandle | null = null;
+  private kpiTimer: TimerHandle | null = null;
+  private lastKpiAt = -Infinity;
   private lastLiveAt = -Infinity;
 
   private constructor(
@@ -150,6 +153,7 @@ export class Telemetry {
       this.on(source, 'call-ended', (cdr: Cdr) => {
         void this.create('cdr', { cdr });
         this.kpis.add(cdr);
+        this.kpiUnderWay();
       });
     }
     this.on(o.testCalls, 'test-result', (outcome: TestOutcome) => void this.create('event', { type: 'test-call', data: { ...outcome } }));
@@ -170,6 +174,21 @@ export class Telemetry {
     this.every(o.config.central.trunksIntervalMs, () => void this.create('trunks', trunksBody(o.state)));
     if (o.liveChanges) this.unwire.push(o.liveChanges(() => this.liveChanged()));
     this.armKpi();
+  }
+
+  /** A call ended: the interval under way goes to central now, or once KPI_LIVE_GAP_MS since the last has passed. */
+  private kpiUnderWay(): void {
+    if (this.kpiTimer !== null || this.stopped) return;
+    const wait = Math.max(0, this.lastKpiAt + KPI_LIVE_GAP_MS - this.o.clock.now());
+    const timer = (this.kpiTimer = this.o.clock.setTimeout(() => {
+      this.timers.delete(timer);
+      this.kpiTimer = null;
+      const now = this.o.clock.now();
+      this.lastKpiAt = now;
+      // In the grace after a quarter hour the ended interval's own message is due: it goes then.
+      if (now % KPI_INTERVAL_MS >= KPI_GRACE_MS) void this.create('kpi', this.kpis.current(now));
+    }, wait));
+    this.timers.add(timer);
   }
 
   /** A caller, call or agent changed: a snapshot now, or once the gap since the last has passed. */
