@@ -64,7 +64,10 @@ t.test("central shows the box's waiting callers and its agents as they change", 
   const phone = runSipp({ scenario: 'agent-answer', box, port: ann.port, user: ann.user, dir: rig.dir, mediaPort: await freeMediaPort() });
   t.teardown(() => phone.stop());
   await rig.simPost('/fxo/0/ring', { callerId: '13900000001' });
-  await waitFor('ann to answer the first call', async (seen) => (seen(await rig.json(['calls']))).active.some((c: any) => c.state === 'connected' && c.agent === 'ann'), 30_000);
+  await waitFor('ann to answer the first call', async (seen) => {
+    phone.assertRunning();
+    return seen(await rig.json(['calls'])).active.some((c: any) => c.state === 'connected' && c.agent === 'ann');
+  }, 30_000);
 
   await rig.simPost('/fxo/1/ring', { callerId: '13900000002' });
   const waiting = await waitFor('central to show the second caller waiting and ann in a call', async (seen) => {

@@ -2,6 +2,7 @@
 // answering its calls, scripted by the scenarios in test/peers/sipp/. Nothing here shares
 // code with the box's SIP layer.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,11 +15,40 @@ const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'sipp');
 
 export type Scenario = 'register' | 'register-refused' | 'agent-answer' | 'agent-answer-hangup' | 'agent-ring-out' | 'feature-code' | 'centre-busy';
 
-/** Two free even ports a step apart: RTP for sipp's echo (it binds the port and the next). */
+/**
+ * An even port for sipp's RTP echo, free together with the three above it: with -rtp_echo
+ * sipp binds the port and the port + 2 (and the system may hand out the odd ones between to
+ * anyone). All four are held at once before they are released, so a port another process
+ * holds is never chosen; sipp still has to bind them before someone else does, which is why
+ * a sipp that exits early says so (see `runSipp`).
+ */
 export async function freeMediaPort(): Promise<number> {
   for (;;) {
     const port = await freeUdpPort();
-    if (port % 2 === 0 && port < 65_000) return port;
+    if (port % 2 !== 0 || port >= 65_000) continue;
+    const held: Socket[] = [];
+    let free = true;
+    for (let p = port; p < port + 4 && free; p += 1) {
+      const socket = createSocket('udp4');
+      free = await new Promise<boolean>((resolve) => {
+        socket.once('error', () => resolve(false));
+        socket.bind(p, '127.0.0.1', () => resolve(true));
+      });
+      held.push(socket);
+    }
+    await Promise.all(
+      held.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            try {
+              s.close(() => resolve());
+            } catch {
+              resolve(); // a socket whose bind failed may already be closed
+            }
+          }),
+      ),
+    );
+    if (free) return port;
   }
 }
 
@@ -28,6 +58,8 @@ export interface SippRun {
   result: Promise<{ code: number | null; output: string }>;
   /** Every SIP message sipp sent and received so far (its -trace_msg log). */
   messages(): Promise<string>;
+  /** Throws, with what sipp printed, if sipp has already exited (e.g. it could not bind a port). */
+  assertRunning(): void;
   stop(): void;
 }
 
@@ -89,6 +121,9 @@ export function runSipp(o: SippOptions): SippRun {
     child,
     result,
     messages: () => readFile(messageFile, 'utf8').catch(() => ''),
+    assertRunning: () => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`sipp ${name} exited (${child.exitCode ?? child.signalCode}): ${output}`);
+    },
     stop: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
