@@ -40,11 +40,38 @@ export async function freeUdpPort() {
   return port;
 }
 
-/** An even free port below 65000: SIPp's media port (it binds the next ones too). */
+/**
+ * An even port for SIPp's RTP echo, free together with the three above it: with -rtp_echo
+ * SIPp binds the port and the port + 2, and exits (254) if either is taken. All four are
+ * held at once before they are released, so a port another process holds is never chosen.
+ */
 export async function freeMediaPort() {
   for (;;) {
     const port = await freeUdpPort();
-    if (port % 2 === 0 && port < 65_000) return port;
+    if (port % 2 !== 0 || port >= 65_000) continue;
+    const held = [];
+    let free = true;
+    for (let p = port; p < port + 4 && free; p += 1) {
+      const socket = createSocket('udp4');
+      free = await new Promise((resolve) => {
+        socket.once('error', () => resolve(false));
+        socket.bind(p, '127.0.0.1', () => resolve(true));
+      });
+      held.push(socket);
+    }
+    await Promise.all(
+      held.map(
+        (s) =>
+          new Promise((resolve) => {
+            try {
+              s.close(resolve);
+            } catch {
+              resolve(); // a socket whose bind failed may already be closed
+            }
+          }),
+      ),
+    );
+    if (free) return port;
   }
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { systemClock, type Clock, type TimerHandle } from '@countyline/e1-gateway';
 import type { Logger } from 'pino';
 import { Counter, Registry } from 'prom-client';
+import { registerProcessMetrics } from './process-metrics.js';
 import { applyAlarmRules } from './alarms/alarm-rules.js';
 import { registerAlarmMetrics } from './alarms/alarm-metrics.js';
 import { AlarmStore } from './alarms/alarm-store.js';
@@ -214,6 +215,7 @@ export class Firmware {
     if (this.isup) this.wireIsup(this.isup);
     if (this.pri) this.wirePri(this.pri);
     registerCardMetrics(this.metrics, this.card);
+    registerProcessMetrics(this.metrics);
     registerAlarmMetrics(this.metrics, this.alarms);
     // SIP runs for the agents' phones, and for the city centre's trunk (a box may send every call there).
     this.sip = config.agents.length > 0 || config.queue.centre ? new SipService({ config, logger: log.child({ module: 'sip' }), clock }) : null;

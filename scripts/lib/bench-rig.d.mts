@@ -45,6 +45,13 @@ export interface RigOptions {
   sim?: boolean;
   /** false: start socat and the simulator only. */
   firmware?: boolean;
+  /**
+   * Runs another build of the firmware (the arm64 package under qemu): the program and its
+   * first arguments, in place of this checkout's node and CLI; `run --config <file>` follows.
+   */
+  firmwareCommand?: string[];
+  /** How long the firmware may take to open its control socket (default 10 s). */
+  firmwareStartMs?: number;
 }
 
 export interface CliResult {

@@ -178,7 +178,10 @@ export async function startRig(options = {}) {
   };
 
   rig.startFirmware = async ({ waitUp = true } = {}) => {
-    const firmware = startProcess('firmware', process.execPath, [FIRMWARE_CLI, 'run', '--config', configPath], join(dir, 'firmware.log'));
+    // `firmwareCommand` runs another build of the firmware (the arm64 package under qemu): the
+    // program and its first arguments, in place of this checkout's node and CLI.
+    const [cmd, ...before] = options.firmwareCommand ?? [process.execPath, FIRMWARE_CLI];
+    const firmware = startProcess('firmware', cmd, [...before, 'run', '--config', configPath], join(dir, 'firmware.log'));
     firmware.child.stdout.on('data', firmware.keep);
     rig.firmware = firmware;
     await waitFor(
@@ -187,7 +190,8 @@ export async function startRig(options = {}) {
         if (!running(firmware)) throw new Error(`the firmware exited (${firmware.child.exitCode ?? firmware.child.signalCode}):\n${firmware.output.join('').slice(-3000)}`);
         return seen(await socketReady(socketPath)) === true;
       },
-      10_000,
+      // An emulated CPU starts Node several times slower (`firmwareStartMs`, arm64 under qemu).
+      options.firmwareStartMs ?? 10_000,
     );
     if (waitUp) await rig.waitStatus('card link up', (s) => s.card.link === 'up', 15_000);
   };

@@ -2,55 +2,19 @@
 // answering its calls, scripted by the scenarios in test/peers/sipp/. Nothing here shares
 // code with the box's SIP layer.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeUdpPort } from '../../firmware-ts/test-support/free-udp-port.js';
 import { requireTool } from '../../scripts/lib/bench-rig.mjs';
+import { freeMediaPort } from '../../bench/lib/sipp-phones.mjs';
 
-export { freeUdpPort };
+/** freeMediaPort: an even RTP port for sipp's echo, free with the ports sipp binds beside it. */
+export { freeMediaPort, freeUdpPort };
 
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'sipp');
 
 export type Scenario = 'register' | 'register-refused' | 'agent-answer' | 'agent-answer-hangup' | 'agent-ring-out' | 'feature-code' | 'centre-busy';
-
-/**
- * An even port for sipp's RTP echo, free together with the three above it: with -rtp_echo
- * sipp binds the port and the port + 2 (and the system may hand out the odd ones between to
- * anyone). All four are held at once before they are released, so a port another process
- * holds is never chosen; sipp still has to bind them before someone else does, which is why
- * a sipp that exits early says so (see `runSipp`).
- */
-export async function freeMediaPort(): Promise<number> {
-  for (;;) {
-    const port = await freeUdpPort();
-    if (port % 2 !== 0 || port >= 65_000) continue;
-    const held: Socket[] = [];
-    let free = true;
-    for (let p = port; p < port + 4 && free; p += 1) {
-      const socket = createSocket('udp4');
-      free = await new Promise<boolean>((resolve) => {
-        socket.once('error', () => resolve(false));
-        socket.bind(p, '127.0.0.1', () => resolve(true));
-      });
-      held.push(socket);
-    }
-    await Promise.all(
-      held.map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            try {
-              s.close(() => resolve());
-            } catch {
-              resolve(); // a socket whose bind failed may already be closed
-            }
-          }),
-      ),
-    );
-    if (free) return port;
-  }
-}
 
 export interface SippRun {
   child: ChildProcess;
