@@ -20,6 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { running, startRig, waitFor } from '../scripts/lib/bench-rig.mjs';
+import { fxoFeeder } from './lib/fxo-feeder.mjs';
 import { sampleUsage } from './lib/proc-usage.mjs';
 import { freeMediaPort, freeUdpPort, killAllSipp, register, scenarioCopy, sipp, stopSipp } from './lib/sipp-phones.mjs';
 
@@ -48,37 +49,6 @@ async function readCdrs(rig) {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line));
-}
-
-/**
- * Rings each FXO line again as soon as it is idle (plugged, on-hook, no call), with a caller
- * ID of its own, until stopped; counts the rings and the lines in a call at each look.
- */
-function fxoFeeder(rig) {
-  const feeder = { rings: [], samples: [], error: null, stopped: false };
-  let n = 0;
-  feeder.done = (async () => {
-    while (!feeder.stopped) {
-      try {
-        const { fxo } = await rig.simGet('/state');
-        feeder.samples.push({ at: Date.now(), busy: fxo.filter((p) => p.call !== 'idle').length, talking: fxo.filter((p) => p.call === 'connected').length });
-        for (const p of fxo.filter((x) => x.plugged && x.call === 'idle' && !x.offHook)) {
-          const callerId = `1390000${String(n++).padStart(4, '0')}`;
-          await rig.simPost(`/fxo/${p.port}/ring`, { callerId });
-          feeder.rings.push({ at: Date.now(), port: p.port, callerId });
-        }
-      } catch (err) {
-        feeder.error = err;
-        return;
-      }
-      await sleep(FXO_POLL_MS);
-    }
-  })();
-  feeder.stop = async () => {
-    feeder.stopped = true;
-    await feeder.done;
-  };
-  return feeder;
 }
 
 /** Counts the E1 circuits in a call at the exchange, every LINE_SAMPLE_MS, until stopped. */
@@ -199,7 +169,7 @@ export default async function run({ quick = false } = {}) {
     phones = sipp(box, scenario, ['-p', String(phonePort), '-m', '1000000', '-mi', '127.0.0.1', '-mp', String(mediaPort), '-rtp_echo', '-timeout', '0'], rig.dir, 'phones');
     const loadStart = Date.now();
     await rig.simPost('/traffic', { callsPerMinute: E1_OFFERED_PER_MINUTE, holdSeconds: 3600 });
-    feeder = fxoFeeder(rig);
+    feeder = fxoFeeder(rig, { pollMs: FXO_POLL_MS });
     e1 = e1Sampler(rig);
     const check = () => checkAlive(rig, phones, feeder);
     await sleepChecking(loadStart + plan.warmUpS * 1000, check);

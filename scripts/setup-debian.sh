@@ -21,6 +21,15 @@ PACKAGES=(
   "chromium     chromium                a real browser: the ops page's tests drive it through playwright-core (never a downloaded browser)"
   "fonts-wqy-microhei /usr/share/fonts/truetype/wqy/wqy-microhei.ttc  Chinese glyphs, so the ops page renders zh-CN in that browser"
   "openssl      openssl                 makes the throwaway CA and certificates of the TLS tests (mqtts, provision --ca-file)"
+  "qemu-user-static qemu-aarch64-static  runs the box's arm64 Node and firmware from the package on this x86 machine (the emulated bench test)"
+  "libc6-arm64-cross /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1  the arm64 C library qemu hands the packaged Node"
+  "libstdc++6-arm64-cross /usr/aarch64-linux-gnu/lib/libstdc++.so.6  the arm64 C++ runtime the packaged Node links to"
+  "libgcc-s1-arm64-cross /usr/aarch64-linux-gnu/lib/libgcc_s.so.1  the arm64 GCC runtime the packaged Node links to"
+  "binutils-aarch64-linux-gnu aarch64-linux-gnu-strip  strips the arm64 Node binary when the package is built (npm run image)"
+  "dpkg         dpkg-deb                reads the built .deb back (the package test)"
+  "xz-utils     xz                      compresses the .deb's archives"
+  "util-linux   unshare                 a private mount namespace for the systemd user manager of the watchdog test"
+  "systemd      /lib/systemd/systemd    a real systemd (as a user manager) runs the unit in the watchdog and rollback test"
 )
 
 present() { if [[ "$1" == /* ]]; then [ -e "$1" ]; else command -v "$1" >/dev/null 2>&1; fi; }

@@ -305,7 +305,7 @@ export class Firmware {
     this.pri?.start();
     this.testCalls.start();
     this.armSave();
-    this.log.info({ card: this.config.card.path, socket: this.config.control.socket }, 'firmware started');
+    this.log.info({ card: this.config.card.path, socket: this.config.control.socket, arch: process.arch, node: process.version }, 'firmware started');
   }
 
   async stop(): Promise<void> {

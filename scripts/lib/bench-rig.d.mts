@@ -100,8 +100,11 @@ export interface Rig {
   startFirmware(opts?: { waitUp?: boolean }): Promise<void>;
   stopFirmware(signal?: NodeJS.Signals): Promise<void>;
   stopSim(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts `countyline <args>` and returns at once. */
-  spawnCli(args: string[]): CliRun;
+  /**
+   * Starts `countyline <args>` and returns at once; `command` runs another build's CLI
+   * (program and first arguments) instead of this checkout's.
+   */
+  spawnCli(args: string[], opts?: { command?: string[] }): CliRun;
   /** Runs `countyline <args>`; fails with its stderr unless it exits with `expect` (default 0). */
   cli(args: string[], expect?: number | number[]): Promise<CliResult>;
   /** `countyline <args> --json`, exit code checked, parsed. */

@@ -203,8 +203,10 @@ export async function startRig(options = {}) {
    * Starts a `countyline` CLI run against this rig's firmware and returns at once: its
    * output so far, a wait for a line of it, and its result (exit code checked).
    */
-  rig.spawnCli = (args) => {
-    const child = spawn(process.execPath, [FIRMWARE_CLI, ...args, '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  rig.spawnCli = (args, { command } = {}) => {
+    // `command`: another build's CLI (the arm64 package under qemu), program and first arguments.
+    const [cmd, ...before] = command ?? [process.execPath, FIRMWARE_CLI];
+    const child = spawn(cmd, [...before, ...args, '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(child);
     clis.add(child);
     let stdout = '';
