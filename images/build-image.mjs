@@ -9,7 +9,7 @@
 // /usr/lib/countyline/ with the udev rule and the systemd units in their system places.
 // The same commit gives the same bytes: every time stamp is the commit's, files are in
 // sorted order, owned by root, with fixed modes, and no path of the build machine is in them.
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, readdirSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -21,6 +21,12 @@ PACKAGES=(
   "chromium     chromium                a real browser: the ops page's tests drive it through playwright-core (never a downloaded browser)"
   "fonts-wqy-microhei /usr/share/fonts/truetype/wqy/wqy-microhei.ttc  Chinese glyphs, so the ops page renders zh-CN in that browser"
   "openssl      openssl                 makes the throwaway CA and certificates of the TLS tests (mqtts, provision --ca-file)"
+  "binutils-aarch64-linux-gnu aarch64-linux-gnu-strip  strips the arm64 Node that npm run image packs for the box"
+  "xz-utils     xz                      compresses the .deb's contents (npm run image)"
+  "qemu-user-static qemu-aarch64-static runs the packaged arm64 Node in the image test (user mode, no binfmt_misc)"
+  "libc6-arm64-cross /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1  the arm64 C library qemu loads the packaged Node with"
+  "libstdc++6-arm64-cross /usr/aarch64-linux-gnu/lib/libstdc++.so.6  the arm64 C++ library the packaged Node and the serial port addon link"
+  "libgcc-s1-arm64-cross /usr/aarch64-linux-gnu/lib/libgcc_s.so.1  the arm64 GCC runtime they link too"
 )
 
 present() { if [[ "$1" == /* ]]; then [ -e "$1" ]; else command -v "$1" >/dev/null 2>&1; fi; }
