@@ -70,6 +70,8 @@ commands:
   callbacks [--all]     callers waiting to be called back, oldest first (--all: done ones too)
   callbacks done <id>   mark a callback request done (the id or its first 8 characters)
   metrics               Prometheus metrics of the running firmware
+  version               what runs (its release, commit and Node) and the releases kept on the box:
+                        current, previous, and whether an upgrade is pending
   bulletin [set <text> [--until <time>] | clear]
                         the notice callers hear before the queue: show, set or clear it;
                         --until HH:MM (today) or "YYYY-MM-DD HH:MM", box time (default: until
@@ -119,6 +121,8 @@ const USAGE_ZH = (config: string) => `用法: countyline <命令> [--config <文
   callbacks [--all]     等待回拨的来电者, 最早的在前 (--all: 含已办结的)
   callbacks done <编号> 将回拨请求标为已办结 (完整编号或其前 8 位)
   metrics               运行中固件的 Prometheus 指标
+  version               当前运行的版本 (发布版本、提交、Node) 与本机保留的版本:
+                        当前版本、上一版, 以及是否有待确认的升级
   bulletin [set <文本> [--until <时间>] | clear]
                         来电者排队前收听的公告: 查看、设置或清除;
                         --until HH:MM (当天) 或 "YYYY-MM-DD HH:MM", 本机时间 (默认: 直到清除);

@@ -17,8 +17,10 @@ import { dayStart } from '../queue/kpi.js';
 import { formatCall, formatCircuits } from './format-circuits.js';
 import { formatDialProgress, formatDialResult } from './format-dial.js';
 import { formatStatus } from './format-status.js';
+import { formatVersion } from './format-version.js';
 import { formatAlarms, formatOutcome, formatTrunks } from './format-trunks.js';
 import { pickLang, stateText, text, type Lang } from './i18n.js';
+import { versionInfo } from './release-info.js';
 
 /** What the CLI needs of the world; tests pass their own (see cli.test.ts). */
 export interface CliIo {
@@ -67,7 +69,7 @@ const ARGUMENT: Record<string, { en: string; zh: string }> = {
   capture: { en: 'a file to write (.pcap)', zh: '要写入的文件 (.pcap)' },
 };
 
-const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'dial', 'capture', 'agents', 'agent', 'queue', 'metrics', 'calls', 'provision', 'bulletin', 'kpi', 'callbacks']);
+const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'dial', 'capture', 'agents', 'agent', 'queue', 'metrics', 'calls', 'provision', 'bulletin', 'kpi', 'callbacks', 'version']);
 
 const AGENT_ACTIONS = ['login', 'logout', 'break'] as const;
 
@@ -119,6 +121,12 @@ async function run(command: string, argument: string, values: Values, lang: Lang
   const json = (v: unknown) => out(JSON.stringify(v, null, 2));
   // Before the config is loaded: provisioning a box is what completes its config.
   if (command === 'provision') return provisionCommand(values, lang, io.stdout);
+  // What runs and what the box keeps: read from files, with no config or firmware needed.
+  if (command === 'version') {
+    const info = versionInfo(io.env);
+    out(values.json ? JSON.stringify(info, null, 2) : formatVersion(info, lang));
+    return EXIT.ok;
+  }
   const config = await loadConfig(values.config);
   if (command === 'run') return io.runFirmware(config, values.config);
   const firmware = io.connect(config.control.socket, values.config);

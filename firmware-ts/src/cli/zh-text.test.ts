@@ -721,8 +721,8 @@ t.test('the usage text in Chinese explains every command and option in Chinese',
   t.match(en.join('\n'), /provision --central <url> --token <token> \[--ca-file <pem>\]\n(.*\n){2} *--ca-file: trust central's certificate by this CA/, 'provision names --ca-file and what it is for');
   t.match(zh.join('\n'), /provision --central <地址> --token <令牌> \[--ca-file <证书文件>\]\n(.*\n){2} *--ca-file: 用此根证书/, 'in Chinese too');
   // What a user types stays as it is: commands, options, their placeholders, the path.
-  const typed = /(countyline|<[^>]+>|\[[^\]]*\]|--?[a-z][a-z-]*|en\|zh|fxo\/N|e1\/S\/T|\b(all|any)\b|\/etc\/countyline\/config\.json|YYYY-MM-DD HH:MM|HH:MM|\b(run|status|trunks|alarms|test-call|circuits|block|unblock|call|dial|capture|metrics|calls|cic|provision|bulletin|set|clear|queue|agent|login|logout|break|kpi|callbacks|done)\b)/g;
+  const typed = /(countyline|<[^>]+>|\[[^\]]*\]|--?[a-z][a-z-]*|en\|zh|fxo\/N|e1\/S\/T|\b(all|any)\b|\/etc\/countyline\/config\.json|YYYY-MM-DD HH:MM|HH:MM|\b(run|status|trunks|alarms|test-call|circuits|block|unblock|call|dial|capture|metrics|calls|cic|provision|bulletin|set|clear|queue|agent|login|logout|break|kpi|callbacks|done|version)\b)/g;
   for (const line of zh) {
-    t.same(englishWords(line.replace(typed, ' '), ['JSON', 'LANG', 'Prometheus', 'Wireshark', 'pcap', 'BLO', 'UBL', 'G.826', 'Ctrl-C']), [], `no English in: ${line}`);
+    t.same(englishWords(line.replace(typed, ' '), ['JSON', 'LANG', 'Prometheus', 'Wireshark', 'pcap', 'BLO', 'UBL', 'G.826', 'Ctrl-C', 'Node']), [], `no English in: ${line}`);
   }
 });
