@@ -52,7 +52,7 @@ t.test('the arm64 package runs the box under emulation', async (t) => {
 
   const arch = await emulatedCli(['version', '--json']);
   const version = JSON.parse(arch.stdout);
-  t.match(version, { running: { version: arm64.release?.version } }, 'the packaged CLI names the release it is');
+  t.match(version, { running: { kind: 'release', release: { version: arm64.release?.version } } }, 'the packaged CLI names the release it is');
 
   const provisioned = await emulatedCli(['provision', '--central', central.httpUrl, '--token', enrolmentToken]);
   t.match(provisioned.stdout, BOX, 'the packaged CLI provisions the box with its enrolment token');
