@@ -38,7 +38,9 @@ async function git(...args: string[]): Promise<string> {
 }
 
 async function build(out: string): Promise<string> {
-  const { stdout } = await exec(process.execPath, [join(root, 'images', 'build-image.mjs'), '--out', out], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+  // Nice: two builds' xz would otherwise take the CPU from the bench tests running beside this
+  // file, whose firmware keeps real-time promises (a heartbeat a second, alarm timings).
+  const { stdout } = await exec('nice', ['-n', '10', process.execPath, join(root, 'images', 'build-image.mjs'), '--out', out], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
   return stdout;
 }
 
