@@ -107,6 +107,12 @@ export const ERRORS = {
     () => 'this box has no SS7 signalling configured (no isup section in its config)',
     () => '本机未配置 SS7 信令 (配置文件中没有 isup 部分)',
   ),
+  'debug-hang-refused': spec(
+    EXIT.usage,
+    NoArgs,
+    () => 'debug hang is off: it blocks the firmware on purpose, for testing the watchdog, and works only when the firmware was started with the environment variable COUNTYLINE_DEBUG_HANG=1',
+    () => '调试挂起未启用: 该命令故意让固件停止响应, 仅用于测试看门狗; 需以环境变量 COUNTYLINE_DEBUG_HANG=1 启动固件后才可使用',
+  ),
   'no-signalling': spec(
     EXIT.usage,
     NoArgs,

@@ -47,6 +47,8 @@ export interface ControlTarget {
   kpi: { cdrs(from: number, to: number): Promise<Cdr[]>; utcOffsetMs: number; wrapUpMs: number };
   /** Aborted when the firmware stops: long work (calls, captures) ends early. */
   stopping: AbortSignal;
+  /** Whether `debug-hang` may block the event loop (env COUNTYLINE_DEBUG_HANG=1). */
+  debugHang: boolean;
   /** One call out (`countyline dial`); rejects until the call model has started. */
   dial(params: ParamsOf<'dial'>, progress: (p: ProgressOf<'dial'>) => void): Promise<ResultOf<'dial'>>;
   /** The bulletin: shown, set (resolves once spoken), cleared. */
@@ -156,6 +158,13 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
 
     dial: (params, ctx) => fw.dial(params, (p) => ctx.progress(p)),
 
+    'debug-hang': ({ seconds }) => {
+      if (!fw.debugHang) throw new CountylineError('debug-hang-refused', {});
+      // The answer goes out first; the loop blocks just after, as a firmware stuck in a loop would.
+      setTimeout(() => blockEventLoop(seconds * 1000), HANG_AFTER_MS);
+      return { seconds };
+    },
+
     capture: async ({ seconds }, ctx) => {
       // SS7 when the box has it, else the PRI D-channel (a box has one or the other per span).
       const source: { on(e: 'capture', l: CaptureListener): unknown; off(e: 'capture', l: CaptureListener): unknown } | null = fw.isup ?? fw.pri;
@@ -176,6 +185,17 @@ export function controlHandlers(fw: ControlTarget): ControlHandlers {
       return { frames, protocol };
     },
   };
+}
+
+/** How long `debug-hang` lets its answer reach the CLI before the loop blocks. */
+const HANG_AFTER_MS = 100;
+
+/** Keeps the event loop busy for `ms` of real time: no timer, no I/O, no watchdog ping runs meanwhile. */
+function blockEventLoop(ms: number): void {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    // busy: this is the point
+  }
 }
 
 /** A PRI B-channel blocked or unblocked at the box (Q.931 has no blocking message to send). */

@@ -21,6 +21,8 @@ export interface FirmwareRunnerOptions {
   logger: Logger;
   /** How often a waiting config change looks for the calls to have ended; default 1 s. */
   pollMs?: number;
+  /** What every firmware it builds gets of the process: its metrics, whether `debug hang` is on. */
+  processDeps?: Pick<FirmwareDeps, 'registerMetrics' | 'debugHang'>;
   /** Builds each firmware; default: `new Firmware(config, logger, deps)`. */
   create?: (config: Config, deps: FirmwareDeps) => RunnableFirmware;
 }
@@ -63,7 +65,7 @@ export class FirmwareRunner {
   }
 
   private build(config: Config): RunnableFirmware {
-    const deps: FirmwareDeps = { configFile: this.o.configPath, applyConfig: (change) => this.apply(change) };
+    const deps: FirmwareDeps = { ...this.o.processDeps, configFile: this.o.configPath, applyConfig: (change) => this.apply(change) };
     return this.o.create ? this.o.create(config, deps) : new Firmware(config, this.o.logger, deps);
   }
 

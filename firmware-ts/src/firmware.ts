@@ -77,6 +77,13 @@ export interface FirmwareDeps {
    * central that passed every check. Without it, such a config is refused as not appliable.
    */
   applyConfig?: (change: ConfigChange) => void;
+  /** Adds the process's own metrics (systemd notifications) to the firmware's registry. */
+  registerMetrics?: (registry: Registry) => void;
+  /**
+   * Lets `countyline debug hang` block the event loop (env COUNTYLINE_DEBUG_HANG=1): for
+   * testing systemd's watchdog, never on a box in service. Default false: refused.
+   */
+  debugHang?: boolean;
 }
 
 const SAVE_EVERY_MS = 60_000;
@@ -216,6 +223,7 @@ export class Firmware {
     if (this.pri) this.wirePri(this.pri);
     registerCardMetrics(this.metrics, this.card);
     registerProcessMetrics(this.metrics);
+    deps.registerMetrics?.(this.metrics);
     registerAlarmMetrics(this.metrics, this.alarms);
     // SIP runs for the agents' phones, and for the city centre's trunk (a box may send every call there).
     this.sip = config.agents.length > 0 || config.queue.centre ? new SipService({ config, logger: log.child({ module: 'sip' }), clock }) : null;
@@ -239,6 +247,7 @@ export class Firmware {
         status: () => this.status(),
         trunkView: () => this.trunkView(),
         stopping: this.stopping.signal,
+        debugHang: deps.debugHang ?? false,
         kpi: {
           cdrs: (from, to) => this.cdrs?.between(from, to) ?? Promise.resolve([]),
           utcOffsetMs: config.trunks.utcOffsetHours * 3_600_000,

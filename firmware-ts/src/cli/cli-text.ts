@@ -33,6 +33,10 @@ export const CLI_TEXT = {
     en: (cic: number) => `B-channel ${cic} blocked at the box: no call goes out on it, and the network's calls on it are refused (cause 44)`,
     zh: (cic: number) => `B 信道 ${cic} 已在本机闭塞: 不再由此呼出, 网络侧在此信道的来话将被拒绝 (原因值 44)`,
   },
+  debugHanging: {
+    en: (seconds: number) => `the firmware blocks for ${seconds} s from now: it answers nothing meanwhile, and systemd's watchdog restarts it`,
+    zh: (seconds: number) => `固件自现在起停止响应 ${seconds} 秒: 期间不处理任何请求, 看门狗将重启固件`,
+  },
   unblockLocal: { en: (cic: number) => `B-channel ${cic} unblocked at the box`, zh: (cic: number) => `B 信道 ${cic} 已在本机解除闭塞` },
 } satisfies Record<string, Record<Lang, (...args: any[]) => string>>;
 
@@ -72,6 +76,8 @@ commands:
   metrics               Prometheus metrics of the running firmware
   version               what runs (its release, commit and Node) and the releases kept on the box:
                         current, previous, and whether an upgrade is pending
+  debug hang <seconds>  block the firmware for a while, to test the watchdog (only with
+                        COUNTYLINE_DEBUG_HANG=1 in the firmware's environment)
   bulletin [set <text> [--until <time>] | clear]
                         the notice callers hear before the queue: show, set or clear it;
                         --until HH:MM (today) or "YYYY-MM-DD HH:MM", box time (default: until
@@ -123,6 +129,8 @@ const USAGE_ZH = (config: string) => `用法: countyline <命令> [--config <文
   metrics               运行中固件的 Prometheus 指标
   version               当前运行的版本 (发布版本、提交、Node) 与本机保留的版本:
                         当前版本、上一版, 以及是否有待确认的升级
+  debug hang <秒数>     让固件停止响应一段时间, 用于测试看门狗 (仅当固件的环境变量
+                        含 COUNTYLINE_DEBUG_HANG=1 时可用)
   bulletin [set <文本> [--until <时间>] | clear]
                         来电者排队前收听的公告: 查看、设置或清除;
                         --until HH:MM (当天) 或 "YYYY-MM-DD HH:MM", 本机时间 (默认: 直到清除);

@@ -69,7 +69,7 @@ const ARGUMENT: Record<string, { en: string; zh: string }> = {
   capture: { en: 'a file to write (.pcap)', zh: '要写入的文件 (.pcap)' },
 };
 
-const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'dial', 'capture', 'agents', 'agent', 'queue', 'metrics', 'calls', 'provision', 'bulletin', 'kpi', 'callbacks', 'version']);
+const COMMANDS = new Set(['run', 'status', 'trunks', 'alarms', 'test-call', 'circuits', 'block', 'unblock', 'call', 'dial', 'capture', 'agents', 'agent', 'queue', 'metrics', 'calls', 'provision', 'bulletin', 'kpi', 'callbacks', 'version', 'debug']);
 
 const AGENT_ACTIONS = ['login', 'logout', 'break'] as const;
 
@@ -96,6 +96,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (command === 'bulletin') return await bulletin(rest, values, lang, io);
     if (command === 'agent') return await agentStatus(rest, values, lang, io);
     if (command === 'callbacks') return await callbacks(rest, values, lang, io);
+    if (command === 'debug') return await debug(rest, values, lang, io);
     const wanted = ARGUMENT[command];
     if (rest.length > (wanted ? 1 : 0)) throw new CountylineError('extra-argument', { command, argument: rest[wanted ? 1 : 0]! });
     if (wanted && rest.length === 0) throw new CountylineError('missing-argument', { command, what: wanted });
@@ -293,6 +294,23 @@ async function callbacks(rest: string[], values: Values, lang: Lang, io: CliIo):
   const { callbacks: list } = await firmware.call('callbacks', { all: values.all });
   if (values.json) out(JSON.stringify(list, null, 2));
   else out(formatCallbacks(list, lang, io.now(), config.trunks.utcOffsetHours));
+  return EXIT.ok;
+}
+
+/** `countyline debug hang <seconds>`: blocks the firmware's event loop, to test systemd's watchdog. */
+async function debug(rest: string[], values: Values, lang: Lang, io: CliIo): Promise<number> {
+  const [action, seconds, extra] = rest;
+  if (action !== 'hang') {
+    if (action === undefined) throw new CountylineError('missing-argument', { command: 'debug', what: { en: 'hang <seconds>', zh: 'hang <秒数>' } });
+    throw new CountylineError('extra-argument', { command: 'debug', argument: action });
+  }
+  if (seconds === undefined) throw new CountylineError('missing-argument', { command: 'debug hang', what: { en: 'seconds', zh: '秒数' } });
+  if (extra !== undefined) throw new CountylineError('extra-argument', { command: 'debug hang', argument: extra });
+  const config = await loadConfig(values.config);
+  const firmware = io.connect(config.control.socket, values.config);
+  const answer = await firmware.call('debug-hang', { seconds: numberOption('seconds', seconds, 0) });
+  if (values.json) io.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+  else io.stdout.write(`${CLI_TEXT.debugHanging[lang](answer.seconds)}\n`);
   return EXIT.ok;
 }
 

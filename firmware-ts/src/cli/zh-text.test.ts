@@ -67,7 +67,7 @@ const TERMS = new Set([
 ]);
 
 /** What the reader types or looks up exactly as printed: a command line, config keys, the account name. */
-const LITERALS = ['countyline run --config', 'countyline', 'card.path', 'card.baudRate', 'card 部分', 'root', 'isup.slc', 'agents', 'central.caFile'];
+const LITERALS = ['COUNTYLINE_DEBUG_HANG=1', 'countyline run --config', 'countyline', 'card.path', 'card.baudRate', 'card 部分', 'root', 'isup.slc', 'agents', 'central.caFile'];
 
 const TOKEN = /[A-Za-z][A-Za-z0-9]*(?:[.-][A-Za-z0-9]+)*/g;
 
@@ -634,6 +634,7 @@ const ERROR_ARGS: { [C in ErrorCode]: ErrorArgs<C> } = {
   'no-cic': { cic: 99, first: 1, last: 30 },
   'no-isup': {},
   'no-signalling': {},
+  'debug-hang-refused': {},
   'dial-number-invalid': { number: '12a' },
   'no-line-free': { number: '95598', lines: [{ kind: 'e1', why: 'link-down' }, { kind: 'fxo', why: 'busy' }] },
   'bulletin-past': { until: '2026-12-01T08:00:00.000Z', now: '2026-12-01T09:00:00.000Z' },
@@ -721,7 +722,7 @@ t.test('the usage text in Chinese explains every command and option in Chinese',
   t.match(en.join('\n'), /provision --central <url> --token <token> \[--ca-file <pem>\]\n(.*\n){2} *--ca-file: trust central's certificate by this CA/, 'provision names --ca-file and what it is for');
   t.match(zh.join('\n'), /provision --central <地址> --token <令牌> \[--ca-file <证书文件>\]\n(.*\n){2} *--ca-file: 用此根证书/, 'in Chinese too');
   // What a user types stays as it is: commands, options, their placeholders, the path.
-  const typed = /(countyline|<[^>]+>|\[[^\]]*\]|--?[a-z][a-z-]*|en\|zh|fxo\/N|e1\/S\/T|\b(all|any)\b|\/etc\/countyline\/config\.json|YYYY-MM-DD HH:MM|HH:MM|\b(run|status|trunks|alarms|test-call|circuits|block|unblock|call|dial|capture|metrics|calls|cic|provision|bulletin|set|clear|queue|agent|login|logout|break|kpi|callbacks|done|version)\b)/g;
+  const typed = /(countyline|<[^>]+>|\[[^\]]*\]|--?[a-z][a-z-]*|en\|zh|fxo\/N|e1\/S\/T|\b(all|any)\b|\/etc\/countyline\/config\.json|YYYY-MM-DD HH:MM|HH:MM|\b(run|status|trunks|alarms|test-call|circuits|block|unblock|call|dial|capture|metrics|calls|cic|provision|bulletin|set|clear|queue|agent|login|logout|break|kpi|callbacks|done|version|debug|hang)\b)/g;
   for (const line of zh) {
     t.same(englishWords(line.replace(typed, ' '), ['JSON', 'LANG', 'Prometheus', 'Wireshark', 'pcap', 'BLO', 'UBL', 'G.826', 'Ctrl-C', 'Node']), [], `no English in: ${line}`);
   }

@@ -88,7 +88,7 @@ t.test('unknown methods and handler failures are coded too', async (t) => {
   const { d, refused } = dispatcher();
   const unknown = await refusal(d.dispatch('reboot', {}));
   t.equal(unknown.code, 'unknown-method');
-  t.match(unknown.message, /no method "reboot" \(known: status, trunks, alarms, test-call, metrics, circuits, block, unblock, call, capture, agents, bulletin, bulletin-set, bulletin-clear, queue, agent-status, calls, kpi, callbacks, callback-done, dial\)/);
+  t.match(unknown.message, /no method "reboot" \(known: status, trunks, alarms, test-call, metrics, circuits, block, unblock, call, capture, agents, bulletin, bulletin-set, bulletin-clear, queue, agent-status, calls, kpi, callbacks, callback-done, dial, debug-hang\)/);
   t.equal((await refusal(d.dispatch(42, {}))).code, 'unknown-method', 'a method name that is not even a string');
   t.equal((await refusal(d.dispatch('constructor', {}))).code, 'unknown-method', 'no prototype names');
   const own = await refusal(d.dispatch('circuits', {}));

@@ -186,6 +186,12 @@ export const CONTROL_METHODS = {
     result: DialResultSchema,
     progress: Type.Object({ event: literals(['placed', 'dialled', 'alerting', 'answered', 'far-end-answered']), line: Type.String(), signal: Type.Optional(AnswerSignalSchema) }),
   },
+  'debug-hang': {
+    // For testing systemd's watchdog: refused unless the firmware runs with COUNTYLINE_DEBUG_HANG=1.
+    summary: 'block the event loop for a while (answered first, then the loop blocks)',
+    params: Type.Object({ seconds: Type.Number({ exclusiveMinimum: 0, maximum: 3600, description: 'seconds, more than 0 and at most 3600', descriptionZh: '秒数, 大于 0 且不超过 3600' }) }, { additionalProperties: false }),
+    result: Type.Object({ seconds: Type.Number() }),
+  },
 } as const satisfies Record<string, MethodSpec>;
 
 export type Methods = typeof CONTROL_METHODS;
