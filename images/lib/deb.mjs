@@ -17,6 +17,9 @@ const UNIT = /\.(service|socket|timer|path|target)$/;
  *   /usr/bin/countyline              -> /opt/countyline/current/bin/countyline (dangling until
  *                                    the postinst installs the release; dpkg owns it, so
  *                                    removing the package removes it)
+ *   /usr/sbin/countyline-release     -> /usr/lib/countyline/bin/countyline-release (upgrades
+ *                                    and rollbacks by hand; the package's own copy, as the
+ *                                    units call it, not the one in a release being tried)
  */
 export function layoutDebRoot(treeDir, root) {
   cpSync(treeDir, join(root, 'usr', 'lib', 'countyline'), { recursive: true });
@@ -27,7 +30,20 @@ export function layoutDebRoot(treeDir, root) {
   for (const unit of units) copyFileSync(join(treeDir, 'systemd', unit), join(root, 'lib', 'systemd', 'system', unit));
   mkdirSync(join(root, 'usr', 'bin'), { recursive: true });
   symlinkSync('/opt/countyline/current/bin/countyline', join(root, 'usr', 'bin', 'countyline'));
+  if (lstatExists(join(treeDir, 'bin', 'countyline-release'))) {
+    mkdirSync(join(root, 'usr', 'sbin'), { recursive: true });
+    symlinkSync('/usr/lib/countyline/bin/countyline-release', join(root, 'usr', 'sbin', 'countyline-release'));
+  }
   return { units };
+}
+
+function lstatExists(path) {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Installed-Size in KiB, as dpkg-gencontrol counts it: each file rounded up to 1 KiB, 1 per folder and symlink. */

@@ -78,6 +78,13 @@ t.test('the image build: reproducible, readable by dpkg, clean, and its arm64 No
   for (const path of ['./usr/lib/countyline/bin/countyline', './usr/lib/countyline/node/bin/node', './usr/lib/countyline/RELEASE.json', './lib/udev/rules.d/60-countyline.rules']) {
     t.match(contents, new RegExp(` ${path.replace(/[.]/g, '\\.')}\\b`), `the .deb installs ${path}`);
   }
+  for (const path of ['./lib/systemd/system/countyline.service', './lib/systemd/system/countyline-rollback.service', './usr/lib/countyline/bin/countyline-release']) {
+    t.match(contents, new RegExp(` ${path.replace(/[.]/g, '\\.')}\\b`), `the .deb installs ${path}`);
+  }
+  t.match(contents, / \.\/usr\/bin\/countyline -> \/opt\/countyline\/current\/bin\/countyline$/m, 'countyline on PATH follows the current release');
+  t.match(contents, / \.\/usr\/sbin\/countyline-release -> \/usr\/lib\/countyline\/bin\/countyline-release$/m, 'countyline-release on root\'s PATH');
+  t.match(info, /^ Depends: .*\bsystemd\b/m);
+  t.match(info, /^ +\d+ bytes, +\d+ lines +\* +postinst /m, 'with the maintainer scripts');
   t.notMatch(contents, /unix-dgram|\/sim\/|countyline-sim/, 'no card simulator and no unix-dgram');
   t.match(contents, /^-rw-r--r-- 0\/0 /m, 'owned by root');
 
