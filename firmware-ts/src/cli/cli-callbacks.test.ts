@@ -1,15 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '@countyline/e1-gateway';
 import { pino } from 'pino';
 import t, { type Test } from 'tap';
-import { checkResult, type FirmwareConnection } from '../control/control-client.js';
-import { ControlDispatcher } from '../control/control-dispatcher.js';
-import { CountylineError, fromWire } from '../errors.js';
-import { controlHandlers, type ControlTarget } from '../firmware-control.js';
+import { cliOverDispatcher } from '../../test-support/cli-over-dispatcher.js';
 import { CallbackStore } from '../queue/callback-store.js';
-import { main, type CliIo } from './cli.js';
 
 // `countyline callbacks` and `countyline callbacks done <id>` as a user runs them: the CLI,
 // the control methods `callbacks` and `callback-done` with their schemas, and the real
@@ -34,35 +30,7 @@ async function setup(t: Test) {
   clock.advance(NOW - clock.now());
 
   // Only the callback methods are called here; the rest of the firmware is not needed.
-  const dispatcher = new ControlDispatcher(controlHandlers({ callbacks: () => store, messagesDir: join(dir, 'data', 'messages') } as unknown as ControlTarget), silent);
-  const wire = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
-  const connection: FirmwareConnection = {
-    async call(method, params) {
-      try {
-        return checkResult(method, wire(await dispatcher.call(method, wire(params) as typeof params)));
-      } catch (err) {
-        throw err instanceof CountylineError ? fromWire(wire(err.toWire()) as ReturnType<CountylineError['toWire']>) : err;
-      }
-    },
-  };
-  const config = join(dir, 'config.json');
-  await writeFile(config, JSON.stringify({ card: { path: '/dev/ttyS1' }, dataDir: join(dir, 'data'), control: { socket: join(dir, 'control.sock') } }));
-  const run = async (...argv: string[]) => {
-    const out = { stdout: '', stderr: '' };
-    const io: CliIo = {
-      stdout: { write: (s: string) => (out.stdout += s) },
-      stderr: { write: (s: string) => (out.stderr += s) },
-      env: { LANG: 'C' },
-      connect: () => connection,
-      runFirmware: async () => {
-        throw new Error('not in this test');
-      },
-      now: () => NOW,
-      sleep: async () => {},
-    };
-    const code = await main(['--config', config, ...argv], io);
-    return { code, ...out };
-  };
+  const run = await cliOverDispatcher({ callbacks: () => store, messagesDir: join(dir, 'data', 'messages') }, dir, { now: () => NOW });
   return { store, run, dir, ids: [first.id, second.id, third.id] as const };
 }
 
