@@ -26,6 +26,7 @@ import { buildArm64Tree, openArm64Tree, requireEmulator } from '../scripts/lib/a
 import { requireTool, running, startRig, waitFor } from '../scripts/lib/bench-rig.mjs';
 import { fxoFeeder } from './lib/fxo-feeder.mjs';
 import { sampleUsage } from './lib/proc-usage.mjs';
+import { repeatUntilStopped } from './lib/repeat.mjs';
 import { freeMediaPort, freeUdpPort, killAllSipp, register, scenarioCopy, sipp, stopSipp } from './lib/sipp-phones.mjs';
 
 export const title = 'The arm64 package under emulation (qemu-aarch64), beside x86';
@@ -51,28 +52,18 @@ async function heap(rig) {
   return { used: read('heap_used'), total: read('heap_total') };
 }
 
-/** Samples the heap every HEAP_EVERY_MS until stopped. */
+/** Samples the heap every HEAP_EVERY_MS until stopped; stop() gives the figures, or the error. */
 function heapSampler(rig) {
-  const sampler = { samples: [], error: null, stopped: false };
-  sampler.done = (async () => {
-    while (!sampler.stopped) {
-      try {
-        sampler.samples.push(await heap(rig));
-      } catch (err) {
-        sampler.error = err;
-        return;
-      }
-      await sleep(HEAP_EVERY_MS);
-    }
-  })();
-  sampler.stop = async () => {
-    sampler.stopped = true;
-    await sampler.done;
-    if (sampler.error) throw sampler.error;
-    const used = sampler.samples.map((s) => s.used);
-    return { usedMean: mean(used), usedMax: Math.max(...used), totalMax: Math.max(...sampler.samples.map((s) => s.total)), samples: used.length };
+  const samples = [];
+  const loop = repeatUntilStopped(async () => samples.push(await heap(rig)), HEAP_EVERY_MS);
+  return {
+    async stop() {
+      await loop.stop();
+      if (loop.error) throw loop.error;
+      const used = samples.map((s) => s.used);
+      return { usedMean: mean(used), usedMax: Math.max(...used), totalMax: Math.max(...samples.map((s) => s.total)), samples: used.length };
+    },
   };
-  return sampler;
 }
 
 /** Idle, then the FXO lines in calls, for one build of the firmware. */

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { running, startRig, waitFor } from '../scripts/lib/bench-rig.mjs';
 import { fxoFeeder } from './lib/fxo-feeder.mjs';
 import { sampleUsage } from './lib/proc-usage.mjs';
+import { repeatUntilStopped } from './lib/repeat.mjs';
 import { freeMediaPort, freeUdpPort, killAllSipp, register, scenarioCopy, sipp, stopSipp } from './lib/sipp-phones.mjs';
 
 export const title = 'Firmware under load';
@@ -53,29 +54,17 @@ async function readCdrs(rig) {
 
 /** Counts the E1 circuits in a call at the exchange, every LINE_SAMPLE_MS, until stopped. */
 function e1Sampler(rig) {
-  const sampler = { samples: [], error: null, stopped: false };
-  sampler.done = (async () => {
-    while (!sampler.stopped) {
-      try {
-        const { circuits, counters } = await rig.simGet('/exchange');
-        sampler.samples.push({
-          at: Date.now(),
-          busy: circuits.filter((c) => c.call !== 'idle').length,
-          talking: circuits.filter((c) => c.exchangeCall?.state === 'out-answered').length,
-          counters,
-        });
-      } catch (err) {
-        sampler.error = err;
-        return;
-      }
-      await sleep(LINE_SAMPLE_MS);
-    }
-  })();
-  sampler.stop = async () => {
-    sampler.stopped = true;
-    await sampler.done;
-  };
-  return sampler;
+  const samples = [];
+  const loop = repeatUntilStopped(async () => {
+    const { circuits, counters } = await rig.simGet('/exchange');
+    samples.push({
+      at: Date.now(),
+      busy: circuits.filter((c) => c.call !== 'idle').length,
+      talking: circuits.filter((c) => c.exchangeCall?.state === 'out-answered').length,
+      counters,
+    });
+  }, LINE_SAMPLE_MS);
+  return Object.assign(loop, { samples });
 }
 
 /**

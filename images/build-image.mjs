@@ -102,10 +102,9 @@ async function main() {
 
     progress.step('the command, udev rule, default config and RELEASE.json');
     const record = releaseRecord({ version, commit: state.commit, dirty: state.dirty, commitTime: state.commitTime, nodeVersion: image.node.version });
-    const optional = writeReleaseFiles(imagesDir, treeDir, record);
+    const units = writeReleaseFiles(imagesDir, treeDir, record);
     const scripts = maintainerScripts(imagesDir);
-    const present = [...optional, ...scripts.map((s) => `debian/${s.name}`)];
-    progress.note(present.length > 0 ? `from the systemd side: ${present.join(', ')}` : 'no systemd units, countyline-release or maintainer scripts in images/ yet: the package goes without them');
+    progress.note(`units: ${units.join(', ')}`);
     normaliseModes(treeDir);
 
     progress.step('checking the tree (no TypeScript, tests, source maps; every ELF file aarch64)');
@@ -125,11 +124,11 @@ async function main() {
     if (withDeb) {
       progress.step(`the Debian package ${deb}`);
       const debRoot = join(scratch, 'deb-root');
-      const { units } = layoutDebRoot(treeDir, debRoot);
+      layoutDebRoot(treeDir, debRoot, units);
       normaliseModes(debRoot);
       const control = controlText(image.deb, { version, arch: image.arch, installedSize: installedSizeKiB(debRoot) });
       await buildDeb({ root: debRoot, scratch: join(scratch, 'deb'), control, scripts, mtime: state.commitTime, out: deb });
-      progress.note(`units in /lib/systemd/system: ${units.length > 0 ? units.join(', ') : 'none'}; maintainer scripts: ${scripts.length > 0 ? scripts.map((s) => s.name).join(', ') : 'none'}`);
+      progress.note(`units in /lib/systemd/system; maintainer scripts: ${scripts.map((s) => s.name).join(', ')}`);
 
       progress.step('reading the .deb back with dpkg-deb');
       const info = (await run('dpkg-deb', ['--info', deb])).toString();

@@ -5,15 +5,12 @@ import { copyFileSync, chmodSync, cpSync, lstatSync, mkdirSync, readdirSync, rea
 import { join } from 'node:path';
 import { reproducibleTar, writeAr, xz } from './archive.mjs';
 
-/** systemd unit kinds that go to /lib/systemd/system. */
-const UNIT = /\.(service|socket|timer|path|target)$/;
-
 /**
  * Lays out what the package installs under `root`:
  *   /usr/lib/countyline/             the release tree (what countyline-release copies into
  *                                    /opt/countyline/releases/<version>/)
  *   /lib/udev/rules.d/60-countyline.rules
- *   /lib/systemd/system/<units>      when the tree has systemd/ units
+ *   /lib/systemd/system/<units>      the tree's systemd/ units
  *   /usr/bin/countyline              -> /opt/countyline/current/bin/countyline (dangling until
  *                                    the postinst installs the release; dpkg owns it, so
  *                                    removing the package removes it)
@@ -21,29 +18,16 @@ const UNIT = /\.(service|socket|timer|path|target)$/;
  *                                    and rollbacks by hand; the package's own copy, as the
  *                                    units call it, not the one in a release being tried)
  */
-export function layoutDebRoot(treeDir, root) {
+export function layoutDebRoot(treeDir, root, units) {
   cpSync(treeDir, join(root, 'usr', 'lib', 'countyline'), { recursive: true });
   mkdirSync(join(root, 'lib', 'udev', 'rules.d'), { recursive: true });
   copyFileSync(join(treeDir, 'udev', '60-countyline.rules'), join(root, 'lib', 'udev', 'rules.d', '60-countyline.rules'));
-  const units = listFiles(join(treeDir, 'systemd')).filter((f) => UNIT.test(f));
-  if (units.length > 0) mkdirSync(join(root, 'lib', 'systemd', 'system'), { recursive: true });
+  mkdirSync(join(root, 'lib', 'systemd', 'system'), { recursive: true });
   for (const unit of units) copyFileSync(join(treeDir, 'systemd', unit), join(root, 'lib', 'systemd', 'system', unit));
   mkdirSync(join(root, 'usr', 'bin'), { recursive: true });
   symlinkSync('/opt/countyline/current/bin/countyline', join(root, 'usr', 'bin', 'countyline'));
-  if (lstatExists(join(treeDir, 'bin', 'countyline-release'))) {
-    mkdirSync(join(root, 'usr', 'sbin'), { recursive: true });
-    symlinkSync('/usr/lib/countyline/bin/countyline-release', join(root, 'usr', 'sbin', 'countyline-release'));
-  }
-  return { units };
-}
-
-function lstatExists(path) {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
+  mkdirSync(join(root, 'usr', 'sbin'), { recursive: true });
+  symlinkSync('/usr/lib/countyline/bin/countyline-release', join(root, 'usr', 'sbin', 'countyline-release'));
 }
 
 /** Installed-Size in KiB, as dpkg-gencontrol counts it: each file rounded up to 1 KiB, 1 per folder and symlink. */

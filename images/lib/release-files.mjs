@@ -1,6 +1,6 @@
-// The release tree's own files, around the runtime and the app: the command, the udev rule,
-// the default config, RELEASE.json, and what the systemd side of issue 14 adds when present.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+// The release tree's own files, around the runtime and the app: the commands, the udev rule,
+// the default config, the systemd units and RELEASE.json.
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The maintainer scripts the .deb runs, when images/debian/ holds them. */
@@ -13,38 +13,25 @@ export function releaseRecord({ version, commit, dirty, commitTime, nodeVersion 
 }
 
 /**
- * Writes bin/countyline, udev/, config/ and RELEASE.json into the tree, and copies in
- * systemd/* and bin/countyline-release from `imagesDir` if they are there (the build works
- * without them). Returns the optional files it found, relative to the tree.
+ * Writes bin/countyline, bin/countyline-release, udev/, config/, systemd/ (the units) and
+ * RELEASE.json into the tree. Returns the units' file names.
  */
 export function writeReleaseFiles(imagesDir, treeDir, record) {
-  const found = [];
-  const put = (from, to) => {
-    mkdirSync(join(treeDir, to, '..'), { recursive: true });
-    copyFileSync(join(imagesDir, from), join(treeDir, to));
+  const put = (file) => {
+    mkdirSync(join(treeDir, file, '..'), { recursive: true });
+    copyFileSync(join(imagesDir, file), join(treeDir, file));
   };
-  put('bin/countyline', 'bin/countyline');
-  put('udev/60-countyline.rules', 'udev/60-countyline.rules');
-  put('config/config.default.json', 'config/config.default.json');
-  if (existsSync(join(imagesDir, 'bin', 'countyline-release'))) {
-    put('bin/countyline-release', 'bin/countyline-release');
-    chmodSync(join(treeDir, 'bin', 'countyline-release'), 0o755);
-    found.push('bin/countyline-release');
-  }
-  const systemd = join(imagesDir, 'systemd');
-  for (const name of existsSync(systemd) ? readdirSync(systemd).sort() : []) {
-    if (!statSync(join(systemd, name)).isFile()) continue;
-    put(`systemd/${name}`, `systemd/${name}`);
-    found.push(`systemd/${name}`);
-  }
-  chmodSync(join(treeDir, 'bin', 'countyline'), 0o755);
+  for (const file of ['bin/countyline', 'bin/countyline-release', 'udev/60-countyline.rules', 'config/config.default.json']) put(file);
+  const units = readdirSync(join(imagesDir, 'systemd')).filter((name) => name.endsWith('.service')).sort();
+  for (const unit of units) put(`systemd/${unit}`);
+  for (const command of ['countyline', 'countyline-release']) chmodSync(join(treeDir, 'bin', command), 0o755);
   writeFileSync(join(treeDir, 'RELEASE.json'), `${JSON.stringify(record, null, 2)}\n`);
-  return found;
+  return units;
 }
 
-/** The maintainer scripts present in images/debian/, as full paths by name. */
+/** The maintainer scripts in images/debian/, as full paths by name. */
 export function maintainerScripts(imagesDir) {
-  return MAINTAINER_SCRIPTS.map((name) => ({ name, path: join(imagesDir, 'debian', name) })).filter((s) => existsSync(s.path));
+  return MAINTAINER_SCRIPTS.map((name) => ({ name, path: join(imagesDir, 'debian', name) }));
 }
 
 /**

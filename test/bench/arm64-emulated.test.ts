@@ -50,8 +50,7 @@ t.test('the arm64 package runs the box under emulation', async (t) => {
   t.teardown(() => rig.stop());
   const emulatedCli = (args: string[], expect: number | number[] = 0) => rig.spawnCli(args, { command: arm64.command }).result(expect);
 
-  const arch = await emulatedCli(['version', '--json']);
-  const version = JSON.parse(arch.stdout);
+  const version = JSON.parse((await emulatedCli(['version', '--json'])).stdout);
   t.match(version, { running: { kind: 'release', release: { version: arm64.release?.version } } }, 'the packaged CLI names the release it is');
 
   const provisioned = await emulatedCli(['provision', '--central', central.httpUrl, '--token', enrolmentToken]);

@@ -4,21 +4,19 @@
 // firmware under qemu (user mode, no binfmt_misc: qemu-aarch64-static -L <arm64 sysroot>).
 // A missing tool fails the test with the Debian package to install; it never skips.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { checkTree } from '../../images/lib/tree-check.mjs';
+import { CROSS_PREFIX, QEMU, requireEmulator } from '../../scripts/lib/arm64-image.mjs';
 
 const exec = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
-const SYSROOT = '/usr/aarch64-linux-gnu';
-const QEMU = 'qemu-aarch64-static';
 
 /** The tools the build and this test use, and the Debian packages that bring them. */
 const TOOLS: [string, string][] = [
-  [QEMU, 'qemu-user-static'],
   ['dpkg-deb', 'dpkg'],
   ['xz', 'xz-utils'],
   ['aarch64-linux-gnu-strip', 'binutils-aarch64-linux-gnu'],
@@ -47,8 +45,8 @@ async function build(out: string): Promise<string> {
 t.test('the image build: reproducible, readable by dpkg, clean, and its arm64 Node runs the firmware', async (t) => {
   const missing = [];
   for (const [tool, pkg] of TOOLS) if (!(await has(tool))) missing.push(`${tool} (Debian package ${pkg})`);
-  if (!existsSync(join(SYSROOT, 'lib', 'ld-linux-aarch64.so.1'))) missing.push(`${SYSROOT} (Debian packages libc6-arm64-cross, libstdc++6-arm64-cross, libgcc-s1-arm64-cross)`);
   if (missing.length > 0) throw new Error(`the image test needs: ${missing.join('; ')}. Install them with: bash scripts/setup-debian.sh`);
+  requireEmulator();
 
   // The version the build must name, from the same git state it reads.
   const commit = await git('rev-parse', 'HEAD');
@@ -102,7 +100,7 @@ t.test('the image build: reproducible, readable by dpkg, clean, and its arm64 No
   // The packaged Node under qemu, as bin/countyline would run it (the wrapper itself would
   // need binfmt_misc to start an arm64 program).
   const node = join(tree, 'node', 'bin', 'node');
-  const arm64 = (args: string[], env: NodeJS.ProcessEnv = {}) => exec(QEMU, ['-L', SYSROOT, node, ...args], { env: { ...process.env, ...env }, timeout: 120_000 });
+  const arm64 = (args: string[], env: NodeJS.ProcessEnv = {}) => exec(QEMU, ['-L', CROSS_PREFIX, node, ...args], { env: { ...process.env, ...env }, timeout: 120_000 });
   const boxRoot = join(work, 'box');
   const { stdout } = await arm64([join(tree, 'app', 'node_modules', '@countyline', 'firmware', 'bin', 'countyline.js'), 'version', '--json'], { COUNTYLINE_ROOT: boxRoot });
   const shown = JSON.parse(stdout) as { running: { kind: string; dir: string; release: { version: string } }; kept: { releases: unknown[] } };

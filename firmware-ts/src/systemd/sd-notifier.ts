@@ -83,11 +83,6 @@ export class SdNotifier {
     this.send({ status });
   }
 
-  /** RELOADING=1: the firmware restarts in-process on a new config; ready() follows. */
-  reloading(status: string): void {
-    this.send({ reloading: true, status });
-  }
-
   /** STOPPING=1; the pings stop. */
   stopping(status: string): void {
     this.stopPings();

@@ -65,8 +65,6 @@ export interface NotifyFields {
   ready?: true;
   /** STOPPING=1: the service is stopping. */
   stopping?: true;
-  /** RELOADING=1: the service reloads (its config); READY=1 follows when done. */
-  reloading?: true;
   /** WATCHDOG=1: the keep-alive ping. */
   watchdog?: true;
   /** STATUS=: one line for `systemctl status`; newlines become spaces, cut at STATUS_MAX. */
@@ -77,7 +75,6 @@ export interface NotifyFields {
 export function notifyMessage(fields: NotifyFields): string {
   const lines: string[] = [];
   if (fields.ready) lines.push('READY=1');
-  if (fields.reloading) lines.push('RELOADING=1');
   if (fields.stopping) lines.push('STOPPING=1');
   if (fields.watchdog) lines.push('WATCHDOG=1');
   if (fields.status !== undefined) lines.push(`STATUS=${fields.status.replace(/[\r\n]+/g, ' ').slice(0, STATUS_MAX)}`);
