@@ -10,7 +10,7 @@
 // drop-in turns those off (USER_MANAGER_OFF) and points the paths at a temp COUNTYLINE_ROOT,
 // with release trees that run this checkout's firmware against the bench simulator.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { chmod, copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -328,5 +328,6 @@ t.test('under a systemd user manager', async (t) => {
 
   const list = await run(releaseScript, ['list'], { PATH, ...releaseEnv });
   t.match(list.stdout, /1\.1\.0 current/, `countyline-release list:\n${list.stdout}`);
+  t.same(readdirSync(join(root, 'opt/countyline/releases')).sort(), ['1.1.0', '2.0.1-crashes'], 'the box keeps two releases, current and previous; the older ones went at each install');
   await readFile(unitLog, 'utf8').then((log) => t.comment(log.split('\n').filter((l) => l.startsWith('countyline-release')).join('\n')));
 });
